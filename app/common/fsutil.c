@@ -1,0 +1,209 @@
+/* fsutil: see fsutil.h. */
+#include "fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+static int io_code(int e)
+{
+    return (e == ENOSPC || e == EDQUOT) ? DB_ENOSPC : (e == ENOENT ? DB_ENOENT : DB_EIO);
+}
+
+int fs_read_file(const char *path, size_t max_bytes, int follow_symlinks, uint8_t **data,
+                 size_t *len, DbError *err)
+{
+    *data = NULL;
+    *len = 0;
+    int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW);
+    int fd = open(path, flags);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ELOOP)
+            return dberr_set(err, DB_EIO, "%s: is a symbolic link; refusing to follow it", path);
+        return dberr_set(err, io_code(e), "%s: %s", path, strerror(e));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return dberr_set(err, DB_EIO, "%s: not a regular file", path);
+    }
+    if ((unsigned long long)st.st_size > max_bytes) {
+        close(fd);
+        return dberr_set(err, DB_ELIMIT, "%s: file is %lld bytes, more than the limit of %zu",
+                         path, (long long)st.st_size, max_bytes);
+    }
+    /* Read up to max_bytes + 1 so a file that grows while we read is still caught. */
+    size_t cap = (size_t)st.st_size + 1;
+    uint8_t *buf = malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return dberr_set(err, DB_ENOMEM, "%s: out of memory", path);
+    }
+    size_t got = 0;
+    for (;;) {
+        if (got == cap) {
+            if (cap > max_bytes) {
+                free(buf);
+                close(fd);
+                return dberr_set(err, DB_ELIMIT, "%s: file is larger than the limit of %zu bytes",
+                                 path, max_bytes);
+            }
+            size_t ncap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
+            uint8_t *nbuf = realloc(buf, ncap + 1);
+            if (!nbuf) {
+                free(buf);
+                close(fd);
+                return dberr_set(err, DB_ENOMEM, "%s: out of memory", path);
+            }
+            buf = nbuf;
+            cap = ncap;
+        }
+        ssize_t n = read(fd, buf + got, cap - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            free(buf);
+            close(fd);
+            return dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (got > max_bytes) {
+        free(buf);
+        return dberr_set(err, DB_ELIMIT, "%s: file is larger than the limit of %zu bytes", path,
+                         max_bytes);
+    }
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return DB_OK;
+}
+
+static int fsync_dir_of(const char *path, DbError *err)
+{
+    char copy[4096];
+    if (snprintf(copy, sizeof copy, "%s", path) >= (int)sizeof copy)
+        return dberr_set(err, DB_ELIMIT, "%s: path too long", path);
+    const char *dir = dirname(copy);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return dberr_set(err, DB_EIO, "%s: %s", dir, strerror(errno));
+    int rc = fsync(dfd);
+    int e = errno;
+    close(dfd);
+    /* Some file systems (e.g. vfat on USB sticks) refuse fsync on a directory: not fatal. */
+    if (rc != 0 && e != EINVAL && e != EROFS)
+        return dberr_set(err, io_code(e), "%s: fsync: %s", dir, strerror(e));
+    return DB_OK;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, DbError *err)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
+        return dberr_set(err, DB_ELIMIT, "%s: path too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        return dberr_set(err, io_code(e), "%s: cannot create temporary file: %s", path, strerror(e));
+    }
+    int rc = DB_OK;
+    if (fchmod(fd, mode) != 0) {
+        rc = dberr_set(err, DB_EIO, "%s: chmod: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    const uint8_t *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            rc = dberr_set(err, io_code(e), "%s: write: %s", path, strerror(e));
+            goto fail;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (fsync(fd) != 0) {
+        int e = errno;
+        rc = dberr_set(err, io_code(e), "%s: fsync: %s", path, strerror(e));
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        int e = errno;
+        fd = -1;
+        rc = dberr_set(err, io_code(e), "%s: close: %s", path, strerror(e));
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        int e = errno;
+        rc = dberr_set(err, io_code(e), "%s: rename: %s", path, strerror(e));
+        goto fail;
+    }
+    return fsync_dir_of(path, err);
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return rc;
+}
+
+int fs_mkdir_p(const char *dir, mode_t mode, DbError *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return dberr_set(err, DB_ELIMIT, "%s: path too long", dir);
+    for (char *p = buf + 1;; p++) {
+        int end = (*p == '\0');
+        if (*p == '/' || end) {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(buf, mode) != 0 && errno != EEXIST)
+                return dberr_set(err, io_code(errno), "%s: cannot create directory: %s", buf,
+                                 strerror(errno));
+            *p = saved;
+        }
+        if (end)
+            break;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return dberr_set(err, DB_EIO, "%s: not a directory", dir);
+    return DB_OK;
+}
+
+int fs_join(char *out, size_t cap, const char *dir, const char *name, DbError *err)
+{
+    size_t dl = strlen(dir);
+    const char *sep = (dl > 0 && dir[dl - 1] == '/') ? "" : "/";
+    if (snprintf(out, cap, "%s%s%s", dir, sep, name) >= (int)cap)
+        return dberr_set(err, DB_ELIMIT, "%s/%s: path too long", dir, name);
+    return DB_OK;
+}
+
+long long fs_free_bytes(const char *path)
+{
+    struct statvfs vfs;
+    if (statvfs(path, &vfs) != 0)
+        return -1;
+    return (long long)vfs.f_bavail * (long long)vfs.f_frsize;
+}

@@ -1,0 +1,39 @@
+/* fsutil: small, careful file helpers shared by every module.
+ *
+ * Reads are bounded (a hostile or mistaken file cannot exhaust memory) and refuse
+ * anything that is not a regular file. Writes are atomic: a temp file in the same
+ * directory, fsync, rename over the target, fsync the directory, so that a crash
+ * leaves either the old file or the complete new one, never a half-written one.
+ */
+#ifndef DEBRIEF_FSUTIL_H
+#define DEBRIEF_FSUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "dberr.h"
+
+/* Reads the whole regular file at path into a new malloc'd buffer (NUL-terminated,
+ * the NUL not counted in *len). Fails with DB_ELIMIT if it is larger than max_bytes,
+ * DB_ENOENT if missing, DB_EIO if unreadable or not a regular file (symlinks to
+ * regular files are followed only when follow_symlinks is non-zero).
+ * On success the caller frees *data; on failure *data is NULL. */
+int fs_read_file(const char *path, size_t max_bytes, int follow_symlinks, uint8_t **data,
+                 size_t *len, DbError *err);
+
+/* Atomically replaces (or creates) path with len bytes of data, with the given mode
+ * (e.g. 0600). On failure the previous file, if any, is untouched and no temp file
+ * remains. DB_ENOSPC when the disk is full. */
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, DbError *err);
+
+/* Creates dir (and missing parents) with mode, succeeding if it already exists as a directory. */
+int fs_mkdir_p(const char *dir, mode_t mode, DbError *err);
+
+/* Joins dir and name with one '/' into out; DB_ELIMIT if it does not fit. */
+int fs_join(char *out, size_t cap, const char *dir, const char *name, DbError *err);
+
+/* Free bytes available to this user on the file system holding path, or -1. */
+long long fs_free_bytes(const char *path);
+
+#endif

@@ -1,0 +1,127 @@
+/* keys: the analyst's X25519 key pair and the kiosk's Ed25519 identity.
+ *
+ * Byte formats are specified in docs/FORMAT.md ("Public key file", "Secret key file",
+ * "Kiosk identity file").
+ *
+ * - Public key file: one line of text holding the X25519 public key and its fingerprint.
+ *   Installed on kiosks; responses are sealed to it.
+ * - Secret key file: the X25519 secret key encrypted under a passphrase with Argon2id
+ *   (crypto_pwhash) and XSalsa20-Poly1305 (crypto_secretbox); the KDF parameters are stored
+ *   in the file. Never leaves the analyst's machine.
+ * - Identity file: the kiosk's Ed25519 seed, created on first start, mode 0600.
+ *
+ * A fingerprint is 80 bits of BLAKE2b over a domain tag and the public key, written as
+ * four groups of four Crockford base-32 characters ("K7QF-2M9D-XR4A-PL3Z") so that people
+ * can read it aloud and compare it with the kiosk's admin screen.
+ *
+ * Every failure to open a secret key (wrong passphrase, altered file) gives DB_EAUTH with
+ * DBERR_AUTH_MSG: one message, no oracle. Structural problems found before any secret is
+ * used (bad magic, wrong length, unsupported version) give DB_EFORMAT naming the problem.
+ */
+#ifndef DEBRIEF_KEYS_H
+#define DEBRIEF_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dberr.h"
+
+#define KEY_PUBLIC_BYTES 32          /* crypto_box_PUBLICKEYBYTES */
+#define KEY_SIGN_PUBLIC_BYTES 32     /* crypto_sign_PUBLICKEYBYTES */
+#define KEY_SIGNATURE_BYTES 64       /* crypto_sign_BYTES */
+#define KEY_FINGERPRINT_SIZE 20      /* "XXXX-XXXX-XXXX-XXXX" + NUL */
+#define KEY_PASSPHRASE_MIN 8         /* bytes; keygen refuses shorter passphrases */
+
+/* An X25519 public key (a recipient of sealed responses). Plain data, copy freely. */
+typedef struct KeyPublic {
+    uint8_t pk[KEY_PUBLIC_BYTES];
+} KeyPublic;
+
+/* An X25519 key pair held in locked memory. Opaque; free with keys_secret_free. */
+typedef struct KeySecret KeySecret;
+
+/* The kiosk's Ed25519 signing identity held in locked memory. Free with keys_identity_free. */
+typedef struct KeyIdentity KeyIdentity;
+
+/* Argon2id cost, stored in the secret key file. */
+typedef struct KeyKdfParams {
+    uint64_t opslimit;
+    uint64_t memlimit; /* bytes */
+} KeyKdfParams;
+
+/* crypto_pwhash_OPSLIMIT_MODERATE / MEMLIMIT_MODERATE: the default for real keys. */
+KeyKdfParams keys_kdf_default(void);
+/* crypto_pwhash_OPSLIMIT_MIN / MEMLIMIT_MIN: for tests only. */
+KeyKdfParams keys_kdf_fast_for_tests(void);
+
+/* --- fingerprints --- */
+
+/* Writes the fingerprint of a 32-byte public key (X25519 or Ed25519) into out. */
+void keys_fingerprint(const uint8_t pk[32], char out[KEY_FINGERPRINT_SIZE]);
+
+/* --- X25519 key pairs --- */
+
+/* Generates a new key pair. *sec is owned by the caller (keys_secret_free). */
+int keys_generate(KeyPublic *pub, KeySecret **sec, DbError *err);
+
+/* The public half of a secret key. */
+void keys_secret_public(const KeySecret *sec, KeyPublic *pub);
+
+/* Wipes and frees. NULL is a no-op. */
+void keys_secret_free(KeySecret *sec);
+
+/* Formats the public key file's single line (with trailing '\n') into out;
+ * returns the length, or 0 if cap is too small. */
+size_t keys_public_format(const KeyPublic *pub, char *out, size_t cap);
+
+/* Parses a public key file's contents. name is used in error messages (a path). */
+int keys_public_parse(const char *name, const char *text, size_t len, KeyPublic *pub,
+                      DbError *err);
+
+/* Reads / atomically writes (mode 0644) a public key file. */
+int keys_public_read(const char *path, KeyPublic *pub, DbError *err);
+int keys_public_write(const char *path, const KeyPublic *pub, DbError *err);
+
+/* Encrypts the key pair under passphrase into a newly malloc'd buffer (*out, *out_len;
+ * caller frees). Refuses passphrases shorter than KEY_PASSPHRASE_MIN bytes (DB_EINVAL). */
+int keys_secret_seal(const KeySecret *sec, const char *passphrase, size_t pass_len,
+                     KeyKdfParams kdf, uint8_t **out, size_t *out_len, DbError *err);
+
+/* Opens a secret key file's bytes. DB_EFORMAT for a file that is not a Debrief secret key
+ * (message says what is wrong), DB_EAUTH for a wrong passphrase or altered contents. */
+int keys_secret_open(const char *name, const uint8_t *data, size_t len, const char *passphrase,
+                     size_t pass_len, KeySecret **sec, DbError *err);
+
+/* Reads the public key stored in the clear in a secret key file (no passphrase needed),
+ * for `debrief fingerprint`. */
+int keys_secret_file_public(const char *name, const uint8_t *data, size_t len, KeyPublic *pub,
+                            DbError *err);
+
+/* Reads / atomically writes (mode 0600) a secret key file. */
+int keys_secret_read(const char *path, const char *passphrase, size_t pass_len, KeySecret **sec,
+                     DbError *err);
+int keys_secret_write(const char *path, const KeySecret *sec, const char *passphrase,
+                      size_t pass_len, KeyKdfParams kdf, DbError *err);
+
+/* --- the kiosk identity (Ed25519) --- */
+
+/* Loads the identity seed at path, or creates it (mode 0600, atomically) if the file does
+ * not exist; *created tells which. A file with the wrong size, magic or permissions wider
+ * than 0600 is an error (never silently replaced: the identity anchors the batch chain). */
+int keys_identity_load_or_create(const char *path, KeyIdentity **id, int *created, DbError *err);
+
+/* Wipes and frees. NULL is a no-op. */
+void keys_identity_free(KeyIdentity *id);
+
+/* The identity's Ed25519 public key. */
+void keys_identity_public(const KeyIdentity *id, uint8_t pk[KEY_SIGN_PUBLIC_BYTES]);
+
+/* Detached Ed25519 signature over msg. */
+void keys_identity_sign(const KeyIdentity *id, const uint8_t *msg, size_t len,
+                        uint8_t sig[KEY_SIGNATURE_BYTES]);
+
+/* 0 if sig is a valid signature of msg by pk, -1 otherwise. */
+int keys_signature_verify(const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], const uint8_t *msg, size_t len,
+                          const uint8_t sig[KEY_SIGNATURE_BYTES]);
+
+#endif

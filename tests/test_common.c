@@ -1,0 +1,102 @@
+/* Tests for app/common: error buffers and file helpers. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dberr.h"
+#include "fsutil.h"
+#include "testlib.h"
+
+static char tmpdir[256];
+
+static void test_dberr(void)
+{
+    DbError err;
+    dberr_clear(&err);
+    CHECK(err.code == DB_OK && err.msg[0] == '\0');
+    CHECK(dberr_set(&err, DB_EIO, "%s: %d", "file", 3) == DB_EIO);
+    CHECK_STR(err.msg, "file: 3");
+    CHECK(dberr_prefix(&err, "ctx") == DB_EIO);
+    CHECK_STR(err.msg, "ctx: file: 3");
+    CHECK(dberr_set(NULL, DB_EINVAL, "x") == DB_EINVAL);
+    char big[2 * DBERR_MSG_MAX];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    dberr_set(&err, DB_EINVAL, "%s", big);
+    CHECK(strlen(err.msg) == DBERR_MSG_MAX - 1);
+}
+
+static void test_atomic_write_and_read(void)
+{
+    char path[512];
+    DbError err;
+    CHECK(fs_join(path, sizeof path, tmpdir, "f.bin", &err) == DB_OK);
+    CHECK(fs_write_atomic(path, "hello", 5, 0600, &err) == DB_OK);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+    uint8_t *data;
+    size_t len;
+    CHECK(fs_read_file(path, 100, 0, &data, &len, &err) == DB_OK);
+    CHECK(len == 5 && memcmp(data, "hello", 5) == 0 && data[5] == '\0');
+    free(data);
+    /* Replacing keeps exactly the new content. */
+    CHECK(fs_write_atomic(path, "hi", 2, 0644, &err) == DB_OK);
+    CHECK(fs_read_file(path, 100, 0, &data, &len, &err) == DB_OK);
+    CHECK(len == 2 && memcmp(data, "hi", 2) == 0);
+    free(data);
+    /* Over the limit. */
+    CHECK(fs_read_file(path, 1, 0, &data, &len, &err) == DB_ELIMIT);
+    CHECK(data == NULL);
+    /* Missing file. */
+    char missing[512];
+    fs_join(missing, sizeof missing, tmpdir, "nope", &err);
+    CHECK(fs_read_file(missing, 100, 0, &data, &len, &err) == DB_ENOENT);
+    CHECK(strstr(err.msg, "nope") != NULL);
+    /* Symlink refused unless asked. */
+    char link[512];
+    fs_join(link, sizeof link, tmpdir, "link", &err);
+    CHECK(symlink(path, link) == 0);
+    CHECK(fs_read_file(link, 100, 0, &data, &len, &err) == DB_EIO);
+    CHECK(strstr(err.msg, "symbolic link") != NULL);
+    CHECK(fs_read_file(link, 100, 1, &data, &len, &err) == DB_OK);
+    free(data);
+    /* A directory is not a regular file. */
+    CHECK(fs_read_file(tmpdir, 100, 0, &data, &len, &err) == DB_EIO);
+    unlink(link);
+    unlink(path);
+}
+
+static void test_write_to_missing_dir_fails_cleanly(void)
+{
+    DbError err;
+    CHECK(fs_write_atomic("/nonexistent-dir-debrief/x", "a", 1, 0600, &err) == DB_ENOENT);
+    CHECK(strstr(err.msg, "/nonexistent-dir-debrief/x") != NULL);
+}
+
+static void test_mkdir_p(void)
+{
+    char path[512];
+    DbError err;
+    fs_join(path, sizeof path, tmpdir, "a/b/c", &err);
+    CHECK(fs_mkdir_p(path, 0700, &err) == DB_OK);
+    CHECK(fs_mkdir_p(path, 0700, &err) == DB_OK);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    CHECK(fs_free_bytes(path) > 0);
+}
+
+int main(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/debrief-test-common-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return 1;
+    RUN(test_dberr);
+    RUN(test_atomic_write_and_read);
+    RUN(test_write_to_missing_dir_fails_cleanly);
+    RUN(test_mkdir_p);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", tmpdir);
+    return test_report();
+}
