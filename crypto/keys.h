@@ -1,11 +1,15 @@
-/* keys: the analyst's X25519 key pair and the kiosk's Ed25519 identity.
+/* keys: the analyst's key pair and the kiosk's Ed25519 identity.
+ *
+ * The analyst's key has two halves generated together: an X25519 key (responses are
+ * sealed to it) and an Ed25519 key (it signs acknowledgements that let a kiosk purge
+ * imported responses). Both public halves travel together in the public key file.
  *
  * Byte formats are specified in docs/FORMAT.md ("Public key file", "Secret key file",
  * "Kiosk identity file").
  *
- * - Public key file: one line of text holding the X25519 public key and its fingerprint.
- *   Installed on kiosks; responses are sealed to it.
- * - Secret key file: the X25519 secret key encrypted under a passphrase with Argon2id
+ * - Public key file: one line of text holding both public halves and the fingerprint.
+ *   Installed on kiosks; responses are sealed to it, acknowledgements verified with it.
+ * - Secret key file: both secret halves encrypted under a passphrase with Argon2id
  *   (crypto_pwhash) and XSalsa20-Poly1305 (crypto_secretbox); the KDF parameters are stored
  *   in the file. Never leaves the analyst's machine.
  * - Identity file: the kiosk's Ed25519 seed, created on first start, mode 0600.
@@ -32,12 +36,15 @@
 #define KEY_FINGERPRINT_SIZE 20      /* "XXXX-XXXX-XXXX-XXXX" + NUL */
 #define KEY_PASSPHRASE_MIN 8         /* bytes; keygen refuses shorter passphrases */
 
-/* An X25519 public key (a recipient of sealed responses). Plain data, copy freely. */
+/* The analyst's public key: a recipient of sealed responses and the verifier of its
+ * acknowledgements. Plain data, copy freely. */
 typedef struct KeyPublic {
-    uint8_t pk[KEY_PUBLIC_BYTES];
+    uint8_t pk[KEY_PUBLIC_BYTES];           /* X25519 */
+    uint8_t sign_pk[KEY_SIGN_PUBLIC_BYTES]; /* Ed25519 */
 } KeyPublic;
 
-/* An X25519 key pair held in locked memory. Opaque; free with keys_secret_free. */
+/* The analyst's secret key (X25519 + Ed25519) held in locked memory. Opaque; free with
+ * keys_secret_free. */
 typedef struct KeySecret KeySecret;
 
 /* The kiosk's Ed25519 signing identity held in locked memory. Free with keys_identity_free. */
@@ -56,16 +63,22 @@ KeyKdfParams keys_kdf_fast_for_tests(void);
 
 /* --- fingerprints --- */
 
-/* Writes the fingerprint of a 32-byte public key (X25519 or Ed25519) into out. */
-void keys_fingerprint(const uint8_t pk[32], char out[KEY_FINGERPRINT_SIZE]);
+/* Writes the fingerprint of public key bytes into out. The analyst's fingerprint is taken
+ * over pk || sign_pk (keys_public_fingerprint), a kiosk's over its Ed25519 key. */
+void keys_fingerprint(const uint8_t *pk, size_t len, char out[KEY_FINGERPRINT_SIZE]);
+void keys_public_fingerprint(const KeyPublic *pub, char out[KEY_FINGERPRINT_SIZE]);
 
-/* --- X25519 key pairs --- */
+/* --- the analyst's key pair --- */
 
 /* Generates a new key pair. *sec is owned by the caller (keys_secret_free). */
 int keys_generate(KeyPublic *pub, KeySecret **sec, DbError *err);
 
 /* The public half of a secret key. */
 void keys_secret_public(const KeySecret *sec, KeyPublic *pub);
+
+/* Detached Ed25519 signature by the analyst's key (for acknowledgements). */
+void keys_secret_sign(const KeySecret *sec, const uint8_t *msg, size_t len,
+                      uint8_t sig[KEY_SIGNATURE_BYTES]);
 
 /* Wipes and frees. NULL is a no-op. */
 void keys_secret_free(KeySecret *sec);
