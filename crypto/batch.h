@@ -1,0 +1,110 @@
+/* batch: signed, numbered, chained batches of sealed records, and acknowledgements.
+ *
+ * A kiosk exports its sealed responses in batches. Each batch is signed with the kiosk's
+ * Ed25519 identity, numbered 1, 2, 3, ... and names the BLAKE2b-256 hash of the previous
+ * batch file, so the analysis side detects tampering, truncation, splicing, replays, gaps
+ * and forks. Records inside a batch are in random order. A batch carries, per session, the
+ * coordinator's bookkeeping (label, date, survey, count) so counts can be reconciled.
+ *
+ * The analysis side answers with an acknowledgement listing (batch number, batch hash)
+ * pairs it has imported, signed with the analyst's Ed25519 key; a kiosk deletes a batch's
+ * responses only on a valid acknowledgement that matches a batch it exported.
+ *
+ * Byte layouts: docs/FORMAT.md, "Batch file" and "Acknowledgement file".
+ * This module only encodes, parses and verifies; it does no I/O.
+ */
+#ifndef DEBRIEF_BATCH_H
+#define DEBRIEF_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dberr.h"
+#include "keys.h"
+
+#define BATCH_HASH_BYTES 32
+#define BATCH_MAX_BYTES (512u * 1024 * 1024) /* a reader refuses larger files */
+#define BATCH_MAX_SESSIONS 1024
+#define BATCH_MAX_RECORDS 1000000
+#define ACK_MAX_ENTRIES 65536
+
+typedef struct BatchSession {
+    char label[65];
+    char date[11];           /* "YYYY-MM-DD" */
+    char survey_id[33];
+    uint32_t survey_version;
+    uint32_t count;          /* records of this session in this batch */
+} BatchSession;
+
+typedef struct BatchRecord {
+    uint32_t session;        /* index into sessions */
+    const uint8_t *data;     /* sealed record (seal.h); points into the batch bytes */
+    size_t len;
+} BatchRecord;
+
+/* A parsed batch. Pointers borrow from the bytes given to batch_parse, which must outlive it. */
+typedef struct Batch {
+    uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES];
+    uint64_t number;                     /* 1, 2, ... */
+    uint8_t prev_hash[BATCH_HASH_BYTES]; /* all zero for batch 1 */
+    uint8_t hash[BATCH_HASH_BYTES];      /* BLAKE2b-256 of the whole file */
+    uint32_t n_sessions;
+    BatchSession *sessions;              /* malloc'd */
+    uint32_t n_records;
+    BatchRecord *records;                /* malloc'd */
+} Batch;
+
+/* Builder: collect sessions and records, then batch_builder_finish signs and serializes. */
+typedef struct BatchBuilder BatchBuilder;
+
+int batch_builder_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
+                      BatchBuilder **out, DbError *err);
+/* Adds a session; *index receives its index for batch_builder_add_record. */
+int batch_builder_add_session(BatchBuilder *b, const BatchSession *s, uint32_t *index,
+                              DbError *err);
+/* Appends a copy of a sealed record; records are written in the order added (the caller
+ * shuffles, so that a re-export can reproduce the same order). Bumps the session's count. */
+int batch_builder_add_record(BatchBuilder *b, uint32_t session, const uint8_t *rec, size_t len,
+                             DbError *err);
+/* Signs with the kiosk identity and returns the file bytes (*out malloc'd, caller frees) and
+ * the batch hash. The same inputs always give the same bytes (Ed25519 is deterministic). */
+int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, size_t *out_len,
+                         uint8_t hash[BATCH_HASH_BYTES], DbError *err);
+void batch_builder_free(BatchBuilder *b);
+
+/* Parses and verifies a batch: structure, limits, and the kiosk's signature. name is used in
+ * messages ("batch-0003.dbb: offset 120: record 7 runs past the end"). A bad signature is
+ * DB_EAUTH ("...: signature does not verify: the batch was altered or is not from this
+ * kiosk"). *out is filled only on DB_OK; free with batch_free. */
+int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err);
+void batch_free(Batch *b);
+
+/* Hash used for chaining and acknowledgements: BLAKE2b-256 of the file bytes. */
+void batch_hash(const uint8_t *data, size_t len, uint8_t hash[BATCH_HASH_BYTES]);
+
+/* --- acknowledgements --- */
+
+typedef struct AckEntry {
+    uint64_t number;
+    uint8_t hash[BATCH_HASH_BYTES];
+} AckEntry;
+
+typedef struct Ack {
+    uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES];   /* the kiosk whose batches are acknowledged */
+    uint8_t analyst_pk[KEY_SIGN_PUBLIC_BYTES]; /* who signed */
+    uint32_t n_entries;
+    AckEntry *entries;                         /* malloc'd */
+} Ack;
+
+/* Serializes and signs an acknowledgement with the analyst's key (*out malloc'd). */
+int ack_build(const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], const AckEntry *entries,
+              uint32_t n_entries, const KeySecret *analyst, uint8_t **out, size_t *out_len,
+              DbError *err);
+
+/* Parses an acknowledgement and verifies its signature by analyst_pk (it must also be the
+ * signer named inside). DB_EAUTH if the signature or signer does not match. */
+int ack_parse(const char *name, const uint8_t *data, size_t len,
+              const uint8_t analyst_pk[KEY_SIGN_PUBLIC_BYTES], Ack *out, DbError *err);
+void ack_free(Ack *a);
+
+#endif
