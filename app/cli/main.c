@@ -1,0 +1,58 @@
+/* debrief: the coordinator's and analyst's command-line tool.
+ *
+ * Dispatches to one subcommand per concern; see commands.h. Builds without SDL so the
+ * analyst's laptop needs no graphics stack.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "secmem.h"
+
+typedef struct Command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} Command;
+
+static const Command commands[] = {
+    {"survey", cmd_survey, "check a survey definition file"},
+    {"keygen", cmd_keygen, "make the analyst's key pair (public key for kiosks, secret key)"},
+    {"fingerprint", cmd_fingerprint, "print the fingerprint of a key or identity file"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: debrief COMMAND [ARGS...]\n\n"
+                 "Debrief: offline, encrypted survey kiosk: coordinator and analyst tool.\n\n"
+                 "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'debrief COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("debrief %s\n", DEBRIEF_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            if (secmem_init() != 0)
+                return cli_error(EXIT_FAIL, "cannot initialise libsodium");
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "debrief: error: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}
