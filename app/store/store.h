@@ -78,4 +78,93 @@ int store_response_foreach(Store *st, int64_t session_id,
                            int (*fn)(const uint8_t *rec, size_t len, void *ctx), void *ctx,
                            DbError *err);
 
+/* --- export bookkeeping (app/coord) ---
+ *
+ * A batch moves through two states. store_batch_add records it as *pending*: its number,
+ * hash and chain link, and for every response it holds, its position in the shuffled
+ * order, all in one transaction, before the file is written. Once the file was written and
+ * read back, store_batch_set_written marks it *written*. A pending batch left by a crash is
+ * rebuilt from the same responses in the same positions, so a retry writes the identical
+ * bytes. A batch is *acknowledged* once the analysis side confirmed it (store_batch_purge);
+ * its responses are then deleted and only the bookkeeping row stays.
+ */
+
+#define STORE_KEY_BYTES 16  /* random response key */
+#define STORE_HASH_BYTES 32 /* batch hash (BLAKE2b-256), see batch.h */
+
+typedef struct StoreBatch {
+    uint64_t number;                     /* 1, 2, ... */
+    uint8_t prev_hash[STORE_HASH_BYTES]; /* all zero for batch 1 */
+    uint8_t hash[STORE_HASH_BYTES];
+    int64_t records;                     /* responses in the batch when it was made */
+    int64_t held;                        /* responses still stored (0 once acknowledged) */
+    int written;                         /* the file was written and verified */
+    int acknowledged;                    /* acknowledged and purged */
+} StoreBatch;
+
+/* Calls fn with each response of session_id not yet in any batch (order: by random key).
+ * The key and record pointers are valid only during the call; stops early if fn returns
+ * non-zero. */
+int store_unexported_foreach(Store *st, int64_t session_id,
+                             int (*fn)(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec,
+                                       size_t len, void *ctx),
+                             void *ctx, DbError *err);
+
+/* Records batch b (number, prev_hash, hash; b->records must equal n) as pending, with
+ * response keys[i] at position i, in one transaction. DB_EEXIST if the number is taken,
+ * DB_ESTATE if b->number is not one more than the last batch, or a key is unknown or
+ * already in a batch (then nothing changes). */
+int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_KEY_BYTES],
+                    size_t n, DbError *err);
+
+/* Marks batch number as written (its file was written and verified). */
+int store_batch_set_written(Store *st, uint64_t number, DbError *err);
+
+/* Fills *out with batch number (DB_ENOENT if there is none). */
+int store_batch_get(Store *st, uint64_t number, StoreBatch *out, DbError *err);
+
+/* Fills *out with the batch with the highest number; *found = 0 if no batch exists. */
+int store_batch_last(Store *st, StoreBatch *out, int *found, DbError *err);
+
+/* Calls fn for every batch, lowest number first; stops early if fn returns non-zero. */
+int store_batch_foreach(Store *st, int (*fn)(const StoreBatch *b, void *ctx), void *ctx,
+                        DbError *err);
+
+/* Calls fn with each response still held in batch number, in its recorded position order,
+ * with the response's session id. Pointers valid only during the call. */
+int store_batch_records_foreach(Store *st, uint64_t number,
+                                int (*fn)(int64_t session_id, const uint8_t *rec, size_t len,
+                                          void *ctx),
+                                void *ctx, DbError *err);
+
+/* Deletes the responses of every batch in numbers[0..n) and marks them acknowledged, all in
+ * one transaction (all or nothing), then truncates the WAL (wal_checkpoint(TRUNCATE)) so
+ * no copy of the deleted records stays in it. Already acknowledged batches are skipped;
+ * DB_ENOENT (nothing changed) if a number is not a batch. *deleted (may be NULL) receives
+ * the number of responses deleted. */
+int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *deleted,
+                      DbError *err);
+
+/* Responses not yet in any batch: of session_id, or of all sessions if session_id < 0. */
+int store_count_unexported(Store *st, int64_t session_id, int64_t *n, DbError *err);
+
+/* Responses in a batch that is not yet acknowledged (exported, still held). */
+int store_count_unacknowledged(Store *st, int64_t *n, DbError *err);
+
+/* --- kiosk meta: small named values (e.g. the kiosk's public key, to notice a replaced
+ * identity file that would break the batch chain) --- */
+
+/* Copies the value of key into buf (capacity cap) and sets *len; *found = 0 if absent.
+ * DB_ELIMIT if it does not fit. */
+int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t *len,
+                   int *found, DbError *err);
+/* Sets (inserts or replaces) key to len bytes of value. */
+int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len, DbError *err);
+
+/* --- for tests --- */
+
+/* Limits the database to max_pages pages (PRAGMA max_page_count) so tests can simulate a
+ * full disk. */
+int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err);
+
 #endif

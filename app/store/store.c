@@ -1,0 +1,995 @@
+/* store: the kiosk's encrypted response store on sqlite3. See store.h for the contract.
+ *
+ * What this file does: opens DIR/debrief.db with the durability and privacy settings,
+ * migrates its schema forward, and keeps sessions, sealed records, batch bookkeeping and a
+ * few kiosk meta values. It never sees plaintext: records arrive sealed.
+ *
+ * Privacy notes: responses live in a WITHOUT ROWID table keyed by 16 random bytes, so there
+ * is no rowid and no key that grows with time; nothing stores a timestamp. secure_delete
+ * overwrites deleted content, and a purge truncates the WAL afterwards.
+ *
+ * Schema versions: migrations[] holds one function per version; migrations[i] takes the
+ * database from version i to i + 1 inside the same transaction that sets user_version. To
+ * add version 2: write migrate_to_2, append it, bump STORE_SCHEMA_VERSION.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "secmem.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define MAX_EXPECTED 100000
+#define MSG_DISK_FULL_PUT "disk full: the response was not saved; nothing stored was lost"
+
+struct Store {
+    sqlite3 *db;
+    char path[PATH_MAX]; /* DIR/debrief.db, for messages */
+};
+
+/* --- errors --- */
+
+/* Maps a sqlite failure to a DB_* code and a message naming the database. */
+static int sql_error(Store *st, int rc, const char *what, DbError *err)
+{
+    int prim = rc & 0xff;
+    const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
+    int sys = st->db ? sqlite3_system_errno(st->db) : 0;
+    if (prim == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
+        return dberr_set(err, DB_ENOSPC, "%s: disk full while %s; nothing stored was lost",
+                         st->path, what);
+    if (prim == SQLITE_READONLY || sys == EROFS || sys == EACCES || sys == EPERM)
+        return dberr_set(err, DB_EIO,
+                         "%s: the database is read-only while %s (check the permissions of "
+                         "the data directory and its files)",
+                         st->path, what);
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        return dberr_set(err, DB_EIO, "%s: the database is busy (another Debrief process is "
+                                      "using it) while %s", st->path, what);
+    if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
+        return dberr_set(err, DB_EIO, "%s: not a Debrief database, or damaged: %s", st->path,
+                         msg);
+    return dberr_set(err, DB_EIO, "%s: %s: %s", st->path, what, msg);
+}
+
+static int exec(Store *st, const char *sql, const char *what, DbError *err)
+{
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? DB_OK : sql_error(st, rc, what, err);
+}
+
+static int prepare(Store *st, const char *sql, sqlite3_stmt **stmt, DbError *err)
+{
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL);
+    if (rc != SQLITE_OK) {
+        *stmt = NULL;
+        return sql_error(st, rc, "preparing a query", err);
+    }
+    return DB_OK;
+}
+
+static int begin(Store *st, DbError *err)
+{
+    return exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
+}
+
+/* Rolls back if a transaction is still open (sqlite may already have rolled back after an
+ * error such as SQLITE_FULL). */
+static void rollback(Store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int commit(Store *st, const char *what, DbError *err)
+{
+    int rc = exec(st, "COMMIT", what, err);
+    if (rc != DB_OK)
+        rollback(st);
+    return rc;
+}
+
+/* --- schema --- */
+
+static int migrate_to_1(Store *st, DbError *err)
+{
+    static const char sql[] =
+        "CREATE TABLE sessions("
+        "  id INTEGER PRIMARY KEY,"
+        "  label TEXT NOT NULL CHECK(length(CAST(label AS BLOB)) BETWEEN 1 AND 64),"
+        "  date TEXT NOT NULL CHECK(length(date) = 10),"
+        "  survey_id TEXT NOT NULL CHECK(length(survey_id) BETWEEN 1 AND 32),"
+        "  survey_version INTEGER NOT NULL CHECK(survey_version >= 0),"
+        "  expected INTEGER NOT NULL DEFAULT 0 CHECK(expected >= 0),"
+        "  open INTEGER NOT NULL CHECK(open IN (0, 1)));"
+        /* At most one open session. */
+        "CREATE UNIQUE INDEX sessions_one_open ON sessions(open) WHERE open = 1;"
+        "CREATE TABLE batches("
+        "  number INTEGER PRIMARY KEY CHECK(number >= 1),"
+        "  prev_hash BLOB NOT NULL CHECK(length(prev_hash) = 32),"
+        "  hash BLOB NOT NULL CHECK(length(hash) = 32),"
+        "  records INTEGER NOT NULL CHECK(records >= 0),"
+        "  written INTEGER NOT NULL DEFAULT 0 CHECK(written IN (0, 1)),"
+        "  acknowledged INTEGER NOT NULL DEFAULT 0 CHECK(acknowledged IN (0, 1)));"
+        /* No rowid, no timestamp: the random key is the only identity of a response. */
+        "CREATE TABLE responses("
+        "  id BLOB PRIMARY KEY CHECK(length(id) = 16),"
+        "  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+        "  record BLOB NOT NULL,"
+        "  batch INTEGER REFERENCES batches(number),"
+        "  position INTEGER,"
+        "  CHECK((batch IS NULL) = (position IS NULL))"
+        ") WITHOUT ROWID;"
+        "CREATE INDEX responses_session ON responses(session_id, batch);"
+        "CREATE UNIQUE INDEX responses_batch ON responses(batch, position)"
+        "  WHERE batch IS NOT NULL;"
+        "CREATE TABLE kiosk_meta("
+        "  key TEXT PRIMARY KEY,"
+        "  value BLOB NOT NULL"
+        ") WITHOUT ROWID;";
+    return exec(st, sql, "creating the schema (version 1)", err);
+}
+
+typedef int (*MigrateFn)(Store *st, DbError *err);
+
+/* migrations[i] takes version i to version i + 1. */
+static const MigrateFn migrations[STORE_SCHEMA_VERSION] = {
+    migrate_to_1,
+};
+
+static int read_user_version(Store *st, int *version, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, "PRAGMA user_version", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        *version = sqlite3_column_int(stmt, 0);
+        rc = DB_OK;
+    } else {
+        rc = sql_error(st, s, "reading the schema version", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int migrate(Store *st, DbError *err)
+{
+    int version;
+    int rc = read_user_version(st, &version, err);
+    if (rc != DB_OK)
+        return rc;
+    if (version > STORE_SCHEMA_VERSION)
+        return dberr_set(err, DB_ESTATE,
+                         "%s: the database has schema version %d, newer than this Debrief "
+                         "understands (%d); use a newer Debrief (the database was not changed)",
+                         st->path, version, STORE_SCHEMA_VERSION);
+    if (version < 0)
+        return dberr_set(err, DB_EIO, "%s: invalid schema version %d", st->path, version);
+    while (version < STORE_SCHEMA_VERSION) {
+        if ((rc = begin(st, err)) != DB_OK)
+            return rc;
+        /* Re-read inside the write lock: another process may have migrated meanwhile. */
+        if ((rc = read_user_version(st, &version, err)) != DB_OK) {
+            rollback(st);
+            return rc;
+        }
+        if (version >= STORE_SCHEMA_VERSION) {
+            rollback(st);
+            break;
+        }
+        if ((rc = migrations[version](st, err)) != DB_OK) {
+            rollback(st);
+            return rc;
+        }
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
+        if ((rc = exec(st, sql, "setting the schema version", err)) != DB_OK) {
+            rollback(st);
+            return rc;
+        }
+        if ((rc = commit(st, "migrating the schema", err)) != DB_OK)
+            return rc;
+        version++;
+    }
+    return DB_OK;
+}
+
+/* --- open / close --- */
+
+/* Makes sure path exists as a regular file of mode 0600 before sqlite opens it: sqlite gives
+ * the -wal and -shm files the database file's permissions. */
+static int prepare_db_file(const char *path, DbError *err)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        int e = errno;
+        if (e == EACCES || e == EROFS || e == EPERM)
+            return dberr_set(err, DB_EIO,
+                             "%s: cannot open the database for writing (%s); check that the "
+                             "data directory and the file are writable",
+                             path, strerror(e));
+        if (e == ELOOP)
+            return dberr_set(err, DB_EIO, "%s: is a symbolic link; refusing to follow it", path);
+        if (e == ENOSPC)
+            return dberr_set(err, DB_ENOSPC, "%s: disk full: cannot create the database", path);
+        return dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
+    }
+    struct stat sb;
+    int rc = DB_OK;
+    if (fstat(fd, &sb) != 0)
+        rc = dberr_set(err, DB_EIO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        rc = dberr_set(err, DB_EIO, "%s: not a regular file", path);
+    else if ((sb.st_mode & 0777) != 0600 && fchmod(fd, 0600) != 0)
+        rc = dberr_set(err, DB_EIO, "%s: cannot restrict permissions to 0600: %s", path,
+                       strerror(errno));
+    close(fd);
+    return rc;
+}
+
+static int check_dir(const char *dir, DbError *err)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        int e = errno;
+        if (e == ENOENT)
+            return dberr_set(err, DB_ENOENT, "%s: data directory does not exist", dir);
+        return dberr_set(err, DB_EIO, "%s: %s", dir, strerror(e));
+    }
+    if (!S_ISDIR(sb.st_mode))
+        return dberr_set(err, DB_EIO, "%s: not a directory", dir);
+    if ((sb.st_mode & 077) != 0 && chmod(dir, sb.st_mode & 0700) != 0)
+        return dberr_set(err, DB_EIO, "%s: cannot restrict the data directory to mode 0700: %s",
+                         dir, strerror(errno));
+    if (access(dir, W_OK | X_OK) != 0)
+        return dberr_set(err, DB_EIO,
+                         "%s: the data directory is not writable (%s); responses cannot be "
+                         "stored",
+                         dir, strerror(errno));
+    return DB_OK;
+}
+
+static int apply_pragmas(Store *st, DbError *err)
+{
+    int rc = exec(st,
+                  "PRAGMA foreign_keys = ON;"
+                  "PRAGMA secure_delete = ON;"
+                  "PRAGMA temp_store = MEMORY;"
+                  "PRAGMA trusted_schema = OFF;",
+                  "applying settings", err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_stmt *stmt;
+    if ((rc = prepare(st, "PRAGMA journal_mode = WAL", &stmt, err)) != DB_OK)
+        return rc;
+    int s = sqlite3_step(stmt);
+    if (s != SQLITE_ROW) {
+        rc = sql_error(st, s, "switching to WAL mode", err);
+    } else {
+        const char *mode = (const char *)sqlite3_column_text(stmt, 0);
+        if (!mode || strcmp(mode, "wal") != 0)
+            rc = dberr_set(err, DB_EIO, "%s: cannot switch to WAL journal mode (got %s)",
+                           st->path, mode ? mode : "nothing");
+    }
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK)
+        return rc;
+    /* After journal_mode: FULL makes every commit durable in WAL mode. */
+    return exec(st, "PRAGMA synchronous = FULL", "applying settings", err);
+}
+
+int store_open(const char *dir, Store **out, DbError *err)
+{
+    *out = NULL;
+    Store *st = calloc(1, sizeof *st);
+    if (!st)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    int rc = fs_join(st->path, sizeof st->path, dir, STORE_DB_NAME, err);
+    if (rc == DB_OK)
+        rc = check_dir(dir, err);
+    if (rc == DB_OK)
+        rc = prepare_db_file(st->path, err);
+    if (rc != DB_OK) {
+        free(st);
+        return rc;
+    }
+    int s = sqlite3_open_v2(st->path, &st->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX,
+                            NULL);
+    if (s != SQLITE_OK) {
+        rc = sql_error(st, s, "opening the database", err);
+        store_close(st);
+        return rc;
+    }
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = migrate(st, err)) != DB_OK) {
+        store_close(st);
+        return rc;
+    }
+    *out = st;
+    return DB_OK;
+}
+
+void store_close(Store *st)
+{
+    if (!st)
+        return;
+    if (st->db)
+        sqlite3_close_v2(st->db);
+    free(st);
+}
+
+/* --- validation of coordinator input --- */
+
+static int valid_date(const char *d)
+{
+    if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
+            return 0;
+    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
+    int m = (d[5] - '0') * 10 + (d[6] - '0');
+    int day = (d[8] - '0') * 10 + (d[9] - '0');
+    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 2000 || m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
+        return 0;
+    if (m == 2 && day == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 0;
+    return 1;
+}
+
+static int valid_label(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+static int valid_survey_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* --- sessions --- */
+
+static void copy_text(char *dst, size_t cap, const unsigned char *src)
+{
+    snprintf(dst, cap, "%s", src ? (const char *)src : "");
+}
+
+static int count_where(Store *st, const char *sql, int64_t bind, int has_bind, int64_t *n,
+                       DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, sql, &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    if (has_bind)
+        sqlite3_bind_int64(stmt, 1, bind);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        *n = sqlite3_column_int64(stmt, 0);
+    } else {
+        rc = sql_error(st, s, "counting responses", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+#define SESSION_COLUMNS                                                                       \
+    "SELECT id, label, date, survey_id, survey_version, expected, open, "                     \
+    "(SELECT count(*) FROM responses r WHERE r.session_id = s.id) FROM sessions s "
+
+static void session_from_row(sqlite3_stmt *stmt, StoreSession *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(stmt, 0);
+    copy_text(out->label, sizeof out->label, sqlite3_column_text(stmt, 1));
+    copy_text(out->date, sizeof out->date, sqlite3_column_text(stmt, 2));
+    copy_text(out->survey_id, sizeof out->survey_id, sqlite3_column_text(stmt, 3));
+    out->survey_version = (uint32_t)sqlite3_column_int64(stmt, 4);
+    out->expected = sqlite3_column_int(stmt, 5);
+    out->open = sqlite3_column_int(stmt, 6);
+    out->responses = sqlite3_column_int64(stmt, 7);
+}
+
+int store_session_open(Store *st, const char *label, const char *date, const char *survey_id,
+                       uint32_t survey_version, int expected, int64_t *id, DbError *err)
+{
+    if (id)
+        *id = 0;
+    if (!valid_label(label))
+        return dberr_set(err, DB_EINVAL,
+                         "session label must be 1 to 64 bytes without control characters");
+    if (!valid_date(date))
+        return dberr_set(err, DB_EINVAL, "session date '%s' is not a valid YYYY-MM-DD date",
+                         date ? date : "");
+    if (!valid_survey_id(survey_id))
+        return dberr_set(err, DB_EINVAL, "survey id must be 1 to 32 of [a-z0-9_], starting "
+                                         "with a letter");
+    if (expected < 0 || expected > MAX_EXPECTED)
+        return dberr_set(err, DB_EINVAL, "expected attendance must be between 0 (no cap) and %d",
+                         MAX_EXPECTED);
+    int rc = begin(st, err);
+    if (rc != DB_OK)
+        return rc;
+    int64_t n_open = 0;
+    rc = count_where(st, "SELECT count(*) FROM sessions WHERE open = 1", 0, 0, &n_open, err);
+    if (rc == DB_OK && n_open > 0)
+        rc = dberr_set(err, DB_ESTATE, "a session is already open; close it first");
+    sqlite3_stmt *stmt = NULL;
+    if (rc == DB_OK)
+        rc = prepare(st,
+                     "INSERT INTO sessions(label, date, survey_id, survey_version, expected, "
+                     "open) VALUES (?, ?, ?, ?, ?, 1)",
+                     &stmt, err);
+    if (rc == DB_OK) {
+        sqlite3_bind_text(stmt, 1, label, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 2, date, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt, 3, survey_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(stmt, 4, survey_version);
+        sqlite3_bind_int(stmt, 5, expected);
+        int s = sqlite3_step(stmt);
+        if (s != SQLITE_DONE)
+            rc = sql_error(st, s, "opening a session", err);
+        else if (id)
+            *id = sqlite3_last_insert_rowid(st->db);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK) {
+        rollback(st);
+        if (id)
+            *id = 0;
+        return rc;
+    }
+    return commit(st, "opening a session", err);
+}
+
+int store_session_close(Store *st, DbError *err)
+{
+    int rc = begin(st, err);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = exec(st, "UPDATE sessions SET open = 0 WHERE open = 1", "closing the session",
+                   err)) != DB_OK) {
+        rollback(st);
+        return rc;
+    }
+    if (sqlite3_changes(st->db) == 0) {
+        rollback(st);
+        return dberr_set(err, DB_ESTATE, "no session is open");
+    }
+    return commit(st, "closing the session", err);
+}
+
+int store_session_current(Store *st, StoreSession *out, int *found, DbError *err)
+{
+    *found = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, SESSION_COLUMNS "WHERE open = 1", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        session_from_row(stmt, out);
+        *found = 1;
+    } else if (s != SQLITE_DONE) {
+        rc = sql_error(st, s, "reading the open session", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_session_get(Store *st, int64_t id, StoreSession *out, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, SESSION_COLUMNS "WHERE id = ?", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, id);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW)
+        session_from_row(stmt, out);
+    else if (s == SQLITE_DONE)
+        rc = dberr_set(err, DB_ENOENT, "no session with id %lld", (long long)id);
+    else
+        rc = sql_error(st, s, "reading a session", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_session_foreach(Store *st, int (*fn)(const StoreSession *s, void *ctx), void *ctx,
+                          DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, SESSION_COLUMNS "ORDER BY id", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        StoreSession sess;
+        session_from_row(stmt, &sess);
+        if (fn(&sess, ctx) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "listing sessions", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* --- responses --- */
+
+int store_response_put(Store *st, int64_t session_id, const uint8_t *record, size_t len,
+                       DbError *err)
+{
+    if (!record || len == 0 || len > INT_MAX)
+        return dberr_set(err, DB_EINVAL, "empty or oversized record");
+    int rc = begin(st, err);
+    if (rc != DB_OK)
+        return rc == DB_ENOSPC ? dberr_set(err, DB_ENOSPC, MSG_DISK_FULL_PUT) : rc;
+    /* The count is taken only when there is a cap, so a put costs the same however many
+     * responses are stored. */
+    sqlite3_stmt *stmt = NULL;
+    rc = prepare(st, "SELECT label, open, expected, CASE WHEN expected > 0 THEN "
+                     "(SELECT count(*) FROM responses r WHERE r.session_id = s.id) ELSE 0 END "
+                     "FROM sessions s WHERE id = ?", &stmt, err);
+    if (rc == DB_OK) {
+        sqlite3_bind_int64(stmt, 1, session_id);
+        int s = sqlite3_step(stmt);
+        if (s == SQLITE_ROW) {
+            char label[65];
+            copy_text(label, sizeof label, sqlite3_column_text(stmt, 0));
+            int expected = sqlite3_column_int(stmt, 2);
+            if (!sqlite3_column_int(stmt, 1))
+                rc = dberr_set(err, DB_ESTATE,
+                               "session \"%s\" is closed: not collecting responses", label);
+            else if (expected > 0 && sqlite3_column_int64(stmt, 3) >= expected)
+                rc = dberr_set(err, DB_ESTATE,
+                               "session \"%s\" has reached its expected attendance of %d "
+                               "responses",
+                               label, expected);
+        } else if (s == SQLITE_DONE) {
+            rc = dberr_set(err, DB_ESTATE, "no session with id %lld: not collecting responses",
+                           (long long)session_id);
+        } else {
+            rc = sql_error(st, s, "reading the session", err);
+        }
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+    if (rc == DB_OK)
+        rc = prepare(st, "INSERT INTO responses(id, session_id, record) VALUES (?, ?, ?)",
+                     &stmt, err);
+    if (rc == DB_OK) {
+        /* A collision of 128 random bits will not happen; retrying once costs nothing. */
+        for (int attempt = 0; attempt < 2; attempt++) {
+            uint8_t key[STORE_KEY_BYTES];
+            secmem_random(key, sizeof key);
+            sqlite3_bind_blob(stmt, 1, key, sizeof key, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(stmt, 2, session_id);
+            sqlite3_bind_blob(stmt, 3, record, (int)len, SQLITE_STATIC);
+            int s = sqlite3_step(stmt);
+            sqlite3_reset(stmt);
+            if (s == SQLITE_DONE) {
+                rc = DB_OK;
+                break;
+            }
+            rc = sql_error(st, s, "storing the response", err);
+            if (s != SQLITE_CONSTRAINT_PRIMARYKEY)
+                break;
+        }
+        sqlite3_finalize(stmt);
+    }
+    if (rc == DB_OK)
+        rc = commit(st, "storing the response", err);
+    else
+        rollback(st);
+    if (rc == DB_ENOSPC)
+        dberr_set(err, DB_ENOSPC, MSG_DISK_FULL_PUT);
+    return rc;
+}
+
+int store_response_count(Store *st, int64_t session_id, int64_t *n, DbError *err)
+{
+    *n = 0;
+    if (session_id < 0)
+        return count_where(st, "SELECT count(*) FROM responses", 0, 0, n, err);
+    return count_where(st, "SELECT count(*) FROM responses WHERE session_id = ?", session_id, 1,
+                       n, err);
+}
+
+int store_response_foreach(Store *st, int64_t session_id,
+                           int (*fn)(const uint8_t *rec, size_t len, void *ctx), void *ctx,
+                           DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, "SELECT record FROM responses WHERE session_id = ? ORDER BY id", &stmt,
+                     err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, session_id);
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const uint8_t *rec = sqlite3_column_blob(stmt, 0);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 0);
+        if (fn(rec, len, ctx) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "reading responses", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* --- export bookkeeping --- */
+
+int store_unexported_foreach(Store *st, int64_t session_id,
+                             int (*fn)(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec,
+                                       size_t len, void *ctx),
+                             void *ctx, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st,
+                     "SELECT id, record FROM responses WHERE session_id = ? AND batch IS NULL "
+                     "ORDER BY id",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, session_id);
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(stmt, 0) != STORE_KEY_BYTES) {
+            rc = dberr_set(err, DB_EIO, "%s: a response key has the wrong length", st->path);
+            s = SQLITE_DONE;
+            break;
+        }
+        const uint8_t *key = sqlite3_column_blob(stmt, 0);
+        const uint8_t *rec = sqlite3_column_blob(stmt, 1);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
+        if (fn(key, rec, len, ctx) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "reading responses", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+#define BATCH_COLUMNS                                                                         \
+    "SELECT number, prev_hash, hash, records, written, acknowledged, "                        \
+    "(SELECT count(*) FROM responses r WHERE r.batch = b.number) FROM batches b "
+
+static void batch_from_row(sqlite3_stmt *stmt, StoreBatch *out)
+{
+    memset(out, 0, sizeof *out);
+    out->number = (uint64_t)sqlite3_column_int64(stmt, 0);
+    if (sqlite3_column_bytes(stmt, 1) == STORE_HASH_BYTES)
+        memcpy(out->prev_hash, sqlite3_column_blob(stmt, 1), STORE_HASH_BYTES);
+    if (sqlite3_column_bytes(stmt, 2) == STORE_HASH_BYTES)
+        memcpy(out->hash, sqlite3_column_blob(stmt, 2), STORE_HASH_BYTES);
+    out->records = sqlite3_column_int64(stmt, 3);
+    out->written = sqlite3_column_int(stmt, 4);
+    out->acknowledged = sqlite3_column_int(stmt, 5);
+    out->held = sqlite3_column_int64(stmt, 6);
+}
+
+/* Runs a batch query returning at most one row. */
+static int batch_query_one(Store *st, const char *sql, int64_t bind, int has_bind,
+                           StoreBatch *out, int *found, DbError *err)
+{
+    *found = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, sql, &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    if (has_bind)
+        sqlite3_bind_int64(stmt, 1, bind);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        batch_from_row(stmt, out);
+        *found = 1;
+    } else if (s != SQLITE_DONE) {
+        rc = sql_error(st, s, "reading batches", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_batch_get(Store *st, uint64_t number, StoreBatch *out, DbError *err)
+{
+    int found;
+    if (number == 0 || number > INT64_MAX)
+        return dberr_set(err, DB_ENOENT, "no batch %llu", (unsigned long long)number);
+    int rc = batch_query_one(st, BATCH_COLUMNS "WHERE number = ?", (int64_t)number, 1, out,
+                             &found, err);
+    if (rc == DB_OK && !found)
+        rc = dberr_set(err, DB_ENOENT, "no batch %llu was exported by this kiosk",
+                       (unsigned long long)number);
+    return rc;
+}
+
+int store_batch_last(Store *st, StoreBatch *out, int *found, DbError *err)
+{
+    return batch_query_one(st, BATCH_COLUMNS "ORDER BY number DESC LIMIT 1", 0, 0, out, found,
+                           err);
+}
+
+int store_batch_foreach(Store *st, int (*fn)(const StoreBatch *b, void *ctx), void *ctx,
+                        DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, BATCH_COLUMNS "ORDER BY number", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        StoreBatch b;
+        batch_from_row(stmt, &b);
+        if (fn(&b, ctx) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "listing batches", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_KEY_BYTES],
+                    size_t n, DbError *err)
+{
+    if (b->number == 0 || b->number > INT64_MAX || (int64_t)n != b->records)
+        return dberr_set(err, DB_EINVAL, "invalid batch bookkeeping");
+    int rc = begin(st, err);
+    if (rc != DB_OK)
+        return rc;
+    StoreBatch last;
+    int found;
+    rc = store_batch_last(st, &last, &found, err);
+    uint64_t want = found ? last.number + 1 : 1;
+    if (rc == DB_OK && found && last.number == b->number)
+        rc = dberr_set(err, DB_EEXIST, "batch %llu already exists",
+                       (unsigned long long)b->number);
+    else if (rc == DB_OK && b->number != want)
+        rc = dberr_set(err, DB_ESTATE, "batch %llu cannot follow batch %llu",
+                       (unsigned long long)b->number, (unsigned long long)(want - 1));
+    sqlite3_stmt *stmt = NULL;
+    if (rc == DB_OK)
+        rc = prepare(st, "INSERT INTO batches(number, prev_hash, hash, records) "
+                         "VALUES (?, ?, ?, ?)", &stmt, err);
+    if (rc == DB_OK) {
+        sqlite3_bind_int64(stmt, 1, (int64_t)b->number);
+        sqlite3_bind_blob(stmt, 2, b->prev_hash, STORE_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_blob(stmt, 3, b->hash, STORE_HASH_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 4, b->records);
+        int s = sqlite3_step(stmt);
+        if (s != SQLITE_DONE)
+            rc = sql_error(st, s, "recording the batch", err);
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+    if (rc == DB_OK)
+        rc = prepare(st, "UPDATE responses SET batch = ?, position = ? "
+                         "WHERE id = ? AND batch IS NULL", &stmt, err);
+    for (size_t i = 0; rc == DB_OK && i < n; i++) {
+        sqlite3_bind_int64(stmt, 1, (int64_t)b->number);
+        sqlite3_bind_int64(stmt, 2, (int64_t)i);
+        sqlite3_bind_blob(stmt, 3, keys[i], STORE_KEY_BYTES, SQLITE_STATIC);
+        int s = sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+        if (s != SQLITE_DONE)
+            rc = sql_error(st, s, "recording the batch", err);
+        else if (sqlite3_changes(st->db) != 1)
+            rc = dberr_set(err, DB_ESTATE,
+                           "response %zu of batch %llu is unknown or already in a batch", i,
+                           (unsigned long long)b->number);
+    }
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK) {
+        rollback(st);
+        return rc;
+    }
+    return commit(st, "recording the batch", err);
+}
+
+int store_batch_set_written(Store *st, uint64_t number, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, "UPDATE batches SET written = 1 WHERE number = ?", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, (int64_t)number);
+    int s = sqlite3_step(stmt);
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "marking the batch written", err);
+    else if (sqlite3_changes(st->db) != 1)
+        rc = dberr_set(err, DB_ENOENT, "no batch %llu", (unsigned long long)number);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_batch_records_foreach(Store *st, uint64_t number,
+                                int (*fn)(int64_t session_id, const uint8_t *rec, size_t len,
+                                          void *ctx),
+                                void *ctx, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st,
+                     "SELECT session_id, record FROM responses WHERE batch = ? "
+                     "ORDER BY position",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, (int64_t)number);
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const uint8_t *rec = sqlite3_column_blob(stmt, 1);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
+        if (fn(sqlite3_column_int64(stmt, 0), rec, len, ctx) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "reading the batch's responses", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *deleted,
+                      DbError *err)
+{
+    if (deleted)
+        *deleted = 0;
+    int64_t total = 0;
+    int rc = begin(st, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_stmt *del = NULL, *mark = NULL;
+    if ((rc = prepare(st, "DELETE FROM responses WHERE batch = ?", &del, err)) == DB_OK)
+        rc = prepare(st, "UPDATE batches SET acknowledged = 1 WHERE number = ?", &mark, err);
+    for (size_t i = 0; rc == DB_OK && i < n; i++) {
+        StoreBatch b;
+        if ((rc = store_batch_get(st, numbers[i], &b, err)) != DB_OK)
+            break;
+        if (b.acknowledged)
+            continue;
+        sqlite3_bind_int64(del, 1, (int64_t)numbers[i]);
+        int s = sqlite3_step(del);
+        sqlite3_reset(del);
+        if (s != SQLITE_DONE) {
+            rc = sql_error(st, s, "deleting acknowledged responses", err);
+            break;
+        }
+        total += sqlite3_changes(st->db);
+        sqlite3_bind_int64(mark, 1, (int64_t)numbers[i]);
+        s = sqlite3_step(mark);
+        sqlite3_reset(mark);
+        if (s != SQLITE_DONE)
+            rc = sql_error(st, s, "marking the batch acknowledged", err);
+    }
+    sqlite3_finalize(del);
+    sqlite3_finalize(mark);
+    if (rc != DB_OK) {
+        rollback(st);
+        return rc;
+    }
+    if ((rc = commit(st, "deleting acknowledged responses", err)) != DB_OK)
+        return rc;
+    if (deleted)
+        *deleted = total;
+    /* The WAL still holds the pages as they were before the delete: copy them back into the
+     * database (where secure_delete zeroed the records) and truncate the WAL to zero bytes. */
+    int log = 0, ckpt = 0;
+    int s = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
+    if (s != SQLITE_OK)
+        return sql_error(st, s, "truncating the write-ahead log after deleting", err);
+    return DB_OK;
+}
+
+int store_count_unexported(Store *st, int64_t session_id, int64_t *n, DbError *err)
+{
+    *n = 0;
+    if (session_id < 0)
+        return count_where(st, "SELECT count(*) FROM responses WHERE batch IS NULL", 0, 0, n,
+                           err);
+    return count_where(st,
+                       "SELECT count(*) FROM responses WHERE session_id = ? AND batch IS NULL",
+                       session_id, 1, n, err);
+}
+
+int store_count_unacknowledged(Store *st, int64_t *n, DbError *err)
+{
+    *n = 0;
+    return count_where(st, "SELECT count(*) FROM responses WHERE batch IS NOT NULL", 0, 0, n,
+                       err);
+}
+
+/* --- kiosk meta --- */
+
+int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t *len,
+                   int *found, DbError *err)
+{
+    *found = 0;
+    *len = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, "SELECT value FROM kiosk_meta WHERE key = ?", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
+        if (n > cap) {
+            rc = dberr_set(err, DB_ELIMIT, "%s: kiosk value '%s' is %zu bytes, more than %zu",
+                           st->path, key, n, cap);
+        } else {
+            if (n)
+                memcpy(buf, sqlite3_column_blob(stmt, 0), n);
+            *len = n;
+            *found = 1;
+        }
+    } else if (s != SQLITE_DONE) {
+        rc = sql_error(st, s, "reading kiosk values", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len, DbError *err)
+{
+    if (len > INT_MAX)
+        return dberr_set(err, DB_ELIMIT, "kiosk value too large");
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, "INSERT OR REPLACE INTO kiosk_meta(key, value) VALUES (?, ?)", &stmt,
+                     err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt, 2, len ? (const void *)value : "", (int)len, SQLITE_STATIC);
+    int s = sqlite3_step(stmt);
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "writing kiosk values", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %u", max_pages);
+    return exec(st, sql, "limiting the database size", err);
+}

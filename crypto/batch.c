@@ -1,0 +1,654 @@
+/* batch: encodes, parses and verifies batch files and acknowledgements. See batch.h; the
+ * byte layouts are in docs/FORMAT.md ("Batch file", "Acknowledgement file").
+ *
+ * What this file does not do: any I/O, any decryption. Records are opaque sealed blobs here.
+ *
+ * Parsing is strict and in file order: every length is checked against the bytes that
+ * remain and against the limits before anything is allocated or copied, the sessions'
+ * counts must add up to the records, nothing may follow the signature, and the signature is
+ * verified last, but before anything is returned. Messages name the byte offset at fault.
+ */
+#include "batch.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seal.h"
+
+#define BATCH_MAGIC "DBRB"
+#define ACK_MAGIC "DBRA"
+#define BATCH_VERSION 1
+#define ACK_VERSION 1
+
+#define LABEL_MAX 64
+#define DATE_LEN 10
+#define SURVEY_ID_MAX 32
+
+/* magic, version, kiosk pk, number, prev hash */
+#define BATCH_HEADER_BYTES (4 + 1 + KEY_SIGN_PUBLIC_BYTES + 8 + BATCH_HASH_BYTES)
+/* magic, version, kiosk pk, analyst pk, entry count */
+#define ACK_HEADER_BYTES (4 + 1 + KEY_SIGN_PUBLIC_BYTES + KEY_SIGN_PUBLIC_BYTES + 4)
+#define ACK_ENTRY_BYTES (8 + BATCH_HASH_BYTES)
+#define RECORD_HEADER_BYTES (2 + 4)
+
+/* --- big-endian helpers --- */
+
+static void put_u16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static void put_u64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint16_t get_u16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static uint64_t get_u64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static int is_zero(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* --- field rules shared by the builder and the parser --- */
+
+/* NULL if the label is acceptable, else what is wrong. */
+static const char *label_problem(const uint8_t *s, size_t n)
+{
+    if (n < 1 || n > LABEL_MAX)
+        return "session label must be 1 to 64 bytes";
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] == 0x7f)
+            return "session label contains a control character";
+    return NULL;
+}
+
+static const char *date_problem(const uint8_t *d)
+{
+    for (int i = 0; i < DATE_LEN; i++) {
+        int dash = i == 4 || i == 7;
+        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
+            return "session date is not in the form YYYY-MM-DD";
+    }
+    int m = (d[5] - '0') * 10 + (d[6] - '0');
+    int day = (d[8] - '0') * 10 + (d[9] - '0');
+    if (m < 1 || m > 12 || day < 1 || day > 31)
+        return "session date has an impossible month or day";
+    return NULL;
+}
+
+static const char *survey_id_problem(const uint8_t *s, size_t n)
+{
+    if (n < 1 || n > SURVEY_ID_MAX || s[0] < 'a' || s[0] > 'z')
+        return "survey id must be 1 to 32 of [a-z0-9_] starting with a letter";
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return "survey id must be 1 to 32 of [a-z0-9_] starting with a letter";
+    return NULL;
+}
+
+static size_t session_encoded_size(const BatchSession *s)
+{
+    return 1 + strlen(s->label) + DATE_LEN + 1 + strlen(s->survey_id) + 4 + 4;
+}
+
+void batch_hash(const uint8_t *data, size_t len, uint8_t hash[BATCH_HASH_BYTES])
+{
+    crypto_generichash(hash, BATCH_HASH_BYTES, data, len, NULL, 0);
+}
+
+/* --- builder --- */
+
+struct BatchBuilder {
+    uint64_t number;
+    uint8_t prev_hash[BATCH_HASH_BYTES];
+    BatchSession *sessions;
+    uint32_t n_sessions, cap_sessions;
+    uint8_t *body; /* records, already encoded */
+    size_t body_len, body_cap;
+    uint32_t n_records;
+};
+
+int batch_builder_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
+                      BatchBuilder **out, DbError *err)
+{
+    *out = NULL;
+    if (number == 0 || number > INT64_MAX)
+        return dberr_set(err, DB_EINVAL, "batch number must be between 1 and 2^63 - 1");
+    if ((number == 1) != is_zero(prev_hash, BATCH_HASH_BYTES))
+        return dberr_set(err, DB_EINVAL, number == 1
+                                             ? "batch 1 must have an all-zero previous hash"
+                                             : "a batch after the first needs the previous "
+                                               "batch's hash");
+    BatchBuilder *b = calloc(1, sizeof *b);
+    if (!b)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    b->number = number;
+    memcpy(b->prev_hash, prev_hash, BATCH_HASH_BYTES);
+    *out = b;
+    return DB_OK;
+}
+
+int batch_builder_add_session(BatchBuilder *b, const BatchSession *s, uint32_t *index,
+                              DbError *err)
+{
+    const char *problem = NULL;
+    size_t label_len = strnlen(s->label, sizeof s->label);
+    size_t id_len = strnlen(s->survey_id, sizeof s->survey_id);
+    if (label_len == sizeof s->label || id_len == sizeof s->survey_id ||
+        strnlen(s->date, sizeof s->date) != DATE_LEN)
+        problem = "a session field is not terminated or has the wrong length";
+    if (!problem)
+        problem = label_problem((const uint8_t *)s->label, label_len);
+    if (!problem)
+        problem = date_problem((const uint8_t *)s->date);
+    if (!problem)
+        problem = survey_id_problem((const uint8_t *)s->survey_id, id_len);
+    if (problem)
+        return dberr_set(err, DB_EINVAL, "batch session %u: %s", b->n_sessions, problem);
+    if (b->n_sessions >= BATCH_MAX_SESSIONS)
+        return dberr_set(err, DB_ELIMIT, "a batch holds at most %d sessions", BATCH_MAX_SESSIONS);
+    if (b->n_sessions == b->cap_sessions) {
+        uint32_t ncap = b->cap_sessions ? b->cap_sessions * 2 : 8;
+        BatchSession *n = realloc(b->sessions, ncap * sizeof *n);
+        if (!n)
+            return dberr_set(err, DB_ENOMEM, "out of memory");
+        b->sessions = n;
+        b->cap_sessions = ncap;
+    }
+    b->sessions[b->n_sessions] = *s;
+    b->sessions[b->n_sessions].count = 0;
+    *index = b->n_sessions++;
+    return DB_OK;
+}
+
+int batch_builder_add_record(BatchBuilder *b, uint32_t session, const uint8_t *rec, size_t len,
+                             DbError *err)
+{
+    if (session >= b->n_sessions)
+        return dberr_set(err, DB_EINVAL, "record names session %u, but the batch has %u",
+                         session, b->n_sessions);
+    if (len == 0 || len > SEAL_MAX_RECORD)
+        return dberr_set(err, DB_ELIMIT, "record of %zu bytes (must be 1 to %d)", len,
+                         SEAL_MAX_RECORD);
+    if (b->n_records >= BATCH_MAX_RECORDS)
+        return dberr_set(err, DB_ELIMIT, "a batch holds at most %d records", BATCH_MAX_RECORDS);
+    size_t need = b->body_len + RECORD_HEADER_BYTES + len;
+    if (need > BATCH_MAX_BYTES)
+        return dberr_set(err, DB_ELIMIT, "a batch file is at most %u bytes", BATCH_MAX_BYTES);
+    if (need > b->body_cap) {
+        size_t ncap = b->body_cap ? b->body_cap : 64 * 1024;
+        while (ncap < need)
+            ncap *= 2;
+        uint8_t *n = realloc(b->body, ncap);
+        if (!n)
+            return dberr_set(err, DB_ENOMEM, "out of memory");
+        b->body = n;
+        b->body_cap = ncap;
+    }
+    uint8_t *p = b->body + b->body_len;
+    put_u16(p, (uint16_t)session);
+    put_u32(p + 2, (uint32_t)len);
+    memcpy(p + RECORD_HEADER_BYTES, rec, len);
+    b->body_len = need;
+    b->n_records++;
+    b->sessions[session].count++;
+    return DB_OK;
+}
+
+int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, size_t *out_len,
+                         uint8_t hash[BATCH_HASH_BYTES], DbError *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (b->n_sessions == 0)
+        return dberr_set(err, DB_EINVAL, "a batch needs at least one session");
+    size_t total = BATCH_HEADER_BYTES + 2;
+    for (uint32_t i = 0; i < b->n_sessions; i++) {
+        if (b->sessions[i].count == 0)
+            return dberr_set(err, DB_EINVAL, "batch session %u has no records", i);
+        total += session_encoded_size(&b->sessions[i]);
+    }
+    total += 4 + b->body_len + KEY_SIGNATURE_BYTES;
+    if (total > BATCH_MAX_BYTES)
+        return dberr_set(err, DB_ELIMIT, "a batch file is at most %u bytes", BATCH_MAX_BYTES);
+    uint8_t *buf = malloc(total);
+    if (!buf)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    uint8_t *p = buf;
+    memcpy(p, BATCH_MAGIC, 4);
+    p[4] = BATCH_VERSION;
+    keys_identity_public(id, p + 5);
+    put_u64(p + 5 + KEY_SIGN_PUBLIC_BYTES, b->number);
+    memcpy(p + 13 + KEY_SIGN_PUBLIC_BYTES, b->prev_hash, BATCH_HASH_BYTES);
+    p += BATCH_HEADER_BYTES;
+    put_u16(p, (uint16_t)b->n_sessions);
+    p += 2;
+    for (uint32_t i = 0; i < b->n_sessions; i++) {
+        const BatchSession *s = &b->sessions[i];
+        size_t n = strlen(s->label);
+        *p++ = (uint8_t)n;
+        memcpy(p, s->label, n);
+        p += n;
+        memcpy(p, s->date, DATE_LEN);
+        p += DATE_LEN;
+        n = strlen(s->survey_id);
+        *p++ = (uint8_t)n;
+        memcpy(p, s->survey_id, n);
+        p += n;
+        put_u32(p, s->survey_version);
+        put_u32(p + 4, s->count);
+        p += 8;
+    }
+    put_u32(p, b->n_records);
+    p += 4;
+    if (b->body_len)
+        memcpy(p, b->body, b->body_len);
+    p += b->body_len;
+    keys_identity_sign(id, buf, (size_t)(p - buf), p);
+    batch_hash(buf, total, hash);
+    *out = buf;
+    *out_len = total;
+    return DB_OK;
+}
+
+void batch_builder_free(BatchBuilder *b)
+{
+    if (!b)
+        return;
+    free(b->sessions);
+    free(b->body);
+    free(b);
+}
+
+/* --- parser --- */
+
+typedef struct Reader {
+    const char *name;
+    const uint8_t *data;
+    size_t len, off;
+    DbError *err;
+} Reader;
+
+/* DB_OK if n more bytes are there, else DB_EFORMAT naming what was cut off. */
+static int need(Reader *r, size_t n, const char *what)
+{
+    if (r->len - r->off >= n)
+        return DB_OK;
+    return dberr_set(r->err, DB_EFORMAT,
+                     "%s: offset %zu: %s runs past the end of the file (%zu bytes needed, %zu "
+                     "left): the file is truncated",
+                     r->name, r->off, what, n, r->len - r->off);
+}
+
+static int bad(Reader *r, size_t off, const char *what)
+{
+    return dberr_set(r->err, DB_EFORMAT, "%s: offset %zu: %s", r->name, off, what);
+}
+
+static int parse_session(Reader *r, uint32_t index, BatchSession *s)
+{
+    char what[64];
+    snprintf(what, sizeof what, "session %u", index);
+    size_t start = r->off;
+    if (need(r, 1, what) != DB_OK)
+        return DB_EFORMAT;
+    size_t n = r->data[r->off];
+    const char *problem;
+    if (need(r, 1 + n, what) != DB_OK)
+        return DB_EFORMAT;
+    if ((problem = label_problem(r->data + r->off + 1, n)) != NULL)
+        return bad(r, start, problem);
+    memcpy(s->label, r->data + r->off + 1, n);
+    s->label[n] = '\0';
+    r->off += 1 + n;
+    if (need(r, DATE_LEN + 1, what) != DB_OK)
+        return DB_EFORMAT;
+    if ((problem = date_problem(r->data + r->off)) != NULL)
+        return bad(r, r->off, problem);
+    memcpy(s->date, r->data + r->off, DATE_LEN);
+    s->date[DATE_LEN] = '\0';
+    r->off += DATE_LEN;
+    n = r->data[r->off];
+    if (need(r, 1 + n + 8, what) != DB_OK)
+        return DB_EFORMAT;
+    if ((problem = survey_id_problem(r->data + r->off + 1, n)) != NULL)
+        return bad(r, r->off, problem);
+    memcpy(s->survey_id, r->data + r->off + 1, n);
+    s->survey_id[n] = '\0';
+    r->off += 1 + n;
+    s->survey_version = get_u32(r->data + r->off);
+    s->count = get_u32(r->data + r->off + 4);
+    if (s->count == 0)
+        return bad(r, r->off + 4, "a session in a batch must have at least one record");
+    r->off += 8;
+    return DB_OK;
+}
+
+int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    Reader r = {name, data, len, 0, err};
+    if (len > BATCH_MAX_BYTES)
+        return dberr_set(err, DB_ELIMIT, "%s: %zu bytes, more than the limit of %u", name, len,
+                         BATCH_MAX_BYTES);
+    if (len < 4 || memcmp(data, BATCH_MAGIC, 4) != 0) {
+        if (len >= 4 && memcmp(data, ACK_MAGIC, 4) == 0)
+            return bad(&r, 0, "is an acknowledgement file, not a batch");
+        return bad(&r, 0, "not a Debrief batch file (expected \"" BATCH_MAGIC "\")");
+    }
+    r.off = 4;
+    if (need(&r, 1, "version") != DB_OK)
+        return DB_EFORMAT;
+    if (data[4] != BATCH_VERSION)
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: offset 4: unsupported batch version %u (this Debrief reads "
+                         "version %d)",
+                         name, data[4], BATCH_VERSION);
+    r.off = 5;
+    if (need(&r, BATCH_HEADER_BYTES - 5 + 2, "header") != DB_OK)
+        return DB_EFORMAT;
+    Batch b;
+    memset(&b, 0, sizeof b);
+    memcpy(b.kiosk_pk, data + 5, KEY_SIGN_PUBLIC_BYTES);
+    size_t off_number = 5 + KEY_SIGN_PUBLIC_BYTES;
+    b.number = get_u64(data + off_number);
+    memcpy(b.prev_hash, data + off_number + 8, BATCH_HASH_BYTES);
+    if (b.number == 0 || b.number > INT64_MAX)
+        return bad(&r, off_number, "batch number must be between 1 and 2^63 - 1");
+    if (b.number == 1 && !is_zero(b.prev_hash, BATCH_HASH_BYTES))
+        return bad(&r, off_number + 8, "batch 1 must have an all-zero previous hash");
+    if (b.number > 1 && is_zero(b.prev_hash, BATCH_HASH_BYTES))
+        return bad(&r, off_number + 8, "a batch after the first must name the previous hash");
+    r.off = BATCH_HEADER_BYTES;
+    b.n_sessions = get_u16(data + r.off);
+    if (b.n_sessions == 0 || b.n_sessions > BATCH_MAX_SESSIONS)
+        return dberr_set(err, DB_EFORMAT, "%s: offset %zu: session count %u is not within 1..%d",
+                         name, r.off, b.n_sessions, BATCH_MAX_SESSIONS);
+    r.off += 2;
+    /* Each session takes at least 1 + 1 + 10 + 1 + 1 + 8 bytes: refuse a count the file
+     * cannot hold before allocating for it. */
+    if ((size_t)b.n_sessions * 22 > len - r.off)
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: offset %zu: %u sessions cannot fit in the rest of the file: the "
+                         "file is truncated",
+                         name, r.off - 2, b.n_sessions);
+    int rc = DB_OK;
+    uint32_t *seen = NULL;
+    b.sessions = calloc(b.n_sessions, sizeof *b.sessions);
+    if (!b.sessions)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < b.n_sessions; i++) {
+        if ((rc = parse_session(&r, i, &b.sessions[i])) != DB_OK)
+            goto fail;
+        total += b.sessions[i].count;
+    }
+    if ((rc = need(&r, 4, "record count")) != DB_OK)
+        goto fail;
+    size_t off_count = r.off;
+    b.n_records = get_u32(data + r.off);
+    r.off += 4;
+    if (b.n_records > BATCH_MAX_RECORDS) {
+        rc = dberr_set(err, DB_EFORMAT, "%s: offset %zu: record count %u exceeds the limit of %d",
+                       name, off_count, b.n_records, BATCH_MAX_RECORDS);
+        goto fail;
+    }
+    if (total != b.n_records) {
+        rc = dberr_set(err, DB_EFORMAT,
+                       "%s: offset %zu: record count %u does not match the sessions' total of "
+                       "%llu",
+                       name, off_count, b.n_records, (unsigned long long)total);
+        goto fail;
+    }
+    if ((size_t)b.n_records * (RECORD_HEADER_BYTES + 1) > len - r.off) {
+        rc = dberr_set(err, DB_EFORMAT,
+                       "%s: offset %zu: %u records cannot fit in the rest of the file: the file "
+                       "is truncated",
+                       name, off_count, b.n_records);
+        goto fail;
+    }
+    b.records = calloc(b.n_records, sizeof *b.records);
+    seen = calloc(b.n_sessions, sizeof *seen);
+    if (!b.records || !seen) {
+        rc = dberr_set(err, DB_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (uint32_t i = 0; i < b.n_records; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "record %u", i);
+        size_t start = r.off;
+        if ((rc = need(&r, RECORD_HEADER_BYTES, what)) != DB_OK)
+            goto fail;
+        uint32_t sess = get_u16(data + r.off);
+        uint32_t rlen = get_u32(data + r.off + 2);
+        if (sess >= b.n_sessions) {
+            rc = dberr_set(err, DB_EFORMAT, "%s: offset %zu: record %u names session %u, but the "
+                                            "batch has %u",
+                           name, start, i, sess, b.n_sessions);
+            goto fail;
+        }
+        if (rlen == 0 || rlen > SEAL_MAX_RECORD) {
+            rc = dberr_set(err, DB_EFORMAT,
+                           "%s: offset %zu: record %u has length %u, outside 1..%d", name,
+                           start + 2, i, rlen, SEAL_MAX_RECORD);
+            goto fail;
+        }
+        r.off += RECORD_HEADER_BYTES;
+        if ((rc = need(&r, rlen, what)) != DB_OK)
+            goto fail;
+        if (++seen[sess] > b.sessions[sess].count) {
+            rc = dberr_set(err, DB_EFORMAT,
+                           "%s: offset %zu: record %u is one more than session %u's count of %u",
+                           name, start, i, sess, b.sessions[sess].count);
+            goto fail;
+        }
+        b.records[i].session = sess;
+        b.records[i].data = data + r.off;
+        b.records[i].len = rlen;
+        r.off += rlen;
+    }
+    /* The per-session tallies cannot fall short here: they add up to n_records, which equals
+     * the sessions' total, and none exceeds its count. */
+    if (len - r.off < KEY_SIGNATURE_BYTES) {
+        rc = dberr_set(err, DB_EFORMAT,
+                       "%s: offset %zu: the signature is cut off (%zu of %d bytes): the file is "
+                       "truncated",
+                       name, r.off, len - r.off, KEY_SIGNATURE_BYTES);
+        goto fail;
+    }
+    if (len - r.off > KEY_SIGNATURE_BYTES) {
+        rc = dberr_set(err, DB_EFORMAT, "%s: offset %zu: %zu unexpected bytes after the signature",
+                       name, r.off + KEY_SIGNATURE_BYTES, len - r.off - KEY_SIGNATURE_BYTES);
+        goto fail;
+    }
+    if (keys_signature_verify(b.kiosk_pk, data, r.off, data + r.off) != 0) {
+        rc = dberr_set(err, DB_EAUTH,
+                       "%s: signature does not verify: the batch was altered or is not from "
+                       "this kiosk",
+                       name);
+        goto fail;
+    }
+    batch_hash(data, len, b.hash);
+    free(seen);
+    *out = b;
+    return DB_OK;
+fail:
+    free(seen);
+    batch_free(&b);
+    return rc;
+}
+
+void batch_free(Batch *b)
+{
+    if (!b)
+        return;
+    free(b->sessions);
+    free(b->records);
+    b->sessions = NULL;
+    b->records = NULL;
+    b->n_sessions = b->n_records = 0;
+}
+
+/* --- acknowledgements --- */
+
+static int entry_cmp(const void *a, const void *b)
+{
+    uint64_t x = ((const AckEntry *)a)->number, y = ((const AckEntry *)b)->number;
+    return x < y ? -1 : x > y;
+}
+
+int ack_build(const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], const AckEntry *entries,
+              uint32_t n_entries, const KeySecret *analyst, uint8_t **out, size_t *out_len,
+              DbError *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    if (n_entries == 0 || n_entries > ACK_MAX_ENTRIES)
+        return dberr_set(err, DB_EINVAL, "an acknowledgement lists 1 to %d batches",
+                         ACK_MAX_ENTRIES);
+    AckEntry *sorted = malloc(n_entries * sizeof *sorted);
+    if (!sorted)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    memcpy(sorted, entries, n_entries * sizeof *sorted);
+    qsort(sorted, n_entries, sizeof *sorted, entry_cmp);
+    for (uint32_t i = 0; i < n_entries; i++) {
+        if (sorted[i].number == 0 || sorted[i].number > INT64_MAX ||
+            (i > 0 && sorted[i].number == sorted[i - 1].number)) {
+            free(sorted);
+            return dberr_set(err, DB_EINVAL,
+                             "acknowledged batch numbers must be distinct and at least 1");
+        }
+    }
+    size_t total = ACK_HEADER_BYTES + (size_t)n_entries * ACK_ENTRY_BYTES + KEY_SIGNATURE_BYTES;
+    uint8_t *buf = malloc(total);
+    if (!buf) {
+        free(sorted);
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    KeyPublic pub;
+    keys_secret_public(analyst, &pub);
+    memcpy(buf, ACK_MAGIC, 4);
+    buf[4] = ACK_VERSION;
+    memcpy(buf + 5, kiosk_pk, KEY_SIGN_PUBLIC_BYTES);
+    memcpy(buf + 5 + KEY_SIGN_PUBLIC_BYTES, pub.sign_pk, KEY_SIGN_PUBLIC_BYTES);
+    put_u32(buf + 5 + 2 * KEY_SIGN_PUBLIC_BYTES, n_entries);
+    uint8_t *p = buf + ACK_HEADER_BYTES;
+    for (uint32_t i = 0; i < n_entries; i++) {
+        put_u64(p, sorted[i].number);
+        memcpy(p + 8, sorted[i].hash, BATCH_HASH_BYTES);
+        p += ACK_ENTRY_BYTES;
+    }
+    free(sorted);
+    keys_secret_sign(analyst, buf, (size_t)(p - buf), p);
+    *out = buf;
+    *out_len = total;
+    return DB_OK;
+}
+
+int ack_parse(const char *name, const uint8_t *data, size_t len,
+              const uint8_t analyst_pk[KEY_SIGN_PUBLIC_BYTES], Ack *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    Reader r = {name, data, len, 0, err};
+    if (len < 4 || memcmp(data, ACK_MAGIC, 4) != 0) {
+        if (len >= 4 && memcmp(data, BATCH_MAGIC, 4) == 0)
+            return bad(&r, 0, "is a batch file, not an acknowledgement");
+        return bad(&r, 0, "not a Debrief acknowledgement file (expected \"" ACK_MAGIC "\")");
+    }
+    r.off = 4;
+    if (need(&r, 1, "version") != DB_OK)
+        return DB_EFORMAT;
+    if (data[4] != ACK_VERSION)
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: offset 4: unsupported acknowledgement version %u (this Debrief "
+                         "reads version %d)",
+                         name, data[4], ACK_VERSION);
+    r.off = 5;
+    if (need(&r, ACK_HEADER_BYTES - 5, "header") != DB_OK)
+        return DB_EFORMAT;
+    size_t off_count = ACK_HEADER_BYTES - 4;
+    uint32_t n = get_u32(data + off_count);
+    if (n == 0 || n > ACK_MAX_ENTRIES)
+        return dberr_set(err, DB_EFORMAT, "%s: offset %zu: entry count %u is not within 1..%d",
+                         name, off_count, n, ACK_MAX_ENTRIES);
+    r.off = ACK_HEADER_BYTES;
+    size_t body = (size_t)n * ACK_ENTRY_BYTES;
+    if (need(&r, body, "the entries") != DB_OK)
+        return DB_EFORMAT;
+    r.off += body;
+    if (len - r.off < KEY_SIGNATURE_BYTES)
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: offset %zu: the signature is cut off (%zu of %d bytes): the file "
+                         "is truncated",
+                         name, r.off, len - r.off, KEY_SIGNATURE_BYTES);
+    if (len - r.off > KEY_SIGNATURE_BYTES)
+        return dberr_set(err, DB_EFORMAT, "%s: offset %zu: %zu unexpected bytes after the signature",
+                         name, r.off + KEY_SIGNATURE_BYTES, len - r.off - KEY_SIGNATURE_BYTES);
+    const uint8_t *p = data + ACK_HEADER_BYTES;
+    for (uint32_t i = 0; i < n; i++, p += ACK_ENTRY_BYTES) {
+        uint64_t num = get_u64(p);
+        size_t off = (size_t)(p - data);
+        if (num == 0 || num > INT64_MAX)
+            return bad(&r, off, "batch number must be between 1 and 2^63 - 1");
+        if (i > 0 && num <= get_u64(p - ACK_ENTRY_BYTES))
+            return bad(&r, off, "batch numbers must be in increasing order without repeats");
+    }
+    /* Both checks before anything is returned; the signer must be the expected analyst. */
+    if (sodium_memcmp(data + 5 + KEY_SIGN_PUBLIC_BYTES, analyst_pk, KEY_SIGN_PUBLIC_BYTES) != 0 ||
+        keys_signature_verify(analyst_pk, data, r.off, data + r.off) != 0)
+        return dberr_set(err, DB_EAUTH, "%s: %s", name, DBERR_AUTH_MSG);
+    Ack a;
+    memset(&a, 0, sizeof a);
+    a.entries = malloc((size_t)n * sizeof *a.entries);
+    if (!a.entries)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    memcpy(a.kiosk_pk, data + 5, KEY_SIGN_PUBLIC_BYTES);
+    memcpy(a.analyst_pk, data + 5 + KEY_SIGN_PUBLIC_BYTES, KEY_SIGN_PUBLIC_BYTES);
+    a.n_entries = n;
+    p = data + ACK_HEADER_BYTES;
+    for (uint32_t i = 0; i < n; i++, p += ACK_ENTRY_BYTES) {
+        a.entries[i].number = get_u64(p);
+        memcpy(a.entries[i].hash, p + 8, BATCH_HASH_BYTES);
+    }
+    *out = a;
+    return DB_OK;
+}
+
+void ack_free(Ack *a)
+{
+    if (!a)
+        return;
+    free(a->entries);
+    a->entries = NULL;
+    a->n_entries = 0;
+}
