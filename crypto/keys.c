@@ -296,6 +296,8 @@ int keys_public_parse(const char *name, const char *text, size_t len, KeyPublic 
         return dberr_set(err, DB_EFORMAT,
                          "%s: not a Debrief public key (expected \"" PUB_MAGIC "\")", name);
     }
+    if (!sp)
+        return dberr_set(err, DB_EFORMAT, "%s: missing the key after \"" PUB_MAGIC "\"", name);
     p = sp + 1;
 
     sp = memchr(p, ' ', (size_t)(end - p));
