@@ -1,0 +1,453 @@
+/* test_store: the sqlite response store: creation, migration, refusal of newer schemas,
+ * sessions and their rules, durable puts, no insertion order, full disk, export bookkeeping. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secmem.h"
+#include "store.h"
+#include "testlib.h"
+
+static char g_dir[256];
+static int g_dir_n;
+
+/* A fresh empty directory under /tmp. */
+static const char *fresh_dir(void)
+{
+    snprintf(g_dir, sizeof g_dir, "/tmp/debrief-test-store-%d-%d", (int)getpid(), g_dir_n++);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    if (system(cmd) != 0 || mkdir(g_dir, 0755) != 0)
+        abort();
+    return g_dir;
+}
+
+static void remove_dir(const char *dir)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static Store *open_ok(const char *dir)
+{
+    Store *st = NULL;
+    DbError err;
+    dberr_clear(&err);
+    int rc = store_open(dir, &st, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "store_open: %s\n", err.msg);
+    CHECK(rc == DB_OK && st != NULL);
+    return st;
+}
+
+static int64_t open_session(Store *st, const char *label, int expected)
+{
+    int64_t id = 0;
+    DbError err;
+    CHECK(store_session_open(st, label, "2024-05-14", "ccdg", 3, expected, &id, &err) == DB_OK);
+    CHECK(id > 0);
+    return id;
+}
+
+static int put(Store *st, int64_t session, const char *text, DbError *err)
+{
+    return store_response_put(st, session, (const uint8_t *)text, strlen(text), err);
+}
+
+static void test_create_and_permissions(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    store_close(st);
+    struct stat sb;
+    char path[512];
+    snprintf(path, sizeof path, "%s/debrief.db", dir);
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    CHECK(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700);
+    /* Reopening an existing store works and keeps its contents. */
+    st = open_ok(dir);
+    int64_t id = open_session(st, "Group 1", 0);
+    store_close(st);
+    st = open_ok(dir);
+    StoreSession s;
+    int found = 0;
+    DbError err;
+    CHECK(store_session_current(st, &s, &found, &err) == DB_OK && found && s.id == id);
+    CHECK_STR(s.label, "Group 1");
+    CHECK_STR(s.date, "2024-05-14");
+    CHECK_STR(s.survey_id, "ccdg");
+    CHECK(s.survey_version == 3 && s.open == 1 && s.responses == 0);
+    store_close(st);
+    remove_dir(dir);
+}
+
+static void test_missing_dir_and_not_a_database(void)
+{
+    DbError err;
+    Store *st = (Store *)1;
+    CHECK(store_open("/nonexistent/debrief-dir", &st, &err) == DB_ENOENT && st == NULL);
+    CHECK_STR(err.msg, "/nonexistent/debrief-dir: data directory does not exist");
+
+    const char *dir = fresh_dir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/debrief.db", dir);
+    FILE *f = fopen(path, "w");
+    fputs("this is not a database, just text long enough to fill a header........\n", f);
+    fclose(f);
+    CHECK(store_open(dir, &st, &err) == DB_EIO && st == NULL);
+    CHECK(strstr(err.msg, "not a Debrief database, or damaged") != NULL);
+    remove_dir(dir);
+}
+
+/* user_version is the big-endian u32 at offset 60 of the sqlite file header. */
+static void set_user_version(const char *dir, uint32_t v)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/debrief.db", dir);
+    int fd = open(path, O_RDWR);
+    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    CHECK(fd >= 0 && pwrite(fd, b, 4, 60) == 4);
+    close(fd);
+}
+
+static void test_refuses_newer_schema(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    open_session(st, "Group 1", 0);
+    store_close(st); /* last connection: the WAL is checkpointed into the file */
+    set_user_version(dir, STORE_SCHEMA_VERSION + 1);
+    DbError err;
+    st = (Store *)1;
+    CHECK(store_open(dir, &st, &err) == DB_ESTATE && st == NULL);
+    char want[512];
+    snprintf(want, sizeof want,
+             "%s/debrief.db: the database has schema version %d, newer than this Debrief "
+             "understands (%d); use a newer Debrief (the database was not changed)",
+             dir, STORE_SCHEMA_VERSION + 1, STORE_SCHEMA_VERSION);
+    CHECK_STR(err.msg, want);
+    /* Set back, it opens again with its data: the refusal changed nothing. */
+    set_user_version(dir, STORE_SCHEMA_VERSION);
+    st = open_ok(dir);
+    int found = 0;
+    StoreSession s;
+    CHECK(st && store_session_current(st, &s, &found, &err) == DB_OK && found);
+    store_close(st);
+    remove_dir(dir);
+}
+
+static void test_migrates_empty_file(void)
+{
+    /* An empty file is a version-0 database: open creates the schema in it. */
+    const char *dir = fresh_dir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/debrief.db", dir);
+    int fd = open(path, O_CREAT | O_WRONLY, 0644);
+    close(fd);
+    Store *st = open_ok(dir);
+    int64_t n = -1;
+    DbError err;
+    CHECK(st && store_response_count(st, -1, &n, &err) == DB_OK && n == 0);
+    store_close(st);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600); /* tightened */
+    remove_dir(dir);
+}
+
+static void test_session_rules(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    DbError err;
+    int64_t id;
+    CHECK(store_session_open(st, "", "2024-05-14", "ccdg", 1, 0, &id, &err) == DB_EINVAL);
+    CHECK(store_session_open(st, "G", "2024-02-30", "ccdg", 1, 0, &id, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "session date '2024-02-30' is not a valid YYYY-MM-DD date");
+    CHECK(store_session_open(st, "G", "2023-02-29", "ccdg", 1, 0, &id, &err) == DB_EINVAL);
+    CHECK(store_session_open(st, "G", "2024-02-29", "Bad-Id", 1, 0, &id, &err) == DB_EINVAL);
+    CHECK(store_session_open(st, "G", "2024-02-29", "ccdg", 1, -1, &id, &err) == DB_EINVAL);
+    CHECK(store_session_open(st, "Tab\there", "2024-02-29", "ccdg", 1, 0, &id, &err) ==
+          DB_EINVAL);
+    CHECK(store_session_close(st, &err) == DB_ESTATE);
+    CHECK_STR(err.msg, "no session is open");
+
+    int64_t a = open_session(st, "Group 1", 0);
+    CHECK(store_session_open(st, "Group 2", "2024-05-14", "ccdg", 1, 0, &id, &err) ==
+          DB_ESTATE);
+    CHECK_STR(err.msg, "a session is already open; close it first");
+    CHECK(put(st, a, "sealed-1", &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    CHECK(put(st, a, "sealed-2", &err) == DB_ESTATE);
+    CHECK_STR(err.msg, "session \"Group 1\" is closed: not collecting responses");
+    CHECK(put(st, 999, "sealed-2", &err) == DB_ESTATE);
+
+    /* Expected attendance caps the responses. */
+    int64_t b = open_session(st, "Group 2", 2);
+    CHECK(put(st, b, "x1", &err) == DB_OK);
+    CHECK(put(st, b, "x2", &err) == DB_OK);
+    CHECK(put(st, b, "x3", &err) == DB_ESTATE);
+    CHECK_STR(err.msg, "session \"Group 2\" has reached its expected attendance of 2 responses");
+    int64_t n;
+    CHECK(store_response_count(st, b, &n, &err) == DB_OK && n == 2);
+    CHECK(store_response_count(st, a, &n, &err) == DB_OK && n == 1);
+    CHECK(store_response_count(st, -1, &n, &err) == DB_OK && n == 3);
+
+    StoreSession s;
+    CHECK(store_session_get(st, a, &s, &err) == DB_OK && s.open == 0 && s.responses == 1);
+    CHECK(store_session_get(st, 4242, &s, &err) == DB_ENOENT);
+    store_close(st);
+    remove_dir(dir);
+}
+
+typedef struct Collected {
+    int n;
+    char items[64][16];
+} Collected;
+
+static int collect(const uint8_t *rec, size_t len, void *ctx)
+{
+    Collected *c = ctx;
+    if (c->n < 64 && len < 16) {
+        memcpy(c->items[c->n], rec, len);
+        c->items[c->n][len] = '\0';
+        c->n++;
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+static void test_put_foreach_no_order(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    DbError err;
+    int64_t id = open_session(st, "Group 1", 0);
+    enum { N = 24 };
+    for (int i = 0; i < N; i++) {
+        char rec[16];
+        snprintf(rec, sizeof rec, "rec-%02d", i);
+        CHECK(put(st, id, rec, &err) == DB_OK);
+    }
+    store_close(st);
+    st = open_ok(dir); /* durable across a reopen */
+    Collected c = {0};
+    CHECK(store_response_foreach(st, id, collect, &c, &err) == DB_OK);
+    CHECK(c.n == N);
+    /* The order is that of the random keys: with 24 records the chance that it equals the
+     * insertion order is 1/24!. */
+    int in_order = 1;
+    for (int i = 0; i < c.n; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "rec-%02d", i);
+        if (strcmp(c.items[i], want) != 0)
+            in_order = 0;
+    }
+    CHECK(!in_order);
+    qsort(c.items, (size_t)c.n, sizeof c.items[0], cmp_str);
+    int all = c.n == N;
+    for (int i = 0; i < c.n && all; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "rec-%02d", i);
+        all = strcmp(c.items[i], want) == 0;
+    }
+    CHECK(all);
+    store_close(st);
+    remove_dir(dir);
+}
+
+static void test_full_disk_keeps_responses(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    DbError err;
+    int64_t id = open_session(st, "Group 1", 0);
+    uint8_t rec[3000];
+    memset(rec, 0xab, sizeof rec);
+    int stored = 0, rc = DB_OK;
+    for (int i = 0; i < 2; i++) {
+        rc = store_response_put(st, id, rec, sizeof rec, &err);
+        stored += rc == DB_OK;
+    }
+    CHECK(stored == 2);
+    /* Page size is 4096: allow only a few more pages. */
+    CHECK(store_test_limit_pages(st, 12, &err) == DB_OK);
+    for (int i = 0; i < 50 && rc == DB_OK; i++) {
+        rc = store_response_put(st, id, rec, sizeof rec, &err);
+        stored += rc == DB_OK;
+    }
+    CHECK(rc == DB_ENOSPC);
+    CHECK_STR(err.msg, "disk full: the response was not saved; nothing stored was lost");
+    int64_t n = -1;
+    CHECK(store_response_count(st, id, &n, &err) == DB_OK && n == stored);
+    /* Still full: a second attempt fails the same way and loses nothing. */
+    CHECK(store_response_put(st, id, rec, sizeof rec, &err) == DB_ENOSPC);
+    store_close(st);
+    /* "Space returns" (a new connection has no limit): everything is there, puts work. */
+    st = open_ok(dir);
+    CHECK(store_response_count(st, id, &n, &err) == DB_OK && n == stored);
+    CHECK(store_response_put(st, id, rec, sizeof rec, &err) == DB_OK);
+    CHECK(store_response_count(st, id, &n, &err) == DB_OK && n == stored + 1);
+    store_close(st);
+    remove_dir(dir);
+}
+
+static void test_read_only(void)
+{
+    if (geteuid() == 0) {
+        fprintf(stderr, "     (running as root: read-only checks skipped)\n");
+        return;
+    }
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    store_close(st);
+    chmod(dir, 0500);
+    DbError err;
+    CHECK(store_open(dir, &st, &err) == DB_EIO);
+    CHECK(strstr(err.msg, "the data directory is not writable") != NULL);
+    chmod(dir, 0700);
+    remove_dir(dir);
+}
+
+typedef struct Keys {
+    int n;
+    uint8_t keys[64][STORE_KEY_BYTES];
+} Keys;
+
+static int collect_keys(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec, size_t len,
+                        void *ctx)
+{
+    Keys *k = ctx;
+    if (k->n < 64)
+        memcpy(k->keys[k->n++], key, STORE_KEY_BYTES);
+    return 0;
+}
+
+static int collect_batch(int64_t session_id, const uint8_t *rec, size_t len, void *ctx)
+{
+    return collect(rec, len, ctx);
+}
+
+static void test_batch_bookkeeping(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    DbError err;
+    int64_t a = open_session(st, "Group 1", 0);
+    for (int i = 0; i < 5; i++) {
+        char rec[16];
+        snprintf(rec, sizeof rec, "a-%d", i);
+        CHECK(put(st, a, rec, &err) == DB_OK);
+    }
+    CHECK(store_session_close(st, &err) == DB_OK);
+    int64_t n;
+    CHECK(store_count_unexported(st, -1, &n, &err) == DB_OK && n == 5);
+    CHECK(store_count_unacknowledged(st, &n, &err) == DB_OK && n == 0);
+    int found = 1;
+    StoreBatch last;
+    CHECK(store_batch_last(st, &last, &found, &err) == DB_OK && found == 0);
+
+    Keys k = {0};
+    CHECK(store_unexported_foreach(st, a, collect_keys, &k, &err) == DB_OK && k.n == 5);
+    /* Reverse the key order to stand for a shuffle. */
+    uint8_t order[5][STORE_KEY_BYTES];
+    for (int i = 0; i < 5; i++)
+        memcpy(order[i], k.keys[4 - i], STORE_KEY_BYTES);
+    StoreBatch b = {.number = 2, .records = 5};
+    memset(b.hash, 0x11, sizeof b.hash);
+    CHECK(store_batch_add(st, &b, (const uint8_t(*)[STORE_KEY_BYTES])order, 5, &err) ==
+          DB_ESTATE); /* batch 1 must come first */
+    b.number = 1;
+    CHECK(store_batch_add(st, &b, (const uint8_t(*)[STORE_KEY_BYTES])order, 5, &err) == DB_OK);
+    CHECK(store_batch_add(st, &b, (const uint8_t(*)[STORE_KEY_BYTES])order, 5, &err) ==
+          DB_EEXIST);
+    CHECK(store_count_unexported(st, -1, &n, &err) == DB_OK && n == 0);
+    CHECK(store_count_unacknowledged(st, &n, &err) == DB_OK && n == 5);
+    StoreBatch got;
+    CHECK(store_batch_get(st, 1, &got, &err) == DB_OK);
+    CHECK(got.records == 5 && got.held == 5 && !got.written && !got.acknowledged);
+    CHECK(got.hash[0] == 0x11);
+    CHECK(store_batch_set_written(st, 1, &err) == DB_OK);
+    CHECK(store_batch_get(st, 1, &got, &err) == DB_OK && got.written);
+
+    /* Records come back in their recorded positions. */
+    Collected c = {0}, fwd = {0};
+    CHECK(store_batch_records_foreach(st, 1, collect_batch, &c, &err) == DB_OK && c.n == 5);
+    /* Responses already in a batch cannot go into another (nothing changes). */
+    StoreBatch b2 = {.number = 2, .records = 1};
+    memset(b2.hash, 0x22, sizeof b2.hash);
+    memset(b2.prev_hash, 0x11, sizeof b2.prev_hash);
+    CHECK(store_batch_add(st, &b2, (const uint8_t(*)[STORE_KEY_BYTES])order, 1, &err) ==
+          DB_ESTATE);
+    CHECK(store_batch_get(st, 2, &got, &err) == DB_ENOENT);
+
+    /* Positions: forward key order reversed gives the reverse of the key-ordered listing. */
+    CHECK(store_response_foreach(st, a, collect, &fwd, &err) == DB_OK && fwd.n == 5);
+    int reversed = 1;
+    for (int i = 0; i < 5; i++)
+        reversed &= strcmp(c.items[i], fwd.items[4 - i]) == 0;
+    CHECK(reversed);
+
+    /* Purge: unknown number deletes nothing; a good one deletes the batch's responses. */
+    uint64_t nums[2] = {1, 7};
+    int64_t deleted = -1;
+    CHECK(store_batch_purge(st, nums, 2, &deleted, &err) == DB_ENOENT && deleted == 0);
+    CHECK(store_response_count(st, -1, &n, &err) == DB_OK && n == 5);
+    CHECK(store_batch_purge(st, nums, 1, &deleted, &err) == DB_OK && deleted == 5);
+    CHECK(store_response_count(st, -1, &n, &err) == DB_OK && n == 0);
+    CHECK(store_batch_get(st, 1, &got, &err) == DB_OK && got.acknowledged && got.held == 0);
+    CHECK(store_batch_purge(st, nums, 1, &deleted, &err) == DB_OK && deleted == 0); /* replay */
+    CHECK(store_batch_last(st, &last, &found, &err) == DB_OK && found && last.number == 1);
+
+    /* After the purge the WAL was truncated to zero bytes. */
+    char wal[512];
+    snprintf(wal, sizeof wal, "%s/debrief.db-wal", dir);
+    struct stat sb;
+    CHECK(stat(wal, &sb) != 0 || sb.st_size == 0);
+    store_close(st);
+    remove_dir(dir);
+}
+
+static void test_meta(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = open_ok(dir);
+    DbError err;
+    uint8_t buf[8];
+    size_t len;
+    int found = 1;
+    CHECK(store_meta_get(st, "kiosk_pk", buf, sizeof buf, &len, &found, &err) == DB_OK &&
+          !found);
+    CHECK(store_meta_set(st, "kiosk_pk", (const uint8_t *)"abcdef", 6, &err) == DB_OK);
+    CHECK(store_meta_get(st, "kiosk_pk", buf, sizeof buf, &len, &found, &err) == DB_OK &&
+          found && len == 6 && memcmp(buf, "abcdef", 6) == 0);
+    CHECK(store_meta_get(st, "kiosk_pk", buf, 3, &len, &found, &err) == DB_ELIMIT);
+    store_close(st);
+    remove_dir(dir);
+}
+
+int main(void)
+{
+    if (secmem_init() != 0)
+        return 1;
+    RUN(test_create_and_permissions);
+    RUN(test_missing_dir_and_not_a_database);
+    RUN(test_refuses_newer_schema);
+    RUN(test_migrates_empty_file);
+    RUN(test_session_rules);
+    RUN(test_put_foreach_no_order);
+    RUN(test_full_disk_keeps_responses);
+    RUN(test_read_only);
+    RUN(test_batch_bookkeeping);
+    RUN(test_meta);
+    return test_report();
+}
