@@ -3,10 +3,11 @@
  * Sealing, key generation and salts are random, so the vectors are generated once, committed,
  * and the tests check the deterministic side against them: opening, parsing, fingerprints and
  * (deterministic) Ed25519 signatures. Re-running this replaces every file with new random
- * ones; the tests then still pass, but docs/FORMAT.md quotes the committed bytes, so only
- * regenerate together with that section.
+ * ones; the crypto tests then still pass, but docs/FORMAT.md quotes the committed bytes and
+ * the batch vectors (batch-1.dbb, ack-1.dba) are signed with kiosk.id and analyst.key, so
+ * regenerate only together with those. It refuses to overwrite existing vectors without --force.
  *
- *     cmake --build build --target make_vectors && build/make_vectors tests/vectors
+ *     cmake --build build --target make_vectors && build/tests/make_vectors DIR [--force]
  *
  * Prints a summary (hex of the small files) for docs/FORMAT.md on stdout.
  */
@@ -43,8 +44,9 @@ static void path_of(char *out, size_t cap, const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: make_vectors DIR\n");
+    int force = argc == 3 && strcmp(argv[2], "--force") == 0;
+    if (argc != 2 && !force) {
+        fprintf(stderr, "usage: make_vectors DIR [--force]\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -52,6 +54,13 @@ int main(int argc, char **argv)
         return 1;
     DbError err;
     char path[4096];
+    path_of(path, sizeof path, dir, VEC_ANALYST_KEY);
+    if (!force && access(path, F_OK) == 0) {
+        fprintf(stderr, "make_vectors: %s exists; the committed vectors are quoted in "
+                        "docs/FORMAT.md and sign the batch vectors. Use --force to replace them.\n",
+                path);
+        return 1;
+    }
 
     /* The analyst key pair, its files and a signature. */
     KeyPublic pub;
