@@ -43,11 +43,11 @@
 #define SK_OFF_OPS 6
 #define SK_OFF_MEM 14
 #define SK_OFF_SALT 22
-#define SK_OFF_PUB (SK_OFF_SALT + crypto_pwhash_SALTBYTES)            /* 38 */
-#define SK_OFF_NONCE (SK_OFF_PUB + PUB_KEY_BYTES)                     /* 102 */
-#define SK_OFF_BOX (SK_OFF_NONCE + crypto_secretbox_NONCEBYTES)       /* 126 */
+#define SK_OFF_PUB (SK_OFF_SALT + crypto_pwhash_SALTBYTES)                  /* 38 */
+#define SK_OFF_NONCE (SK_OFF_PUB + PUB_KEY_BYTES)                           /* 102 */
+#define SK_OFF_BOX (SK_OFF_NONCE + crypto_secretbox_NONCEBYTES)             /* 126 */
 #define SK_BOX_BYTES (crypto_secretbox_MACBYTES + KEYS_SECRET_SEALED_BYTES) /* 80 */
-#define SK_FILE_BYTES (SK_OFF_BOX + SK_BOX_BYTES)                     /* 206 */
+#define SK_FILE_BYTES (SK_OFF_BOX + SK_BOX_BYTES)                           /* 206 */
 #define SK_FILE_MAX (64 * 1024)
 
 /* Limits a reader enforces before running the KDF, so a hostile file cannot make us allocate
@@ -55,7 +55,7 @@
 #define SK_OPS_MIN ((uint64_t)crypto_pwhash_argon2id_OPSLIMIT_MIN) /* 1 */
 #define SK_OPS_MAX ((uint64_t)32)
 #define SK_MEM_MIN ((uint64_t)crypto_pwhash_argon2id_MEMLIMIT_MIN) /* 8 KiB */
-#define SK_MEM_MAX ((uint64_t)1 << 30)                              /* 1 GiB */
+#define SK_MEM_MAX ((uint64_t)1 << 30)                             /* 1 GiB */
 
 #define ID_MAGIC "DBRI"
 #define ID_VERSION 1
@@ -257,8 +257,7 @@ static int is_fingerprint_shape(const char *s, size_t len)
     return 1;
 }
 
-int keys_public_parse(const char *name, const char *text, size_t len, KeyPublic *pub,
-                      DbError *err)
+int keys_public_parse(const char *name, const char *text, size_t len, KeyPublic *pub, DbError *err)
 {
     memset(pub, 0, sizeof *pub);
     if (len >= 4 && memcmp(text, SK_MAGIC, 4) == 0)
@@ -351,9 +350,8 @@ int keys_public_read(const char *path, KeyPublic *pub, DbError *err)
     size_t len;
     int rc = fs_read_file(path, PUB_FILE_MAX, 1, &data, &len, err);
     if (rc == DB_ELIMIT)
-        return dberr_set(err, DB_EFORMAT,
-                         "%s: not a Debrief public key (larger than %d bytes)", path,
-                         PUB_FILE_MAX);
+        return dberr_set(err, DB_EFORMAT, "%s: not a Debrief public key (larger than %d bytes)",
+                         path, PUB_FILE_MAX);
     if (rc != DB_OK)
         return rc;
     rc = keys_public_parse(path, (const char *)data, len, pub, err);
@@ -388,9 +386,9 @@ static int sk_parse(const char *name, const uint8_t *d, size_t len, SkFile *f, D
         if (len >= 4 && memcmp(d, ID_MAGIC, 4) == 0)
             return dberr_set(err, DB_EFORMAT,
                              "%s: is a kiosk identity file, not an analyst secret key", name);
-        return dberr_set(err, DB_EFORMAT,
-                         "%s: not a Debrief secret key file (expected \"" SK_MAGIC "\" at offset 0)",
-                         name);
+        return dberr_set(
+            err, DB_EFORMAT,
+            "%s: not a Debrief secret key file (expected \"" SK_MAGIC "\" at offset 0)", name);
     }
     if (len <= SK_OFF_VERSION)
         return dberr_set(err, DB_EFORMAT, "%s: %zu bytes, shorter than its header", name, len);
@@ -467,8 +465,7 @@ int keys_secret_seal(const KeySecret *sec, const char *passphrase, size_t pass_l
         free(d);
         return dberr_set(err, DB_ENOMEM, "key derivation (Argon2id) failed: out of memory");
     }
-    crypto_secretbox_easy(d + SK_OFF_BOX, sec->secrets, sizeof sec->secrets, d + SK_OFF_NONCE,
-                          key);
+    crypto_secretbox_easy(d + SK_OFF_BOX, sec->secrets, sizeof sec->secrets, d + SK_OFF_NONCE, key);
     sodium_memzero(key, sizeof key);
     *out = d;
     *out_len = SK_FILE_BYTES;
@@ -488,8 +485,7 @@ int keys_secret_open(const char *name, const uint8_t *data, size_t len, const ch
         return dberr_set(err, DB_ENOMEM, "out of memory for a secret key");
     uint8_t key[crypto_secretbox_KEYBYTES];
     if (sk_derive(passphrase, pass_len, f.salt, f.ops, f.mem, key) != 0) {
-        rc = dberr_set(err, DB_ENOMEM, "%s: key derivation (Argon2id) failed: out of memory",
-                       name);
+        rc = dberr_set(err, DB_ENOMEM, "%s: key derivation (Argon2id) failed: out of memory", name);
         goto fail;
     }
     if (crypto_secretbox_open_easy(s->secrets, f.box, SK_BOX_BYTES, f.nonce, key) != 0) {
@@ -533,8 +529,9 @@ int keys_secret_read(const char *path, const char *passphrase, size_t pass_len, 
     size_t len;
     int rc = fs_read_file(path, SK_FILE_MAX, 1, &data, &len, err);
     if (rc == DB_ELIMIT)
-        return dberr_set(err, DB_EFORMAT, "%s: not a Debrief secret key file (larger than %d bytes)",
-                         path, SK_FILE_MAX);
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: not a Debrief secret key file (larger than %d bytes)", path,
+                         SK_FILE_MAX);
     if (rc != DB_OK)
         return rc;
     rc = keys_secret_open(path, data, len, passphrase, pass_len, sec, err);
@@ -643,15 +640,14 @@ int keys_identity_load_or_create(const char *path, KeyIdentity **id, int *create
     if (rc != DB_OK)
         goto done;
     if (got != ID_FILE_BYTES) {
-        rc = dberr_set(err, DB_EFORMAT, "%s: %zu bytes, expected %d (changed while reading?)",
-                       path, got, ID_FILE_BYTES);
+        rc = dberr_set(err, DB_EFORMAT, "%s: %zu bytes, expected %d (changed while reading?)", path,
+                       got, ID_FILE_BYTES);
         goto done;
     }
     if (memcmp(file, ID_MAGIC, 4) != 0) {
-        rc = dberr_set(err, DB_EFORMAT,
-                       "%s: not a Debrief kiosk identity file (expected \"" ID_MAGIC
-                       "\" at offset 0)",
-                       path);
+        rc = dberr_set(
+            err, DB_EFORMAT,
+            "%s: not a Debrief kiosk identity file (expected \"" ID_MAGIC "\" at offset 0)", path);
         goto done;
     }
     if (file[4] != ID_VERSION) {

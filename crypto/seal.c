@@ -91,8 +91,8 @@ int seal_record(const uint8_t *plain, size_t plain_len, size_t padded_size,
                          plain_len, padded_size, padded_size - 1);
     size_t total = seal_record_size(padded_size, n_recipients);
     if (out_cap < total)
-        return dberr_set(err, DB_ELIMIT, "sealed record: %zu bytes needed, buffer holds %zu",
-                         total, out_cap);
+        return dberr_set(err, DB_ELIMIT, "sealed record: %zu bytes needed, buffer holds %zu", total,
+                         out_cap);
 
     uint8_t *padded = sodium_malloc(padded_size);
     uint8_t key[SEAL_KEY_BYTES];
@@ -130,8 +130,8 @@ int seal_record(const uint8_t *plain, size_t plain_len, size_t padded_size,
     randombytes_buf(nonce, SEAL_NONCE_BYTES);
     size_t ad = ad_len(n_recipients);
     unsigned long long clen = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(out + ad, &clen, padded, padded_size, out, ad,
-                                               NULL, nonce, key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(out + ad, &clen, padded, padded_size, out, ad, NULL,
+                                               nonce, key);
     *out_len = ad + (size_t)clen;
 done:
     if (rc != DB_OK && out_cap > 0)
@@ -211,15 +211,14 @@ static int try_slot(const uint8_t *rec, int n, size_t padded, const uint8_t *slo
     size_t ad = ad_len(n);
     unsigned long long mlen = 0;
     const uint8_t *nonce = rec + ad - SEAL_NONCE_BYTES;
-    int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(buf, &mlen, NULL, rec + ad,
-                                                        padded + SEAL_TAG_BYTES, rec, ad, nonce,
-                                                        key);
+    int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
+        buf, &mlen, NULL, rec + ad, padded + SEAL_TAG_BYTES, rec, ad, nonce, key);
     sodium_memzero(key, SEAL_KEY_BYTES);
     return (rc == 0 && mlen == padded) ? 0 : -1;
 }
 
-int seal_open(const uint8_t *rec, size_t rec_len, const KeySecret *sec, uint8_t *plain,
-              size_t cap, size_t *plain_len, DbError *err)
+int seal_open(const uint8_t *rec, size_t rec_len, const KeySecret *sec, uint8_t *plain, size_t cap,
+              size_t *plain_len, DbError *err)
 {
     *plain_len = 0;
     int n = 0;

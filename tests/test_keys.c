@@ -267,8 +267,7 @@ static void test_public_parse_errors(void)
                        "base64 after \"debrief-public-key-1 \")");
     /* Non-canonical last character (non-zero unused bits) of the 86-character key. */
     memcpy(t, vec, vlen);
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     const char *pos = strchr(b64, t[key_at + 85]);
     CHECK(pos != NULL && (pos - b64) % 16 == 0); /* 4 unused bits are zero */
     t[key_at + 85] = b64[(pos - b64) + 1];
@@ -356,8 +355,7 @@ static void test_secret_roundtrip(void)
     /* Two seals of the same key differ (fresh salt and nonce). */
     uint8_t *file2 = NULL;
     size_t len2 = 0;
-    CHECK(keys_secret_seal(sec, pass, 8, keys_kdf_fast_for_tests(), &file2, &len2, &err) ==
-          DB_OK);
+    CHECK(keys_secret_seal(sec, pass, 8, keys_kdf_fast_for_tests(), &file2, &len2, &err) == DB_OK);
     CHECK(len2 == len && memcmp(file + 22, file2 + 22, 16) != 0);
     free(file2);
 
@@ -430,8 +428,7 @@ static void test_secret_file_io(void)
     CHECK(keys_public_write(path, &pub, &err) == DB_OK);
     CHECK(keys_secret_read(path, "a passphrase", 12, &opened, &err) == DB_EFORMAT);
     char want[600];
-    snprintf(want, sizeof want, "%s: is a public key file; give the secret key (.key) file",
-             path);
+    snprintf(want, sizeof want, "%s: is a public key file; give the secret key (.key) file", path);
     CHECK_STR(err.msg, want);
     keys_secret_free(sec);
 }
@@ -441,8 +438,7 @@ static void expect_sk_error(const uint8_t *d, size_t len, const char *msg)
     KeySecret *sec = NULL;
     KeyPublic pub;
     DbError err;
-    int rc = keys_secret_open("a.key", d, len, VEC_PASSPHRASE, strlen(VEC_PASSPHRASE), &sec,
-                              &err);
+    int rc = keys_secret_open("a.key", d, len, VEC_PASSPHRASE, strlen(VEC_PASSPHRASE), &sec, &err);
     CHECK(rc == DB_EFORMAT && sec == NULL);
     if (rc == DB_EFORMAT)
         CHECK_STR(err.msg, msg);
@@ -528,8 +524,8 @@ static void test_secret_tamper(void)
             d[i] ^= flips[f];
             KeySecret *sec = NULL;
             DbError err;
-            int rc = keys_secret_open("a.key", d, len, VEC_PASSPHRASE, strlen(VEC_PASSPHRASE),
-                                      &sec, &err);
+            int rc = keys_secret_open("a.key", d, len, VEC_PASSPHRASE, strlen(VEC_PASSPHRASE), &sec,
+                                      &err);
             if (rc == DB_OK)
                 ok++;
             else if (rc == DB_EAUTH)
@@ -744,7 +740,7 @@ static void test_identity(void)
 
 static void rm_rf(const char *dir)
 {
-    static const char *names[] = {"io.pub", "io.key", "analyst.key", "analyst.pub",
+    static const char *names[] = {"io.pub",          "io.key",   "analyst.key",  "analyst.pub",
                                   "vector-kiosk.id", "identity", "identity-bad", "identity-link"};
     char p[512];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

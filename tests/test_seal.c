@@ -81,8 +81,8 @@ static void test_roundtrip_one(void)
     /* Sealing the same plaintext twice gives different bytes (fresh key and nonce). */
     static uint8_t rec2[SEAL_MAX_RECORD];
     size_t len2 = 0;
-    CHECK(seal_record((const uint8_t *)msg, strlen(msg), 256, &a.pub, 1, rec2, sizeof rec2,
-                      &len2, &err) == DB_OK);
+    CHECK(seal_record((const uint8_t *)msg, strlen(msg), 256, &a.pub, 1, rec2, sizeof rec2, &len2,
+                      &err) == DB_OK);
     CHECK(len2 == len && memcmp(rec + 10 + 8, rec2 + 10 + 8, len - 18) != 0);
 
     /* Empty plaintext, and the largest that fits (padded size - 1). */
@@ -291,8 +291,8 @@ static void test_tamper(void)
     KeyPublic both[2] = {a.pub, b.pub};
     DbError err;
     size_t len = 0;
-    CHECK(seal_record((const uint8_t *)"tamper me", 9, 256, both, 2, rec, sizeof rec, &len,
-                      &err) == DB_OK);
+    CHECK(seal_record((const uint8_t *)"tamper me", 9, 256, both, 2, rec, sizeof rec, &len, &err) ==
+          DB_OK);
     static uint8_t r[SEAL_MAX_RECORD];
     static const uint8_t flips[] = {0x01, 0x80, 0xff};
     int ok = 0, auth = 0, format = 0, other = 0, bad_msg = 0;

@@ -56,8 +56,9 @@ int main(int argc, char **argv)
     char path[4096];
     path_of(path, sizeof path, dir, VEC_ANALYST_KEY);
     if (!force && access(path, F_OK) == 0) {
-        fprintf(stderr, "make_vectors: %s exists; the committed vectors are quoted in "
-                        "docs/FORMAT.md and sign the batch vectors. Use --force to replace them.\n",
+        fprintf(stderr,
+                "make_vectors: %s exists; the committed vectors are quoted in "
+                "docs/FORMAT.md and sign the batch vectors. Use --force to replace them.\n",
                 path);
         return 1;
     }
@@ -99,8 +100,8 @@ int main(int argc, char **argv)
     /* A sealed record of a known plaintext to that key. */
     uint8_t rec[SEAL_MAX_RECORD];
     size_t rec_len;
-    if (seal_record((const uint8_t *)VEC_PLAINTEXT, strlen(VEC_PLAINTEXT), VEC_PADDED, &pub, 1,
-                    rec, sizeof rec, &rec_len, &err) != DB_OK)
+    if (seal_record((const uint8_t *)VEC_PLAINTEXT, strlen(VEC_PLAINTEXT), VEC_PADDED, &pub, 1, rec,
+                    sizeof rec, &rec_len, &err) != DB_OK)
         die(&err);
     path_of(path, sizeof path, dir, VEC_RECORD);
     if (fs_write_atomic(path, rec, rec_len, 0644, &err) != DB_OK)
