@@ -545,6 +545,38 @@ static void test_ccdg(void)
     survey_free(s);
 }
 
+/* The complete example in docs/SURVEY_FORMAT.md must stay valid. */
+static void test_doc_example(void)
+{
+    char path[1024];
+    path_in_src(path, sizeof path, "docs/SURVEY_FORMAT.md");
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    static char doc[65536];
+    size_t n = fread(doc, 1, sizeof doc - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    char *start = strstr(doc, "```json\n");
+    char *end = start ? strstr(start + 8, "\n```") : NULL;
+    CHECK(start && end);
+    if (!start || !end)
+        return;
+    start += 8;
+    Survey *s = NULL;
+    DbError err;
+    int rc = survey_load_buffer("SURVEY_FORMAT.md", start, (size_t)(end - start), &s, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    CHECK(rc == DB_OK);
+    if (s) {
+        CHECK(s->n_langs == 2 && s->n_questions == 4 && s->questions[1].show_if_question == 0);
+        CHECK(s->questions[3].min_choices == 1 && s->questions[3].max_choices == 2);
+    }
+    survey_free(s);
+}
+
 /* Fixture files: tests/data/surveys/{good,bad}. */
 static void test_fixtures(void)
 {
@@ -653,6 +685,7 @@ int main(void)
     RUN(test_show_if_masks);
     RUN(test_record_size);
     RUN(test_ccdg);
+    RUN(test_doc_example);
     RUN(test_fixtures);
     RUN(test_robustness);
     return test_report();

@@ -946,7 +946,8 @@ void survey_print_summary(const Survey *s, const char *path, FILE *out)
     fprintf(out, "  languages: ");
     for (int i = 0; i < s->n_langs; i++)
         fprintf(out, "%s%s (%s)", i ? ", " : "", s->lang_codes[i], s->lang_names[i]);
-    fprintf(out, "\n  %d sections, %d questions: ", s->n_sections, s->n_questions);
+    fprintf(out, "\n  %d section%s, %d question%s: ", s->n_sections, s->n_sections == 1 ? "" : "s",
+            s->n_questions, s->n_questions == 1 ? "" : "s");
     print_kinds(out, s, 0, s->n_questions);
     fprintf(out, "\n");
     for (int i = 0; i < s->n_sections; i++) {
