@@ -34,8 +34,11 @@ int dberr_prefix(DbError *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
-    char joined[DBERR_MSG_MAX];
+    /* Room for both parts, then truncate to the message size. */
+    char joined[2 * DBERR_MSG_MAX + 2];
     snprintf(joined, sizeof joined, "%s: %s", prefix, err->msg);
-    memcpy(err->msg, joined, sizeof err->msg);
+    size_t n = strnlen(joined, DBERR_MSG_MAX - 1);
+    memcpy(err->msg, joined, n);
+    err->msg[n] = '\0';
     return err->code;
 }
