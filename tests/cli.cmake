@@ -1,0 +1,4 @@
+# Command-line behaviour of `debrief`: usage, exit codes, messages, key files.
+add_test(NAME test_cli COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/cli/test_cli.sh $<TARGET_FILE:debrief>
+  ${PROJECT_SOURCE_DIR})
+set_tests_properties(test_cli PROPERTIES TIMEOUT 300)

@@ -1,0 +1,72 @@
+#!/bin/sh
+# End-to-end tests of the `debrief` command line: usage, exit codes, survey check, keys.
+# usage: test_cli.sh PATH/TO/debrief SOURCE_DIR
+set -u
+DEBRIEF=$1
+SRC=$2
+T=$(mktemp -d /tmp/debrief-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
+
+# expect_exit CODE DESCRIPTION -- COMMAND...: runs COMMAND, stdout to $T/out, stderr to $T/err.
+expect_exit() {
+  want=$1; what=$2; shift 3
+  "$@" >"$T/out" 2>"$T/err" </dev/null
+  got=$?
+  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$T/err" >&2; fi
+}
+expect_in() { # FILE TEXT DESCRIPTION
+  if grep -qF -- "$2" "$1"; then ok; else bad "$3: '$2' not in $(basename "$1"):"; cat "$1" >&2; fi
+}
+
+# --- usage and help
+expect_exit 2 "no arguments" -- "$DEBRIEF"
+expect_in "$T/err" "usage: debrief COMMAND" "usage on stderr"
+expect_exit 0 "--help" -- "$DEBRIEF" --help
+expect_in "$T/out" "keygen" "help lists keygen"
+expect_exit 2 "unknown command" -- "$DEBRIEF" frobnicate
+expect_in "$T/err" "debrief: error: unknown command 'frobnicate'" "unknown command message"
+for c in survey keygen fingerprint; do
+  expect_exit 0 "$c --help" -- "$DEBRIEF" $c --help
+  expect_in "$T/out" "usage: debrief $c" "$c help text"
+done
+
+# --- survey check
+expect_exit 0 "bundled survey is valid" -- "$DEBRIEF" survey check "$SRC/assets/surveys/ccdg.json"
+expect_in "$T/out" "ccdg" "summary names the survey"
+printf '{"id": "x",\n  "version": }\n' >"$T/syntax.json"
+expect_exit 1 "syntax error" -- "$DEBRIEF" survey check "$T/syntax.json"
+expect_in "$T/err" "debrief: error: $T/syntax.json:2:" "syntax error names file and line"
+expect_exit 1 "missing survey file" -- "$DEBRIEF" survey check "$T/nope.json"
+expect_in "$T/err" "$T/nope.json: No such file or directory" "missing file message"
+expect_exit 2 "survey without subcommand" -- "$DEBRIEF" survey
+
+# --- keygen and fingerprint
+printf 'correct horse battery staple\n' >"$T/pass"
+expect_exit 0 "keygen" -- "$DEBRIEF" keygen --out "$T/keys" --passphrase-file "$T/pass"
+expect_in "$T/out" "fingerprint:" "keygen prints the fingerprint"
+fp=$(sed -n 's/^fingerprint: //p' "$T/out")
+[ -f "$T/keys/analyst.pub" ] && ok || bad "public key written"
+mode=$(stat -c %a "$T/keys/analyst.key" 2>/dev/null)
+[ "$mode" = 600 ] && ok || bad "secret key mode is $mode, expected 600"
+if grep -qF "correct horse" "$T/keys/analyst.key"; then bad "passphrase in key file"; else ok; fi
+expect_exit 1 "keygen refuses to overwrite" -- "$DEBRIEF" keygen --out "$T/keys" --passphrase-file "$T/pass"
+expect_in "$T/err" "refusing to overwrite a key" "overwrite message"
+expect_exit 0 "fingerprint of public key" -- "$DEBRIEF" fingerprint "$T/keys/analyst.pub"
+expect_in "$T/out" "$fp" "public fingerprint matches keygen"
+expect_exit 0 "fingerprint of secret key" -- "$DEBRIEF" fingerprint "$T/keys/analyst.key"
+expect_in "$T/out" "$fp" "secret key fingerprint matches keygen (no passphrase needed)"
+printf 'short\n' >"$T/short"
+expect_exit 1 "short passphrase refused" -- "$DEBRIEF" keygen --out "$T/k2" --passphrase-file "$T/short"
+[ -e "$T/k2/analyst.key" ] && bad "no key left after refusal" || ok
+echo "not a key" >"$T/junk.pub"
+expect_exit 1 "fingerprint of junk" -- "$DEBRIEF" fingerprint "$T/junk.pub"
+expect_in "$T/err" "debrief: error: $T/junk.pub:" "junk key message names the file"
+expect_exit 2 "keygen without --out" -- "$DEBRIEF" keygen
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
