@@ -38,21 +38,21 @@ static Survey *load_ccdg(void)
     return s;
 }
 
-#define HEAD                                                                                   \
-    "{'format':1,'id':'kat','version':7,'languages':[{'code':'en','name':'English'}],"         \
+#define HEAD                                                                                       \
+    "{'format':1,'id':'kat','version':7,'languages':[{'code':'en','name':'English'}],"             \
     "'title':'T','intro':'I','thanks':'X','sections':[{'id':'a','title':'A','questions':["
 #define TAIL "]}]}"
 
 /* The survey of the known-answer vector in docs/FORMAT.md. */
-#define KAT_QUESTIONS                                                                          \
-    "{'id':'l','type':'likert','text':'Q','scale':5,'anchors':['1','2','3','4','5'],"          \
-    "'prefer_not':true},"                                                                      \
-    "{'id':'s','type':'single','text':'Q','prefer_not':true,"                                  \
-    "'options':[{'id':'no','text':'No'},{'id':'yes','text':'Yes'}]},"                          \
-    "{'id':'f','type':'single','text':'Q','options':[{'id':'no','text':'N'},"                  \
-    "{'id':'yes','text':'Y'}]" KAT_SHOW_IF "},"                                                \
-    "{'id':'m','type':'multi','text':'Q','options':[{'id':'a','text':'A'},"                    \
-    "{'id':'b','text':'B'},{'id':'c','text':'C'}]},"                                           \
+#define KAT_QUESTIONS                                                                              \
+    "{'id':'l','type':'likert','text':'Q','scale':5,'anchors':['1','2','3','4','5'],"              \
+    "'prefer_not':true},"                                                                          \
+    "{'id':'s','type':'single','text':'Q','prefer_not':true,"                                      \
+    "'options':[{'id':'no','text':'No'},{'id':'yes','text':'Yes'}]},"                              \
+    "{'id':'f','type':'single','text':'Q','options':[{'id':'no','text':'N'},"                      \
+    "{'id':'yes','text':'Y'}]" KAT_SHOW_IF "},"                                                    \
+    "{'id':'m','type':'multi','text':'Q','options':[{'id':'a','text':'A'},"                        \
+    "{'id':'b','text':'B'},{'id':'c','text':'C'}]},"                                               \
     "{'id':'t','type':'text','text':'Q','max_length':10}"
 #define KAT_SHOW_IF ",'show_if':{'question':'s','any_of':['yes']}"
 static const char KAT_SURVEY[] = HEAD KAT_QUESTIONS TAIL;
@@ -165,7 +165,8 @@ static void test_roundtrip_ccdg(void)
             CHECK(response_set_single(r, q, sq->n_options - 1, &err) == DB_OK);
     }
     CHECK(response_set_text(r, survey_find_question(s, "unique"),
-                            "Die offene Atmosph\xc3\xa4re.\nUnd die Gr\xc3\xb6\xc3\x9f" "e.",
+                            "Die offene Atmosph\xc3\xa4re.\nUnd die Gr\xc3\xb6\xc3\x9f"
+                            "e.",
                             &err) == DB_OK);
     CHECK(response_first_incomplete(r) == -1);
     uint8_t *buf = malloc(s->record_size);
@@ -405,12 +406,13 @@ static void test_text_rules(void)
           DB_EINVAL);
     CHECK_STR(err.msg, "question \"t\": text is longer than 5 characters");
     CHECK(response_set_text(r, 0, "abcdef", &err) == DB_EINVAL);
-    CHECK(response_set_text(r, 0, "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98"
-                                  "\x80\xf0\x9f\x98\x80",
+    CHECK(response_set_text(r, 0,
+                            "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98\x80\xf0\x9f\x98"
+                            "\x80\xf0\x9f\x98\x80",
                             &err) == DB_OK); /* 20 bytes, the capacity is 4 * 5 + 1 */
     CHECK(response_set_text(r, 0, "a\xff", &err) == DB_EINVAL);
     CHECK_STR(err.msg, "question \"t\": text is not valid UTF-8");
-    CHECK(response_set_text(r, 0, "\xc0\xaf", &err) == DB_EINVAL); /* overlong '/' */
+    CHECK(response_set_text(r, 0, "\xc0\xaf", &err) == DB_EINVAL);     /* overlong '/' */
     CHECK(response_set_text(r, 0, "\xed\xa0\x80", &err) == DB_EINVAL); /* surrogate */
     CHECK(response_set_text(r, 0, "a\tb", &err) == DB_EINVAL);
     CHECK_STR(err.msg, "question \"t\": text contains a control character other than a line "
@@ -425,8 +427,8 @@ static void test_text_rules(void)
     CHECK(response_utf8_chars("abc") == 3);
     CHECK(response_utf8_chars("Caf\xc3\xa9") == 4);
     CHECK(response_utf8_chars("\xf0\x9f\x98\x80!") == 2);
-    CHECK(response_utf8_chars("a\xff\xfe") == 3);      /* invalid bytes count one each */
-    CHECK(response_utf8_chars("\xe2\x82") == 2);       /* truncated sequence */
+    CHECK(response_utf8_chars("a\xff\xfe") == 3);        /* invalid bytes count one each */
+    CHECK(response_utf8_chars("\xe2\x82") == 2);         /* truncated sequence */
     CHECK(response_utf8_chars("\x80\x80\xc3\xa9") == 3); /* stray continuations */
     response_free(r);
     survey_free(s);

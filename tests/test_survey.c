@@ -42,12 +42,12 @@ static void buf_add(Buf *b, const char *s)
     b->len += n;
 }
 
-#define HEAD                                                                                   \
-    "{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'English'}],"           \
+#define HEAD                                                                                       \
+    "{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'English'}],"               \
     "'title':'T','intro':'I','thanks':'X',"
-#define HEAD2                                                                                  \
-    "{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'English'},"            \
-    "{'code':'de','name':'Deutsch'}],'title':{'en':'T','de':'T'},'intro':{'en':'I','de':'I'},"   \
+#define HEAD2                                                                                      \
+    "{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'English'},"                \
+    "{'code':'de','name':'Deutsch'}],'title':{'en':'T','de':'T'},'intro':{'en':'I','de':'I'},"     \
     "'thanks':{'en':'X','de':'X'},"
 #define SEC(qs) "'sections':[{'id':'a','title':'A','questions':[" qs "]}]}"
 #define LIK "{'id':'q1','type':'likert','text':'Q','scale':5,'anchors':['1','2','3','4','5']}"
@@ -166,8 +166,7 @@ static const BadCase bad_cases[] = {
     {HEAD SEC("{'id':'Q1','type':'text','text':'Q','max_length':5}"), DB_EINVAL,
      Q0 ".id: must match ^[a-z][a-z0-9_]{0,31}$"},
     {HEAD SEC("{'type':'text','text':'Q','max_length':5}"), DB_EINVAL, Q0 ": missing key \"id\""},
-    {HEAD SEC("{'id':'q1','type':'text','max_length':5}"), DB_EINVAL,
-     Q0 ": missing key \"text\""},
+    {HEAD SEC("{'id':'q1','type':'text','max_length':5}"), DB_EINVAL, Q0 ": missing key \"text\""},
     {HEAD "'sections':[{'id':'a','title':'A','questions':[" LIK "]},"
           "{'id':'b','title':'B','questions':[" LIK "]}]}",
      DB_EINVAL, "t.json: sections[1].questions[0].id: duplicate question id \"q1\""},
@@ -191,8 +190,7 @@ static const BadCase bad_cases[] = {
     /* options */
     {HEAD SEC("{'id':'q1','type':'single','text':'Q','options':[{'id':'x','text':'X'}]}"),
      DB_EINVAL, Q0 ".options: must have 2 to 16 options (has 1)"},
-    {HEAD SEC("{'id':'q1','type':'single','text':'Q'}"), DB_EINVAL,
-     Q0 ": missing key \"options\""},
+    {HEAD SEC("{'id':'q1','type':'single','text':'Q'}"), DB_EINVAL, Q0 ": missing key \"options\""},
     {HEAD SEC("{'id':'q1','type':'single','text':'Q','options':[{'id':'x','text':'X'},"
               "{'id':'x','text':'Y'}]}"),
      DB_EINVAL, Q0 ".options[1].id: duplicate option id \"x\""},
@@ -247,8 +245,8 @@ static const BadCase bad_cases[] = {
     {HEAD SEC(SGL ",{'id':'q3','type':'text','text':'Q','max_length':5,"
                   "'show_if':{'question':'q2','any_of':['x'],'none_of':['y']}}"),
      DB_EINVAL, Q1 ".show_if.none_of: unknown key"},
-    {HEAD SEC(SGL ",{'id':'q3','type':'text','text':'Q','max_length':5,'show_if':'q2'}"),
-     DB_EINVAL, Q1 ".show_if: must be an object"},
+    {HEAD SEC(SGL ",{'id':'q3','type':'text','text':'Q','max_length':5,'show_if':'q2'}"), DB_EINVAL,
+     Q1 ".show_if: must be an object"},
     {HEAD SEC(LIK ",{'id':'q3','type':'text','text':'Q','max_length':5,"
                   "'show_if':{'question':'q1','any_of':[4,6]}}"),
      DB_EINVAL, Q1 ".show_if.any_of[1]: must be an integer between 1 and 5"},
@@ -288,8 +286,8 @@ static void test_limits(void)
     buf_add(&b, HEAD "'sections':[");
     for (int i = 0; i < 33; i++) {
         char sec[128];
-        snprintf(sec, sizeof sec, "%s{'id':'s%d','title':'A','questions':[%s]}", i ? "," : "",
-                 i, "{'id':'q','type':'text','text':'Q','max_length':1}");
+        snprintf(sec, sizeof sec, "%s{'id':'s%d','title':'A','questions':[%s]}", i ? "," : "", i,
+                 "{'id':'q','type':'text','text':'Q','max_length':1}");
         buf_add(&b, sec);
     }
     buf_add(&b, "]}");
@@ -303,8 +301,9 @@ static void test_limits(void)
         char q[128];
         if (i == 100)
             buf_add(&b, "]},{'id':'b','title':'B','questions':[");
-        snprintf(q, sizeof q, "%s{'id':'q%d','type':'likert','text':'Q','scale':5,"
-                              "'anchors':['1','2','3','4','5']}",
+        snprintf(q, sizeof q,
+                 "%s{'id':'q%d','type':'likert','text':'Q','scale':5,"
+                 "'anchors':['1','2','3','4','5']}",
                  i && i != 100 ? "," : "", i);
         buf_add(&b, q);
     }
@@ -395,8 +394,7 @@ static void test_minimal_defaults(void)
     CHECK_STR(survey_text(&q1->help, 0), "");
     CHECK_STR(survey_text(&q1->anchors[4], 0), "5");
     CHECK(q1->show_if_question == -1);
-    CHECK(q4->kind == SURVEY_MULTI && q4->min_choices == 0 && q4->max_choices == 2 &&
-          q4->required);
+    CHECK(q4->kind == SURVEY_MULTI && q4->min_choices == 0 && q4->max_choices == 2 && q4->required);
     CHECK_STR(survey_text(&q4->help, 0), "H");
     CHECK(s->questions[3].max_length == 10);
     CHECK(survey_find_question(s, "q4") == 2 && survey_find_question(s, "q9") == -1);
@@ -409,8 +407,7 @@ static void test_minimal_defaults(void)
 
     /* A line break is allowed in visible texts; escapes decode to UTF-8. */
     CHECK(load_sq("{'format':1,'id':'s','version':1,'languages':[{'code':'pt-BR','name':'P'}],"
-                  "'title':'a\\nb','intro':'\\u00e9','thanks':'X','prefer_not_label':'N',"
-                  SEC(LIK),
+                  "'title':'a\\nb','intro':'\\u00e9','thanks':'X','prefer_not_label':'N'," SEC(LIK),
                   &s, &err) == DB_OK);
     if (s) {
         CHECK_STR(survey_text(&s->title, 0), "a\nb");
@@ -455,8 +452,8 @@ static void test_record_size(void)
         size_t max_encoding, record_size;
     } cases[] = {
         {1, 92 + 7 + 4, 1024},
-        {231, 92 + 7 + 924, 1024},  /* 1023 bytes + 1 byte of padding = 1024 */
-        {232, 92 + 7 + 928, 2048},  /* 1027 */
+        {231, 92 + 7 + 924, 1024}, /* 1023 bytes + 1 byte of padding = 1024 */
+        {232, 92 + 7 + 928, 2048}, /* 1027 */
         {1000, 92 + 7 + 4000, 8192},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -529,18 +526,17 @@ static void test_ccdg(void)
     FILE *out = open_memstream(&text, &len);
     survey_print_summary(s, "ccdg.json", out);
     fclose(out);
-    CHECK_STR(text,
-              "ccdg.json: survey \"ccdg\" version 1: Clinical Case Discussion Group: "
-              "participant survey\n"
-              "  languages: en (English), de (Deutsch)\n"
-              "  5 sections, 20 questions: 8 likert, 10 single, 2 text\n"
-              "    skills                5: 5 likert\n"
-              "    relevance             3: 3 likert\n"
-              "    challenges            6: 6 single\n"
-              "    about                 4: 4 single\n"
-              "    comments              2: 2 text\n"
-              "  required: 0, prefer-not offered: 18, show-if: 3\n"
-              "  record size: 8192 bytes (largest response 4605 bytes)\n");
+    CHECK_STR(text, "ccdg.json: survey \"ccdg\" version 1: Clinical Case Discussion Group: "
+                    "participant survey\n"
+                    "  languages: en (English), de (Deutsch)\n"
+                    "  5 sections, 20 questions: 8 likert, 10 single, 2 text\n"
+                    "    skills                5: 5 likert\n"
+                    "    relevance             3: 3 likert\n"
+                    "    challenges            6: 6 single\n"
+                    "    about                 4: 4 single\n"
+                    "    comments              2: 2 text\n"
+                    "  required: 0, prefer-not offered: 18, show-if: 3\n"
+                    "  record size: 8192 bytes (largest response 4605 bytes)\n");
     free(text);
     survey_free(s);
 }

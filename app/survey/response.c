@@ -23,7 +23,7 @@
 #include "survey_internal.h"
 
 typedef struct ResponsePriv {
-    char *texts;        /* secmem: every text answer's buffer, back to back */
+    char *texts; /* secmem: every text answer's buffer, back to back */
     size_t texts_len;
 } ResponsePriv;
 
@@ -274,8 +274,8 @@ int response_set_single(Response *r, int q, int option, DbError *err)
     if (rc)
         return rc;
     if (option < 0 || option >= sq->n_options)
-        return dberr_set(err, DB_EINVAL, "question \"%s\": option index must be 0 to %d",
-                         sq->id, sq->n_options - 1);
+        return dberr_set(err, DB_EINVAL, "question \"%s\": option index must be 0 to %d", sq->id,
+                         sq->n_options - 1);
     Answer *a = &r->answers[q];
     answer_reset(sq, a);
     a->state = ANSWER_GIVEN;
@@ -290,8 +290,8 @@ int response_toggle_multi(Response *r, int q, int option, DbError *err)
     if (rc)
         return rc;
     if (option < 0 || option >= sq->n_options)
-        return dberr_set(err, DB_EINVAL, "question \"%s\": option index must be 0 to %d",
-                         sq->id, sq->n_options - 1);
+        return dberr_set(err, DB_EINVAL, "question \"%s\": option index must be 0 to %d", sq->id,
+                         sq->n_options - 1);
     Answer *a = &r->answers[q];
     uint32_t chosen = a->state == ANSWER_GIVEN ? a->chosen : 0;
     chosen ^= 1u << option;
@@ -344,8 +344,8 @@ int response_decline(Response *r, int q, DbError *err)
     dberr_clear(err);
     const SurveyQuestion *sq = &r->survey->questions[q];
     if (!sq->prefer_not)
-        return dberr_set(err, DB_EINVAL,
-                         "question \"%s\" does not offer \"prefer not to answer\"", sq->id);
+        return dberr_set(err, DB_EINVAL, "question \"%s\" does not offer \"prefer not to answer\"",
+                         sq->id);
     answer_reset(sq, &r->answers[q]);
     r->answers[q].state = ANSWER_DECLINED;
     return DB_OK;
@@ -390,8 +390,7 @@ static bool is_date(const char *d, size_t n)
 
 static int check_label(const char *label, size_t n)
 {
-    return n >= 1 && n <= RESPONSE_MAX_LABEL &&
-           survey_utf8_check(label, n, false, NULL) == UTF8_OK;
+    return n >= 1 && n <= RESPONSE_MAX_LABEL && survey_utf8_check(label, n, false, NULL) == UTF8_OK;
 }
 
 typedef struct Writer {
@@ -614,8 +613,9 @@ static int decode_header(Reader *rd, DecodedResponse *d)
     if ((rc = get_counted(rd, false, "session label", &n, &b, &at)))
         return rc;
     if (!check_label((const char *)b, n))
-        return bad(rd, at, "session label must be 1 to %d bytes of UTF-8 without control "
-                           "characters",
+        return bad(rd, at,
+                   "session label must be 1 to %d bytes of UTF-8 without control "
+                   "characters",
                    RESPONSE_MAX_LABEL);
     memcpy(d->session_label, b, n);
     d->session_label[n] = '\0';
@@ -779,8 +779,7 @@ static int check_answer(const DecodedAnswer *a, const SurveyQuestion *q, AnswerB
                 return dberr_set(err, DB_EFORMAT, "question \"%s\": unknown option id", q->id);
             if (o <= last)
                 return dberr_set(err, DB_EFORMAT,
-                                 "question \"%s\": options repeated or not in survey order",
-                                 q->id);
+                                 "question \"%s\": options repeated or not in survey order", q->id);
             last = o;
             bits->bits |= 1u << o;
         }
@@ -789,8 +788,9 @@ static int check_answer(const DecodedAnswer *a, const SurveyQuestion *q, AnswerB
                              q->id);
         int min = q->min_choices > 1 ? q->min_choices : 1;
         if (q->kind == SURVEY_MULTI && (a->n_options < min || a->n_options > q->max_choices))
-            return dberr_set(err, DB_EFORMAT, "question \"%s\": %d options chosen, allowed %d to %d",
-                             q->id, a->n_options, min, q->max_choices);
+            return dberr_set(err, DB_EFORMAT,
+                             "question \"%s\": %d options chosen, allowed %d to %d", q->id,
+                             a->n_options, min, q->max_choices);
         return DB_OK;
     }
     case SURVEY_TEXT:
@@ -811,8 +811,7 @@ int response_decoded_check(const DecodedResponse *d, const Survey *s, DbError *e
                          "response is for survey \"%s\" version %u, not \"%s\" version %u",
                          d->survey_id, d->survey_version, s->id, s->version);
     if (survey_find_lang(s, d->lang) < 0)
-        return dberr_set(err, DB_EFORMAT, "response language \"%s\" is not in the survey",
-                         d->lang);
+        return dberr_set(err, DB_EFORMAT, "response language \"%s\" is not in the survey", d->lang);
     if (d->n_answers != s->n_questions)
         return dberr_set(err, DB_EFORMAT, "response has %d answers; the survey has %d questions",
                          d->n_answers, s->n_questions);
@@ -821,8 +820,9 @@ int response_decoded_check(const DecodedResponse *d, const Survey *s, DbError *e
     int rc = DB_OK;
     for (int q = 0; q < s->n_questions && !rc; q++) {
         if (strcmp(d->answers[q].question_id, s->questions[q].id) != 0)
-            rc = dberr_set(err, DB_EFORMAT, "answer %d is for question \"%s\"; the survey has \"%s\"",
-                           q, d->answers[q].question_id, s->questions[q].id);
+            rc = dberr_set(err, DB_EFORMAT,
+                           "answer %d is for question \"%s\"; the survey has \"%s\"", q,
+                           d->answers[q].question_id, s->questions[q].id);
         else
             rc = check_answer(&d->answers[q], &s->questions[q], &bits[q], err);
     }

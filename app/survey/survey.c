@@ -135,7 +135,8 @@ static int check_keys(Loader *L, json_t *obj, const char *path, const char *cons
 {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         bool ok = false;
         for (size_t i = 0; allowed[i] && !ok; i++)
             ok = strcmp(key, allowed[i]) == 0;
@@ -173,17 +174,16 @@ static int check_string(Loader *L, const char *path, const char *str, size_t len
     case UTF8_INVALID:
         return fail(L, path, "is not valid UTF-8");
     case UTF8_CONTROL:
-        return fail(L, path, allow_newline
-                                 ? "contains a control character (only line breaks are allowed)"
-                                 : "contains a control character");
+        return fail(L, path,
+                    allow_newline ? "contains a control character (only line breaks are allowed)"
+                                  : "contains a control character");
     default:
         return DB_OK;
     }
 }
 
 /* A plain string (language names). */
-static int get_plain(Loader *L, json_t *obj, const char *path, const char *key,
-                     const char **out)
+static int get_plain(Loader *L, json_t *obj, const char *path, const char *key, const char **out)
 {
     json_t *v;
     char p[PATH_MAX_LEN];
@@ -279,8 +279,9 @@ static int load_text_value(Loader *L, json_t *v, const char *path, SurveyText *o
     memset(out, 0, sizeof *out);
     if (json_is_string(v)) {
         if (s->n_langs != 1)
-            return fail(L, path, "a plain string is allowed only in a one-language survey; "
-                                 "give an object with a string for each language");
+            return fail(L, path,
+                        "a plain string is allowed only in a one-language survey; "
+                        "give an object with a string for each language");
         int rc = check_string(L, path, json_string_value(v), json_string_length(v), true);
         if (rc)
             return rc;
@@ -291,7 +292,8 @@ static int load_text_value(Loader *L, json_t *v, const char *path, SurveyText *o
         return fail(L, path, "must be a string or an object of translations");
     const char *key;
     json_t *t;
-    json_object_foreach(v, key, t) {
+    json_object_foreach(v, key, t)
+    {
         char p[PATH_MAX_LEN];
         path_key(p, path, key);
         int lang = survey_find_lang(s, key);
@@ -475,16 +477,17 @@ static int load_multi_limits(Loader *L, json_t *qj, const char *path, SurveyQues
     return DB_OK;
 }
 
-static int load_question(Loader *L, json_t *qj, const char *path, int section,
-                         SurveyQuestion *q)
+static int load_question(Loader *L, json_t *qj, const char *path, int section, SurveyQuestion *q)
 {
-    static const char *const common[] = {"id", "type", "text", "help", "required",
-                                         "prefer_not", "show_if"};
-    static const char *const specific[5][4] = {
-        {NULL}, {"scale", "anchors", NULL}, {"options", NULL}, {"options", "min", "max", NULL},
-        {"max_length", NULL}};
-    static const char *const all_specific[] = {"scale", "anchors", "options", "min", "max",
-                                               "max_length", NULL};
+    static const char *const common[] = {"id",       "type",       "text",   "help",
+                                         "required", "prefer_not", "show_if"};
+    static const char *const specific[5][4] = {{NULL},
+                                               {"scale", "anchors", NULL},
+                                               {"options", NULL},
+                                               {"options", "min", "max", NULL},
+                                               {"max_length", NULL}};
+    static const char *const all_specific[] = {"scale", "anchors",    "options", "min",
+                                               "max",   "max_length", NULL};
     int rc = need_object(L, qj, path);
     if (rc)
         return rc;
@@ -542,8 +545,7 @@ static int load_question(Loader *L, json_t *qj, const char *path, int section,
         long long max_length = 0;
         char range[64];
         snprintf(range, sizeof range, "must be between 1 and %d", SURVEY_MAX_FREE_TEXT);
-        rc = get_int(L, qj, path, "max_length", true, 1, SURVEY_MAX_FREE_TEXT, range,
-                     &max_length);
+        rc = get_int(L, qj, path, "max_length", true, 1, SURVEY_MAX_FREE_TEXT, range, &max_length);
         q->max_length = (int)max_length;
         break;
     }
@@ -585,8 +587,7 @@ static int resolve_show_if(Loader *L, int qi)
     if (ci == qi)
         return fail(L, pq, "a question cannot depend on itself");
     if (ci > qi)
-        return fail(L, pq, "\"%s\" comes later; show_if must refer to an earlier question",
-                    name);
+        return fail(L, pq, "\"%s\" comes later; show_if must refer to an earlier question", name);
     const SurveyQuestion *c = &s->questions[ci];
     if (c->kind == SURVEY_TEXT)
         return fail(L, pq, "\"%s\" is a text question; show_if needs a likert or choice question",
@@ -673,8 +674,7 @@ static int load_sections(Loader *L, json_t *root)
             char pj[PATH_MAX_LEN];
             path_index(pj, pq, j);
             if (s->n_questions == SURVEY_MAX_QUESTIONS)
-                return fail(L, pj, "more than %d questions in the survey",
-                            SURVEY_MAX_QUESTIONS);
+                return fail(L, pj, "more than %d questions in the survey", SURVEY_MAX_QUESTIONS);
             SurveyQuestion *q = &s->questions[s->n_questions];
             if ((rc = load_question(L, json_array_get(qs, j), pj, (int)i, q)))
                 return rc;
@@ -768,9 +768,8 @@ static bool is_english(const char *code)
 
 static int load_root(Loader *L, json_t *root)
 {
-    static const char *const keys[] = {"format", "id",     "version",          "languages",
-                                       "title",  "intro",  "thanks",           "prefer_not_label",
-                                       "sections", NULL};
+    static const char *const keys[] = {"format", "id",     "version",          "languages", "title",
+                                       "intro",  "thanks", "prefer_not_label", "sections",  NULL};
     Survey *s = L->s;
     if (!json_is_object(root))
         return fail(L, "", "the top level must be an object");
@@ -802,23 +801,22 @@ static int load_root(Loader *L, json_t *root)
                 return fail(L, "prefer_not_label",
                             "missing translation for \"%s\" (the built-in label is English)",
                             s->lang_codes[i]);
-            if (!(s->prefer_not_label.s[i] = intern(L, DEFAULT_PREFER_NOT,
-                                                    strlen(DEFAULT_PREFER_NOT))))
+            if (!(s->prefer_not_label.s[i] =
+                      intern(L, DEFAULT_PREFER_NOT, strlen(DEFAULT_PREFER_NOT))))
                 return oom(L);
         }
     }
     return size_records(L);
 }
 
-int survey_load_buffer(const char *name, const char *data, size_t len, Survey **out,
-                       DbError *err)
+int survey_load_buffer(const char *name, const char *data, size_t len, Survey **out, DbError *err)
 {
     assert(name && out && (data || len == 0));
     *out = NULL;
     dberr_clear(err);
     if (len > SURVEY_MAX_FILE_BYTES)
-        return dberr_set(err, DB_ELIMIT, "%s: file is %zu bytes, more than the limit of %d",
-                         name, len, SURVEY_MAX_FILE_BYTES);
+        return dberr_set(err, DB_ELIMIT, "%s: file is %zu bytes, more than the limit of %d", name,
+                         len, SURVEY_MAX_FILE_BYTES);
     Loader *L = calloc(1, sizeof *L);
     Survey *s = calloc(1, sizeof *s);
     SurveyStore *st = calloc(1, sizeof *st);
