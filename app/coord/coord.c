@@ -1,0 +1,634 @@
+/* coord: export and acknowledgement on the kiosk side. See coord.h for the contract and the
+ * order of the export steps, which is what makes an interrupted export safe to retry. */
+#include "coord.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fsutil.h"
+#include "secmem.h"
+#include "store.h"
+
+#define META_KIOSK_PK "kiosk_pk"
+
+/* --- identity --- */
+
+int coord_identity(const char *data_dir, KeyIdentity **id, char fp[KEY_FINGERPRINT_SIZE],
+                   DbError *err)
+{
+    *id = NULL;
+    char path[PATH_MAX];
+    int rc = fs_join(path, sizeof path, data_dir, COORD_IDENTITY_NAME, err);
+    int created = 0;
+    if (rc == DB_OK)
+        rc = keys_identity_load_or_create(path, id, &created, err);
+    if (rc == DB_OK && fp) {
+        uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+        keys_identity_public(*id, pk);
+        keys_fingerprint(pk, sizeof pk, fp);
+    }
+    return rc;
+}
+
+/* The identity anchors the chain: refuse to go on with an identity that differs from the one
+ * earlier batches were signed with (a replaced or regenerated identity.key). */
+static int check_identity(Store *st, const char *data_dir, const KeyIdentity *id, DbError *err)
+{
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES], stored[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(id, pk);
+    size_t len = 0;
+    int found = 0;
+    int rc = store_meta_get(st, META_KIOSK_PK, stored, sizeof stored, &len, &found, err);
+    if (rc != DB_OK)
+        return rc;
+    if (!found)
+        return store_meta_set(st, META_KIOSK_PK, pk, sizeof pk, err);
+    if (len != sizeof stored || memcmp(stored, pk, sizeof pk) != 0) {
+        char now[KEY_FINGERPRINT_SIZE], was[KEY_FINGERPRINT_SIZE];
+        keys_fingerprint(pk, sizeof pk, now);
+        keys_fingerprint(stored, len == sizeof stored ? len : 0, was);
+        return dberr_set(err, DB_ESTATE,
+                         "%s/" COORD_IDENTITY_NAME ": the kiosk identity is %s, but this kiosk's "
+                         "batches were signed by %s; restore the original identity file (a new "
+                         "identity would break the batch chain)",
+                         data_dir, now, was);
+    }
+    return DB_OK;
+}
+
+void coord_batch_file_name(const char *kiosk_fp, uint64_t number, char *out, size_t cap)
+{
+    /* "K7QF-2M9D-XR4A-PL3Z" -> "K7QF-2M9D" */
+    snprintf(out, cap, "debrief-%.9s-batch-%06llu.dbb", kiosk_fp, (unsigned long long)number);
+}
+
+/* --- collecting and shuffling --- */
+
+typedef struct Item {
+    uint8_t key[STORE_KEY_BYTES];
+    uint32_t session; /* index into the batch's sessions */
+    uint8_t *rec;
+    size_t len;
+} Item;
+
+typedef struct Items {
+    Item *v;
+    size_t n, cap;
+    uint32_t session;
+    int failed;
+} Items;
+
+static void items_free(Items *it)
+{
+    for (size_t i = 0; i < it->n; i++)
+        free(it->v[i].rec);
+    free(it->v);
+    memset(it, 0, sizeof *it);
+}
+
+static int items_push(Items *it, const uint8_t *key, const uint8_t *rec, size_t len)
+{
+    if (it->n == it->cap) {
+        size_t ncap = it->cap ? it->cap * 2 : 256;
+        Item *nv = realloc(it->v, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        it->v = nv;
+        it->cap = ncap;
+    }
+    Item *x = &it->v[it->n];
+    x->rec = malloc(len ? len : 1);
+    if (!x->rec)
+        return -1;
+    memcpy(x->rec, rec, len);
+    x->len = len;
+    x->session = it->session;
+    if (key)
+        memcpy(x->key, key, STORE_KEY_BYTES);
+    it->n++;
+    return 0;
+}
+
+static int collect_unexported(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec, size_t len,
+                              void *ctx)
+{
+    Items *it = ctx;
+    if (items_push(it, key, rec, len) != 0) {
+        it->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Fisher-Yates with a uniform random index: every order is equally likely. */
+static void shuffle(Items *it)
+{
+    for (size_t i = it->n; i > 1; i--) {
+        size_t j = secmem_random_below((uint32_t)i);
+        Item t = it->v[i - 1];
+        it->v[i - 1] = it->v[j];
+        it->v[j] = t;
+    }
+}
+
+/* --- building, writing, verifying --- */
+
+static BatchSession batch_session_of(const StoreSession *s)
+{
+    BatchSession b;
+    memset(&b, 0, sizeof b);
+    snprintf(b.label, sizeof b.label, "%s", s->label);
+    snprintf(b.date, sizeof b.date, "%s", s->date);
+    snprintf(b.survey_id, sizeof b.survey_id, "%s", s->survey_id);
+    b.survey_version = s->survey_version;
+    return b;
+}
+
+/* Builds the batch bytes from sessions (in this order) and items (in this order). */
+static int build(uint64_t number, const uint8_t prev[BATCH_HASH_BYTES], const StoreSession *sess,
+                 int n_sess, const Items *it, const KeyIdentity *id, uint8_t **out,
+                 size_t *out_len, uint8_t hash[BATCH_HASH_BYTES], DbError *err)
+{
+    BatchBuilder *b = NULL;
+    int rc = batch_builder_new(number, prev, &b, err);
+    for (int i = 0; rc == DB_OK && i < n_sess; i++) {
+        BatchSession bs = batch_session_of(&sess[i]);
+        uint32_t idx;
+        rc = batch_builder_add_session(b, &bs, &idx, err);
+    }
+    for (size_t i = 0; rc == DB_OK && i < it->n; i++)
+        rc = batch_builder_add_record(b, it->v[i].session, it->v[i].rec, it->v[i].len, err);
+    if (rc == DB_OK)
+        rc = batch_builder_finish(b, id, out, out_len, hash, err);
+    batch_builder_free(b);
+    return rc;
+}
+
+/* Writes data to path atomically unless an identical file is already there, then reads it
+ * back and checks it byte for byte and with the real parser. */
+static int write_and_verify(const char *path, const uint8_t *data, size_t len,
+                            const uint8_t hash[BATCH_HASH_BYTES], DbError *err)
+{
+    uint8_t *old = NULL;
+    size_t old_len = 0;
+    DbError tmp;
+    int rc = fs_read_file(path, BATCH_MAX_BYTES, 0, &old, &old_len, &tmp);
+    if (rc == DB_OK) {
+        int same = old_len == len && memcmp(old, data, len) == 0;
+        free(old);
+        if (!same)
+            return dberr_set(err, DB_EEXIST,
+                             "%s: a different file with this name is already there; not "
+                             "overwriting it (was this kiosk's data restored from a backup?)",
+                             path);
+    } else if (rc != DB_ENOENT) {
+        return dberr_set(err, rc, "%s", tmp.msg);
+    }
+    rc = fs_write_atomic(path, data, len, 0644, err);
+    if (rc != DB_OK)
+        return rc;
+    uint8_t *back = NULL;
+    size_t back_len = 0;
+    rc = fs_read_file(path, BATCH_MAX_BYTES, 0, &back, &back_len, err);
+    if (rc != DB_OK)
+        return dberr_prefix(err, "reading the batch back");
+    Batch parsed;
+    if (back_len != len || memcmp(back, data, len) != 0) {
+        rc = dberr_set(err, DB_EIO, "%s: the file read back differs from what was written",
+                       path);
+    } else if ((rc = batch_parse(path, back, back_len, &parsed, err)) == DB_OK) {
+        if (memcmp(parsed.hash, hash, BATCH_HASH_BYTES) != 0)
+            rc = dberr_set(err, DB_EIO, "%s: the file read back has the wrong hash", path);
+        batch_free(&parsed);
+    }
+    free(back);
+    return rc;
+}
+
+/* Session table for a batch: distinct session ids, ascending. */
+typedef struct SessTable {
+    StoreSession *v;
+    int n, cap;
+} SessTable;
+
+static int sess_index(SessTable *t, int64_t id)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->v[i].id == id)
+            return i;
+    return -1;
+}
+
+typedef struct Rebuild {
+    Items items;
+    int64_t *ids; /* session id of each item */
+    size_t cap_ids;
+    int failed;
+} Rebuild;
+
+static int collect_batch_record(int64_t session_id, const uint8_t *rec, size_t len, void *ctx)
+{
+    Rebuild *r = ctx;
+    if (r->items.n == r->cap_ids) {
+        size_t ncap = r->cap_ids ? r->cap_ids * 2 : 256;
+        int64_t *n = realloc(r->ids, ncap * sizeof *n);
+        if (!n) {
+            r->failed = 1;
+            return 1;
+        }
+        r->ids = n;
+        r->cap_ids = ncap;
+    }
+    r->ids[r->items.n] = session_id;
+    if (items_push(&r->items, NULL, rec, len) != 0) {
+        r->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int cmp_session_id(const void *a, const void *b)
+{
+    int64_t x = ((const StoreSession *)a)->id, y = ((const StoreSession *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static int fill_info(CoordBatchInfo *info, const StoreBatch *sb, const SessTable *t,
+                     const Items *it, const char *path, int resumed, DbError *err)
+{
+    info->number = sb->number;
+    memcpy(info->hash, sb->hash, BATCH_HASH_BYTES);
+    memcpy(info->prev_hash, sb->prev_hash, BATCH_HASH_BYTES);
+    snprintf(info->path, sizeof info->path, "%s", path);
+    info->n_records = (int64_t)it->n;
+    info->resumed = resumed;
+    info->sessions = calloc((size_t)(t->n ? t->n : 1), sizeof *info->sessions);
+    if (!info->sessions)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    info->n_sessions = t->n;
+    for (int i = 0; i < t->n; i++) {
+        CoordSessionInfo *s = &info->sessions[i];
+        s->id = t->v[i].id;
+        snprintf(s->label, sizeof s->label, "%s", t->v[i].label);
+        snprintf(s->date, sizeof s->date, "%s", t->v[i].date);
+    }
+    for (size_t i = 0; i < it->n; i++)
+        info->sessions[it->v[i].session].count++;
+    return DB_OK;
+}
+
+/* Rebuilds recorded batch sb from the store (same responses, same positions), checks it
+ * reproduces the recorded hash, writes and verifies it, and marks it written. */
+static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
+                         const char *out_dir, const char *fp, int resumed, CoordBatchInfo *info,
+                         DbError *err)
+{
+    if (sb->acknowledged)
+        return dberr_set(err, DB_ESTATE,
+                         "batch %llu was acknowledged and its responses deleted; it cannot be "
+                         "written again",
+                         (unsigned long long)sb->number);
+    Rebuild r;
+    memset(&r, 0, sizeof r);
+    SessTable t = {0};
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = store_batch_records_foreach(st, sb->number, collect_batch_record, &r, err);
+    if (rc == DB_OK && r.failed)
+        rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    if (rc == DB_OK && (int64_t)r.items.n != sb->records)
+        rc = dberr_set(err, DB_ESTATE,
+                       "batch %llu should hold %lld responses but %zu are stored; it cannot be "
+                       "reproduced",
+                       (unsigned long long)sb->number, (long long)sb->records, r.items.n);
+    for (size_t i = 0; rc == DB_OK && i < r.items.n; i++) {
+        if (sess_index(&t, r.ids[i]) >= 0)
+            continue;
+        if (t.n == t.cap) {
+            int ncap = t.cap ? t.cap * 2 : 8;
+            StoreSession *n = realloc(t.v, (size_t)ncap * sizeof *n);
+            if (!n) {
+                rc = dberr_set(err, DB_ENOMEM, "out of memory");
+                break;
+            }
+            t.v = n;
+            t.cap = ncap;
+        }
+        rc = store_session_get(st, r.ids[i], &t.v[t.n], err);
+        if (rc == DB_OK)
+            t.n++;
+    }
+    if (rc == DB_OK) {
+        qsort(t.v, (size_t)t.n, sizeof *t.v, cmp_session_id);
+        for (size_t i = 0; i < r.items.n; i++)
+            r.items.v[i].session = (uint32_t)sess_index(&t, r.ids[i]);
+        uint8_t hash[BATCH_HASH_BYTES];
+        rc = build(sb->number, sb->prev_hash, t.v, t.n, &r.items, id, &data, &len, hash, err);
+        if (rc == DB_OK && memcmp(hash, sb->hash, BATCH_HASH_BYTES) != 0)
+            rc = dberr_set(err, DB_ESTATE,
+                           "batch %llu rebuilt from the store does not reproduce its recorded "
+                           "hash; not writing it",
+                           (unsigned long long)sb->number);
+    }
+    char name[128], path[PATH_MAX];
+    coord_batch_file_name(fp, sb->number, name, sizeof name);
+    if (rc == DB_OK)
+        rc = fs_join(path, sizeof path, out_dir, name, err);
+    if (rc == DB_OK)
+        rc = write_and_verify(path, data, len, sb->hash, err);
+    if (rc == DB_OK && !sb->written)
+        rc = store_batch_set_written(st, sb->number, err);
+    if (rc == DB_OK)
+        rc = fill_info(info, sb, &t, &r.items, path, resumed, err);
+    free(data);
+    free(t.v);
+    free(r.ids);
+    items_free(&r.items);
+    return rc;
+}
+
+/* --- export --- */
+
+typedef struct Gather {
+    SessTable eligible;
+    CoordExportResult *res;
+    Store *st;
+    int k, force;
+    int rc;
+    DbError *err;
+} Gather;
+
+static int gather_session(const StoreSession *s, void *ctx)
+{
+    Gather *g = ctx;
+    int64_t n = 0;
+    if ((g->rc = store_count_unexported(g->st, s->id, &n, g->err)) != DB_OK)
+        return 1;
+    if (s->open) {
+        g->res->open_responses += n;
+        return 0;
+    }
+    if (n == 0)
+        return 0;
+    if (n < g->k && !g->force) {
+        CoordSessionInfo *h = realloc(g->res->held, (size_t)(g->res->n_held + 1) * sizeof *h);
+        if (!h) {
+            g->rc = dberr_set(g->err, DB_ENOMEM, "out of memory");
+            return 1;
+        }
+        g->res->held = h;
+        CoordSessionInfo *x = &h[g->res->n_held++];
+        memset(x, 0, sizeof *x);
+        x->id = s->id;
+        snprintf(x->label, sizeof x->label, "%s", s->label);
+        snprintf(x->date, sizeof x->date, "%s", s->date);
+        x->count = n;
+        return 0;
+    }
+    SessTable *t = &g->eligible;
+    if (t->n == t->cap) {
+        int ncap = t->cap ? t->cap * 2 : 8;
+        StoreSession *nv = realloc(t->v, (size_t)ncap * sizeof *nv);
+        if (!nv) {
+            g->rc = dberr_set(g->err, DB_ENOMEM, "out of memory");
+            return 1;
+        }
+        t->v = nv;
+        t->cap = ncap;
+    }
+    t->v[t->n++] = *s;
+    return 0;
+}
+
+static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentity *id,
+                      CoordExportResult *res, DbError *err)
+{
+    Gather g = {.res = res, .st = st, .k = res->k, .force = opt->force, .err = err};
+    int rc = store_session_foreach(st, gather_session, &g, err);
+    if (rc == DB_OK)
+        rc = g.rc;
+    if (rc != DB_OK || g.eligible.n == 0) {
+        free(g.eligible.v);
+        return rc;
+    }
+    if (g.eligible.n > BATCH_MAX_SESSIONS) /* the rest go into the next batch */
+        g.eligible.n = BATCH_MAX_SESSIONS;
+
+    Items it = {0};
+    for (int i = 0; rc == DB_OK && i < g.eligible.n; i++) {
+        it.session = (uint32_t)i;
+        rc = store_unexported_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
+        if (rc == DB_OK && it.failed)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    if (rc == DB_OK && it.n > BATCH_MAX_RECORDS)
+        rc = dberr_set(err, DB_ELIMIT, "more than %d responses to export at once",
+                       BATCH_MAX_RECORDS);
+    StoreBatch last, sb;
+    int found = 0;
+    memset(&sb, 0, sizeof sb);
+    if (rc == DB_OK)
+        rc = store_batch_last(st, &last, &found, err);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    uint8_t (*keys)[STORE_KEY_BYTES] = NULL;
+    if (rc == DB_OK) {
+        shuffle(&it);
+        sb.number = found ? last.number + 1 : 1;
+        if (found)
+            memcpy(sb.prev_hash, last.hash, BATCH_HASH_BYTES);
+        sb.records = (int64_t)it.n;
+        rc = build(sb.number, sb.prev_hash, g.eligible.v, g.eligible.n, &it, id, &data, &len,
+                   sb.hash, err);
+    }
+    if (rc == DB_OK) {
+        keys = malloc((it.n ? it.n : 1) * sizeof *keys);
+        if (!keys)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    if (rc == DB_OK) {
+        for (size_t i = 0; i < it.n; i++)
+            memcpy(keys[i], it.v[i].key, STORE_KEY_BYTES);
+        /* Recorded before the file exists: from here on a retry reproduces these bytes. */
+        rc = store_batch_add(st, &sb, (const uint8_t(*)[STORE_KEY_BYTES])keys, it.n, err);
+    }
+    char name[128], path[PATH_MAX];
+    coord_batch_file_name(res->kiosk_fp, sb.number, name, sizeof name);
+    if (rc == DB_OK)
+        rc = fs_join(path, sizeof path, opt->out_dir, name, err);
+    if (rc == DB_OK) {
+        rc = write_and_verify(path, data, len, sb.hash, err);
+        if (rc != DB_OK)
+            dberr_prefix(err, "batch %llu was not written (export again to write the same "
+                              "batch)", (unsigned long long)sb.number);
+    }
+    if (rc == DB_OK)
+        rc = store_batch_set_written(st, sb.number, err);
+    if (rc == DB_OK) {
+        rc = fill_info(&res->batches[res->n_batches], &sb, &g.eligible, &it, path, 0, err);
+        if (rc == DB_OK)
+            res->n_batches++;
+    }
+    free(keys);
+    free(data);
+    items_free(&it);
+    free(g.eligible.v);
+    return rc;
+}
+
+static int check_out_dir(const char *dir, DbError *err)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        int e = errno;
+        if (e == ENOENT)
+            return dberr_set(err, DB_ENOENT,
+                             "%s: export directory does not exist (is the drive mounted?)", dir);
+        return dberr_set(err, DB_EIO, "%s: %s", dir, strerror(e));
+    }
+    if (!S_ISDIR(sb.st_mode))
+        return dberr_set(err, DB_EIO, "%s: not a directory", dir);
+    return DB_OK;
+}
+
+int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    out->k = opt->k > 0 ? opt->k : COORD_DEFAULT_K;
+    int rc = check_out_dir(opt->out_dir, err);
+    if (rc != DB_OK)
+        return rc;
+    Store *st = NULL;
+    KeyIdentity *id = NULL;
+    if ((rc = store_open(opt->data_dir, &st, err)) != DB_OK)
+        return rc;
+    rc = coord_identity(opt->data_dir, &id, out->kiosk_fp, err);
+    if (rc == DB_OK)
+        rc = check_identity(st, opt->data_dir, id, err);
+    StoreBatch last;
+    int found = 0;
+    if (rc == DB_OK && opt->again > 0) {
+        rc = store_batch_get(st, opt->again, &last, err);
+        if (rc == DB_OK)
+            rc = rewrite_batch(st, &last, id, opt->out_dir, out->kiosk_fp, 0, &out->batches[0],
+                               err);
+        if (rc == DB_OK)
+            out->n_batches = 1;
+        goto done;
+    }
+    /* An export interrupted after its batch was recorded: finish it first, same bytes. */
+    if (rc == DB_OK)
+        rc = store_batch_last(st, &last, &found, err);
+    if (rc == DB_OK && found && !last.written) {
+        rc = rewrite_batch(st, &last, id, opt->out_dir, out->kiosk_fp, 1, &out->batches[0], err);
+        if (rc == DB_OK)
+            out->n_batches = 1;
+        else
+            dberr_prefix(err, "batch %llu (from an interrupted export) was not written",
+                         (unsigned long long)last.number);
+    }
+    if (rc == DB_OK)
+        rc = export_new(st, opt, id, out, err);
+done:
+    keys_identity_free(id);
+    store_close(st);
+    return rc;
+}
+
+void coord_export_result_free(CoordExportResult *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < 2; i++) {
+        free(r->batches[i].sessions);
+        r->batches[i].sessions = NULL;
+    }
+    free(r->held);
+    r->held = NULL;
+    r->n_batches = r->n_held = 0;
+}
+
+/* --- acknowledgement --- */
+
+int coord_ack(const char *data_dir, const KeyPublic *recipients, int n_recipients,
+              const char *ack_path, CoordAckResult *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n_recipients < 1)
+        return dberr_set(err, DB_EINVAL, "no analyst public key to verify the acknowledgement");
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int rc = fs_read_file(ack_path, COORD_MAX_ACK_BYTES, 0, &data, &len, err);
+    if (rc != DB_OK)
+        return rc;
+    Ack ack;
+    memset(&ack, 0, sizeof ack);
+    rc = DB_EAUTH;
+    for (int i = 0; i < n_recipients && rc == DB_EAUTH; i++) {
+        rc = ack_parse(ack_path, data, len, recipients[i].sign_pk, &ack, err);
+        if (rc == DB_OK)
+            keys_public_fingerprint(&recipients[i], out->analyst_fp);
+    }
+    free(data);
+    if (rc != DB_OK)
+        return rc;
+    Store *st = NULL;
+    KeyIdentity *id = NULL;
+    uint64_t *todo = NULL;
+    size_t n_todo = 0;
+    out->n_entries = (int)ack.n_entries;
+    if ((rc = store_open(data_dir, &st, err)) == DB_OK)
+        rc = coord_identity(data_dir, &id, out->kiosk_fp, err);
+    if (rc == DB_OK) {
+        uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+        keys_identity_public(id, pk);
+        if (memcmp(pk, ack.kiosk_pk, sizeof pk) != 0) {
+            char other[KEY_FINGERPRINT_SIZE];
+            keys_fingerprint(ack.kiosk_pk, sizeof ack.kiosk_pk, other);
+            rc = dberr_set(err, DB_ESTATE,
+                           "%s: the acknowledgement is for kiosk %s, not this kiosk (%s); "
+                           "nothing was deleted",
+                           ack_path, other, out->kiosk_fp);
+        }
+    }
+    if (rc == DB_OK) {
+        todo = malloc((ack.n_entries ? ack.n_entries : 1) * sizeof *todo);
+        if (!todo)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    /* Check every entry before deleting anything. */
+    for (uint32_t i = 0; rc == DB_OK && i < ack.n_entries; i++) {
+        StoreBatch b;
+        const AckEntry *e = &ack.entries[i];
+        rc = store_batch_get(st, e->number, &b, err);
+        if (rc == DB_ENOENT) {
+            rc = dberr_set(err, DB_ESTATE,
+                           "%s: acknowledges batch %llu, which this kiosk never exported; "
+                           "nothing was deleted",
+                           ack_path, (unsigned long long)e->number);
+        } else if (rc == DB_OK && memcmp(b.hash, e->hash, BATCH_HASH_BYTES) != 0) {
+            rc = dberr_set(err, DB_ESTATE,
+                           "%s: batch %llu in the acknowledgement is not the batch this kiosk "
+                           "exported (different hash); nothing was deleted",
+                           ack_path, (unsigned long long)e->number);
+        } else if (rc == DB_OK) {
+            if (b.acknowledged)
+                out->n_already++;
+            else
+                todo[n_todo++] = e->number;
+        }
+    }
+    if (rc == DB_OK && n_todo > 0) {
+        rc = store_batch_purge(st, todo, n_todo, &out->deleted, err);
+        if (rc == DB_OK)
+            out->n_purged = (int)n_todo;
+    }
+    free(todo);
+    ack_free(&ack);
+    keys_identity_free(id);
+    store_close(st);
+    return rc;
+}

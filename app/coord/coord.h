@@ -1,0 +1,106 @@
+/* coord: the coordinator's kiosk-side operations: export batches, apply acknowledgements.
+ *
+ * Plain C over the store (app/store), the batch format (crypto/batch.h) and the kiosk identity
+ * (crypto/keys.h). Used by the CLI (`debrief export`, `debrief ack`) and the admin screen.
+ *
+ * Export, step by step (each step safe to interrupt):
+ *   1. every not-yet-exported response of a closed session with at least k responses (or any,
+ *      with force) is gathered and shuffled (Fisher-Yates, secmem_random_below);
+ *   2. the batch is built, numbered (last + 1), chained to the previous batch's hash, signed;
+ *   3. the store records it as pending: number, hash, and each response's position, in one
+ *      transaction;
+ *   4. the file is written atomically, read back and verified (structure, signature, hash);
+ *   5. the store marks it written, and only then is success reported.
+ * A pending batch (power lost between 3 and 5, or a full/read-only drive) is rebuilt from the
+ * same responses in the same positions and written again: identical bytes. `again` rewrites
+ * any earlier, not yet acknowledged batch the same way. Nothing is deleted at export.
+ *
+ * Acknowledgement: verified with the analyst key(s) installed on the kiosk; each entry must
+ * name a batch this kiosk exported with the same hash. Anything wrong (forged, truncated,
+ * another kiosk's, a hash that does not match) deletes nothing; otherwise the responses of
+ * every acknowledged batch are deleted in one transaction. Replaying an old acknowledgement
+ * is harmless (its batches are already purged).
+ */
+#ifndef DEBRIEF_COORD_H
+#define DEBRIEF_COORD_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+#include "dberr.h"
+#include "keys.h"
+
+#define COORD_DEFAULT_K 5
+#define COORD_IDENTITY_NAME "identity.key" /* DIR/identity.key: the kiosk's Ed25519 seed */
+#define COORD_MAX_ACK_BYTES (73u + ACK_MAX_ENTRIES * 40u + 64u)
+
+typedef struct CoordExportOptions {
+    const char *data_dir; /* the kiosk's data directory (debrief.db, identity.key) */
+    const char *out_dir;  /* where batch files go; must exist */
+    int k;                /* smallest session that is exported without force; 0 = default */
+    int force;            /* export sessions smaller than k too */
+    uint64_t again;       /* 0: export new responses; N: write batch N again */
+} CoordExportOptions;
+
+/* One session's part of a batch, or a session held back. */
+typedef struct CoordSessionInfo {
+    int64_t id;
+    char label[65];
+    char date[11];
+    int64_t count; /* responses in the batch (or held back) */
+} CoordSessionInfo;
+
+typedef struct CoordBatchInfo {
+    uint64_t number;
+    uint8_t hash[BATCH_HASH_BYTES];
+    uint8_t prev_hash[BATCH_HASH_BYTES];
+    char path[PATH_MAX];          /* the file written */
+    int64_t n_records;
+    int resumed;                  /* 1: an interrupted earlier export, completed now */
+    int n_sessions;
+    CoordSessionInfo *sessions;   /* malloc'd */
+} CoordBatchInfo;
+
+typedef struct CoordExportResult {
+    char kiosk_fp[KEY_FINGERPRINT_SIZE];
+    int n_batches;                /* batches written by this call (0, 1 or 2) */
+    CoordBatchInfo batches[2];
+    int n_held;                   /* sessions held back: fewer than k responses */
+    CoordSessionInfo *held;       /* malloc'd */
+    int k;
+    int64_t open_responses;       /* responses of the open session (exported once closed) */
+} CoordExportResult;
+
+/* Runs an export (see above). On DB_OK, *out says what was written (possibly nothing: then
+ * n_batches == 0 and no file exists). On failure nothing is reported as exported; a batch
+ * recorded as pending is written by the next export. Free *out with coord_export_result_free
+ * in both cases. */
+int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError *err);
+void coord_export_result_free(CoordExportResult *r);
+
+/* The file name of batch number for a kiosk fingerprint:
+ * "debrief-XXXX-XXXX-batch-NNNNNN.dbb" (the first two fingerprint groups). */
+void coord_batch_file_name(const char *kiosk_fp, uint64_t number, char *out, size_t cap);
+
+typedef struct CoordAckResult {
+    char kiosk_fp[KEY_FINGERPRINT_SIZE];
+    char analyst_fp[KEY_FINGERPRINT_SIZE]; /* fingerprint of the recipient that signed */
+    int n_entries;
+    int n_purged;         /* batches purged now */
+    int n_already;        /* batches purged by an earlier acknowledgement */
+    int64_t deleted;      /* responses deleted now */
+} CoordAckResult;
+
+/* Applies the acknowledgement file at ack_path: verified with each of the n recipients'
+ * sign_pk in turn. All or nothing (see above). */
+int coord_ack(const char *data_dir, const KeyPublic *recipients, int n_recipients,
+              const char *ack_path, CoordAckResult *out, DbError *err);
+
+/* Loads (or on first use creates) the kiosk identity DIR/identity.key and writes its
+ * fingerprint to fp (may be NULL). *id is the caller's (keys_identity_free). */
+int coord_identity(const char *data_dir, KeyIdentity **id, char fp[KEY_FINGERPRINT_SIZE],
+                   DbError *err);
+
+#endif

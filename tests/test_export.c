@@ -1,0 +1,459 @@
+/* test_export: kiosk store -> signed batch -> verify -> acknowledgement -> purge, end to end
+ * through app/coord: shuffling, chaining, identical re-export, k-threshold hold-back, an
+ * interrupted export finished by the next one, forged/foreign/mismatching/replayed acks. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "coord.h"
+#include "fsutil.h"
+#include "keys.h"
+#include "seal.h"
+#include "secmem.h"
+#include "store.h"
+#include "testlib.h"
+
+static char g_root[256], g_data[300], g_out[300];
+static KeyPublic g_pub, g_mallory_pub;
+static KeySecret *g_sec, *g_mallory;
+
+static void rm_rf(const char *dir)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "command failed: %s\n", cmd);
+}
+
+static void setup(void)
+{
+    snprintf(g_root, sizeof g_root, "/tmp/debrief-test-export-%d", (int)getpid());
+    snprintf(g_data, sizeof g_data, "%s/data", g_root);
+    snprintf(g_out, sizeof g_out, "%s/usb", g_root);
+    rm_rf(g_root);
+    DbError err;
+    if (fs_mkdir_p(g_data, 0700, &err) != DB_OK || fs_mkdir_p(g_out, 0755, &err) != DB_OK ||
+        keys_generate(&g_pub, &g_sec, &err) != DB_OK ||
+        keys_generate(&g_mallory_pub, &g_mallory, &err) != DB_OK) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        exit(1);
+    }
+}
+
+static int count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Opens a session, stores n sealed responses "LABEL #i", closes it. */
+static void collect_session(const char *label, int n)
+{
+    Store *st = NULL;
+    DbError err;
+    int64_t id;
+    CHECK(store_open(g_data, &st, &err) == DB_OK);
+    CHECK(store_session_open(st, label, "2024-05-14", "ccdg", 1, 0, &id, &err) == DB_OK);
+    for (int i = 0; i < n; i++) {
+        char plain[96];
+        int pl = snprintf(plain, sizeof plain, "%s #%d", label, i);
+        uint8_t rec[1024];
+        size_t rl;
+        CHECK(seal_record((const uint8_t *)plain, (size_t)pl, 256, &g_pub, 1, rec, sizeof rec,
+                          &rl, &err) == DB_OK);
+        CHECK(store_response_put(st, id, rec, rl, &err) == DB_OK);
+    }
+    CHECK(store_session_close(st, &err) == DB_OK);
+    store_close(st);
+}
+
+static int64_t count_responses(void)
+{
+    Store *st = NULL;
+    DbError err;
+    int64_t n = -1;
+    if (store_open(g_data, &st, &err) == DB_OK)
+        store_response_count(st, -1, &n, &err);
+    store_close(st);
+    return n;
+}
+
+static int do_export(int k, int force, uint64_t again, CoordExportResult *res, DbError *err)
+{
+    CoordExportOptions o = {.data_dir = g_data, .out_dir = g_out, .k = k, .force = force,
+                            .again = again};
+    return coord_export(&o, res, err);
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    uint8_t *d = NULL;
+    DbError err;
+    if (fs_read_file(path, BATCH_MAX_BYTES, 0, &d, len, &err) != DB_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        *len = 0;
+    }
+    return d;
+}
+
+static uint8_t g_hash1[32], g_hash2[32];
+
+static void test_nothing_to_export(void)
+{
+    CoordExportResult r;
+    DbError err;
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK);
+    CHECK(r.n_batches == 0 && r.n_held == 0 && r.k == 5);
+    CHECK(strlen(r.kiosk_fp) == 19);
+    coord_export_result_free(&r);
+    CHECK(count_files(g_out) == 0);
+}
+
+static void test_export_verify_reexport(void)
+{
+    collect_session("Group 1", 6);
+    collect_session("Group 2", 5);
+    CoordExportResult r;
+    DbError err;
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK);
+    CHECK(r.n_batches == 1 && r.n_held == 0);
+    CoordBatchInfo *bi = &r.batches[0];
+    CHECK(bi->number == 1 && bi->n_records == 11 && bi->n_sessions == 2 && !bi->resumed);
+    CHECK(bi->sessions[0].count == 6 && bi->sessions[1].count == 5);
+    CHECK_STR(bi->sessions[1].label, "Group 2");
+    char name[128], want[512];
+    coord_batch_file_name(r.kiosk_fp, 1, name, sizeof name);
+    snprintf(want, sizeof want, "%s/%s", g_out, name);
+    CHECK_STR(bi->path, want);
+    CHECK(strncmp(name, "debrief-", 8) == 0 && strstr(name, "-batch-000001.dbb") != NULL);
+    memcpy(g_hash1, bi->hash, 32);
+
+    /* Verify without secrets, then open every record with the analyst key. */
+    size_t len;
+    uint8_t *data = read_all(bi->path, &len);
+    Batch b;
+    CHECK(data && batch_parse(name, data, len, &b, &err) == DB_OK);
+    CHECK(b.number == 1 && b.n_records == 11 && memcmp(b.hash, g_hash1, 32) == 0);
+    char fp[KEY_FINGERPRINT_SIZE];
+    keys_fingerprint(b.kiosk_pk, 32, fp);
+    CHECK_STR(fp, r.kiosk_fp);
+    int opened = 0, seen[2][6] = {{0}}, in_session_order = 1;
+    for (uint32_t i = 0; i < b.n_records; i++) {
+        uint8_t plain[512];
+        size_t pl;
+        if (seal_open(b.records[i].data, b.records[i].len, g_sec, plain, sizeof plain, &pl,
+                      &err) != DB_OK)
+            continue;
+        opened++;
+        plain[pl] = '\0';
+        int g = -1, k = -1;
+        if (sscanf((char *)plain, "Group %d #%d", &g, &k) == 2 && g >= 1 && g <= 2 && k >= 0 &&
+            k < 6) {
+            seen[g - 1][k]++;
+            if ((uint32_t)(g - 1) != b.records[i].session)
+                in_session_order = 0; /* records are labelled with their own session */
+        }
+        if (i > 0 && b.records[i].session < b.records[i - 1].session)
+            in_session_order = 2;
+    }
+    CHECK(opened == 11);
+    CHECK(in_session_order != 0);
+    int each_once = 1;
+    for (int k = 0; k < 6; k++)
+        each_once &= seen[0][k] == 1 && (k < 5 ? seen[1][k] == 1 : seen[1][k] == 0);
+    CHECK(each_once);
+    batch_free(&b);
+    coord_export_result_free(&r);
+
+    /* Nothing new: no file, and nothing was deleted at export. */
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK && r.n_batches == 0);
+    coord_export_result_free(&r);
+    CHECK(count_responses() == 11);
+
+    /* Lost stick: --again 1 writes the identical bytes. */
+    CHECK(unlink(want) == 0);
+    CHECK(do_export(0, 0, 1, &r, &err) == DB_OK && r.n_batches == 1);
+    size_t len2;
+    uint8_t *again = read_all(want, &len2);
+    CHECK(again && len2 == len && memcmp(again, data, len) == 0);
+    coord_export_result_free(&r);
+    CHECK(do_export(0, 0, 7, &r, &err) == DB_ENOENT);
+    CHECK_STR(err.msg, "no batch 7 was exported by this kiosk");
+    coord_export_result_free(&r);
+    free(again);
+    free(data);
+}
+
+static void test_k_threshold_and_force(void)
+{
+    collect_session("Small group", 3);
+    CoordExportResult r;
+    DbError err;
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK);
+    CHECK(r.n_batches == 0 && r.n_held == 1);
+    CHECK(r.n_held == 1 && r.held[0].count == 3);
+    CHECK_STR(r.held[0].label, "Small group");
+    coord_export_result_free(&r);
+    CHECK(do_export(3, 0, 0, &r, &err) == DB_OK && r.n_batches == 1); /* k = 3 lets it out */
+    coord_export_result_free(&r);
+    /* ...that used batch 2; now a smaller one needs --force. */
+    collect_session("Tiny group", 2);
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK && r.n_batches == 0 && r.n_held == 1);
+    coord_export_result_free(&r);
+    CHECK(do_export(0, 1, 0, &r, &err) == DB_OK && r.n_batches == 1 && r.n_held == 0);
+    CHECK(r.batches[0].number == 3 && r.batches[0].n_records == 2);
+    memcpy(g_hash2, r.batches[0].prev_hash, 32); /* batch 2's hash, via the chain link */
+    coord_export_result_free(&r);
+
+    /* The chain: batch 2 names batch 1, batch 3 names batch 2. */
+    char name[128], path[512];
+    CHECK(do_export(0, 0, 2, &r, &err) == DB_OK);
+    CHECK(memcmp(r.batches[0].prev_hash, g_hash1, 32) == 0);
+    CHECK(memcmp(r.batches[0].hash, g_hash2, 32) == 0);
+    coord_batch_file_name(r.kiosk_fp, 2, name, sizeof name);
+    coord_export_result_free(&r);
+    snprintf(path, sizeof path, "%s/%s", g_out, name);
+    size_t len;
+    uint8_t *d = read_all(path, &len);
+    Batch b;
+    CHECK(d && batch_parse(name, d, len, &b, &err) == DB_OK && b.number == 2 &&
+          memcmp(b.prev_hash, g_hash1, 32) == 0);
+    batch_free(&b);
+    free(d);
+}
+
+static void test_interrupted_export_resumes(void)
+{
+    /* A directory squatting on the batch's file name makes the write fail after the batch
+     * was recorded: the state a crash or a full/read-only stick leaves. */
+    CoordExportResult r;
+    DbError err;
+    KeyIdentity *id = NULL;
+    char fp[KEY_FINGERPRINT_SIZE], name[128], path[512];
+    CHECK(coord_identity(g_data, &id, fp, &err) == DB_OK);
+    keys_identity_free(id);
+    coord_batch_file_name(fp, 4, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", g_out, name);
+    collect_session("Group 5", 5);
+    CHECK(mkdir(path, 0755) == 0);
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_EIO);
+    CHECK(strstr(err.msg, "batch 4 was not written (export again to write the same batch)") ==
+          err.msg);
+    coord_export_result_free(&r);
+    Store *st = NULL;
+    StoreBatch sb;
+    CHECK(store_open(g_data, &st, &err) == DB_OK && store_batch_get(st, 4, &sb, &err) == DB_OK);
+    CHECK(!sb.written && sb.records == 5);
+    store_close(st);
+
+    /* The next export finishes batch 4 first, with the recorded bytes, then goes on. */
+    CHECK(rmdir(path) == 0);
+    collect_session("Group 6", 5);
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK && r.n_batches == 2);
+    CHECK(r.batches[0].number == 4 && r.batches[0].resumed && r.batches[0].n_records == 5);
+    CHECK(memcmp(r.batches[0].hash, sb.hash, 32) == 0);
+    CHECK(r.batches[1].number == 5 && !r.batches[1].resumed);
+    CHECK(memcmp(r.batches[1].prev_hash, sb.hash, 32) == 0);
+    coord_export_result_free(&r);
+    size_t len;
+    uint8_t *d = read_all(path, &len);
+    uint8_t h[32];
+    batch_hash(d, len, h);
+    CHECK(d && memcmp(h, sb.hash, 32) == 0);
+    free(d);
+}
+
+static void test_refuses_to_overwrite_different_file(void)
+{
+    /* A restored backup would number a new batch like an old one: never clobber a file. */
+    KeyIdentity *id = NULL;
+    DbError err;
+    char fp[KEY_FINGERPRINT_SIZE], name[128], path[512];
+    CHECK(coord_identity(g_data, &id, fp, &err) == DB_OK);
+    keys_identity_free(id);
+    coord_batch_file_name(fp, 6, name, sizeof name);
+    snprintf(path, sizeof path, "%s/%s", g_out, name);
+    CHECK(fs_write_atomic(path, "older batch 6", 13, 0644, &err) == DB_OK);
+    collect_session("Group 7", 5);
+    CoordExportResult r;
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_EEXIST && r.n_batches == 0);
+    char want[900];
+    snprintf(want, sizeof want,
+             "batch 6 was not written (export again to write the same batch): %s: a different "
+             "file with this name is already there; not overwriting it (was this kiosk's data "
+             "restored from a backup?)",
+             path);
+    CHECK_STR(err.msg, want);
+    coord_export_result_free(&r);
+    size_t len;
+    uint8_t *d = read_all(path, &len);
+    CHECK(d && len == 13 && memcmp(d, "older batch 6", 13) == 0);
+    free(d);
+    CHECK(unlink(path) == 0);
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK && r.n_batches == 1 && r.batches[0].resumed);
+    coord_export_result_free(&r);
+}
+
+static int write_ack(const char *name, const uint8_t *kiosk_pk, const AckEntry *e, uint32_t n,
+                     const KeySecret *signer, char *path, size_t cap)
+{
+    uint8_t *data = NULL;
+    size_t len = 0;
+    DbError err;
+    snprintf(path, cap, "%s/%s", g_root, name);
+    int rc = ack_build(kiosk_pk, e, n, signer, &data, &len, &err);
+    if (rc == DB_OK)
+        rc = fs_write_atomic(path, data, len, 0644, &err);
+    free(data);
+    return rc;
+}
+
+static void test_acknowledgements(void)
+{
+    KeyIdentity *id = NULL;
+    DbError err;
+    char fp[KEY_FINGERPRINT_SIZE];
+    CHECK(coord_identity(g_data, &id, fp, &err) == DB_OK);
+    uint8_t pk[32];
+    keys_identity_public(id, pk);
+    keys_identity_free(id);
+    int64_t before = count_responses();
+    CHECK(before == 11 + 3 + 2 + 5 + 5 + 5);
+
+    AckEntry e1 = {.number = 1};
+    memcpy(e1.hash, g_hash1, 32);
+    AckEntry e2 = {.number = 2};
+    memcpy(e2.hash, g_hash2, 32);
+    char path[512];
+    CoordAckResult r;
+
+    /* Forged: signed by someone else. */
+    CHECK(write_ack("forged.dba", pk, &e1, 1, g_mallory, path, sizeof path) == DB_OK);
+    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_EAUTH);
+    char want[700];
+    snprintf(want, sizeof want, "%s: %s", path, DBERR_AUTH_MSG);
+    CHECK_STR(err.msg, want);
+    CHECK(count_responses() == before);
+
+    /* Mismatching hash, and an unknown batch next to a good one: all or nothing. */
+    AckEntry bad = e2;
+    bad.hash[0] ^= 1;
+    CHECK(write_ack("mismatch.dba", pk, &bad, 1, g_sec, path, sizeof path) == DB_OK);
+    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_ESTATE);
+    snprintf(want, sizeof want,
+             "%s: batch 2 in the acknowledgement is not the batch this kiosk exported "
+             "(different hash); nothing was deleted",
+             path);
+    CHECK_STR(err.msg, want);
+    AckEntry mixed[2] = {e1, {.number = 99}};
+    CHECK(write_ack("mixed.dba", pk, mixed, 2, g_sec, path, sizeof path) == DB_OK);
+    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_ESTATE);
+    CHECK(strstr(err.msg, "acknowledges batch 99, which this kiosk never exported") != NULL);
+    CHECK(count_responses() == before);
+
+    /* Another kiosk's acknowledgement. */
+    uint8_t other[32];
+    memcpy(other, pk, 32);
+    other[0] ^= 0x55;
+    CHECK(write_ack("foreign.dba", other, &e1, 1, g_sec, path, sizeof path) == DB_OK);
+    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_ESTATE);
+    CHECK(strstr(err.msg, "not this kiosk") != NULL);
+    CHECK(count_responses() == before);
+
+    /* Truncated. */
+    CHECK(write_ack("good1.dba", pk, &e1, 1, g_sec, path, sizeof path) == DB_OK);
+    size_t len;
+    uint8_t *d = read_all(path, &len);
+    char tpath[512];
+    snprintf(tpath, sizeof tpath, "%s/truncated.dba", g_root);
+    CHECK(fs_write_atomic(tpath, d, len - 1, 0644, &err) == DB_OK);
+    free(d);
+    CHECK(coord_ack(g_data, &g_pub, 1, tpath, &r, &err) == DB_EFORMAT);
+    CHECK(count_responses() == before);
+
+    /* The real one: exactly batch 1's 11 responses go. */
+    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_OK);
+    CHECK(r.n_entries == 1 && r.n_purged == 1 && r.n_already == 0 && r.deleted == 11);
+    CHECK(count_responses() == before - 11);
+    char afp[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_pub, afp);
+    CHECK_STR(r.analyst_fp, afp);
+
+    /* Replay: harmless. */
+    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_OK);
+    CHECK(r.n_purged == 0 && r.n_already == 1 && r.deleted == 0);
+    CHECK(count_responses() == before - 11);
+
+    /* An acknowledged batch cannot be written again. */
+    CoordExportResult x;
+    CHECK(do_export(0, 0, 1, &x, &err) == DB_ESTATE);
+    CHECK_STR(err.msg, "batch 1 was acknowledged and its responses deleted; it cannot be "
+                       "written again");
+    coord_export_result_free(&x);
+
+    /* With two installed analyst keys, either may sign; batch 2 (3 responses) goes. */
+    AckEntry both[2] = {e1, e2};
+    CHECK(write_ack("good12.dba", pk, both, 2, g_sec, path, sizeof path) == DB_OK);
+    KeyPublic recips[2] = {g_mallory_pub, g_pub};
+    CHECK(coord_ack(g_data, recips, 2, path, &r, &err) == DB_OK);
+    CHECK(r.n_purged == 1 && r.n_already == 1 && r.deleted == 3);
+    CHECK(count_responses() == before - 14);
+}
+
+static void test_replaced_identity_refused(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/identity.key", g_data);
+    char keep[512];
+    snprintf(keep, sizeof keep, "%s/identity.keep", g_root);
+    CHECK(rename(path, keep) == 0);
+    collect_session("Group 8", 5);
+    CoordExportResult r;
+    DbError err;
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_ESTATE);
+    CHECK(strstr(err.msg, "restore the original identity file") != NULL);
+    coord_export_result_free(&r);
+    CHECK(rename(keep, path) == 0);
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK && r.n_batches == 1);
+    coord_export_result_free(&r);
+}
+
+static void test_missing_out_dir(void)
+{
+    CoordExportOptions o = {.data_dir = g_data, .out_dir = "/nonexistent/usb"};
+    CoordExportResult r;
+    DbError err;
+    CHECK(coord_export(&o, &r, &err) == DB_ENOENT);
+    CHECK_STR(err.msg, "/nonexistent/usb: export directory does not exist (is the drive "
+                       "mounted?)");
+    coord_export_result_free(&r);
+}
+
+int main(void)
+{
+    if (secmem_init() != 0)
+        return 1;
+    setup();
+    RUN(test_nothing_to_export);
+    RUN(test_export_verify_reexport);
+    RUN(test_k_threshold_and_force);
+    RUN(test_interrupted_export_resumes);
+    RUN(test_refuses_to_overwrite_different_file);
+    RUN(test_acknowledgements);
+    RUN(test_replaced_identity_refused);
+    RUN(test_missing_out_dir);
+    keys_secret_free(g_sec);
+    keys_secret_free(g_mallory);
+    rm_rf(g_root);
+    return test_report();
+}
