@@ -117,6 +117,13 @@ static const BadCase bad_cases[] = {
     {"{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'E'}],"
      "'title':'a\\u0085b'}",
      DB_EINVAL, "t.json: title: contains a control character (only line breaks are allowed)"},
+    /* jansson refuses lone surrogates and NUL before the schema sees them */
+    {"{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'E'}],"
+     "'title':'a\\ud800'}",
+     DB_EINVAL, "t.json:1:89: invalid Unicode '\\uD800' near '\"a\\ud800\"'"},
+    {"{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'E'}],"
+     "'title':'a\\u0000'}",
+     DB_EINVAL, "t.json:1:89: \\u0000 is not allowed without JSON_ALLOW_NUL near '\"a\\u0000\"'"},
     {"{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'E'}],"
      "'title':{'en':'T','fr':'T'}}",
      DB_EINVAL, "t.json: title.fr: not a language of this survey"},
