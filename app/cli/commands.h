@@ -30,5 +30,9 @@ int cli_read_passphrase(const char *path, const char *prompt, int confirm, char 
 int cmd_survey(int argc, char **argv);      /* survey check FILE */
 int cmd_keygen(int argc, char **argv);      /* keygen --out DIR */
 int cmd_fingerprint(int argc, char **argv); /* fingerprint FILE */
+int cmd_session(int argc, char **argv);     /* session open|close|list --data DIR */
+int cmd_export(int argc, char **argv);      /* export --data DIR --out DIR */
+int cmd_verify(int argc, char **argv);      /* verify BATCH... */
+int cmd_ack(int argc, char **argv);         /* ack --data DIR --recipient PUB ACKFILE */
 
 #endif

@@ -19,6 +19,10 @@ static const Command commands[] = {
     {"survey", cmd_survey, "check a survey definition file"},
     {"keygen", cmd_keygen, "make the analyst's key pair (public key for kiosks, secret key)"},
     {"fingerprint", cmd_fingerprint, "print the fingerprint of a key or identity file"},
+    {"session", cmd_session, "open, close or list the kiosk's sessions"},
+    {"export", cmd_export, "write the signed batch of closed sessions' responses"},
+    {"verify", cmd_verify, "check batch files' structure, signature and chain (no secrets)"},
+    {"ack", cmd_ack, "apply an acknowledgement: delete the batches the analyst imported"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,188 @@
+/* debrief session open / close / list: the coordinator's sessions, from a shell. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "fsutil.h"
+#include "store.h"
+#include "survey.h"
+
+static void session_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: debrief session open --data DIR --label LABEL --date YYYY-MM-DD --survey FILE\n"
+            "                            [--expected N]\n"
+            "       debrief session close --data DIR\n"
+            "       debrief session list --data DIR\n\n"
+            "Opens a session (a group on a date), closes it, or lists sessions with their\n"
+            "response counts. Responses belong to the open session; only one is open at a\n"
+            "time, and only closed sessions are exported. The date is entered by the\n"
+            "coordinator (the kiosk's clock is not trusted). --expected caps the number of\n"
+            "responses at the expected attendance. DIR is the kiosk's data directory\n"
+            "(created, mode 0700, if missing).\n");
+}
+
+/* Parses a decimal integer in [lo, hi]; -1 if it is not one. */
+static int parse_int(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int session_open(const char *data, const char *label, const char *date,
+                        const char *survey_path, int expected)
+{
+    DbError err;
+    Survey *survey = NULL;
+    if (survey_load_file(survey_path, &survey, &err) != DB_OK)
+        return cli_fail(&err);
+    Store *st = NULL;
+    int64_t id = 0;
+    int rc = fs_mkdir_p(data, 0700, &err);
+    if (rc == DB_OK)
+        rc = store_open(data, &st, &err);
+    if (rc == DB_OK)
+        rc = store_session_open(st, label, date, survey->id, survey->version, expected, &id,
+                                &err);
+    if (rc == DB_OK) {
+        printf("session %lld open: \"%s\" %s, survey %s version %u", (long long)id, label, date,
+               survey->id, survey->version);
+        if (expected > 0)
+            printf(", expected attendance %d", expected);
+        printf("\n");
+    }
+    store_close(st);
+    survey_free(survey);
+    return rc == DB_OK ? EXIT_OK : cli_fail(&err);
+}
+
+static int session_close(const char *data)
+{
+    DbError err;
+    Store *st = NULL;
+    StoreSession s;
+    int found = 0;
+    int rc = store_open(data, &st, &err);
+    if (rc == DB_OK)
+        rc = store_session_current(st, &s, &found, &err);
+    if (rc == DB_OK)
+        rc = store_session_close(st, &err);
+    if (rc == DB_OK)
+        printf("session %lld closed: \"%s\" %s, %lld responses\n", (long long)s.id, s.label,
+               s.date, (long long)s.responses);
+    store_close(st);
+    return rc == DB_OK ? EXIT_OK : cli_fail(&err);
+}
+
+typedef struct ListCtx {
+    Store *st;
+    int n;
+    int rc;
+    DbError *err;
+} ListCtx;
+
+static int list_one(const StoreSession *s, void *ctx)
+{
+    ListCtx *c = ctx;
+    int64_t unexported = 0;
+    if ((c->rc = store_count_unexported(c->st, s->id, &unexported, c->err)) != DB_OK)
+        return 1;
+    if (c->n++ == 0)
+        printf("%4s  %-6s  %-10s  %-24s  %-16s  %9s  %10s\n", "id", "state", "date", "label",
+               "survey", "responses", "unexported");
+    char survey[48];
+    snprintf(survey, sizeof survey, "%s v%u", s->survey_id, s->survey_version);
+    char count[32];
+    if (s->expected > 0)
+        snprintf(count, sizeof count, "%lld/%d", (long long)s->responses, s->expected);
+    else
+        snprintf(count, sizeof count, "%lld", (long long)s->responses);
+    printf("%4lld  %-6s  %-10s  %-24s  %-16s  %9s  %10lld\n", (long long)s->id,
+           s->open ? "open" : "closed", s->date, s->label, survey, count, (long long)unexported);
+    return 0;
+}
+
+static int session_list(const char *data)
+{
+    DbError err;
+    Store *st = NULL;
+    int rc = store_open(data, &st, &err);
+    ListCtx c = {st, 0, DB_OK, &err};
+    if (rc == DB_OK)
+        rc = store_session_foreach(st, list_one, &c, &err);
+    if (rc == DB_OK)
+        rc = c.rc;
+    int64_t unexported = 0, unacked = 0;
+    if (rc == DB_OK)
+        rc = store_count_unexported(st, -1, &unexported, &err);
+    if (rc == DB_OK)
+        rc = store_count_unacknowledged(st, &unacked, &err);
+    if (rc == DB_OK) {
+        if (c.n == 0)
+            printf("no sessions yet\n");
+        printf("not yet exported: %lld responses; exported, awaiting acknowledgement: %lld\n",
+               (long long)unexported, (long long)unacked);
+    }
+    store_close(st);
+    return rc == DB_OK ? EXIT_OK : cli_fail(&err);
+}
+
+int cmd_session(int argc, char **argv)
+{
+    if (argc < 2) {
+        session_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (cli_is_help(argv[1])) {
+        session_usage(stdout);
+        return EXIT_OK;
+    }
+    const char *verb = argv[1];
+    const char *data = NULL, *label = NULL, *date = NULL, *survey = NULL;
+    long expected = 0;
+    for (int i = 2; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            session_usage(stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+            data = argv[++i];
+        } else if (strcmp(argv[i], "--label") == 0 && i + 1 < argc) {
+            label = argv[++i];
+        } else if (strcmp(argv[i], "--date") == 0 && i + 1 < argc) {
+            date = argv[++i];
+        } else if (strcmp(argv[i], "--survey") == 0 && i + 1 < argc) {
+            survey = argv[++i];
+        } else if (strcmp(argv[i], "--expected") == 0 && i + 1 < argc) {
+            if (parse_int(argv[++i], 0, 100000, &expected) != 0)
+                return cli_error(EXIT_USAGE, "--expected must be a whole number from 0 to 100000");
+        } else {
+            fprintf(stderr, "debrief: error: unexpected argument '%s'\n\n", argv[i]);
+            session_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (!data)
+        return cli_error(EXIT_USAGE, "session %s needs --data DIR", verb);
+    if (strcmp(verb, "open") == 0) {
+        if (!label || !date || !survey)
+            return cli_error(EXIT_USAGE,
+                             "session open needs --label LABEL --date YYYY-MM-DD --survey FILE");
+        return session_open(data, label, date, survey, (int)expected);
+    }
+    if (label || date || survey || expected)
+        return cli_error(EXIT_USAGE, "session %s takes only --data DIR", verb);
+    if (strcmp(verb, "close") == 0)
+        return session_close(data);
+    if (strcmp(verb, "list") == 0)
+        return session_list(data);
+    fprintf(stderr, "debrief: error: unknown session command '%s'\n\n", verb);
+    session_usage(stderr);
+    return EXIT_USAGE;
+}
