@@ -2,6 +2,8 @@
  * through app/coord: shuffling, chaining, identical re-export, k-threshold hold-back, an
  * interrupted export finished by the next one, forged/foreign/mismatching/replayed acks. */
 #include <dirent.h>
+#include <stdarg.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +441,154 @@ static void test_missing_out_dir(void)
     coord_export_result_free(&r);
 }
 
+
+/* --- the CLI, end to end --- */
+
+static char g_cli[600];
+
+/* Runs the debrief binary with a shell command line; stdout and stderr go to files under
+ * g_root. Returns the exit status. */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int run(const char *fmt, ...)
+{
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof cmd, "'%s' %s >'%s/out.txt' 2>'%s/err.txt'", g_cli, args, g_root,
+             g_root);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char g_text[8192];
+
+static const char *output(const char *which)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.txt", g_root, which);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(g_text, 1, sizeof g_text - 1, f) : 0;
+    g_text[n] = '\0';
+    if (f)
+        fclose(f);
+    return g_text;
+}
+
+static void test_cli(void)
+{
+    const char *build = getenv("DEBRIEF_BUILD_DIR");
+    if (!build) {
+        fprintf(stderr, "     (DEBRIEF_BUILD_DIR not set: CLI checks skipped)\n");
+        return;
+    }
+    snprintf(g_cli, sizeof g_cli, "%s/app/cli/debrief", build);
+    /* A fresh kiosk. */
+    rm_rf(g_data);
+    rm_rf(g_out);
+    DbError err;
+    CHECK(fs_mkdir_p(g_data, 0700, &err) == DB_OK && fs_mkdir_p(g_out, 0755, &err) == DB_OK);
+    collect_session("Group A", 6);
+    collect_session("Group B", 2);
+    KeyIdentity *id = NULL;
+    char fp[KEY_FINGERPRINT_SIZE], name[128], batch[512], line[1200];
+    CHECK(coord_identity(g_data, &id, fp, &err) == DB_OK);
+    uint8_t pk[32];
+    keys_identity_public(id, pk);
+    keys_identity_free(id);
+    coord_batch_file_name(fp, 1, name, sizeof name);
+    snprintf(batch, sizeof batch, "%s/%s", g_out, name);
+
+    CHECK(run("export --help") == 0 && strstr(output("out"), "usage: debrief export") != NULL);
+    CHECK(run("export --data '%s'", g_data) == 2);
+    CHECK(run("export --data '%s' --out '%s' --k zero", g_data, g_out) == 2);
+    CHECK_STR(output("err"), "debrief: error: --k must be a whole number from 1 to 1000\n");
+
+    CHECK(run("export --data '%s' --out '%s'", g_data, g_out) == 0);
+    const char *out = output("out");
+    snprintf(line, sizeof line, "wrote %s\n  batch 1, kiosk %s, 6 responses\n", batch, fp);
+    CHECK(strstr(out, line) == out);
+    CHECK(strstr(out, "held back: \"Group B\" (2024-05-14): 2 responses, fewer than k = 5") !=
+          NULL);
+
+    CHECK(run("verify '%s'", batch) == 0);
+    out = output("out");
+    snprintf(line, sizeof line, "%s: ok\n  kiosk %s, batch 1, 6 responses in 1 sessions\n",
+             batch, fp);
+    CHECK(strstr(out, line) == out);
+    CHECK(strstr(out, "first batch of this kiosk") != NULL);
+    CHECK(run("verify") == 2);
+    CHECK(run("verify --help") == 0);
+
+    /* Tampered copy: one clear message, exit 1. */
+    size_t len;
+    uint8_t *d = read_all(batch, &len);
+    char bad[512];
+    snprintf(bad, sizeof bad, "%s/tampered.dbb", g_root);
+    d[len - 100] ^= 1;
+    CHECK(fs_write_atomic(bad, d, len, 0644, &err) == DB_OK);
+    free(d);
+    CHECK(run("verify '%s' '%s'", batch, bad) == 1);
+    snprintf(line, sizeof line,
+             "debrief: error: %s: signature does not verify: the batch was altered or is not "
+             "from this kiosk\n",
+             bad);
+    CHECK_STR(output("err"), line);
+
+    /* The forced second batch chains to the first; verify checks the pair. */
+    CHECK(run("export --data '%s' --out '%s' --force", g_data, g_out) == 0);
+    char batch2[512];
+    coord_batch_file_name(fp, 2, name, sizeof name);
+    snprintf(batch2, sizeof batch2, "%s/%s", g_out, name);
+    CHECK(run("verify '%s' '%s'", batch2, batch) == 0);
+    CHECK(strstr(output("out"), "follows batch 1") != NULL);
+
+    /* Acknowledgement: forged refused, genuine deletes exactly batch 1. */
+    char pub[512], ack[512], forged[512];
+    snprintf(pub, sizeof pub, "%s/analyst.pub", g_root);
+    CHECK(keys_public_write(pub, &g_pub, &err) == DB_OK);
+    d = read_all(batch, &len);
+    AckEntry e = {.number = 1};
+    batch_hash(d, len, e.hash);
+    free(d);
+    CHECK(write_ack("cli-forged.dba", pk, &e, 1, g_mallory, forged, sizeof forged) == DB_OK);
+    CHECK(write_ack("cli-ack.dba", pk, &e, 1, g_sec, ack, sizeof ack) == DB_OK);
+    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, forged) == 1);
+    snprintf(line, sizeof line, "debrief: error: %s: %s\n", forged, DBERR_AUTH_MSG);
+    CHECK_STR(output("err"), line);
+    CHECK(count_responses() == 8);
+    CHECK(run("ack --data '%s' '%s'", g_data, ack) == 2); /* no --recipient */
+    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, ack) == 0);
+    CHECK(strstr(output("out"), "deleted 6 responses of 1 batches\n") != NULL);
+    CHECK(count_responses() == 2);
+    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, ack) == 0);
+    CHECK(strstr(output("out"), "deleted 0 responses of 0 batches; 1 batches were already "
+                                "deleted by an earlier acknowledgement\n") != NULL);
+
+    /* Sessions from the shell. */
+    char survey[1100];
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    snprintf(survey, sizeof survey, "%s/assets/surveys/ccdg.json", src ? src : "..");
+    CHECK(run("session open --data '%s' --label 'Group C' --date 2024-06-01 --survey '%s' "
+              "--expected 9",
+              g_data, survey) == 0);
+    CHECK(strstr(output("out"), "open: \"Group C\" 2024-06-01, survey ccdg") != NULL);
+    CHECK(run("session open --data '%s' --label 'Group D' --date 2024-06-01 --survey '%s'",
+              g_data, survey) == 1);
+    CHECK_STR(output("err"), "debrief: error: a session is already open; close it first\n");
+    CHECK(run("session open --data '%s' --label 'Group D'", g_data) == 2);
+    CHECK(run("session list --data '%s'", g_data) == 0);
+    out = output("out");
+    CHECK(strstr(out, "Group C") != NULL && strstr(out, "0/9") != NULL);
+    CHECK(strstr(out, "not yet exported: 0 responses; exported, awaiting acknowledgement: 2") !=
+          NULL);
+    CHECK(run("session close --data '%s'", g_data) == 0);
+    CHECK(run("session close --data '%s'", g_data) == 1);
+    CHECK_STR(output("err"), "debrief: error: no session is open\n");
+    CHECK(run("session frobnicate --data '%s'", g_data) == 2);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -452,6 +602,7 @@ int main(void)
     RUN(test_acknowledgements);
     RUN(test_replaced_identity_refused);
     RUN(test_missing_out_dir);
+    RUN(test_cli);
     keys_secret_free(g_sec);
     keys_secret_free(g_mallory);
     rm_rf(g_root);
