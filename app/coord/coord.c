@@ -2,11 +2,14 @@
  * order of the export steps, which is what makes an interrupted export safe to retry. */
 #include "coord.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "secmem.h"
@@ -165,6 +168,26 @@ static int build(uint64_t number, const uint8_t prev[BATCH_HASH_BYTES], const St
         rc = batch_builder_finish(b, id, out, out_len, hash, err);
     batch_builder_free(b);
     return rc;
+}
+
+/* Removes "NAME.tmp-XXXXXX" files that an export killed inside fs_write_atomic left next to
+ * NAME: they can only be earlier attempts at this same batch. Best effort. */
+static void remove_stale_temps(const char *dir, const char *name)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    char prefix[160];
+    int n = snprintf(prefix, sizeof prefix, "%s.tmp-", name);
+    struct dirent *e;
+    while (n > 0 && (size_t)n < sizeof prefix && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, (size_t)n) != 0 || strlen(e->d_name) != (size_t)n + 6)
+            continue;
+        struct stat sb;
+        if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode))
+            unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
 }
 
 /* Writes data to path atomically unless an identical file is already there, then reads it
@@ -339,8 +362,11 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
         rc = fs_join(path, sizeof path, out_dir, name, err);
     if (rc == DB_OK)
         rc = write_and_verify(path, data, len, sb->hash, err);
-    if (rc == DB_OK && !sb->written)
-        rc = store_batch_set_written(st, sb->number, err);
+    if (rc == DB_OK) {
+        remove_stale_temps(out_dir, name);
+        if (!sb->written)
+            rc = store_batch_set_written(st, sb->number, err);
+    }
     if (rc == DB_OK)
         rc = fill_info(info, sb, &t, &r.items, path, resumed, err);
     free(data);
@@ -465,8 +491,10 @@ static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentit
             dberr_prefix(err, "batch %llu was not written (export again to write the same "
                               "batch)", (unsigned long long)sb.number);
     }
-    if (rc == DB_OK)
+    if (rc == DB_OK) {
+        remove_stale_temps(opt->out_dir, name);
         rc = store_batch_set_written(st, sb.number, err);
+    }
     if (rc == DB_OK) {
         rc = fill_info(&res->batches[res->n_batches], &sb, &g.eligible, &it, path, 0, err);
         if (rc == DB_OK)
