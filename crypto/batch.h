@@ -12,6 +12,15 @@
  *
  * Byte layouts: docs/FORMAT.md, "Batch file" and "Acknowledgement file".
  * This module only encodes, parses and verifies; it does no I/O.
+ *
+ * Implementation notes (crypto/batch.c; the API above is unchanged):
+ * - batch_parse zeroes *out first and fills it only on DB_OK; a batch has 1..1024 sessions,
+ *   each with at least one record, and records of 1..SEAL_MAX_RECORD bytes.
+ * - ack_build sorts the entries by number and refuses an empty list, number 0 or a repeated
+ *   number (DB_EINVAL); ack_parse requires strictly increasing numbers. An ack lists each
+ *   batch once.
+ * - Kiosk file names (app/coord): "debrief-XXXX-XXXX-batch-NNNNNN.dbb"; readers must trust
+ *   only the contents.
  */
 #ifndef DEBRIEF_BATCH_H
 #define DEBRIEF_BATCH_H
