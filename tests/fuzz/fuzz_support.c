@@ -1,0 +1,124 @@
+/* fuzz_support: shared set-up for the fuzz targets. See fuzz_support.h. */
+#include "fuzz_support.h"
+
+#include <dirent.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "secmem.h"
+#include "../vectors/vectors.h"
+
+#ifndef DEBRIEF_FUZZ_SOURCE_DIR
+#define DEBRIEF_FUZZ_SOURCE_DIR ".."
+#endif
+
+static KeySecret *g_analyst;
+static KeyPublic g_analyst_pub;
+static KeyIdentity *g_kiosk;
+static char g_private_dir[256];
+static pid_t g_private_owner;
+
+static void die(const char *what, const char *msg)
+{
+    fprintf(stderr, "fuzz set-up: %s: %s\n", what, msg);
+    exit(1);
+}
+
+void fuzz_init(void)
+{
+    if (secmem_init() != 0)
+        die("libsodium", "cannot be initialized");
+}
+
+const char *fuzz_source_dir(void)
+{
+    const char *s = getenv("DEBRIEF_SOURCE_DIR");
+    return s && *s ? s : DEBRIEF_FUZZ_SOURCE_DIR;
+}
+
+uint8_t *fuzz_read_source_file(const char *rel, size_t *len)
+{
+    char path[4096];
+    DbError err;
+    if (fs_join(path, sizeof path, fuzz_source_dir(), rel, &err) != DB_OK)
+        die(rel, err.msg);
+    uint8_t *d = NULL;
+    if (fs_read_file(path, 4u << 20, 1, &d, len, &err) != DB_OK)
+        die(rel, err.msg);
+    return d;
+}
+
+const KeySecret *fuzz_analyst_secret(void)
+{
+    if (!g_analyst) {
+        size_t len;
+        uint8_t *d = fuzz_read_source_file("tests/vectors/" VEC_ANALYST_KEY, &len);
+        DbError err;
+        if (keys_secret_open(VEC_ANALYST_KEY, d, len, VEC_PASSPHRASE, strlen(VEC_PASSPHRASE),
+                             &g_analyst, &err) != DB_OK)
+            die(VEC_ANALYST_KEY, err.msg);
+        free(d);
+        keys_secret_public(g_analyst, &g_analyst_pub);
+    }
+    return g_analyst;
+}
+
+const KeyPublic *fuzz_analyst_public(void)
+{
+    fuzz_analyst_secret();
+    return &g_analyst_pub;
+}
+
+static void private_dir_remove(void)
+{
+    if (!g_private_dir[0] || getpid() != g_private_owner)
+        return; /* a forked child (replay driver) must not remove its parent's directory */
+    DIR *d = opendir(g_private_dir);
+    if (d) {
+        struct dirent *e;
+        char path[512];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", g_private_dir, e->d_name);
+            unlink(path);
+        }
+        closedir(d);
+    }
+    rmdir(g_private_dir);
+}
+
+const char *fuzz_private_dir(void)
+{
+    if (!g_private_dir[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(g_private_dir, sizeof g_private_dir, "%s/debrief-fuzz-XXXXXX",
+                 tmp && *tmp ? tmp : "/tmp");
+        if (!mkdtemp(g_private_dir))
+            die(g_private_dir, "cannot create a private directory");
+        g_private_owner = getpid();
+        atexit(private_dir_remove);
+    }
+    return g_private_dir;
+}
+
+const KeyIdentity *fuzz_kiosk_identity(void)
+{
+    if (!g_kiosk) {
+        /* git does not keep mode 0600, which the identity loader insists on: copy it. */
+        size_t len;
+        uint8_t *d = fuzz_read_source_file("tests/vectors/" VEC_KIOSK_ID, &len);
+        char path[512];
+        DbError err;
+        int created = 0;
+        snprintf(path, sizeof path, "%s/vector-kiosk.id", fuzz_private_dir());
+        if (fs_write_atomic(path, d, len, 0600, &err) != DB_OK ||
+            keys_identity_load_or_create(path, &g_kiosk, &created, &err) != DB_OK)
+            die(VEC_KIOSK_ID, err.msg);
+        free(d);
+        if (created)
+            die(VEC_KIOSK_ID, "was created instead of loaded");
+    }
+    return g_kiosk;
+}
