@@ -1,0 +1,229 @@
+/* bench_submit: what a participant waits for after tapping "Submit".
+ *
+ * Ours: response_encode + seal_record + store_response_put (one durable WAL commit with
+ * synchronous=FULL), exactly the kiosk's submit path minus the session lookup.
+ * Baseline, measured in the same run and interleaved with ours so both see the same disk:
+ * one autocommit INSERT of the same sealed bytes into a plain rowid table of a bare sqlite
+ * database with the same page size, WAL and synchronous=FULL.
+ *
+ * Both databases are pre-filled with the same number of rows (0, 10k, 100k) so that "flat in
+ * the number stored" is measured, not assumed. The scratch directory is on the real disk
+ * (default /var/tmp, or --dir / $DEBRIEF_BENCH_DIR); its filesystem is printed.
+ */
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "benchlib.h"
+#include "keys.h"
+#include "seal.h"
+#include "secmem.h"
+#include "store.h"
+
+typedef struct Baseline {
+    sqlite3 *db;
+    sqlite3_stmt *ins;
+} Baseline;
+
+static void sql_or_die(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        fprintf(stderr, "bench: %s: %s\n", sql, msg ? msg : "?");
+        exit(1);
+    }
+}
+
+static int store_page_size(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", dir, STORE_DB_NAME);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int ps = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        ps = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (ps <= 0) {
+        fprintf(stderr, "bench: cannot read the store's page size\n");
+        exit(1);
+    }
+    return ps;
+}
+
+static void baseline_open(Baseline *b, const char *dir, int page_size, const uint8_t *rec,
+                          size_t len, long prefill)
+{
+    char path[PATH_MAX + 32], sql[128];
+    snprintf(path, sizeof path, "%s/baseline.db", dir);
+    if (sqlite3_open(path, &b->db) != SQLITE_OK) {
+        fprintf(stderr, "bench: cannot open %s\n", path);
+        exit(1);
+    }
+    snprintf(sql, sizeof sql, "PRAGMA page_size = %d", page_size);
+    sql_or_die(b->db, sql);
+    sql_or_die(b->db, "CREATE TABLE plain(id INTEGER PRIMARY KEY, data BLOB NOT NULL)");
+    if (sqlite3_prepare_v2(b->db, "INSERT INTO plain(data) VALUES (?)", -1, &b->ins, NULL) !=
+        SQLITE_OK) {
+        fprintf(stderr, "bench: baseline prepare: %s\n", sqlite3_errmsg(b->db));
+        exit(1);
+    }
+    /* Pre-fill like the store: one transaction, no fsync per page. */
+    sql_or_die(b->db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; BEGIN");
+    for (long i = 0; i < prefill; i++) {
+        sqlite3_bind_blob(b->ins, 1, rec, (int)len, SQLITE_STATIC);
+        if (sqlite3_step(b->ins) != SQLITE_DONE) {
+            fprintf(stderr, "bench: baseline fill: %s\n", sqlite3_errmsg(b->db));
+            exit(1);
+        }
+        sqlite3_reset(b->ins);
+    }
+    sql_or_die(b->db, "COMMIT; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL");
+}
+
+static void baseline_insert(Baseline *b, const uint8_t *rec, size_t len)
+{
+    sqlite3_bind_blob(b->ins, 1, rec, (int)len, SQLITE_STATIC);
+    if (sqlite3_step(b->ins) != SQLITE_DONE) {
+        fprintf(stderr, "bench: baseline insert: %s\n", sqlite3_errmsg(b->db));
+        exit(1);
+    }
+    sqlite3_reset(b->ins);
+}
+
+static void baseline_close(Baseline *b)
+{
+    sqlite3_finalize(b->ins);
+    sqlite3_close(b->db);
+}
+
+int main(int argc, char **argv)
+{
+    BenchOpts opt;
+    bench_parse_args(argc, argv, &opt, "Submit latency (encode + seal + durable put) vs a bare "
+                                       "sqlite durable insert, with 0/10k/100k stored.\n");
+    if (secmem_init() != 0)
+        return 1;
+    DbError err;
+    const long levels[] = {0, 10000, 100000};
+    const int reps = opt.quick ? 60 : 300;
+    const int warm = 10;
+
+    Survey *s = bench_survey();
+    Response *r = bench_response(s, 200);
+    KeyPublic pub;
+    KeySecret *sec = NULL;
+    bench_check(keys_generate(&pub, &sec, &err), &err, "keys_generate");
+    size_t cap = seal_record_size(s->record_size, 1);
+    uint8_t *rec = malloc(cap);
+    uint8_t *plain = secmem_alloc(s->record_size);
+    size_t rec_len = bench_seal(s, r, &pub, 1, rec, cap);
+
+    /* A pool of real sealed records for the pre-fill. */
+    enum { POOL = 64 };
+    uint8_t *pool = malloc(POOL * rec_len);
+    for (int i = 0; i < POOL; i++)
+        bench_seal(s, r, &pub, 1, pool + (size_t)i * rec_len, rec_len);
+
+    double *ours = malloc(sizeof(double) * (size_t)reps);
+    double *base = malloc(sizeof(double) * (size_t)reps);
+    double *seal_only = malloc(sizeof(double) * (size_t)reps);
+    double *put_only = malloc(sizeof(double) * (size_t)reps);
+    double median_at[3] = {0};
+    ResponseContext ctx = {"Group 2", "2026-11-26"};
+    char fs[256] = "?";
+    int page_size = 0;
+
+    for (size_t li = 0; li < sizeof levels / sizeof levels[0]; li++) {
+        char dir[PATH_MAX];
+        if (bench_mkdtemp(opt.dir, dir, sizeof dir) != 0)
+            return 1;
+        bench_fs_type(dir, fs, sizeof fs);
+        Store *st = NULL;
+        int64_t sid = 0;
+        bench_check(store_open(dir, &st, &err), &err, "store_open");
+        bench_check(store_session_open(st, "Group 2", "2026-11-26", s->id, s->version, 0, &sid,
+                                       &err),
+                    &err, "store_session_open");
+        store_close(st);
+        uint64_t t0 = bench_now_ns();
+        if (levels[li] > 0 && bench_store_fill(dir, sid, pool, POOL, rec_len, levels[li]) != 0)
+            return 1;
+        page_size = store_page_size(dir);
+        Baseline b;
+        baseline_open(&b, dir, page_size, rec, rec_len, levels[li]);
+        double fill_s = (double)(bench_now_ns() - t0) / 1e9;
+        bench_check(store_open(dir, &st, &err), &err, "store_open");
+
+        for (int i = 0; i < warm + reps; i++) {
+            uint64_t a = bench_now_ns();
+            size_t plen = 0, rlen = 0;
+            bench_check(response_encode(r, &ctx, plain, s->record_size, &plen, &err), &err,
+                        "response_encode");
+            bench_check(seal_record(plain, plen, s->record_size, &pub, 1, rec, cap, &rlen, &err),
+                        &err, "seal_record");
+            secmem_wipe(plain, s->record_size);
+            uint64_t sealed = bench_now_ns();
+            bench_check(store_response_put(st, sid, rec, rlen, &err), &err,
+                        "store_response_put");
+            uint64_t c = bench_now_ns();
+            baseline_insert(&b, rec, rlen);
+            uint64_t d = bench_now_ns();
+            if (i >= warm) {
+                ours[i - warm] = (double)(c - a) / 1e6;
+                seal_only[i - warm] = (double)(sealed - a) / 1e3;
+                put_only[i - warm] = (double)(c - sealed) / 1e6;
+                base[i - warm] = (double)(d - c) / 1e6;
+            }
+        }
+        store_close(st);
+        baseline_close(&b);
+
+        BenchStats so = bench_stats(ours, (size_t)reps);
+        BenchStats sb = bench_stats(base, (size_t)reps);
+        BenchStats ss = bench_stats(seal_only, (size_t)reps);
+        BenchStats sp = bench_stats(put_only, (size_t)reps);
+        median_at[li] = so.median;
+        char fig[96], met[8];
+        snprintf(fig, sizeof fig, "submit, %ldk stored (p99 %.2f ms vs %.2f)", levels[li] / 1000,
+                 so.p99, sb.p99);
+        snprintf(met, sizeof met, "%s", so.median <= 1.3 * sb.median ? "yes" : "NO");
+        bench_row("submit", fig, "ms", &so, &sb, "<=1.3x base", met);
+        snprintf(fig, sizeof fig, "  of which store_response_put, %ldk stored", levels[li] / 1000);
+        bench_row("submit", fig, "ms", &sp, &sb, "-", "-");
+        if (li == 0)
+            bench_row("submit", "  of which encode + seal", "us", &ss, NULL, "-", "-");
+        bench_note("submit at %ld stored: pre-fill %.1f s (not measured), %d samples after %d "
+                   "warm-up",
+                   levels[li], fill_s, reps, warm);
+        bench_rmtree(dir);
+    }
+    char met[8];
+    double growth = median_at[2] / median_at[0];
+    snprintf(met, sizeof met, "%s", growth <= 1.5 ? "yes" : "NO");
+    bench_row1("submit", "submit median, 100k / 0 stored", "x", growth, "flat (<=1.5x)", met);
+    bench_note("submit: data directory on %s (%s), page size %d, record %zu bytes (padded %zu, 1 "
+               "recipient)",
+               opt.dir ? opt.dir : (getenv("DEBRIEF_BENCH_DIR") ? getenv("DEBRIEF_BENCH_DIR")
+                                                                : "/var/tmp"),
+               fs, page_size, rec_len, s->record_size);
+    bench_row1("rss", "peak RSS, bench_submit (incl. 100k pre-fill)", "MiB", bench_peak_rss_mib(),
+               "-", "-");
+
+    free(ours);
+    free(base);
+    free(seal_only);
+    free(put_only);
+    free(pool);
+    free(rec);
+    secmem_free(plain);
+    keys_secret_free(sec);
+    response_free(r);
+    survey_free(s);
+    return 0;
+}
