@@ -1,2 +1,4 @@
 # Analysis side: statistics against R's published values, import/CSV/report end to end.
 debrief_test(test_stats SOURCES test_stats.c LIBS debrief_stats debrief_common)
+debrief_test(test_analysis SOURCES test_analysis.c LIBS debrief_analysis debrief_survey
+  debrief_crypto debrief_common)

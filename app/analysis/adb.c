@@ -1,0 +1,968 @@
+/* adb: the analysis database on sqlite3. See adb.h for the contract.
+ *
+ * Migrations: migrations[i] takes the schema from version i to i + 1 inside the transaction
+ * that also sets user_version. To add version 2: write migrate_to_2, append it, bump
+ * ADB_SCHEMA_VERSION.
+ *
+ * Journal: the default rollback journal (one file at rest, easy to back up), synchronous =
+ * FULL, secure_delete = ON, temp_store = MEMORY (no sort or index spills to temp files).
+ */
+#include "adb.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "secmem.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct Adb {
+    sqlite3 *db;
+    char path[PATH_MAX];
+};
+
+const char *adb_path(const Adb *db)
+{
+    return db->path;
+}
+
+static int sql_error(Adb *db, int rc, const char *what, DbError *err)
+{
+    int prim = rc & 0xff;
+    const char *msg = db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc);
+    int sys = db->db ? sqlite3_system_errno(db->db) : 0;
+    if (prim == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
+        return dberr_set(err, DB_ENOSPC, "%s: disk full while %s; the database was not changed",
+                         db->path, what);
+    if (prim == SQLITE_READONLY || sys == EROFS || sys == EACCES)
+        return dberr_set(err, DB_EIO, "%s: the database is read-only while %s", db->path, what);
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+        return dberr_set(err, DB_EIO, "%s: the database is busy (another Debrief process is "
+                                      "using it) while %s", db->path, what);
+    if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
+        return dberr_set(err, DB_EIO, "%s: not a Debrief analysis database, or damaged: %s",
+                         db->path, msg);
+    return dberr_set(err, DB_EIO, "%s: %s: %s", db->path, what, msg);
+}
+
+static int exec(Adb *db, const char *sql, const char *what, DbError *err)
+{
+    int s = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
+    return s == SQLITE_OK ? DB_OK : sql_error(db, s, what, err);
+}
+
+static int prepare(Adb *db, const char *sql, sqlite3_stmt **stmt, DbError *err)
+{
+    int s = sqlite3_prepare_v2(db->db, sql, -1, stmt, NULL);
+    return s == SQLITE_OK ? DB_OK : sql_error(db, s, "preparing a query", err);
+}
+
+/* Steps a statement expected to finish (no rows) and finalizes it. */
+static int step_done(Adb *db, sqlite3_stmt *stmt, const char *what, DbError *err)
+{
+    int s = sqlite3_step(stmt);
+    int rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, what, err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int adb_begin(Adb *db, DbError *err)
+{
+    return exec(db, "BEGIN IMMEDIATE", "starting a transaction", err);
+}
+
+int adb_commit(Adb *db, DbError *err)
+{
+    int rc = exec(db, "COMMIT", "committing", err);
+    if (rc != DB_OK)
+        adb_rollback(db);
+    return rc;
+}
+
+void adb_rollback(Adb *db)
+{
+    if (!sqlite3_get_autocommit(db->db))
+        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* --- schema --- */
+
+static int migrate_to_1(Adb *db, DbError *err)
+{
+    return exec(db,
+                "CREATE TABLE kiosks ("
+                "  id INTEGER PRIMARY KEY,"
+                "  pk BLOB NOT NULL UNIQUE CHECK (length(pk) = 32),"
+                "  fingerprint TEXT NOT NULL,"
+                "  trusted INTEGER NOT NULL);"
+                "CREATE TABLE batches ("
+                "  id INTEGER PRIMARY KEY,"
+                "  kiosk_id INTEGER NOT NULL REFERENCES kiosks(id),"
+                "  number INTEGER NOT NULL,"
+                "  hash BLOB NOT NULL CHECK (length(hash) = 32),"
+                "  prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),"
+                "  n_records INTEGER NOT NULL,"
+                "  UNIQUE (kiosk_id, number));"
+                "CREATE TABLE surveys ("
+                "  survey_id TEXT NOT NULL,"
+                "  version INTEGER NOT NULL,"
+                "  json TEXT NOT NULL,"
+                "  PRIMARY KEY (survey_id, version)) WITHOUT ROWID;"
+                "CREATE TABLE sessions ("
+                "  id INTEGER PRIMARY KEY,"
+                "  kiosk_id INTEGER NOT NULL REFERENCES kiosks(id),"
+                "  label TEXT NOT NULL,"
+                "  date TEXT NOT NULL,"
+                "  survey_id TEXT NOT NULL,"
+                "  survey_version INTEGER NOT NULL,"
+                "  UNIQUE (kiosk_id, label, date, survey_id, survey_version));"
+                "CREATE TABLE batch_sessions ("
+                "  batch_id INTEGER NOT NULL REFERENCES batches(id),"
+                "  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+                "  count INTEGER NOT NULL,"
+                "  PRIMARY KEY (batch_id, session_id)) WITHOUT ROWID;"
+                "CREATE TABLE responses ("
+                "  id INTEGER PRIMARY KEY," /* random, see adb_response_add */
+                "  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+                "  lang TEXT NOT NULL);"
+                "CREATE INDEX responses_session ON responses(session_id);"
+                "CREATE TABLE answers ("
+                "  response_id INTEGER NOT NULL REFERENCES responses(id),"
+                "  q_index INTEGER NOT NULL,"
+                "  question_id TEXT NOT NULL,"
+                "  state INTEGER NOT NULL," /* 0 none/not shown, 1 declined, 2 given */
+                "  likert INTEGER,"
+                "  options TEXT," /* option ids separated by one space */
+                "  text TEXT,"
+                "  PRIMARY KEY (response_id, q_index)) WITHOUT ROWID;",
+                "creating the schema", err);
+}
+
+typedef int (*MigrateFn)(Adb *db, DbError *err);
+static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1};
+
+static int read_user_version(Adb *db, int *version, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "PRAGMA user_version", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW)
+        *version = sqlite3_column_int(stmt, 0);
+    else
+        rc = sql_error(db, s, "reading the schema version", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* A database with tables but user_version 0 is someone else's file (e.g. a kiosk store). */
+static int count_tables(Adb *db, int *n, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "SELECT count(*) FROM sqlite_schema", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW)
+        *n = sqlite3_column_int(stmt, 0);
+    else
+        rc = sql_error(db, s, "reading the schema", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+static int migrate(Adb *db, DbError *err)
+{
+    int version = 0, rc = read_user_version(db, &version, err);
+    if (rc != DB_OK)
+        return rc;
+    if (version > ADB_SCHEMA_VERSION)
+        return dberr_set(err, DB_ESTATE,
+                         "%s: the database has schema version %d, newer than this Debrief "
+                         "understands (%d); use a newer Debrief (the database was not changed)",
+                         db->path, version, ADB_SCHEMA_VERSION);
+    int n_tables = 0;
+    if (version == 0 && (rc = count_tables(db, &n_tables, err)) != DB_OK)
+        return rc;
+    if (version == 0 && n_tables > 0)
+        return dberr_set(err, DB_EFORMAT, "%s: not a Debrief analysis database", db->path);
+    while (version < ADB_SCHEMA_VERSION) {
+        if ((rc = adb_begin(db, err)) != DB_OK)
+            return rc;
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
+        if ((rc = migrations[version](db, err)) != DB_OK ||
+            (rc = exec(db, sql, "setting the schema version", err)) != DB_OK) {
+            adb_rollback(db);
+            return rc;
+        }
+        if ((rc = adb_commit(db, err)) != DB_OK)
+            return rc;
+        version++;
+    }
+    return DB_OK;
+}
+
+int adb_open(const char *path, int create, Adb **out, DbError *err)
+{
+    *out = NULL;
+    Adb *db = calloc(1, sizeof *db);
+    if (!db)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    if (strlen(path) >= sizeof db->path) {
+        free(db);
+        return dberr_set(err, DB_ELIMIT, "database path too long");
+    }
+    memcpy(db->path, path, strlen(path) + 1);
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        int e = errno;
+        if (e != ENOENT || !create) {
+            free(db);
+            return e == ENOENT
+                       ? dberr_set(err, DB_ENOENT, "%s: no such analysis database", path)
+                       : dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
+        }
+        /* Create it 0600 before sqlite does: decrypted answers go in here. */
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) {
+            e = errno;
+            free(db);
+            return dberr_set(err, e == ENOSPC ? DB_ENOSPC : DB_EIO,
+                             "%s: cannot create the database: %s", path, strerror(e));
+        }
+        close(fd);
+    } else if (!S_ISREG(sb.st_mode)) {
+        free(db);
+        return dberr_set(err, DB_EIO, "%s: not a regular file", path);
+    }
+    int s = sqlite3_open_v2(path, &db->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    int rc = DB_OK;
+    if (s != SQLITE_OK) {
+        rc = sql_error(db, s, "opening the database", err);
+    } else {
+        sqlite3_extended_result_codes(db->db, 1);
+        sqlite3_busy_timeout(db->db, BUSY_TIMEOUT_MS);
+        rc = exec(db,
+                  "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
+                  "PRAGMA temp_store = MEMORY; PRAGMA trusted_schema = OFF;"
+                  "PRAGMA synchronous = FULL;",
+                  "applying settings", err);
+        if (rc == DB_OK)
+            rc = migrate(db, err);
+    }
+    if (rc != DB_OK) {
+        adb_close(db);
+        return rc;
+    }
+    *out = db;
+    return DB_OK;
+}
+
+void adb_close(Adb *db)
+{
+    if (!db)
+        return;
+    if (db->db)
+        sqlite3_close_v2(db->db);
+    free(db);
+}
+
+/* --- kiosks --- */
+
+int adb_kiosk_find(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int64_t *id, int *trusted,
+                   DbError *err)
+{
+    *id = 0;
+    *trusted = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "SELECT id, trusted FROM kiosks WHERE pk = ?", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_blob(stmt, 1, pk, KEY_SIGN_PUBLIC_BYTES, SQLITE_STATIC);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        *id = sqlite3_column_int64(stmt, 0);
+        *trusted = sqlite3_column_int(stmt, 1);
+    } else if (s != SQLITE_DONE) {
+        rc = sql_error(db, s, "looking up a kiosk", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int adb_kiosk_add(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int trusted, int64_t *id,
+                  DbError *err)
+{
+    char fp[KEY_FINGERPRINT_SIZE];
+    keys_fingerprint(pk, KEY_SIGN_PUBLIC_BYTES, fp);
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "INSERT INTO kiosks (pk, fingerprint, trusted) VALUES (?, ?, ?)", &stmt,
+                     err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_blob(stmt, 1, pk, KEY_SIGN_PUBLIC_BYTES, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 2, fp, -1, SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 3, trusted != 0);
+    rc = step_done(db, stmt, "adding a kiosk", err);
+    if (rc == DB_OK)
+        *id = sqlite3_last_insert_rowid(db->db);
+    return rc;
+}
+
+/* --- batches --- */
+
+static void copy_blob(sqlite3_stmt *stmt, int col, uint8_t *out, size_t len)
+{
+    const void *p = sqlite3_column_blob(stmt, col);
+    if (p && (size_t)sqlite3_column_bytes(stmt, col) == len)
+        memcpy(out, p, len);
+    else
+        memset(out, 0, len);
+}
+
+int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
+                   uint8_t hash[BATCH_HASH_BYTES], uint8_t prev_hash[BATCH_HASH_BYTES],
+                   DbError *err)
+{
+    *found = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "SELECT hash, prev_hash FROM batches WHERE kiosk_id = ? AND number = ?",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, kiosk);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)number);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        *found = 1;
+        if (hash)
+            copy_blob(stmt, 0, hash, BATCH_HASH_BYTES);
+        if (prev_hash)
+            copy_blob(stmt, 1, prev_hash, BATCH_HASH_BYTES);
+    } else if (s != SQLITE_DONE) {
+        rc = sql_error(db, s, "looking up a batch", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db,
+                     "INSERT INTO batches (kiosk_id, number, hash, prev_hash, n_records) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, kiosk);
+    sqlite3_bind_int64(stmt, 2, (sqlite3_int64)b->number);
+    sqlite3_bind_blob(stmt, 3, b->hash, BATCH_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 4, b->prev_hash, BATCH_HASH_BYTES, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 5, b->n_records);
+    rc = step_done(db, stmt, "recording a batch", err);
+    if (rc == DB_OK)
+        *id = sqlite3_last_insert_rowid(db->db);
+    return rc;
+}
+
+int adb_batch_session_add(Adb *db, int64_t batch, int64_t session, uint32_t count, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db,
+                     "INSERT INTO batch_sessions (batch_id, session_id, count) VALUES (?, ?, ?) "
+                     "ON CONFLICT (batch_id, session_id) DO UPDATE SET count = count + "
+                     "excluded.count",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, batch);
+    sqlite3_bind_int64(stmt, 2, session);
+    sqlite3_bind_int64(stmt, 3, count);
+    return step_done(db, stmt, "recording a batch's sessions", err);
+}
+
+int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbError *err)
+{
+    *entries = NULL;
+    *n = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "SELECT number, hash FROM batches WHERE kiosk_id = ? ORDER BY number",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, kiosk);
+    size_t cap = 0;
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (*n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            AckEntry *p = realloc(*entries, ncap * sizeof *p);
+            if (!p) {
+                rc = dberr_set(err, DB_ENOMEM, "out of memory");
+                break;
+            }
+            *entries = p;
+            cap = ncap;
+        }
+        (*entries)[*n].number = (uint64_t)sqlite3_column_int64(stmt, 0);
+        copy_blob(stmt, 1, (*entries)[*n].hash, BATCH_HASH_BYTES);
+        (*n)++;
+    }
+    if (rc == DB_OK && s != SQLITE_DONE)
+        rc = sql_error(db, s, "listing batches", err);
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK) {
+        free(*entries);
+        *entries = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* --- surveys --- */
+
+int adb_survey_get(Adb *db, const char *id, uint32_t version, char **json, size_t *len,
+                   DbError *err)
+{
+    *json = NULL;
+    *len = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "SELECT json FROM surveys WHERE survey_id = ? AND version = ?", &stmt,
+                     err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, version);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        size_t n = (size_t)sqlite3_column_bytes(stmt, 0);
+        const unsigned char *t = sqlite3_column_text(stmt, 0);
+        *json = malloc(n + 1);
+        if (!*json) {
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+        } else {
+            if (n)
+                memcpy(*json, t, n);
+            (*json)[n] = '\0';
+            *len = n;
+        }
+    } else if (s != SQLITE_DONE) {
+        rc = sql_error(db, s, "looking up a survey", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int adb_survey_add(Adb *db, const char *id, uint32_t version, const char *json, size_t len,
+                   DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "INSERT INTO surveys (survey_id, version, json) VALUES (?, ?, ?)",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, version);
+    sqlite3_bind_text(stmt, 3, json, (int)len, SQLITE_STATIC);
+    return step_done(db, stmt, "recording a survey", err);
+}
+
+/* --- sessions and responses --- */
+
+int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *bs, int64_t *id,
+                           DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db,
+                     "INSERT INTO sessions (kiosk_id, label, date, survey_id, survey_version) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, kiosk);
+    sqlite3_bind_text(stmt, 2, bs->label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, bs->date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, bs->survey_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 5, bs->survey_version);
+    if ((rc = step_done(db, stmt, "recording a session", err)) != DB_OK)
+        return rc;
+    if ((rc = prepare(db,
+                      "SELECT id FROM sessions WHERE kiosk_id = ?1 AND label = ?2 AND date = ?3 "
+                      "AND survey_id = ?4 AND survey_version = ?5",
+                      &stmt, err)) != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, kiosk);
+    sqlite3_bind_text(stmt, 2, bs->label, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 3, bs->date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 4, bs->survey_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 5, bs->survey_version);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW)
+        *id = sqlite3_column_int64(stmt, 0);
+    else
+        rc = sql_error(db, s, "recording a session", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)", &stmt,
+                     err);
+    if (rc != DB_OK)
+        return rc;
+    /* A random id: the row order inside sqlite never reflects the import order. */
+    int64_t id = 0;
+    int s = SQLITE_CONSTRAINT;
+    for (int attempt = 0; attempt < 4 && (s & 0xff) == SQLITE_CONSTRAINT; attempt++) {
+        uint64_t rnd;
+        secmem_random(&rnd, sizeof rnd);
+        id = (int64_t)(rnd >> 1);
+        if (id == 0)
+            id = 1;
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, id);
+        sqlite3_bind_int64(stmt, 2, session);
+        sqlite3_bind_text(stmt, 3, r->lang, -1, SQLITE_STATIC);
+        s = sqlite3_step(stmt);
+    }
+    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing a response", err);
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = prepare(db,
+                      "INSERT INTO answers (response_id, q_index, question_id, state, likert, "
+                      "options, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      &stmt, err)) != DB_OK)
+        return rc;
+    for (int i = 0; i < r->n_answers && rc == DB_OK; i++) {
+        const DecodedAnswer *a = &r->answers[i];
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        sqlite3_bind_int64(stmt, 1, id);
+        sqlite3_bind_int(stmt, 2, i);
+        sqlite3_bind_text(stmt, 3, a->question_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, 4, (int)a->state);
+        char opts[SURVEY_MAX_OPTIONS * (SURVEY_MAX_ID + 1) + 1];
+        if (a->state == ANSWER_GIVEN) {
+            switch (a->kind) {
+            case SURVEY_LIKERT:
+                sqlite3_bind_int(stmt, 5, a->likert);
+                break;
+            case SURVEY_SINGLE:
+            case SURVEY_MULTI: {
+                size_t pos = 0;
+                opts[0] = '\0';
+                for (int o = 0; o < a->n_options && o < SURVEY_MAX_OPTIONS; o++) {
+                    int w = snprintf(opts + pos, sizeof opts - pos, "%s%s", o ? " " : "",
+                                     a->option_ids[o]);
+                    if (w > 0 && (size_t)w < sizeof opts - pos)
+                        pos += (size_t)w;
+                }
+                sqlite3_bind_text(stmt, 6, opts, -1, SQLITE_TRANSIENT);
+                break;
+            }
+            case SURVEY_TEXT:
+                if (a->text)
+                    sqlite3_bind_text(stmt, 7, a->text, -1, SQLITE_STATIC);
+                break;
+            }
+        }
+        s = sqlite3_step(stmt);
+        if (s != SQLITE_DONE)
+            rc = sql_error(db, s, "storing an answer", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* --- status --- */
+
+void adb_status_free(AdbStatus *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < st->n_kiosks; i++) {
+        free(st->kiosks[i].batches);
+        free(st->kiosks[i].prev);
+        free(st->kiosks[i].records);
+    }
+    free(st->kiosks);
+    free(st->sessions);
+    memset(st, 0, sizeof *st);
+}
+
+static void copy_text(sqlite3_stmt *stmt, int col, char *out, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, col);
+    snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+int adb_status(Adb *db, AdbStatus *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt = NULL;
+    int rc = prepare(db, "SELECT id, fingerprint, trusted FROM kiosks ORDER BY fingerprint",
+                     &stmt, err);
+    int s;
+    int64_t *ids = NULL;
+    while (rc == DB_OK && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        AdbStatusKiosk *k = realloc(out->kiosks, ((size_t)out->n_kiosks + 1) * sizeof *k);
+        int64_t *ni = realloc(ids, ((size_t)out->n_kiosks + 1) * sizeof *ni);
+        if (k)
+            out->kiosks = k;
+        if (ni)
+            ids = ni;
+        if (!k || !ni) {
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+            break;
+        }
+        k = &out->kiosks[out->n_kiosks];
+        memset(k, 0, sizeof *k);
+        ids[out->n_kiosks] = sqlite3_column_int64(stmt, 0);
+        copy_text(stmt, 1, k->fingerprint, sizeof k->fingerprint);
+        k->trusted = sqlite3_column_int(stmt, 2);
+        out->n_kiosks++;
+    }
+    if (rc == DB_OK && s != SQLITE_DONE)
+        rc = sql_error(db, s, "listing kiosks", err);
+    sqlite3_finalize(stmt);
+    stmt = NULL;
+    for (int i = 0; rc == DB_OK && i < out->n_kiosks; i++) {
+        AdbStatusKiosk *k = &out->kiosks[i];
+        rc = prepare(db,
+                     "SELECT number, hash, prev_hash, n_records FROM batches WHERE kiosk_id = ? "
+                     "ORDER BY number",
+                     &stmt, err);
+        if (rc != DB_OK)
+            break;
+        sqlite3_bind_int64(stmt, 1, ids[i]);
+        while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+            size_t n = k->n_batches + 1;
+            AckEntry *b = realloc(k->batches, n * sizeof *b);
+            if (b)
+                k->batches = b;
+            uint8_t(*pv)[BATCH_HASH_BYTES] = realloc(k->prev, n * sizeof *pv);
+            if (pv)
+                k->prev = pv;
+            int64_t *r = realloc(k->records, n * sizeof *r);
+            if (r)
+                k->records = r;
+            if (!b || !pv || !r) {
+                rc = dberr_set(err, DB_ENOMEM, "out of memory");
+                break;
+            }
+            k->batches[k->n_batches].number = (uint64_t)sqlite3_column_int64(stmt, 0);
+            copy_blob(stmt, 1, k->batches[k->n_batches].hash, BATCH_HASH_BYTES);
+            copy_blob(stmt, 2, k->prev[k->n_batches], BATCH_HASH_BYTES);
+            k->records[k->n_batches] = sqlite3_column_int64(stmt, 3);
+            k->n_batches++;
+        }
+        if (rc == DB_OK && s != SQLITE_DONE)
+            rc = sql_error(db, s, "listing batches", err);
+        sqlite3_finalize(stmt);
+        stmt = NULL;
+    }
+    free(ids);
+    if (rc == DB_OK)
+        rc = prepare(db,
+                     "SELECT s.survey_id, s.survey_version, s.label, s.date, count(r.id) "
+                     "FROM sessions s LEFT JOIN responses r ON r.session_id = s.id "
+                     "GROUP BY s.survey_id, s.survey_version, s.label, s.date "
+                     "ORDER BY s.survey_id, s.survey_version, s.date, s.label",
+                     &stmt, err);
+    while (rc == DB_OK && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        AdbStatusSession *ss =
+            realloc(out->sessions, ((size_t)out->n_sessions + 1) * sizeof *ss);
+        if (!ss) {
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+            break;
+        }
+        out->sessions = ss;
+        ss = &out->sessions[out->n_sessions++];
+        copy_text(stmt, 0, ss->survey_id, sizeof ss->survey_id);
+        ss->survey_version = (uint32_t)sqlite3_column_int64(stmt, 1);
+        copy_text(stmt, 2, ss->label, sizeof ss->label);
+        copy_text(stmt, 3, ss->date, sizeof ss->date);
+        ss->responses = sqlite3_column_int64(stmt, 4);
+    }
+    if (rc == DB_OK && stmt && s != SQLITE_DONE)
+        rc = sql_error(db, s, "listing sessions", err);
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK)
+        adb_status_free(out);
+    return rc;
+}
+
+/* --- loading --- */
+
+static void survey_data_free(AdbSurveyData *sd)
+{
+    if (sd->cells && sd->survey) {
+        size_t n = (size_t)sd->n_responses * (size_t)sd->survey->n_questions;
+        for (size_t i = 0; i < n; i++) {
+            if (sd->cells[i].text) {
+                secmem_wipe(sd->cells[i].text, strlen(sd->cells[i].text));
+                free(sd->cells[i].text);
+            }
+        }
+        secmem_wipe(sd->cells, n * sizeof *sd->cells);
+    }
+    free(sd->cells);
+    free(sd->responses);
+    free(sd->sessions);
+    survey_free(sd->survey);
+    memset(sd, 0, sizeof *sd);
+}
+
+void adb_data_free(AdbData *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->n_surveys; i++)
+        survey_data_free(&d->surveys[i]);
+    free(d->surveys);
+    memset(d, 0, sizeof *d);
+}
+
+/* Maps option ids separated by spaces to a bit mask (or the first index for single). */
+static int map_options(const SurveyQuestion *q, const char *ids, uint32_t *mask, int *first)
+{
+    *mask = 0;
+    *first = -1;
+    while (ids && *ids) {
+        size_t len = strcspn(ids, " ");
+        char one[SURVEY_MAX_ID + 1];
+        if (len == 0 || len > SURVEY_MAX_ID)
+            return -1;
+        memcpy(one, ids, len);
+        one[len] = '\0';
+        int o = survey_find_option(q, one);
+        if (o < 0)
+            return -1;
+        *mask |= 1u << o;
+        if (*first < 0)
+            *first = o;
+        ids += len;
+        while (*ids == ' ')
+            ids++;
+    }
+    return 0;
+}
+
+static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *sd,
+                    DbError *err)
+{
+    char *json;
+    size_t json_len;
+    int rc = adb_survey_get(db, sid, version, &json, &json_len, err);
+    if (rc != DB_OK)
+        return rc;
+    if (!json)
+        return dberr_set(err, DB_ENOENT, "%s: survey %s version %u is not in the database",
+                         db->path, sid, version);
+    char name[96];
+    snprintf(name, sizeof name, "%s (v%u, stored)", sid, version);
+    rc = survey_load_buffer(name, json, json_len, &sd->survey, err);
+    free(json);
+    if (rc != DB_OK)
+        return rc;
+    const Survey *sv = sd->survey;
+    size_t nq = (size_t)sv->n_questions;
+
+    /* sessions: label + date, merged across kiosks */
+    sqlite3_stmt *stmt;
+    if ((rc = prepare(db,
+                      "SELECT DISTINCT label, date FROM sessions WHERE survey_id = ? AND "
+                      "survey_version = ? ORDER BY date, label",
+                      &stmt, err)) != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, sid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, version);
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        AdbSession *p = realloc(sd->sessions, ((size_t)sd->n_sessions + 1) * sizeof *p);
+        if (!p) {
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+            break;
+        }
+        sd->sessions = p;
+        copy_text(stmt, 0, p[sd->n_sessions].label, sizeof p->label);
+        copy_text(stmt, 1, p[sd->n_sessions].date, sizeof p->date);
+        sd->n_sessions++;
+    }
+    if (rc == DB_OK && s != SQLITE_DONE)
+        rc = sql_error(db, s, "loading sessions", err);
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK)
+        return rc;
+
+    /* responses */
+    if ((rc = prepare(db,
+                      "SELECT count(*) FROM responses r JOIN sessions s ON r.session_id = s.id "
+                      "WHERE s.survey_id = ? AND s.survey_version = ?",
+                      &stmt, err)) != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, sid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, version);
+    int64_t total = 0;
+    if ((s = sqlite3_step(stmt)) == SQLITE_ROW)
+        total = sqlite3_column_int64(stmt, 0);
+    else
+        rc = sql_error(db, s, "counting responses", err);
+    sqlite3_finalize(stmt);
+    if (rc != DB_OK)
+        return rc;
+    if (total > INT32_MAX / (int64_t)(nq ? nq : 1))
+        return dberr_set(err, DB_ELIMIT, "%s: too many responses to load", db->path);
+    sd->responses = calloc((size_t)total ? (size_t)total : 1, sizeof *sd->responses);
+    size_t n_cells = (size_t)total * nq;
+    sd->cells = calloc(n_cells ? n_cells : 1, sizeof *sd->cells);
+    if (!sd->responses || !sd->cells)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+
+    if ((rc = prepare(db,
+                      "SELECT r.id, s.label, s.date, r.lang, a.q_index, a.question_id, a.state, "
+                      "a.likert, a.options, a.text FROM responses r "
+                      "JOIN sessions s ON r.session_id = s.id "
+                      "JOIN answers a ON a.response_id = r.id "
+                      "WHERE s.survey_id = ? AND s.survey_version = ? ORDER BY r.id, a.q_index",
+                      &stmt, err)) != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, sid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, version);
+    int64_t current = 0;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int64_t rid = sqlite3_column_int64(stmt, 0);
+        if (rid != current || sd->n_responses == 0) {
+            if (sd->n_responses >= total) {
+                rc = dberr_set(err, DB_EIO, "%s: responses changed while loading", db->path);
+                break;
+            }
+            current = rid;
+            AdbResponse *r = &sd->responses[sd->n_responses];
+            r->cells = &sd->cells[(size_t)sd->n_responses * nq];
+            sd->n_responses++;
+            const char *label = (const char *)sqlite3_column_text(stmt, 1);
+            const char *date = (const char *)sqlite3_column_text(stmt, 2);
+            r->session = 0;
+            for (int i = 0; i < sd->n_sessions; i++) {
+                if (strcmp(sd->sessions[i].label, label ? label : "") == 0 &&
+                    strcmp(sd->sessions[i].date, date ? date : "") == 0) {
+                    r->session = i;
+                    break;
+                }
+            }
+            copy_text(stmt, 3, r->lang, sizeof r->lang);
+        }
+        AdbResponse *r = &sd->responses[sd->n_responses - 1];
+        int qi = sqlite3_column_int(stmt, 4);
+        const char *qid = (const char *)sqlite3_column_text(stmt, 5);
+        if (qi < 0 || (size_t)qi >= nq || !qid || strcmp(sv->questions[qi].id, qid) != 0) {
+            rc = dberr_set(err, DB_EFORMAT, "%s: an answer does not match question %d of survey "
+                                            "%s version %u", db->path, qi, sid, version);
+            break;
+        }
+        const SurveyQuestion *q = &sv->questions[qi];
+        AdbCell *c = &r->cells[qi];
+        c->state = (AnswerState)sqlite3_column_int(stmt, 6);
+        if (c->state != ANSWER_GIVEN)
+            continue;
+        int bad = 0;
+        if (q->kind == SURVEY_LIKERT) {
+            c->value = sqlite3_column_int(stmt, 7);
+            bad = c->value < 1 || c->value > q->scale;
+        } else if (q->kind == SURVEY_SINGLE || q->kind == SURVEY_MULTI) {
+            int first;
+            bad = map_options(q, (const char *)sqlite3_column_text(stmt, 8), &c->chosen,
+                              &first) != 0;
+            c->value = first;
+            if (q->kind == SURVEY_SINGLE)
+                bad = bad || first < 0;
+        } else {
+            const unsigned char *t = sqlite3_column_text(stmt, 9);
+            size_t n = (size_t)sqlite3_column_bytes(stmt, 9);
+            c->text = malloc(n + 1);
+            if (!c->text) {
+                rc = dberr_set(err, DB_ENOMEM, "out of memory");
+                break;
+            }
+            if (n)
+                memcpy(c->text, t, n);
+            c->text[n] = '\0';
+        }
+        if (bad) {
+            rc = dberr_set(err, DB_EFORMAT, "%s: an answer to %s does not fit survey %s version %u",
+                           db->path, q->id, sid, version);
+            break;
+        }
+    }
+    if (rc == DB_OK && s != SQLITE_DONE)
+        rc = sql_error(db, s, "loading responses", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int adb_load(Adb *db, const char *survey_id, uint32_t version, AdbData *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt;
+    int rc = prepare(db,
+                     "SELECT DISTINCT s.survey_id, s.survey_version FROM sessions s "
+                     "WHERE (?1 IS NULL OR s.survey_id = ?1) AND (?2 = 0 OR s.survey_version = ?2) "
+                     "ORDER BY s.survey_id, s.survey_version",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    if (survey_id)
+        sqlite3_bind_text(stmt, 1, survey_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(stmt, 1);
+    sqlite3_bind_int64(stmt, 2, version);
+    char (*ids)[SURVEY_MAX_ID + 1] = NULL;
+    uint32_t *versions = NULL;
+    int n = 0, s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        void *a = realloc(ids, ((size_t)n + 1) * sizeof *ids);
+        if (a)
+            ids = a;
+        void *b = realloc(versions, ((size_t)n + 1) * sizeof *versions);
+        if (b)
+            versions = b;
+        if (!a || !b) {
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+            break;
+        }
+        copy_text(stmt, 0, ids[n], sizeof ids[n]);
+        versions[n] = (uint32_t)sqlite3_column_int64(stmt, 1);
+        n++;
+    }
+    if (rc == DB_OK && s != SQLITE_DONE)
+        rc = sql_error(db, s, "listing surveys", err);
+    sqlite3_finalize(stmt);
+    if (rc == DB_OK && n > 0) {
+        out->surveys = calloc((size_t)n, sizeof *out->surveys);
+        if (!out->surveys)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    for (int i = 0; rc == DB_OK && i < n; i++) {
+        out->n_surveys++;
+        rc = load_one(db, ids[i], versions[i], &out->surveys[i], err);
+    }
+    free(ids);
+    free(versions);
+    if (rc != DB_OK)
+        adb_data_free(out);
+    return rc;
+}

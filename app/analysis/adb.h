@@ -1,0 +1,146 @@
+/* adb: the analyst's database (sqlite3), the only place decrypted answers are written.
+ *
+ * One file, chosen by the analyst (e.g. ccdg.db), mode 0600. It holds:
+ *   kiosks          Ed25519 public key, fingerprint, trusted flag
+ *   batches         per kiosk: number, hash, previous hash, record count
+ *   surveys         id, version and the survey JSON text the analyst supplied
+ *   sessions        per kiosk: label, date, survey id + version
+ *   batch_sessions  per batch: each session's count from the batch's bookkeeping
+ *   responses       a random 63-bit id (never the import order), session, language
+ *   answers         per response and question: state, Likert value, option ids, text
+ * The schema is versioned with PRAGMA user_version and migrated forward on open; a newer
+ * schema than this build knows is refused without touching the file. temp_store is MEMORY
+ * so sqlite never spills query data into temp files; secure_delete is on.
+ *
+ * Writes happen only inside adb_begin/adb_commit (one transaction per imported batch):
+ * a failure rolls back and leaves the file as it was.
+ *
+ * Reading for CSV and report: adb_load() builds an in-memory AdbData per survey version,
+ * with answers mapped back to the survey's question/option indices.
+ */
+#ifndef DEBRIEF_ADB_H
+#define DEBRIEF_ADB_H
+
+#include <stdint.h>
+
+#include "batch.h"
+#include "dberr.h"
+#include "keys.h"
+#include "response.h"
+#include "survey.h"
+
+#define ADB_SCHEMA_VERSION 1
+
+typedef struct Adb Adb;
+
+/* Opens (create != 0: creating it if missing) the analysis database at path. A file that is
+ * not an analysis database, or has a newer schema, is refused unchanged. */
+int adb_open(const char *path, int create, Adb **out, DbError *err);
+void adb_close(Adb *db); /* NULL is a no-op */
+const char *adb_path(const Adb *db);
+
+int adb_begin(Adb *db, DbError *err);
+int adb_commit(Adb *db, DbError *err);
+void adb_rollback(Adb *db);
+
+/* --- kiosks --- */
+/* *id = 0 when the kiosk is unknown. */
+int adb_kiosk_find(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int64_t *id, int *trusted,
+                   DbError *err);
+int adb_kiosk_add(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int trusted, int64_t *id,
+                  DbError *err);
+
+/* --- batches --- */
+/* *found = 0 when the kiosk has no batch with this number; else hash/prev_hash are filled
+ * (either may be NULL). */
+int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
+                   uint8_t hash[BATCH_HASH_BYTES], uint8_t prev_hash[BATCH_HASH_BYTES],
+                   DbError *err);
+int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *err);
+int adb_batch_session_add(Adb *db, int64_t batch, int64_t session, uint32_t count, DbError *err);
+/* Every imported batch of the kiosk in number order (*entries malloc'd, caller frees). */
+int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbError *err);
+
+/* --- surveys --- */
+/* *json = NULL (and DB_OK) when the survey version is unknown; else malloc'd text. */
+int adb_survey_get(Adb *db, const char *id, uint32_t version, char **json, size_t *len,
+                   DbError *err);
+int adb_survey_add(Adb *db, const char *id, uint32_t version, const char *json, size_t len,
+                   DbError *err);
+
+/* --- sessions and responses --- */
+int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *s, int64_t *id,
+                           DbError *err);
+/* Inserts one decoded, checked response (its answers keyed by question id). */
+int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError *err);
+
+/* --- status --- */
+typedef struct AdbStatusKiosk {
+    char fingerprint[KEY_FINGERPRINT_SIZE];
+    int trusted;
+    uint32_t n_batches;
+    AckEntry *batches;        /* number order; malloc'd */
+    uint8_t (*prev)[BATCH_HASH_BYTES]; /* prev hash per batch; malloc'd */
+    int64_t *records;         /* per batch */
+} AdbStatusKiosk;
+
+typedef struct AdbStatusSession {
+    char survey_id[SURVEY_MAX_ID + 1];
+    uint32_t survey_version;
+    char label[RESPONSE_MAX_LABEL + 1];
+    char date[RESPONSE_DATE_LEN + 1];
+    int64_t responses;
+} AdbStatusSession;
+
+typedef struct AdbStatus {
+    int n_kiosks;
+    AdbStatusKiosk *kiosks;
+    int n_sessions;
+    AdbStatusSession *sessions; /* ordered by survey, version, date, label */
+} AdbStatus;
+
+int adb_status(Adb *db, AdbStatus *out, DbError *err);
+void adb_status_free(AdbStatus *s);
+
+/* --- loading for CSV and report --- */
+
+typedef struct AdbCell {
+    AnswerState state;
+    int value;       /* LIKERT: 1..scale; SINGLE: option index */
+    uint32_t chosen; /* MULTI: bit i = option i */
+    char *text;      /* TEXT: UTF-8, owned by the AdbData (wiped on free); else NULL */
+} AdbCell;
+
+typedef struct AdbSession {
+    char label[RESPONSE_MAX_LABEL + 1];
+    char date[RESPONSE_DATE_LEN + 1];
+} AdbSession;
+
+typedef struct AdbResponse {
+    int session;                /* index into AdbSurveyData.sessions */
+    char lang[SURVEY_MAX_ID + 1];
+    AdbCell *cells;             /* survey->n_questions cells */
+} AdbResponse;
+
+/* One survey version's data. Sessions with the same label and date on several kiosks are
+ * one session here; sessions are ordered by date, then label. */
+typedef struct AdbSurveyData {
+    Survey *survey;
+    int n_sessions;
+    AdbSession *sessions;
+    int n_responses;
+    AdbResponse *responses;
+    AdbCell *cells;             /* n_responses * survey->n_questions */
+} AdbSurveyData;
+
+typedef struct AdbData {
+    int n_surveys;              /* ordered by id, then version */
+    AdbSurveyData *surveys;
+} AdbData;
+
+/* Loads every survey version with responses (survey_id NULL), or only survey_id (version 0:
+ * every version of it). */
+int adb_load(Adb *db, const char *survey_id, uint32_t version, AdbData *out, DbError *err);
+void adb_data_free(AdbData *d); /* wipes the answers */
+
+#endif

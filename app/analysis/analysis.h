@@ -1,0 +1,122 @@
+/* analysis: the analyst's operations: import batches, export CSV + codebook, write the report.
+ *
+ * Import (analysis_import_file), for one batch file, checks everything before changing
+ * anything, then commits in ONE transaction:
+ *   1. the file is a regular file of at most BATCH_MAX_BYTES;
+ *   2. batch_parse: structure, limits and the kiosk's signature;
+ *   3. the kiosk is known, or first seen and explicitly trusted (trust_new_kiosk);
+ *   4. the same number already imported: same hash -> ANALYSIS_ALREADY (a no-op), another
+ *      hash -> a fork (DB_ESTATE, nothing imported);
+ *   5. the chain: prev_hash equals the stored hash of batch number - 1 (else a splice), and a
+ *      stored batch number + 1 names this batch's hash; batch number - 1 missing is a gap,
+ *      refused unless accept_gap;
+ *   6. every session's survey version is known (given with --survey or stored before);
+ *   7. every record opens with the key (seal_open), decodes (response_decode), belongs to
+ *      the session the batch says (label, date, survey, version), checks against its survey
+ *      (response_decoded_check), and the per-session counts match the batch's bookkeeping.
+ * Plaintext exists only in locked memory (seal_open's output) and in the decoded responses,
+ * which are wiped when freed; it is written only into the analysis database.
+ *
+ * Messages name the batch file; authentication failures use DBERR_AUTH_MSG.
+ */
+#ifndef DEBRIEF_ANALYSIS_H
+#define DEBRIEF_ANALYSIS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "adb.h"
+#include "batch.h"
+#include "dberr.h"
+#include "keys.h"
+#include "survey.h"
+
+/* Surveys the analyst supplies (--survey FILE), with their JSON text (stored in the db the
+ * first time a batch uses them). */
+typedef struct AnalysisSurveyFile {
+    const char *path;
+    char *json; /* malloc'd */
+    size_t len;
+    Survey *survey;
+} AnalysisSurveyFile;
+
+int analysis_survey_file_load(const char *path, AnalysisSurveyFile *out, DbError *err);
+void analysis_survey_file_free(AnalysisSurveyFile *f);
+
+typedef struct AnalysisImportOptions {
+    int trust_new_kiosk;
+    int accept_gap;
+    const AnalysisSurveyFile *surveys;
+    int n_surveys;
+} AnalysisImportOptions;
+
+enum { ANALYSIS_IMPORTED = 1, ANALYSIS_ALREADY = 2 };
+
+typedef struct AnalysisImportResult {
+    int outcome;                           /* ANALYSIS_IMPORTED or ANALYSIS_ALREADY */
+    uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES];
+    char kiosk_fp[KEY_FINGERPRINT_SIZE];
+    int new_kiosk;                         /* first seen, trusted now */
+    uint64_t number;
+    uint32_t n_records;
+    uint32_t n_sessions;
+    int gap_accepted;                      /* batch number - 1 was missing */
+} AnalysisImportResult;
+
+/* Reads just enough of a batch file to order a run: kiosk and number (batch_parse, so the
+ * signature is checked too). */
+int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
+                        uint64_t *number, DbError *err);
+
+int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
+                         const AnalysisImportOptions *opt, AnalysisImportResult *res,
+                         DbError *err);
+
+/* Writes a signed acknowledgement listing every imported batch of the kiosk (atomically,
+ * mode 0644). *n_entries receives the number listed. */
+int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
+                       const char *path, uint32_t *n_entries, DbError *err);
+
+/* The default acknowledgement file name: "debrief-XXXX-XXXX-ack.dba" (first two groups of the
+ * kiosk fingerprint). */
+void analysis_ack_file_name(const char *kiosk_fp, char *out, size_t cap);
+
+/* --- CSV export --- */
+
+enum { ANALYSIS_CSV_ALL = 0, ANALYSIS_CSV_NO_TEXT = 1, ANALYSIS_CSV_TEXT_ONLY = 2 };
+
+/* Code written for "prefer not to answer" in numeric (Likert/single) columns and in every
+ * option column of a multi question; documented in the codebook and docs/ANALYSIS.md. */
+#define ANALYSIS_DECLINED_CODE -9
+#define ANALYSIS_DECLINED_TEXT "[declined]"
+
+typedef struct AnalysisCsvOptions {
+    const char *out_path;  /* FILE.csv; the codebook, SPSS and R files go next to it */
+    int mode;              /* ANALYSIS_CSV_* */
+} AnalysisCsvOptions;
+
+/* Writes the CSV (plus FILE.codebook.csv, FILE.sps, FILE.R unless mode is TEXT_ONLY) for one
+ * survey version. Rows are sorted by session date, label, then row content, never by import
+ * order. For TEXT_ONLY, one row per non-empty text answer: survey, question id, text, in
+ * random order, without session or response columns. *n_rows receives the rows written. */
+int analysis_csv_write(const AdbSurveyData *sd, const AnalysisCsvOptions *opt, int64_t *n_rows,
+                       DbError *err);
+
+/* Writes one CSV field (RFC 4180 quoting when needed; a leading ' when the value starts with
+ * = + - @ TAB or CR, so spreadsheets do not run it as a formula). Exposed for tests. */
+void analysis_csv_field(FILE *f, const char *s);
+
+/* --- report --- */
+
+typedef struct AnalysisReportOptions {
+    const char *out_path;   /* report.html */
+    const char *by;         /* "session" (default) or a question id (single or Likert) */
+    int k;                  /* smallest cell shown; default 5 */
+    int agree;              /* top-box threshold on a 5-point scale: values >= agree agree;
+                               default 4 (7-point scales scale it: >= agree + 2) */
+    const char *sidecar;    /* optional: machine-readable numbers (TSV) for tests/checking */
+} AnalysisReportOptions;
+
+int analysis_report_write(const AdbData *data, const AnalysisReportOptions *opt, DbError *err);
+
+#endif

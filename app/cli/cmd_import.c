@@ -1,0 +1,239 @@
+/* debrief import: verify, decrypt and import batch files into the analysis database, then
+ * write signed acknowledgements for the kiosks. The checks live in app/analysis (import.c);
+ * this file parses arguments, orders the batches and reports one line per file. */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "analysis.h"
+#include "commands.h"
+#include "fsutil.h"
+#include "keys.h"
+#include "secmem.h"
+
+#define MAX_SURVEYS 64
+#define PASS_CAP 1024
+
+static void import_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: debrief import --key SECRET.key --db ANALYSIS.db [--passphrase-file FILE]\n"
+            "                      [--survey FILE]... [--trust-new-kiosk] [--accept-gap]\n"
+            "                      [--ack-out FILE|DIR] BATCH...\n\n"
+            "Verifies, decrypts and imports kiosk batch files into the analysis database\n"
+            "(created if missing). Each batch is checked completely first (signature, kiosk,\n"
+            "chain, every record opens with the key and fits its survey) and then imported\n"
+            "in one transaction, or not at all.\n\n"
+            "  --key FILE          the analyst's secret key; the passphrase is asked on the\n"
+            "                      terminal unless --passphrase-file gives it (first line)\n"
+            "  --db FILE           the analysis database\n"
+            "  --survey FILE       survey definition(s) the batches use (needed the first time\n"
+            "                      a survey id + version is seen; stored in the database)\n"
+            "  --trust-new-kiosk   accept batches from kiosks not seen before (compare the\n"
+            "                      fingerprint printed with the kiosk's admin screen first)\n"
+            "  --accept-gap        import a batch although the one before it is missing\n"
+            "  --ack-out FILE|DIR  where to write the acknowledgement (default: next to the\n"
+            "                      database, debrief-XXXX-XXXX-ack.dba per kiosk)\n\n"
+            "Importing a batch again is a no-op. A batch with the number of an imported one\n"
+            "but other contents is a FORK and is refused; a missing previous batch is a GAP.\n"
+            "Exit status: 0 all batches imported (or already imported), 1 any failed.\n");
+}
+
+typedef struct Item {
+    const char *path;
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+    uint64_t number;
+    int ok;      /* peek succeeded */
+    int outcome; /* ANALYSIS_IMPORTED / ANALYSIS_ALREADY after the import */
+} Item;
+
+static int item_cmp(const void *pa, const void *pb)
+{
+    const Item *a = pa, *b = pb;
+    int c = memcmp(a->pk, b->pk, KEY_SIGN_PUBLIC_BYTES);
+    if (c != 0)
+        return c;
+    if (a->number != b->number)
+        return a->number < b->number ? -1 : 1;
+    return strcmp(a->path, b->path);
+}
+
+static int is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int cmd_import(int argc, char **argv)
+{
+    const char *key_path = NULL, *pass_file = NULL, *db_path = NULL, *ack_out = NULL;
+    const char *survey_paths[MAX_SURVEYS];
+    int n_survey_paths = 0;
+    AnalysisImportOptions opt;
+    memset(&opt, 0, sizeof opt);
+    Item *items = calloc((size_t)argc, sizeof *items);
+    int n_items = 0;
+    if (!items)
+        return cli_error(EXIT_FAIL, "out of memory");
+    for (int i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            import_usage(stdout);
+            free(items);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+            key_path = argv[++i];
+        } else if (strcmp(argv[i], "--passphrase-file") == 0 && i + 1 < argc) {
+            pass_file = argv[++i];
+        } else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db_path = argv[++i];
+        } else if (strcmp(argv[i], "--survey") == 0 && i + 1 < argc) {
+            if (n_survey_paths == MAX_SURVEYS) {
+                free(items);
+                return cli_error(EXIT_USAGE, "at most %d --survey files", MAX_SURVEYS);
+            }
+            survey_paths[n_survey_paths++] = argv[++i];
+        } else if (strcmp(argv[i], "--ack-out") == 0 && i + 1 < argc) {
+            ack_out = argv[++i];
+        } else if (strcmp(argv[i], "--trust-new-kiosk") == 0) {
+            opt.trust_new_kiosk = 1;
+        } else if (strcmp(argv[i], "--accept-gap") == 0) {
+            opt.accept_gap = 1;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "debrief: error: unexpected argument '%s'\n\n", argv[i]);
+            import_usage(stderr);
+            free(items);
+            return EXIT_USAGE;
+        } else {
+            items[n_items++].path = argv[i];
+        }
+    }
+    if (!key_path || !db_path || n_items == 0) {
+        import_usage(stderr);
+        free(items);
+        return EXIT_USAGE;
+    }
+
+    DbError err;
+    int status = EXIT_OK;
+    AnalysisSurveyFile surveys[MAX_SURVEYS];
+    int n_surveys = 0;
+    KeySecret *sec = NULL;
+    Adb *db = NULL;
+    char *pass = NULL;
+    for (int i = 0; i < n_survey_paths; i++) {
+        if (analysis_survey_file_load(survey_paths[i], &surveys[n_surveys], &err) != DB_OK) {
+            status = cli_fail(&err);
+            goto done;
+        }
+        n_surveys++;
+    }
+    opt.surveys = surveys;
+    opt.n_surveys = n_surveys;
+
+    pass = secmem_alloc(PASS_CAP);
+    if (!pass) {
+        status = cli_error(EXIT_FAIL, "out of memory");
+        goto done;
+    }
+    size_t pass_len;
+    if (cli_read_passphrase(pass_file, "Passphrase for the secret key: ", 0, pass, PASS_CAP,
+                            &pass_len, &err) != DB_OK ||
+        keys_secret_read(key_path, pass, pass_len, &sec, &err) != DB_OK) {
+        status = cli_fail(&err);
+        goto done;
+    }
+    secmem_free(pass);
+    pass = NULL;
+
+    /* Order the run by kiosk and number, so that 3 2 1 imports as 1 2 3. */
+    int n_ok = 0;
+    for (int i = 0; i < n_items; i++) {
+        if (analysis_batch_peek(items[i].path, items[i].pk, &items[i].number, &err) == DB_OK) {
+            items[i].ok = 1;
+            n_ok++;
+        } else {
+            status = cli_fail(&err);
+        }
+    }
+    if (n_ok == 0)
+        goto done;
+    qsort(items, (size_t)n_items, sizeof *items, item_cmp);
+    if (adb_open(db_path, 1, &db, &err) != DB_OK) {
+        status = cli_fail(&err);
+        goto done;
+    }
+    for (int i = 0; i < n_items; i++) {
+        if (!items[i].ok)
+            continue;
+        AnalysisImportResult res;
+        if (analysis_import_file(db, sec, items[i].path, &opt, &res, &err) != DB_OK) {
+            status = cli_fail(&err);
+            continue;
+        }
+        items[i].outcome = res.outcome;
+        if (res.new_kiosk)
+            printf("%s: new kiosk %s trusted\n", items[i].path, res.kiosk_fp);
+        if (res.outcome == ANALYSIS_ALREADY)
+            printf("%s: batch %llu of kiosk %s was already imported; nothing changed\n",
+                   items[i].path, (unsigned long long)res.number, res.kiosk_fp);
+        else
+            printf("%s: imported batch %llu of kiosk %s: %u responses in %u session%s%s\n",
+                   items[i].path, (unsigned long long)res.number, res.kiosk_fp, res.n_records,
+                   res.n_sessions, res.n_sessions == 1 ? "" : "s",
+                   res.gap_accepted ? " (accepted after a gap)" : "");
+    }
+
+    /* Acknowledgements: one per kiosk with at least one batch in the database. */
+    int n_kiosks = 0;
+    for (int i = 0; i < n_items; i++)
+        if (items[i].outcome &&
+            (i == 0 || !items[i - 1].outcome ||
+             memcmp(items[i].pk, items[i - 1].pk, KEY_SIGN_PUBLIC_BYTES) != 0))
+            n_kiosks++;
+    if (ack_out && n_kiosks > 1 && !is_dir(ack_out)) {
+        status = cli_error(EXIT_FAIL,
+                           "batches of %d kiosks were imported; --ack-out must name a directory",
+                           n_kiosks);
+        goto done;
+    }
+    const uint8_t *last_pk = NULL;
+    for (int i = 0; i < n_items; i++) {
+        if (!items[i].outcome ||
+            (last_pk && memcmp(last_pk, items[i].pk, KEY_SIGN_PUBLIC_BYTES) == 0))
+            continue;
+        last_pk = items[i].pk;
+        char fp[KEY_FINGERPRINT_SIZE], name[64], path[4096];
+        keys_fingerprint(items[i].pk, KEY_SIGN_PUBLIC_BYTES, fp);
+        analysis_ack_file_name(fp, name, sizeof name);
+        int rc = DB_OK;
+        if (ack_out && !is_dir(ack_out)) {
+            snprintf(path, sizeof path, "%s", ack_out);
+        } else {
+            char dir_buf[4096];
+            snprintf(dir_buf, sizeof dir_buf, "%s", db_path);
+            const char *dir = ack_out ? ack_out : dirname(dir_buf);
+            rc = fs_join(path, sizeof path, dir, name, &err);
+        }
+        uint32_t n_entries;
+        if (rc == DB_OK)
+            rc = analysis_ack_write(db, sec, items[i].pk, path, &n_entries, &err);
+        if (rc != DB_OK) {
+            dberr_prefix(&err, "acknowledgement for kiosk %s", fp);
+            status = cli_fail(&err);
+            continue;
+        }
+        printf("acknowledgement for kiosk %s (%u batch%s): %s\n", fp, n_entries,
+               n_entries == 1 ? "" : "es", path);
+    }
+
+done:
+    adb_close(db);
+    keys_secret_free(sec);
+    secmem_free(pass);
+    for (int i = 0; i < n_surveys; i++)
+        analysis_survey_file_free(&surveys[i]);
+    free(items);
+    return status;
+}
