@@ -34,5 +34,8 @@ int cmd_session(int argc, char **argv);     /* session open|close|list --data DI
 int cmd_export(int argc, char **argv);      /* export --data DIR --out DIR */
 int cmd_verify(int argc, char **argv);      /* verify BATCH... */
 int cmd_ack(int argc, char **argv);         /* ack --data DIR --recipient PUB ACKFILE */
+int cmd_import(int argc, char **argv);      /* import --key KEY --db DB BATCH... */
+int cmd_status(int argc, char **argv);      /* status --db DB */
+int cmd_csv(int argc, char **argv);         /* csv --db DB --out FILE.csv */
 
 #endif

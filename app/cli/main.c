@@ -23,6 +23,9 @@ static const Command commands[] = {
     {"export", cmd_export, "write the signed batch of closed sessions' responses"},
     {"verify", cmd_verify, "check batch files' structure, signature and chain (no secrets)"},
     {"ack", cmd_ack, "apply an acknowledgement: delete the batches the analyst imported"},
+    {"import", cmd_import, "verify, decrypt and import batches into the analysis database"},
+    {"status", cmd_status, "list an analysis database's kiosks, batches, gaps and sessions"},
+    {"csv", cmd_csv, "export responses as CSV with a codebook, SPSS syntax and an R script"},
 };
 
 static void usage(FILE *out)
