@@ -1,0 +1,246 @@
+/* kiosk_args: command line and configuration file (see kiosk_args.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "kiosk_args.h"
+
+void kiosk_args_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: debrief-kiosk --survey FILE --data DIR --recipient PUBKEY [--recipient PUBKEY2]\n"
+            "                     [--size WxH] [--fullscreen] [--rotate 0|90|180|270] [--lang CODE]\n"
+            "                     [--idle-timeout SEC] [--script FILE] [--screenshot-dir DIR]\n"
+            "                     [--font FILE] [--font-bold FILE] [--config FILE] [--help]\n\n"
+            "The participant's touchscreen: shows the survey, seals each response to the\n"
+            "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
+            "  --survey FILE        survey definition (JSON, see docs/SURVEY_FORMAT.md)\n"
+            "  --data DIR           data directory holding the response store\n"
+            "  --recipient PUBKEY   analyst public key file (up to 4; e.g. primary and escrow)\n"
+            "  --size WxH           window size in pixels (default 800x480)\n"
+            "  --fullscreen         fill the screen (the console kiosk)\n"
+            "  --rotate DEG         rotate the picture and touch input clockwise (KMSDRM cannot)\n"
+            "  --lang CODE          starting language (participants can switch)\n"
+            "  --idle-timeout SEC   ask \"Are you still there?\" after SEC idle seconds (default 90)\n"
+            "  --script FILE        replay scripted taps and keys (tests, demos; docs/KIOSK.md)\n"
+            "  --screenshot-dir DIR where a script's relative screenshot names go (default: the\n"
+            "                       script's directory)\n"
+            "  --font FILE, --font-bold FILE  TrueType fonts (default DejaVu Sans)\n"
+            "  --config FILE        read these settings from a file (key = value)\n\n"
+            "With no survey, data or recipient, runs a demo: the bundled survey, a demo key pair\n"
+            "and a scratch data directory. With no display, runs the demo headless.\n");
+}
+
+int kiosk_args_demo(const KioskArgs *a)
+{
+    return !a->survey[0] && !a->data[0] && a->n_recipients == 0;
+}
+
+static int set_path(char *dst, const char *v, const char *where, const char *key, DbError *err)
+{
+    if (!v[0] || strlen(v) >= KIOSK_PATH_MAX)
+        return dberr_set(err, DB_EINVAL, "%s: %s needs a path", where, key);
+    snprintf(dst, KIOSK_PATH_MAX, "%s", v);
+    return DB_OK;
+}
+
+static int parse_int(const char *v, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || end == v || *end != '\0' || n < lo || n > hi)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int parse_size(const char *v, int *w, int *h)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%s", v);
+    char *x = strchr(buf, 'x');
+    if (!x)
+        return -1;
+    *x = '\0';
+    long lw, lh;
+    if (parse_int(buf, 100, 8192, &lw) || parse_int(x + 1, 100, 8192, &lh))
+        return -1;
+    *w = (int)lw;
+    *h = (int)lh;
+    return 0;
+}
+
+/* One setting from either source; where is "--size" or "kiosk.conf:3: size". */
+static int apply(KioskArgs *a, const char *key, const char *v, const char *where, int *rcpt_reset,
+                 DbError *err)
+{
+    long n;
+    if (strcmp(key, "survey") == 0)
+        return set_path(a->survey, v, where, key, err);
+    if (strcmp(key, "data") == 0)
+        return set_path(a->data, v, where, key, err);
+    if (strcmp(key, "recipient") == 0) {
+        if (rcpt_reset && *rcpt_reset) { /* the command line replaces the file's list */
+            a->n_recipients = 0;
+            *rcpt_reset = 0;
+        }
+        if (a->n_recipients >= KIOSK_MAX_RECIPIENTS)
+            return dberr_set(err, DB_EINVAL, "%s: at most %d recipients", where,
+                             KIOSK_MAX_RECIPIENTS);
+        return set_path(a->recipients[a->n_recipients++], v, where, key, err);
+    }
+    if (strcmp(key, "size") == 0) {
+        if (parse_size(v, &a->w, &a->h))
+            return dberr_set(err, DB_EINVAL, "%s: size must be WxH, e.g. 800x480", where);
+        return DB_OK;
+    }
+    if (strcmp(key, "fullscreen") == 0) {
+        if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+            a->fullscreen = 1;
+        else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+            a->fullscreen = 0;
+        else
+            return dberr_set(err, DB_EINVAL, "%s: fullscreen must be yes or no", where);
+        return DB_OK;
+    }
+    if (strcmp(key, "rotate") == 0) {
+        if (parse_int(v, 0, 270, &n) || n % 90)
+            return dberr_set(err, DB_EINVAL, "%s: rotate must be 0, 90, 180 or 270", where);
+        a->rotation = (int)n;
+        return DB_OK;
+    }
+    if (strcmp(key, "lang") == 0) {
+        if (!v[0] || strlen(v) >= sizeof a->lang)
+            return dberr_set(err, DB_EINVAL, "%s: lang needs a language code", where);
+        snprintf(a->lang, sizeof a->lang, "%s", v);
+        return DB_OK;
+    }
+    if (strcmp(key, "idle_timeout") == 0 || strcmp(key, "idle-timeout") == 0) {
+        if (parse_int(v, 10, 3600, &n))
+            return dberr_set(err, DB_EINVAL, "%s: idle timeout must be 10..3600 seconds", where);
+        a->idle_timeout_s = (int)n;
+        return DB_OK;
+    }
+    if (strcmp(key, "script") == 0)
+        return set_path(a->script, v, where, key, err);
+    if (strcmp(key, "screenshot-dir") == 0 || strcmp(key, "screenshot_dir") == 0)
+        return set_path(a->shots, v, where, key, err);
+    if (strcmp(key, "font") == 0)
+        return set_path(a->font, v, where, key, err);
+    if (strcmp(key, "font_bold") == 0 || strcmp(key, "font-bold") == 0)
+        return set_path(a->font_bold, v, where, key, err);
+    return dberr_set(err, DB_EINVAL, "%s: unknown setting \"%.40s\"", where, key);
+}
+
+int kiosk_args_apply_config(KioskArgs *a, const char *name, const char *text, size_t len,
+                            DbError *err)
+{
+    const char *p = text, *end = text + len;
+    int line = 0;
+    while (p < end) {
+        line++;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        char buf[KIOSK_PATH_MAX + 64];
+        size_t n = (size_t)(eol - p);
+        if (n >= sizeof buf)
+            return dberr_set(err, DB_EINVAL, "%s:%d: line too long", name, line);
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        p = eol < end ? eol + 1 : end;
+        char *s = buf;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        char *e = s + strlen(s);
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+            *--e = '\0';
+        if (!*s || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq)
+            return dberr_set(err, DB_EINVAL, "%s:%d: expected \"key = value\"", name, line);
+        char *k = s, *ke = eq;
+        while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+            ke--;
+        *ke = '\0';
+        char *v = eq + 1;
+        while (*v == ' ' || *v == '\t')
+            v++;
+        char where[300];
+        snprintf(where, sizeof where, "%s:%d", name, line);
+        int rc = apply(a, k, v, where, NULL, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+/* Options that take a value, and their setting names. */
+static const struct {
+    const char *opt, *key;
+} valued[] = {
+    {"--survey", "survey"}, {"--data", "data"},     {"--recipient", "recipient"},
+    {"--size", "size"},     {"--rotate", "rotate"}, {"--lang", "lang"},
+    {"--idle-timeout", "idle_timeout"}, {"--script", "script"}, {"--font", "font"},
+    {"--font-bold", "font_bold"}, {"--screenshot-dir", "screenshot_dir"},
+};
+
+int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
+{
+    memset(a, 0, sizeof *a);
+    /* The configuration file first, so that the command line wins. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0) {
+            if (i + 1 >= argc)
+                return dberr_set(err, DB_EINVAL, "--config needs a file");
+            if (set_path(a->config, argv[i + 1], "--config", "config", err) != DB_OK)
+                return DB_EINVAL;
+            uint8_t *data;
+            size_t len;
+            int rc = fs_read_file(a->config, KIOSK_CONFIG_MAX_BYTES, 1, &data, &len, err);
+            if (rc != DB_OK)
+                return DB_EINVAL;
+            rc = kiosk_args_apply_config(a, a->config, (const char *)data, len, err);
+            free(data);
+            if (rc != DB_OK)
+                return rc;
+            i++;
+        }
+    }
+    int rcpt_reset = a->n_recipients > 0;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+            a->help = 1;
+            continue;
+        }
+        if (strcmp(o, "--fullscreen") == 0) {
+            a->fullscreen = 1;
+            continue;
+        }
+        if (strcmp(o, "--config") == 0) {
+            i++;
+            continue;
+        }
+        size_t j = 0;
+        for (; j < sizeof valued / sizeof valued[0]; j++)
+            if (strcmp(o, valued[j].opt) == 0)
+                break;
+        if (j == sizeof valued / sizeof valued[0])
+            return dberr_set(err, DB_EINVAL, "unknown option '%.60s'", o);
+        if (i + 1 >= argc)
+            return dberr_set(err, DB_EINVAL, "%s needs a value", o);
+        int rc = apply(a, valued[j].key, argv[++i], o, &rcpt_reset, err);
+        if (rc != DB_OK)
+            return rc;
+    }
+    if (!a->help && !kiosk_args_demo(a) && (!a->survey[0] || !a->data[0] || !a->n_recipients))
+        return dberr_set(err, DB_EINVAL,
+                         "--survey, --data and --recipient go together (or give none of them "
+                         "for the demo)");
+    return DB_OK;
+}

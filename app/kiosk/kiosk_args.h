@@ -1,0 +1,60 @@
+/* kiosk_args: debrief-kiosk's command line and configuration file.
+ *
+ * The configuration file holds the same settings as the command line, one "key = value"
+ * per line ('#' comments); the command line wins over the file. See docs/KIOSK.md.
+ *
+ *     survey = /etc/debrief/survey.json
+ *     data = /var/lib/debrief
+ *     recipient = /etc/debrief/analyst.pub
+ *     recipient = /etc/debrief/escrow.pub
+ *     size = 800x480
+ *     fullscreen = yes
+ *     rotate = 0
+ *     lang = en
+ *     idle_timeout = 90
+ *     font = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+ *     font_bold = /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
+ */
+#ifndef DEBRIEF_KIOSK_ARGS_H
+#define DEBRIEF_KIOSK_ARGS_H
+
+#include <stdio.h>
+
+#include "dberr.h"
+
+#define KIOSK_MAX_RECIPIENTS 4
+#define KIOSK_PATH_MAX 4096
+#define KIOSK_CONFIG_MAX_BYTES (64 * 1024)
+
+typedef struct KioskArgs {
+    char survey[KIOSK_PATH_MAX];
+    char data[KIOSK_PATH_MAX];
+    char recipients[KIOSK_MAX_RECIPIENTS][KIOSK_PATH_MAX];
+    int n_recipients;
+    int w, h;               /* 0: default */
+    int fullscreen;
+    int rotation;
+    char lang[33];
+    int idle_timeout_s;     /* 0: default */
+    char script[KIOSK_PATH_MAX];
+    char font[KIOSK_PATH_MAX];
+    char font_bold[KIOSK_PATH_MAX];
+    char config[KIOSK_PATH_MAX];
+    char shots[KIOSK_PATH_MAX]; /* --screenshot-dir: where relative screenshots go */
+    int help;
+} KioskArgs;
+
+/* Parses argv (and the --config file, if given). DB_EINVAL with a message for a usage
+ * error; the caller prints it and exits 2. */
+int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err);
+
+/* Applies the contents of a configuration file (name used in messages). */
+int kiosk_args_apply_config(KioskArgs *a, const char *name, const char *text, size_t len,
+                            DbError *err);
+
+/* Whether no survey, data directory or recipient was given: demo mode. */
+int kiosk_args_demo(const KioskArgs *a);
+
+void kiosk_args_usage(FILE *out);
+
+#endif

@@ -1,0 +1,1364 @@
+/* kiosk_ui: screens, layout and the participant's state machine (see kiosk_ui.h).
+ *
+ * Layout is computed from the logical screen size (and DPI when known): a scale factor
+ * picks font sizes and margins, targets never go below UI_MIN_TARGET. Each screen is built
+ * at full size first; if anything does not fit (a label clipped, a list too long), it is
+ * rebuilt with smaller fonts, down to 60 %.
+ */
+#include "kiosk_ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secmem.h"
+
+enum {
+    ACT_BEGIN = 1,
+    ACT_LANG,
+    ACT_LIKERT,
+    ACT_OPTION,
+    ACT_PREFER,
+    ACT_BACK,
+    ACT_NEXT,
+    ACT_KEY,
+    ACT_FIELD,
+    ACT_DONE,
+    ACT_EDIT,
+    ACT_SUBMIT,
+    ACT_CONTINUE,
+    ACT_PAGE,
+    ACT_OK,
+    ACT_NONE /* a target that only exists to be a target (the text field when inline) */
+};
+
+/* Theme: dark text on a light background, one strong accent, 4.5:1 contrast or better. */
+static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 0xFF},
+                     c_muted = {0x4A, 0x4A, 0x4A, 0xFF}, c_primary = {0x1F, 0x5F, 0xA8, 0xFF},
+                     c_white = {0xFF, 0xFF, 0xFF, 0xFF}, c_border = {0x6B, 0x72, 0x80, 0xFF},
+                     c_disabled_bg = {0xD6, 0xD6, 0xD6, 0xFF},
+                     c_disabled_fg = {0x5E, 0x5E, 0x5E, 0xFF}, c_note = {0x8A, 0x3B, 0x00, 0xFF},
+                     c_banner = {0xFF, 0xD4, 0x00, 0xFF}, c_track = {0xD0, 0xD3, 0xD8, 0xFF},
+                     c_overlay = {0x00, 0x00, 0x00, 0xA8}, c_field = {0xFF, 0xFF, 0xFF, 0xFF};
+
+typedef enum { B_NORMAL, B_PRIMARY, B_SELECTED, B_DISABLED } ButtonStyle;
+
+typedef struct Metrics {
+    int s;       /* scale in 1/1000 */
+    int m, gap, pad, target;
+    int body, small, title, big;
+    int lh_body, lh_small, lh_title, lh_big;
+    int top;     /* first usable y (below the demo banner) */
+} Metrics;
+
+struct Kiosk {
+    const Survey *s;
+    KioskConfig cfg;
+    KioskSubmitFn submit;
+    void *submit_ctx;
+    UiFrame *f;
+    int fw, fh, dirty, fits;
+    Metrics mt;
+
+    KioskScreen screen;
+    int lang, default_lang;
+    Response *r;
+    int q;             /* current question */
+    int from_review;   /* Next/Back return to the review screen */
+    int note;          /* show the gentle "please answer" note */
+    int page;          /* review page */
+    OskEdit edit;
+    OskState osk;
+    int kb_inline;     /* last layout showed the keyboard on the question screen */
+
+    uint64_t now, last_input, screen_since, warn_since;
+    int warn;
+    int submitting;
+    int submitted;
+    char last_error[DBERR_MSG_MAX];
+};
+
+void kiosk_config_defaults(KioskConfig *c)
+{
+    memset(c, 0, sizeof *c);
+    c->idle_timeout_ms = 90 * 1000;
+    c->idle_countdown_ms = 20 * 1000;
+    c->thanks_ms = 8 * 1000;
+    c->collecting = 1;
+}
+
+int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn submit,
+              void *submit_ctx, UiMeasure m, Kiosk **out, DbError *err)
+{
+    *out = NULL;
+    Kiosk *k = calloc(1, sizeof *k);
+    if (!k)
+        return dberr_set(err, DB_ENOMEM, "kiosk: out of memory");
+    k->s = s;
+    k->cfg = *cfg;
+    k->submit = submit;
+    k->submit_ctx = submit_ctx;
+    k->lang = k->default_lang = lang >= 0 && lang < s->n_langs ? lang : 0;
+    int max_text = 1;
+    for (int i = 0; i < s->n_questions; i++)
+        if (s->questions[i].kind == SURVEY_TEXT && s->questions[i].max_length > max_text)
+            max_text = s->questions[i].max_length;
+    k->f = ui_frame_new(m);
+    if (!k->f || osk_edit_init(&k->edit, max_text) != 0) {
+        kiosk_free(k);
+        return dberr_set(err, DB_ENOMEM, "kiosk: cannot allocate locked memory for answers");
+    }
+    k->dirty = 1;
+    *out = k;
+    return DB_OK;
+}
+
+void kiosk_free(Kiosk *k)
+{
+    if (!k)
+        return;
+    response_free(k->r);
+    osk_edit_fini(&k->edit);
+    ui_frame_free(k->f);
+    free(k);
+}
+
+/* Discards everything the participant entered and returns to the attract screen. */
+static void kiosk_reset(Kiosk *k)
+{
+    response_free(k->r);
+    k->r = NULL;
+    osk_edit_clear(&k->edit);
+    memset(&k->osk, 0, sizeof k->osk);
+    k->screen = KS_ATTRACT;
+    k->lang = k->default_lang;
+    k->q = k->from_review = k->note = k->page = k->warn = 0;
+    k->screen_since = k->now;
+    k->dirty = 1;
+}
+
+KioskScreen kiosk_screen(const Kiosk *k) { return k->screen; }
+int kiosk_idle_warning(const Kiosk *k) { return k->warn; }
+int kiosk_current_question(const Kiosk *k) { return k->screen == KS_ATTRACT ? -1 : k->q; }
+const char *kiosk_last_error(const Kiosk *k) { return k->last_error; }
+int kiosk_submitted(const Kiosk *k) { return k->submitted; }
+int kiosk_layout_fits(const Kiosk *k) { return k->fits; }
+
+void kiosk_set_collecting(Kiosk *k, int collecting)
+{
+    k->cfg.collecting = collecting;
+    k->dirty = 1;
+}
+
+static const SurveyQuestion *cur_q(const Kiosk *k)
+{
+    return &k->s->questions[k->q];
+}
+
+static const char *tr(const Kiosk *k, const SurveyText *t)
+{
+    return survey_text(t, k->lang);
+}
+
+/* ---- navigation ---- */
+
+static int next_visible(const Kiosk *k, int q)
+{
+    for (int i = q + 1; i < k->s->n_questions; i++)
+        if (response_visible(k->r, i))
+            return i;
+    return -1;
+}
+
+static int prev_visible(const Kiosk *k, int q)
+{
+    for (int i = q - 1; i >= 0; i--)
+        if (response_visible(k->r, i))
+            return i;
+    return -1;
+}
+
+/* Moves the text being typed into the response (and out of the editor's buffer). */
+static void commit_text(Kiosk *k)
+{
+    if (!k->r || k->screen == KS_ATTRACT || cur_q(k)->kind != SURVEY_TEXT)
+        return;
+    Answer *a = &k->r->answers[k->q];
+    if (k->edit.len > 0) {
+        DbError err;
+        if (response_set_text(k->r, k->q, k->edit.buf, &err) != DB_OK)
+            response_unset(k->r, k->q); /* cannot happen: the editor enforces max_length */
+    } else if (a->state == ANSWER_GIVEN) {
+        response_unset(k->r, k->q);
+    }
+    osk_edit_clear(&k->edit);
+}
+
+static void go_question(Kiosk *k, int q)
+{
+    k->q = q;
+    k->screen = KS_QUESTION;
+    k->note = 0;
+    osk_edit_clear(&k->edit);
+    memset(&k->osk, 0, sizeof k->osk);
+    const SurveyQuestion *sq = cur_q(k);
+    if (sq->kind == SURVEY_TEXT) {
+        k->edit.max_chars = sq->max_length;
+        const Answer *a = &k->r->answers[q];
+        if (a->state == ANSWER_GIVEN && a->text)
+            osk_edit_set(&k->edit, a->text);
+    }
+}
+
+static void go_review(Kiosk *k)
+{
+    k->screen = KS_REVIEW;
+    k->from_review = 0;
+    k->note = 0;
+    k->page = 0;
+}
+
+static void do_submit(Kiosk *k)
+{
+    if (k->submitting || !k->r)
+        return;
+    k->submitting = 1;
+    DbError err;
+    dberr_clear(&err);
+    int rc = k->submit ? k->submit(k->submit_ctx, k->r, &err)
+                       : dberr_set(&err, DB_ESTATE, "no store to submit to");
+    /* Whatever happened, the answers leave memory now. */
+    response_free(k->r);
+    k->r = NULL;
+    osk_edit_clear(&k->edit);
+    if (rc == DB_OK) {
+        k->submitted++;
+        k->last_error[0] = '\0';
+        k->screen = KS_THANKS;
+    } else {
+        snprintf(k->last_error, sizeof k->last_error, "%s", err.msg);
+        k->screen = KS_FAILED;
+    }
+    k->screen_since = k->now;
+    k->submitting = 0;
+}
+
+static void do_next(Kiosk *k)
+{
+    commit_text(k);
+    if (!response_question_ok(k->r, k->q)) {
+        k->note = 1;
+        go_question(k, k->q); /* reload the text (commit moved it out of the editor) */
+        k->note = 1;
+        return;
+    }
+    int n = next_visible(k, k->q);
+    if (k->from_review || n < 0)
+        go_review(k);
+    else
+        go_question(k, n);
+}
+
+static void do_back(Kiosk *k)
+{
+    commit_text(k);
+    if (k->from_review) {
+        go_review(k);
+        return;
+    }
+    int p = prev_visible(k, k->q);
+    if (p < 0)
+        kiosk_reset(k); /* Back from the first question cancels: nothing is kept */
+    else
+        go_question(k, p);
+}
+
+static void do_action(Kiosk *k, const UiTarget *t)
+{
+    DbError err;
+    switch (t->action) {
+    case ACT_BEGIN:
+        if (!k->cfg.collecting || k->r)
+            return;
+        if (response_new(k->s, k->lang, &k->r, &err) != DB_OK) {
+            snprintf(k->last_error, sizeof k->last_error, "%s", err.msg);
+            return;
+        }
+        k->from_review = 0;
+        {
+            int q = response_visible(k->r, 0) ? 0 : next_visible(k, 0);
+            if (q < 0)
+                go_review(k);
+            else
+                go_question(k, q);
+        }
+        break;
+    case ACT_LANG:
+        k->lang = t->arg;
+        break;
+    case ACT_LIKERT:
+        response_set_likert(k->r, k->q, t->arg, &err);
+        k->note = 0;
+        break;
+    case ACT_OPTION:
+        if (cur_q(k)->kind == SURVEY_MULTI)
+            response_toggle_multi(k->r, k->q, t->arg, &err);
+        else
+            response_set_single(k->r, k->q, t->arg, &err);
+        k->note = 0;
+        break;
+    case ACT_PREFER:
+        if (k->r->answers[k->q].state == ANSWER_DECLINED) {
+            response_unset(k->r, k->q);
+        } else {
+            osk_edit_clear(&k->edit);
+            response_decline(k->r, k->q, &err);
+        }
+        k->note = 0;
+        break;
+    case ACT_NEXT:
+        do_next(k);
+        break;
+    case ACT_BACK:
+        if (k->screen == KS_REVIEW) {
+            int last = prev_visible(k, k->s->n_questions);
+            if (last >= 0)
+                go_question(k, last);
+        } else {
+            do_back(k);
+        }
+        break;
+    case ACT_KEY:
+        if (osk_press(&k->osk, &k->edit, t->arg) && k->r->answers[k->q].state == ANSWER_DECLINED)
+            response_unset(k->r, k->q);
+        k->note = 0;
+        break;
+    case ACT_FIELD:
+        k->screen = KS_TYPING;
+        break;
+    case ACT_DONE:
+        k->screen = KS_QUESTION;
+        break;
+    case ACT_EDIT: {
+        int q = t->arg;
+        go_question(k, q);
+        k->from_review = 1;
+        break;
+    }
+    case ACT_SUBMIT: {
+        int inc = response_first_incomplete(k->r);
+        if (inc >= 0) {
+            go_question(k, inc);
+            k->from_review = 1;
+            k->note = 1;
+        } else {
+            do_submit(k);
+        }
+        break;
+    }
+    case ACT_PAGE:
+        k->page += t->arg;
+        if (k->page < 0)
+            k->page = 0;
+        break;
+    case ACT_OK:
+        kiosk_reset(k);
+        break;
+    default:
+        break;
+    }
+}
+
+static int input_seen(Kiosk *k)
+{
+    k->last_input = k->now;
+    if (k->warn) {
+        k->warn = 0; /* any touch answers "Are you still there?" */
+        k->dirty = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int kiosk_tap(Kiosk *k, int x, int y)
+{
+    if (k->dirty || !k->fw)
+        kiosk_frame(k, k->fw ? k->fw : 800, k->fh ? k->fh : 480);
+    int was_warn = k->warn;
+    int i = ui_frame_hit(k->f, x, y);
+    input_seen(k);
+    if (was_warn)
+        return 1; /* the tap only dismissed the warning */
+    if (i < 0)
+        return 0;
+    UiTarget t = k->f->targets[i];
+    do_action(k, &t);
+    k->dirty = 1;
+    return 1;
+}
+
+static int typing_here(const Kiosk *k)
+{
+    return k->r && (k->screen == KS_TYPING ||
+                    (k->screen == KS_QUESTION && cur_q(k)->kind == SURVEY_TEXT));
+}
+
+int kiosk_key(Kiosk *k, KioskKey key)
+{
+    int changed = input_seen(k);
+    if (changed)
+        return 1;
+    if (typing_here(k)) {
+        switch (key) {
+        case KK_BACKSPACE: osk_edit_backspace(&k->edit); break;
+        case KK_DELETE: osk_edit_delete(&k->edit); break;
+        case KK_LEFT: osk_edit_left(&k->edit); break;
+        case KK_RIGHT: osk_edit_right(&k->edit); break;
+        case KK_HOME: osk_edit_home(&k->edit); break;
+        case KK_END: osk_edit_end(&k->edit); break;
+        case KK_ESCAPE:
+            if (k->screen == KS_TYPING)
+                k->screen = KS_QUESTION;
+            break;
+        case KK_ENTER:
+            if (k->screen == KS_TYPING)
+                k->screen = KS_QUESTION;
+            else
+                do_next(k);
+            break;
+        default: return 0;
+        }
+        k->dirty = 1;
+        return 1;
+    }
+    if (key == KK_ENTER) {
+        if (k->screen == KS_ATTRACT) {
+            UiTarget t = {{0, 0, 0, 0}, ACT_BEGIN, 0, 1};
+            do_action(k, &t);
+        } else if (k->screen == KS_QUESTION) {
+            do_next(k);
+        } else {
+            return 0;
+        }
+        k->dirty = 1;
+        return 1;
+    }
+    if (key == KK_ESCAPE && k->screen == KS_QUESTION) {
+        do_back(k);
+        k->dirty = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int kiosk_text(Kiosk *k, const char *utf8)
+{
+    int changed = input_seen(k);
+    if (changed || !typing_here(k))
+        return changed;
+    osk_edit_insert(&k->edit, utf8);
+    if (k->r->answers[k->q].state == ANSWER_DECLINED)
+        response_unset(k->r, k->q);
+    k->note = 0;
+    k->dirty = 1;
+    return 1;
+}
+
+/* ---- time ---- */
+
+static int active_screen(const Kiosk *k)
+{
+    return k->screen == KS_QUESTION || k->screen == KS_TYPING || k->screen == KS_REVIEW;
+}
+
+static int countdown_left(const Kiosk *k)
+{
+    uint64_t el = k->now - k->warn_since;
+    if (el >= (uint64_t)k->cfg.idle_countdown_ms)
+        return 0;
+    return (int)((k->cfg.idle_countdown_ms - el + 999) / 1000);
+}
+
+int kiosk_tick(Kiosk *k, uint64_t now_ms)
+{
+    if (now_ms < k->now)
+        now_ms = k->now;
+    int before = k->warn ? countdown_left(k) : -1;
+    k->now = now_ms;
+    if (k->warn) {
+        if (now_ms - k->warn_since >= (uint64_t)k->cfg.idle_countdown_ms) {
+            kiosk_reset(k);
+            return 1;
+        }
+        if (countdown_left(k) != before) {
+            k->dirty = 1;
+            return 1;
+        }
+        return 0;
+    }
+    if (active_screen(k) && now_ms - k->last_input >= (uint64_t)k->cfg.idle_timeout_ms) {
+        commit_text(k);
+        if (k->screen != KS_REVIEW)
+            go_question(k, k->q); /* keeps the text visible under the warning */
+        k->warn = 1;
+        k->warn_since = now_ms;
+        k->dirty = 1;
+        return 1;
+    }
+    if ((k->screen == KS_THANKS || k->screen == KS_FAILED) &&
+        now_ms - k->screen_since >= (uint64_t)k->cfg.thanks_ms *
+                                        (k->screen == KS_FAILED ? 2 : 1)) {
+        kiosk_reset(k);
+        return 1;
+    }
+    return 0;
+}
+
+int64_t kiosk_next_timer(const Kiosk *k)
+{
+    if (k->warn) {
+        uint64_t el = k->now - k->warn_since;
+        if (el >= (uint64_t)k->cfg.idle_countdown_ms)
+            return 0;
+        uint64_t left = (uint64_t)k->cfg.idle_countdown_ms - el;
+        uint64_t to_sec = left % 1000;
+        return (int64_t)(to_sec ? to_sec : 1000);
+    }
+    if (active_screen(k)) {
+        uint64_t el = k->now - k->last_input;
+        return el >= (uint64_t)k->cfg.idle_timeout_ms
+                   ? 0 : (int64_t)((uint64_t)k->cfg.idle_timeout_ms - el);
+    }
+    if (k->screen == KS_THANKS || k->screen == KS_FAILED) {
+        uint64_t lim = (uint64_t)k->cfg.thanks_ms * (k->screen == KS_FAILED ? 2 : 1);
+        uint64_t el = k->now - k->screen_since;
+        return el >= lim ? 0 : (int64_t)(lim - el);
+    }
+    return -1;
+}
+
+/* ---- layout ---- */
+
+static void metrics_compute(Kiosk *k, int w, int h, int pct)
+{
+    Metrics *mt = &k->mt;
+    const UiMeasure *m = &k->f->m;
+    int s = w * 1000 / 800;
+    if (h * 1000 / 480 < s)
+        s = h * 1000 / 480;
+    if (s < 600)
+        s = 600;
+    if (s > 1800)
+        s = 1800;
+    mt->s = s;
+    int fs = s * pct / 100;
+    mt->body = 20 * fs / 1000;
+    if (mt->body < 12)
+        mt->body = 12;
+    mt->small = mt->body * 4 / 5;
+    if (mt->small < 11)
+        mt->small = 11;
+    mt->title = mt->body * 13 / 10;
+    mt->big = mt->body * 2;
+    mt->m = 16 * s / 1000;
+    if (mt->m < 8)
+        mt->m = 8;
+    mt->gap = 10 * s / 1000;
+    if (mt->gap < 6)
+        mt->gap = 6;
+    mt->pad = 8 * s / 1000;
+    if (mt->pad < 4)
+        mt->pad = 4;
+    mt->target = 56 * s / 1000;
+    if (k->cfg.dpi > 0 && mt->target < 9 * k->cfg.dpi * 10 / 254)
+        mt->target = 9 * k->cfg.dpi * 10 / 254;
+    if (mt->target < UI_MIN_TARGET)
+        mt->target = UI_MIN_TARGET;
+    mt->lh_body = m->line_height(m->ctx, mt->body, 0);
+    mt->lh_small = m->line_height(m->ctx, mt->small, 0);
+    mt->lh_title = m->line_height(m->ctx, mt->title, UI_TEXT_BOLD);
+    mt->lh_big = m->line_height(m->ctx, mt->big, UI_TEXT_BOLD);
+    mt->top = 0;
+}
+
+static int text_h(const Kiosk *k, const char *s, int size, int flags, int w)
+{
+    int h;
+    ui_wrap_measure(&k->f->m, s, size, flags, w, &h);
+    return h;
+}
+
+static int text_w(const Kiosk *k, const char *s, int size, int flags)
+{
+    return k->f->m.width(k->f->m.ctx, size, flags, s, strlen(s));
+}
+
+/* A button: background, border, centred wrapped label, and its target. */
+static int button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action,
+                  int arg)
+{
+    UiFrame *f = k->f;
+    UiColor bg = st == B_PRIMARY || st == B_SELECTED ? c_primary
+                 : st == B_DISABLED                  ? c_disabled_bg : c_white;
+    UiColor fg = st == B_PRIMARY || st == B_SELECTED ? c_white
+                 : st == B_DISABLED                  ? c_disabled_fg : c_fg;
+    ui_rect(f, r, bg);
+    ui_frame_border(f, r, st == B_SELECTED ? 3 : 2, st == B_SELECTED ? c_fg : c_border);
+    int t = ui_target(f, r, action, arg, st != B_DISABLED);
+    int p = k->mt.pad;
+    ui_text_box(f, (UiRect){r.x + p, r.y + 2, r.w - 2 * p, r.h - 4}, size,
+                st == B_NORMAL ? 0 : UI_TEXT_BOLD, fg, UI_ALIGN_CENTER, 1, label, t);
+    return t;
+}
+
+static void banner(Kiosk *k)
+{
+    if (!k->cfg.demo)
+        return;
+    const Metrics *mt = &k->mt;
+    const char *txt = k->cfg.banner ? k->cfg.banner : "DEMO MODE";
+    int h = mt->lh_small + 4;
+    ui_rect(k->f, (UiRect){0, 0, k->fw, h}, c_banner);
+    ui_text_box(k->f, (UiRect){mt->m, 2, k->fw - 2 * mt->m, h - 4}, mt->small, UI_TEXT_BOLD,
+                c_fg, UI_ALIGN_CENTER, 1, txt, -1);
+    k->mt.top = h;
+}
+
+static void need(Kiosk *k, int ok)
+{
+    if (!ok)
+        k->fits = 0;
+}
+
+static void build_attract(Kiosk *k)
+{
+    const Survey *s = k->s;
+    const Metrics *mt = &k->mt;
+    UiFrame *f = k->f;
+    int w = k->fw, h = k->fh, cw = w - 2 * mt->m;
+    int y = mt->top + mt->m;
+    int bottom = h - mt->m;
+
+    /* Language buttons along the bottom. */
+    if (s->n_langs > 1 && k->cfg.collecting) {
+        int n = s->n_langs, bw = (cw - (n - 1) * mt->gap) / n;
+        if (bw > 8 * mt->target)
+            bw = 8 * mt->target;
+        int x = (w - (n * bw + (n - 1) * mt->gap)) / 2;
+        bottom -= mt->target;
+        for (int i = 0; i < n; i++) {
+            button(k, (UiRect){x, bottom, bw, mt->target}, s->lang_names[i], mt->body,
+                   i == k->lang ? B_SELECTED : B_NORMAL, ACT_LANG, i);
+            x += bw + mt->gap;
+        }
+        bottom -= mt->gap;
+    }
+
+    const char *title = tr(k, &s->title);
+    int th = text_h(k, title, mt->big, UI_TEXT_BOLD, cw);
+    const char *intro = tr(k, &s->intro);
+    int ih = intro[0] ? text_h(k, intro, mt->body, 0, cw) : 0;
+    int bh = mt->target * 3 / 2;
+    int total = th + (ih ? mt->gap + ih : 0) + 2 * mt->gap + bh;
+    int avail = bottom - y;
+    need(k, total <= avail);
+    y += (avail - total) / 3 > 0 ? (avail - total) / 3 : 0;
+    ui_text_box(f, (UiRect){mt->m, y, cw, th}, mt->big, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 0,
+                title, -1);
+    y += th + mt->gap;
+    if (ih) {
+        ui_text_box(f, (UiRect){mt->m, y, cw, ih}, mt->body, 0, c_muted, UI_ALIGN_CENTER, 0,
+                    intro, -1);
+        y += ih + mt->gap;
+    }
+    y += mt->gap;
+    if (!k->cfg.collecting) {
+        const char *msg = "This kiosk is not collecting answers right now.\n"
+                          "Please ask the session coordinator.";
+        int mh = text_h(k, msg, mt->title, UI_TEXT_BOLD, cw);
+        need(k, y + mh <= h - mt->m);
+        ui_text_box(f, (UiRect){mt->m, y, cw, mh}, mt->title, UI_TEXT_BOLD, c_note,
+                    UI_ALIGN_CENTER, 0, msg, -1);
+        return;
+    }
+    int bw = text_w(k, "Tap to begin", mt->title, UI_TEXT_BOLD) + 4 * mt->target;
+    if (bw > cw)
+        bw = cw;
+    /* The whole screen begins; the button shows where. (Added first: lowest in hit order.) */
+    ui_target(f, (UiRect){0, 0, w, bottom}, ACT_BEGIN, 0, 1);
+    button(k, (UiRect){(w - bw) / 2, y, bw, bh}, "Tap to begin", mt->title, B_PRIMARY,
+           ACT_BEGIN, 0);
+}
+
+/* Counts visible questions and the position of q among them (1-based). */
+static void progress(const Kiosk *k, int *pos, int *total)
+{
+    *pos = 0;
+    *total = 0;
+    for (int i = 0; i < k->s->n_questions; i++) {
+        if (!response_visible(k->r, i))
+            continue;
+        (*total)++;
+        if (i <= k->q)
+            *pos = *total;
+    }
+}
+
+/* "Question 3 of 14" and a bar; returns the y below it. */
+static int header(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, cw = w - 2 * mt->m, y = mt->top + mt->m / 2;
+    int pos, total;
+    progress(k, &pos, &total);
+    char buf[64];
+    snprintf(buf, sizeof buf, "Question %d of %d", pos, total);
+    int lw = text_w(k, buf, mt->small, 0);
+    ui_text_box(k->f, (UiRect){mt->m, y, lw, mt->lh_small}, mt->small, 0, c_muted,
+                UI_ALIGN_LEFT, 0, buf, -1);
+    const SurveySection *sec = &k->s->sections[cur_q(k)->section];
+    const char *st = tr(k, &sec->title);
+    int sw = cw - lw - 2 * mt->gap;
+    if (st[0] && sw > 4 * mt->small && text_h(k, st, mt->small, 0, sw) <= mt->lh_small)
+        ui_text_box(k->f, (UiRect){mt->m + lw + 2 * mt->gap, y, sw, mt->lh_small}, mt->small, 0,
+                    c_muted, UI_ALIGN_RIGHT, 0, st, -1);
+    y += mt->lh_small + 4;
+    int bar = mt->s * 6 / 1000 < 4 ? 4 : mt->s * 6 / 1000;
+    ui_rect(k->f, (UiRect){mt->m, y, cw, bar}, c_track);
+    ui_rect(k->f, (UiRect){mt->m, y, total ? cw * pos / total : 0, bar}, c_primary);
+    return y + bar + mt->gap;
+}
+
+static const char *note_text(const Kiosk *k)
+{
+    const SurveyQuestion *q = cur_q(k);
+    if (q->kind == SURVEY_MULTI && q->min_choices > 1)
+        return q->prefer_not ? "Please choose a few more, or \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
+                             : "Please choose a few more to continue.";
+    if (q->kind == SURVEY_TEXT)
+        return q->prefer_not ? "Please write a few words, or choose \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
+                             : "Please write a few words to continue.";
+    return q->prefer_not ? "Please choose an answer, or \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
+                         : "Please choose an answer to continue.";
+}
+
+/* Back / Prefer not / Next along the bottom; returns the y above it (incl. the note). */
+static int footer(Kiosk *k, int next_ok)
+{
+    const Metrics *mt = &k->mt;
+    const SurveyQuestion *q = cur_q(k);
+    int w = k->fw, cw = w - 2 * mt->m;
+    int fy = k->fh - mt->m - mt->target;
+    int bw = cw / 4 > 2 * mt->target ? cw / 4 : 2 * mt->target;
+    if (q->prefer_not) {
+        bw = (cw - 2 * mt->gap) / 3;
+        const char *pn = tr(k, &k->s->prefer_not_label);
+        if (!pn[0])
+            pn = "Prefer not to answer";
+        int declined = k->r->answers[k->q].state == ANSWER_DECLINED;
+        int pw = cw - 2 * bw - 2 * mt->gap;
+        button(k, (UiRect){mt->m + bw + mt->gap, fy, pw, mt->target}, pn, mt->small,
+               declined ? B_SELECTED : B_NORMAL, ACT_PREFER, 0);
+    }
+    button(k, (UiRect){mt->m, fy, bw, mt->target}, "Back", mt->body, B_NORMAL, ACT_BACK, 0);
+    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, "Next", mt->body,
+           next_ok ? B_PRIMARY : B_DISABLED, ACT_NEXT, 0);
+    int y = fy - mt->gap;
+    if (k->note) {
+        const char *nt = note_text(k);
+        int nh = text_h(k, nt, mt->body, UI_TEXT_BOLD, cw);
+        y -= nh;
+        ui_text_box(k->f, (UiRect){mt->m, y, cw, nh}, mt->body, UI_TEXT_BOLD, c_note,
+                    UI_ALIGN_CENTER, 0, nt, -1);
+        y -= mt->gap;
+    }
+    return y;
+}
+
+/* Whether a Likert anchor already starts with its number ("1 (low)", "2"), so the
+ * button does not show the number twice. */
+static int anchor_numbered(const char *anchor, int v)
+{
+    char num[16];
+    int n = snprintf(num, sizeof num, "%d", v);
+    return strncmp(anchor, num, (size_t)n) == 0 && (anchor[n] == '\0' || anchor[n] == ' ');
+}
+
+/* Likert: a row of buttons (landscape) or a column (portrait). */
+static void build_likert(Kiosk *k, UiRect a)
+{
+    const Metrics *mt = &k->mt;
+    const SurveyQuestion *q = cur_q(k);
+    const Answer *ans = &k->r->answers[k->q];
+    int n = q->scale;
+    int horizontal = k->fw > k->fh;
+    if (!horizontal) {
+        int rh = (a.h - (n - 1) * mt->gap) / n;
+        int need_h = 0;
+        for (int v = 1; v <= n; v++) {
+            int th = text_h(k, tr(k, &q->anchors[v - 1]), mt->body, 0, a.w - mt->target - 3 * mt->pad);
+            if (th + 2 * mt->pad > need_h)
+                need_h = th + 2 * mt->pad;
+        }
+        if (need_h < mt->target)
+            need_h = mt->target;
+        if (rh > 2 * mt->target)
+            rh = 2 * mt->target;
+        if (rh < need_h)
+            horizontal = 1; /* does not fit as a column: try a row */
+        else {
+            int y = a.y;
+            for (int v = 1; v <= n; v++) {
+                UiRect r = {a.x, y, a.w, rh};
+                int sel = ans->state == ANSWER_GIVEN && ans->value == v;
+                ButtonStyle st = sel ? B_SELECTED : B_NORMAL;
+                ui_rect(k->f, r, sel ? c_primary : c_white);
+                ui_frame_border(k->f, r, sel ? 3 : 2, sel ? c_fg : c_border);
+                int t = ui_target(k->f, r, ACT_LIKERT, v, 1);
+                char num[16];
+                snprintf(num, sizeof num, "%d", v);
+                UiColor fg = st == B_SELECTED ? c_white : c_fg;
+                if (!anchor_numbered(tr(k, &q->anchors[v - 1]), v))
+                    ui_text_box(k->f, (UiRect){r.x + mt->pad, r.y, mt->target - mt->pad, r.h},
+                                mt->title, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER, 1, num, t);
+                ui_text_box(k->f,
+                            (UiRect){r.x + mt->target + mt->pad, r.y + 2,
+                                     r.w - mt->target - 3 * mt->pad, r.h - 4},
+                            mt->body, sel ? UI_TEXT_BOLD : 0, fg, UI_ALIGN_LEFT, 1,
+                            tr(k, &q->anchors[v - 1]), t);
+                y += rh + mt->gap;
+            }
+            return;
+        }
+    }
+    int gap = mt->gap / 2 > 4 ? mt->gap / 2 : 4;
+    int bw = (a.w - (n - 1) * gap) / n;
+    need(k, bw >= mt->target);
+    int lab_h = 0;
+    for (int v = 1; v <= n; v++) {
+        int th = text_h(k, tr(k, &q->anchors[v - 1]), mt->small, UI_TEXT_BOLD, bw - 2 * mt->pad);
+        if (th > lab_h)
+            lab_h = th;
+    }
+    int bh = mt->lh_title + lab_h + 3 * mt->pad;
+    if (bh < mt->target * 2)
+        bh = mt->target * 2;
+    if (bh > a.h)
+        bh = a.h;
+    need(k, mt->lh_title + lab_h + 2 * mt->pad <= bh);
+    int y = a.y + (a.h - bh) / 3;
+    for (int v = 1; v <= n; v++) {
+        UiRect r = {a.x + (v - 1) * (bw + gap), y, bw, bh};
+        int sel = ans->state == ANSWER_GIVEN && ans->value == v;
+        UiColor fg = sel ? c_white : c_fg;
+        ui_rect(k->f, r, sel ? c_primary : c_white);
+        ui_frame_border(k->f, r, sel ? 3 : 2, sel ? c_fg : c_border);
+        int t = ui_target(k->f, r, ACT_LIKERT, v, 1);
+        char num[16];
+        snprintf(num, sizeof num, "%d", v);
+        if (!anchor_numbered(tr(k, &q->anchors[v - 1]), v))
+            ui_text_box(k->f,
+                        (UiRect){r.x + mt->pad, r.y + mt->pad, r.w - 2 * mt->pad, mt->lh_title},
+                        mt->title, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER, 0, num, t);
+        int ly = r.y + mt->pad + mt->lh_title + mt->pad;
+        ui_text_box(k->f, (UiRect){r.x + mt->pad, ly, r.w - 2 * mt->pad, r.y + r.h - ly - mt->pad},
+                    mt->small, sel ? UI_TEXT_BOLD : 0, fg, UI_ALIGN_CENTER, 1,
+                    tr(k, &q->anchors[v - 1]), t);
+    }
+}
+
+/* Single and multiple choice: a list of option rows with a check box, in columns if needed. */
+static void build_choice(Kiosk *k, UiRect a)
+{
+    const Metrics *mt = &k->mt;
+    const SurveyQuestion *q = cur_q(k);
+    const Answer *ans = &k->r->answers[k->q];
+    int n = q->n_options;
+    int cols = 1;
+    for (;;) {
+        int cw = (a.w - (cols - 1) * mt->gap) / cols;
+        int rows = (n + cols - 1) / cols, total = 0;
+        int box = mt->lh_body;
+        for (int r = 0; r < rows; r++) {
+            int rh = mt->target;
+            for (int c = 0; c < cols; c++) {
+                int i = c * rows + r;
+                if (i >= n)
+                    continue;
+                int th = text_h(k, tr(k, &q->options[i].text), mt->body, 0,
+                                cw - box - 3 * mt->pad) + 2 * mt->pad;
+                if (th > rh)
+                    rh = th;
+            }
+            total += rh + (r ? mt->gap / 2 : 0);
+        }
+        if (total <= a.h || cols == 3 || cw / 2 < 4 * mt->target) {
+            need(k, total <= a.h);
+            int y = a.y;
+            for (int r = 0; r < rows; r++) {
+                int rh = mt->target;
+                for (int c = 0; c < cols; c++) {
+                    int i = c * rows + r;
+                    if (i < n) {
+                        int th = text_h(k, tr(k, &q->options[i].text), mt->body, 0,
+                                        cw - box - 3 * mt->pad) + 2 * mt->pad;
+                        if (th > rh)
+                            rh = th;
+                    }
+                }
+                for (int c = 0; c < cols; c++) {
+                    int i = c * rows + r;
+                    if (i >= n)
+                        continue;
+                    int sel = ans->state == ANSWER_GIVEN &&
+                              (q->kind == SURVEY_MULTI ? (ans->chosen >> i) & 1 : ans->value == i);
+                    UiRect rr = {a.x + c * (cw + mt->gap), y, cw, rh};
+                    UiColor fg = sel ? c_white : c_fg;
+                    ui_rect(k->f, rr, sel ? c_primary : c_white);
+                    ui_frame_border(k->f, rr, sel ? 3 : 2, sel ? c_fg : c_border);
+                    int t = ui_target(k->f, rr, ACT_OPTION, i, 1);
+                    /* The check box: square for multiple choice, a dot for single. */
+                    UiRect bx = {rr.x + mt->pad, rr.y + (rh - box) / 2, box, box};
+                    ui_rect(k->f, bx, c_white);
+                    ui_frame_border(k->f, bx, 2, c_fg);
+                    if (sel) {
+                        int in = q->kind == SURVEY_MULTI ? box / 5 : box / 4;
+                        ui_rect(k->f, (UiRect){bx.x + in, bx.y + in, box - 2 * in, box - 2 * in},
+                                c_fg);
+                    }
+                    ui_text_box(k->f,
+                                (UiRect){bx.x + box + 2 * mt->pad, rr.y + 2,
+                                         rr.w - box - 3 * mt->pad, rr.h - 4},
+                                mt->body, sel ? UI_TEXT_BOLD : 0, fg, UI_ALIGN_LEFT, 1,
+                                tr(k, &q->options[i].text), t);
+                }
+                y += rh + mt->gap / 2;
+            }
+            return;
+        }
+        cols++;
+    }
+}
+
+/* The text field with the caret, showing the lines around the caret. */
+static void text_field(Kiosk *k, UiRect r, int action)
+{
+    const Metrics *mt = &k->mt;
+    UiFrame *f = k->f;
+    ui_rect(f, r, c_field);
+    ui_frame_border(f, r, 2, c_primary);
+    int t = ui_target(f, r, action, 0, 1);
+    UiRect in = {r.x + mt->pad, r.y + mt->pad / 2, r.w - 2 * mt->pad, r.h - mt->pad};
+    const OskEdit *e = &k->edit;
+    if (e->len == 0) {
+        const char *ph = action == ACT_FIELD ? "Tap here to type" : "Type here";
+        ui_text_box(f, (UiRect){in.x + 4, in.y, in.w - 4, mt->lh_body}, mt->body, 0, c_muted,
+                    UI_ALIGN_LEFT, 0, ph, t);
+        ui_rect(f, (UiRect){in.x, in.y + 2, 2, mt->lh_body - 4}, c_fg);
+        return;
+    }
+    enum { MAXL = 512 };
+    size_t starts[MAXL], lens[MAXL];
+    int nl = ui_wrap_lines(&f->m, e->buf, e->len, mt->body, 0, in.w - 4, starts, lens, MAXL);
+    if (nl > MAXL)
+        nl = MAXL;
+    int cl = nl - 1; /* the caret's line */
+    for (int i = 0; i < nl; i++) {
+        if (e->caret <= starts[i] + lens[i] || (i + 1 < nl && e->caret < starts[i + 1])) {
+            cl = i;
+            break;
+        }
+    }
+    int vis = in.h / mt->lh_body;
+    if (vis < 1)
+        vis = 1;
+    int first = cl - vis + 1 > 0 ? cl - vis + 1 : 0;
+    if (first + vis > nl && nl > vis)
+        first = nl - vis;
+    for (int i = first; i < nl && i < first + vis; i++) {
+        int y = in.y + (i - first) * mt->lh_body;
+        ui_text_run(f, in.x + 4, y, mt->body, UI_TEXT_SECRET, c_fg, e->buf + starts[i], lens[i]);
+        if (i == cl) {
+            size_t upto = e->caret > starts[i] + lens[i] ? lens[i] : e->caret - starts[i];
+            int cx = in.x + 4 + (upto ? f->m.width(f->m.ctx, mt->body, 0, e->buf + starts[i], upto) : 0);
+            ui_rect(f, (UiRect){cx - 1, y + 2, 2, mt->lh_body - 4}, c_fg);
+        }
+    }
+    ui_label_add(f, in, e->buf, e->len, t, 0);
+}
+
+/* Counter "42/500" at the right and the hint at the left, one line; returns its height. */
+static int counter_line(Kiosk *k, int x, int y, int w)
+{
+    const Metrics *mt = &k->mt;
+    char cnt[32];
+    snprintf(cnt, sizeof cnt, "%d/%d", osk_edit_chars(&k->edit), cur_q(k)->max_length);
+    int cwid = text_w(k, cnt, mt->small, 0);
+    ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small, 0, c_muted,
+                UI_ALIGN_RIGHT, 0, cnt, -1);
+    const char *hint = "Please don't name colleagues or patients.";
+    int hw = w - cwid - mt->gap;
+    int hh = text_h(k, hint, mt->small, 0, hw);
+    ui_text_box(k->f, (UiRect){x, y, hw, hh}, mt->small, 0, c_note, UI_ALIGN_LEFT, 0, hint, -1);
+    return hh > mt->lh_small ? hh : mt->lh_small;
+}
+
+static int kb_height(const Kiosk *k)
+{
+    int row = k->mt.target + k->mt.target / 6;
+    return OSK_ROWS * row;
+}
+
+static UiRect kb_rect(const Kiosk *k, int bottom)
+{
+    int w = k->fw, kw = w;
+    int maxw = 95 * k->mt.s / 1000 * 10;
+    if (w - 2 * k->mt.m >= 10 * UI_MIN_TARGET + 40)
+        kw = w - 2 * k->mt.m;
+    if (kw > maxw && maxw >= 10 * UI_MIN_TARGET)
+        kw = maxw;
+    int h = kb_height(k);
+    return (UiRect){(w - kw) / 2, bottom - h, kw, h};
+}
+
+static void build_text(Kiosk *k, UiRect a)
+{
+    const Metrics *mt = &k->mt;
+    int field_h = 3 * mt->lh_body + mt->pad;
+    if (field_h < mt->target)
+        field_h = mt->target;
+    int line_h = mt->lh_small * 2;
+    int kbh = kb_height(k);
+    int inline_kb = a.h >= field_h + mt->gap + line_h + mt->gap + kbh;
+    k->kb_inline = inline_kb;
+    if (!inline_kb) {
+        field_h = a.h - line_h - mt->gap;
+        if (field_h > 4 * mt->lh_body + mt->pad)
+            field_h = 4 * mt->lh_body + mt->pad;
+        need(k, field_h >= mt->target);
+        if (field_h < mt->target)
+            field_h = mt->target;
+    }
+    text_field(k, (UiRect){a.x, a.y, a.w, field_h}, inline_kb ? ACT_NONE : ACT_FIELD);
+    counter_line(k, a.x, a.y + field_h + mt->pad, a.w);
+    if (inline_kb) {
+        UiRect kr = kb_rect(k, a.y + a.h);
+        osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, NULL);
+    }
+}
+
+static int next_ok_now(Kiosk *k)
+{
+    /* The editor's text counts as the answer being given. */
+    if (cur_q(k)->kind == SURVEY_TEXT && k->edit.len > 0)
+        return 1;
+    return response_question_ok(k->r, k->q);
+}
+
+static void build_question(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    const SurveyQuestion *q = cur_q(k);
+    int w = k->fw, cw = w - 2 * mt->m;
+    int y = header(k);
+    int bottom = footer(k, next_ok_now(k));
+    const char *qt = tr(k, &q->text);
+    int qh = text_h(k, qt, mt->title, UI_TEXT_BOLD, cw);
+    ui_text_box(k->f, (UiRect){mt->m, y, cw, qh}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT,
+                0, qt, -1);
+    y += qh + mt->pad;
+    const char *help = tr(k, &q->help);
+    if (help[0]) {
+        int hh = text_h(k, help, mt->small, 0, cw);
+        ui_text_box(k->f, (UiRect){mt->m, y, cw, hh}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0,
+                    help, -1);
+        y += hh;
+    }
+    y += mt->gap;
+    UiRect a = {mt->m, y, cw, bottom - y};
+    need(k, a.h >= mt->target);
+    if (a.h < mt->target)
+        a.h = mt->target;
+    switch (q->kind) {
+    case SURVEY_LIKERT: build_likert(k, a); break;
+    case SURVEY_SINGLE:
+    case SURVEY_MULTI: build_choice(k, a); break;
+    case SURVEY_TEXT: build_text(k, a); break;
+    }
+}
+
+/* The full keyboard for a text question on small screens. */
+static void build_typing(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    const SurveyQuestion *q = cur_q(k);
+    int w = k->fw, cw = w - 2 * mt->m;
+    /* Keyboard cells tile the bottom; rows no smaller than a target. */
+    UiRect kr = kb_rect(k, k->fh);
+    int fy = kr.y - mt->pad / 2 - mt->target;
+    int dw = 2 * mt->target;
+    button(k, (UiRect){w - mt->m - dw, fy, dw, mt->target}, "Done", mt->body, B_PRIMARY, ACT_DONE,
+           0);
+    text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, mt->target}, ACT_NONE);
+    int ly = fy - mt->pad / 2 - mt->lh_small;
+    counter_line(k, mt->m, ly, cw);
+    int top = mt->top + mt->pad;
+    const char *qt = tr(k, &q->text);
+    int qh = text_h(k, qt, mt->small, UI_TEXT_BOLD, cw);
+    need(k, top + qh <= ly);
+    ui_text_box(k->f, (UiRect){mt->m, top, cw, ly - top}, mt->small, UI_TEXT_BOLD, c_fg,
+                UI_ALIGN_LEFT, 0, qt, -1);
+    osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, NULL);
+}
+
+/* A participant-readable summary of one answer (written into buf). */
+static const char *answer_summary(const Kiosk *k, int qi, char *buf, size_t cap)
+{
+    const SurveyQuestion *q = &k->s->questions[qi];
+    const Answer *a = &k->r->answers[qi];
+    if (a->state == ANSWER_DECLINED) {
+        const char *pn = tr(k, &k->s->prefer_not_label);
+        return pn[0] ? pn : "Prefer not to answer";
+    }
+    if (a->state != ANSWER_GIVEN)
+        return "(not answered)";
+    size_t n = 0;
+    buf[0] = '\0';
+    switch (q->kind) {
+    case SURVEY_LIKERT:
+        snprintf(buf, cap, "%d \xE2\x80\x93 %s", a->value, tr(k, &q->anchors[a->value - 1]));
+        break;
+    case SURVEY_SINGLE:
+        snprintf(buf, cap, "%s", tr(k, &q->options[a->value].text));
+        break;
+    case SURVEY_MULTI:
+        for (int i = 0; i < q->n_options; i++) {
+            if (!((a->chosen >> i) & 1))
+                continue;
+            int wr = snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", tr(k, &q->options[i].text));
+            if (wr < 0 || (size_t)wr >= cap - n)
+                break;
+            n += (size_t)wr;
+        }
+        break;
+    case SURVEY_TEXT: {
+        /* At most ~120 characters, cut at a character boundary. */
+        const char *t = a->text ? a->text : "";
+        size_t len = strlen(t), cut = 0;
+        int chars = 0;
+        while (cut < len && chars < 120) {
+            cut += ui_utf8_len(t + cut, len - cut);
+            chars++;
+        }
+        if (cut >= cap - 4)
+            cut = 0;
+        memcpy(buf, t, cut);
+        if (cut < len)
+            memcpy(buf + cut, "\xE2\x80\xA6", 4);
+        else
+            buf[cut] = '\0';
+        break;
+    }
+    }
+    return buf;
+}
+
+static int review_row_h(Kiosk *k, int qi, int tw, char *buf, size_t cap)
+{
+    const Metrics *mt = &k->mt;
+    int h = text_h(k, tr(k, &k->s->questions[qi].text), mt->small, 0, tw) +
+            text_h(k, answer_summary(k, qi, buf, cap), mt->body, UI_TEXT_BOLD, tw) + 2 * mt->pad;
+    return h < mt->target ? mt->target : h;
+}
+
+static void build_review(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    UiFrame *f = k->f;
+    int w = k->fw, cw = w - 2 * mt->m;
+    int y = mt->top + mt->m;
+    const char *title = "Please check your answers";
+    int th = text_h(k, title, mt->title, UI_TEXT_BOLD, cw);
+    ui_text_box(f, (UiRect){mt->m, y, cw, th}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
+                title, -1);
+    y += th + mt->gap;
+    int fy = k->fh - mt->m - mt->target;
+    int list_bottom = fy - mt->gap;
+    int ew = text_w(k, "Edit", mt->body, 0) + 2 * mt->pad;
+    if (ew < mt->target * 3 / 2)
+        ew = mt->target * 3 / 2;
+    int tw = cw - ew - 3 * mt->pad;
+    enum { CAP = 1024 };
+    char *buf = secmem_alloc(CAP);
+    if (!buf) {
+        k->fits = 0;
+        return;
+    }
+    /* Pages: greedy fill of the visible questions. */
+    int page = 0, start = -1, end = -1, yy = y, page_count = 1;
+    for (int i = 0; i < k->s->n_questions; i++) {
+        if (!response_visible(k->r, i))
+            continue;
+        int rh = review_row_h(k, i, tw, buf, CAP);
+        if (yy + rh > list_bottom && yy > y) {
+            page++;
+            page_count++;
+            yy = y;
+        }
+        if (page == k->page) {
+            if (start < 0)
+                start = i;
+            end = i;
+        }
+        yy += rh + mt->gap / 2;
+    }
+    if (k->page >= page_count)
+        k->page = page_count - 1;
+    if (start < 0) { /* page clamped: rebuild on the next frame */
+        k->dirty = 1;
+        start = end = 0;
+    }
+    for (int i = start; i <= end; i++) {
+        if (!response_visible(k->r, i))
+            continue;
+        int rh = review_row_h(k, i, tw, buf, CAP);
+        need(k, y + rh <= list_bottom);
+        UiRect rr = {mt->m, y, cw, rh};
+        ui_rect(f, rr, c_white);
+        ui_frame_border(f, rr, 1, c_border);
+        int t = ui_target(f, rr, ACT_EDIT, i, 1);
+        const char *qt = tr(k, &k->s->questions[i].text);
+        int qh = text_h(k, qt, mt->small, 0, tw);
+        ui_text_box(f, (UiRect){rr.x + mt->pad, y + mt->pad, tw, qh}, mt->small, 0, c_muted,
+                    UI_ALIGN_LEFT, 0, qt, t);
+        const char *as = answer_summary(k, i, buf, CAP);
+        int ah = text_h(k, as, mt->body, UI_TEXT_BOLD, tw);
+        ui_text_box(f, (UiRect){rr.x + mt->pad, y + mt->pad + qh, tw, ah}, mt->body,
+                    UI_TEXT_BOLD | UI_TEXT_SECRET, c_fg, UI_ALIGN_LEFT, 0, as, t);
+        secmem_wipe(buf, CAP);
+        UiRect er = {rr.x + rr.w - ew - mt->pad, y + (rh - mt->lh_body) / 2, ew, mt->lh_body};
+        ui_text_box(f, er, mt->body, 0, c_primary, UI_ALIGN_CENTER, 0, "Edit", t);
+        y += rh + mt->gap / 2;
+    }
+    secmem_free(buf);
+    int bw = (cw - 3 * mt->gap) / 4;
+    if (page_count > 1) {
+        button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, "Earlier", mt->body,
+               k->page > 0 ? B_NORMAL : B_DISABLED, ACT_PAGE, -1);
+        button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, "More", mt->body,
+               k->page + 1 < page_count ? B_NORMAL : B_DISABLED, ACT_PAGE, 1);
+    }
+    button(k, (UiRect){mt->m, fy, bw, mt->target}, "Back", mt->body, B_NORMAL, ACT_BACK, 0);
+    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, "Submit", mt->body, B_PRIMARY,
+           ACT_SUBMIT, 0);
+}
+
+static void build_message(Kiosk *k, const char *title, const char *body, const char *ok)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, cw = w - 2 * mt->m;
+    int th = text_h(k, title, mt->big, UI_TEXT_BOLD, cw);
+    int bh = body ? text_h(k, body, mt->body, 0, cw) : 0;
+    int total = th + mt->gap + bh + (ok ? 2 * mt->gap + mt->target : 0);
+    int y = mt->top + (k->fh - mt->top - total) / 2;
+    need(k, total <= k->fh - mt->top - 2 * mt->m);
+    if (y < mt->top + mt->m)
+        y = mt->top + mt->m;
+    ui_text_box(k->f, (UiRect){mt->m, y, cw, th}, mt->big, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER,
+                0, title, -1);
+    y += th + mt->gap;
+    if (body) {
+        ui_text_box(k->f, (UiRect){mt->m, y, cw, bh}, mt->body, 0, c_muted, UI_ALIGN_CENTER, 0,
+                    body, -1);
+        y += bh + 2 * mt->gap;
+    }
+    if (ok) {
+        int bw = 3 * mt->target;
+        button(k, (UiRect){(w - bw) / 2, y, bw, mt->target}, ok, mt->body, B_PRIMARY, ACT_OK, 0);
+    }
+}
+
+static void build_warning(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    UiFrame *f = k->f;
+    /* The screen below stays visible but is not touchable or readable by scripts. */
+    f->n_targets = 0;
+    f->n_labels = 0;
+    ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_overlay);
+    ui_target(f, (UiRect){0, 0, k->fw, k->fh}, ACT_CONTINUE, 0, 1);
+    int dw = k->fw - 2 * mt->m;
+    if (dw > 24 * mt->body)
+        dw = 24 * mt->body;
+    int iw = dw - 2 * mt->m;
+    const char *title = "Are you still there?";
+    char body[160];
+    int left = countdown_left(k);
+    snprintf(body, sizeof body, "Your answers will be cleared in %d second%s.", left,
+             left == 1 ? "" : "s");
+    int th = text_h(k, title, mt->title, UI_TEXT_BOLD, iw);
+    int bh = text_h(k, body, mt->body, 0, iw);
+    int dh = mt->m + th + mt->gap + bh + 2 * mt->gap + mt->target + mt->m;
+    need(k, dh <= k->fh);
+    UiRect d = {(k->fw - dw) / 2, (k->fh - dh) / 2, dw, dh};
+    ui_rect(f, d, c_white);
+    ui_frame_border(f, d, 3, c_primary);
+    int y = d.y + mt->m;
+    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, th}, mt->title, UI_TEXT_BOLD, c_fg,
+                UI_ALIGN_CENTER, 0, title, -1);
+    y += th + mt->gap;
+    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, bh}, mt->body, 0, c_fg, UI_ALIGN_CENTER, 0, body,
+                -1);
+    y += bh + 2 * mt->gap;
+    int bw = 4 * mt->target > iw ? iw : 4 * mt->target;
+    button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, "Continue", mt->title, B_PRIMARY,
+           ACT_CONTINUE, 0);
+}
+
+static void build(Kiosk *k, int pct)
+{
+    UiFrame *f = k->f;
+    ui_frame_begin(f, k->fw, k->fh);
+    metrics_compute(k, k->fw, k->fh, pct);
+    k->fits = 1;
+    ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_bg);
+    banner(k);
+    switch (k->screen) {
+    case KS_ATTRACT: build_attract(k); break;
+    case KS_QUESTION: build_question(k); break;
+    case KS_TYPING: build_typing(k); break;
+    case KS_REVIEW: build_review(k); break;
+    case KS_THANKS: {
+        const char *t = tr(k, &k->s->thanks);
+        build_message(k, t[0] ? t : "Thank you!", "Your answers have been saved.", NULL);
+        break;
+    }
+    case KS_FAILED:
+        build_message(k, "Sorry, your answers could not be saved.",
+                      "Nothing you entered was kept. Please tell the session coordinator.",
+                      "OK");
+        break;
+    }
+    if (k->warn)
+        build_warning(k);
+    for (int i = 0; i < f->n_labels; i++)
+        if (f->labels[i].clipped)
+            k->fits = 0;
+    if (f->overflow)
+        k->fits = 0;
+}
+
+const UiFrame *kiosk_frame(Kiosk *k, int w, int h)
+{
+    if (!k->dirty && w == k->fw && h == k->fh)
+        return k->f;
+    k->fw = w;
+    k->fh = h;
+    k->dirty = 0;
+    for (int pct = 100; pct >= 60; pct -= 10) {
+        build(k, pct);
+        if (k->fits)
+            break;
+    }
+    return k->f;
+}

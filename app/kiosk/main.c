@@ -1,0 +1,630 @@
+/* debrief-kiosk: the participant's touchscreen.
+ *
+ * Glue between the pieces: reads the settings, loads the survey and the recipients' public
+ * keys, opens the store and its session, then runs the UI core (kiosk_ui) on the SDL backend
+ * (platform) either interactively or from a script. Submitting encodes, seals and commits
+ * a response (submit_response) before the UI shows "thank you".
+ *
+ * Demo mode (no survey/data/recipient): the bundled survey, a fresh demo key pair and a
+ * scratch data directory, said on screen and on stderr. With no display the demo runs
+ * headless from a built-in script and reports where the sealed record went.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "keys.h"
+#include "kiosk_args.h"
+#include "kiosk_ui.h"
+#include "platform.h"
+#include "response.h"
+#include "script.h"
+#include "seal.h"
+#include "secmem.h"
+#include "store.h"
+#include "survey.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+typedef struct App {
+    KioskArgs args;
+    int demo;
+    char demo_dir[KIOSK_PATH_MAX - 64]; /* room for the file names inside it */
+    char banner[128];
+    Survey *survey;
+    KeyPublic rcpt[KIOSK_MAX_RECIPIENTS];
+    int n_rcpt;
+    Store *store;
+    KFonts *fonts;
+    Platform *plat;
+    Kiosk *kiosk;
+    uint64_t clock_ms;   /* script mode: the kiosk's virtual clock */
+    int scripted;
+    int need_draw;
+} App;
+
+static int fail(const char *msg)
+{
+    fprintf(stderr, "debrief-kiosk: error: %s\n", msg);
+    return EXIT_FAIL;
+}
+
+/* ---- submitting: encode -> seal -> durable commit ---- */
+
+static int submit_response(void *ctx, const Response *r, DbError *err)
+{
+    App *app = ctx;
+    StoreSession cur;
+    int found = 0;
+    int rc = store_session_current(app->store, &cur, &found, err);
+    if (rc != DB_OK)
+        return rc;
+    if (!found)
+        return dberr_set(err, DB_ESTATE, "no session is open: the response was not stored");
+    size_t psize = app->survey->record_size;
+    uint8_t *plain = secmem_alloc(psize);
+    size_t rcap = seal_record_size(psize, app->n_rcpt);
+    uint8_t *rec = malloc(rcap);
+    if (!plain || !rec) {
+        secmem_free(plain);
+        free(rec);
+        return dberr_set(err, DB_ENOMEM, "out of memory while sealing a response");
+    }
+    ResponseContext rctx = {cur.label, cur.date};
+    size_t plen = 0, rlen = 0;
+    rc = response_encode(r, &rctx, plain, psize, &plen, err);
+    if (rc == DB_OK)
+        rc = seal_record(plain, plen, psize, app->rcpt, app->n_rcpt, rec, rcap, &rlen, err);
+    secmem_free(plain); /* wipes the plaintext */
+    if (rc == DB_OK)
+        rc = store_response_put(app->store, cur.id, rec, rlen, err);
+    free(rec);
+    if (rc != DB_OK)
+        fprintf(stderr, "debrief-kiosk: error: a response could not be stored: %s\n",
+                err ? err->msg : "?");
+    return rc;
+}
+
+/* ---- locating the bundled survey ---- */
+
+static int find_bundled_survey(char *out, size_t cap)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const char *rel[] = {"/../../../assets/surveys/ccdg.json", "/../share/debrief/surveys/ccdg.json",
+                         "/../../assets/surveys/ccdg.json"};
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+            snprintf(out, cap, "%s%s", exe, rel[i]);
+            if (access(out, R_OK) == 0)
+                return 0;
+        }
+    }
+    const char *fixed[] = {DEBRIEF_SOURCE_DIR "/assets/surveys/ccdg.json",
+                           "/usr/share/debrief/surveys/ccdg.json",
+                           "/usr/local/share/debrief/surveys/ccdg.json"};
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+        snprintf(out, cap, "%s", fixed[i]);
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* Demo: scratch directory, demo key pair (secret key under a printed passphrase). */
+static int setup_demo(App *app, DbError *err)
+{
+    KioskArgs *a = &app->args;
+    if (find_bundled_survey(a->survey, sizeof a->survey) != 0)
+        return dberr_set(err, DB_ENOENT,
+                         "cannot find the bundled survey assets/surveys/ccdg.json (give --survey)");
+    const char *base = getenv("XDG_RUNTIME_DIR");
+    if (!base || access(base, W_OK) != 0)
+        base = "/tmp";
+    snprintf(app->demo_dir, sizeof app->demo_dir, "%s/debrief-demo-XXXXXX", base);
+    if (!mkdtemp(app->demo_dir))
+        return dberr_set(err, DB_EIO, "%s: cannot create a scratch directory: %s", app->demo_dir,
+                         strerror(errno));
+    snprintf(a->data, sizeof a->data, "%s/data", app->demo_dir);
+    snprintf(a->recipients[0], sizeof a->recipients[0], "%s/demo.pub", app->demo_dir);
+    a->n_recipients = 1;
+    char key_path[KIOSK_PATH_MAX + 16];
+    snprintf(key_path, sizeof key_path, "%s/demo.key", app->demo_dir);
+
+    /* A readable random passphrase: demo-xxxx-xxxx-xxxx. */
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
+    char pass[32];
+    size_t n = 0;
+    n += (size_t)snprintf(pass, sizeof pass, "demo");
+    for (int g = 0; g < 3; g++) {
+        pass[n++] = '-';
+        for (int i = 0; i < 4; i++)
+            pass[n++] = alphabet[secmem_random_below(sizeof alphabet - 1)];
+    }
+    pass[n] = '\0';
+    KeyPublic pub;
+    KeySecret *sec = NULL;
+    int rc = keys_generate(&pub, &sec, err);
+    if (rc == DB_OK)
+        rc = keys_secret_write(key_path, sec, pass, n, keys_kdf_default(), err);
+    if (rc == DB_OK)
+        rc = keys_public_write(a->recipients[0], &pub, err);
+    keys_secret_free(sec);
+    if (rc != DB_OK) {
+        secmem_wipe(pass, sizeof pass);
+        return rc;
+    }
+    fprintf(stderr,
+            "debrief-kiosk: DEMO MODE: bundled survey %s\n"
+            "debrief-kiosk:   scratch directory %s (data in data/, demo key pair demo.pub/demo.key)\n"
+            "debrief-kiosk:   demo secret key passphrase: %s\n",
+            a->survey, app->demo_dir, pass);
+    secmem_wipe(pass, sizeof pass);
+    snprintf(app->banner, sizeof app->banner, "DEMO MODE \xE2\x80\x94 answers go to a scratch directory");
+    return DB_OK;
+}
+
+static void today(char out[11])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Loads survey, keys and store; in demo mode opens the demo session. */
+static int setup_data(App *app, DbError *err)
+{
+    KioskArgs *a = &app->args;
+    int rc = survey_load_file(a->survey, &app->survey, err);
+    if (rc != DB_OK)
+        return rc;
+    for (int i = 0; i < a->n_recipients; i++) {
+        rc = keys_public_read(a->recipients[i], &app->rcpt[i], err);
+        if (rc != DB_OK)
+            return dberr_prefix(err, "recipient key");
+    }
+    app->n_rcpt = a->n_recipients;
+    rc = fs_mkdir_p(a->data, 0700, err);
+    if (rc == DB_OK)
+        rc = store_open(a->data, &app->store, err);
+    if (rc != DB_OK)
+        return rc;
+    StoreSession cur;
+    int found = 0;
+    rc = store_session_current(app->store, &cur, &found, err);
+    if (rc != DB_OK)
+        return rc;
+    if (!found && app->demo) {
+        char date[11];
+        int64_t id;
+        today(date);
+        rc = store_session_open(app->store, "Demo", date, app->survey->id, app->survey->version,
+                                0, &id, err);
+        if (rc != DB_OK)
+            return rc;
+        found = 1;
+    }
+    if (!found)
+        fprintf(stderr, "debrief-kiosk: no session is open in %s: the kiosk shows that it is not "
+                        "collecting (open one with the coordinator's tools)\n", a->data);
+    return DB_OK;
+}
+
+static int session_open(App *app)
+{
+    StoreSession cur;
+    int found = 0;
+    DbError err;
+    if (store_session_current(app->store, &cur, &found, &err) != DB_OK)
+        return 0;
+    return found;
+}
+
+/* ---- the loop ---- */
+
+static uint64_t now_ms(App *app)
+{
+    return app->scripted ? app->clock_ms : platform_ticks();
+}
+
+static void draw_if_needed(App *app)
+{
+    int w, h;
+    platform_logical_size(app->plat, &w, &h);
+    const UiFrame *f = kiosk_frame(app->kiosk, w, h);
+    if (app->need_draw) {
+        platform_draw(app->plat, f);
+        app->need_draw = 0;
+    }
+}
+
+/* Hands one translated event to the kiosk. Returns 0 to quit. */
+static int dispatch(App *app, const PlatformEvent *ev)
+{
+    Kiosk *k = app->kiosk;
+    if (kiosk_tick(k, now_ms(app)))
+        app->need_draw = 1;
+    switch (ev->type) {
+    case PE_QUIT:
+        return 0;
+    case PE_TAP:
+        if (kiosk_screen(k) == KS_ATTRACT) {
+            int collecting = session_open(app);
+            kiosk_set_collecting(k, collecting);
+            app->need_draw = 1;
+        }
+        if (kiosk_tap(k, ev->x, ev->y))
+            app->need_draw = 1;
+        break;
+    case PE_KEY:
+        if (kiosk_key(k, ev->key))
+            app->need_draw = 1;
+        break;
+    case PE_TEXT:
+        if (kiosk_text(k, ev->text))
+            app->need_draw = 1;
+        break;
+    case PE_EXPOSE:
+        app->need_draw = 1;
+        break;
+    default:
+        break;
+    }
+    return 1;
+}
+
+/* Drains pending events (scripts inject them) and redraws. Returns 0 on quit. */
+static int pump(App *app)
+{
+    PlatformEvent ev;
+    while (platform_wait(app->plat, 0, &ev)) {
+        if (!dispatch(app, &ev))
+            return 0;
+        draw_if_needed(app);
+    }
+    if (kiosk_tick(app->kiosk, now_ms(app)))
+        app->need_draw = 1;
+    draw_if_needed(app);
+    return 1;
+}
+
+static int run_interactive(App *app)
+{
+    app->need_draw = 1;
+    for (;;) {
+        if (kiosk_tick(app->kiosk, now_ms(app)))
+            app->need_draw = 1;
+        draw_if_needed(app);
+        int64_t t = kiosk_next_timer(app->kiosk);
+        /* On the attract screen, look for a session opened or closed by the coordinator. */
+        if (kiosk_screen(app->kiosk) == KS_ATTRACT && (t < 0 || t > 10000))
+            t = 10000;
+        PlatformEvent ev;
+        if (platform_wait(app->plat, (int)t, &ev)) {
+            if (!dispatch(app, &ev))
+                return EXIT_OK;
+        } else if (kiosk_screen(app->kiosk) == KS_ATTRACT) {
+            int was = 1, now = session_open(app);
+            (void)was;
+            kiosk_set_collecting(app->kiosk, now);
+            app->need_draw = 1;
+        }
+    }
+}
+
+static void shot_path(const App *app, const Script *s, const char *name, char *out, size_t cap)
+{
+    if (name[0] == '/')
+        snprintf(out, cap, "%s", name);
+    else
+        snprintf(out, cap, "%s/%s", app->args.shots[0] ? app->args.shots : s->dir, name);
+}
+
+/* Runs every step; returns EXIT_OK only if all of them did what they say. */
+static int run_script(App *app, const Script *s)
+{
+    app->need_draw = 1;
+    if (!pump(app))
+        return EXIT_FAIL;
+    for (int i = 0; i < s->n; i++) {
+        const ScriptStep *st = &s->steps[i];
+        int w, h;
+        platform_logical_size(app->plat, &w, &h);
+        const UiFrame *f = kiosk_frame(app->kiosk, w, h);
+        switch (st->op) {
+        case SO_TAP_LABEL: {
+            int li = ui_frame_find_label(f, st->str);
+            if (li == -2) {
+                fprintf(stderr, "%s:%d: more than one visible target labelled \"%s\"\n", s->name,
+                        st->line, st->str);
+                return EXIT_FAIL;
+            }
+            if (li < 0 || f->labels[li].target < 0) {
+                fprintf(stderr, "%s:%d: no visible target labelled \"%s\"\n", s->name, st->line,
+                        st->str);
+                return EXIT_FAIL;
+            }
+            UiRect r = f->labels[li].r;
+            UiRect tr = f->targets[f->labels[li].target].r;
+            int cx = r.x + r.w / 2, cy = r.y + r.h / 2;
+            if (!ui_rect_contains(tr, cx, cy)) { /* a label wider than its target */
+                cx = tr.x + tr.w / 2;
+                cy = tr.y + tr.h / 2;
+            }
+            platform_inject_tap(app->plat, cx, cy);
+            break;
+        }
+        case SO_TAP_XY:
+            if (st->x >= w || st->y >= h) {
+                fprintf(stderr, "%s:%d: %d %d is outside the %dx%d screen\n", s->name, st->line,
+                        st->x, st->y, w, h);
+                return EXIT_FAIL;
+            }
+            platform_inject_tap(app->plat, st->x, st->y);
+            break;
+        case SO_TYPE:
+            platform_inject_text(app->plat, st->str);
+            break;
+        case SO_KEY:
+            platform_inject_key(app->plat, st->key);
+            break;
+        case SO_WAIT:
+            if (st->ms > 0) {
+                struct timespec ts = {st->ms / 1000, (st->ms % 1000) * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+            app->clock_ms += (uint64_t)st->ms;
+            break;
+        case SO_IDLE:
+            app->clock_ms += (uint64_t)st->ms;
+            break;
+        case SO_EXPECT:
+        case SO_ABSENT: {
+            int vis = script_text_visible(f, st->str);
+            if (st->op == SO_EXPECT && !vis) {
+                fprintf(stderr, "%s:%d: expected \"%s\" on screen, but it is not there\n",
+                        s->name, st->line, st->str);
+                return EXIT_FAIL;
+            }
+            if (st->op == SO_ABSENT && vis) {
+                fprintf(stderr, "%s:%d: \"%s\" is on screen but should not be\n", s->name,
+                        st->line, st->str);
+                return EXIT_FAIL;
+            }
+            break;
+        }
+        case SO_SCREENSHOT: {
+            char path[KIOSK_PATH_MAX * 2];
+            shot_path(app, s, st->str, path, sizeof path);
+            DbError err;
+            app->need_draw = 1;
+            draw_if_needed(app);
+            if (platform_screenshot(app->plat, path, &err) != DB_OK) {
+                fprintf(stderr, "%s:%d: %s\n", s->name, st->line, err.msg);
+                return EXIT_FAIL;
+            }
+            break;
+        }
+        }
+        if (!pump(app))
+            return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+/* The built-in headless demo: one participant completes the bundled survey. */
+static const char demo_script[] =
+    "# Built-in demo: one participant completes the bundled CCDG survey.\n"
+    "expect \"Tap to begin\"\n"
+    "screenshot demo-01-attract.png\n"
+    "tap \"Tap to begin\"\n"
+    "tap \"Agree\"\n"
+    "screenshot demo-02-likert.png\n"
+    "tap \"Next\"\n"
+    "tap \"Strongly agree\"\n"
+    "tap \"Next\"\n"
+    "tap \"Agree\"\n"
+    "tap \"Next\"\n"
+    "tap \"Neither agree nor disagree\"\n"
+    "tap \"Next\"\n"
+    "tap \"Agree\"\n"
+    "tap \"Next\"\n"
+    "tap \"4\"\n"
+    "tap \"Next\"\n"
+    "tap \"5 (high)\"\n"
+    "tap \"Next\"\n"
+    "tap \"3\"\n"
+    "tap \"Next\"\n"
+    "tap \"Mild challenge\"\n"
+    "screenshot demo-03-choice.png\n"
+    "tap \"Next\"\n"
+    "tap \"Partly\"\n"
+    "tap \"Next\"\n"
+    "tap \"Not a challenge\"\n"
+    "tap \"Next\"\n"
+    "tap \"Moderate challenge\"\n"
+    "tap \"Next\"\n"
+    "tap \"Yes\"\n"
+    "tap \"Next\"\n"
+    "tap \"Prefer not to answer\"\n"
+    "tap \"Next\"\n"
+    "tap \"Physician\"\n"
+    "tap \"Next\"\n"
+    "tap \"More than 10 years\"\n"
+    "tap \"Next\"\n"
+    "tap \"6 or fewer half-day sessions a week\"\n"
+    "tap \"Next\"\n"
+    "type \"Time to think together.\"\n"
+    "screenshot demo-04-text.png\n"
+    "tap \"Next\"\n"
+    "tap \"Next\"\n"
+    "expect \"Please check your answers\"\n"
+    "screenshot demo-05-review.png\n"
+    "tap \"Submit\"\n"
+    "expect \"Thank you\"\n"
+    "screenshot demo-06-thanks.png\n"
+    "idle 10\n"
+    "expect \"Tap to begin\"\n";
+
+static int run_demo_headless(App *app)
+{
+    Script *s = NULL;
+    DbError err;
+    if (script_parse("built-in demo script", demo_script, sizeof demo_script - 1, &s, &err) != DB_OK)
+        return fail(err.msg);
+    snprintf(s->dir, sizeof s->dir, "%s", app->demo_dir);
+    app->scripted = 1;
+    int rc = run_script(app, s);
+    script_free(s);
+    if (rc != EXIT_OK)
+        return rc;
+    int64_t n = 0;
+    store_response_count(app->store, -1, &n, &err);
+    fprintf(stderr,
+            "debrief-kiosk: headless demo done: %lld sealed response%s in %s/%s\n"
+            "debrief-kiosk:   screenshots: %s/demo-*.png\n"
+            "debrief-kiosk:   only the demo secret key (%s/demo.key, passphrase above) can open it\n",
+            (long long)n, n == 1 ? "" : "s", app->args.data, STORE_DB_NAME, app->demo_dir,
+            app->demo_dir);
+    return EXIT_OK;
+}
+
+static void no_display_help(const char *what)
+{
+    fprintf(stderr,
+            "debrief-kiosk: no display: %s\n"
+            "debrief-kiosk:   on a desktop, run it inside the graphical session (DISPLAY or "
+            "WAYLAND_DISPLAY set);\n"
+            "debrief-kiosk:   on the console (no X), run with SDL_VIDEODRIVER=kmsdrm as a user in "
+            "the video, render and input groups;\n"
+            "debrief-kiosk:   to run headless on purpose, use --script FILE with "
+            "SDL_VIDEODRIVER=dummy.\n",
+            what);
+}
+
+int main(int argc, char **argv)
+{
+    App app;
+    memset(&app, 0, sizeof app);
+    DbError err;
+    if (kiosk_args_parse(argc, argv, &app.args, &err) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: %s\n\n", err.msg);
+        kiosk_args_usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (app.args.help) {
+        kiosk_args_usage(stdout);
+        return EXIT_OK;
+    }
+    if (secmem_init() != 0)
+        return fail("cannot initialise libsodium");
+    app.demo = kiosk_args_demo(&app.args);
+    int status = EXIT_FAIL, rc;
+    Script *script = NULL;
+
+    if (app.args.script[0] && script_load(app.args.script, &script, &err) != DB_OK) {
+        status = fail(err.msg);
+        goto done;
+    }
+    if (kfonts_open(app.args.font[0] ? app.args.font : KIOSK_FONT_REGULAR,
+                    app.args.font_bold[0] ? app.args.font_bold : KIOSK_FONT_BOLD, &app.fonts,
+                    &err) != DB_OK) {
+        status = fail(err.msg);
+        goto done;
+    }
+    if (app.demo && setup_demo(&app, &err) != DB_OK) {
+        status = fail(err.msg);
+        goto done;
+    }
+    if (setup_data(&app, &err) != DB_OK) {
+        status = fail(err.msg);
+        goto done;
+    }
+
+    PlatformConfig pc = {app.args.w, app.args.h, app.args.fullscreen, app.args.rotation,
+                         script != NULL, "Debrief"};
+    int pstatus = PLATFORM_OK;
+    rc = platform_open(&pc, app.fonts, &app.plat, &pstatus, &err);
+    int headless_demo = 0;
+    if (rc != DB_OK || pstatus == PLATFORM_NO_DISPLAY) {
+        char what[DBERR_MSG_MAX + 64];
+        if (rc != DB_OK)
+            snprintf(what, sizeof what, "%s", err.msg);
+        else
+            snprintf(what, sizeof what, "SDL picked the '%s' video driver (no screen to show on)",
+                     platform_driver(app.plat));
+        no_display_help(what);
+        if (!app.demo) {
+            status = EXIT_FAIL;
+            goto done;
+        }
+        fprintf(stderr, "debrief-kiosk: running the demo headless instead (dummy driver)\n");
+        platform_close(app.plat);
+        app.plat = NULL;
+        setenv("SDL_VIDEODRIVER", "dummy", 1);
+        pc.allow_headless = 1;
+        if (platform_open(&pc, app.fonts, &app.plat, &pstatus, &err) != DB_OK) {
+            status = fail(err.msg);
+            goto done;
+        }
+        headless_demo = 1;
+    }
+    fprintf(stderr, "debrief-kiosk: video driver '%s', renderer '%s'\n", platform_driver(app.plat),
+            platform_renderer(app.plat));
+
+    KioskConfig kc;
+    kiosk_config_defaults(&kc);
+    if (app.args.idle_timeout_s > 0)
+        kc.idle_timeout_ms = app.args.idle_timeout_s * 1000;
+    kc.demo = app.demo;
+    kc.banner = app.demo ? app.banner : NULL;
+    kc.dpi = platform_dpi(app.plat);
+    kc.collecting = session_open(&app);
+    int lang = 0;
+    if (app.args.lang[0]) {
+        lang = survey_find_lang(app.survey, app.args.lang);
+        if (lang < 0) {
+            fprintf(stderr, "debrief-kiosk: error: the survey has no language '%s'\n",
+                    app.args.lang);
+            status = EXIT_USAGE;
+            goto done;
+        }
+    }
+    if (kiosk_new(app.survey, &kc, lang, submit_response, &app, kfonts_measure(app.fonts),
+                  &app.kiosk, &err) != DB_OK) {
+        status = fail(err.msg);
+        goto done;
+    }
+    if (headless_demo) {
+        status = run_demo_headless(&app);
+    } else if (script) {
+        app.scripted = 1;
+        status = run_script(&app, script);
+        if (status == EXIT_OK)
+            fprintf(stderr, "%s: all %d steps ran\n", script->name, script->n);
+    } else {
+        status = run_interactive(&app);
+    }
+
+done:
+    kiosk_free(app.kiosk);
+    platform_close(app.plat);
+    kfonts_close(app.fonts);
+    store_close(app.store);
+    survey_free(app.survey);
+    script_free(script);
+    return status;
+}

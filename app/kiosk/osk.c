@@ -1,0 +1,301 @@
+/* osk: on-screen keyboard and UTF-8 line editor (see osk.h). */
+#include "osk.h"
+
+#include <string.h>
+
+#include "secmem.h"
+
+/* ---- editor ---- */
+
+int osk_edit_init(OskEdit *e, int max_chars)
+{
+    memset(e, 0, sizeof *e);
+    e->cap = 4 * (size_t)max_chars + 1;
+    e->buf = secmem_alloc(e->cap);
+    if (!e->buf)
+        return -1;
+    e->max_chars = max_chars;
+    return 0;
+}
+
+void osk_edit_fini(OskEdit *e)
+{
+    secmem_free(e->buf);
+    memset(e, 0, sizeof *e);
+}
+
+void osk_edit_clear(OskEdit *e)
+{
+    if (e->buf)
+        secmem_wipe(e->buf, e->cap);
+    e->len = e->caret = 0;
+}
+
+int osk_edit_chars(const OskEdit *e)
+{
+    int n = 0;
+    for (size_t i = 0; i < e->len; i += ui_utf8_len(e->buf + i, e->len - i))
+        n++;
+    return n;
+}
+
+void osk_edit_set(OskEdit *e, const char *utf8)
+{
+    osk_edit_clear(e);
+    if (utf8)
+        osk_edit_insert(e, utf8);
+}
+
+int osk_edit_insert(OskEdit *e, const char *utf8)
+{
+    int chars = osk_edit_chars(e);
+    size_t n = strlen(utf8);
+    int all = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k = ui_utf8_len(utf8 + i, n - i);
+        unsigned char c = (unsigned char)utf8[i];
+        if (k == 1 && (c < 0x20 || c == 0x7f || c >= 0x80)) { /* control or invalid byte */
+            i += k;
+            continue;
+        }
+        if (chars >= e->max_chars || e->len + k + 1 > e->cap) {
+            all = -1;
+            break;
+        }
+        memmove(e->buf + e->caret + k, e->buf + e->caret, e->len - e->caret);
+        memcpy(e->buf + e->caret, utf8 + i, k);
+        e->len += k;
+        e->caret += k;
+        e->buf[e->len] = '\0';
+        chars++;
+        i += k;
+    }
+    return all;
+}
+
+/* Start of the character before byte offset pos. */
+static size_t prev_char(const OskEdit *e, size_t pos)
+{
+    if (pos == 0)
+        return 0;
+    size_t p = pos - 1;
+    while (p > 0 && ((unsigned char)e->buf[p] & 0xC0) == 0x80 && pos - p < 4)
+        p--;
+    /* Accept it only if it really is one sequence ending at pos. */
+    if (ui_utf8_len(e->buf + p, e->len - p) != pos - p)
+        p = pos - 1;
+    return p;
+}
+
+void osk_edit_backspace(OskEdit *e)
+{
+    if (e->caret == 0)
+        return;
+    size_t p = prev_char(e, e->caret), k = e->caret - p;
+    memmove(e->buf + p, e->buf + e->caret, e->len - e->caret);
+    e->len -= k;
+    secmem_wipe(e->buf + e->len, k);
+    e->caret = p;
+}
+
+void osk_edit_delete(OskEdit *e)
+{
+    if (e->caret >= e->len)
+        return;
+    size_t k = ui_utf8_len(e->buf + e->caret, e->len - e->caret);
+    memmove(e->buf + e->caret, e->buf + e->caret + k, e->len - e->caret - k);
+    e->len -= k;
+    secmem_wipe(e->buf + e->len, k);
+}
+
+void osk_edit_left(OskEdit *e)
+{
+    e->caret = prev_char(e, e->caret);
+}
+
+void osk_edit_right(OskEdit *e)
+{
+    if (e->caret < e->len)
+        e->caret += ui_utf8_len(e->buf + e->caret, e->len - e->caret);
+}
+
+void osk_edit_home(OskEdit *e)
+{
+    e->caret = 0;
+}
+
+void osk_edit_end(OskEdit *e)
+{
+    e->caret = e->len;
+}
+
+/* ---- keyboard ---- */
+
+typedef struct OskKey {
+    const char *lower, *upper; /* label and text inserted (upper with shift) */
+    int special;
+    int units;                 /* width in half keys (2 = one normal key) */
+} OskKey;
+
+#define K(l, u) {l, u, OSK_KEY_CHAR, 2}
+#define END {NULL, NULL, 0, 0}
+#define SHIFT {"\xE2\x87\xA7 Shift", NULL, OSK_KEY_SHIFT, 3}
+#define BKSP {"\xE2\x8C\xAB", NULL, OSK_KEY_BACKSPACE, 3}
+
+/* Each page: OSK_ROWS rows of up to 11 keys, every row 20 half-units wide. */
+static const OskKey osk_pages[OSK_N_PAGES][OSK_ROWS][12] = {
+    [OSK_LETTERS] = {
+        {K("q", "Q"), K("w", "W"), K("e", "E"), K("r", "R"), K("t", "T"), K("y", "Y"),
+         K("u", "U"), K("i", "I"), K("o", "O"), K("p", "P"), END},
+        {K("a", "A"), K("s", "S"), K("d", "D"), K("f", "F"), K("g", "G"), K("h", "H"),
+         K("j", "J"), K("k", "K"), K("l", "L"), K("'", "'"), END},
+        {SHIFT, K("z", "Z"), K("x", "X"), K("c", "C"), K("v", "V"), K("b", "B"), K("n", "N"),
+         K("m", "M"), BKSP, END},
+    },
+    [OSK_SYMBOLS] = {
+        {K("1", "1"), K("2", "2"), K("3", "3"), K("4", "4"), K("5", "5"), K("6", "6"),
+         K("7", "7"), K("8", "8"), K("9", "9"), K("0", "0"), END},
+        {K("-", "-"), K("/", "/"), K(":", ":"), K(";", ";"), K("(", "("), K(")", ")"),
+         K("&", "&"), K("@", "@"), K("\"", "\""), K("?", "?"), END},
+        {{"#", "#", OSK_KEY_CHAR, 3}, K("!", "!"), K("'", "'"), K("%", "%"), K("+", "+"),
+         K("=", "="), K("*", "*"), K("\xE2\x82\xAC", "\xE2\x82\xAC"), BKSP, END},
+    },
+    [OSK_ACCENTS] = {
+        {K("\xC3\xA9", "\xC3\x89"), K("\xC3\xA8", "\xC3\x88"), K("\xC3\xAA", "\xC3\x8A"),
+         K("\xC3\xAB", "\xC3\x8B"), K("\xC3\xA0", "\xC3\x80"), K("\xC3\xA2", "\xC3\x82"),
+         K("\xC3\xA4", "\xC3\x84"), K("\xC3\xA1", "\xC3\x81"), K("\xC3\xA3", "\xC3\x83"),
+         K("\xC3\xA5", "\xC3\x85"), END},
+        {K("\xC3\xB6", "\xC3\x96"), K("\xC3\xB4", "\xC3\x94"), K("\xC3\xB3", "\xC3\x93"),
+         K("\xC3\xB2", "\xC3\x92"), K("\xC3\xB5", "\xC3\x95"), K("\xC3\xBC", "\xC3\x9C"),
+         K("\xC3\xBB", "\xC3\x9B"), K("\xC3\xBA", "\xC3\x9A"), K("\xC3\xB9", "\xC3\x99"),
+         K("\xC3\xAF", "\xC3\x8F"), END},
+        {SHIFT, K("\xC3\xAE", "\xC3\x8E"), K("\xC3\xAD", "\xC3\x8D"), K("\xC3\x9F", "\xC3\x9F"),
+         K("\xC3\xA7", "\xC3\x87"), K("\xC3\xB1", "\xC3\x91"), K("\xC5\x93", "\xC5\x92"),
+         K("\xC3\xA6", "\xC3\x86"), BKSP, END},
+    },
+};
+
+/* The bottom row depends on the page: switches to the two other pages, then the rest. */
+static void bottom_row(int page, OskKey row[8])
+{
+    static const OskKey letters = {"abc", NULL, OSK_KEY_PAGE_LETTERS, 3};
+    static const OskKey symbols = {"?123", NULL, OSK_KEY_PAGE_SYMBOLS, 3};
+    static const OskKey accents = {"\xC3\xA0\xC3\xA9", NULL, OSK_KEY_PAGE_ACCENTS, 3};
+    int n = 0;
+    row[n++] = page == OSK_SYMBOLS ? letters : symbols;
+    row[n++] = page == OSK_ACCENTS ? letters : accents;
+    row[n++] = (OskKey)K(",", ",");
+    row[n++] = (OskKey){"space", " ", OSK_KEY_SPACE, 6};
+    row[n++] = (OskKey)K(".", ".");
+    row[n++] = (OskKey){"\xE2\x86\x90", NULL, OSK_KEY_LEFT, 2};
+    row[n++] = (OskKey){"\xE2\x86\x92", NULL, OSK_KEY_RIGHT, 2};
+    row[n] = (OskKey)END;
+}
+
+static const OskKey *key_row(int page, int row, OskKey bottom[8])
+{
+    if (row == OSK_ROWS - 1) {
+        bottom_row(page, bottom);
+        return bottom;
+    }
+    return osk_pages[page][row];
+}
+
+/* Key codes: page * 256 + row * 16 + column. */
+static const OskKey *key_for_code(int code, OskKey bottom[8])
+{
+    int page = code / 256, row = code / 16 % 16, col = code % 16;
+    if (page < 0 || page >= OSK_N_PAGES || row >= OSK_ROWS || col >= 12)
+        return NULL;
+    const OskKey *r = key_row(page, row, bottom);
+    for (int i = 0; i <= col; i++)
+        if (!r[i].lower)
+            return NULL;
+    return &r[col];
+}
+
+static const UiColor key_bg = {0xFF, 0xFF, 0xFF, 0xFF}, key_special_bg = {0xD8, 0xDD, 0xE6, 0xFF},
+                     key_on_bg = {0x1F, 0x5F, 0xA8, 0xFF}, key_fg = {0x11, 0x11, 0x11, 0xFF},
+                     key_on_fg = {0xFF, 0xFF, 0xFF, 0xFF}, key_border = {0x70, 0x75, 0x80, 0xFF},
+                     board_bg = {0xC4, 0xC9, 0xD2, 0xFF};
+
+void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int font_size,
+                int *key_px)
+{
+    ui_rect(f, area, board_bg);
+    int gap = area.w >= 700 ? 6 : 3, min_side = 1 << 30;
+    int row_h = (area.h - gap * (OSK_ROWS + 1)) / OSK_ROWS;
+    for (int row = 0; row < OSK_ROWS; row++) {
+        OskKey bottom[8];
+        const OskKey *keys = key_row(st->page, row, bottom);
+        int units = 0;
+        for (int i = 0; keys[i].lower; i++)
+            units += keys[i].units;
+        /* Every row spans 20 half-units; shorter rows are centred. */
+        int inner = area.w - gap;
+        int x0 = area.x + gap + (inner * (20 - units) / 20) / 2, used = 0;
+        int y = area.y + gap + row * (row_h + gap);
+        for (int i = 0; keys[i].lower; i++) {
+            int x = x0 + inner * used / 20;
+            used += keys[i].units;
+            int w = x0 + inner * used / 20 - x - gap;
+            UiRect r = {x, y, w, row_h};
+            int on = (keys[i].special == OSK_KEY_SHIFT && st->shift);
+            int special = keys[i].special != OSK_KEY_CHAR && keys[i].special != OSK_KEY_SPACE;
+            ui_rect(f, r, on ? key_on_bg : special ? key_special_bg : key_bg);
+            ui_frame_border(f, r, 1, key_border);
+            const char *label = st->shift && keys[i].upper && keys[i].special == OSK_KEY_CHAR
+                                    ? keys[i].upper : keys[i].lower;
+            int t = ui_target(f, r, action, st->page * 256 + row * 16 + i, 1);
+            int fs = keys[i].special == OSK_KEY_CHAR ? font_size : font_size * 4 / 5;
+            ui_text_box(f, (UiRect){r.x + 2, r.y, r.w - 4, r.h}, fs, 0, on ? key_on_fg : key_fg,
+                        UI_ALIGN_CENTER, 1, label, t);
+            if (w < min_side)
+                min_side = w;
+            if (row_h < min_side)
+                min_side = row_h;
+        }
+    }
+    if (key_px)
+        *key_px = min_side;
+}
+
+int osk_press(OskState *st, OskEdit *e, int code)
+{
+    OskKey bottom[8];
+    const OskKey *k = key_for_code(code, bottom);
+    if (!k || code / 256 != st->page)
+        return 0;
+    switch (k->special) {
+    case OSK_KEY_CHAR:
+        osk_edit_insert(e, st->shift && k->upper ? k->upper : k->lower);
+        st->shift = 0;
+        return 1;
+    case OSK_KEY_SPACE:
+        osk_edit_insert(e, " ");
+        return 1;
+    case OSK_KEY_SHIFT:
+        st->shift = !st->shift;
+        return 0;
+    case OSK_KEY_BACKSPACE:
+        osk_edit_backspace(e);
+        return 1;
+    case OSK_KEY_LEFT:
+        osk_edit_left(e);
+        return 1;
+    case OSK_KEY_RIGHT:
+        osk_edit_right(e);
+        return 1;
+    case OSK_KEY_PAGE_LETTERS:
+        st->page = OSK_LETTERS;
+        return 0;
+    case OSK_KEY_PAGE_SYMBOLS:
+        st->page = OSK_SYMBOLS;
+        st->shift = 0;
+        return 0;
+    case OSK_KEY_PAGE_ACCENTS:
+        st->page = OSK_ACCENTS;
+        return 0;
+    }
+    return 0;
+}

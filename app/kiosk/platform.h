@@ -1,0 +1,115 @@
+/* platform: the kiosk's SDL2 + SDL2_ttf backend, the only code that includes SDL.
+ *
+ * It opens the window and renderer, turns SDL events into kiosk input (touch, mouse and
+ * keyboard; touch coordinates mapped through ui_phys_to_logical), draws UiFrames (text
+ * runs rendered once into cached textures, except UI_TEXT_SECRET runs), rotates the
+ * picture in software, and writes screenshots. Scripts inject input as real SDL events
+ * (SDL_FINGERDOWN/UP, SDL_TEXTINPUT, SDL_KEYDOWN) so they go through the same path as a
+ * finger.
+ *
+ * Fonts can be opened on their own (kfonts_*) for layout tests without a display.
+ */
+#ifndef DEBRIEF_PLATFORM_H
+#define DEBRIEF_PLATFORM_H
+
+#include <stdint.h>
+
+#include "dberr.h"
+#include "kiosk_ui.h"
+#include "ui.h"
+
+#define KIOSK_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#define KIOSK_FONT_REGULAR KIOSK_FONT_DIR "/DejaVuSans.ttf"
+#define KIOSK_FONT_BOLD KIOSK_FONT_DIR "/DejaVuSans-Bold.ttf"
+
+typedef struct KFonts KFonts;
+
+/* Opens the two font files (regular, bold) with SDL_ttf (initialising it if needed).
+ * DB_ENOENT naming the file if one is missing or unreadable. */
+int kfonts_open(const char *regular, const char *bold, KFonts **out, DbError *err);
+void kfonts_close(KFonts *fonts);
+/* Measurement callbacks backed by these fonts. */
+UiMeasure kfonts_measure(KFonts *fonts);
+/* Whether the font has a glyph for code point cp. */
+int kfonts_has_glyph(KFonts *fonts, uint32_t cp);
+
+typedef struct PlatformConfig {
+    int w, h;              /* window size (physical); 0 = 800 x 480 */
+    int fullscreen;
+    int rotation;          /* 0, 90, 180, 270 (clockwise) */
+    int allow_headless;    /* accept the dummy/offscreen drivers without complaint */
+    const char *title;
+} PlatformConfig;
+
+typedef struct Platform Platform;
+
+enum {
+    PLATFORM_OK = 0,
+    PLATFORM_NO_DISPLAY = 1 /* opened, but on a headless driver nobody asked for */
+};
+
+/* Initialises SDL video and opens the window. *status tells whether a real display was
+ * found; on a headless driver that was not asked for, the platform is still returned
+ * (usable for a headless run) with *status = PLATFORM_NO_DISPLAY. DB_EIO if SDL cannot
+ * open any video driver (message says why). */
+int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int *status,
+                  DbError *err);
+void platform_close(Platform *p);
+
+/* The SDL video driver in use ("x11", "wayland", "kmsdrm", "dummy", "offscreen"). */
+const char *platform_driver(const Platform *p);
+/* The renderer's name ("software", "opengles2", ...). */
+const char *platform_renderer(const Platform *p);
+void platform_logical_size(const Platform *p, int *w, int *h);
+void platform_physical_size(const Platform *p, int *w, int *h);
+/* The display's DPI (0 if SDL does not know it). */
+int platform_dpi(const Platform *p);
+
+/* Monotonic milliseconds. */
+uint64_t platform_ticks(void);
+
+typedef enum PlatformEventType {
+    PE_NONE = 0,
+    PE_TAP,      /* x, y logical */
+    PE_KEY,      /* key */
+    PE_TEXT,     /* text (UTF-8) */
+    PE_EXPOSE,   /* window shown/resized: redraw */
+    PE_QUIT
+} PlatformEventType;
+
+typedef struct PlatformEvent {
+    PlatformEventType type;
+    int x, y;
+    KioskKey key;
+    char text[32];
+} PlatformEvent;
+
+/* Waits up to timeout_ms (-1: forever) for the next input and translates it. Returns 1 with
+ * *ev filled, 0 on timeout. Events that mean nothing to the kiosk are consumed silently
+ * (and count as a wakeup, see platform_wakeups). */
+int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev);
+/* Wakeups of platform_wait since open (for idle measurements). */
+uint64_t platform_wakeups(const Platform *p);
+
+/* Draws the frame (logical coordinates) rotated onto the panel and presents it. */
+void platform_draw(Platform *p, const UiFrame *f);
+/* Saves what is on the panel now (the last drawn frame, as the panel shows it). */
+int platform_screenshot(Platform *p, const char *png_path, DbError *err);
+
+/* Synthetic input, injected as SDL events. */
+void platform_inject_tap(Platform *p, int lx, int ly);
+void platform_inject_text(Platform *p, const char *utf8);
+void platform_inject_key(Platform *p, KioskKey key);
+
+/* The translation the platform applies to a finger at normalised panel coordinates
+ * (nx, ny in [0, 1)): panel pixels, then ui_phys_to_logical. Exposed for tests. */
+void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, float ny,
+                                int *lx, int *ly);
+void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, int ly, float *nx,
+                                float *ny);
+
+/* Cached text textures (for tests: glyphs are rendered once). */
+int platform_text_cache_size(const Platform *p);
+uint64_t platform_text_renders(const Platform *p);
+
+#endif

@@ -1,0 +1,644 @@
+/* platform_sdl: SDL2 + SDL2_ttf backend (see platform.h). The only file that includes SDL.
+ *
+ * Note on sleeping: SDL 2.26's SDL_WaitEventTimeout has no real wait on the KMSDRM and dummy
+ * drivers; it polls every ~1 ms. The kiosk still computes the timeout from its next timer
+ * and redraws only when something changed, so the cost is SDL's poll loop alone; waiting on
+ * the input device fds instead is future work (see docs/KIOSK.md).
+ */
+#include "platform.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "png.h"
+#include "secmem.h"
+
+/* ---- fonts ---- */
+
+#define KF_SLOTS 24
+
+typedef struct FontSlot {
+    int size, bold;
+    TTF_Font *font;
+    uint64_t used;
+} FontSlot;
+
+struct KFonts {
+    char *path[2];
+    FontSlot slot[KF_SLOTS];
+    uint64_t clock;
+    int ttf_inited;
+};
+
+static TTF_Font *kfonts_get(KFonts *fs, int size, int bold)
+{
+    FontSlot *victim = &fs->slot[0];
+    fs->clock++;
+    for (int i = 0; i < KF_SLOTS; i++) {
+        FontSlot *s = &fs->slot[i];
+        if (s->font && s->size == size && s->bold == bold) {
+            s->used = fs->clock;
+            return s->font;
+        }
+        if (!s->font || (victim->font && s->used < victim->used))
+            victim = s;
+    }
+    if (victim->font)
+        TTF_CloseFont(victim->font);
+    victim->font = TTF_OpenFont(fs->path[bold ? 1 : 0], size);
+    victim->size = size;
+    victim->bold = bold;
+    victim->used = fs->clock;
+    return victim->font; /* non-NULL: the files were checked on open */
+}
+
+void kfonts_close(KFonts *fs)
+{
+    if (!fs)
+        return;
+    for (int i = 0; i < KF_SLOTS; i++)
+        if (fs->slot[i].font)
+            TTF_CloseFont(fs->slot[i].font);
+    free(fs->path[0]);
+    free(fs->path[1]);
+    if (fs->ttf_inited)
+        TTF_Quit();
+    free(fs);
+}
+
+int kfonts_open(const char *regular, const char *bold, KFonts **out, DbError *err)
+{
+    *out = NULL;
+    KFonts *fs = calloc(1, sizeof *fs);
+    if (!fs)
+        return dberr_set(err, DB_ENOMEM, "fonts: out of memory");
+    if (TTF_Init() != 0) {
+        free(fs);
+        return dberr_set(err, DB_EIO, "SDL_ttf: %s", TTF_GetError());
+    }
+    fs->ttf_inited = 1;
+    const char *paths[2] = {regular, bold};
+    for (int i = 0; i < 2; i++) {
+        TTF_Font *f = NULL;
+        if (access(paths[i], R_OK) != 0 || !(f = TTF_OpenFont(paths[i], 16))) {
+            kfonts_close(fs);
+            return dberr_set(err, DB_ENOENT,
+                             "%s: cannot open font file (install fonts-dejavu-core, or pass "
+                             "--font FILE --font-bold FILE)",
+                             paths[i]);
+        }
+        TTF_CloseFont(f);
+        fs->path[i] = strdup(paths[i]);
+        if (!fs->path[i]) {
+            kfonts_close(fs);
+            return dberr_set(err, DB_ENOMEM, "fonts: out of memory");
+        }
+    }
+    *out = fs;
+    return DB_OK;
+}
+
+int kfonts_has_glyph(KFonts *fs, uint32_t cp)
+{
+    return TTF_GlyphIsProvided32(kfonts_get(fs, 16, 0), cp) != 0;
+}
+
+static int measure_width(void *ctx, int size, int flags, const char *s, size_t len)
+{
+    KFonts *fs = ctx;
+    if (len == 0)
+        return 0;
+    char stack[1024];
+    char *tmp = len < sizeof stack ? stack : malloc(len + 1);
+    if (!tmp)
+        return (int)len * size; /* pessimistic: never clips because of a failed malloc */
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    int w = 0, h = 0;
+    TTF_SizeUTF8(kfonts_get(fs, size, (flags & UI_TEXT_BOLD) != 0), tmp, &w, &h);
+    secmem_wipe(tmp, len); /* it may be a participant's text */
+    if (tmp != stack)
+        free(tmp);
+    return w;
+}
+
+static int measure_line_height(void *ctx, int size, int flags)
+{
+    return TTF_FontHeight(kfonts_get(ctx, size, (flags & UI_TEXT_BOLD) != 0));
+}
+
+UiMeasure kfonts_measure(KFonts *fs)
+{
+    return (UiMeasure){measure_width, measure_line_height, fs};
+}
+
+/* ---- the window ---- */
+
+#define TEX_CACHE 768
+
+typedef struct TexEntry {
+    uint64_t hash;
+    int size, flags;
+    char *text;
+    size_t len;
+    SDL_Texture *tex;
+    int w, h;
+    uint64_t used;
+} TexEntry;
+
+struct Platform {
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    SDL_Texture *target;   /* the logical frame, rotated when presented */
+    int pw, ph, lw, lh;    /* physical (renderer output) and logical sizes */
+    int rotation;
+    KFonts *fonts;
+    char driver[32];
+    char renderer[32];
+    int dpi;
+    TexEntry cache[TEX_CACHE];
+    int n_cache;
+    uint64_t frame, renders, wakeups;
+};
+
+uint64_t platform_ticks(void)
+{
+    return SDL_GetTicks64();
+}
+
+const char *platform_driver(const Platform *p) { return p->driver; }
+const char *platform_renderer(const Platform *p) { return p->renderer; }
+int platform_dpi(const Platform *p) { return p->dpi; }
+uint64_t platform_wakeups(const Platform *p) { return p->wakeups; }
+int platform_text_cache_size(const Platform *p) { return p->n_cache; }
+uint64_t platform_text_renders(const Platform *p) { return p->renders; }
+
+void platform_logical_size(const Platform *p, int *w, int *h)
+{
+    *w = p->lw;
+    *h = p->lh;
+}
+
+void platform_physical_size(const Platform *p, int *w, int *h)
+{
+    *w = p->pw;
+    *h = p->ph;
+}
+
+/* (Re)creates the logical render target after a size change. */
+static int make_target(Platform *p, DbError *err)
+{
+    if (SDL_GetRendererOutputSize(p->ren, &p->pw, &p->ph) != 0 || p->pw <= 0 || p->ph <= 0)
+        return dberr_set(err, DB_EIO, "SDL: cannot get the output size: %s", SDL_GetError());
+    ui_logical_size(p->rotation, p->pw, p->ph, &p->lw, &p->lh);
+    if (p->target)
+        SDL_DestroyTexture(p->target);
+    p->target = SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
+                                  p->lw, p->lh);
+    if (!p->target)
+        return dberr_set(err, DB_EIO, "SDL: cannot create a %dx%d render target: %s", p->lw,
+                         p->lh, SDL_GetError());
+    return DB_OK;
+}
+
+static void cache_clear(Platform *p)
+{
+    for (int i = 0; i < p->n_cache; i++) {
+        SDL_DestroyTexture(p->cache[i].tex);
+        free(p->cache[i].text);
+    }
+    p->n_cache = 0;
+}
+
+void platform_close(Platform *p)
+{
+    if (!p)
+        return;
+    cache_clear(p);
+    if (p->target)
+        SDL_DestroyTexture(p->target);
+    if (p->ren)
+        SDL_DestroyRenderer(p->ren);
+    if (p->win)
+        SDL_DestroyWindow(p->win);
+    free(p);
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+}
+
+int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int *status,
+                  DbError *err)
+{
+    *out = NULL;
+    *status = PLATFORM_OK;
+    /* Under KMSDRM SDL does not turn touches into mouse events, elsewhere it does: take
+     * fingers as fingers and mice as mice everywhere so nothing is counted twice. */
+    SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "0");
+    SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0)
+        return dberr_set(err, DB_EIO, "SDL cannot open a display: %s", SDL_GetError());
+    Platform *p = calloc(1, sizeof *p);
+    if (!p) {
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return dberr_set(err, DB_ENOMEM, "platform: out of memory");
+    }
+    p->fonts = fonts;
+    p->rotation = cfg->rotation;
+    const char *drv = SDL_GetCurrentVideoDriver();
+    snprintf(p->driver, sizeof p->driver, "%s", drv ? drv : "?");
+    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
+    int headless = strcmp(p->driver, "dummy") == 0 || strcmp(p->driver, "offscreen") == 0;
+    if (headless && !cfg->allow_headless && !(asked && strcmp(asked, p->driver) == 0))
+        *status = PLATFORM_NO_DISPLAY;
+
+    float ddpi = 0;
+    if (SDL_GetDisplayDPI(0, &ddpi, NULL, NULL) == 0 && ddpi >= 50 && ddpi <= 800)
+        p->dpi = (int)(ddpi + 0.5f);
+
+    int w = cfg->w > 0 ? cfg->w : 800, h = cfg->h > 0 ? cfg->h : 480;
+    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (cfg->fullscreen) {
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    }
+    p->win = SDL_CreateWindow(cfg->title ? cfg->title : "Debrief", SDL_WINDOWPOS_CENTERED,
+                              SDL_WINDOWPOS_CENTERED, w, h, flags);
+    if (!p->win) {
+        dberr_set(err, DB_EIO, "SDL cannot open a %dx%d window on the %s driver: %s", w, h,
+                  p->driver, SDL_GetError());
+        platform_close(p);
+        return err ? err->code : DB_EIO;
+    }
+    p->ren = SDL_CreateRenderer(p->win, -1, SDL_RENDERER_TARGETTEXTURE);
+    if (!p->ren)
+        p->ren = SDL_CreateRenderer(p->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!p->ren) {
+        dberr_set(err, DB_EIO, "SDL cannot create a renderer: %s", SDL_GetError());
+        platform_close(p);
+        return err ? err->code : DB_EIO;
+    }
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(p->ren, &info) == 0)
+        snprintf(p->renderer, sizeof p->renderer, "%s", info.name);
+    int rc = make_target(p, err);
+    if (rc != DB_OK) {
+        platform_close(p);
+        return rc;
+    }
+    SDL_ShowCursor(cfg->fullscreen ? SDL_DISABLE : SDL_ENABLE);
+    SDL_StartTextInput();
+    *out = p;
+    return DB_OK;
+}
+
+/* ---- input ---- */
+
+void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, float ny,
+                                int *lx, int *ly)
+{
+    int px = (int)(nx * (float)phys_w), py = (int)(ny * (float)phys_h);
+    px = px < 0 ? 0 : px >= phys_w ? phys_w - 1 : px;
+    py = py < 0 ? 0 : py >= phys_h ? phys_h - 1 : py;
+    ui_phys_to_logical(rotation, phys_w, phys_h, px, py, lx, ly);
+}
+
+void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, int ly, float *nx,
+                                float *ny)
+{
+    int px, py;
+    ui_logical_to_phys(rotation, phys_w, phys_h, lx, ly, &px, &py);
+    *nx = ((float)px + 0.5f) / (float)phys_w;
+    *ny = ((float)py + 0.5f) / (float)phys_h;
+}
+
+static KioskKey map_key(SDL_Keycode k)
+{
+    switch (k) {
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER: return KK_ENTER;
+    case SDLK_BACKSPACE: return KK_BACKSPACE;
+    case SDLK_DELETE: return KK_DELETE;
+    case SDLK_LEFT: return KK_LEFT;
+    case SDLK_RIGHT: return KK_RIGHT;
+    case SDLK_HOME: return KK_HOME;
+    case SDLK_END: return KK_END;
+    case SDLK_ESCAPE: return KK_ESCAPE;
+    case SDLK_TAB: return KK_TAB;
+    default: return 0;
+    }
+}
+
+static SDL_Keycode unmap_key(KioskKey k)
+{
+    switch (k) {
+    case KK_ENTER: return SDLK_RETURN;
+    case KK_BACKSPACE: return SDLK_BACKSPACE;
+    case KK_DELETE: return SDLK_DELETE;
+    case KK_LEFT: return SDLK_LEFT;
+    case KK_RIGHT: return SDLK_RIGHT;
+    case KK_HOME: return SDLK_HOME;
+    case KK_END: return SDLK_END;
+    case KK_ESCAPE: return SDLK_ESCAPE;
+    case KK_TAB: return SDLK_TAB;
+    }
+    return SDLK_UNKNOWN;
+}
+
+/* Translates one SDL event; 1 if it means something to the kiosk. */
+static int translate(Platform *p, const SDL_Event *e, PlatformEvent *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    switch (e->type) {
+    case SDL_QUIT:
+        ev->type = PE_QUIT;
+        return 1;
+    case SDL_FINGERUP:
+        platform_finger_to_logical(p->rotation, p->pw, p->ph, e->tfinger.x, e->tfinger.y, &ev->x,
+                                   &ev->y);
+        ev->type = PE_TAP;
+        return 1;
+    case SDL_MOUSEBUTTONUP: {
+        if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
+            return 0;
+        int ww, wh;
+        SDL_GetWindowSize(p->win, &ww, &wh);
+        if (ww <= 0 || wh <= 0)
+            return 0;
+        platform_finger_to_logical(p->rotation, p->pw, p->ph, ((float)e->button.x + 0.5f) / (float)ww,
+                                   ((float)e->button.y + 0.5f) / (float)wh, &ev->x, &ev->y);
+        ev->type = PE_TAP;
+        return 1;
+    }
+    case SDL_TEXTINPUT:
+        ev->type = PE_TEXT;
+        snprintf(ev->text, sizeof ev->text, "%s", e->text.text);
+        return 1;
+    case SDL_KEYDOWN:
+        ev->key = map_key(e->key.keysym.sym);
+        if (!ev->key)
+            return 0;
+        ev->type = PE_KEY;
+        return 1;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+            make_target(p, NULL);
+            ev->type = PE_EXPOSE;
+            return 1;
+        }
+        if (e->window.event == SDL_WINDOWEVENT_EXPOSED || e->window.event == SDL_WINDOWEVENT_SHOWN) {
+            ev->type = PE_EXPOSE;
+            return 1;
+        }
+        return 0;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        cache_clear(p);
+        make_target(p, NULL);
+        ev->type = PE_EXPOSE;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev)
+{
+    uint64_t start = SDL_GetTicks64();
+    for (;;) {
+        SDL_Event e;
+        int left = timeout_ms;
+        if (timeout_ms >= 0) {
+            uint64_t el = SDL_GetTicks64() - start;
+            left = el >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)el;
+        }
+        int got = left < 0 ? SDL_WaitEvent(&e) : left == 0 ? SDL_PollEvent(&e)
+                                                           : SDL_WaitEventTimeout(&e, left);
+        p->wakeups++;
+        if (!got)
+            return 0;
+        if (translate(p, &e, ev))
+            return 1;
+    }
+}
+
+void platform_inject_tap(Platform *p, int lx, int ly)
+{
+    float nx, ny;
+    platform_logical_to_finger(p->rotation, p->pw, p->ph, lx, ly, &nx, &ny);
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.tfinger.type = SDL_FINGERDOWN;
+    e.tfinger.timestamp = SDL_GetTicks();
+    e.tfinger.touchId = 1;
+    e.tfinger.fingerId = 1;
+    e.tfinger.x = nx;
+    e.tfinger.y = ny;
+    e.tfinger.pressure = 1.0f;
+    SDL_PushEvent(&e);
+    e.tfinger.type = SDL_FINGERUP;
+    e.tfinger.pressure = 0.0f;
+    SDL_PushEvent(&e);
+}
+
+void platform_inject_text(Platform *p, const char *utf8)
+{
+    (void)p;
+    size_t n = strlen(utf8), i = 0;
+    while (i < n) {
+        /* SDL_TEXTINPUT carries at most 31 bytes; split at character boundaries. */
+        size_t take = 0;
+        while (i + take < n) {
+            size_t k = ui_utf8_len(utf8 + i + take, n - i - take);
+            if (take + k > SDL_TEXTINPUTEVENT_TEXT_SIZE - 1)
+                break;
+            take += k;
+        }
+        SDL_Event e;
+        memset(&e, 0, sizeof e);
+        e.text.type = SDL_TEXTINPUT;
+        e.text.timestamp = SDL_GetTicks();
+        memcpy(e.text.text, utf8 + i, take);
+        SDL_PushEvent(&e);
+        secmem_wipe(&e, sizeof e);
+        i += take;
+    }
+}
+
+void platform_inject_key(Platform *p, KioskKey key)
+{
+    (void)p;
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.key.type = SDL_KEYDOWN;
+    e.key.timestamp = SDL_GetTicks();
+    e.key.state = SDL_PRESSED;
+    e.key.keysym.sym = unmap_key(key);
+    SDL_PushEvent(&e);
+}
+
+/* ---- drawing ---- */
+
+static uint64_t text_hash(const char *s, size_t len, int size, int flags)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+    h = (h ^ (uint64_t)size) * 1099511628211ull;
+    return (h ^ (uint64_t)flags) * 1099511628211ull;
+}
+
+/* Renders text white (tinted at draw time) into a new texture. */
+static SDL_Texture *render_text(Platform *p, const char *s, int size, int flags, int *w, int *h)
+{
+    TTF_Font *font = kfonts_get(p->fonts, size, (flags & UI_TEXT_BOLD) != 0);
+    SDL_Surface *surf = TTF_RenderUTF8_Blended(font, s, (SDL_Color){255, 255, 255, 255});
+    if (!surf)
+        return NULL;
+    SDL_Texture *t = SDL_CreateTextureFromSurface(p->ren, surf);
+    *w = surf->w;
+    *h = surf->h;
+    if (flags & UI_TEXT_SECRET)
+        secmem_wipe(surf->pixels, (size_t)surf->pitch * (size_t)surf->h);
+    SDL_FreeSurface(surf);
+    p->renders++;
+    return t;
+}
+
+static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int flags)
+{
+    uint64_t h = text_hash(s, len, size, flags);
+    for (int i = 0; i < p->n_cache; i++) {
+        TexEntry *e = &p->cache[i];
+        if (e->hash == h && e->size == size && e->flags == flags && e->len == len &&
+            memcmp(e->text, s, len) == 0) {
+            e->used = p->frame;
+            return e;
+        }
+    }
+    TexEntry *e;
+    if (p->n_cache < TEX_CACHE) {
+        e = &p->cache[p->n_cache++];
+    } else { /* evict the least recently used */
+        e = &p->cache[0];
+        for (int i = 1; i < p->n_cache; i++)
+            if (p->cache[i].used < e->used)
+                e = &p->cache[i];
+        SDL_DestroyTexture(e->tex);
+        free(e->text);
+    }
+    memset(e, 0, sizeof *e);
+    e->text = malloc(len + 1);
+    if (e->text) {
+        memcpy(e->text, s, len);
+        e->text[len] = '\0';
+        e->tex = render_text(p, e->text, size, flags, &e->w, &e->h);
+    }
+    if (!e->text || !e->tex) {
+        free(e->text);
+        *e = p->cache[--p->n_cache];
+        return NULL;
+    }
+    e->hash = h;
+    e->size = size;
+    e->flags = flags;
+    e->len = len;
+    e->used = p->frame;
+    return e;
+}
+
+static void fill(Platform *p, UiRect r, UiColor c)
+{
+    SDL_SetRenderDrawBlendMode(p->ren, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(p->ren, c.r, c.g, c.b, c.a);
+    SDL_Rect sr = {r.x, r.y, r.w, r.h};
+    SDL_RenderFillRect(p->ren, &sr);
+}
+
+static void draw_text(Platform *p, const UiFrame *f, const UiCmd *c)
+{
+    const char *s = ui_cmd_text(f, c);
+    SDL_Texture *tex;
+    int w, h;
+    if (c->flags & UI_TEXT_SECRET) {
+        /* A participant's words are never kept in the cache. */
+        tex = render_text(p, s, c->size, c->flags, &w, &h);
+    } else {
+        TexEntry *e = cache_get(p, s, c->len, c->size, c->flags);
+        tex = e ? e->tex : NULL;
+        w = e ? e->w : 0;
+        h = e ? e->h : 0;
+    }
+    if (!tex)
+        return;
+    SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+    SDL_SetTextureColorMod(tex, c->color.r, c->color.g, c->color.b);
+    SDL_SetTextureAlphaMod(tex, c->color.a);
+    SDL_Rect dst = {c->r.x, c->r.y, w, h};
+    SDL_RenderCopy(p->ren, tex, NULL, &dst);
+    if (c->flags & UI_TEXT_SECRET)
+        SDL_DestroyTexture(tex);
+}
+
+/* Copies the logical frame onto the panel, rotated. */
+static void compose(Platform *p)
+{
+    SDL_SetRenderTarget(p->ren, NULL);
+    SDL_SetRenderDrawColor(p->ren, 0, 0, 0, 255);
+    SDL_RenderClear(p->ren);
+    SDL_Rect dst = {(p->pw - p->lw) / 2, (p->ph - p->lh) / 2, p->lw, p->lh};
+    if (p->rotation == 0)
+        SDL_RenderCopy(p->ren, p->target, NULL, &dst);
+    else
+        SDL_RenderCopyEx(p->ren, p->target, NULL, &dst, (double)p->rotation, NULL, SDL_FLIP_NONE);
+}
+
+void platform_draw(Platform *p, const UiFrame *f)
+{
+    p->frame++;
+    SDL_SetRenderTarget(p->ren, p->target);
+    SDL_SetRenderDrawColor(p->ren, 0, 0, 0, 255);
+    SDL_RenderClear(p->ren);
+    for (int i = 0; i < f->n_cmds; i++) {
+        const UiCmd *c = &f->cmds[i];
+        switch (c->kind) {
+        case UI_CMD_RECT:
+            fill(p, c->r, c->color);
+            break;
+        case UI_CMD_FRAME: {
+            int t = c->thickness;
+            UiRect r = c->r;
+            fill(p, (UiRect){r.x, r.y, r.w, t}, c->color);
+            fill(p, (UiRect){r.x, r.y + r.h - t, r.w, t}, c->color);
+            fill(p, (UiRect){r.x, r.y + t, t, r.h - 2 * t}, c->color);
+            fill(p, (UiRect){r.x + r.w - t, r.y + t, t, r.h - 2 * t}, c->color);
+            break;
+        }
+        case UI_CMD_TEXT:
+            draw_text(p, f, c);
+            break;
+        }
+    }
+    compose(p);
+    SDL_RenderPresent(p->ren);
+}
+
+int platform_screenshot(Platform *p, const char *png_path, DbError *err)
+{
+    compose(p);
+    size_t pitch = 3 * (size_t)p->pw;
+    uint8_t *px = malloc(pitch * (size_t)p->ph);
+    if (!px)
+        return dberr_set(err, DB_ENOMEM, "screenshot: out of memory");
+    if (SDL_RenderReadPixels(p->ren, NULL, SDL_PIXELFORMAT_RGB24, px, (int)pitch) != 0) {
+        free(px);
+        return dberr_set(err, DB_EIO, "screenshot: cannot read pixels: %s", SDL_GetError());
+    }
+    int rc = png_write_rgb(png_path, px, p->pw, p->ph, pitch, err);
+    /* The picture may show answers. */
+    secmem_wipe(px, pitch * (size_t)p->ph);
+    free(px);
+    return rc;
+}

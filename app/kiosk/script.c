@@ -1,0 +1,250 @@
+/* script: parser for the kiosk automation language (see script.h). */
+#include "script.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+
+static const struct {
+    const char *name;
+    KioskKey key;
+} key_names[] = {
+    {"enter", KK_ENTER}, {"return", KK_ENTER}, {"backspace", KK_BACKSPACE}, {"delete", KK_DELETE},
+    {"left", KK_LEFT},   {"right", KK_RIGHT},  {"home", KK_HOME},           {"end", KK_END},
+    {"escape", KK_ESCAPE}, {"tab", KK_TAB},
+};
+
+KioskKey script_key_from_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof key_names / sizeof key_names[0]; i++)
+        if (strcmp(name, key_names[i].name) == 0)
+            return key_names[i].key;
+    return 0;
+}
+
+void script_free(Script *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n; i++)
+        free(s->steps[i].str);
+    free(s->steps);
+    free(s);
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    return p;
+}
+
+/* Parses a quoted string at p into a new malloc'd string; *pp advanced past it. */
+static int parse_quoted(const char **pp, const char *end, char **out)
+{
+    const char *p = *pp;
+    if (p >= end || *p != '"')
+        return -1;
+    p++;
+    char *s = malloc((size_t)(end - p) + 1);
+    if (!s)
+        return -1;
+    size_t n = 0;
+    while (p < end && *p != '"') {
+        if (*p == '\\' && p + 1 < end) {
+            p++;
+            s[n++] = *p == 'n' ? '\n' : *p;
+            p++;
+        } else {
+            s[n++] = *p++;
+        }
+    }
+    if (p >= end) {
+        free(s);
+        return -1;
+    }
+    s[n] = '\0';
+    *pp = p + 1;
+    *out = s;
+    return 0;
+}
+
+static int parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_line(const char *name, int line, const char *p, const char *end, ScriptStep *st,
+                      DbError *err)
+{
+    char word[32];
+    size_t n = 0;
+    while (p < end && *p != ' ' && *p != '\t' && n + 1 < sizeof word)
+        word[n++] = *p++;
+    word[n] = '\0';
+    p = skip_ws(p, end);
+    /* Trailing whitespace is not an argument. */
+    while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        end--;
+    char arg[4096];
+    size_t al = (size_t)(end - p) < sizeof arg - 1 ? (size_t)(end - p) : sizeof arg - 1;
+    memcpy(arg, p, al);
+    arg[al] = '\0';
+    memset(st, 0, sizeof *st);
+    st->line = line;
+
+    if (strcmp(word, "tap") == 0) {
+        if (*p == '"') {
+            st->op = SO_TAP_LABEL;
+            if (parse_quoted(&p, end, &st->str) != 0 || skip_ws(p, end) != end)
+                goto bad_string;
+            return DB_OK;
+        }
+        long x, y;
+        char *sp = strchr(arg, ' ');
+        if (!sp)
+            return dberr_set(err, DB_EINVAL, "%s:%d: tap needs \"label\" or X Y", name, line);
+        *sp = '\0';
+        const char *ys = sp + 1;
+        while (*ys == ' ')
+            ys++;
+        if (parse_long(arg, 0, 100000, &x) || parse_long(ys, 0, 100000, &y))
+            return dberr_set(err, DB_EINVAL, "%s:%d: tap X Y needs two non-negative integers",
+                             name, line);
+        st->op = SO_TAP_XY;
+        st->x = (int)x;
+        st->y = (int)y;
+        return DB_OK;
+    }
+    if (strcmp(word, "type") == 0 || strcmp(word, "expect") == 0 ||
+        strcmp(word, "absent") == 0) {
+        st->op = word[0] == 't' ? SO_TYPE : word[0] == 'e' ? SO_EXPECT : SO_ABSENT;
+        if (parse_quoted(&p, end, &st->str) != 0 || skip_ws(p, end) != end)
+            goto bad_string;
+        return DB_OK;
+    }
+    if (strcmp(word, "key") == 0) {
+        st->op = SO_KEY;
+        st->key = script_key_from_name(arg);
+        if (!st->key)
+            return dberr_set(err, DB_EINVAL,
+                             "%s:%d: unknown key \"%.40s\" (enter, backspace, delete, left, "
+                             "right, home, end, escape, tab)",
+                             name, line, arg);
+        return DB_OK;
+    }
+    if (strcmp(word, "wait") == 0 || strcmp(word, "idle") == 0) {
+        long v;
+        int is_wait = word[0] == 'w';
+        if (parse_long(arg, 0, is_wait ? 600000 : 86400, &v))
+            return dberr_set(err, DB_EINVAL, "%s:%d: %s needs a number of %s", name, line, word,
+                             is_wait ? "milliseconds (0..600000)" : "seconds (0..86400)");
+        st->op = is_wait ? SO_WAIT : SO_IDLE;
+        st->ms = is_wait ? v : v * 1000;
+        return DB_OK;
+    }
+    if (strcmp(word, "screenshot") == 0) {
+        if (al == 0)
+            return dberr_set(err, DB_EINVAL, "%s:%d: screenshot needs a file name", name, line);
+        st->op = SO_SCREENSHOT;
+        if (*p == '"') {
+            if (parse_quoted(&p, end, &st->str) != 0)
+                goto bad_string;
+        } else {
+            st->str = strdup(arg);
+        }
+        if (!st->str)
+            return dberr_set(err, DB_ENOMEM, "%s:%d: out of memory", name, line);
+        return DB_OK;
+    }
+    return dberr_set(err, DB_EINVAL,
+                     "%s:%d: unknown action \"%.31s\" (tap, type, key, wait, idle, expect, absent, "
+                     "screenshot)",
+                     name, line, word);
+bad_string:
+    free(st->str);
+    st->str = NULL;
+    return dberr_set(err, DB_EINVAL, "%s:%d: %s needs one \"quoted string\"", name, line, word);
+}
+
+int script_parse(const char *name, const char *text, size_t len, Script **out, DbError *err)
+{
+    *out = NULL;
+    Script *s = calloc(1, sizeof *s);
+    if (!s)
+        return dberr_set(err, DB_ENOMEM, "%s: out of memory", name);
+    snprintf(s->name, sizeof s->name, "%s", name);
+    const char *p = text, *end = text + len;
+    int line = 0, cap = 0;
+    while (p < end) {
+        line++;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        if (!eol)
+            eol = end;
+        const char *q = skip_ws(p, eol);
+        const char *le = eol;
+        while (le > q && (le[-1] == '\r' || le[-1] == ' ' || le[-1] == '\t'))
+            le--;
+        if (q < le && *q != '#') {
+            if (s->n >= SCRIPT_MAX_STEPS) {
+                script_free(s);
+                return dberr_set(err, DB_ELIMIT, "%s:%d: more than %d steps", name, line,
+                                 SCRIPT_MAX_STEPS);
+            }
+            if (s->n == cap) {
+                cap = cap ? cap * 2 : 64;
+                ScriptStep *ns = realloc(s->steps, (size_t)cap * sizeof *ns);
+                if (!ns) {
+                    script_free(s);
+                    return dberr_set(err, DB_ENOMEM, "%s: out of memory", name);
+                }
+                s->steps = ns;
+            }
+            int rc = parse_line(name, line, q, le, &s->steps[s->n], err);
+            if (rc != DB_OK) {
+                script_free(s);
+                return rc;
+            }
+            s->n++;
+        }
+        p = eol < end ? eol + 1 : end;
+    }
+    *out = s;
+    return DB_OK;
+}
+
+int script_load(const char *path, Script **out, DbError *err)
+{
+    uint8_t *data;
+    size_t len;
+    *out = NULL;
+    int rc = fs_read_file(path, SCRIPT_MAX_BYTES, 1, &data, &len, err);
+    if (rc != DB_OK)
+        return rc;
+    const char *base = strrchr(path, '/');
+    rc = script_parse(base ? base + 1 : path, (const char *)data, len, out, err);
+    free(data);
+    if (rc == DB_OK) {
+        if (base)
+            snprintf((*out)->dir, sizeof (*out)->dir, "%.*s", (int)(base - path), path);
+        else
+            snprintf((*out)->dir, sizeof (*out)->dir, ".");
+    }
+    return rc;
+}
+
+int script_text_visible(const UiFrame *f, const char *text)
+{
+    for (int i = 0; i < f->n_labels; i++)
+        if (strstr(ui_label_text(f, i), text))
+            return 1;
+    return 0;
+}

@@ -1,0 +1,67 @@
+/* script: the kiosk's automation language (for tests and the headless demo).
+ *
+ * One action per line; '#' starts a comment line; blank lines are skipped:
+ *
+ *     tap "Next"          tap the visible text (exact match, else a unique prefix)
+ *     tap 400 240         tap at logical coordinates
+ *     type "héllo"        type text (as a physical keyboard would: SDL_TEXTINPUT)
+ *     key backspace       enter, backspace, delete, left, right, home, end, escape, tab
+ *     wait 500            let 500 ms pass (real time, and the kiosk's clock)
+ *     idle 95             let 95 s pass on the kiosk's clock at once (idle timeout)
+ *     expect "Thank you"  fail unless this text is on screen now
+ *     absent "secret"     fail if this text is on screen now
+ *     screenshot a.png    save the screen as PNG (relative to the script's directory)
+ *
+ * Strings are in double quotes with \" \\ and \n escapes. This module only parses; the app
+ * runs the steps through the same event path as a finger (see main.c).
+ */
+#ifndef DEBRIEF_SCRIPT_H
+#define DEBRIEF_SCRIPT_H
+
+#include "dberr.h"
+#include "kiosk_ui.h"
+
+#define SCRIPT_MAX_BYTES (256 * 1024)
+#define SCRIPT_MAX_STEPS 4096
+
+typedef enum ScriptOp {
+    SO_TAP_LABEL = 1,
+    SO_TAP_XY,
+    SO_TYPE,
+    SO_KEY,
+    SO_WAIT,
+    SO_IDLE,
+    SO_EXPECT,
+    SO_ABSENT,
+    SO_SCREENSHOT
+} ScriptOp;
+
+typedef struct ScriptStep {
+    ScriptOp op;
+    int line;
+    char *str;      /* label, text, or file name (malloc'd) */
+    int x, y;       /* SO_TAP_XY */
+    long ms;        /* SO_WAIT, SO_IDLE (converted to ms) */
+    KioskKey key;   /* SO_KEY */
+} ScriptStep;
+
+typedef struct Script {
+    char name[256];  /* file name used in messages ("demo.script") */
+    char dir[4096];  /* directory of the script, for relative screenshot paths */
+    int n;
+    ScriptStep *steps;
+} Script;
+
+/* Parses script text; name is used in messages ("demo.script:7: ..."). */
+int script_parse(const char *name, const char *text, size_t len, Script **out, DbError *err);
+/* Reads and parses a file. */
+int script_load(const char *path, Script **out, DbError *err);
+void script_free(Script *s);
+
+/* Maps a key name ("enter") to a KioskKey, or 0. */
+KioskKey script_key_from_name(const char *name);
+
+/* Whether text appears in the frame: inside any label (substring). */
+int script_text_visible(const UiFrame *f, const char *text);
+
+#endif

@@ -1,0 +1,384 @@
+/* ui: draw list, wrapping, hit targets and the rotation mapping (see ui.h). */
+#include "ui.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secmem.h"
+
+UiFrame *ui_frame_new(UiMeasure m)
+{
+    UiFrame *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->arena = secmem_alloc(UI_TEXT_ARENA);
+    if (!f->arena) {
+        free(f);
+        return NULL;
+    }
+    f->m = m;
+    return f;
+}
+
+void ui_frame_free(UiFrame *f)
+{
+    if (!f)
+        return;
+    secmem_free(f->arena);
+    free(f);
+}
+
+void ui_frame_begin(UiFrame *f, int w, int h)
+{
+    secmem_wipe(f->arena, f->arena_used);
+    f->arena_used = 0;
+    f->w = w;
+    f->h = h;
+    f->n_cmds = f->n_targets = f->n_labels = 0;
+    f->overflow = 0;
+}
+
+static UiCmd *push_cmd(UiFrame *f)
+{
+    if (f->n_cmds >= UI_MAX_CMDS) {
+        f->overflow = 1;
+        return NULL;
+    }
+    UiCmd *c = &f->cmds[f->n_cmds++];
+    memset(c, 0, sizeof *c);
+    return c;
+}
+
+/* Copies len bytes into the arena, NUL-terminated; returns the offset or (size_t)-1. */
+static size_t arena_put(UiFrame *f, const char *s, size_t len)
+{
+    if (f->arena_used + len + 1 > UI_TEXT_ARENA) {
+        f->overflow = 1;
+        return (size_t)-1;
+    }
+    size_t off = f->arena_used;
+    memcpy(f->arena + off, s, len);
+    f->arena[off + len] = '\0';
+    f->arena_used += len + 1;
+    return off;
+}
+
+void ui_rect(UiFrame *f, UiRect r, UiColor c)
+{
+    UiCmd *cmd = push_cmd(f);
+    if (!cmd)
+        return;
+    cmd->kind = UI_CMD_RECT;
+    cmd->r = r;
+    cmd->color = c;
+}
+
+void ui_frame_border(UiFrame *f, UiRect r, int thickness, UiColor c)
+{
+    UiCmd *cmd = push_cmd(f);
+    if (!cmd)
+        return;
+    cmd->kind = UI_CMD_FRAME;
+    cmd->r = r;
+    cmd->color = c;
+    cmd->thickness = thickness;
+}
+
+int ui_text_run(UiFrame *f, int x, int y, int size, int flags, UiColor c, const char *s,
+                size_t len)
+{
+    if (len == 0)
+        return 0;
+    int w = f->m.width(f->m.ctx, size, flags, s, len);
+    size_t off = arena_put(f, s, len);
+    UiCmd *cmd = off == (size_t)-1 ? NULL : push_cmd(f);
+    if (!cmd)
+        return w;
+    cmd->kind = UI_CMD_TEXT;
+    cmd->r = (UiRect){x, y, w, f->m.line_height(f->m.ctx, size, flags)};
+    cmd->color = c;
+    cmd->size = size;
+    cmd->flags = flags;
+    cmd->text = off;
+    cmd->len = len;
+    return w;
+}
+
+size_t ui_utf8_len(const char *s, size_t avail)
+{
+    unsigned char c = (unsigned char)s[0];
+    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                              : (c & 0xF8) == 0xF0 ? 4 : 1;
+    if (n > avail)
+        return 1;
+    for (size_t i = 1; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            return 1;
+    return n;
+}
+
+/* Finds the end of the next line of s (starting at s[0]) that fits width w.
+ * *next is where the following line starts (spaces/newline skipped). */
+static size_t wrap_line(const UiMeasure *m, const char *s, size_t len, int size, int flags,
+                        int w, size_t *next)
+{
+    size_t nl = len;
+    const char *p = memchr(s, '\n', len);
+    if (p)
+        nl = (size_t)(p - s);
+    if (m->width(m->ctx, size, flags, s, nl) <= w) {
+        *next = p ? nl + 1 : nl;
+        return nl;
+    }
+    /* Longest prefix ending at a space that fits. */
+    size_t best = 0;
+    for (size_t i = 1; i < nl; i++) {
+        if (s[i] == ' ' && s[i - 1] != ' ') {
+            if (m->width(m->ctx, size, flags, s, i) <= w)
+                best = i;
+            else
+                break;
+        }
+    }
+    if (best == 0) {
+        /* One word wider than the box: break between characters (at least one). */
+        size_t i = ui_utf8_len(s, nl);
+        best = i;
+        while (i < nl) {
+            size_t n = ui_utf8_len(s + i, nl - i);
+            if (m->width(m->ctx, size, flags, s, i + n) > w)
+                break;
+            i += n;
+            best = i;
+        }
+    }
+    size_t j = best;
+    while (j < nl && s[j] == ' ')
+        j++;
+    if (j == nl && p)
+        j++;
+    *next = j;
+    return best;
+}
+
+int ui_wrap_measure(const UiMeasure *m, const char *s, int size, int flags, int w, int *height)
+{
+    size_t len = strlen(s), pos = 0;
+    int lines = 0;
+    while (pos < len || lines == 0) {
+        size_t next;
+        wrap_line(m, s + pos, len - pos, size, flags, w, &next);
+        lines++;
+        if (next == 0)
+            break;
+        pos += next;
+    }
+    *height = lines * m->line_height(m->ctx, size, flags);
+    return lines;
+}
+
+int ui_wrap_lines(const UiMeasure *m, const char *s, size_t len, int size, int flags, int w,
+                  size_t *starts, size_t *lens, int max)
+{
+    size_t pos = 0;
+    int lines = 0;
+    while (pos < len || lines == 0) {
+        size_t next;
+        size_t n = wrap_line(m, s + pos, len - pos, size, flags, w, &next);
+        if (lines < max) {
+            starts[lines] = pos;
+            lens[lines] = n;
+        }
+        lines++;
+        if (next == 0)
+            break;
+        pos += next;
+    }
+    /* A trailing newline starts an empty last line (where the caret goes). */
+    if (len > 0 && s[len - 1] == '\n') {
+        if (lines < max) {
+            starts[lines] = len;
+            lens[lines] = 0;
+        }
+        lines++;
+    }
+    return lines;
+}
+
+void ui_label_add(UiFrame *f, UiRect r, const char *s, size_t len, int target, int clipped)
+{
+    if (f->n_labels >= UI_MAX_LABELS) {
+        f->overflow = 1;
+        return;
+    }
+    size_t off = arena_put(f, s, len);
+    if (off == (size_t)-1)
+        return;
+    UiLabel *l = &f->labels[f->n_labels++];
+    l->text = off;
+    l->r = r;
+    l->target = target;
+    l->clipped = clipped;
+}
+
+int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int align,
+                int valign_center, const char *s, int target)
+{
+    int lh = f->m.line_height(f->m.ctx, size, flags);
+    int height;
+    ui_wrap_measure(&f->m, s, size, flags, box.w, &height);
+    int y = box.y;
+    if (valign_center && height < box.h)
+        y += (box.h - height) / 2;
+    size_t len = strlen(s), pos = 0;
+    int top = y, maxw = 0, minx = box.x + box.w;
+    while (pos < len) {
+        size_t next;
+        size_t n = wrap_line(&f->m, s + pos, len - pos, size, flags, box.w, &next);
+        int lw = f->m.width(f->m.ctx, size, flags, s + pos, n);
+        int x = box.x;
+        if (align == UI_ALIGN_CENTER)
+            x += (box.w - lw) / 2;
+        else if (align == UI_ALIGN_RIGHT)
+            x += box.w - lw;
+        ui_text_run(f, x, y, size, flags, c, s + pos, n);
+        if (lw > maxw)
+            maxw = lw;
+        if (x < minx)
+            minx = x;
+        y += lh;
+        if (next == 0)
+            break;
+        pos += next;
+    }
+    if (f->n_labels < UI_MAX_LABELS) {
+        size_t off = arena_put(f, s, len);
+        if (off != (size_t)-1) {
+            UiLabel *l = &f->labels[f->n_labels++];
+            l->text = off;
+            l->r = (UiRect){minx, top, maxw, y - top};
+            l->target = target;
+            l->clipped = height > box.h || maxw > box.w;
+        }
+    } else {
+        f->overflow = 1;
+    }
+    return height;
+}
+
+int ui_target(UiFrame *f, UiRect r, int action, int arg, int enabled)
+{
+    if (f->n_targets >= UI_MAX_TARGETS) {
+        f->overflow = 1;
+        return -1;
+    }
+    f->targets[f->n_targets] = (UiTarget){r, action, arg, enabled};
+    return f->n_targets++;
+}
+
+int ui_frame_hit(const UiFrame *f, int x, int y)
+{
+    for (int i = f->n_targets - 1; i >= 0; i--)
+        if (ui_rect_contains(f->targets[i].r, x, y))
+            return i;
+    return -1;
+}
+
+static int label_enabled(const UiFrame *f, int i)
+{
+    int t = f->labels[i].target;
+    return t >= 0 && f->targets[t].enabled;
+}
+
+int ui_frame_find_label(const UiFrame *f, const char *text)
+{
+    int exact = -1, n_exact = 0, exact_on = -1, n_exact_on = 0;
+    int prefix = -1, n_prefix = 0;
+    size_t tl = strlen(text);
+    for (int i = 0; i < f->n_labels; i++) {
+        const char *s = ui_label_text(f, i);
+        if (strcmp(s, text) == 0) {
+            exact = i;
+            n_exact++;
+            if (label_enabled(f, i)) {
+                exact_on = i;
+                n_exact_on++;
+            }
+        } else if (strncmp(s, text, tl) == 0) {
+            prefix = i;
+            n_prefix++;
+        }
+    }
+    if (n_exact == 1)
+        return exact;
+    if (n_exact > 1)
+        return n_exact_on == 1 ? exact_on : -2;
+    if (n_prefix == 1)
+        return prefix;
+    return n_prefix > 1 ? -2 : -1;
+}
+
+int ui_rect_overlap(UiRect a, UiRect b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+int ui_rect_inside(UiRect inner, UiRect outer)
+{
+    return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.w <= outer.x + outer.w &&
+           inner.y + inner.h <= outer.y + outer.h;
+}
+
+void ui_logical_size(int rotation, int phys_w, int phys_h, int *lw, int *lh)
+{
+    int swap = rotation == 90 || rotation == 270;
+    *lw = swap ? phys_h : phys_w;
+    *lh = swap ? phys_w : phys_h;
+}
+
+void ui_phys_to_logical(int rotation, int phys_w, int phys_h, int px, int py, int *lx, int *ly)
+{
+    switch (rotation) {
+    case 90:
+        *lx = py;
+        *ly = phys_w - 1 - px;
+        break;
+    case 180:
+        *lx = phys_w - 1 - px;
+        *ly = phys_h - 1 - py;
+        break;
+    case 270:
+        *lx = phys_h - 1 - py;
+        *ly = px;
+        break;
+    default:
+        assert(rotation == 0);
+        *lx = px;
+        *ly = py;
+        break;
+    }
+}
+
+void ui_logical_to_phys(int rotation, int phys_w, int phys_h, int lx, int ly, int *px, int *py)
+{
+    switch (rotation) {
+    case 90:
+        *px = phys_w - 1 - ly;
+        *py = lx;
+        break;
+    case 180:
+        *px = phys_w - 1 - lx;
+        *py = phys_h - 1 - ly;
+        break;
+    case 270:
+        *px = ly;
+        *py = phys_h - 1 - lx;
+        break;
+    default:
+        assert(rotation == 0);
+        *px = lx;
+        *py = ly;
+        break;
+    }
+}
