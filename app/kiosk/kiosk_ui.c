@@ -1003,17 +1003,20 @@ static int counter_line(Kiosk *k, int x, int y, int w)
     return hh > mt->lh_small ? hh : mt->lh_small;
 }
 
+/* Key rows: a target high at small sizes, a bit less than a button on big screens. */
 static int kb_height(const Kiosk *k)
 {
-    int row = k->mt.target + k->mt.target / 6;
+    int row = k->mt.target * 4 / 5;
+    if (row < UI_MIN_TARGET)
+        row = UI_MIN_TARGET;
     return OSK_ROWS * row;
 }
 
 static UiRect kb_rect(const Kiosk *k, int bottom)
 {
     int w = k->fw, kw = w;
-    int maxw = 95 * k->mt.s / 1000 * 10;
-    if (w - 2 * k->mt.m >= 10 * UI_MIN_TARGET + 40)
+    int maxw = 80 * k->mt.s / 1000 * 10;
+    if (w - 2 * k->mt.m >= 10 * UI_MIN_TARGET)
         kw = w - 2 * k->mt.m;
     if (kw > maxw && maxw >= 10 * UI_MIN_TARGET)
         kw = maxw;
@@ -1024,12 +1027,15 @@ static UiRect kb_rect(const Kiosk *k, int bottom)
 static void build_text(Kiosk *k, UiRect a)
 {
     const Metrics *mt = &k->mt;
-    int field_h = 3 * mt->lh_body + mt->pad;
+    int field_h = 2 * mt->lh_body + mt->pad;
     if (field_h < mt->target)
         field_h = mt->target;
     int line_h = mt->lh_small * 2;
     int kbh = kb_height(k);
-    int inline_kb = a.h >= field_h + mt->gap + line_h + mt->gap + kbh;
+    int inline_kb = a.h >= field_h + mt->pad + line_h + mt->gap + kbh;
+    if (inline_kb && a.h >= 3 * mt->lh_body + mt->pad + mt->pad + line_h + mt->gap + kbh &&
+        3 * mt->lh_body + mt->pad > field_h)
+        field_h = 3 * mt->lh_body + mt->pad;
     k->kb_inline = inline_kb;
     if (!inline_kb) {
         field_h = a.h - line_h - mt->gap;

@@ -223,37 +223,37 @@ void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int fon
                 int *key_px)
 {
     ui_rect(f, area, board_bg);
-    int gap = area.w >= 700 ? 6 : 3, min_side = 1 << 30;
-    int row_h = (area.h - gap * (OSK_ROWS + 1)) / OSK_ROWS;
+    /* The targets tile the keyboard edge to edge (a finger between two keys still hits one);
+     * the drawn keys are inset by the gap. */
+    int gap = area.w >= 700 ? 6 : 4, min_side = 1 << 30;
     for (int row = 0; row < OSK_ROWS; row++) {
         OskKey bottom[8];
         const OskKey *keys = key_row(st->page, row, bottom);
         int units = 0;
         for (int i = 0; keys[i].lower; i++)
             units += keys[i].units;
-        /* Every row spans 20 half-units; shorter rows are centred. */
-        int inner = area.w - gap;
-        int x0 = area.x + gap + (inner * (20 - units) / 20) / 2, used = 0;
-        int y = area.y + gap + row * (row_h + gap);
+        int x0 = area.x + (area.w * (20 - units) / 20) / 2, used = 0;
+        int y = area.y + area.h * row / OSK_ROWS, y1 = area.y + area.h * (row + 1) / OSK_ROWS;
         for (int i = 0; keys[i].lower; i++) {
-            int x = x0 + inner * used / 20;
+            int x = x0 + area.w * used / 20;
             used += keys[i].units;
-            int w = x0 + inner * used / 20 - x - gap;
-            UiRect r = {x, y, w, row_h};
+            int x1 = x0 + area.w * used / 20;
+            UiRect cell = {x, y, x1 - x, y1 - y};
+            UiRect r = {x + gap / 2, y + gap / 2, cell.w - gap, cell.h - gap};
             int on = (keys[i].special == OSK_KEY_SHIFT && st->shift);
             int special = keys[i].special != OSK_KEY_CHAR && keys[i].special != OSK_KEY_SPACE;
             ui_rect(f, r, on ? key_on_bg : special ? key_special_bg : key_bg);
             ui_frame_border(f, r, 1, key_border);
             const char *label = st->shift && keys[i].upper && keys[i].special == OSK_KEY_CHAR
                                     ? keys[i].upper : keys[i].lower;
-            int t = ui_target(f, r, action, st->page * 256 + row * 16 + i, 1);
+            int t = ui_target(f, cell, action, st->page * 256 + row * 16 + i, 1);
             int fs = keys[i].special == OSK_KEY_CHAR ? font_size : font_size * 4 / 5;
             ui_text_box(f, (UiRect){r.x + 2, r.y, r.w - 4, r.h}, fs, 0, on ? key_on_fg : key_fg,
                         UI_ALIGN_CENTER, 1, label, t);
-            if (w < min_side)
-                min_side = w;
-            if (row_h < min_side)
-                min_side = row_h;
+            if (cell.w < min_side)
+                min_side = cell.w;
+            if (cell.h < min_side)
+                min_side = cell.h;
         }
     }
     if (key_px)

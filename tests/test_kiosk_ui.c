@@ -1,0 +1,645 @@
+/* Kiosk UI core: layout invariants at every supported size, rotation and touch mapping,
+ * the on-screen keyboard and its UTF-8 editor, the idle state machine, submit rules,
+ * script parsing, settings, PNG round trip. Uses the real fonts for measuring (no display). */
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+
+#include "kiosk_args.h"
+#include "kiosk_ui.h"
+#include "osk.h"
+#include "platform.h"
+#include "png.h"
+#include "script.h"
+#include "secmem.h"
+#include "survey.h"
+#include "testlib.h"
+
+static KFonts *fonts;
+static Survey *ccdg, *team;
+
+typedef struct FakeStore {
+    int calls;
+    int fail_with;
+    char last_text[64]; /* never the real answers: only for checks */
+} FakeStore;
+
+static int fake_submit(void *ctx, const Response *r, DbError *err)
+{
+    FakeStore *fs = ctx;
+    fs->calls++;
+    (void)r;
+    if (fs->fail_with)
+        return dberr_set(err, fs->fail_with, "debrief.db: database or disk is full");
+    return DB_OK;
+}
+
+static Kiosk *new_kiosk(Survey *s, FakeStore *fs)
+{
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    Kiosk *k = NULL;
+    DbError err;
+    CHECK(kiosk_new(s, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    kiosk_tick(k, 1000);
+    return k;
+}
+
+static int W = 800, H = 480;
+
+/* Taps the visible text like a script does; returns 0 if it was there. */
+static int tap(Kiosk *k, const char *label)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int i = ui_frame_find_label(f, label);
+    if (i < 0) {
+        fprintf(stderr, "  no label \"%s\" at %dx%d\n", label, W, H);
+        return -1;
+    }
+    UiRect r = f->labels[i].r;
+    kiosk_tap(k, r.x + r.w / 2, r.y + r.h / 2);
+    return 0;
+}
+
+static int visible(Kiosk *k, const char *text)
+{
+    return script_text_visible(kiosk_frame(k, W, H), text);
+}
+
+/* The layout rules: targets >= 48 px, inside the screen, not overlapping (except the
+ * full-screen "tap anywhere" targets), labels inside the screen and not clipped. */
+static int check_layout(Kiosk *k, const char *what)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int bad = 0;
+    UiRect screen = {0, 0, W, H};
+    if (!kiosk_layout_fits(k)) {
+        fprintf(stderr, "  %s at %dx%d: layout does not fit\n", what, W, H);
+        bad++;
+    }
+    for (int i = 0; i < f->n_targets; i++) {
+        UiRect a = f->targets[i].r;
+        if (a.w < UI_MIN_TARGET || a.h < UI_MIN_TARGET || !ui_rect_inside(a, screen)) {
+            fprintf(stderr, "  %s at %dx%d: target %d is %dx%d at %d,%d\n", what, W, H, i, a.w,
+                    a.h, a.x, a.y);
+            bad++;
+        }
+        if (a.w == W && a.x == 0 && a.y <= 0)
+            continue; /* background target */
+        for (int j = i + 1; j < f->n_targets; j++) {
+            UiRect b = f->targets[j].r;
+            if (b.w == W && b.x == 0 && b.y <= 0)
+                continue;
+            if (ui_rect_overlap(a, b)) {
+                fprintf(stderr, "  %s at %dx%d: targets %d and %d overlap\n", what, W, H, i, j);
+                bad++;
+            }
+        }
+    }
+    for (int i = 0; i < f->n_labels; i++) {
+        const UiLabel *l = &f->labels[i];
+        if (l->clipped || !ui_rect_inside(l->r, screen)) {
+            fprintf(stderr, "  %s at %dx%d: label \"%.40s\" clipped or off screen\n", what, W, H,
+                    ui_label_text(f, i));
+            bad++;
+        }
+        if (l->target >= 0 && !ui_rect_inside(l->r, f->targets[l->target].r)) {
+            fprintf(stderr, "  %s at %dx%d: label \"%.40s\" sticks out of its button\n", what, W,
+                    H, ui_label_text(f, i));
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static const int sizes[][2] = {{480, 320},  {800, 480},   {720, 1280}, {1024, 600}, {1280, 800},
+                               {1920, 1080}, {480, 800},  {600, 1024}, {1080, 1920}};
+
+/* Walks every screen type of both surveys at every size and checks the layout rules. */
+static void test_layout_all_sizes(void)
+{
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        W = sizes[si][0];
+        H = sizes[si][1];
+        int bad = 0;
+        FakeStore fs = {0};
+        Kiosk *k = new_kiosk(ccdg, &fs);
+        bad += check_layout(k, "ccdg attract");
+        CHECK(tap(k, "Deutsch") == 0);
+        bad += check_layout(k, "ccdg attract (de)");
+        CHECK(tap(k, "English") == 0);
+        CHECK(tap(k, "Tap to begin") == 0);
+        bad += check_layout(k, "ccdg likert");
+        CHECK(tap(k, "Neither agree nor disagree") == 0);
+        bad += check_layout(k, "ccdg likert selected");
+        kiosk_free(k);
+
+        k = new_kiosk(team, &fs);
+        CHECK(tap(k, "Fran\xC3\xA7" "ais") == 0);
+        CHECK(tap(k, "Tap to begin") == 0);
+        bad += check_layout(k, "team likert (fr)");
+        CHECK(tap(k, "Pas d'accord") == 0);
+        CHECK(tap(k, "Next") == 0);
+        bad += check_layout(k, "team text (fr)");
+        CHECK(kiosk_screen(k) == KS_QUESTION);
+        /* Open the keyboard when it is not inline. */
+        if (!visible(k, "space")) {
+            CHECK(tap(k, "Tap here to type") == 0);
+            CHECK(kiosk_screen(k) == KS_TYPING);
+            bad += check_layout(k, "team typing (fr)");
+        }
+        CHECK(visible(k, "space"));
+        CHECK(tap(k, "\xC3\xA0\xC3\xA9") == 0);
+        bad += check_layout(k, "team keyboard accents");
+        CHECK(tap(k, "?123") == 0);
+        bad += check_layout(k, "team keyboard symbols");
+        kiosk_text(k, "Plus de temps pour les cas difficiles, et moins de retards.");
+        bad += check_layout(k, "team typing with text");
+        if (kiosk_screen(k) == KS_TYPING)
+            CHECK(tap(k, "Done") == 0);
+        CHECK(tap(k, "Next") == 0);
+        bad += check_layout(k, "team single (long option)");
+        CHECK(tap(k, "Administratif") == 0);
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Next") == 0); /* required multi: the gentle note */
+        CHECK(visible(k, "Please choose"));
+        bad += check_layout(k, "team multi with note");
+        CHECK(tap(k, "Deuil") == 0);
+        CHECK(tap(k, "Limites") == 0);
+        bad += check_layout(k, "team multi selected");
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Next") == 0);
+        CHECK(kiosk_screen(k) == KS_REVIEW);
+        bad += check_layout(k, "team review");
+        kiosk_tick(k, 1000 + 91 * 1000);
+        CHECK(kiosk_idle_warning(k));
+        bad += check_layout(k, "idle warning");
+        kiosk_tap(k, 1, 1);
+        CHECK(tap(k, "Submit") == 0);
+        CHECK(kiosk_screen(k) == KS_THANKS);
+        bad += check_layout(k, "thanks");
+        kiosk_free(k);
+
+        fs.fail_with = DB_ENOSPC;
+        k = new_kiosk(team, &fs);
+        CHECK(tap(k, "Tap to begin") == 0);
+        CHECK(tap(k, "Agree") == 0);
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Teamwork") == 0);
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Submit") == 0);
+        CHECK(kiosk_screen(k) == KS_FAILED);
+        bad += check_layout(k, "save failed");
+        kiosk_free(k);
+
+        KioskConfig c;
+        kiosk_config_defaults(&c);
+        c.collecting = 0;
+        c.demo = 1;
+        DbError err;
+        CHECK(kiosk_new(ccdg, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+        bad += check_layout(k, "not collecting (demo banner)");
+        CHECK(visible(k, "not collecting"));
+        CHECK(visible(k, "DEMO MODE"));
+        CHECK(!visible(k, "Tap to begin"));
+        kiosk_free(k);
+        CHECK(bad == 0);
+    }
+    W = 800;
+    H = 480;
+}
+
+/* Every ccdg question at every size: long German texts must fit too. */
+static void test_layout_every_question(void)
+{
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        W = sizes[si][0];
+        H = sizes[si][1];
+        for (int lang = 0; lang < 2; lang++) {
+            FakeStore fs = {0};
+            Kiosk *k = new_kiosk(ccdg, &fs);
+            if (lang)
+                tap(k, "Deutsch");
+            tap(k, "Tap to begin");
+            int bad = 0, guard = 0;
+            while (kiosk_screen(k) == KS_QUESTION && guard++ < 40) {
+                char what[64];
+                snprintf(what, sizeof what, "ccdg/%s q%d", lang ? "de" : "en",
+                         kiosk_current_question(k));
+                bad += check_layout(k, what);
+                /* Answer with "prefer not" where offered so show-if questions stay hidden. */
+                const UiFrame *f = kiosk_frame(k, W, H);
+                (void)f;
+                kiosk_key(k, KK_ENTER);
+            }
+            CHECK(kiosk_screen(k) == KS_REVIEW);
+            bad += check_layout(k, "ccdg review");
+            /* Every review page. */
+            for (int p = 0; p < 5 && visible(k, "More"); p++) {
+                tap(k, "More");
+                bad += check_layout(k, "ccdg review page");
+            }
+            CHECK(bad == 0);
+            kiosk_free(k);
+        }
+    }
+    W = 800;
+    H = 480;
+}
+
+static void test_rotation_roundtrip(void)
+{
+    const int rots[] = {0, 90, 180, 270};
+    int bad = 0;
+    for (int r = 0; r < 4; r++) {
+        int pw = 800, ph = 480, lw, lh;
+        ui_logical_size(rots[r], pw, ph, &lw, &lh);
+        CHECK((rots[r] % 180 == 0) ? (lw == 800 && lh == 480) : (lw == 480 && lh == 800));
+        for (int y = 0; y < lh; y += 7) {
+            for (int x = 0; x < lw; x += 5) {
+                int px, py, x2, y2;
+                ui_logical_to_phys(rots[r], pw, ph, x, y, &px, &py);
+                if (px < 0 || py < 0 || px >= pw || py >= ph)
+                    bad++;
+                ui_phys_to_logical(rots[r], pw, ph, px, py, &x2, &y2);
+                if (x2 != x || y2 != y)
+                    bad++;
+                /* Through normalised finger coordinates, as SDL delivers them. */
+                float nx, ny;
+                platform_logical_to_finger(rots[r], pw, ph, x, y, &nx, &ny);
+                platform_finger_to_logical(rots[r], pw, ph, nx, ny, &x2, &y2);
+                if (x2 != x || y2 != y)
+                    bad++;
+            }
+        }
+    }
+    CHECK(bad == 0);
+    /* The convention: at 90 degrees the logical top-left is drawn at the panel's top-right. */
+    int px, py;
+    ui_logical_to_phys(90, 800, 480, 0, 0, &px, &py);
+    CHECK(px == 799 && py == 0);
+    ui_logical_to_phys(270, 800, 480, 0, 0, &px, &py);
+    CHECK(px == 0 && py == 479);
+    ui_logical_to_phys(180, 800, 480, 0, 0, &px, &py);
+    CHECK(px == 799 && py == 479);
+}
+
+static void test_editor_utf8(void)
+{
+    OskEdit e;
+    CHECK(osk_edit_init(&e, 5) == 0);
+    CHECK(osk_edit_insert(&e, "h\xC3\xA9") == 0); /* hé */
+    CHECK(osk_edit_chars(&e) == 2 && e.len == 3 && e.caret == 3);
+    osk_edit_left(&e);
+    CHECK(e.caret == 1); /* before é, not inside it */
+    osk_edit_insert(&e, "\xE2\x82\xAC"); /* € */
+    CHECK_STR(e.buf, "h\xE2\x82\xAC\xC3\xA9");
+    osk_edit_backspace(&e);
+    CHECK_STR(e.buf, "h\xC3\xA9");
+    CHECK(e.caret == 1);
+    osk_edit_right(&e);
+    CHECK(e.caret == 3);
+    osk_edit_backspace(&e);
+    CHECK_STR(e.buf, "h");
+    /* Limit in characters, not bytes; control characters dropped. */
+    CHECK(osk_edit_insert(&e, "\xC3\xBC\n\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC") == -1);
+    CHECK(osk_edit_chars(&e) == 5);
+    CHECK_STR(e.buf, "h\xC3\xBC\xC3\xBC\xC3\xBC\xC3\xBC");
+    osk_edit_home(&e);
+    osk_edit_delete(&e);
+    CHECK(osk_edit_chars(&e) == 4 && e.caret == 0);
+    osk_edit_end(&e);
+    CHECK(e.caret == e.len);
+    osk_edit_clear(&e);
+    CHECK(e.len == 0 && e.buf[0] == '\0');
+    /* Invalid UTF-8 bytes never enter. */
+    osk_edit_insert(&e, "a\xFF" "b\xC3");
+    CHECK_STR(e.buf, "ab");
+    osk_edit_fini(&e);
+}
+
+/* Keys by label through the keyboard layout: shift is one-shot, accents page, backspace. */
+static void test_keyboard_keys(void)
+{
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(team, &fs);
+    W = 1280;
+    H = 800; /* inline keyboard */
+    tap(k, "Tap to begin");
+    tap(k, "Disagree");
+    tap(k, "Next");
+    CHECK(visible(k, "What was missing?"));
+    CHECK(visible(k, "space"));
+    CHECK(visible(k, "0/200"));
+    tap(k, "\xE2\x87\xA7 Shift");
+    CHECK(visible(k, "Q")); /* shifted labels */
+    tap(k, "C");
+    tap(k, "a");
+    tap(k, "\xC3\xA0\xC3\xA9");
+    tap(k, "\xC3\xA9");
+    tap(k, "space");
+    tap(k, "?123");
+    tap(k, "4");
+    tap(k, "2");
+    tap(k, "\xE2\x86\x90"); /* caret left */
+    tap(k, "\xE2\x8C\xAB"); /* backspace: removes the 4 */
+    CHECK(visible(k, "Ca\xC3\xA9 2"));
+    CHECK(visible(k, "5/200"));
+    CHECK(visible(k, "Please don't name colleagues or patients."));
+    kiosk_key(k, KK_END);
+    kiosk_text(k, "!");
+    CHECK(visible(k, "Ca\xC3\xA9 2!"));
+    tap(k, "Next");
+    CHECK(visible(k, "Your role"));
+    tap(k, "Back");
+    CHECK(visible(k, "Ca\xC3\xA9 2!")); /* the answer comes back for editing */
+    kiosk_free(k);
+    W = 800;
+    H = 480;
+}
+
+static void test_required_and_prefer_not(void)
+{
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(team, &fs);
+    tap(k, "Tap to begin");
+    CHECK(visible(k, "Question 1 of 4")); /* why_not hidden until useful <= 3 */
+    tap(k, "Next");
+    CHECK(kiosk_current_question(k) == 0);
+    CHECK(visible(k, "Please choose an answer to continue."));
+    tap(k, "Strongly disagree");
+    CHECK(!visible(k, "Please choose an answer"));
+    CHECK(visible(k, "Question 1 of 5"));
+    tap(k, "Next");
+    CHECK(kiosk_current_question(k) == 1);
+    tap(k, "Next"); /* required text, empty */
+    CHECK(kiosk_current_question(k) == 1);
+    CHECK(visible(k, "Prefer not to answer\xE2\x80\x9D"));
+    tap(k, "Prefer not to answer");
+    tap(k, "Next");
+    CHECK(kiosk_current_question(k) == 2);
+    tap(k, "Back");
+    tap(k, "Back");
+    tap(k, "Agree"); /* hides why_not again */
+    tap(k, "Next");
+    CHECK(kiosk_current_question(k) == 2);
+    tap(k, "Back");
+    tap(k, "Back"); /* Back from the first question cancels */
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    CHECK(fs.calls == 0);
+    kiosk_free(k);
+}
+
+static void complete_team(Kiosk *k)
+{
+    tap(k, "Tap to begin");
+    tap(k, "Agree");
+    tap(k, "Next");
+    tap(k, "Clinical");
+    tap(k, "Next");
+    tap(k, "Ethics");
+    tap(k, "Next");
+    tap(k, "Next");
+}
+
+static void test_submit_once_and_wipe(void)
+{
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(team, &fs);
+    complete_team(k);
+    CHECK(kiosk_screen(k) == KS_REVIEW);
+    CHECK(visible(k, "4 \xE2\x80\x93 Agree"));
+    /* Two taps on Submit: the second lands on the thank-you screen. */
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int i = ui_frame_find_label(f, "Submit");
+    CHECK(i >= 0);
+    UiRect r = f->labels[i].r;
+    kiosk_tap(k, r.x + 1, r.y + 1);
+    kiosk_tap(k, r.x + 1, r.y + 1);
+    CHECK(fs.calls == 1);
+    CHECK(kiosk_screen(k) == KS_THANKS);
+    CHECK(visible(k, "Thank you!"));
+    CHECK(kiosk_submitted(k) == 1);
+    CHECK(kiosk_next_timer(k) == 8000);
+    kiosk_tick(k, 1000 + 8000);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    /* The next participant starts from nothing. */
+    tap(k, "Tap to begin");
+    CHECK(visible(k, "Question 1 of 4"));
+    tap(k, "Next");
+    CHECK(visible(k, "Please choose"));
+    kiosk_free(k);
+}
+
+static void test_submit_failure(void)
+{
+    FakeStore fs = {0, DB_ENOSPC, ""};
+    Kiosk *k = new_kiosk(team, &fs);
+    complete_team(k);
+    tap(k, "Submit");
+    CHECK(kiosk_screen(k) == KS_FAILED);
+    CHECK(visible(k, "could not be saved"));
+    CHECK_STR(kiosk_last_error(k), "debrief.db: database or disk is full");
+    tap(k, "OK");
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    kiosk_free(k);
+}
+
+static void test_idle(void)
+{
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(team, &fs);
+    CHECK(kiosk_next_timer(k) == -1); /* attract: nothing pending, sleep */
+    kiosk_tick(k, 500000);
+    CHECK(!kiosk_idle_warning(k));
+    tap(k, "Tap to begin");
+    tap(k, "Agree");
+    CHECK(kiosk_next_timer(k) == 90000);
+    kiosk_tick(k, 500000 + 89999);
+    CHECK(!kiosk_idle_warning(k));
+    kiosk_tick(k, 500000 + 90000);
+    CHECK(kiosk_idle_warning(k));
+    CHECK(visible(k, "Are you still there?"));
+    CHECK(visible(k, "cleared in 20 seconds"));
+    CHECK(!visible(k, "Next")); /* covered: not readable or tappable */
+    kiosk_tick(k, 500000 + 90000 + 1500);
+    CHECK(visible(k, "cleared in 19 seconds"));
+    CHECK(kiosk_next_timer(k) == 500);
+    tap(k, "Continue");
+    CHECK(!kiosk_idle_warning(k));
+    CHECK(kiosk_screen(k) == KS_QUESTION);
+    CHECK(visible(k, "Agree"));
+    /* Let it run out this time. */
+    kiosk_tick(k, 700000);
+    CHECK(kiosk_idle_warning(k));
+    kiosk_tick(k, 700000 + 20000);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    CHECK(!kiosk_idle_warning(k));
+    CHECK(fs.calls == 0);
+    tap(k, "Tap to begin");
+    CHECK(visible(k, "Question 1 of 4")); /* the answer is gone */
+    kiosk_free(k);
+}
+
+static void test_script_parse(void)
+{
+    const char *ok = "# comment\n\ntap \"Next\"\ntap 10 20\ntype \"a \\\"q\\\" b\"\nkey enter\n"
+                     "wait 5\nidle 95\nexpect \"Thank\"\nabsent \"x\"\nscreenshot a.png\r\n";
+    Script *s;
+    DbError err;
+    CHECK(script_parse("t.script", ok, strlen(ok), &s, &err) == DB_OK);
+    CHECK(s->n == 9);
+    CHECK(s->steps[0].op == SO_TAP_LABEL && strcmp(s->steps[0].str, "Next") == 0);
+    CHECK(s->steps[0].line == 3);
+    CHECK(s->steps[1].op == SO_TAP_XY && s->steps[1].x == 10 && s->steps[1].y == 20);
+    CHECK_STR(s->steps[2].str, "a \"q\" b");
+    CHECK(s->steps[3].key == KK_ENTER);
+    CHECK(s->steps[4].ms == 5 && s->steps[5].ms == 95000);
+    CHECK_STR(s->steps[8].str, "a.png");
+    script_free(s);
+    const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"tap\n", "demo.script:1: tap needs \"label\" or X Y"},
+        {"\n\ntap \"Next\n", "demo.script:3: tap needs one \"quoted string\""},
+        {"key shift\n", "demo.script:1: unknown key \"shift\" (enter, backspace, delete, left, "
+                        "right, home, end, escape, tab)"},
+        {"wait soon\n", "demo.script:1: wait needs a number of milliseconds (0..600000)"},
+        {"jump 3\n", "demo.script:1: unknown action \"jump\" (tap, type, key, wait, idle, expect, "
+                     "absent, screenshot)"},
+        {"tap -1 5\n", "demo.script:1: tap X Y needs two non-negative integers"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(script_parse("demo.script", bad[i].text, strlen(bad[i].text), &s, &err) ==
+              DB_EINVAL);
+        CHECK(s == NULL);
+        CHECK_STR(err.msg, bad[i].msg);
+    }
+}
+
+static void test_label_matching(void)
+{
+    UiFrame *f = ui_frame_new(kfonts_measure(fonts));
+    ui_frame_begin(f, 800, 480);
+    int t1 = ui_target(f, (UiRect){0, 0, 100, 50}, 1, 0, 1);
+    int t2 = ui_target(f, (UiRect){0, 60, 100, 50}, 1, 1, 1);
+    ui_text_box(f, (UiRect){0, 0, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1, "Strongly agree", t1);
+    ui_text_box(f, (UiRect){0, 60, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1, "Strongly disagree", t2);
+    ui_text_box(f, (UiRect){0, 120, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1, "Agree", -1);
+    CHECK(ui_frame_find_label(f, "Agree") == 2);        /* exact beats prefix */
+    CHECK(ui_frame_find_label(f, "Strongly") == -2);    /* ambiguous prefix */
+    CHECK(ui_frame_find_label(f, "Strongly d") == 1);   /* unique prefix */
+    CHECK(ui_frame_find_label(f, "Nope") == -1);
+    CHECK(f->labels[0].r.w <= 100);                     /* wrapped into its box */
+    CHECK(ui_frame_hit(f, 5, 65) == t2);
+    CHECK(ui_frame_hit(f, 5, 55) == -1);
+    ui_frame_free(f);
+}
+
+static void test_args(void)
+{
+    KioskArgs a;
+    DbError err;
+    char *argv1[] = {"k", "--survey", "s.json", "--data", "d", "--recipient", "a.pub",
+                     "--recipient", "b.pub", "--size", "720x1280", "--rotate", "90",
+                     "--idle-timeout", "30", "--lang", "de", "--fullscreen"};
+    CHECK(kiosk_args_parse(18, argv1, &a, &err) == DB_OK);
+    CHECK(a.n_recipients == 2 && a.w == 720 && a.h == 1280 && a.rotation == 90);
+    CHECK(a.idle_timeout_s == 30 && a.fullscreen && strcmp(a.lang, "de") == 0);
+    CHECK(!kiosk_args_demo(&a));
+    char *argv2[] = {"k"};
+    CHECK(kiosk_args_parse(1, argv2, &a, &err) == DB_OK && kiosk_args_demo(&a));
+    char *argv3[] = {"k", "--rotate", "45"};
+    CHECK(kiosk_args_parse(3, argv3, &a, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "--rotate: rotate must be 0, 90, 180 or 270");
+    char *argv4[] = {"k", "--survey", "s.json"};
+    CHECK(kiosk_args_parse(3, argv4, &a, &err) == DB_EINVAL);
+    const char *conf = "# kiosk\nsurvey = /etc/debrief/s.json\ndata=/var/lib/debrief\n"
+                       "recipient = /etc/debrief/a.pub\nfullscreen = yes\nsize = 800x480\n";
+    memset(&a, 0, sizeof a);
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", conf, strlen(conf), &err) == DB_OK);
+    CHECK(a.fullscreen && a.w == 800 && a.n_recipients == 1);
+    CHECK_STR(a.data, "/var/lib/debrief");
+    const char *bad = "survey = x\nbrightness = 3\n";
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", bad, strlen(bad), &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "kiosk.conf:2: unknown setting \"brightness\"");
+}
+
+static void test_png_roundtrip(void)
+{
+    int w = 37, h = 2300; /* more than one stored block */
+    uint8_t *px = malloc((size_t)w * h * 3);
+    for (int i = 0; i < w * h * 3; i++)
+        px[i] = (uint8_t)(i * 31 + 7);
+    char path[] = "/tmp/debrief-png-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    DbError err;
+    CHECK(png_write_rgb(path, px, w, h, (size_t)w * 3, &err) == DB_OK);
+    uint8_t *back;
+    int bw, bh;
+    CHECK(png_read_rgb(path, &back, &bw, &bh, &err) == DB_OK);
+    CHECK(bw == w && bh == h && memcmp(back, px, (size_t)w * h * 3) == 0);
+    /* CRC-32 known answer ("123456789"). */
+    CHECK(png_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u);
+    free(back);
+    free(px);
+    unlink(path);
+}
+
+static void test_glyph_coverage(void)
+{
+    /* Every key label and accent the keyboard offers is in the font. */
+    const uint32_t cps[] = {0x21E7, 0x232B, 0x2190, 0x2192, 0x20AC, 0xE9, 0xDF, 0x153, 0x2013,
+                            0x201C, 0x201D, 0x2026, 0xC7, 0xF1};
+    for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++)
+        CHECK(kfonts_has_glyph(fonts, cps[i]));
+}
+
+static void test_missing_font(void)
+{
+    KFonts *f2 = NULL;
+    DbError err;
+    CHECK(kfonts_open("/nonexistent/Font.ttf", KIOSK_FONT_BOLD, &f2, &err) == DB_ENOENT);
+    CHECK(f2 == NULL);
+    CHECK_STR(err.msg, "/nonexistent/Font.ttf: cannot open font file (install fonts-dejavu-core, "
+                       "or pass --font FILE --font-bold FILE)");
+}
+
+int main(void)
+{
+    DbError err;
+    if (secmem_init() != 0)
+        return 1;
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s/assets/surveys/ccdg.json", src ? src : "..");
+    snprintf(p2, sizeof p2, "%s/tests/kiosk/team.json", src ? src : "..");
+    if (kfonts_open(KIOSK_FONT_REGULAR, KIOSK_FONT_BOLD, &fonts, &err) != DB_OK ||
+        survey_load_file(p1, &ccdg, &err) != DB_OK || survey_load_file(p2, &team, &err) != DB_OK) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return 1;
+    }
+    RUN(test_rotation_roundtrip);
+    RUN(test_editor_utf8);
+    RUN(test_label_matching);
+    RUN(test_script_parse);
+    RUN(test_args);
+    RUN(test_png_roundtrip);
+    RUN(test_glyph_coverage);
+    RUN(test_missing_font);
+    RUN(test_required_and_prefer_not);
+    RUN(test_keyboard_keys);
+    RUN(test_submit_once_and_wipe);
+    RUN(test_submit_failure);
+    RUN(test_idle);
+    RUN(test_layout_all_sizes);
+    RUN(test_layout_every_question);
+    survey_free(ccdg);
+    survey_free(team);
+    kfonts_close(fonts);
+    return test_report();
+}
