@@ -614,6 +614,196 @@ static void test_csv_field(void)
     }
 }
 
+
+/* Finds the sidecar line that starts with prefix (tab-separated) and returns the rest. */
+static const char *side_line(const char *side, const char *prefix, char *out, size_t cap)
+{
+    size_t plen = strlen(prefix);
+    for (const char *p = side; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len >= plen && strncmp(p, prefix, plen) == 0) {
+            snprintf(out, cap, "%.*s", (int)(len - plen), p + plen);
+            return out;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    fprintf(stderr, "  sidecar has no line '%s'\n", prefix);
+    return NULL;
+}
+
+/* Parses "a\tb\t..." numbers of a sidecar line (NA -> NAN); returns how many. */
+static int side_nums(const char *line, double *v, int max)
+{
+    int n = 0;
+    const char *p = line;
+    while (p && *p && n < max) {
+        char *end;
+        if (strncmp(p, "NA", 2) == 0) {
+            v[n++] = NAN;
+            end = (char *)p + 2;
+        } else {
+            v[n++] = strtod(p, &end);
+            if (end == p)
+                break;
+        }
+        p = *end == '\t' ? end + 1 : NULL;
+    }
+    return n;
+}
+
+static char *run_report(const AdbData *data, const char *by, int k, const char *name)
+{
+    char out[512], side[600];
+    path_in(out, sizeof out, name);
+    snprintf(side, sizeof side, "%s.tsv", out);
+    AnalysisReportOptions o;
+    memset(&o, 0, sizeof o);
+    o.out_path = out;
+    o.by = by;
+    o.k = k;
+    o.agree = 4;
+    o.sidecar = side;
+    DbError err;
+    int rc = analysis_report_write(data, &o, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "report: %s\n", err.msg);
+    CHECK(rc == DB_OK);
+    size_t len;
+    return (char *)read_all(side, &len);
+}
+
+#define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
+
+/* Numbers in the report, against R 4.2.2 on the golden CSV (see tests/analysis/README.md). */
+static void test_report_numbers(void)
+{
+    Adb *db = NULL;
+    DbError err;
+    AdbData data;
+    CHECK(adb_open(g_db, 0, &db, &err) == DB_OK);
+    CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
+    adb_close(db);
+    char *side = run_report(&data, "session", 5, "report.html");
+    CHECK(side != NULL);
+    if (!side) {
+        adb_data_free(&data);
+        return;
+    }
+    char line[1024];
+    double v[8];
+    CHECK(side_line(side, "group\t1\tGroup 1 (2024-05-14)\t", line, sizeof line) &&
+          strcmp(line, "9\t0") == 0);
+    CHECK(side_line(side, "group\t2\tGroup 2 (2024-05-14)\t", line, sizeof line) &&
+          strcmp(line, "6\t0") == 0);
+    CHECK(side_line(side, "group\t3\tGroup 3 (2024-05-21)\t", line, sizeof line) &&
+          strcmp(line, "9\t0") == 0);
+    /* uncertainty: n, agreeing, mean, sd, hidden */
+    CHECK(side_nums(side_line(side, "likert\tuncertainty\tall\t", line, sizeof line), v, 8) == 5);
+    CHECK(v[0] == 24 && v[1] == 18 && NEAR(v[2], 3.916666667, 1e-9) &&
+          NEAR(v[3], 1.100065874, 1e-9));
+    CHECK(side_nums(side_line(side, "likert\tuncertainty\t1\t", line, sizeof line), v, 8) == 5);
+    CHECK(v[0] == 9 && v[1] == 5 && NEAR(v[2], 3.444444444, 1e-9) &&
+          NEAR(v[3], 1.333333333, 1e-9) && v[4] == 0);
+    CHECK(side_nums(side_line(side, "likert\tuncertainty\t2\t", line, sizeof line), v, 8) == 5);
+    CHECK(v[0] == 6 && v[1] == 4 && NEAR(v[2], 3.666666667, 1e-9) &&
+          NEAR(v[3], 1.032795559, 1e-9));
+    CHECK(side_nums(side_line(side, "likert\tuncertainty\t3\t", line, sizeof line), v, 8) == 5);
+    CHECK(v[0] == 9 && v[1] == 9 && NEAR(v[2], 4.555555556, 1e-9) &&
+          NEAR(v[3], 0.5270462767, 1e-9));
+    CHECK(side_nums(side_line(side, "fisher\tuncertainty\t", line, sizeof line), v, 8) == 1);
+    CHECK(NEAR(v[0], 0.1002407204, 1e-9));
+    CHECK(side_nums(side_line(side, "rank\tuncertainty\tKruskal-Wallis\t", line, sizeof line), v,
+                    8) == 3);
+    CHECK(NEAR(v[0], 5.202603997, 1e-8) && v[1] == 2 && NEAR(v[2], 0.07417693706, 1e-10));
+    /* empathy: one declined in group 1 is left out */
+    CHECK(side_nums(side_line(side, "likert\tempathy\t1\t", line, sizeof line), v, 8) == 5);
+    CHECK(v[0] == 8 && v[1] == 6 && NEAR(v[2], 3.875, 1e-12) && NEAR(v[3], 0.991031209, 1e-9));
+    CHECK(side_nums(side_line(side, "fisher\tempathy\t", line, sizeof line), v, 8) == 1);
+    CHECK(NEAR(v[0], 0.04228951826, 1e-10));
+    CHECK(side_nums(side_line(side, "rank\tempathy\tKruskal-Wallis\t", line, sizeof line), v,
+                    8) == 3);
+    CHECK(NEAR(v[0], 5.026388889, 1e-8) && NEAR(v[2], 0.08100904657, 1e-10));
+    /* choice counts: role clinical 16 of 21 answering (2 declined, 1 unanswered) */
+    CHECK(side_line(side, "choice\trole\tclinical\t", line, sizeof line) &&
+          strcmp(line, "16\t21") == 0);
+    CHECK(side_line(side, "choice\ttopics\tethics\t", line, sizeof line) &&
+          strcmp(line, "10\t17") == 0); /* R: sum(d$topics__ethics) of 17 */
+    CHECK(side_line(side, "text\tcomment\t", line, sizeof line) && strcmp(line, "7") == 0);
+    CHECK(side_line(side, "text\twhy\t", line, sizeof line) && strcmp(line, "3") == 0);
+    free(side);
+
+    /* The HTML itself: self-contained, escaped, the published cells present. */
+    char html_path[512];
+    path_in(html_path, sizeof html_path, "report.html");
+    size_t len;
+    char *html = (char *)read_all(html_path, &len);
+    CHECK(html != NULL);
+    if (html) {
+        CHECK(strstr(html, "<script") == NULL);
+        CHECK(strstr(html, "src=") == NULL && strstr(html, "href=") == NULL);
+        CHECK(strstr(html, "@import") == NULL && strstr(html, "url(") == NULL);
+        CHECK(strstr(html, "<svg") != NULL);
+        CHECK(strstr(html, "Too short, &quot;rushed&quot;") != NULL);
+        CHECK(strstr(html, "It fostered &quot;empathy&quot;, I&#39;d say.") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">18 (75)</td>") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">5 (56)</td>") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">0.100</td>") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">0.042*</td>") != NULL);
+        CHECK(strstr(html, "3.92 (1.10)") != NULL);
+        free(html);
+    }
+
+    /* k = 7: group 2 (6 answers) is suppressed, and group 1 too (secondary: the overall
+     * column minus group 3 would otherwise reveal group 2). */
+    side = run_report(&data, "session", 7, "report-k7.html");
+    CHECK(side != NULL);
+    if (side) {
+        CHECK(side_line(side, "group\t2\tGroup 2 (2024-05-14)\t", line, sizeof line) &&
+              strcmp(line, "6\t1") == 0);
+        CHECK(side_line(side, "group\t1\tGroup 1 (2024-05-14)\t", line, sizeof line) &&
+              strcmp(line, "9\t2") == 0);
+        CHECK(side_line(side, "group\t3\tGroup 3 (2024-05-21)\t", line, sizeof line) &&
+              strcmp(line, "9\t0") == 0);
+        free(side);
+    }
+    path_in(html_path, sizeof html_path, "report-k7.html");
+    html = (char *)read_all(html_path, &len);
+    CHECK(html && strstr(html, "<td class=\"num sup\">&lt;7</td>") != NULL);
+    CHECK(html && strstr(html, "<td class=\"num sup\">&lt;7†</td>") != NULL);
+    CHECK(html && strstr(html, "5 (56)") == NULL); /* group 1's cell is not shown */
+    free(html);
+
+    /* Grouped by role (two groups): Wilcoxon rank-sum, as R's wilcox.test. */
+    side = run_report(&data, "role", 1, "report-role.html");
+    CHECK(side != NULL);
+    if (side) {
+        CHECK(side_nums(side_line(side, "rank\tuncertainty\tWilcoxon rank-sum\t", line,
+                                  sizeof line),
+                        v, 8) == 3);
+        CHECK(NEAR(v[0], 48, 0) && NEAR(v[2], 0.5059587839, 1e-10));
+        CHECK(side_nums(side_line(side, "rank\tempathy\tWilcoxon rank-sum\t", line, sizeof line),
+                        v, 8) == 3);
+        CHECK(NEAR(v[0], 47, 0) && NEAR(v[2], 0.5616559741, 1e-10));
+        CHECK(side_nums(side_line(side, "fisher\tuncertainty\t", line, sizeof line), v, 8) == 1);
+        CHECK(NEAR(v[0], 1.0, 1e-12));
+        free(side);
+    }
+    /* A question that cannot form groups. */
+    AnalysisReportOptions o;
+    memset(&o, 0, sizeof o);
+    char out[512];
+    path_in(out, sizeof out, "bad.html");
+    o.out_path = out;
+    o.by = "comment";
+    CHECK(analysis_report_write(&data, &o, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "--by comment: only a single-choice or Likert question can form groups");
+    o.by = "nope";
+    CHECK(analysis_report_write(&data, &o, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "--by nope: survey mini version 2 has no such question");
+    adb_data_free(&data);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -624,6 +814,7 @@ int main(void)
     RUN(test_bad_batches);
     RUN(test_unknown_survey);
     RUN(test_csv_golden);
+    RUN(test_report_numbers);
     int rc = test_report();
     keys_secret_free(g_sec);
     keys_secret_free(g_mallory);
@@ -631,7 +822,9 @@ int main(void)
     keys_identity_free(g_kiosk_b);
     survey_free(g_survey);
     analysis_survey_file_free(&g_survey_file);
-    if (rc == 0)
+    if (rc == 0 && !getenv("DEBRIEF_KEEP"))
         rm_rf(g_root);
+    else
+        fprintf(stderr, "files kept in %s\n", g_root);
     return rc;
 }
