@@ -37,5 +37,6 @@ int cmd_ack(int argc, char **argv);         /* ack --data DIR --recipient PUB AC
 int cmd_import(int argc, char **argv);      /* import --key KEY --db DB BATCH... */
 int cmd_status(int argc, char **argv);      /* status --db DB */
 int cmd_csv(int argc, char **argv);         /* csv --db DB --out FILE.csv */
+int cmd_report(int argc, char **argv);      /* report --db DB --out report.html */
 
 #endif

@@ -26,6 +26,7 @@ static const Command commands[] = {
     {"import", cmd_import, "verify, decrypt and import batches into the analysis database"},
     {"status", cmd_status, "list an analysis database's kiosks, batches, gaps and sessions"},
     {"csv", cmd_csv, "export responses as CSV with a codebook, SPSS syntax and an R script"},
+    {"report", cmd_report, "write the HTML report: agreement tables, p-values, charts"},
 };
 
 static void usage(FILE *out)
