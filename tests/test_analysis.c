@@ -7,10 +7,12 @@
  * Regenerate the golden files with DEBRIEF_REGEN=1 (then review the diff).
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "analysis.h"
@@ -804,6 +806,158 @@ static void test_report_numbers(void)
     adb_data_free(&data);
 }
 
+/* Runs the debrief binary with args (a shell command line after the program), capturing
+ * stdout and stderr into g_root/out.txt and err.txt; returns the exit status. */
+static int run_cli(char **out, char **errs, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int run_cli(char **out, char **errs, const char *fmt, ...)
+{
+    const char *build = getenv("DEBRIEF_BUILD_DIR");
+    char args[3000], cmd[8192], out_path[512], err_path[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    path_in(out_path, sizeof out_path, "out.txt");
+    path_in(err_path, sizeof err_path, "err.txt");
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/app/cli/debrief' %s >'%s' 2>'%s' </dev/null", g_root,
+             build ? build : "../build", args, out_path, err_path);
+    int st = system(cmd);
+    size_t len;
+    *out = (char *)read_all(out_path, &len);
+    *errs = (char *)read_all(err_path, &len);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The CLI end to end: wrong passphrase, untrusted kiosk, batches given out of order, replay,
+ * one bad file among good ones, status, csv (same golden file), report, acknowledgement. */
+static void test_cli(void)
+{
+    DbError err;
+    char path[512];
+    path_in(path, sizeof path, "analyst.key");
+    CHECK(keys_secret_write(path, g_sec, "correct horse", 13, keys_kdf_fast_for_tests(), &err) ==
+          DB_OK);
+    path_in(path, sizeof path, "pass.txt");
+    CHECK(fs_write_atomic(path, "correct horse\n", 14, 0600, &err) == DB_OK);
+    path_in(path, sizeof path, "wrong.txt");
+    CHECK(fs_write_atomic(path, "not the passphrase\n", 19, 0600, &err) == DB_OK);
+    char *out, *errs, db[512];
+    path_in(db, sizeof db, "cli.db");
+    char srv[1024];
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    snprintf(srv, sizeof srv, "--survey '%s/tests/analysis/mini.json'", src ? src : "..");
+
+    /* Wrong passphrase: exit 1, one message, no database created. */
+    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file wrong.txt --db cli.db "
+                               "%s a1.dbb", srv) == 1);
+    CHECK_STR(errs, "debrief: error: analyst.key: " DBERR_AUTH_MSG "\n");
+    CHECK(access(db, F_OK) != 0);
+    free(out);
+    free(errs);
+
+    /* New kiosk without --trust-new-kiosk. */
+    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file pass.txt --db cli.db "
+                               "%s a1.dbb", srv) == 1);
+    CHECK(errs && strstr(errs, "a1.dbb: batch 1 comes from a kiosk not seen before") != NULL);
+    free(out);
+    free(errs);
+    Snapshot before = snap(db);
+
+    /* Given 2 before 1: imported in order; an acknowledgement next to the database. */
+    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file pass.txt --db cli.db "
+                               "%s --trust-new-kiosk a2.dbb a1.dbb b1.dbb", srv) == 0);
+    CHECK(errs && errs[0] == '\0');
+    CHECK(out && strstr(out, "a1.dbb: imported batch 1 of kiosk") != NULL);
+    CHECK(out && strstr(out, "a2.dbb: imported batch 2 of kiosk") != NULL);
+    CHECK(out && strstr(out, "b1.dbb: imported batch 1 of kiosk") != NULL);
+    CHECK(out && strstr(out, "a1.dbb") < strstr(out, "a2.dbb"));
+    char fp[KEY_FINGERPRINT_SIZE], name[64];
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(g_kiosk_a, pk);
+    keys_fingerprint(pk, sizeof pk, fp);
+    analysis_ack_file_name(fp, name, sizeof name);
+    path_in(path, sizeof path, name);
+    CHECK(access(path, F_OK) == 0);
+    CHECK(out && strstr(out, "(2 batches)") != NULL);
+    free(out);
+    free(errs);
+    free(before.data);
+
+    /* Replay plus a tampered file: the good one says "already", the bad one fails alone. */
+    before = snap(db);
+    path_in(path, sizeof path, "a1.dbb");
+    size_t len;
+    uint8_t *data = read_all(path, &len);
+    CHECK(data != NULL);
+    if (data) {
+        data[len - 3] ^= 0x80;
+        path_in(path, sizeof path, "a3-bad.dbb");
+        CHECK(fs_write_atomic(path, data, len, 0644, &err) == DB_OK);
+        free(data);
+    }
+    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file pass.txt --db cli.db "
+                               "a1.dbb a3-bad.dbb nothere.dbb") == 1);
+    CHECK(out && strstr(out, "a1.dbb: batch 1 of kiosk") != NULL &&
+          strstr(out, "was already imported; nothing changed") != NULL);
+    /* one line per bad file */
+    int lines = 0;
+    for (const char *p = errs; p && *p; p++)
+        lines += *p == '\n';
+    CHECK(lines == 2);
+    CHECK(errs && strstr(errs, "debrief: error: a3-bad.dbb") != NULL);
+    CHECK(errs && strstr(errs, "debrief: error: nothere.dbb") != NULL);
+    CHECK(snap_same(before, db));
+    free(before.data);
+    free(out);
+    free(errs);
+
+    /* status */
+    CHECK(run_cli(&out, &errs, "status --db cli.db") == 0);
+    CHECK(out && strstr(out, "kiosks: 2\n") != NULL);
+    CHECK(out && strstr(out, "    batches: 1-2\n") != NULL);
+    CHECK(out && strstr(out, "    gaps: none\n") != NULL);
+    CHECK(out && strstr(out, "total: 24 responses in 3 sessions\n") != NULL);
+    char expect[256];
+    snprintf(expect, sizeof expect, "  %s  trusted  2 batches, 20 responses\n", fp);
+    CHECK(out && strstr(out, expect) != NULL);
+    free(out);
+    free(errs);
+
+    /* csv: the same golden file as the library test */
+    CHECK(run_cli(&out, &errs, "csv --db cli.db --out cli.csv") == 0);
+    path_in(path, sizeof path, "cli.csv");
+    check_golden(path, "mini.csv");
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "csv --db cli.db --out x.csv --no-text --text-only") == 2);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "csv --db nonexistent.db --out x.csv") == 1);
+    CHECK(errs && strstr(errs, "nonexistent.db: no such analysis database") != NULL);
+    free(out);
+    free(errs);
+
+    /* report */
+    CHECK(run_cli(&out, &errs, "report --db cli.db --out cli.html --by role --k 3") == 0);
+    path_in(path, sizeof path, "cli.html");
+    CHECK(access(path, F_OK) == 0);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "report --db cli.db --out cli.html --k 0") == 2);
+    free(out);
+    free(errs);
+
+    /* --help on every command */
+    const char *cmds[] = {"import", "status", "csv", "report"};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK(run_cli(&out, &errs, "%s --help", cmds[i]) == 0);
+        CHECK(out && strncmp(out, "usage: debrief ", 15) == 0);
+        free(out);
+        free(errs);
+    }
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -815,6 +969,7 @@ int main(void)
     RUN(test_unknown_survey);
     RUN(test_csv_golden);
     RUN(test_report_numbers);
+    RUN(test_cli);
     int rc = test_report();
     keys_secret_free(g_sec);
     keys_secret_free(g_mallory);

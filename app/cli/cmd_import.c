@@ -139,8 +139,13 @@ int cmd_import(int argc, char **argv)
     }
     size_t pass_len;
     if (cli_read_passphrase(pass_file, "Passphrase for the secret key: ", 0, pass, PASS_CAP,
-                            &pass_len, &err) != DB_OK ||
-        keys_secret_read(key_path, pass, pass_len, &sec, &err) != DB_OK) {
+                            &pass_len, &err) != DB_OK) {
+        status = cli_fail(&err);
+        goto done;
+    }
+    if (keys_secret_read(key_path, pass, pass_len, &sec, &err) != DB_OK) {
+        if (err.code == DB_EAUTH)
+            dberr_prefix(&err, "%s", key_path);
         status = cli_fail(&err);
         goto done;
     }
