@@ -6,6 +6,7 @@
  *
  * Regenerate the golden files with DEBRIEF_REGEN=1 (then review the diff).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,12 +18,14 @@
 
 #include "analysis.h"
 #include "batch.h"
+#include "coord.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "response.h"
 #include "seal.h"
 #include "secmem.h"
 #include "stats.h"
+#include "store.h"
 #include "testlib.h"
 
 static char g_root[256];
@@ -806,6 +809,90 @@ static void test_report_numbers(void)
     adb_data_free(&data);
 }
 
+/* The whole loop with the kiosk's own code: sessions stored in the kiosk store (sealed on
+ * submit) -> coord_export writes the signed batch -> import -> CSV equals the golden file ->
+ * the analyst's acknowledgement makes the kiosk purge exactly that batch. */
+static void test_kiosk_roundtrip(void)
+{
+    DbError err;
+    char dir[512], usb[512], db_path[512];
+    path_in(dir, sizeof dir, "kiosk-data");
+    path_in(usb, sizeof usb, "usb");
+    path_in(db_path, sizeof db_path, "roundtrip.db");
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && fs_mkdir_p(usb, 0755, &err) == DB_OK);
+    Store *st = NULL;
+    CHECK(store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    uint8_t *plain = secmem_alloc(g_survey->record_size);
+    size_t rec_cap = seal_record_size(g_survey->record_size, 1);
+    uint8_t *rec = malloc(rec_cap);
+    const char *open_label = "";
+    int64_t sid = 0;
+    for (int i = 0; i < N_DATA; i++) {
+        if (strcmp(open_label, g_data[i].label) != 0) {
+            if (sid)
+                CHECK(store_session_close(st, &err) == DB_OK);
+            CHECK(store_session_open(st, g_data[i].label, g_data[i].date, g_survey->id,
+                                     g_survey->version, 0, &sid, &err) == DB_OK);
+            open_label = g_data[i].label;
+        }
+        size_t plen, rlen;
+        encode_one(&g_data[i], plain, g_survey->record_size, &plen);
+        CHECK(seal_record(plain, plen, g_survey->record_size, &g_pub, 1, rec, rec_cap, &rlen,
+                          &err) == DB_OK);
+        secmem_wipe(plain, g_survey->record_size);
+        CHECK(store_response_put(st, sid, rec, rlen, &err) == DB_OK);
+    }
+    CHECK(store_session_close(st, &err) == DB_OK);
+    store_close(st);
+    free(rec);
+    secmem_free(plain);
+
+    CoordExportOptions eo;
+    memset(&eo, 0, sizeof eo);
+    eo.data_dir = dir;
+    eo.out_dir = usb;
+    CoordExportResult er;
+    int rc = coord_export(&eo, &er, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "export: %s\n", err.msg);
+    CHECK(rc == DB_OK);
+    CHECK(er.n_batches == 1);
+    char batch_path[PATH_MAX] = "";
+    if (rc == DB_OK && er.n_batches == 1)
+        snprintf(batch_path, sizeof batch_path, "%s", er.batches[0].path);
+    coord_export_result_free(&er);
+
+    Adb *db = NULL;
+    AnalysisImportResult res;
+    AnalysisImportOptions o = opts(1);
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    rc = analysis_import_file(db, g_sec, batch_path, &o, &res, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "import: %s\n", err.msg);
+    CHECK(rc == DB_OK && res.outcome == ANALYSIS_IMPORTED && res.n_records == N_DATA);
+    AdbData data;
+    CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
+    char csv[512], ack[512];
+    path_in(csv, sizeof csv, "roundtrip.csv");
+    AnalysisCsvOptions co = {csv, ANALYSIS_CSV_ALL};
+    int64_t rows;
+    CHECK(data.n_surveys == 1 && analysis_csv_write(&data.surveys[0], &co, &rows, &err) == DB_OK);
+    check_golden(csv, "mini.csv");
+    adb_data_free(&data);
+
+    path_in(ack, sizeof ack, "roundtrip.dba");
+    uint32_t n_entries;
+    CHECK(analysis_ack_write(db, g_sec, res.kiosk_pk, ack, &n_entries, &err) == DB_OK);
+    adb_close(db);
+    CoordAckResult ar;
+    rc = coord_ack(dir, &g_pub, 1, ack, &ar, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "ack: %s\n", err.msg);
+    CHECK(rc == DB_OK && ar.n_purged == 1 && ar.deleted == N_DATA);
+}
+
 /* Runs the debrief binary with args (a shell command line after the program), capturing
  * stdout and stderr into g_root/out.txt and err.txt; returns the exit status. */
 static int run_cli(char **out, char **errs, const char *fmt, ...)
@@ -970,6 +1057,7 @@ int main(void)
     RUN(test_csv_golden);
     RUN(test_report_numbers);
     RUN(test_cli);
+    RUN(test_kiosk_roundtrip);
     int rc = test_report();
     keys_secret_free(g_sec);
     keys_secret_free(g_mallory);
