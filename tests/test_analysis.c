@@ -212,7 +212,8 @@ static int snap_same(Snapshot a, const char *db_path)
 }
 
 static const uint8_t zero_hash[BATCH_HASH_BYTES];
-static uint8_t g_hash_a1[BATCH_HASH_BYTES], g_hash_a2[BATCH_HASH_BYTES], g_hash_b1[BATCH_HASH_BYTES];
+static uint8_t g_hash_a1[BATCH_HASH_BYTES], g_hash_a2[BATCH_HASH_BYTES],
+    g_hash_b1[BATCH_HASH_BYTES];
 static char g_db[512];
 
 static void setup(void)
@@ -619,7 +620,6 @@ static void test_csv_field(void)
     }
 }
 
-
 /* Finds the sidecar line that starts with prefix (tab-separated) and returns the rest. */
 static const char *side_line(const char *side, const char *prefix, char *out, size_t cap)
 {
@@ -711,8 +711,7 @@ static void test_report_numbers(void)
     CHECK(v[0] == 9 && v[1] == 5 && NEAR(v[2], 3.444444444, 1e-9) &&
           NEAR(v[3], 1.333333333, 1e-9) && v[4] == 0);
     CHECK(side_nums(side_line(side, "likert\tuncertainty\t2\t", line, sizeof line), v, 8) == 5);
-    CHECK(v[0] == 6 && v[1] == 4 && NEAR(v[2], 3.666666667, 1e-9) &&
-          NEAR(v[3], 1.032795559, 1e-9));
+    CHECK(v[0] == 6 && v[1] == 4 && NEAR(v[2], 3.666666667, 1e-9) && NEAR(v[3], 1.032795559, 1e-9));
     CHECK(side_nums(side_line(side, "likert\tuncertainty\t3\t", line, sizeof line), v, 8) == 5);
     CHECK(v[0] == 9 && v[1] == 9 && NEAR(v[2], 4.555555556, 1e-9) &&
           NEAR(v[3], 0.5270462767, 1e-9));
@@ -726,8 +725,8 @@ static void test_report_numbers(void)
     CHECK(v[0] == 8 && v[1] == 6 && NEAR(v[2], 3.875, 1e-12) && NEAR(v[3], 0.991031209, 1e-9));
     CHECK(side_nums(side_line(side, "fisher\tempathy\t", line, sizeof line), v, 8) == 1);
     CHECK(NEAR(v[0], 0.04228951826, 1e-10));
-    CHECK(side_nums(side_line(side, "rank\tempathy\tKruskal-Wallis\t", line, sizeof line), v,
-                    8) == 3);
+    CHECK(side_nums(side_line(side, "rank\tempathy\tKruskal-Wallis\t", line, sizeof line), v, 8) ==
+          3);
     CHECK(NEAR(v[0], 5.026388889, 1e-8) && NEAR(v[2], 0.08100904657, 1e-10));
     /* choice counts: role clinical 16 of 21 answering (2 declined, 1 unanswered) */
     CHECK(side_line(side, "choice\trole\tclinical\t", line, sizeof line) &&
@@ -783,12 +782,12 @@ static void test_report_numbers(void)
     side = run_report(&data, "role", 1, "report-role.html");
     CHECK(side != NULL);
     if (side) {
-        CHECK(side_nums(side_line(side, "rank\tuncertainty\tWilcoxon rank-sum\t", line,
-                                  sizeof line),
-                        v, 8) == 3);
+        CHECK(
+            side_nums(side_line(side, "rank\tuncertainty\tWilcoxon rank-sum\t", line, sizeof line),
+                      v, 8) == 3);
         CHECK(NEAR(v[0], 48, 0) && NEAR(v[2], 0.5059587839, 1e-10));
-        CHECK(side_nums(side_line(side, "rank\tempathy\tWilcoxon rank-sum\t", line, sizeof line),
-                        v, 8) == 3);
+        CHECK(side_nums(side_line(side, "rank\tempathy\tWilcoxon rank-sum\t", line, sizeof line), v,
+                        8) == 3);
         CHECK(NEAR(v[0], 47, 0) && NEAR(v[2], 0.5616559741, 1e-10));
         CHECK(side_nums(side_line(side, "fisher\tuncertainty\t", line, sizeof line), v, 8) == 1);
         CHECK(NEAR(v[0], 1.0, 1e-12));
@@ -936,24 +935,30 @@ static void test_cli(void)
     snprintf(srv, sizeof srv, "--survey '%s/tests/analysis/mini.json'", src ? src : "..");
 
     /* Wrong passphrase: exit 1, one message, no database created. */
-    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file wrong.txt --db cli.db "
-                               "%s a1.dbb", srv) == 1);
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file wrong.txt --db cli.db "
+                  "%s a1.dbb",
+                  srv) == 1);
     CHECK_STR(errs, "debrief: error: analyst.key: " DBERR_AUTH_MSG "\n");
     CHECK(access(db, F_OK) != 0);
     free(out);
     free(errs);
 
     /* New kiosk without --trust-new-kiosk. */
-    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file pass.txt --db cli.db "
-                               "%s a1.dbb", srv) == 1);
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file pass.txt --db cli.db "
+                  "%s a1.dbb",
+                  srv) == 1);
     CHECK(errs && strstr(errs, "a1.dbb: batch 1 comes from a kiosk not seen before") != NULL);
     free(out);
     free(errs);
     Snapshot before = snap(db);
 
     /* Given 2 before 1: imported in order; an acknowledgement next to the database. */
-    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file pass.txt --db cli.db "
-                               "%s --trust-new-kiosk a2.dbb a1.dbb b1.dbb", srv) == 0);
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file pass.txt --db cli.db "
+                  "%s --trust-new-kiosk a2.dbb a1.dbb b1.dbb",
+                  srv) == 0);
     CHECK(errs && errs[0] == '\0');
     CHECK(out && strstr(out, "a1.dbb: imported batch 1 of kiosk") != NULL);
     CHECK(out && strstr(out, "a2.dbb: imported batch 2 of kiosk") != NULL);
@@ -983,8 +988,9 @@ static void test_cli(void)
         CHECK(fs_write_atomic(path, data, len, 0644, &err) == DB_OK);
         free(data);
     }
-    CHECK(run_cli(&out, &errs, "import --key analyst.key --passphrase-file pass.txt --db cli.db "
-                               "a1.dbb a3-bad.dbb nothere.dbb") == 1);
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file pass.txt --db cli.db "
+                  "a1.dbb a3-bad.dbb nothere.dbb") == 1);
     CHECK(out && strstr(out, "a1.dbb: batch 1 of kiosk") != NULL &&
           strstr(out, "was already imported; nothing changed") != NULL);
     /* one line per bad file */

@@ -44,8 +44,10 @@ static int sql_error(Adb *db, int rc, const char *what, DbError *err)
     if (prim == SQLITE_READONLY || sys == EROFS || sys == EACCES)
         return dberr_set(err, DB_EIO, "%s: the database is read-only while %s", db->path, what);
     if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
-        return dberr_set(err, DB_EIO, "%s: the database is busy (another Debrief process is "
-                                      "using it) while %s", db->path, what);
+        return dberr_set(err, DB_EIO,
+                         "%s: the database is busy (another Debrief process is "
+                         "using it) while %s",
+                         db->path, what);
     if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
         return dberr_set(err, DB_EIO, "%s: not a Debrief analysis database, or damaged: %s",
                          db->path, msg);
@@ -227,9 +229,8 @@ int adb_open(const char *path, int create, Adb **out, DbError *err)
         int e = errno;
         if (e != ENOENT || !create) {
             free(db);
-            return e == ENOENT
-                       ? dberr_set(err, DB_ENOENT, "%s: no such analysis database", path)
-                       : dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
+            return e == ENOENT ? dberr_set(err, DB_ENOENT, "%s: no such analysis database", path)
+                               : dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
         }
         /* Create it 0600 before sqlite does: decrypted answers go in here. */
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -305,8 +306,8 @@ int adb_kiosk_add(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int trusted,
     char fp[KEY_FINGERPRINT_SIZE];
     keys_fingerprint(pk, KEY_SIGN_PUBLIC_BYTES, fp);
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "INSERT INTO kiosks (pk, fingerprint, trusted) VALUES (?, ?, ?)", &stmt,
-                     err);
+    int rc =
+        prepare(db, "INSERT INTO kiosks (pk, fingerprint, trusted) VALUES (?, ?, ?)", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_blob(stmt, 1, pk, KEY_SIGN_PUBLIC_BYTES, SQLITE_STATIC);
@@ -437,8 +438,8 @@ int adb_survey_get(Adb *db, const char *id, uint32_t version, char **json, size_
     *json = NULL;
     *len = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "SELECT json FROM surveys WHERE survey_id = ? AND version = ?", &stmt,
-                     err);
+    int rc =
+        prepare(db, "SELECT json FROM surveys WHERE survey_id = ? AND version = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -467,8 +468,8 @@ int adb_survey_add(Adb *db, const char *id, uint32_t version, const char *json, 
                    DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "INSERT INTO surveys (survey_id, version, json) VALUES (?, ?, ?)",
-                     &stmt, err);
+    int rc =
+        prepare(db, "INSERT INTO surveys (survey_id, version, json) VALUES (?, ?, ?)", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -518,8 +519,8 @@ int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *bs, int64
 int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)", &stmt,
-                     err);
+    int rc =
+        prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)", &stmt, err);
     if (rc != DB_OK)
         return rc;
     /* A random id: the row order inside sqlite never reflects the import order. */
@@ -613,8 +614,8 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *stmt = NULL;
-    int rc = prepare(db, "SELECT id, fingerprint, trusted FROM kiosks ORDER BY fingerprint",
-                     &stmt, err);
+    int rc =
+        prepare(db, "SELECT id, fingerprint, trusted FROM kiosks ORDER BY fingerprint", &stmt, err);
     int s;
     int64_t *ids = NULL;
     while (rc == DB_OK && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -683,8 +684,7 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
                      "ORDER BY s.survey_id, s.survey_version, s.date, s.label",
                      &stmt, err);
     while (rc == DB_OK && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        AdbStatusSession *ss =
-            realloc(out->sessions, ((size_t)out->n_sessions + 1) * sizeof *ss);
+        AdbStatusSession *ss = realloc(out->sessions, ((size_t)out->n_sessions + 1) * sizeof *ss);
         if (!ss) {
             rc = dberr_set(err, DB_ENOMEM, "out of memory");
             break;
@@ -761,8 +761,7 @@ static int map_options(const SurveyQuestion *q, const char *ids, uint32_t *mask,
     return 0;
 }
 
-static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *sd,
-                    DbError *err)
+static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *sd, DbError *err)
 {
     char *json;
     size_t json_len;
@@ -870,8 +869,10 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
         int qi = sqlite3_column_int(stmt, 4);
         const char *qid = (const char *)sqlite3_column_text(stmt, 5);
         if (qi < 0 || (size_t)qi >= nq || !qid || strcmp(sv->questions[qi].id, qid) != 0) {
-            rc = dberr_set(err, DB_EFORMAT, "%s: an answer does not match question %d of survey "
-                                            "%s version %u", db->path, qi, sid, version);
+            rc = dberr_set(err, DB_EFORMAT,
+                           "%s: an answer does not match question %d of survey "
+                           "%s version %u",
+                           db->path, qi, sid, version);
             break;
         }
         const SurveyQuestion *q = &sv->questions[qi];
@@ -885,8 +886,8 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
             bad = c->value < 1 || c->value > q->scale;
         } else if (q->kind == SURVEY_SINGLE || q->kind == SURVEY_MULTI) {
             int first;
-            bad = map_options(q, (const char *)sqlite3_column_text(stmt, 8), &c->chosen,
-                              &first) != 0;
+            bad =
+                map_options(q, (const char *)sqlite3_column_text(stmt, 8), &c->chosen, &first) != 0;
             c->value = first;
             if (q->kind == SURVEY_SINGLE)
                 bad = bad || first < 0;
@@ -930,7 +931,7 @@ int adb_load(Adb *db, const char *survey_id, uint32_t version, AdbData *out, DbE
     else
         sqlite3_bind_null(stmt, 1);
     sqlite3_bind_int64(stmt, 2, version);
-    char (*ids)[SURVEY_MAX_ID + 1] = NULL;
+    char(*ids)[SURVEY_MAX_ID + 1] = NULL;
     uint32_t *versions = NULL;
     int n = 0, s;
     while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {

@@ -79,9 +79,9 @@ typedef struct AdbStatusKiosk {
     char fingerprint[KEY_FINGERPRINT_SIZE];
     int trusted;
     uint32_t n_batches;
-    AckEntry *batches;        /* number order; malloc'd */
+    AckEntry *batches;                 /* number order; malloc'd */
     uint8_t (*prev)[BATCH_HASH_BYTES]; /* prev hash per batch; malloc'd */
-    int64_t *records;         /* per batch */
+    int64_t *records;                  /* per batch */
 } AdbStatusKiosk;
 
 typedef struct AdbStatusSession {
@@ -117,9 +117,9 @@ typedef struct AdbSession {
 } AdbSession;
 
 typedef struct AdbResponse {
-    int session;                /* index into AdbSurveyData.sessions */
+    int session; /* index into AdbSurveyData.sessions */
     char lang[SURVEY_MAX_ID + 1];
-    AdbCell *cells;             /* survey->n_questions cells */
+    AdbCell *cells; /* survey->n_questions cells */
 } AdbResponse;
 
 /* One survey version's data. Sessions with the same label and date on several kiosks are
@@ -130,11 +130,11 @@ typedef struct AdbSurveyData {
     AdbSession *sessions;
     int n_responses;
     AdbResponse *responses;
-    AdbCell *cells;             /* n_responses * survey->n_questions */
+    AdbCell *cells; /* n_responses * survey->n_questions */
 } AdbSurveyData;
 
 typedef struct AdbData {
-    int n_surveys;              /* ordered by id, then version */
+    int n_surveys; /* ordered by id, then version */
     AdbSurveyData *surveys;
 } AdbData;
 

@@ -53,24 +53,23 @@ typedef struct AnalysisImportOptions {
 enum { ANALYSIS_IMPORTED = 1, ANALYSIS_ALREADY = 2 };
 
 typedef struct AnalysisImportResult {
-    int outcome;                           /* ANALYSIS_IMPORTED or ANALYSIS_ALREADY */
+    int outcome; /* ANALYSIS_IMPORTED or ANALYSIS_ALREADY */
     uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES];
     char kiosk_fp[KEY_FINGERPRINT_SIZE];
-    int new_kiosk;                         /* first seen, trusted now */
+    int new_kiosk; /* first seen, trusted now */
     uint64_t number;
     uint32_t n_records;
     uint32_t n_sessions;
-    int gap_accepted;                      /* batch number - 1 was missing */
+    int gap_accepted; /* batch number - 1 was missing */
 } AnalysisImportResult;
 
 /* Reads just enough of a batch file to order a run: kiosk and number (batch_parse, so the
  * signature is checked too). */
-int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
-                        uint64_t *number, DbError *err);
+int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint64_t *number,
+                        DbError *err);
 
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
-                         const AnalysisImportOptions *opt, AnalysisImportResult *res,
-                         DbError *err);
+                         const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err);
 
 /* Writes a signed acknowledgement listing every imported batch of the kiosk (atomically,
  * mode 0644). *n_entries receives the number listed. */
@@ -91,8 +90,8 @@ enum { ANALYSIS_CSV_ALL = 0, ANALYSIS_CSV_NO_TEXT = 1, ANALYSIS_CSV_TEXT_ONLY = 
 #define ANALYSIS_DECLINED_TEXT "[declined]"
 
 typedef struct AnalysisCsvOptions {
-    const char *out_path;  /* FILE.csv; the codebook, SPSS and R files go next to it */
-    int mode;              /* ANALYSIS_CSV_* */
+    const char *out_path; /* FILE.csv; the codebook, SPSS and R files go next to it */
+    int mode;             /* ANALYSIS_CSV_* */
 } AnalysisCsvOptions;
 
 /* Writes the CSV (plus FILE.codebook.csv, FILE.sps, FILE.R unless mode is TEXT_ONLY) for one
@@ -109,12 +108,12 @@ void analysis_csv_field(FILE *f, const char *s);
 /* --- report --- */
 
 typedef struct AnalysisReportOptions {
-    const char *out_path;   /* report.html */
-    const char *by;         /* "session" (default) or a question id (single or Likert) */
-    int k;                  /* smallest cell shown; default 5 */
-    int agree;              /* top-box threshold on a 5-point scale: values >= agree agree;
-                               default 4 (7-point scales scale it: >= agree + 2) */
-    const char *sidecar;    /* optional: machine-readable numbers (TSV) for tests/checking */
+    const char *out_path; /* report.html */
+    const char *by;       /* "session" (default) or a question id (single or Likert) */
+    int k;                /* smallest cell shown; default 5 */
+    int agree;            /* top-box threshold on a 5-point scale: values >= agree agree;
+                             default 4 (7-point scales scale it: >= agree + 2) */
+    const char *sidecar;  /* optional: machine-readable numbers (TSV) for tests/checking */
 } AnalysisReportOptions;
 
 int analysis_report_write(const AdbData *data, const AnalysisReportOptions *opt, DbError *err);

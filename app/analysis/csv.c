@@ -27,8 +27,7 @@
 
 static int needs_guard(const char *s)
 {
-    return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-           s[0] == '\r';
+    return s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
 }
 
 static int needs_quotes(const char *s, int guard)
@@ -160,10 +159,14 @@ static const char *base_name(const char *path)
 static const char *kind_name(SurveyKind k)
 {
     switch (k) {
-    case SURVEY_LIKERT: return "likert";
-    case SURVEY_SINGLE: return "single";
-    case SURVEY_MULTI: return "multi";
-    case SURVEY_TEXT: return "text";
+    case SURVEY_LIKERT:
+        return "likert";
+    case SURVEY_SINGLE:
+        return "single";
+    case SURVEY_MULTI:
+        return "multi";
+    case SURVEY_TEXT:
+        return "text";
     }
     return "?";
 }
@@ -187,11 +190,11 @@ static void codebook(Sbuf *b, const Survey *s, int mode)
             for (int v = 0; v < 32 && pos < sizeof shown; v++) {
                 if (!((sq->show_if_mask >> v) & 1u))
                     continue;
-                int w = c->kind == SURVEY_LIKERT
-                            ? snprintf(shown + pos, sizeof shown - pos, "%s%d", first ? "" : ",",
-                                       v + 1)
-                            : snprintf(shown + pos, sizeof shown - pos, "%s%s", first ? "" : ",",
-                                       v < c->n_options ? c->options[v].id : "?");
+                int w =
+                    c->kind == SURVEY_LIKERT
+                        ? snprintf(shown + pos, sizeof shown - pos, "%s%d", first ? "" : ",", v + 1)
+                        : snprintf(shown + pos, sizeof shown - pos, "%s%s", first ? "" : ",",
+                                   v < c->n_options ? c->options[v].id : "?");
                 if (w > 0)
                     pos += (size_t)w;
                 first = 0;
@@ -241,8 +244,9 @@ static void codebook(Sbuf *b, const Survey *s, int mode)
             field(b, sq->prefer_not ? tmp : "empty = not shown or not answered");
             sbuf_puts(b, ",");
             if (sq->kind == SURVEY_LIKERT) {
-                snprintf(tmp, sizeof tmp, "ascending: 1=%s ... %d=%s", survey_text(&sq->anchors[0], 0),
-                         sq->scale, survey_text(&sq->anchors[sq->scale - 1], 0));
+                snprintf(tmp, sizeof tmp, "ascending: 1=%s ... %d=%s",
+                         survey_text(&sq->anchors[0], 0), sq->scale,
+                         survey_text(&sq->anchors[sq->scale - 1], 0));
                 field(b, tmp);
             }
             sbuf_puts(b, ",");
@@ -401,8 +405,9 @@ static void rscript(Sbuf *b, const Survey *s, const char *csv_name, int mode)
             if (mode != ANALYSIS_CSV_NO_TEXT) {
                 sbuf_printf(b, "d$%s[which(d$%s == \"%d\")] <- NA\n", sq->id, sq->id,
                             ANALYSIS_DECLINED_CODE);
-                sbuf_printf(b, "d$%s <- sub(\"^'([-=+@\\t\\r])\", \"\\\\1\", d$%s)  # undo the "
-                               "formula guard\n",
+                sbuf_printf(b,
+                            "d$%s <- sub(\"^'([-=+@\\t\\r])\", \"\\\\1\", d$%s)  # undo the "
+                            "formula guard\n",
                             sq->id, sq->id);
                 sbuf_printf(b, "attr(d$%s, \"label\") <- ", sq->id);
                 r_string(b, survey_text(&sq->text, 0));
@@ -412,8 +417,8 @@ static void rscript(Sbuf *b, const Survey *s, const char *csv_name, int mode)
         }
         if (sq->kind == SURVEY_MULTI) {
             for (int o = 0; o < sq->n_options; o++) {
-                sbuf_printf(b, "d$%s__%s[which(d$%s__%s == %d)] <- NA\n", sq->id,
-                            sq->options[o].id, sq->id, sq->options[o].id, ANALYSIS_DECLINED_CODE);
+                sbuf_printf(b, "d$%s__%s[which(d$%s__%s == %d)] <- NA\n", sq->id, sq->options[o].id,
+                            sq->id, sq->options[o].id, ANALYSIS_DECLINED_CODE);
                 sbuf_printf(b, "attr(d$%s__%s, \"label\") <- ", sq->id, sq->options[o].id);
                 Sbuf t = {0};
                 sbuf_printf(&t, "%s: %s", survey_text(&sq->text, 0),
@@ -424,19 +429,16 @@ static void rscript(Sbuf *b, const Survey *s, const char *csv_name, int mode)
             }
             continue;
         }
-        sbuf_printf(b, "d$%s_declined <- d$%s %%in%% %d\n", sq->id, sq->id,
-                    ANALYSIS_DECLINED_CODE);
-        sbuf_printf(b, "d$%s[which(d$%s == %d)] <- NA\n", sq->id, sq->id,
-                    ANALYSIS_DECLINED_CODE);
+        sbuf_printf(b, "d$%s_declined <- d$%s %%in%% %d\n", sq->id, sq->id, ANALYSIS_DECLINED_CODE);
+        sbuf_printf(b, "d$%s[which(d$%s == %d)] <- NA\n", sq->id, sq->id, ANALYSIS_DECLINED_CODE);
         int n = sq->kind == SURVEY_LIKERT ? sq->scale : sq->n_options;
-        sbuf_printf(b, "%sd$%s%s <- factor(d$%s, levels = 1:%d, labels = c(",
-                    "", sq->id, sq->kind == SURVEY_LIKERT ? "_f" : "", sq->id, n);
+        sbuf_printf(b, "%sd$%s%s <- factor(d$%s, levels = 1:%d, labels = c(", "", sq->id,
+                    sq->kind == SURVEY_LIKERT ? "_f" : "", sq->id, n);
         for (int i = 0; i < n; i++) {
             if (i)
                 sbuf_puts(b, ", ");
-            r_string(b, survey_text(sq->kind == SURVEY_LIKERT ? &sq->anchors[i]
-                                                              : &sq->options[i].text,
-                                    0));
+            r_string(b, survey_text(
+                            sq->kind == SURVEY_LIKERT ? &sq->anchors[i] : &sq->options[i].text, 0));
         }
         sbuf_printf(b, ")%s)\n", sq->kind == SURVEY_LIKERT ? ", ordered = TRUE" : "");
         sbuf_printf(b, "attr(d$%s, \"label\") <- ", sq->id);

@@ -59,8 +59,8 @@ static int read_batch(const char *path, uint8_t **data, size_t *len, Batch *b, D
     return rc;
 }
 
-int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
-                        uint64_t *number, DbError *err)
+int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint64_t *number,
+                        DbError *err)
 {
     uint8_t *data;
     size_t len;
@@ -79,7 +79,7 @@ int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES
 typedef struct SurveyUse {
     char id[SURVEY_MAX_ID + 1];
     uint32_t version;
-    const Survey *survey;          /* borrowed from opt->surveys or owned (loaded) */
+    const Survey *survey; /* borrowed from opt->surveys or owned (loaded) */
     Survey *owned;
     const AnalysisSurveyFile *add; /* to be stored in the transaction, or NULL */
 } SurveyUse;
@@ -138,8 +138,7 @@ static void free_decoded(DecodedResponse **d, uint32_t n)
 }
 
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
-                         const AnalysisImportOptions *opt, AnalysisImportResult *res,
-                         DbError *err)
+                         const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err)
 {
     memset(res, 0, sizeof *res);
     uint8_t *data = NULL;
@@ -205,8 +204,7 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     if (b.number == 1) {
         if (memcmp(b.prev_hash, zero, BATCH_HASH_BYTES) != 0) {
             rc = dberr_set(err, DB_EFORMAT,
-                           "%s: batch 1 must not name a previous batch; the chain is broken",
-                           path);
+                           "%s: batch 1 must not name a previous batch; the chain is broken", path);
             goto done;
         }
     } else {
@@ -305,8 +303,8 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     for (uint32_t i = 0; i < b.n_sessions; i++) {
         if (seen[i] != b.sessions[i].count) {
             rc = dberr_set(err, DB_EFORMAT,
-                           "%s: session %u ('%s') lists %u responses but the batch holds %u",
-                           path, i, b.sessions[i].label, b.sessions[i].count, seen[i]);
+                           "%s: session %u ('%s') lists %u responses but the batch holds %u", path,
+                           i, b.sessions[i].label, b.sessions[i].count, seen[i]);
             goto done;
         }
     }

@@ -35,8 +35,8 @@
 typedef struct Groups {
     int n;
     char name[MAX_GROUPS][RESPONSE_MAX_LABEL + 16];
-    int *of;          /* group of each response, -1 if none */
-    int n_ungrouped;  /* responses without a group (by a question they did not answer) */
+    int *of;         /* group of each response, -1 if none */
+    int n_ungrouped; /* responses without a group (by a question they did not answer) */
 } Groups;
 
 typedef struct Ctx {
@@ -274,8 +274,8 @@ static void svg_bar(Sbuf *b, int y, const char *label, const int *dist, int n, i
     sbuf_html(b, label);
     sbuf_printf(b, "</text>");
     if (n == 0) {
-        sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"sup\">no answers</text>",
-                    left + half, y + 14);
+        sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"sup\">no answers</text>", left + half,
+                    y + 14);
         return;
     }
     if (hidden) {
@@ -299,8 +299,8 @@ static void svg_bar(Sbuf *b, int y, const char *label, const int *dist, int n, i
                         x, y, w, h, colour(scale, v), v + 1, dist[v], n);
         x += w;
     }
-    sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"n\">n=%d</text>", left + 2 * half + 6,
-                y + 14, n);
+    sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"n\">n=%d</text>", left + 2 * half + 6, y + 14,
+                n);
 }
 
 static void likert_chart(Ctx *c, const SurveyQuestion *sq, const ItemStats *st)
@@ -312,8 +312,8 @@ static void likert_chart(Ctx *c, const SurveyQuestion *sq, const ItemStats *st)
                 "role=\"img\" aria-label=\"distribution of answers\">",
                 height, height);
     sbuf_printf(b, "<line x1=\"530\" y1=\"0\" x2=\"530\" y2=\"%d\" class=\"axis\"/>", 26 * rows);
-    svg_bar(b, 0, "All groups", st->all_dist, st->all_n, sq->scale, st->all_n > 0 && st->all_n < c->opt->k,
-            c->opt->k);
+    svg_bar(b, 0, "All groups", st->all_dist, st->all_n, sq->scale,
+            st->all_n > 0 && st->all_n < c->opt->k, c->opt->k);
     for (int g = 0; g < c->g.n; g++)
         svg_bar(b, 26 * (g + 1), c->g.name[g], st->dist[g], st->n[g], sq->scale, st->hidden[g],
                 c->opt->k);
@@ -396,9 +396,10 @@ static int likert_section(Ctx *c, DbError *err)
     }
     Sbuf *b = c->html;
     int agree5 = c->opt->agree > 0 ? c->opt->agree : 4;
-    sbuf_printf(b, "<h3>Agreement</h3>\n<table class=\"t\"><caption>No. (%%) agreeing (%d or "
-                   "higher on a 5-point scale; top boxes) and Fisher exact p across groups"
-                   "</caption>\n",
+    sbuf_printf(b,
+                "<h3>Agreement</h3>\n<table class=\"t\"><caption>No. (%%) agreeing (%d or "
+                "higher on a 5-point scale; top boxes) and Fisher exact p across groups"
+                "</caption>\n",
                 agree5);
     group_header(c, "Question", "p");
     sbuf_puts(b, "<tbody>\n");
@@ -432,8 +433,7 @@ static int likert_section(Ctx *c, DbError *err)
         sbuf_puts(b, "<tr><td>");
         sbuf_html(b, survey_text(&sq->text, 0));
         sbuf_puts(b, "</td>");
-        cell_mean(b, st[q].all_n, st[q].all_mean, st[q].all_sd, st[q].all_n < c->opt->k,
-                  c->opt->k);
+        cell_mean(b, st[q].all_n, st[q].all_mean, st[q].all_sd, st[q].all_n < c->opt->k, c->opt->k);
         for (int g = 0; g < c->g.n; g++)
             cell_mean(b, st[q].n[g], st[q].mean[g], st[q].sd[g], st[q].hidden[g], c->opt->k);
         sbuf_puts(b, "<td class=\"num\">");
@@ -515,8 +515,8 @@ static void choice_section(Ctx *c)
             if (g >= 0)
                 n[g]++;
             for (int o = 0; o < sq->n_options; o++) {
-                int chosen = sq->kind == SURVEY_SINGLE ? cell->value == o
-                                                       : (int)((cell->chosen >> o) & 1u);
+                int chosen =
+                    sq->kind == SURVEY_SINGLE ? cell->value == o : (int)((cell->chosen >> o) & 1u);
                 all_cnt[o] += chosen;
                 if (g >= 0)
                     cnt[g][o] += chosen;
@@ -525,8 +525,9 @@ static void choice_section(Ctx *c)
         suppress(n, c->g.n, c->opt->k, hidden);
         sbuf_puts(b, "<table class=\"t\"><caption>");
         sbuf_html(b, survey_text(&sq->text, 0));
-        sbuf_printf(b, " <span class=\"qid\">%s</span> — No. (%%) of those answering%s; "
-                       "%d declined</caption>\n",
+        sbuf_printf(b,
+                    " <span class=\"qid\">%s</span> — No. (%%) of those answering%s; "
+                    "%d declined</caption>\n",
                     sq->id, sq->kind == SURVEY_MULTI ? " (several answers possible)" : "",
                     declined);
         group_header(c, "Answer", "");
@@ -660,8 +661,8 @@ static int survey_part(Ctx *c, DbError *err)
                         hidden[g]);
     }
     if (c->g.n_ungrouped)
-        sbuf_printf(b, "<tr><td>(no answer to %s)</td><td class=\"num\">%d</td></tr>\n",
-                    c->opt->by, c->g.n_ungrouped);
+        sbuf_printf(b, "<tr><td>(no answer to %s)</td><td class=\"num\">%d</td></tr>\n", c->opt->by,
+                    c->g.n_ungrouped);
     sbuf_printf(b, "<tr class=\"n\"><td>All</td><td class=\"num\">%d</td></tr></tbody></table>\n",
                 sd->n_responses);
     if (c->side)
@@ -676,8 +677,7 @@ static int survey_part(Ctx *c, DbError *err)
     return rc;
 }
 
-int analysis_report_write(const AdbData *data, const AnalysisReportOptions *opt_in,
-                          DbError *err)
+int analysis_report_write(const AdbData *data, const AnalysisReportOptions *opt_in, DbError *err)
 {
     AnalysisReportOptions opt = *opt_in;
     if (opt.k <= 0)
@@ -706,8 +706,8 @@ int analysis_report_write(const AdbData *data, const AnalysisReportOptions *opt_
                 "rank-sum (W, for two groups), as R's fisher.test, kruskal.test and wilcox.test "
                 "compute them; * p &lt; 0.05. Declined and unanswered questions are left out "
                 "of every count.</p>\n",
-                opt.by && strcmp(opt.by, "session") != 0 ? "answers to " : "sessions",
-                opt.agree, opt.k, opt.k);
+                opt.by && strcmp(opt.by, "session") != 0 ? "answers to " : "sessions", opt.agree,
+                opt.k, opt.k);
     if (opt.by && strcmp(opt.by, "session") != 0) {
         /* name the question in the note */
         sbuf_puts(&html, "<p class=\"note\">Grouped by question <span class=\"qid\">");

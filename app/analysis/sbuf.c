@@ -79,12 +79,23 @@ void sbuf_html(Sbuf *b, const char *s)
 {
     for (const char *p = s; *p; p++) {
         switch (*p) {
-        case '&': sbuf_puts(b, "&amp;"); break;
-        case '<': sbuf_puts(b, "&lt;"); break;
-        case '>': sbuf_puts(b, "&gt;"); break;
-        case '"': sbuf_puts(b, "&quot;"); break;
-        case '\'': sbuf_puts(b, "&#39;"); break;
-        default: sbuf_add(b, p, 1);
+        case '&':
+            sbuf_puts(b, "&amp;");
+            break;
+        case '<':
+            sbuf_puts(b, "&lt;");
+            break;
+        case '>':
+            sbuf_puts(b, "&gt;");
+            break;
+        case '"':
+            sbuf_puts(b, "&quot;");
+            break;
+        case '\'':
+            sbuf_puts(b, "&#39;");
+            break;
+        default:
+            sbuf_add(b, p, 1);
         }
     }
 }

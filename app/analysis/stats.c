@@ -39,13 +39,13 @@ double stats_sd(const double *x, size_t n)
 
 typedef struct Fisher {
     int k;
-    int col[STATS_MAX_GROUPS];    /* column totals of the non-empty columns */
+    int col[STATS_MAX_GROUPS];        /* column totals of the non-empty columns */
     int suffix[STATS_MAX_GROUPS + 1]; /* suffix[j] = col[j] + ... + col[k - 1] */
-    double *lfact;                /* lfact[i] = log(i!) for i <= N */
-    double log_denom;             /* log C(N, r1) */
-    double log_limit;             /* log of the observed probability times (1 + tol) */
-    double sum;                   /* probability of the tables at or below the limit */
-    double tables;                /* tables visited */
+    double *lfact;                    /* lfact[i] = log(i!) for i <= N */
+    double log_denom;                 /* log C(N, r1) */
+    double log_limit;                 /* log of the observed probability times (1 + tol) */
+    double sum;                       /* probability of the tables at or below the limit */
+    double tables;                    /* tables visited */
 } Fisher;
 
 static double lchoose(const Fisher *f, int n, int x)
@@ -195,8 +195,8 @@ static double wilcox_cdf(double q, size_t m, size_t n)
     return below / total;
 }
 
-int stats_wilcoxon(const double *x, size_t nx, const double *y, size_t ny, double *w,
-                   double *p, int *exact, DbError *err)
+int stats_wilcoxon(const double *x, size_t nx, const double *y, size_t ny, double *w, double *p,
+                   int *exact, DbError *err)
 {
     *w = NAN;
     *p = NAN;
@@ -205,8 +205,9 @@ int stats_wilcoxon(const double *x, size_t nx, const double *y, size_t ny, doubl
         return dberr_set(err, DB_EINVAL, "Wilcoxon test: a group has no observations");
     size_t n = nx + ny;
     double *all = malloc(n * sizeof *all), *rank = malloc(n * sizeof *rank), tie_sum;
-    if (!all || !rank || (memcpy(all, x, nx * sizeof *x), memcpy(all + nx, y, ny * sizeof *y),
-                          rank_average(all, n, rank, &tie_sum) != 0)) {
+    if (!all || !rank ||
+        (memcpy(all, x, nx * sizeof *x), memcpy(all + nx, y, ny * sizeof *y),
+         rank_average(all, n, rank, &tie_sum) != 0)) {
         free(all);
         free(rank);
         return dberr_set(err, DB_ENOMEM, "out of memory");

@@ -45,8 +45,8 @@ int stats_fisher_2xk(const int *a, const int *b, int k, double *p, DbError *err)
 /* Wilcoxon rank-sum (Mann-Whitney) test of x against y, two-sided. *w is R's W statistic
  * (rank sum of x minus nx(nx+1)/2); *exact says which p was used (1 exact, 0 normal).
  * DB_EINVAL when a group is empty. p is NAN when every value is equal. */
-int stats_wilcoxon(const double *x, size_t nx, const double *y, size_t ny, double *w,
-                   double *p, int *exact, DbError *err);
+int stats_wilcoxon(const double *x, size_t nx, const double *y, size_t ny, double *w, double *p,
+                   int *exact, DbError *err);
 
 /* Kruskal-Wallis test: value x[i] belongs to group g[i] in 0..k-1. *h is the tie-corrected
  * statistic, *df the degrees of freedom (non-empty groups - 1). DB_EINVAL for a group index

@@ -193,9 +193,8 @@ int cmd_import(int argc, char **argv)
     /* Acknowledgements: one per kiosk with at least one batch in the database. */
     int n_kiosks = 0;
     for (int i = 0; i < n_items; i++)
-        if (items[i].outcome &&
-            (i == 0 || !items[i - 1].outcome ||
-             memcmp(items[i].pk, items[i - 1].pk, KEY_SIGN_PUBLIC_BYTES) != 0))
+        if (items[i].outcome && (i == 0 || !items[i - 1].outcome ||
+                                 memcmp(items[i].pk, items[i - 1].pk, KEY_SIGN_PUBLIC_BYTES) != 0))
             n_kiosks++;
     if (ack_out && n_kiosks > 1 && !is_dir(ack_out)) {
         status = cli_error(EXIT_FAIL,

@@ -49,8 +49,8 @@ static void print_kiosk(const AdbStatusKiosk *k)
         }
         expect = n + 1;
     }
-    printf("%s\n", gaps ? " (missing: import them, or ask the coordinator to export again)"
-                        : " none");
+    printf("%s\n",
+           gaps ? " (missing: import them, or ask the coordinator to export again)" : " none");
     int broken = 0;
     for (uint32_t i = 1; i < k->n_batches; i++) {
         if (k->batches[i].number == k->batches[i - 1].number + 1 &&
