@@ -19,6 +19,7 @@
 
 #include "fsutil.h"
 #include "keys.h"
+#include "png.h"
 #include "response.h"
 #include "seal.h"
 #include "secmem.h"
@@ -405,6 +406,88 @@ static void test_demo_headless(void)
     CHECK(strstr(errbuf, "headless demo done: 1 sealed response in ") != NULL);
 }
 
+/* Screenshots of every screen type at every supported size, into the build directory, for
+ * people to look at; compared with the reviewed goldens in tests/kiosk/golden/ where one
+ * exists (DEBRIEF_UPDATE_GOLDEN=1 rewrites them). */
+static const char *const shot_names[] = {"attract", "likert-note", "likert", "text", "typing",
+                                         "single", "multi-note", "multi", "review", "idle",
+                                         "thanks"};
+
+/* Share of pixels that differ by more than a small amount in any channel, in 1/10000. */
+static long diff_ratio(const char *a, const char *b)
+{
+    uint8_t *pa, *pb;
+    int wa, ha, wb, hb;
+    if (png_read_rgb(a, &pa, &wa, &ha, NULL) != DB_OK)
+        return 10000;
+    if (png_read_rgb(b, &pb, &wb, &hb, NULL) != DB_OK) {
+        free(pa);
+        return 10000;
+    }
+    long bad = 0, n = (long)wa * ha;
+    if (wa != wb || ha != hb) {
+        bad = n;
+    } else {
+        for (long i = 0; i < n; i++) {
+            int d0 = abs(pa[3 * i] - pb[3 * i]), d1 = abs(pa[3 * i + 1] - pb[3 * i + 1]),
+                d2 = abs(pa[3 * i + 2] - pb[3 * i + 2]);
+            if (d0 > 40 || d1 > 40 || d2 > 40)
+                bad++;
+        }
+    }
+    free(pa);
+    free(pb);
+    return n ? bad * 10000 / n : 10000;
+}
+
+static void test_screens(void)
+{
+    static const char *const sizes[] = {"480x320", "800x480", "720x1280", "1024x600", "1280x800",
+                                        "1920x1080"};
+    const char *b = getenv("DEBRIEF_BUILD_DIR");
+    const char *update = getenv("DEBRIEF_UPDATE_GOLDEN");
+    char script_path[4096];
+    snprintf(script_path, sizeof script_path, "%s/tests/kiosk/screens.script", src);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/tests/kiosk-shots/%s", b ? b : ".", sizes[i]);
+        CHECK(fs_mkdir_p(dir, 0755, NULL) == DB_OK);
+        fresh_data(data_dir, 1);
+        const char *args[] = {"--survey", survey, "--data", data_dir, "--recipient", pub,
+                              "--script", script_path, "--screenshot-dir", dir, "--size",
+                              sizes[i], NULL};
+        int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
+        CHECK(rc == 0);
+        if (rc)
+            fprintf(stderr, "%s: %s", sizes[i], errbuf);
+        CHECK(count(data_dir) == 1);
+        for (size_t j = 0; j < sizeof shot_names / sizeof shot_names[0]; j++) {
+            char shot[4200], golden[4200];
+            snprintf(shot, sizeof shot, "%s/%s.png", dir, shot_names[j]);
+            snprintf(golden, sizeof golden, "%s/tests/kiosk/golden/%s-%s.png", src, sizes[i],
+                     shot_names[j]);
+            CHECK(access(shot, R_OK) == 0);
+            if (update && strcmp(update, "1") == 0 && access(golden, F_OK) == 0) {
+                uint8_t *px;
+                int w, h;
+                if (png_read_rgb(shot, &px, &w, &h, NULL) == DB_OK) {
+                    CHECK(png_write_rgb(golden, px, w, h, (size_t)w * 3, NULL) == DB_OK);
+                    free(px);
+                }
+                continue;
+            }
+            if (access(golden, R_OK) != 0)
+                continue; /* only a reviewed subset is committed */
+            long r = diff_ratio(shot, golden);
+            /* Up to 2 % of pixels may differ (font hinting and version drift). */
+            CHECK(r <= 200);
+            if (r > 200)
+                fprintf(stderr, "  %s differs from %s in %ld.%02ld %% of pixels\n", shot, golden,
+                        r / 100, r % 100);
+        }
+    }
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -436,6 +519,7 @@ int main(void)
     RUN(test_full_disk);
     RUN(test_errors);
     RUN(test_demo_headless);
+    RUN(test_screens);
 
     keys_secret_free(sec);
     char cmd[600];

@@ -39,7 +39,7 @@ static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 
                      c_disabled_bg = {0xD6, 0xD6, 0xD6, 0xFF},
                      c_disabled_fg = {0x5E, 0x5E, 0x5E, 0xFF}, c_note = {0x8A, 0x3B, 0x00, 0xFF},
                      c_banner = {0xFF, 0xD4, 0x00, 0xFF}, c_track = {0xD0, 0xD3, 0xD8, 0xFF},
-                     c_overlay = {0x00, 0x00, 0x00, 0xA8}, c_field = {0xFF, 0xFF, 0xFF, 0xFF};
+                     c_overlay = {0x3A, 0x3A, 0x3A, 0xFF}, c_field = {0xFF, 0xFF, 0xFF, 0xFF};
 
 typedef enum { B_NORMAL, B_PRIMARY, B_SELECTED, B_DISABLED } ButtonStyle;
 
@@ -543,9 +543,11 @@ static void metrics_compute(Kiosk *k, int w, int h, int pct)
 {
     Metrics *mt = &k->mt;
     const UiMeasure *m = &k->f->m;
-    int s = w * 1000 / 800;
-    if (h * 1000 / 480 < s)
-        s = h * 1000 / 480;
+    /* Scale against the 7" panel (800 x 480) in either orientation. */
+    int lng = w > h ? w : h, sht = w > h ? h : w;
+    int s = lng * 1000 / 800;
+    if (sht * 1000 / 480 < s)
+        s = sht * 1000 / 480;
     if (s < 600)
         s = 600;
     if (s > 1800)
@@ -732,6 +734,9 @@ static int header(Kiosk *k)
 static const char *note_text(const Kiosk *k)
 {
     const SurveyQuestion *q = cur_q(k);
+    if (q->kind == SURVEY_MULTI && q->min_choices == 1)
+        return q->prefer_not ? "Please choose at least one, or \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
+                             : "Please choose at least one to continue.";
     if (q->kind == SURVEY_MULTI && q->min_choices > 1)
         return q->prefer_not ? "Please choose a few more, or \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
                              : "Please choose a few more to continue.";
@@ -1033,9 +1038,13 @@ static void build_text(Kiosk *k, UiRect a)
     int line_h = mt->lh_small * 2;
     int kbh = kb_height(k);
     int inline_kb = a.h >= field_h + mt->pad + line_h + mt->gap + kbh;
-    if (inline_kb && a.h >= 3 * mt->lh_body + mt->pad + mt->pad + line_h + mt->gap + kbh &&
-        3 * mt->lh_body + mt->pad > field_h)
-        field_h = 3 * mt->lh_body + mt->pad;
+    if (inline_kb) { /* grow the field into the free space, up to 6 lines */
+        int room = a.h - (mt->pad + line_h + mt->gap + kbh);
+        int six = 6 * mt->lh_body + mt->pad;
+        field_h = room > six ? six : room;
+        if (field_h < mt->target)
+            field_h = mt->target;
+    }
     k->kb_inline = inline_kb;
     if (!inline_kb) {
         field_h = a.h - line_h - mt->gap;
@@ -1288,7 +1297,8 @@ static void build_warning(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
     UiFrame *f = k->f;
-    /* The screen below stays visible but is not touchable or readable by scripts. */
+    /* The screen below is covered completely: whoever walks up to an abandoned kiosk must not
+     * read the previous participant's answers while the countdown runs. */
     f->n_targets = 0;
     f->n_labels = 0;
     ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_overlay);

@@ -1,7 +1,7 @@
-/* png: a minimal PNG encoder (8-bit RGB, stored deflate blocks) for screenshots.
+/* png: a minimal PNG encoder (8-bit RGB) for screenshots.
  *
- * SDL2 has no PNG writer and screenshots are small, so the image is not compressed: zlib
- * "stored" blocks with Adler-32, chunks with CRC-32. Also a reader for the files this
+ * SDL2 has no PNG writer. The image is filtered ("Up") and deflated with fixed Huffman codes
+ * and byte/pixel runs only (png.c), with Adler-32 and CRC-32. Also a reader for the files this
  * writer produces (for golden comparisons in tests); it refuses anything else.
  */
 #ifndef DEBRIEF_PNG_H
