@@ -1108,21 +1108,32 @@ static void build_typing(Kiosk *k)
     const Metrics *mt = &k->mt;
     const SurveyQuestion *q = cur_q(k);
     int w = k->fw, cw = w - 2 * mt->m;
-    /* Keyboard cells tile the bottom; rows no smaller than a target. */
+    /* Keyboard cells tile the bottom; the field grows into what the question leaves. */
     UiRect kr = kb_rect(k, k->fh);
-    int fy = kr.y - mt->pad / 2 - mt->target;
-    int dw = 2 * mt->target;
-    button(k, (UiRect){w - mt->m - dw, fy, dw, mt->target}, "Done", mt->body, B_PRIMARY, ACT_DONE,
-           0);
-    text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, mt->target}, ACT_NONE);
-    int ly = fy - mt->pad / 2 - mt->lh_small;
-    counter_line(k, mt->m, ly, cw);
     int top = mt->top + mt->pad;
     const char *qt = tr(k, &q->text);
-    int qh = text_h(k, qt, mt->small, UI_TEXT_BOLD, cw);
+    int qsize = mt->body, qh = text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
+    int fixed = mt->pad + mt->lh_small + mt->pad / 2 + mt->pad / 2;
+    if (top + qh + fixed + mt->target > kr.y) {
+        qsize = mt->small;
+        qh = text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
+    }
+    int fh = kr.y - (top + qh + fixed);
+    if (fh > 4 * mt->lh_body + mt->pad)
+        fh = 4 * mt->lh_body + mt->pad;
+    need(k, fh >= mt->target);
+    if (fh < mt->target)
+        fh = mt->target;
+    int fy = kr.y - mt->pad / 2 - fh;
+    int dw = 2 * mt->target;
+    button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, "Done", mt->body,
+           B_PRIMARY, ACT_DONE, 0);
+    text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, fh}, ACT_NONE);
+    int ly = fy - mt->pad / 2 - mt->lh_small;
+    counter_line(k, mt->m, ly, cw);
     need(k, top + qh <= ly);
-    ui_text_box(k->f, (UiRect){mt->m, top, cw, ly - top}, mt->small, UI_TEXT_BOLD, c_fg,
-                UI_ALIGN_LEFT, 0, qt, -1);
+    ui_text_box(k->f, (UiRect){mt->m, top, cw, qh}, qsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
+                qt, -1);
     osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, NULL);
 }
 
