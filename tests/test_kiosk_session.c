@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -385,6 +387,69 @@ static void test_errors(void)
     CHECK(count(data_dir) == 0);
 }
 
+static void test_selftest(void)
+{
+    fresh_data(data_dir, 1);
+    const char *a1[] = {"--survey", survey, "--data", data_dir, "--recipient", pub, "--selftest",
+                        NULL};
+    CHECK(run_kiosk(a1, 0, errbuf, sizeof errbuf) == 0);
+    CHECK(errbuf[0] == '\0');
+    char conf[600], missing[600];
+    snprintf(conf, sizeof conf, "%s/kiosk.conf", tmp);
+    snprintf(missing, sizeof missing, "%s/missing.pub", tmp);
+    char text[6000];
+    snprintf(text, sizeof text, "survey = %s\ndata = %s\nrecipient = %s\n", survey, data_dir,
+             missing);
+    write_file(conf, text);
+    const char *a2[] = {"--config", conf, "--selftest", NULL};
+    CHECK(run_kiosk(a2, 0, errbuf, sizeof errbuf) == 1);
+    CHECK(strstr(errbuf, "missing.pub") != NULL);
+    /* The command line's recipient replaces the file's. */
+    const char *a3[] = {"--config", conf, "--recipient", pub, "--selftest", NULL};
+    CHECK(run_kiosk(a3, 0, errbuf, sizeof errbuf) == 0);
+}
+
+/* Under systemd: READY=1 once the first screen is up, WATCHDOG=1 while it runs, and a clean
+ * exit on SIGTERM. */
+static void test_notify_and_sigterm(void)
+{
+    fresh_data(data_dir, 1);
+    char sock[100];
+    snprintf(sock, sizeof sock, "%.80s/notify.sock", tmp);
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("NOTIFY_SOCKET", sock, 1);
+        setenv("WATCHDOG_USEC", "200000", 1); /* ping every 100 ms */
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(kiosk, kiosk, "--survey", survey, "--data", data_dir, "--recipient", pub,
+              (char *)NULL);
+        _exit(127);
+    }
+    char buf[256];
+    ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strncmp(buf, "READY=1", 7) == 0);
+    n = recv(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK_STR(buf, "WATCHDOG=1");
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(fd);
+    unlink(sock);
+}
+
 /* No arguments and no display: the headless demo runs and stores one sealed record. */
 static void test_demo_headless(void)
 {
@@ -529,6 +594,8 @@ int main(void)
     RUN(test_not_collecting);
     RUN(test_full_disk);
     RUN(test_errors);
+    RUN(test_selftest);
+    RUN(test_notify_and_sigterm);
     RUN(test_demo_headless);
     RUN(test_screens);
 

@@ -13,7 +13,8 @@ void kiosk_args_usage(FILE *out)
             "usage: debrief-kiosk --survey FILE --data DIR --recipient PUBKEY [--recipient PUBKEY2]\n"
             "                     [--size WxH] [--fullscreen] [--rotate 0|90|180|270] [--lang CODE]\n"
             "                     [--idle-timeout SEC] [--script FILE] [--screenshot-dir DIR]\n"
-            "                     [--font FILE] [--font-bold FILE] [--config FILE] [--help]\n\n"
+            "                     [--font FILE] [--font-bold FILE] [--config FILE] [--selftest]\n"
+            "                     [--help]\n\n"
             "The participant's touchscreen: shows the survey, seals each response to the\n"
             "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
             "  --survey FILE        survey definition (JSON, see docs/SURVEY_FORMAT.md)\n"
@@ -28,7 +29,9 @@ void kiosk_args_usage(FILE *out)
             "  --screenshot-dir DIR where a script's relative screenshot names go (default: the\n"
             "                       script's directory)\n"
             "  --font FILE, --font-bold FILE  TrueType fonts (default DejaVu Sans)\n"
-            "  --config FILE        read these settings from a file (key = value)\n\n"
+            "  --config FILE        read these settings from a file (key = value)\n"
+            "  --selftest           check the settings (survey, keys, data directory, fonts) and\n"
+            "                       exit: 0 if the kiosk could start, 1 with the reason if not\n\n"
             "With no survey, data or recipient, runs a demo: the bundled survey, a demo key pair\n"
             "and a scratch data directory. With no display, runs the demo headless.\n");
 }
@@ -216,6 +219,10 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
         const char *o = argv[i];
         if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
             a->help = 1;
+            continue;
+        }
+        if (strcmp(o, "--selftest") == 0) {
+            a->selftest = 1;
             continue;
         }
         if (strcmp(o, "--fullscreen") == 0) {

@@ -42,6 +42,7 @@ typedef struct KioskArgs {
     char config[KIOSK_PATH_MAX];
     char shots[KIOSK_PATH_MAX]; /* --screenshot-dir: where relative screenshots go */
     int help;
+    int selftest;           /* --selftest: check the settings and exit */
 } KioskArgs;
 
 /* Parses argv (and the --config file, if given). DB_EINVAL with a message for a usage

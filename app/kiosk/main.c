@@ -25,6 +25,7 @@
 #include "platform.h"
 #include "response.h"
 #include "script.h"
+#include "sd_notify.h"
 #include "seal.h"
 #include "secmem.h"
 #include "store.h"
@@ -49,7 +50,29 @@ typedef struct App {
     uint64_t clock_ms;   /* script mode: the kiosk's virtual clock */
     int scripted;
     int need_draw;
+    uint64_t watchdog_ms;    /* systemd watchdog interval / 2, or 0 */
+    uint64_t last_ping;
+    int ready_sent;
 } App;
+
+static void watchdog_init(App *app)
+{
+    const char *us = getenv("WATCHDOG_USEC");
+    if (!us)
+        return;
+    char *end;
+    unsigned long long v = strtoull(us, &end, 10);
+    if (*end == '\0' && v >= 1000)
+        app->watchdog_ms = v / 2000; /* ping twice per interval */
+}
+
+static void watchdog_ping(App *app, uint64_t now)
+{
+    if (app->watchdog_ms && now - app->last_ping >= app->watchdog_ms) {
+        sd_notify_send("WATCHDOG=1");
+        app->last_ping = now;
+    }
+}
 
 static int fail(const char *msg)
 {
@@ -304,14 +327,22 @@ static int pump(App *app)
 static int run_interactive(App *app)
 {
     app->need_draw = 1;
+    watchdog_init(app);
     for (;;) {
         if (kiosk_tick(app->kiosk, now_ms(app)))
             app->need_draw = 1;
         draw_if_needed(app);
+        if (!app->ready_sent) { /* the first screen is up */
+            sd_notify_send("READY=1\nSTATUS=showing the survey");
+            app->ready_sent = 1;
+        }
+        watchdog_ping(app, platform_ticks());
         int64_t t = kiosk_next_timer(app->kiosk);
         /* On the attract screen, look for a session opened or closed by the coordinator. */
         if (kiosk_screen(app->kiosk) == KS_ATTRACT && (t < 0 || t > 10000))
             t = 10000;
+        if (app->watchdog_ms && (t < 0 || (uint64_t)t > app->watchdog_ms))
+            t = (int64_t)app->watchdog_ms;
         PlatformEvent ev;
         if (platform_wait(app->plat, (int)t, &ev)) {
             if (!dispatch(app, &ev))
@@ -545,12 +576,43 @@ int main(int argc, char **argv)
         status = fail(err.msg);
         goto done;
     }
+    if (app.args.selftest && app.demo) {
+        status = fail("--selftest needs the settings to check (--config FILE, or --survey, "
+                      "--data and --recipient)");
+        goto done;
+    }
     if (app.demo && setup_demo(&app, &err) != DB_OK) {
         status = fail(err.msg);
         goto done;
     }
     if (setup_data(&app, &err) != DB_OK) {
         status = fail(err.msg);
+        goto done;
+    }
+
+    if (app.args.selftest) {
+        char fp[KEY_FINGERPRINT_SIZE];
+        printf("survey:     %s (\"%s\" version %u, %d questions, %d language%s)\n",
+               app.args.survey, app.survey->id, (unsigned)app.survey->version,
+               app.survey->n_questions, app.survey->n_langs, app.survey->n_langs == 1 ? "" : "s");
+        for (int i = 0; i < app.n_rcpt; i++) {
+            keys_public_fingerprint(&app.rcpt[i], fp);
+            printf("recipient:  %s  fingerprint %s\n", app.args.recipients[i], fp);
+        }
+        StoreSession cur;
+        int found = 0;
+        if (store_session_current(app.store, &cur, &found, &err) != DB_OK) {
+            status = fail(err.msg);
+            goto done;
+        }
+        if (found)
+            printf("data:       %s (session \"%s\" %s open, %lld responses)\n", app.args.data,
+                   cur.label, cur.date, (long long)cur.responses);
+        else
+            printf("data:       %s (no session open: the kiosk will say it is not collecting)\n",
+                   app.args.data);
+        printf("fonts:      ok\nselftest:   ok\n");
+        status = EXIT_OK;
         goto done;
     }
 
