@@ -136,15 +136,17 @@ static void test_layout_all_sizes(void)
 
         k = new_kiosk(team, &fs);
         CHECK(tap(k, "Fran\xC3\xA7" "ais") == 0);
-        CHECK(tap(k, "Tap to begin") == 0);
+        CHECK(visible(k, "Touchez pour commencer")); /* the kiosk's own words follow */
+        CHECK(tap(k, "Touchez pour commencer") == 0);
+        CHECK(visible(k, "Question 1 sur 4"));
         bad += check_layout(k, "team likert (fr)");
         CHECK(tap(k, "Pas d'accord") == 0);
-        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Suivant") == 0);
         bad += check_layout(k, "team text (fr)");
         CHECK(kiosk_screen(k) == KS_QUESTION);
         /* Open the keyboard when it is not inline. */
         if (!visible(k, "space")) {
-            CHECK(tap(k, "Tap here to type") == 0);
+            CHECK(tap(k, "Touchez ici pour \xC3\xA9" "crire") == 0);
             CHECK(kiosk_screen(k) == KS_TYPING);
             bad += check_layout(k, "team typing (fr)");
         }
@@ -156,27 +158,30 @@ static void test_layout_all_sizes(void)
         kiosk_text(k, "Plus de temps pour les cas difficiles, et moins de retards.");
         bad += check_layout(k, "team typing with text");
         if (kiosk_screen(k) == KS_TYPING)
-            CHECK(tap(k, "Done") == 0);
-        CHECK(tap(k, "Next") == 0);
+            CHECK(tap(k, "OK") == 0);
+        CHECK(tap(k, "Suivant") == 0);
         bad += check_layout(k, "team single (long option)");
         CHECK(tap(k, "Administratif") == 0);
-        CHECK(tap(k, "Next") == 0);
-        CHECK(tap(k, "Next") == 0); /* required multi: the gentle note */
-        CHECK(visible(k, "Please choose"));
+        CHECK(tap(k, "Suivant") == 0);
+        CHECK(tap(k, "Suivant") == 0); /* required multi: the gentle note */
+        CHECK(visible(k, "Veuillez en choisir au moins une."));
         bad += check_layout(k, "team multi with note");
         CHECK(tap(k, "Deuil") == 0);
         CHECK(tap(k, "Limites") == 0);
         bad += check_layout(k, "team multi selected");
-        CHECK(tap(k, "Next") == 0);
-        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Suivant") == 0);
+        CHECK(tap(k, "Suivant") == 0);
         CHECK(kiosk_screen(k) == KS_REVIEW);
+        CHECK(visible(k, "V\xC3\xA9rifiez vos r\xC3\xA9ponses"));
         bad += check_layout(k, "team review");
         kiosk_tick(k, 1000 + 91 * 1000);
         CHECK(kiosk_idle_warning(k));
+        CHECK(visible(k, "\xC3\x8Ates-vous toujours l\xC3\xA0 ?"));
         bad += check_layout(k, "idle warning");
         kiosk_tap(k, 1, 1);
-        CHECK(tap(k, "Submit") == 0);
+        CHECK(tap(k, "Envoyer") == 0);
         CHECK(kiosk_screen(k) == KS_THANKS);
+        CHECK(visible(k, "Merci !"));
         bad += check_layout(k, "thanks");
         kiosk_free(k);
 
@@ -221,8 +226,8 @@ static void test_layout_every_question(void)
             FakeStore fs = {0};
             Kiosk *k = new_kiosk(ccdg, &fs);
             if (lang)
-                tap(k, "Deutsch");
-            tap(k, "Tap to begin");
+                CHECK(tap(k, "Deutsch") == 0);
+            CHECK(tap(k, lang ? "Tippen zum Starten" : "Tap to begin") == 0);
             int bad = 0, guard = 0;
             while (kiosk_screen(k) == KS_QUESTION && guard++ < 40) {
                 char what[64];
@@ -237,8 +242,8 @@ static void test_layout_every_question(void)
             CHECK(kiosk_screen(k) == KS_REVIEW);
             bad += check_layout(k, "ccdg review");
             /* Every review page. */
-            for (int p = 0; p < 5 && visible(k, "More"); p++) {
-                tap(k, "More");
+            for (int p = 0; p < 5 && visible(k, lang ? "Mehr" : "More"); p++) {
+                tap(k, lang ? "Mehr" : "More");
                 bad += check_layout(k, "ccdg review page");
             }
             CHECK(bad == 0);

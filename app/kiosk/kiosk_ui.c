@@ -537,6 +537,72 @@ int64_t kiosk_next_timer(const Kiosk *k)
     return -1;
 }
 
+/* The kiosk's own words, in the languages surveys are likely to come in; a survey in any
+ * other language gets English chrome (the survey's own texts are always its own). The
+ * "prefer not to answer" label comes from the survey. */
+typedef struct UiWords {
+    const char *code;
+    const char *begin, *not_collecting, *question, *of, *back, *next, *tap_to_type, *type_here,
+        *hint, *done, *review_title, *not_answered, *edit, *earlier, *more, *submit, *thanks,
+        *saved, *failed_title, *failed_body, *ok, *still_there, *cleared_pre, *cleared_post,
+        *cleared_post_one, *cont, *note_choose, *note_one, *note_more, *note_write, *note_or_pre,
+        *note_or_post;
+} UiWords;
+
+static const UiWords ui_words[] = {
+    {"en", "Tap to begin",
+     "This kiosk is not collecting answers right now.\nPlease ask the session coordinator.",
+     "Question", "of", "Back", "Next", "Tap here to type", "Type here",
+     "Please don't name colleagues or patients.", "Done", "Please check your answers",
+     "(not answered)", "Edit", "Earlier", "More", "Submit", "Thank you!",
+     "Your answers have been saved.", "Sorry, your answers could not be saved.",
+     "Nothing you entered was kept. Please tell the session coordinator.", "OK",
+     "Are you still there?", "Your answers will be cleared in ", " seconds.", " second.",
+     "Continue", "Please choose an answer to continue.", "Please choose at least one to continue.",
+     "Please choose a few more to continue.", "Please write a few words to continue.",
+     "Or choose \xE2\x80\x9C", "\xE2\x80\x9D."},
+    {"de", "Tippen zum Starten",
+     "Dieser Kiosk nimmt gerade keine Antworten entgegen.\nBitte wenden Sie sich an die "
+     "Sitzungsleitung.",
+     "Frage", "von", "Zur\xC3\xBC" "ck", "Weiter", "Hier tippen zum Schreiben", "Hier schreiben",
+     "Bitte nennen Sie keine Kolleginnen, Kollegen oder Patienten.", "Fertig",
+     "Bitte pr\xC3\xBC" "fen Sie Ihre Antworten", "(nicht beantwortet)", "\xC3\x84ndern",
+     "Vorige", "Mehr", "Absenden", "Vielen Dank!", "Ihre Antworten wurden gespeichert.",
+     "Ihre Antworten konnten leider nicht gespeichert werden.",
+     "Nichts von Ihren Eingaben wurde behalten. Bitte sagen Sie der Sitzungsleitung Bescheid.",
+     "OK", "Sind Sie noch da?", "Ihre Antworten werden gel\xC3\xB6scht in ", " Sekunden.",
+     " Sekunde.", "Weiter ausf\xC3\xBCllen", "Bitte w\xC3\xA4hlen Sie eine Antwort.",
+     "Bitte w\xC3\xA4hlen Sie mindestens eine Antwort.",
+     "Bitte w\xC3\xA4hlen Sie noch einige mehr.", "Bitte schreiben Sie ein paar Worte.",
+     "Oder w\xC3\xA4hlen Sie \xE2\x80\x9E", "\xE2\x80\x9C."},
+    {"fr", "Touchez pour commencer",
+     "Ce kiosque ne recueille pas de r\xC3\xA9ponses en ce moment.\nAdressez-vous \xC3\xA0 "
+     "l'animateur de la s\xC3\xA9" "ance.",
+     "Question", "sur", "Retour", "Suivant", "Touchez ici pour \xC3\xA9" "crire",
+     "\xC3\x89" "crivez ici", "Merci de ne nommer ni coll\xC3\xA8gues ni patients.", "OK",
+     "V\xC3\xA9rifiez vos r\xC3\xA9ponses", "(sans r\xC3\xA9ponse)", "Modifier",
+     "Pr\xC3\xA9" "c\xC3\xA9" "dent", "Suite", "Envoyer", "Merci !",
+     "Vos r\xC3\xA9ponses ont \xC3\xA9t\xC3\xA9 enregistr\xC3\xA9" "es.",
+     "D\xC3\xA9sol\xC3\xA9, vos r\xC3\xA9ponses n'ont pas pu \xC3\xAAtre enregistr\xC3\xA9" "es.",
+     "Rien de ce que vous avez saisi n'a \xC3\xA9t\xC3\xA9 conserv\xC3\xA9. Pr\xC3\xA9venez "
+     "l'animateur de la s\xC3\xA9" "ance.",
+     "OK", "\xC3\x8Ates-vous toujours l\xC3\xA0 ?", "Vos r\xC3\xA9ponses seront effac\xC3\xA9" "es dans ",
+     " secondes.", " seconde.", "Continuer", "Veuillez choisir une r\xC3\xA9ponse.",
+     "Veuillez en choisir au moins une.", "Veuillez en choisir quelques-unes de plus.",
+     "Veuillez \xC3\xA9" "crire quelques mots.", "Ou choisissez \xC2\xAB\xC2\xA0",
+     "\xC2\xA0\xC2\xBB."},
+};
+
+/* The words for the participant's current language. */
+static const UiWords *words(const Kiosk *k)
+{
+    const char *code = k->s->lang_codes[k->lang];
+    for (size_t i = 0; i < sizeof ui_words / sizeof ui_words[0]; i++)
+        if (code && strncmp(code, ui_words[i].code, 2) == 0)
+            return &ui_words[i];
+    return &ui_words[0];
+}
+
 /* ---- layout ---- */
 
 static void metrics_compute(Kiosk *k, int w, int h, int pct)
@@ -675,20 +741,19 @@ static void build_attract(Kiosk *k)
     }
     y += mt->gap;
     if (!k->cfg.collecting) {
-        const char *msg = "This kiosk is not collecting answers right now.\n"
-                          "Please ask the session coordinator.";
+        const char *msg = words(k)->not_collecting;
         int mh = text_h(k, msg, mt->title, UI_TEXT_BOLD, cw);
         need(k, y + mh <= h - mt->m);
         ui_text_box(f, (UiRect){mt->m, y, cw, mh}, mt->title, UI_TEXT_BOLD, c_note,
                     UI_ALIGN_CENTER, 0, msg, -1);
         return;
     }
-    int bw = text_w(k, "Tap to begin", mt->title, UI_TEXT_BOLD) + 4 * mt->target;
+    int bw = text_w(k, words(k)->begin, mt->title, UI_TEXT_BOLD) + 4 * mt->target;
     if (bw > cw)
         bw = cw;
     /* The whole screen begins; the button shows where. (Added first: lowest in hit order.) */
     ui_target(f, (UiRect){0, 0, w, bottom}, ACT_BEGIN, 0, 1);
-    button(k, (UiRect){(w - bw) / 2, y, bw, bh}, "Tap to begin", mt->title, B_PRIMARY,
+    button(k, (UiRect){(w - bw) / 2, y, bw, bh}, words(k)->begin, mt->title, B_PRIMARY,
            ACT_BEGIN, 0);
 }
 
@@ -714,7 +779,7 @@ static int header(Kiosk *k)
     int pos, total;
     progress(k, &pos, &total);
     char buf[64];
-    snprintf(buf, sizeof buf, "Question %d of %d", pos, total);
+    snprintf(buf, sizeof buf, "%s %d %s %d", words(k)->question, pos, words(k)->of, total);
     int lw = text_w(k, buf, mt->small, 0);
     ui_text_box(k->f, (UiRect){mt->m, y, lw, mt->lh_small}, mt->small, 0, c_muted,
                 UI_ALIGN_LEFT, 0, buf, -1);
@@ -731,20 +796,21 @@ static int header(Kiosk *k)
     return y + bar + mt->gap;
 }
 
-static const char *note_text(const Kiosk *k)
+/* The gentle note under a question that still needs an answer (written into buf). */
+static const char *note_text(const Kiosk *k, char *buf, size_t cap)
 {
     const SurveyQuestion *q = cur_q(k);
-    if (q->kind == SURVEY_MULTI && q->min_choices == 1)
-        return q->prefer_not ? "Please choose at least one, or \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
-                             : "Please choose at least one to continue.";
-    if (q->kind == SURVEY_MULTI && q->min_choices > 1)
-        return q->prefer_not ? "Please choose a few more, or \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
-                             : "Please choose a few more to continue.";
-    if (q->kind == SURVEY_TEXT)
-        return q->prefer_not ? "Please write a few words, or choose \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
-                             : "Please write a few words to continue.";
-    return q->prefer_not ? "Please choose an answer, or \xE2\x80\x9CPrefer not to answer\xE2\x80\x9D."
-                         : "Please choose an answer to continue.";
+    const UiWords *wd = words(k);
+    const char *first = q->kind == SURVEY_TEXT ? wd->note_write
+                        : q->kind == SURVEY_MULTI && q->min_choices == 1 ? wd->note_one
+                        : q->kind == SURVEY_MULTI && q->min_choices > 1  ? wd->note_more
+                                                                         : wd->note_choose;
+    if (!q->prefer_not)
+        return first;
+    const char *pn = tr(k, &k->s->prefer_not_label);
+    snprintf(buf, cap, "%s %s%s%s", first, wd->note_or_pre, pn[0] ? pn : "Prefer not to answer",
+             wd->note_or_post);
+    return buf;
 }
 
 /* Back / Prefer not / Next along the bottom; returns the y above it (incl. the note). */
@@ -765,12 +831,14 @@ static int footer(Kiosk *k, int next_ok)
         button(k, (UiRect){mt->m + bw + mt->gap, fy, pw, mt->target}, pn, mt->small,
                declined ? B_SELECTED : B_NORMAL, ACT_PREFER, 0);
     }
-    button(k, (UiRect){mt->m, fy, bw, mt->target}, "Back", mt->body, B_NORMAL, ACT_BACK, 0);
-    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, "Next", mt->body,
+    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK,
+           0);
+    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->next, mt->body,
            next_ok ? B_PRIMARY : B_DISABLED, ACT_NEXT, 0);
     int y = fy - mt->gap;
     if (k->note) {
-        const char *nt = note_text(k);
+        char nb[512];
+        const char *nt = note_text(k, nb, sizeof nb);
         int nh = text_h(k, nt, mt->body, UI_TEXT_BOLD, cw);
         y -= nh;
         ui_text_box(k->f, (UiRect){mt->m, y, cw, nh}, mt->body, UI_TEXT_BOLD, c_note,
@@ -956,7 +1024,7 @@ static void text_field(Kiosk *k, UiRect r, int action)
     UiRect in = {r.x + mt->pad, r.y + mt->pad / 2, r.w - 2 * mt->pad, r.h - mt->pad};
     const OskEdit *e = &k->edit;
     if (e->len == 0) {
-        const char *ph = action == ACT_FIELD ? "Tap here to type" : "Type here";
+        const char *ph = action == ACT_FIELD ? words(k)->tap_to_type : words(k)->type_here;
         ui_text_box(f, (UiRect){in.x + 4, in.y, in.w - 4, mt->lh_body}, mt->body, 0, c_muted,
                     UI_ALIGN_LEFT, 0, ph, t);
         ui_rect(f, (UiRect){in.x, in.y + 2, 2, mt->lh_body - 4}, c_fg);
@@ -1001,7 +1069,7 @@ static int counter_line(Kiosk *k, int x, int y, int w)
     int cwid = text_w(k, cnt, mt->small, 0);
     ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small, 0, c_muted,
                 UI_ALIGN_RIGHT, 0, cnt, -1);
-    const char *hint = "Please don't name colleagues or patients.";
+    const char *hint = words(k)->hint;
     int hw = w - cwid - mt->gap;
     int hh = text_h(k, hint, mt->small, 0, hw);
     ui_text_box(k->f, (UiRect){x, y, hw, hh}, mt->small, 0, c_note, UI_ALIGN_LEFT, 0, hint, -1);
@@ -1126,7 +1194,7 @@ static void build_typing(Kiosk *k)
         fh = mt->target;
     int fy = kr.y - mt->pad / 2 - fh;
     int dw = 2 * mt->target;
-    button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, "Done", mt->body,
+    button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, words(k)->done, mt->body,
            B_PRIMARY, ACT_DONE, 0);
     text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, fh}, ACT_NONE);
     int ly = fy - mt->pad / 2 - mt->lh_small;
@@ -1147,7 +1215,7 @@ static const char *answer_summary(const Kiosk *k, int qi, char *buf, size_t cap)
         return pn[0] ? pn : "Prefer not to answer";
     }
     if (a->state != ANSWER_GIVEN)
-        return "(not answered)";
+        return words(k)->not_answered;
     size_t n = 0;
     buf[0] = '\0';
     switch (q->kind) {
@@ -1203,14 +1271,14 @@ static void build_review(Kiosk *k)
     UiFrame *f = k->f;
     int w = k->fw, cw = w - 2 * mt->m;
     int y = mt->top + mt->m;
-    const char *title = "Please check your answers";
+    const char *title = words(k)->review_title;
     int th = text_h(k, title, mt->title, UI_TEXT_BOLD, cw);
     ui_text_box(f, (UiRect){mt->m, y, cw, th}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
                 title, -1);
     y += th + mt->gap;
     int fy = k->fh - mt->m - mt->target;
     int list_bottom = fy - mt->gap;
-    int ew = text_w(k, "Edit", mt->body, 0) + 2 * mt->pad;
+    int ew = text_w(k, words(k)->edit, mt->body, 0) + 2 * mt->pad;
     if (ew < mt->target * 3 / 2)
         ew = mt->target * 3 / 2;
     int tw = cw - ew - 3 * mt->pad;
@@ -1263,19 +1331,20 @@ static void build_review(Kiosk *k)
                     UI_TEXT_BOLD | UI_TEXT_SECRET, c_fg, UI_ALIGN_LEFT, 0, as, t);
         secmem_wipe(buf, CAP);
         UiRect er = {rr.x + rr.w - ew - mt->pad, y + (rh - mt->lh_body) / 2, ew, mt->lh_body};
-        ui_text_box(f, er, mt->body, 0, c_primary, UI_ALIGN_CENTER, 0, "Edit", t);
+        ui_text_box(f, er, mt->body, 0, c_primary, UI_ALIGN_CENTER, 0, words(k)->edit, t);
         y += rh + mt->gap / 2;
     }
     secmem_free(buf);
     int bw = (cw - 3 * mt->gap) / 4;
     if (page_count > 1) {
-        button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, "Earlier", mt->body,
+        button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, words(k)->earlier, mt->body,
                k->page > 0 ? B_NORMAL : B_DISABLED, ACT_PAGE, -1);
-        button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, "More", mt->body,
+        button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, words(k)->more, mt->body,
                k->page + 1 < page_count ? B_NORMAL : B_DISABLED, ACT_PAGE, 1);
     }
-    button(k, (UiRect){mt->m, fy, bw, mt->target}, "Back", mt->body, B_NORMAL, ACT_BACK, 0);
-    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, "Submit", mt->body, B_PRIMARY,
+    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK,
+           0);
+    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->submit, mt->body, B_PRIMARY,
            ACT_SUBMIT, 0);
 }
 
@@ -1318,11 +1387,11 @@ static void build_warning(Kiosk *k)
     if (dw > 24 * mt->body)
         dw = 24 * mt->body;
     int iw = dw - 2 * mt->m;
-    const char *title = "Are you still there?";
+    const char *title = words(k)->still_there;
     char body[160];
     int left = countdown_left(k);
-    snprintf(body, sizeof body, "Your answers will be cleared in %d second%s.", left,
-             left == 1 ? "" : "s");
+    snprintf(body, sizeof body, "%s%d%s", words(k)->cleared_pre, left,
+             left == 1 ? words(k)->cleared_post_one : words(k)->cleared_post);
     int th = text_h(k, title, mt->title, UI_TEXT_BOLD, iw);
     int bh = text_h(k, body, mt->body, 0, iw);
     int dh = mt->m + th + mt->gap + bh + 2 * mt->gap + mt->target + mt->m;
@@ -1338,7 +1407,7 @@ static void build_warning(Kiosk *k)
                 -1);
     y += bh + 2 * mt->gap;
     int bw = 4 * mt->target > iw ? iw : 4 * mt->target;
-    button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, "Continue", mt->title, B_PRIMARY,
+    button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, words(k)->cont, mt->title, B_PRIMARY,
            ACT_CONTINUE, 0);
 }
 
@@ -1357,13 +1426,12 @@ static void build(Kiosk *k, int pct)
     case KS_REVIEW: build_review(k); break;
     case KS_THANKS: {
         const char *t = tr(k, &k->s->thanks);
-        build_message(k, t[0] ? t : "Thank you!", "Your answers have been saved.", NULL);
+        /* The survey's thanks usually says the answers were saved; ours only if it has none. */
+        build_message(k, t[0] ? t : words(k)->thanks, t[0] ? NULL : words(k)->saved, NULL);
         break;
     }
     case KS_FAILED:
-        build_message(k, "Sorry, your answers could not be saved.",
-                      "Nothing you entered was kept. Please tell the session coordinator.",
-                      "OK");
+        build_message(k, words(k)->failed_title, words(k)->failed_body, words(k)->ok);
         break;
     }
     if (k->warn)
