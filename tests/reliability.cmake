@@ -1,0 +1,25 @@
+# Reliability (tests/reliability/): crash and power-loss (SIGKILL, dropped unsynced writes),
+# faults (allocation failure for every n, full disk, bad inputs, export medium removed) and
+# secrets hygiene (canaries in temp dirs and logs, core dumps). See docs/THREAT_MODEL.md.
+set(REL_DIR ${CMAKE_CURRENT_SOURCE_DIR}/reliability)
+
+# Helper for the scripts: keys with test-speed Argon2, sessions, decrypting dumps of the store.
+add_executable(rel_tool ${REL_DIR}/rel_tool.c)
+target_link_libraries(rel_tool PRIVATE debrief_store debrief_survey debrief_crypto debrief_common)
+debrief_defaults(rel_tool)
+
+# LD_PRELOAD model of a power cut: keeps each data file as of its last completed fsync.
+add_library(powerloss_shim MODULE ${REL_DIR}/powerloss_shim.c)
+target_compile_options(powerloss_shim PRIVATE -Wall -Wextra -Werror)
+target_link_libraries(powerloss_shim PRIVATE ${CMAKE_DL_LIBS})
+
+if(DEBRIEF_KIOSK)
+  # SIGKILL at random points while the real kiosk takes submits; then debrief export killed.
+  add_test(NAME test_rel_crash COMMAND sh ${REL_DIR}/test_crash.sh ${PROJECT_BINARY_DIR}
+    ${PROJECT_SOURCE_DIR})
+  set_tests_properties(test_rel_crash PROPERTIES TIMEOUT 400)
+  # the same with every unsynced write thrown away (powerloss_shim)
+  add_test(NAME test_rel_powerloss COMMAND sh ${REL_DIR}/test_powerloss.sh ${PROJECT_BINARY_DIR}
+    ${PROJECT_SOURCE_DIR})
+  set_tests_properties(test_rel_powerloss PROPERTIES TIMEOUT 300)
+endif()

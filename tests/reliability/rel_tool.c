@@ -1,0 +1,152 @@
+/* rel_tool: small helper for the reliability scripts in tests/reliability/.
+ *
+ *   rel_tool keygen DIR          DIR/analyst.pub and DIR/analyst.key (passphrase REL_PASS,
+ *                                test-speed Argon2 so that dumps are fast)
+ *   rel_tool session DATA        creates DATA with an open session for tests/kiosk/team.json
+ *   rel_tool dump DATA KEYFILE   opens and decodes every stored record with the secret key and
+ *                                prints the free text of question "comment", one line each;
+ *                                exit 3 if any record does not open or decode
+ *   rel_tool count DATA          prints the number of stored responses
+ *
+ * It uses the project's own modules, so it checks exactly what the analyst would later read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "keys.h"
+#include "response.h"
+#include "seal.h"
+#include "secmem.h"
+#include "store.h"
+
+#define REL_PASS "reliability-passphrase"
+
+static int die(const char *what, const DbError *err)
+{
+    fprintf(stderr, "rel_tool: %s: %s\n", what, err ? err->msg : "failed");
+    return 1;
+}
+
+static int cmd_keygen(const char *dir)
+{
+    DbError err;
+    KeyPublic pub;
+    KeySecret *sec = NULL;
+    char path[4096];
+    if (fs_mkdir_p(dir, 0700, &err) != DB_OK || keys_generate(&pub, &sec, &err) != DB_OK)
+        return die("keygen", &err);
+    snprintf(path, sizeof path, "%s/analyst.key", dir);
+    int rc = keys_secret_write(path, sec, REL_PASS, strlen(REL_PASS), keys_kdf_fast_for_tests(),
+                               &err);
+    keys_secret_free(sec);
+    snprintf(path, sizeof path, "%s/analyst.pub", dir);
+    if (rc != DB_OK || keys_public_write(path, &pub, &err) != DB_OK)
+        return die("keygen", &err);
+    return 0;
+}
+
+static int cmd_session(const char *data)
+{
+    DbError err;
+    Store *st = NULL;
+    int64_t id;
+    if (fs_mkdir_p(data, 0700, &err) != DB_OK || store_open(data, &st, &err) != DB_OK)
+        return die("session", &err);
+    int rc = store_session_open(st, "Reliability", "2026-11-26", "team", 3, 0, &id, &err);
+    store_close(st);
+    return rc == DB_OK ? 0 : die("session", &err);
+}
+
+typedef struct Dump {
+    KeySecret *sec;
+    int bad;
+} Dump;
+
+static int dump_one(const uint8_t *rec, size_t len, void *ctx)
+{
+    Dump *d = ctx;
+    uint8_t *plain = secmem_alloc(SEAL_MAX_PADDED);
+    size_t plen = 0;
+    DbError err;
+    DecodedResponse *r = NULL;
+    if (!plain || seal_open(rec, len, d->sec, plain, SEAL_MAX_PADDED, &plen, &err) != DB_OK ||
+        response_decode(plain, plen, &r, &err) != DB_OK) {
+        fprintf(stderr, "rel_tool: a stored record does not open: %s\n", plain ? err.msg : "oom");
+        d->bad++;
+    } else {
+        const char *text = "(none)";
+        for (int i = 0; i < r->n_answers; i++)
+            if (strcmp(r->answers[i].question_id, "comment") == 0 && r->answers[i].text)
+                text = r->answers[i].text;
+        printf("%s\n", text);
+        response_decoded_free(r);
+    }
+    secmem_free(plain);
+    return 0;
+}
+
+typedef struct Ids {
+    int64_t id[64];
+    int n;
+} Ids;
+
+static int collect_id(const StoreSession *s, void *ctx)
+{
+    Ids *ids = ctx;
+    if (ids->n < 64)
+        ids->id[ids->n++] = s->id;
+    return 0;
+}
+
+static int cmd_dump(const char *data, const char *keyfile)
+{
+    DbError err;
+    Dump d = {NULL, 0};
+    Store *st = NULL;
+    if (keys_secret_read(keyfile, REL_PASS, strlen(REL_PASS), &d.sec, &err) != DB_OK)
+        return die("dump: key", &err);
+    int rc = store_open(data, &st, &err);
+    Ids ids = {{0}, 0};
+    if (rc == DB_OK)
+        rc = store_session_foreach(st, collect_id, &ids, &err);
+    for (int i = 0; rc == DB_OK && i < ids.n; i++)
+        rc = store_response_foreach(st, ids.id[i], dump_one, &d, &err);
+    store_close(st);
+    keys_secret_free(d.sec);
+    if (rc != DB_OK)
+        return die("dump", &err);
+    return d.bad ? 3 : 0;
+}
+
+static int cmd_count(const char *data)
+{
+    DbError err;
+    Store *st = NULL;
+    int64_t n = -1;
+    int rc = store_open(data, &st, &err);
+    if (rc == DB_OK)
+        rc = store_response_count(st, -1, &n, &err);
+    store_close(st);
+    if (rc != DB_OK)
+        return die("count", &err);
+    printf("%lld\n", (long long)n);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (secmem_init() != 0)
+        return 1;
+    if (argc == 3 && strcmp(argv[1], "keygen") == 0)
+        return cmd_keygen(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "session") == 0)
+        return cmd_session(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "dump") == 0)
+        return cmd_dump(argv[2], argv[3]);
+    if (argc == 3 && strcmp(argv[1], "count") == 0)
+        return cmd_count(argv[2]);
+    fprintf(stderr, "usage: rel_tool keygen DIR | session DATA | dump DATA KEYFILE | count DATA\n");
+    return 2;
+}

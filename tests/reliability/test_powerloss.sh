@@ -1,0 +1,137 @@
+#!/bin/sh
+# Power-loss simulation: like test_crash.sh, the kiosk is SIGKILLed at random points while
+# scripted participants submit, but then every write that was not made durable by a completed
+# fsync/fdatasync is thrown away (powerloss_shim.so keeps each data file as of its last sync;
+# the data directory is replaced by that copy), as if the power had been cut. Checks after
+# each cut: every response whose "Thank you" was shown survives exactly once, nothing is
+# duplicated, PRAGMA integrity_check is ok, and the kiosk starts and takes submits again.
+# usage: test_powerloss.sh BUILD_DIR SOURCE_DIR [SECONDS] [MAX_CUTS]
+set -u
+BUILD=$1
+SRC=$2
+BUDGET=${3:-35}
+MAXCUTS=${4:-150}
+KIOSK=$BUILD/app/kiosk/debrief-kiosk
+TOOL=$BUILD/tests/rel_tool
+SHIM=$BUILD/tests/libpowerloss_shim.so
+SURVEY=$SRC/tests/kiosk/team.json
+T=$(mktemp -d /tmp/debrief-powerloss-XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+export SDL_VIDEODRIVER=dummy
+# the shim is not instrumented; in the sanitizer build ASan need not come first
+export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
+rnd() { od -An -N4 -tu4 /dev/urandom | tr -d ' \n'; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
+PER_RUN=6
+
+make_script() {
+  echo 'expect "Tap to begin"'
+  i=1
+  while [ $i -le $PER_RUN ]; do
+    cat <<EOS
+tap "Tap to begin"
+tap "Agree"
+tap "Next"
+tap "Next"
+tap "Teamwork"
+tap "Next"
+type "r$1p$i"
+tap "Next"
+tap "Submit"
+expect "Thank you"
+screenshot mark-r$1p$i.png
+idle 9
+EOS
+    i=$((i + 1))
+  done
+}
+
+"$TOOL" keygen "$T/keys" || exit 1
+"$TOOL" session "$T/data" || exit 1
+mkdir -p "$T/marks" "$T/scripts"
+DATA=$(cd "$T/data" && pwd -P)
+SHADOW=$T/shadow
+
+run_kiosk() { # RUN
+  make_script "$1" >"$T/scripts/r$1.script"
+  PL_DIR=$DATA PL_SHADOW=$SHADOW LD_PRELOAD=$SHIM "$KIOSK" --survey "$SURVEY" --data "$DATA" \
+    --recipient "$T/keys/analyst.pub" --script "$T/scripts/r$1.script" \
+    --screenshot-dir "$T/marks" >"$T/out" 2>"$T/err" </dev/null &
+  pid=$!
+}
+durable_now() { # the current data directory counts as on disk (it was written by the checks)
+  rm -rf "$SHADOW"
+  cp -a "$DATA" "$SHADOW"
+  rm -f "$SHADOW"/*-shm
+}
+power_cut() {
+  find "$DATA" -mindepth 1 -delete
+  for f in "$SHADOW"/*; do
+    case $f in *.pltmp) continue ;; esac
+    [ -e "$f" ] && cp -p "$f" "$DATA/"
+  done
+}
+
+durable_now
+t0=$(now_ms)
+run_kiosk 0
+wait $pid
+st=$?
+full=$(($(now_ms) - t0))
+[ "$st" -eq 0 ] && ok || { bad "a kiosk run with the shim exits 0 (got $st)"; cat "$T/err" >&2; }
+# the shim really saw the syncs: the shadow WAL holds the committed responses
+power_cut
+n=$("$TOOL" count "$DATA")
+[ "$n" -eq $PER_RUN ] && ok || bad "after a clean run and a power cut, $n of $PER_RUN stored"
+echo "one run of $PER_RUN participants takes ${full} ms"
+
+cuts=0
+fails=0
+lost_unthanked=0
+start=$(now_ms)
+run=1
+while [ $(($(now_ms) - start)) -lt $((BUDGET * 1000)) ] && [ $cuts -lt "$MAXCUTS" ]; do
+  durable_now
+  run_kiosk $run
+  sleep "$(secs $(($(rnd) % (full + 1))))"
+  kill -KILL $pid 2>/dev/null
+  { wait $pid; } 2>/dev/null
+  power_cut
+  cuts=$((cuts + 1))
+  if ! "$TOOL" dump "$DATA" "$T/keys/analyst.key" >"$T/dump" 2>"$T/dump.err"; then
+    fails=$((fails + 1))
+    bad "cut $run: the store does not open or a record does not: $(cat "$T/dump.err")"
+  fi
+  ic=$(sqlite3 "$DATA/debrief.db" "PRAGMA integrity_check" 2>&1)
+  [ "$ic" = ok ] || { fails=$((fails + 1)); bad "cut $run: integrity_check: $ic"; }
+  sort "$T/dump" >"$T/dump.sorted"
+  ls "$T/marks" | sed -n 's/^mark-\(.*\)\.png$/\1/p' | sort >"$T/marked"
+  [ -z "$(uniq -d "$T/dump.sorted")" ] || { fails=$((fails + 1)); bad "cut $run: duplicates"; }
+  missing=$(comm -23 "$T/marked" "$T/dump.sorted")
+  if [ -n "$missing" ]; then
+    fails=$((fails + 1))
+    bad "cut $run: thanked responses lost by the power cut: $(echo "$missing" | head -n 3 | tr '\n' ' ')"
+  fi
+  run=$((run + 1))
+done
+
+durable_now
+run_kiosk final
+wait $pid
+st=$?
+power_cut
+[ "$st" -eq 0 ] && ok || { bad "the kiosk works after the cuts (exit $st)"; cat "$T/err" >&2; }
+n=$("$TOOL" dump "$DATA" "$T/keys/analyst.key" | grep -c '^rfinalp')
+[ "$n" -eq $PER_RUN ] && ok || bad "the final run kept $n of $PER_RUN after its power cut"
+
+echo "power loss: $cuts cuts, $(ls "$T/marks" | wc -l) thank-yous, $("$TOOL" count "$DATA") stored," \
+  "$fails failures"
+[ $cuts -ge 20 ] && ok || bad "only $cuts cuts happened"
+[ $fails -eq 0 ] && ok
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
