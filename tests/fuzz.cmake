@@ -15,6 +15,14 @@ set(DEBRIEF_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
 set(fuzz_libs_survey debrief_survey)
 set(fuzz_libs_response debrief_survey)
 set(fuzz_libs_batch debrief_survey)
+# The kiosk's automation script and configuration file, where the kiosk is built.
+set(fuzz_instrumented debrief_common debrief_crypto debrief_survey)
+if(TARGET debrief_kiosk_ui)
+  list(APPEND DEBRIEF_FUZZ_TARGETS script kiosk_config)
+  list(APPEND fuzz_instrumented debrief_kiosk_ui)
+  set(fuzz_libs_script debrief_kiosk_ui)
+  set(fuzz_libs_kiosk_config debrief_kiosk_ui)
+endif()
 
 if(DEBRIEF_FUZZ)
   if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
@@ -24,7 +32,7 @@ if(DEBRIEF_FUZZ)
   set(DEBRIEF_FUZZ_SANITIZERS -fsanitize=address,undefined -fno-sanitize-recover=all
     -fno-omit-frame-pointer)
   # Coverage feedback from the code under test, not just from the targets.
-  foreach(lib debrief_common debrief_crypto debrief_survey)
+  foreach(lib ${fuzz_instrumented})
     target_compile_options(${lib} PRIVATE -fsanitize=fuzzer-no-link ${DEBRIEF_FUZZ_SANITIZERS})
     target_link_options(${lib} INTERFACE -fsanitize=address,undefined)
   endforeach()
