@@ -450,6 +450,37 @@ static void test_notify_and_sigterm(void)
     unlink(sock);
 }
 
+/* Idle on the attract screen, the kiosk sleeps: a handful of wakeups in two seconds, not
+ * SDL's ~900 per second poll on the dummy and KMSDRM drivers. */
+static void test_idle_wakeups(void)
+{
+    fresh_data(data_dir, 1);
+    char errpath[512];
+    snprintf(errpath, sizeof errpath, "%s/idle-stderr.txt", tmp);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 2);
+        execl(kiosk, kiosk, "--survey", survey, "--data", data_dir, "--recipient", pub,
+              (char *)NULL);
+        _exit(127);
+    }
+    sleep(2);
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    uint8_t *data;
+    size_t len;
+    CHECK(fs_read_file(errpath, 1 << 20, 0, &data, &len, NULL) == DB_OK);
+    const char *w = strstr((char *)data, " s, ");
+    long wakeups = w ? strtol(w + 4, NULL, 10) : -1;
+    CHECK(wakeups >= 0 && wakeups <= 8);
+    if (wakeups < 0 || wakeups > 8)
+        fprintf(stderr, "  %s", (char *)data);
+    free(data);
+}
+
 /* No arguments and no display: the headless demo runs and stores one sealed record. */
 static void test_demo_headless(void)
 {
@@ -597,6 +628,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_selftest);
     RUN(test_notify_and_sigterm);
+    RUN(test_idle_wakeups);
     RUN(test_demo_headless);
     RUN(test_screens);
 

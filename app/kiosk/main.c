@@ -678,7 +678,12 @@ int main(int argc, char **argv)
         if (status == EXIT_OK)
             fprintf(stderr, "%s: all %d steps ran\n", script->name, script->n);
     } else {
+        uint64_t t0 = platform_ticks();
         status = run_interactive(&app);
+        uint64_t el = platform_ticks() - t0;
+        fprintf(stderr, "debrief-kiosk: exiting after %llu.%01llu s, %llu wakeups\n",
+                (unsigned long long)(el / 1000), (unsigned long long)(el % 1000 / 100),
+                (unsigned long long)platform_wakeups(app.plat));
     }
 
 done:

@@ -1,14 +1,19 @@
 /* platform_sdl: SDL2 + SDL2_ttf backend (see platform.h). The only file that includes SDL.
  *
  * Note on sleeping: SDL 2.26's SDL_WaitEventTimeout has no real wait on the KMSDRM and dummy
- * drivers; it polls every ~1 ms. The kiosk still computes the timeout from its next timer
- * and redraws only when something changed, so the cost is SDL's poll loop alone; waiting on
- * the input device fds instead is future work (see docs/KIOSK.md).
+ * drivers; it polls every ~1 ms (~900 wakeups/s). On those drivers platform_wait instead
+ * poll()s its own read-only handles on /dev/input/event* with the kiosk's next timer as the
+ * timeout (capped at 1 s), then lets SDL read the devices. On X11/Wayland SDL's own wait is
+ * real and is used as is.
  */
 #include "platform.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -135,6 +140,64 @@ UiMeasure kfonts_measure(KFonts *fs)
     return (UiMeasure){measure_width, measure_line_height, fs};
 }
 
+/* ---- sleeping: SDL 2.26 polls every ~1 ms on KMSDRM and dummy, so there the kiosk waits
+ * on the input devices' fds itself (poll with the timer as timeout) and lets SDL read them. */
+
+#define MAX_INPUT_FDS 16
+
+typedef struct FdWait {
+    int on;
+    int n;
+    int fd[MAX_INPUT_FDS];
+} FdWait;
+
+static void fdwait_open(FdWait *w)
+{
+    w->on = 1;
+    w->n = 0;
+    DIR *d = opendir("/dev/input");
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) && w->n < MAX_INPUT_FDS) {
+        if (strncmp(e->d_name, "event", 5) != 0)
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "/dev/input/%s", e->d_name);
+        /* Our own read-only handle: evdev gives every open file its own copy of the events,
+         * so reading ours does not take them from SDL. */
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0)
+            w->fd[w->n++] = fd;
+    }
+    closedir(d);
+}
+
+static void fdwait_close(FdWait *w)
+{
+    for (int i = 0; i < w->n; i++)
+        close(w->fd[i]);
+    w->n = 0;
+}
+
+/* Sleeps until an input device has data or ms pass (a signal also wakes it). */
+static void fdwait_sleep(FdWait *w, int ms)
+{
+    struct pollfd pf[MAX_INPUT_FDS];
+    for (int i = 0; i < w->n; i++)
+        pf[i] = (struct pollfd){w->fd[i], POLLIN, 0};
+    int r = poll(pf, (nfds_t)w->n, ms);
+    if (r <= 0)
+        return;
+    for (int i = 0; i < w->n; i++) {
+        if (pf[i].revents & POLLIN) {
+            char buf[1024];
+            while (read(w->fd[i], buf, sizeof buf) > 0) {
+            }
+        }
+    }
+}
+
 /* ---- the window ---- */
 
 #define TEX_CACHE 768
@@ -162,6 +225,7 @@ struct Platform {
     TexEntry cache[TEX_CACHE];
     int n_cache;
     uint64_t frame, renders, wakeups;
+    FdWait fdw;
 };
 
 uint64_t platform_ticks(void)
@@ -218,6 +282,7 @@ void platform_close(Platform *p)
     if (!p)
         return;
     cache_clear(p);
+    fdwait_close(&p->fdw);
     if (p->target)
         SDL_DestroyTexture(p->target);
     if (p->ren)
@@ -288,6 +353,9 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
         platform_close(p);
         return rc;
     }
+    if (strcmp(p->driver, "kmsdrm") == 0 || strcmp(p->driver, "dummy") == 0 ||
+        strcmp(p->driver, "offscreen") == 0)
+        fdwait_open(&p->fdw);
     SDL_ShowCursor(cfg->fullscreen ? SDL_DISABLE : SDL_ENABLE);
     SDL_StartTextInput();
     *out = p;
@@ -414,9 +482,21 @@ int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev)
             uint64_t el = SDL_GetTicks64() - start;
             left = el >= (uint64_t)timeout_ms ? 0 : timeout_ms - (int)el;
         }
-        int got = left < 0 ? SDL_WaitEvent(&e) : left == 0 ? SDL_PollEvent(&e)
+        int got;
+        if (p->fdw.on) {
+            got = SDL_PollEvent(&e);
+            if (!got && left != 0) {
+                /* Nothing queued: sleep on the devices (at most 1 s at a time, so that
+                 * a device SDL opened later is still noticed within a second). */
+                fdwait_sleep(&p->fdw, left < 0 || left > 1000 ? 1000 : left);
+                p->wakeups++;
+                continue;
+            }
+        } else {
+            got = left < 0 ? SDL_WaitEvent(&e) : left == 0 ? SDL_PollEvent(&e)
                                                            : SDL_WaitEventTimeout(&e, left);
-        p->wakeups++;
+            p->wakeups++;
+        }
         if (!got)
             return 0;
         if (translate(p, &e, ev))

@@ -102,7 +102,7 @@ static int parse_line(const char *name, int line, const char *p, const char *end
     st->line = line;
 
     if (strcmp(word, "tap") == 0) {
-        if (*p == '"') {
+        if (p < end && *p == '"') { /* "tap" at the very end of the file has no argument */
             st->op = SO_TAP_LABEL;
             if (parse_quoted(&p, end, &st->str) != 0 || skip_ws(p, end) != end)
                 goto bad_string;
