@@ -181,6 +181,101 @@ static void make_batch(const char *name, KeyIdentity *id, uint64_t number,
     batch_builder_free(b);
 }
 
+/* --- generated responses for any survey (two survey versions, full disk, the benchmark) --- */
+
+typedef struct GenSession {
+    const Survey *sv;
+    const char *label, *date;
+    int n;
+} GenSession;
+
+/* A deterministic, plausible response number i: ratings mostly agreeing, every choice
+ * question answered, some declined, a comment on every third. */
+static void gen_encode(const Survey *sv, int i, const char *label, const char *date, uint8_t *plain,
+                       size_t cap, size_t *len)
+{
+    Response *r = NULL;
+    DbError err;
+    CHECK(response_new(sv, i % 4 == 3 && sv->n_langs > 1 ? 1 : 0, &r, &err) == DB_OK);
+    if (!r)
+        return;
+    for (int q = 0; q < sv->n_questions; q++) {
+        const SurveyQuestion *sq = &sv->questions[q];
+        if (!response_visible(r, q))
+            continue;
+        if (sq->prefer_not && (i * 3 + q) % 13 == 0) {
+            CHECK(response_decline(r, q, &err) == DB_OK);
+            continue;
+        }
+        switch (sq->kind) {
+        case SURVEY_LIKERT:
+            CHECK(response_set_likert(r, q, 1 + (2 + (i * 5 + q * 3) % 7) % sq->scale, &err) ==
+                  DB_OK);
+            break;
+        case SURVEY_SINGLE:
+            CHECK(response_set_single(r, q, (i + q) % sq->n_options, &err) == DB_OK);
+            break;
+        case SURVEY_MULTI:
+            CHECK(response_toggle_multi(r, q, (i + q) % sq->n_options, &err) == DB_OK);
+            break;
+        case SURVEY_TEXT:
+            if (i % 3 == 0) {
+                char t[64];
+                snprintf(t, sizeof t, "Comment %d on %s", i, sq->id);
+                CHECK(response_set_text(r, q, t, &err) == DB_OK);
+            }
+            break;
+        }
+    }
+    ResponseContext ctx = {label, date};
+    CHECK(response_encode(r, &ctx, plain, cap, len, &err) == DB_OK);
+    response_free(r);
+}
+
+/* Writes a batch with the given sessions (each with its own survey) to path. bad_from/bad_to
+ * (or -1): those records are sealed to Mallory instead, so they fail to open. */
+static void make_gen_batch(const char *path, KeyIdentity *id, uint64_t number,
+                           const uint8_t prev[BATCH_HASH_BYTES], const GenSession *ss, int n_ss,
+                           const int *bad, int n_bad, uint8_t hash[BATCH_HASH_BYTES])
+{
+    DbError err;
+    BatchBuilder *b = NULL;
+    CHECK(batch_builder_new(number, prev, &b, &err) == DB_OK);
+    uint8_t *plain = secmem_alloc(SEAL_MAX_PADDED);
+    uint8_t *rec = malloc(seal_record_size(SEAL_MAX_PADDED, 1));
+    int k = 0;
+    for (int s = 0; s < n_ss; s++) {
+        BatchSession bs;
+        memset(&bs, 0, sizeof bs);
+        snprintf(bs.label, sizeof bs.label, "%s", ss[s].label);
+        snprintf(bs.date, sizeof bs.date, "%s", ss[s].date);
+        snprintf(bs.survey_id, sizeof bs.survey_id, "%s", ss[s].sv->id);
+        bs.survey_version = ss[s].sv->version;
+        uint32_t idx;
+        CHECK(batch_builder_add_session(b, &bs, &idx, &err) == DB_OK);
+        for (int i = 0; i < ss[s].n; i++, k++) {
+            size_t plen, rlen;
+            gen_encode(ss[s].sv, k, ss[s].label, ss[s].date, plain, ss[s].sv->record_size, &plen);
+            int to_mallory = 0;
+            for (int j = 0; j < n_bad; j++)
+                to_mallory |= bad[j] == k;
+            CHECK(seal_record(plain, plen, ss[s].sv->record_size,
+                              to_mallory ? &g_mallory_pub : &g_pub, 1, rec,
+                              seal_record_size(SEAL_MAX_PADDED, 1), &rlen, &err) == DB_OK);
+            secmem_wipe(plain, ss[s].sv->record_size);
+            CHECK(batch_builder_add_record(b, idx, rec, rlen, &err) == DB_OK);
+        }
+    }
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    CHECK(batch_builder_finish(b, id, &out, &out_len, hash, &err) == DB_OK);
+    CHECK(fs_write_atomic(path, out, out_len, 0644, &err) == DB_OK);
+    free(out);
+    free(rec);
+    secmem_free(plain);
+    batch_builder_free(b);
+}
+
 static uint8_t *read_all(const char *path, size_t *len)
 {
     uint8_t *data = NULL;
@@ -296,7 +391,8 @@ static void test_import_and_replay(void)
     keys_fingerprint(pk, sizeof pk, fp);
     snprintf(expect, sizeof expect,
              "%%s/a1.dbb: batch 1 comes from a kiosk not seen before, fingerprint %s; compare it "
-             "with the kiosk's admin screen, then import again with --trust-new-kiosk",
+             "with the kiosk's admin screen, then import again with --trust-new-kiosk (or list "
+             "it in a --kiosks file)",
              fp);
     check_msg(err.msg, expect);
     CHECK(snap_same(before, g_db));
@@ -511,6 +607,268 @@ static void test_unknown_survey(void)
     CHECK(snap_same(before, db2));
     free(before.data);
     adb_close(db);
+}
+
+static void kiosk_fp(KeyIdentity *id, char fp[KEY_FINGERPRINT_SIZE])
+{
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(id, pk);
+    keys_fingerprint(pk, sizeof pk, fp);
+}
+
+/* The registry file: comments, case, CRLF, '#' inside a label; every malformed line named. */
+static void test_kiosk_registry_parse(void)
+{
+    DbError err;
+    AnalysisKioskRegistry r;
+    const char *good = "# Debrief kiosks of the CCDG evaluation\n"
+                       "\n"
+                       "   # indented comment\n"
+                       "ABCD-EFGH-JKMN-PQRS   Ward 3, tablet #2  \r\n"
+                       "zzzz-0000-1234-5678\tFoyer\n"
+                       "VWXY-Z012-3456-789A\n";
+    CHECK(analysis_kiosks_parse("k.txt", good, strlen(good), &r, &err) == DB_OK);
+    CHECK(r.n == 3);
+    if (r.n == 3) {
+        CHECK_STR(r.kiosks[0].fingerprint, "ABCD-EFGH-JKMN-PQRS");
+        CHECK_STR(r.kiosks[0].label, "Ward 3, tablet #2");
+        CHECK_STR(r.kiosks[1].fingerprint, "ZZZZ-0000-1234-5678");
+        CHECK_STR(r.kiosks[1].label, "Foyer");
+        CHECK_STR(r.kiosks[2].label, "");
+        CHECK(analysis_kiosks_find(&r, "ZZZZ-0000-1234-5678") == &r.kiosks[1]);
+        CHECK(analysis_kiosks_find(&r, "ZZZZ-0000-1234-5679") == NULL);
+    }
+    analysis_kiosks_free(&r);
+    analysis_kiosks_free(NULL);
+
+    static const struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"# ok\nABCD-EFGH-JKMN Ward\n",
+         "k.txt:2: expected a kiosk fingerprint like ABCD-EFGH-JKMN-PQRS (as the kiosk's admin "
+         "screen shows it) at the start of the line"},
+        {"ABCD-EFGH-JKMN-PQRU Ward\n", /* U is not in the alphabet */
+         "k.txt:1: expected a kiosk fingerprint like ABCD-EFGH-JKMN-PQRS (as the kiosk's admin "
+         "screen shows it) at the start of the line"},
+        {"ABCDEFGHJKMNPQRS000 x\n",
+         "k.txt:1: expected a kiosk fingerprint like ABCD-EFGH-JKMN-PQRS (as the kiosk's admin "
+         "screen shows it) at the start of the line"},
+        {"ABCD-EFGH-JKMN-PQRS a\nabcd-efgh-jkmn-pqrs b\n",
+         "k.txt:2: kiosk ABCD-EFGH-JKMN-PQRS is listed twice"},
+        {"ABCD-EFGH-JKMN-PQRS "
+         "12345678901234567890123456789012345678901234567890123456789012345\n",
+         "k.txt:1: the label is longer than 64 bytes"},
+        {"ABCD-EFGH-JKMN-PQRS bell\x07\n",
+         "k.txt:1: the label is not UTF-8 text (or has control characters)"},
+        {"ABCD-EFGH-JKMN-PQRS caf\xe9\n",
+         "k.txt:1: the label is not UTF-8 text (or has control characters)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(analysis_kiosks_parse("k.txt", bad[i].text, strlen(bad[i].text), &r, &err) ==
+              DB_EINVAL);
+        CHECK_STR(err.msg, bad[i].msg);
+        CHECK(r.n == 0 && r.kiosks == NULL);
+    }
+    CHECK(analysis_kiosks_load("/nonexistent/kiosks.txt", &r, &err) == DB_ENOENT);
+}
+
+/* Import with a registry: a listed kiosk is trusted and labelled, an unlisted first-seen one
+ * is refused with its fingerprint; an untrusted kiosk's batches are refused until trusted
+ * again. The database is unchanged by every refusal. */
+static void test_kiosk_registry_import(void)
+{
+    char db_path[512], fp_a[KEY_FINGERPRINT_SIZE], fp_b[KEY_FINGERPRINT_SIZE], text[256];
+    path_in(db_path, sizeof db_path, "registry.db");
+    kiosk_fp(g_kiosk_a, fp_a);
+    kiosk_fp(g_kiosk_b, fp_b);
+    DbError err;
+    AnalysisKioskRegistry reg;
+    snprintf(text, sizeof text, "# kiosks\n%s  Ward 3 tablet\n", fp_a);
+    CHECK(analysis_kiosks_parse("kiosks.txt", text, strlen(text), &reg, &err) == DB_OK);
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    AnalysisImportOptions o = opts(0);
+    o.kiosks = &reg;
+    AnalysisImportResult res;
+    CHECK(import(db, g_sec, "a1.dbb", o, &res, &err) == DB_OK);
+    CHECK(res.outcome == ANALYSIS_IMPORTED && res.new_kiosk == 1);
+    CHECK_STR(res.kiosk_label, "Ward 3 tablet");
+
+    Snapshot before = snap(db_path);
+    CHECK(import(db, g_sec, "b1.dbb", o, &res, &err) == DB_ESTATE);
+    char expect[1024];
+    snprintf(expect, sizeof expect,
+             "%%s/b1.dbb: batch 1 comes from kiosk %s, which is not in the kiosk registry "
+             "kiosks.txt; compare the fingerprint with the kiosk's admin screen, then add it to "
+             "the registry",
+             fp_b);
+    check_msg(err.msg, expect);
+    CHECK(snap_same(before, db_path));
+    free(before.data);
+
+    AdbStatus st;
+    CHECK(adb_status(db, &st, &err) == DB_OK);
+    CHECK(st.n_kiosks == 1);
+    if (st.n_kiosks == 1) {
+        CHECK_STR(st.kiosks[0].label, "Ward 3 tablet");
+        CHECK(st.kiosks[0].trusted == 1);
+    }
+    adb_status_free(&st);
+
+    /* Untrusted: batch 2 refused, nothing changes; trusted again: it imports. */
+    int found = 0;
+    CHECK(adb_kiosk_set_trusted(db, "ZZZZ-ZZZZ-ZZZZ-ZZZZ", 0, &found, &err) == DB_OK && !found);
+    CHECK(adb_kiosk_set_trusted(db, fp_a, 0, &found, &err) == DB_OK && found);
+    before = snap(db_path);
+    CHECK(import(db, g_sec, "a2.dbb", o, &res, &err) == DB_ESTATE);
+    snprintf(expect, sizeof expect,
+             "%%s/a2.dbb: kiosk %s is marked untrusted in this database; nothing imported "
+             "(debrief import --db DB --trust-kiosk %s trusts it again)",
+             fp_a, fp_a);
+    check_msg(err.msg, expect);
+    CHECK(snap_same(before, db_path));
+    free(before.data);
+    /* the registry does not override an explicit untrust, nor does --trust-new-kiosk */
+    o.trust_new_kiosk = 1;
+    CHECK(import(db, g_sec, "a2.dbb", o, &res, &err) == DB_ESTATE);
+    o.trust_new_kiosk = 0;
+    CHECK(adb_kiosk_set_trusted(db, fp_a, 1, &found, &err) == DB_OK && found);
+    CHECK(import(db, g_sec, "a2.dbb", o, &res, &err) == DB_OK && res.outcome == ANALYSIS_IMPORTED);
+
+    /* A label changed in the registry is taken over with the kiosk's next batch. */
+    analysis_kiosks_free(&reg);
+    snprintf(text, sizeof text, "%s  Foyer\n%s Ward 4\n", fp_a, fp_b);
+    CHECK(analysis_kiosks_parse("kiosks.txt", text, strlen(text), &reg, &err) == DB_OK);
+    CHECK(import(db, g_sec, "b1.dbb", o, &res, &err) == DB_OK && res.new_kiosk == 1);
+    CHECK_STR(res.kiosk_label, "Ward 4");
+    CHECK(adb_status(db, &st, &err) == DB_OK);
+    CHECK(st.n_kiosks == 2);
+    for (int i = 0; i < st.n_kiosks; i++)
+        CHECK_STR(st.kiosks[i].label,
+                  strcmp(st.kiosks[i].fingerprint, fp_a) == 0 ? "Ward 3 tablet" : "Ward 4");
+    adb_status_free(&st);
+    analysis_kiosks_free(&reg);
+    adb_close(db);
+}
+
+/* Full disk while importing: sqlite's page limit on this connection stands in for the disk.
+ * The batch fails with one message, and the database is byte for byte as before. */
+static void test_disk_full(void)
+{
+    char db_path[512], big[512];
+    path_in(db_path, sizeof db_path, "full.db");
+    path_in(big, sizeof big, "big.dbb");
+    DbError err;
+    Adb *db = NULL;
+    AnalysisImportResult res;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    CHECK(import(db, g_sec, "a1.dbb", opts(1), &res, &err) == DB_OK);
+    /* batch 2 of kiosk A with 200 responses needs far more pages than are left */
+    GenSession gs = {g_survey, "Group 4", "2024-06-01", 200};
+    uint8_t h[BATCH_HASH_BYTES];
+    make_gen_batch(big, g_kiosk_a, 2, g_hash_a1, &gs, 1, NULL, 0, h);
+    struct stat sb;
+    CHECK(stat(db_path, &sb) == 0);
+    CHECK(adb_test_limit_pages(db, (uint32_t)(sb.st_size / 4096) + 2, &err) == DB_OK);
+    Snapshot before = snap(db_path);
+    CHECK(analysis_import_file(db, g_sec, big, &(AnalysisImportOptions){0}, &res, &err) ==
+          DB_ENOSPC);
+    char expect[1200];
+    snprintf(expect, sizeof expect,
+             "%s: %s: disk full while storing an answer; the database was not changed", big,
+             db_path);
+    CHECK_STR(err.msg, expect);
+    CHECK(snap_same(before, db_path));
+    free(before.data);
+    /* With room again, the same batch imports. */
+    CHECK(adb_test_limit_pages(db, 1u << 30, &err) == DB_OK);
+    CHECK(analysis_import_file(db, g_sec, big, &(AnalysisImportOptions){0}, &res, &err) == DB_OK);
+    CHECK(res.n_records == 200);
+    adb_close(db);
+}
+
+/* Records are opened on several threads, yet the error always names the FIRST bad record,
+ * and a good batch imports the same whatever the thread count. */
+static void test_parallel_open(void)
+{
+    DbError err;
+    char path[512], db_path[512];
+    KeyIdentity *kc = NULL;
+    int created;
+    path_in(path, sizeof path, "kiosk-c.key");
+    CHECK(keys_identity_load_or_create(path, &kc, &created, &err) == DB_OK);
+    if (!kc)
+        return;
+    GenSession gs[2] = {{g_survey, "Group 5", "2024-07-01", 180},
+                        {g_survey, "Group 6", "2024-07-02", 120}};
+    uint8_t h[BATCH_HASH_BYTES];
+    static const int bad[] = {250, 38, 37, 299};
+    path_in(path, sizeof path, "c1-bad.dbb");
+    make_gen_batch(path, kc, 1, zero_hash, gs, 2, bad, 4, h);
+    path_in(db_path, sizeof db_path, "parallel.db");
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db) {
+        keys_identity_free(kc);
+        return;
+    }
+    AnalysisImportResult res;
+    Snapshot before = snap(db_path);
+    static const int threads[] = {1, 2, 3, 8, 0};
+    for (int rep = 0; rep < 4; rep++) {
+        for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+            AnalysisImportOptions o = opts(1);
+            o.n_threads = threads[t];
+            CHECK(import(db, g_sec, "c1-bad.dbb", o, &res, &err) == DB_EAUTH);
+            check_msg(err.msg, "%s/c1-bad.dbb: record 37: " DBERR_AUTH_MSG);
+        }
+    }
+    CHECK(snap_same(before, db_path));
+    free(before.data);
+    adb_close(db);
+    db = NULL;
+
+    /* The same batch without bad records, on 1 and on 3 threads: the same responses. */
+    for (int t = 1; t <= 3; t += 2) {
+        unlink(db_path);
+        CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+        if (!db)
+            break;
+        path_in(path, sizeof path, "c1.dbb");
+        if (t == 1)
+            make_gen_batch(path, kc, 1, zero_hash, gs, 2, NULL, 0, h);
+        AnalysisImportOptions o = opts(1);
+        o.n_threads = t;
+        CHECK(import(db, g_sec, "c1.dbb", o, &res, &err) == DB_OK);
+        CHECK(res.n_records == 300);
+        AdbData data;
+        CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
+        CHECK(data.n_surveys == 1 && data.surveys[0].n_responses == 300);
+        char csv[512], name[32];
+        snprintf(name, sizeof name, "parallel-%d.csv", t);
+        path_in(csv, sizeof csv, name);
+        AnalysisCsvOptions co = {csv, ANALYSIS_CSV_ALL};
+        int64_t rows;
+        CHECK(data.n_surveys == 1 &&
+              analysis_csv_write(&data.surveys[0], &co, &rows, &err) == DB_OK);
+        adb_data_free(&data);
+        adb_close(db);
+        db = NULL;
+    }
+    size_t l1, l3;
+    path_in(path, sizeof path, "parallel-1.csv");
+    uint8_t *c1 = read_all(path, &l1);
+    path_in(path, sizeof path, "parallel-3.csv");
+    uint8_t *c3 = read_all(path, &l3);
+    CHECK(c1 && c3 && l1 == l3 && memcmp(c1, c3, l1) == 0);
+    free(c1);
+    free(c3);
+    adb_close(db);
+    keys_identity_free(kc);
 }
 
 /* Compares a produced file with tests/analysis/NAME (or writes it with DEBRIEF_REGEN=1). */
@@ -950,6 +1308,7 @@ static void test_cli(void)
                   "%s a1.dbb",
                   srv) == 1);
     CHECK(errs && strstr(errs, "a1.dbb: batch 1 comes from a kiosk not seen before") != NULL);
+    CHECK(access(db, F_OK) != 0); /* the database this run created is not left behind */
     free(out);
     free(errs);
     Snapshot before = snap(db);
@@ -1051,6 +1410,182 @@ static void test_cli(void)
     }
 }
 
+/* Counts the lines of a text. */
+static int count_lines(const char *t)
+{
+    int n = 0;
+    for (const char *p = t; p && *p; p++)
+        n += *p == '\n';
+    return n;
+}
+
+/* The registry and untrusting through the CLI; a database the run created and filled with
+ * nothing is not left behind. */
+static void test_cli_kiosks(void)
+{
+    char fp_a[KEY_FINGERPRINT_SIZE], fp_b[KEY_FINGERPRINT_SIZE], text[256], path[512], db[512];
+    kiosk_fp(g_kiosk_a, fp_a);
+    kiosk_fp(g_kiosk_b, fp_b);
+    DbError err;
+    snprintf(text, sizeof text, "# kiosks of the CCDG evaluation\n%s  Ward 3 tablet\n", fp_a);
+    path_in(path, sizeof path, "kiosks.txt");
+    CHECK(fs_write_atomic(path, text, strlen(text), 0644, &err) == DB_OK);
+    path_in(db, sizeof db, "reg-cli.db");
+    const char *imp = "import --key analyst.key --passphrase-file pass.txt --db reg-cli.db";
+    char srv[1024];
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    snprintf(srv, sizeof srv, "--survey '%s/tests/analysis/mini.json'", src ? src : "..");
+    char *out, *errs, expect[512];
+
+    /* Only an unlisted kiosk's batch: refused with its fingerprint, no database left. */
+    CHECK(run_cli(&out, &errs, "%s %s --kiosks kiosks.txt b1.dbb", imp, srv) == 1);
+    snprintf(expect, sizeof expect,
+             "debrief: error: b1.dbb: batch 1 comes from kiosk %s, which is not in the kiosk "
+             "registry kiosks.txt; compare the fingerprint with the kiosk's admin screen, then "
+             "add it to the registry\n",
+             fp_b);
+    CHECK_STR(errs, expect);
+    CHECK(access(db, F_OK) != 0);
+    free(out);
+    free(errs);
+
+    /* A bad registry: one message naming the line, nothing created. */
+    path_in(path, sizeof path, "kiosks-bad.txt");
+    CHECK(fs_write_atomic(path, "# x\nnot-a-fingerprint y\n", 24, 0644, &err) == DB_OK);
+    CHECK(run_cli(&out, &errs, "%s %s --kiosks kiosks-bad.txt a1.dbb", imp, srv) == 1);
+    CHECK(errs &&
+          strncmp(errs, "debrief: error: kiosks-bad.txt:2: expected a kiosk fingerprint", 62) ==
+              0 &&
+          count_lines(errs) == 1);
+    CHECK(access(db, F_OK) != 0);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "%s --kiosks kiosks.txt --trust-new-kiosk a1.dbb", imp) == 2);
+    free(out);
+    free(errs);
+
+    /* The listed kiosk's batches import with its label; the unlisted one is refused. */
+    CHECK(run_cli(&out, &errs, "%s %s --kiosks kiosks.txt b1.dbb a2.dbb a1.dbb", imp, srv) == 1);
+    snprintf(expect, sizeof expect, "a1.dbb: new kiosk %s (Ward 3 tablet) trusted\n", fp_a);
+    CHECK(out && strstr(out, expect) != NULL);
+    CHECK(out && strstr(out, "a2.dbb: imported batch 2") != NULL);
+    CHECK(count_lines(errs) == 1 && errs && strstr(errs, fp_b) != NULL);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "status --db reg-cli.db") == 0);
+    snprintf(expect, sizeof expect, "  %s  \"Ward 3 tablet\"  trusted  2 batches, 20 responses\n",
+             fp_a);
+    CHECK(out && strstr(out, expect) != NULL);
+    CHECK(out && strstr(out, "kiosks: 1\n") != NULL);
+    free(out);
+    free(errs);
+
+    /* Untrust (the fingerprint in any case): status says so, later batches are refused. */
+    char lower[KEY_FINGERPRINT_SIZE];
+    for (size_t i = 0; i < sizeof lower; i++)
+        lower[i] = fp_a[i] >= 'A' && fp_a[i] <= 'Z' ? (char)(fp_a[i] - 'A' + 'a') : fp_a[i];
+    CHECK(run_cli(&out, &errs, "import --db reg-cli.db --untrust-kiosk %s", lower) == 0);
+    snprintf(expect, sizeof expect, "kiosk %s is now untrusted: its batches will be refused\n",
+             fp_a);
+    CHECK_STR(out, expect);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "status --db reg-cli.db") == 0);
+    snprintf(expect, sizeof expect,
+             "  %s  \"Ward 3 tablet\"  NOT trusted (batches refused)  2 batches, 20 responses\n",
+             fp_a);
+    CHECK(out && strstr(out, expect) != NULL);
+    free(out);
+    free(errs);
+    uint8_t h3[BATCH_HASH_BYTES];
+    make_batch("a3-cli.dbb", g_kiosk_a, 3, g_hash_a2, &g_pub, g_data, 2, NULL, h3);
+    Snapshot before = snap(db);
+    CHECK(run_cli(&out, &errs, "%s --kiosks kiosks.txt a3-cli.dbb", imp) == 1);
+    snprintf(expect, sizeof expect,
+             "debrief: error: a3-cli.dbb: kiosk %s is marked untrusted in this database; nothing "
+             "imported (debrief import --db DB --trust-kiosk %s trusts it again)\n",
+             fp_a, fp_a);
+    CHECK_STR(errs, expect);
+    CHECK(snap_same(before, db));
+    free(before.data);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "import --db reg-cli.db --untrust-kiosk ZZZZ-ZZZZ-ZZZZ-ZZZZ") == 1);
+    CHECK(errs && strstr(errs, "no kiosk ZZZZ-ZZZZ-ZZZZ-ZZZZ in this database") != NULL);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "import --db reg-cli.db --untrust-kiosk nonsense") == 2);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "import --db reg-cli.db --trust-kiosk %s", fp_a) == 0);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "%s --kiosks kiosks.txt a3-cli.dbb", imp) == 0);
+    CHECK(out && strstr(out, "a3-cli.dbb: imported batch 3") != NULL);
+    free(out);
+    free(errs);
+
+    /* An existing (empty) database stays even when nothing could be imported. */
+    CHECK(run_cli(&out, &errs, "import --db reg-cli.db --trust-kiosk %s", fp_a) == 0);
+    free(out);
+    free(errs);
+}
+
+/* A real full disk: a small tmpfs in a private mount namespace (unshare -rm), filled up;
+ * skipped where unprivileged namespaces are not allowed. */
+static void test_cli_disk_full(void)
+{
+    if (system("unshare -rm true >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "  test_cli_disk_full: skipped (unshare -rm is not allowed here)\n");
+        return;
+    }
+    char *out, *errs, srv[1024];
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    snprintf(srv, sizeof srv, "--survey '%s/tests/analysis/mini.json'", src ? src : "..");
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file pass.txt --db full-cli.db "
+                  "--trust-new-kiosk %s a1.dbb",
+                  srv) == 0);
+    free(out);
+    free(errs);
+    const char *build = getenv("DEBRIEF_BUILD_DIR");
+    char cmd[4096];
+    /* big.dbb (batch 2 of kiosk A, 200 responses) comes from test_disk_full. */
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && rm -rf mnt && mkdir mnt && unshare -rm sh -c '"
+             "mount -t tmpfs -o size=1m tmpfs mnt && cp full-cli.db mnt/ && "
+             "(dd if=/dev/zero of=mnt/fill bs=4k 2>/dev/null; true) && "
+             "\"%s/app/cli/debrief\" import --key analyst.key --passphrase-file pass.txt "
+             "--db mnt/full-cli.db --trust-new-kiosk big.dbb b1.dbb >out.txt 2>err.txt; "
+             "echo $? >rc.txt; cmp -s full-cli.db mnt/full-cli.db && echo same >cmp.txt; "
+             "ls mnt >ls.txt'",
+             g_root, build ? build : "../build");
+    CHECK(system(cmd) == 0);
+    char path[512];
+    size_t len;
+    path_in(path, sizeof path, "rc.txt");
+    char *rc = (char *)read_all(path, &len);
+    CHECK(rc && strcmp(rc, "1\n") == 0);
+    path_in(path, sizeof path, "err.txt");
+    errs = (char *)read_all(path, &len);
+    CHECK(errs && count_lines(errs) == 1);
+    CHECK(errs && strncmp(errs, "debrief: error: ", 16) == 0 && strstr(errs, "disk full while") &&
+          strstr(errs, "the database was not changed; stopped: free some space and run the "
+                       "import again\n"));
+    path_in(path, sizeof path, "cmp.txt");
+    char *same = (char *)read_all(path, &len);
+    CHECK(same && strcmp(same, "same\n") == 0);
+    path_in(path, sizeof path, "ls.txt");
+    char *ls = (char *)read_all(path, &len);
+    CHECK(ls && strcmp(ls, "fill\nfull-cli.db\n") == 0); /* no journal, no acknowledgement */
+    if (errs && count_lines(errs) != 1)
+        fprintf(stderr, "%s", errs);
+    free(rc);
+    free(errs);
+    free(same);
+    free(ls);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -1060,9 +1595,15 @@ int main(void)
     RUN(test_import_and_replay);
     RUN(test_bad_batches);
     RUN(test_unknown_survey);
+    RUN(test_kiosk_registry_parse);
+    RUN(test_kiosk_registry_import);
+    RUN(test_disk_full);
+    RUN(test_parallel_open);
     RUN(test_csv_golden);
     RUN(test_report_numbers);
     RUN(test_cli);
+    RUN(test_cli_kiosks);
+    RUN(test_cli_disk_full);
     RUN(test_kiosk_roundtrip);
     int rc = test_report();
     keys_secret_free(g_sec);

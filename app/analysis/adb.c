@@ -147,8 +147,15 @@ static int migrate_to_1(Adb *db, DbError *err)
                 "creating the schema", err);
 }
 
+/* Version 2: a label per kiosk (from the kiosk registry, --kiosks FILE), shown by status. */
+static int migrate_to_2(Adb *db, DbError *err)
+{
+    return exec(db, "ALTER TABLE kiosks ADD COLUMN label TEXT NOT NULL DEFAULT ''",
+                "adding kiosk labels", err);
+}
+
 typedef int (*MigrateFn)(Adb *db, DbError *err);
-static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1};
+static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_to_2};
 
 static int read_user_version(Adb *db, int *version, DbError *err)
 {
@@ -317,6 +324,40 @@ int adb_kiosk_add(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int trusted,
     if (rc == DB_OK)
         *id = sqlite3_last_insert_rowid(db->db);
     return rc;
+}
+
+int adb_kiosk_set_label(Adb *db, int64_t id, const char *label, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "UPDATE kiosks SET label = ? WHERE id = ? AND label IS NOT ?", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_text(stmt, 1, label, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 2, id);
+    sqlite3_bind_text(stmt, 3, label, -1, SQLITE_STATIC);
+    return step_done(db, stmt, "labelling a kiosk", err);
+}
+
+int adb_kiosk_set_trusted(Adb *db, const char *fingerprint, int trusted, int *found, DbError *err)
+{
+    *found = 0;
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "UPDATE kiosks SET trusted = ? WHERE fingerprint = ?", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int(stmt, 1, trusted != 0);
+    sqlite3_bind_text(stmt, 2, fingerprint, -1, SQLITE_STATIC);
+    rc = step_done(db, stmt, trusted ? "trusting a kiosk" : "untrusting a kiosk", err);
+    if (rc == DB_OK)
+        *found = sqlite3_changes(db->db) > 0;
+    return rc;
+}
+
+int adb_test_limit_pages(Adb *db, uint32_t max_pages, DbError *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count = %u", max_pages);
+    return exec(db, sql, "limiting the database size", err);
 }
 
 /* --- batches --- */
@@ -614,8 +655,8 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *stmt = NULL;
-    int rc =
-        prepare(db, "SELECT id, fingerprint, trusted FROM kiosks ORDER BY fingerprint", &stmt, err);
+    int rc = prepare(db, "SELECT id, fingerprint, trusted, label FROM kiosks ORDER BY fingerprint",
+                     &stmt, err);
     int s;
     int64_t *ids = NULL;
     while (rc == DB_OK && (s = sqlite3_step(stmt)) == SQLITE_ROW) {
@@ -634,6 +675,7 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
         ids[out->n_kiosks] = sqlite3_column_int64(stmt, 0);
         copy_text(stmt, 1, k->fingerprint, sizeof k->fingerprint);
         k->trusted = sqlite3_column_int(stmt, 2);
+        copy_text(stmt, 3, k->label, sizeof k->label);
         out->n_kiosks++;
     }
     if (rc == DB_OK && s != SQLITE_DONE)

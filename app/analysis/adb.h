@@ -1,7 +1,7 @@
 /* adb: the analyst's database (sqlite3), the only place decrypted answers are written.
  *
  * One file, chosen by the analyst (e.g. ccdg.db), mode 0600. It holds:
- *   kiosks          Ed25519 public key, fingerprint, trusted flag
+ *   kiosks          Ed25519 public key, fingerprint, trusted flag, label (schema 2)
  *   batches         per kiosk: number, hash, previous hash, record count
  *   surveys         id, version and the survey JSON text the analyst supplied
  *   sessions        per kiosk: label, date, survey id + version
@@ -29,7 +29,10 @@
 #include "response.h"
 #include "survey.h"
 
-#define ADB_SCHEMA_VERSION 1
+#define ADB_SCHEMA_VERSION 2
+
+/* Longest kiosk label (bytes of UTF-8), from the kiosk registry. */
+#define ADB_KIOSK_LABEL_MAX 64
 
 typedef struct Adb Adb;
 
@@ -49,6 +52,11 @@ int adb_kiosk_find(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int64_t *id
                    DbError *err);
 int adb_kiosk_add(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int trusted, int64_t *id,
                   DbError *err);
+/* Sets a kiosk's label (from the registry); a no-op when it already has that label. */
+int adb_kiosk_set_label(Adb *db, int64_t id, const char *label, DbError *err);
+/* Marks the kiosk with this fingerprint trusted or not (outside any import transaction: it
+ * is one statement). *found = 0 when no kiosk has that fingerprint. */
+int adb_kiosk_set_trusted(Adb *db, const char *fingerprint, int trusted, int *found, DbError *err);
 
 /* --- batches --- */
 /* *found = 0 when the kiosk has no batch with this number; else hash/prev_hash are filled
@@ -77,6 +85,7 @@ int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError
 /* --- status --- */
 typedef struct AdbStatusKiosk {
     char fingerprint[KEY_FINGERPRINT_SIZE];
+    char label[ADB_KIOSK_LABEL_MAX + 1]; /* "" when the registry never named it */
     int trusted;
     uint32_t n_batches;
     AckEntry *batches;                 /* number order; malloc'd */
@@ -142,5 +151,11 @@ typedef struct AdbData {
  * every version of it). */
 int adb_load(Adb *db, const char *survey_id, uint32_t version, AdbData *out, DbError *err);
 void adb_data_free(AdbData *d); /* wipes the answers */
+
+/* --- for tests --- */
+
+/* Limits the database to max_pages pages (PRAGMA max_page_count) on this connection, so
+ * tests can simulate a full disk while importing. */
+int adb_test_limit_pages(Adb *db, uint32_t max_pages, DbError *err);
 
 #endif

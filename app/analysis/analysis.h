@@ -4,7 +4,8 @@
  * anything, then commits in ONE transaction:
  *   1. the file is a regular file of at most BATCH_MAX_BYTES;
  *   2. batch_parse: structure, limits and the kiosk's signature;
- *   3. the kiosk is known, or first seen and explicitly trusted (trust_new_kiosk);
+ *   3. the kiosk is known and trusted, or first seen and either listed in the kiosk registry
+ *      (kiosks) or explicitly trusted (trust_new_kiosk); a kiosk marked untrusted is refused;
  *   4. the same number already imported: same hash -> ANALYSIS_ALREADY (a no-op), another
  *      hash -> a fork (DB_ESTATE, nothing imported);
  *   5. the chain: prev_hash equals the stored hash of batch number - 1 (else a splice), and a
@@ -43,8 +44,41 @@ typedef struct AnalysisSurveyFile {
 int analysis_survey_file_load(const char *path, AnalysisSurveyFile *out, DbError *err);
 void analysis_survey_file_free(AnalysisSurveyFile *f);
 
+/* --- the trusted-kiosk registry (--kiosks FILE) ---
+ *
+ * A text file the analyst keeps, one kiosk per line: its fingerprint as the kiosk's admin
+ * screen shows it ("XXXX-XXXX-XXXX-XXXX", letters in either case) and, after white space, a
+ * free label (optional, at most ADB_KIOSK_LABEL_MAX bytes of UTF-8, e.g. "Ward 3, tablet 2").
+ * Lines whose first non-blank character is '#' are comments; blank lines are ignored. A '#'
+ * after the fingerprint belongs to the label. */
+typedef struct AnalysisKiosk {
+    char fingerprint[KEY_FINGERPRINT_SIZE];
+    char label[ADB_KIOSK_LABEL_MAX + 1];
+} AnalysisKiosk;
+
+typedef struct AnalysisKioskRegistry {
+    char path[512];
+    int n;
+    AnalysisKiosk *kiosks; /* malloc'd */
+} AnalysisKioskRegistry;
+
+#define ANALYSIS_KIOSKS_MAX_BYTES (1u << 20)
+
+/* Reads a registry; DB_EINVAL names "FILE:LINE" for a malformed or duplicate line. */
+int analysis_kiosks_load(const char *path, AnalysisKioskRegistry *out, DbError *err);
+/* Parses registry text (path is only used in messages). */
+int analysis_kiosks_parse(const char *path, const char *text, size_t len,
+                          AnalysisKioskRegistry *out, DbError *err);
+void analysis_kiosks_free(AnalysisKioskRegistry *r); /* NULL is a no-op */
+/* The entry for a fingerprint (as keys_fingerprint writes it), or NULL. */
+const AnalysisKiosk *analysis_kiosks_find(const AnalysisKioskRegistry *r, const char *fp);
+
 typedef struct AnalysisImportOptions {
     int trust_new_kiosk;
+    const AnalysisKioskRegistry *kiosks; /* or NULL; first-seen kiosks listed here are trusted,
+                                            and every listed kiosk gets its label */
+    int n_threads; /* records are opened and checked on this many threads; 0: one per core
+                      (at most ANALYSIS_MAX_THREADS) */
     int accept_gap;
     const AnalysisSurveyFile *surveys;
     int n_surveys;
@@ -52,11 +86,14 @@ typedef struct AnalysisImportOptions {
 
 enum { ANALYSIS_IMPORTED = 1, ANALYSIS_ALREADY = 2 };
 
+#define ANALYSIS_MAX_THREADS 8
+
 typedef struct AnalysisImportResult {
     int outcome; /* ANALYSIS_IMPORTED or ANALYSIS_ALREADY */
     uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES];
     char kiosk_fp[KEY_FINGERPRINT_SIZE];
-    int new_kiosk; /* first seen, trusted now */
+    char kiosk_label[ADB_KIOSK_LABEL_MAX + 1]; /* from the registry, or "" */
+    int new_kiosk;                             /* first seen, trusted now */
     uint64_t number;
     uint32_t n_records;
     uint32_t n_sessions;

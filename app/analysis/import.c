@@ -4,8 +4,11 @@
  * Everything is checked with the database untouched; only then does one transaction add the
  * kiosk (if new), the survey text (if new), the sessions, the batch and its responses.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "fsutil.h"
@@ -39,6 +42,141 @@ void analysis_survey_file_free(AnalysisSurveyFile *f)
     survey_free(f->survey);
     free(f->json);
     memset(f, 0, sizeof *f);
+}
+
+/* --- the kiosk registry --- */
+
+static int is_crockford(char c)
+{
+    return (c >= '0' && c <= '9') ||
+           (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U');
+}
+
+/* Well-formed UTF-8 without control characters. */
+static int label_ok(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xe0) == 0xc0 ? 2
+                   : (c & 0xf0) == 0xe0 ? 3
+                   : (c & 0xf8) == 0xf0 ? 4
+                                        : 0;
+        if (k == 0 || i + k > n || (k == 1 && (c < 0x20 || c == 0x7f)) || (k == 2 && c < 0xc2) ||
+            (k == 4 && c > 0xf4))
+            return 0;
+        for (size_t j = 1; j < k; j++)
+            if ((s[i + j] & 0xc0) != 0x80)
+                return 0;
+        i += k;
+    }
+    return 1;
+}
+
+int analysis_kiosks_parse(const char *path, const char *text, size_t len,
+                          AnalysisKioskRegistry *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->path, sizeof out->path, "%s", path);
+    int rc = DB_OK;
+    size_t line_no = 0;
+    for (size_t pos = 0; pos < len && rc == DB_OK;) {
+        const char *line = text + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + (nl ? 1 : 0);
+        line_no++;
+        if (n > 0 && line[n - 1] == '\r')
+            n--;
+        size_t i = 0;
+        while (i < n && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i == n || line[i] == '#')
+            continue;
+        /* fingerprint: XXXX-XXXX-XXXX-XXXX, upper-cased */
+        AnalysisKiosk k;
+        memset(&k, 0, sizeof k);
+        size_t f = 0;
+        while (i < n && line[i] != ' ' && line[i] != '\t') {
+            char c = line[i++];
+            if (c >= 'a' && c <= 'z')
+                c = (char)(c - 'a' + 'A');
+            if (f + 1 < sizeof k.fingerprint)
+                k.fingerprint[f] = c;
+            f++;
+        }
+        int fp_ok = f == KEY_FINGERPRINT_SIZE - 1;
+        for (size_t j = 0; fp_ok && j < f; j++)
+            fp_ok = j % 5 == 4 ? k.fingerprint[j] == '-' : is_crockford(k.fingerprint[j]);
+        if (!fp_ok) {
+            rc = dberr_set(err, DB_EINVAL,
+                           "%s:%zu: expected a kiosk fingerprint like ABCD-EFGH-JKMN-PQRS (as the "
+                           "kiosk's admin screen shows it) at the start of the line",
+                           path, line_no);
+            break;
+        }
+        while (i < n && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        size_t end = n;
+        while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+            end--;
+        if (end - i > ADB_KIOSK_LABEL_MAX) {
+            rc = dberr_set(err, DB_EINVAL, "%s:%zu: the label is longer than %d bytes", path,
+                           line_no, ADB_KIOSK_LABEL_MAX);
+            break;
+        }
+        if (!label_ok((const unsigned char *)line + i, end - i)) {
+            rc = dberr_set(err, DB_EINVAL,
+                           "%s:%zu: the label is not UTF-8 text (or has control characters)", path,
+                           line_no);
+            break;
+        }
+        memcpy(k.label, line + i, end - i);
+        if (analysis_kiosks_find(out, k.fingerprint)) {
+            rc = dberr_set(err, DB_EINVAL, "%s:%zu: kiosk %s is listed twice", path, line_no,
+                           k.fingerprint);
+            break;
+        }
+        AnalysisKiosk *p = realloc(out->kiosks, ((size_t)out->n + 1) * sizeof *p);
+        if (!p) {
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+            break;
+        }
+        out->kiosks = p;
+        out->kiosks[out->n++] = k;
+    }
+    if (rc != DB_OK)
+        analysis_kiosks_free(out);
+    return rc;
+}
+
+int analysis_kiosks_load(const char *path, AnalysisKioskRegistry *out, DbError *err)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t *data;
+    size_t len;
+    int rc = fs_read_file(path, ANALYSIS_KIOSKS_MAX_BYTES, 1, &data, &len, err);
+    if (rc != DB_OK)
+        return rc;
+    rc = analysis_kiosks_parse(path, (const char *)data, len, out, err);
+    free(data);
+    return rc;
+}
+
+void analysis_kiosks_free(AnalysisKioskRegistry *r)
+{
+    if (!r)
+        return;
+    free(r->kiosks);
+    memset(r, 0, sizeof *r);
+}
+
+const AnalysisKiosk *analysis_kiosks_find(const AnalysisKioskRegistry *r, const char *fp)
+{
+    for (int i = 0; r && i < r->n; i++)
+        if (strcmp(r->kiosks[i].fingerprint, fp) == 0)
+            return &r->kiosks[i];
+    return NULL;
 }
 
 void analysis_ack_file_name(const char *kiosk_fp, char *out, size_t cap)
@@ -137,6 +275,169 @@ static void free_decoded(DecodedResponse **d, uint32_t n)
     free(d);
 }
 
+/* --- opening the records in parallel ---
+ *
+ * Decrypting is the dominant cost of an import (an X25519 seal_open per record), so the
+ * records are opened, decoded and checked by a small fixed pool of threads. Each worker takes
+ * the next chunk of RECORD_CHUNK records (an atomic counter), opens them into its own locked
+ * buffer of the batch's largest padded record size, wipes it after each record, and keeps the
+ * decoded responses in dec[i] (index i: the order never depends on the threads).
+ *
+ * Errors are deterministic: a worker stops at its first bad record and lowers first_bad; no
+ * worker starts a chunk beyond first_bad, and every chunk before it is checked completely, so
+ * the lowest failing index over all workers is the batch's first bad record, whatever the
+ * timing. seal_open is thread-safe (libsodium), the KeySecret and the surveys are only read. */
+
+#define RECORD_CHUNK 16
+
+typedef struct RecordJob {
+    const Batch *b;
+    const KeySecret *sec;
+    const char *path;
+    const SurveyUse *uses;
+    DecodedResponse **dec;
+    size_t padded;         /* largest padded size of the batch's records */
+    atomic_uint next;      /* next chunk start */
+    atomic_uint first_bad; /* lowest failing record index so far (n_records: none) */
+} RecordJob;
+
+typedef struct RecordWorker {
+    RecordJob *job;
+    uint32_t bad; /* this worker's first failing index, or n_records */
+    int rc;
+    DbError err;
+} RecordWorker;
+
+/* Opens, decodes and checks record i into job->dec[i]; plain has job->padded bytes. */
+static int open_one(RecordJob *job, uint32_t i, uint8_t *plain, DbError *err)
+{
+    const Batch *b = job->b;
+    const BatchRecord *r = &b->records[i];
+    const char *path = job->path;
+    if (r->session >= b->n_sessions)
+        return dberr_set(err, DB_EFORMAT, "%s: record %u names session %u, but the batch has %u",
+                         path, i, r->session, b->n_sessions);
+    size_t plain_len = 0;
+    int rc = seal_open(r->data, r->len, job->sec, plain, job->padded, &plain_len, err);
+    if (rc == DB_EAUTH)
+        return dberr_set(err, DB_EAUTH, "%s: record %u: %s", path, i, DBERR_AUTH_MSG);
+    if (rc != DB_OK) {
+        dberr_prefix(err, "%s: record %u", path, i);
+        return rc;
+    }
+    rc = response_decode(plain, plain_len, &job->dec[i], err);
+    secmem_wipe(plain, job->padded);
+    if (rc != DB_OK) {
+        dberr_prefix(err, "%s: record %u: response", path, i);
+        return rc;
+    }
+    const DecodedResponse *d = job->dec[i];
+    const BatchSession *s = &b->sessions[r->session];
+    if (strcmp(d->session_label, s->label) != 0 || strcmp(d->session_date, s->date) != 0 ||
+        strcmp(d->survey_id, s->survey_id) != 0 || d->survey_version != s->survey_version)
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: record %u does not belong to the session the batch lists it "
+                         "under (session %u)",
+                         path, i, r->session);
+    if ((rc = response_decoded_check(d, job->uses[r->session].survey, err)) != DB_OK)
+        dberr_prefix(err, "%s: record %u", path, i);
+    return rc;
+}
+
+static void *record_worker(void *arg)
+{
+    RecordWorker *w = arg;
+    RecordJob *job = w->job;
+    uint32_t n = job->b->n_records;
+    w->bad = n;
+    w->rc = DB_OK;
+    uint8_t *plain = secmem_alloc(job->padded);
+    for (;;) {
+        uint32_t from = atomic_fetch_add(&job->next, RECORD_CHUNK);
+        if (from >= n || from > atomic_load(&job->first_bad))
+            break;
+        uint32_t to = n - from < RECORD_CHUNK ? n : from + RECORD_CHUNK;
+        for (uint32_t i = from; i < to; i++) {
+            int rc = plain ? open_one(job, i, plain, &w->err)
+                           : dberr_set(&w->err, DB_ENOMEM, "out of memory");
+            if (rc == DB_OK)
+                continue;
+            w->rc = rc;
+            w->bad = i;
+            unsigned cur = atomic_load(&job->first_bad);
+            while (i < cur && !atomic_compare_exchange_weak(&job->first_bad, &cur, i))
+                ;
+            break;
+        }
+        if (w->rc != DB_OK)
+            break;
+    }
+    secmem_free(plain);
+    return NULL;
+}
+
+static int thread_count(int wanted, uint32_t n_records)
+{
+    long t = wanted;
+    if (t <= 0) {
+        t = sysconf(_SC_NPROCESSORS_ONLN);
+        if (t < 1)
+            t = 1;
+    }
+    if (t > ANALYSIS_MAX_THREADS)
+        t = ANALYSIS_MAX_THREADS;
+    uint32_t chunks = (n_records + RECORD_CHUNK - 1) / RECORD_CHUNK;
+    if ((uint32_t)t > chunks)
+        t = chunks ? (long)chunks : 1;
+    return (int)t;
+}
+
+/* Fills dec[0..n_records) or fails with the first bad record's message (dec entries that
+ * were filled stay for the caller to free). */
+static int open_records(const Batch *b, const KeySecret *sec, const char *path,
+                        const SurveyUse *uses, int n_threads, DecodedResponse **dec, DbError *err)
+{
+    if (b->n_records == 0)
+        return DB_OK;
+    RecordJob job;
+    memset(&job, 0, sizeof job);
+    job.b = b;
+    job.sec = sec;
+    job.path = path;
+    job.uses = uses;
+    job.dec = dec;
+    job.padded = SEAL_MIN_PADDED;
+    for (uint32_t i = 0; i < b->n_records; i++) {
+        size_t p = seal_record_padded_size(b->records[i].data, b->records[i].len);
+        if (p > job.padded && p <= SEAL_MAX_PADDED)
+            job.padded = p;
+    }
+    atomic_init(&job.next, 0);
+    atomic_init(&job.first_bad, b->n_records);
+    int t = thread_count(n_threads, b->n_records);
+    RecordWorker w[ANALYSIS_MAX_THREADS];
+    pthread_t th[ANALYSIS_MAX_THREADS];
+    int started = 0;
+    for (int i = 0; i < t; i++) {
+        w[i].job = &job;
+        if (i > 0 && pthread_create(&th[i], NULL, record_worker, &w[i]) != 0)
+            break; /* fewer threads: the others take the work */
+        started = i + 1;
+    }
+    record_worker(&w[0]); /* the calling thread is worker 0 */
+    for (int i = 1; i < started; i++)
+        pthread_join(th[i], NULL);
+    int first = -1;
+    for (int i = 0; i < started; i++)
+        if (w[i].rc != DB_OK && (first < 0 || w[i].bad < w[first].bad))
+            first = i;
+    if (first < 0)
+        return DB_OK;
+    if (err)
+        *err = w[first].err;
+    return w[first].rc;
+}
+
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
                          const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err)
 {
@@ -150,7 +451,6 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     SurveyUse *uses = NULL;
     DecodedResponse **dec = NULL;
     uint32_t n_dec = 0;
-    uint8_t *plain = NULL;
     uint32_t *seen = NULL;
     int in_tx = 0;
 
@@ -163,18 +463,31 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     /* kiosk identity */
     int64_t kiosk = 0;
     int trusted = 0;
+    const AnalysisKiosk *listed = analysis_kiosks_find(opt->kiosks, res->kiosk_fp);
+    if (listed)
+        snprintf(res->kiosk_label, sizeof res->kiosk_label, "%s", listed->label);
     if ((rc = adb_kiosk_find(db, b.kiosk_pk, &kiosk, &trusted, err)) != DB_OK)
         goto done;
-    if (kiosk == 0 && !opt->trust_new_kiosk) {
-        rc = dberr_set(err, DB_ESTATE,
-                       "%s: batch %llu comes from a kiosk not seen before, fingerprint %s; "
-                       "compare it with the kiosk's admin screen, then import again with "
-                       "--trust-new-kiosk",
-                       path, (unsigned long long)b.number, res->kiosk_fp);
+    if (kiosk == 0 && !listed && !opt->trust_new_kiosk) {
+        if (opt->kiosks)
+            rc = dberr_set(err, DB_ESTATE,
+                           "%s: batch %llu comes from kiosk %s, which is not in the kiosk "
+                           "registry %s; compare the fingerprint with the kiosk's admin screen, "
+                           "then add it to the registry",
+                           path, (unsigned long long)b.number, res->kiosk_fp, opt->kiosks->path);
+        else
+            rc = dberr_set(err, DB_ESTATE,
+                           "%s: batch %llu comes from a kiosk not seen before, fingerprint %s; "
+                           "compare it with the kiosk's admin screen, then import again with "
+                           "--trust-new-kiosk (or list it in a --kiosks file)",
+                           path, (unsigned long long)b.number, res->kiosk_fp);
         goto done;
     }
     if (kiosk != 0 && !trusted) {
-        rc = dberr_set(err, DB_ESTATE, "%s: kiosk %s is marked untrusted", path, res->kiosk_fp);
+        rc = dberr_set(err, DB_ESTATE,
+                       "%s: kiosk %s is marked untrusted in this database; nothing imported "
+                       "(debrief import --db DB --trust-kiosk %s trusts it again)",
+                       path, res->kiosk_fp, res->kiosk_fp);
         goto done;
     }
     res->new_kiosk = kiosk == 0;
@@ -250,56 +563,16 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         rc = dberr_set(err, DB_ENOMEM, "out of memory");
         goto done;
     }
+    n_dec = b.n_records; /* NULL until filled; freed whatever the outcome */
     for (uint32_t i = 0; i < b.n_sessions; i++)
         if ((rc = resolve_survey(db, path, &b.sessions[i], opt, &uses[i], err)) != DB_OK)
             goto done;
 
-    /* records */
-    size_t cap = SEAL_MAX_PADDED;
-    plain = secmem_alloc(cap);
-    if (!plain) {
-        rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    /* records: opened, decoded and checked on a small pool of threads */
+    if ((rc = open_records(&b, sec, path, uses, opt->n_threads, dec, err)) != DB_OK)
         goto done;
-    }
-    for (uint32_t i = 0; i < b.n_records; i++) {
-        const BatchRecord *r = &b.records[i];
-        size_t plain_len = 0;
-        if (r->session >= b.n_sessions) {
-            rc = dberr_set(err, DB_EFORMAT, "%s: record %u names session %u, but the batch has %u",
-                           path, i, r->session, b.n_sessions);
-            goto done;
-        }
-        rc = seal_open(r->data, r->len, sec, plain, cap, &plain_len, err);
-        if (rc == DB_EAUTH) {
-            rc = dberr_set(err, DB_EAUTH, "%s: record %u: %s", path, i, DBERR_AUTH_MSG);
-            goto done;
-        }
-        if (rc != DB_OK) {
-            dberr_prefix(err, "%s: record %u", path, i);
-            goto done;
-        }
-        rc = response_decode(plain, plain_len, &dec[n_dec], err);
-        secmem_wipe(plain, plain_len);
-        if (rc != DB_OK) {
-            dberr_prefix(err, "%s: record %u: response", path, i);
-            goto done;
-        }
-        const DecodedResponse *d = dec[n_dec++];
-        const BatchSession *s = &b.sessions[r->session];
-        if (strcmp(d->session_label, s->label) != 0 || strcmp(d->session_date, s->date) != 0 ||
-            strcmp(d->survey_id, s->survey_id) != 0 || d->survey_version != s->survey_version) {
-            rc = dberr_set(err, DB_EFORMAT,
-                           "%s: record %u does not belong to the session the batch lists it "
-                           "under (session %u)",
-                           path, i, r->session);
-            goto done;
-        }
-        if ((rc = response_decoded_check(d, uses[r->session].survey, err)) != DB_OK) {
-            dberr_prefix(err, "%s: record %u", path, i);
-            goto done;
-        }
-        seen[r->session]++;
-    }
+    for (uint32_t i = 0; i < b.n_records; i++)
+        seen[b.records[i].session]++;
     for (uint32_t i = 0; i < b.n_sessions; i++) {
         if (seen[i] != b.sessions[i].count) {
             rc = dberr_set(err, DB_EFORMAT,
@@ -314,6 +587,8 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         goto done;
     in_tx = 1;
     if (kiosk == 0 && (rc = adb_kiosk_add(db, b.kiosk_pk, 1, &kiosk, err)) != DB_OK)
+        goto done;
+    if (listed && (rc = adb_kiosk_set_label(db, kiosk, listed->label, err)) != DB_OK)
         goto done;
     for (uint32_t i = 0; i < b.n_sessions; i++) {
         if (!uses[i].add)
@@ -360,7 +635,6 @@ done:
         adb_rollback(db);
     if (rc != DB_OK && rc != DB_EAUTH && err && strncmp(err->msg, path, strlen(path)) != 0)
         dberr_prefix(err, "%s", path);
-    secmem_free(plain);
     free_decoded(dec, n_dec);
     if (uses)
         for (uint32_t i = 0; i < b.n_sessions; i++)

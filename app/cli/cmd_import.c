@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "commands.h"
@@ -20,8 +21,9 @@ static void import_usage(FILE *out)
 {
     fprintf(out,
             "usage: debrief import --key SECRET.key --db ANALYSIS.db [--passphrase-file FILE]\n"
-            "                      [--survey FILE]... [--trust-new-kiosk] [--accept-gap]\n"
-            "                      [--ack-out FILE|DIR] BATCH...\n\n"
+            "                      [--survey FILE]... [--kiosks FILE | --trust-new-kiosk]\n"
+            "                      [--accept-gap] [--ack-out FILE|DIR] BATCH...\n"
+            "       debrief import --db ANALYSIS.db --untrust-kiosk|--trust-kiosk FINGERPRINT\n\n"
             "Verifies, decrypts and imports kiosk batch files into the analysis database\n"
             "(created if missing). Each batch is checked completely first (signature, kiosk,\n"
             "chain, every record opens with the key and fits its survey) and then imported\n"
@@ -31,13 +33,19 @@ static void import_usage(FILE *out)
             "  --db FILE           the analysis database\n"
             "  --survey FILE       survey definition(s) the batches use (needed the first time\n"
             "                      a survey id + version is seen; stored in the database)\n"
-            "  --trust-new-kiosk   accept batches from kiosks not seen before (compare the\n"
+            "  --kiosks FILE       the trusted-kiosk registry: one line per kiosk, its\n"
+            "                      fingerprint and a label (# starts a comment line); batches\n"
+            "                      of first-seen kiosks not listed there are refused\n"
+            "  --trust-new-kiosk   accept batches from any kiosk not seen before (compare the\n"
             "                      fingerprint printed with the kiosk's admin screen first)\n"
             "  --accept-gap        import a batch although the one before it is missing\n"
             "  --ack-out FILE|DIR  where to write the acknowledgement (default: next to the\n"
-            "                      database, debrief-XXXX-XXXX-ack.dba per kiosk)\n\n"
+            "                      database, debrief-XXXX-XXXX-ack.dba per kiosk)\n"
+            "  --untrust-kiosk FP  stop trusting a kiosk: its later batches are refused (the\n"
+            "                      ones imported stay); --trust-kiosk FP undoes it\n\n"
             "Importing a batch again is a no-op. A batch with the number of an imported one\n"
             "but other contents is a FORK and is refused; a missing previous batch is a GAP.\n"
+            "A full disk stops the run; the database keeps every batch imported before.\n"
             "Exit status: 0 all batches imported (or already imported), 1 any failed.\n");
 }
 
@@ -66,9 +74,38 @@ static int is_dir(const char *path)
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* --untrust-kiosk / --trust-kiosk: one flag in the database, no key needed. */
+static int set_trust(const char *db_path, const char *fp_arg, int trusted)
+{
+    char fp[KEY_FINGERPRINT_SIZE];
+    size_t n = strlen(fp_arg);
+    if (n != KEY_FINGERPRINT_SIZE - 1)
+        return cli_error(EXIT_USAGE, "'%s' is not a kiosk fingerprint (XXXX-XXXX-XXXX-XXXX)",
+                         fp_arg);
+    for (size_t i = 0; i <= n; i++)
+        fp[i] = fp_arg[i] >= 'a' && fp_arg[i] <= 'z' ? (char)(fp_arg[i] - 'a' + 'A') : fp_arg[i];
+    DbError err;
+    Adb *db;
+    if (adb_open(db_path, 0, &db, &err) != DB_OK)
+        return cli_fail(&err);
+    int found = 0;
+    int rc = adb_kiosk_set_trusted(db, fp, trusted, &found, &err);
+    adb_close(db);
+    if (rc != DB_OK)
+        return cli_fail(&err);
+    if (!found)
+        return cli_error(EXIT_FAIL, "%s: no kiosk %s in this database (see debrief status)",
+                         db_path, fp);
+    printf("kiosk %s is now %s\n", fp,
+           trusted ? "trusted again" : "untrusted: its batches will be refused");
+    return EXIT_OK;
+}
+
 int cmd_import(int argc, char **argv)
 {
     const char *key_path = NULL, *pass_file = NULL, *db_path = NULL, *ack_out = NULL;
+    const char *kiosks_path = NULL, *trust_fp = NULL;
+    int trust_to = 0;
     const char *survey_paths[MAX_SURVEYS];
     int n_survey_paths = 0;
     AnalysisImportOptions opt;
@@ -96,6 +133,13 @@ int cmd_import(int argc, char **argv)
             survey_paths[n_survey_paths++] = argv[++i];
         } else if (strcmp(argv[i], "--ack-out") == 0 && i + 1 < argc) {
             ack_out = argv[++i];
+        } else if (strcmp(argv[i], "--kiosks") == 0 && i + 1 < argc) {
+            kiosks_path = argv[++i];
+        } else if ((strcmp(argv[i], "--untrust-kiosk") == 0 ||
+                    strcmp(argv[i], "--trust-kiosk") == 0) &&
+                   i + 1 < argc && !trust_fp) {
+            trust_to = argv[i][2] == 't';
+            trust_fp = argv[++i];
         } else if (strcmp(argv[i], "--trust-new-kiosk") == 0) {
             opt.trust_new_kiosk = 1;
         } else if (strcmp(argv[i], "--accept-gap") == 0) {
@@ -109,10 +153,22 @@ int cmd_import(int argc, char **argv)
             items[n_items++].path = argv[i];
         }
     }
+    if (trust_fp) {
+        free(items);
+        if (!db_path || key_path || n_items > 0) {
+            import_usage(stderr);
+            return EXIT_USAGE;
+        }
+        return set_trust(db_path, trust_fp, trust_to);
+    }
     if (!key_path || !db_path || n_items == 0) {
         import_usage(stderr);
         free(items);
         return EXIT_USAGE;
+    }
+    if (kiosks_path && opt.trust_new_kiosk) {
+        free(items);
+        return cli_error(EXIT_USAGE, "--kiosks and --trust-new-kiosk exclude each other");
     }
 
     DbError err;
@@ -122,6 +178,16 @@ int cmd_import(int argc, char **argv)
     KeySecret *sec = NULL;
     Adb *db = NULL;
     char *pass = NULL;
+    AnalysisKioskRegistry registry;
+    memset(&registry, 0, sizeof registry);
+    int db_existed = 0, n_done = 0, disk_full = 0;
+    if (kiosks_path) {
+        if (analysis_kiosks_load(kiosks_path, &registry, &err) != DB_OK) {
+            status = cli_fail(&err);
+            goto done;
+        }
+        opt.kiosks = &registry;
+    }
     for (int i = 0; i < n_survey_paths; i++) {
         if (analysis_survey_file_load(survey_paths[i], &surveys[n_surveys], &err) != DB_OK) {
             status = cli_fail(&err);
@@ -165,8 +231,11 @@ int cmd_import(int argc, char **argv)
     if (n_ok == 0)
         goto done;
     qsort(items, (size_t)n_items, sizeof *items, item_cmp);
+    db_existed = access(db_path, F_OK) == 0;
     if (adb_open(db_path, 1, &db, &err) != DB_OK) {
         status = cli_fail(&err);
+        if (!db_existed)
+            unlink(db_path); /* e.g. the disk filled while creating the schema */
         goto done;
     }
     for (int i = 0; i < n_items; i++) {
@@ -174,12 +243,22 @@ int cmd_import(int argc, char **argv)
             continue;
         AnalysisImportResult res;
         if (analysis_import_file(db, sec, items[i].path, &opt, &res, &err) != DB_OK) {
+            if (err.code == DB_ENOSPC) {
+                /* Every later batch would fail the same way: stop with one message, and
+                 * write no acknowledgement (a run after freeing space writes them). */
+                status = cli_error(
+                    EXIT_FAIL, "%s; stopped: free some space and run the import again", err.msg);
+                disk_full = 1;
+                break;
+            }
             status = cli_fail(&err);
             continue;
         }
         items[i].outcome = res.outcome;
+        n_done++;
         if (res.new_kiosk)
-            printf("%s: new kiosk %s trusted\n", items[i].path, res.kiosk_fp);
+            printf("%s: new kiosk %s%s%s%s trusted\n", items[i].path, res.kiosk_fp,
+                   res.kiosk_label[0] ? " (" : "", res.kiosk_label, res.kiosk_label[0] ? ")" : "");
         if (res.outcome == ANALYSIS_ALREADY)
             printf("%s: batch %llu of kiosk %s was already imported; nothing changed\n",
                    items[i].path, (unsigned long long)res.number, res.kiosk_fp);
@@ -190,6 +269,8 @@ int cmd_import(int argc, char **argv)
                    res.gap_accepted ? " (accepted after a gap)" : "");
     }
 
+    if (disk_full)
+        goto done;
     /* Acknowledgements: one per kiosk with at least one batch in the database. */
     int n_kiosks = 0;
     for (int i = 0; i < n_items; i++)
@@ -234,6 +315,10 @@ int cmd_import(int argc, char **argv)
 
 done:
     adb_close(db);
+    /* A database this run created and filled with nothing is not left behind. */
+    if (db && !db_existed && n_done == 0)
+        unlink(db_path);
+    analysis_kiosks_free(&registry);
     keys_secret_free(sec);
     secmem_free(pass);
     for (int i = 0; i < n_surveys; i++)

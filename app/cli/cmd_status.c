@@ -9,10 +9,11 @@
 static void status_usage(FILE *out)
 {
     fprintf(out, "usage: debrief status --db ANALYSIS.db\n\n"
-                 "Lists the kiosks (fingerprint, trusted), their imported batches, missing batch\n"
-                 "numbers (gaps), whether each batch links to the one before it (a fork or\n"
-                 "splice is refused at import, so a broken link means the database was edited),\n"
-                 "and the responses per survey version and session.\n");
+                 "Lists the kiosks (fingerprint, label from the --kiosks registry, trusted),\n"
+                 "their imported batches, missing batch numbers (gaps), whether each batch\n"
+                 "links to the one before it (a fork or splice is refused at import, so a\n"
+                 "broken link means the database was edited), and the responses per survey\n"
+                 "version and session.\n");
 }
 
 static void print_kiosk(const AdbStatusKiosk *k)
@@ -20,9 +21,10 @@ static void print_kiosk(const AdbStatusKiosk *k)
     int64_t total = 0;
     for (uint32_t i = 0; i < k->n_batches; i++)
         total += k->records[i];
-    printf("  %s  %s  %u batch%s, %lld responses\n", k->fingerprint,
-           k->trusted ? "trusted" : "NOT trusted", k->n_batches, k->n_batches == 1 ? "" : "es",
-           (long long)total);
+    printf("  %s  %s%s%s%s  %u batch%s, %lld responses\n", k->fingerprint, k->label[0] ? "\"" : "",
+           k->label, k->label[0] ? "\"  " : "",
+           k->trusted ? "trusted" : "NOT trusted (batches refused)", k->n_batches,
+           k->n_batches == 1 ? "" : "es", (long long)total);
     printf("    batches:");
     for (uint32_t i = 0; i < k->n_batches; i++) {
         uint32_t j = i;
