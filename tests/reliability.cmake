@@ -8,6 +8,13 @@ add_executable(rel_tool ${REL_DIR}/rel_tool.c)
 target_link_libraries(rel_tool PRIVATE debrief_store debrief_survey debrief_crypto debrief_common)
 debrief_defaults(rel_tool)
 
+# Allocation failure for every n in the parsers and the sealing path: our static libraries
+# malloc/calloc/realloc/free and sodium_malloc/sodium_free are wrapped at link time.
+debrief_test(test_rel_alloc SOURCES reliability/test_alloc.c LIBS debrief_survey debrief_crypto
+  debrief_common PkgConfig::JANSSON)
+target_link_options(test_rel_alloc PRIVATE
+  "-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=sodium_malloc,--wrap=sodium_free")
+
 # LD_PRELOAD model of a power cut: keeps each data file as of its last completed fsync.
 add_library(powerloss_shim MODULE ${REL_DIR}/powerloss_shim.c)
 target_compile_options(powerloss_shim PRIVATE -Wall -Wextra -Werror)

@@ -835,7 +835,10 @@ int survey_load_buffer(const char *name, const char *data, size_t len, Survey **
     int rc;
     json_error_t jerr;
     json_t *root = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
+    if (!root && jerr.text[0] == '\0') {
+        /* jansson leaves the text empty only when it could not allocate */
+        rc = dberr_set(err, DB_ENOMEM, "%s: out of memory while reading the JSON", name);
+    } else if (!root) {
         char text[sizeof jerr.text + 4];
         msg_quote_n(text, sizeof text, jerr.text, sizeof jerr.text);
         rc = dberr_set(err, DB_EINVAL, "%s:%d:%d: %s", name, jerr.line, jerr.column, text);
