@@ -160,8 +160,9 @@ static char data_dir[512], pub[512], survey[4096], script[512], errbuf[1 << 16];
 static int run_script(const char *text, const char *size, const char *rotate)
 {
     write_file(script, text);
-    const char *args[] = {"--survey", survey, "--data", data_dir, "--recipient", pub, "--script",
-                          script, "--size", size, "--rotate", rotate, NULL};
+    const char *args[] = {"--survey", survey,     "--data", data_dir, "--recipient",
+                          pub,        "--script", script,   "--size", size,
+                          "--rotate", rotate,     NULL};
     return run_kiosk(args, 0, errbuf, sizeof errbuf);
 }
 
@@ -339,8 +340,8 @@ static void test_full_disk(void)
     CHECK(store_open(data_dir, &holder, NULL) == DB_OK);
     int64_t n0 = -1;
     store_response_count(holder, -1, &n0, NULL);
-    const char *args[] = {"--survey", survey, "--data", data_dir, "--recipient", pub, "--script",
-                          script, NULL};
+    const char *args[] = {"--survey", survey,     "--data", data_dir, "--recipient",
+                          pub,        "--script", script,   NULL};
     int rc = run_kiosk(args, 8192, errbuf, sizeof errbuf);
     store_close(holder);
     if (rc != 0)
@@ -355,26 +356,26 @@ static void test_errors(void)
 {
     fresh_data(data_dir, 1);
     write_file(script, "tap \"Tap to begin\"\n\n# a comment\ntap \"Nope\"\n");
-    const char *a1[] = {"--survey", survey, "--data", data_dir, "--recipient", pub, "--script",
-                        script, NULL};
+    const char *a1[] = {"--survey", survey,     "--data", data_dir, "--recipient",
+                        pub,        "--script", script,   NULL};
     CHECK(run_kiosk(a1, 0, errbuf, sizeof errbuf) == 1);
     CHECK(strstr(errbuf, "s.script:4: no visible target labelled \"Nope\"") != NULL);
 
     char missing[600];
     snprintf(missing, sizeof missing, "%s/nope.pub", tmp);
-    const char *a2[] = {"--survey", survey, "--data", data_dir, "--recipient", missing, "--script",
-                        script, NULL};
+    const char *a2[] = {"--survey", survey,     "--data", data_dir, "--recipient",
+                        missing,    "--script", script,   NULL};
     CHECK(run_kiosk(a2, 0, errbuf, sizeof errbuf) == 1);
     CHECK(strstr(errbuf, "debrief-kiosk: error: recipient key: ") != NULL);
     CHECK(strstr(errbuf, "nope.pub") != NULL);
 
-    const char *a3[] = {"--survey", missing, "--data", data_dir, "--recipient", pub, "--script",
-                        script, NULL};
+    const char *a3[] = {"--survey", missing,    "--data", data_dir, "--recipient",
+                        pub,        "--script", script,   NULL};
     CHECK(run_kiosk(a3, 0, errbuf, sizeof errbuf) == 1);
     CHECK(strstr(errbuf, "debrief-kiosk: error: ") != NULL);
 
-    const char *a4[] = {"--survey", survey, "--data", data_dir, "--recipient", pub, "--script",
-                        script, "--font", "/nonexistent.ttf", NULL};
+    const char *a4[] = {"--survey", survey, "--data", data_dir,           "--recipient", pub,
+                        "--script", script, "--font", "/nonexistent.ttf", NULL};
     CHECK(run_kiosk(a4, 0, errbuf, sizeof errbuf) == 1);
     CHECK(strstr(errbuf, "debrief-kiosk: error: /nonexistent.ttf: cannot open font file") != NULL);
 
@@ -390,8 +391,8 @@ static void test_errors(void)
 static void test_selftest(void)
 {
     fresh_data(data_dir, 1);
-    const char *a1[] = {"--survey", survey, "--data", data_dir, "--recipient", pub, "--selftest",
-                        NULL};
+    const char *a1[] = {"--survey",    survey, "--data",     data_dir,
+                        "--recipient", pub,    "--selftest", NULL};
     CHECK(run_kiosk(a1, 0, errbuf, sizeof errbuf) == 0);
     CHECK(errbuf[0] == '\0');
     char conf[600], missing[600];
@@ -516,9 +517,9 @@ static void test_demo_headless(void)
 /* Screenshots of every screen type at every supported size, into the build directory, for
  * people to look at; compared with the reviewed goldens in tests/kiosk/golden/ where one
  * exists (DEBRIEF_UPDATE_GOLDEN=1 rewrites them). */
-static const char *const shot_names[] = {"attract", "likert-note", "likert", "text", "typing",
-                                         "single", "multi-note", "multi", "review", "idle",
-                                         "thanks"};
+static const char *const shot_names[] = {"attract", "likert-note", "likert",     "text",
+                                         "typing",  "single",      "multi-note", "multi",
+                                         "review",  "idle",        "thanks"};
 
 /* Share of pixels that differ by more than a small amount in any channel, in 1/10000. */
 static long diff_ratio(const char *a, const char *b)
@@ -549,8 +550,8 @@ static long diff_ratio(const char *a, const char *b)
 
 static void test_screens(void)
 {
-    static const char *const sizes[] = {"480x320", "800x480", "720x1280", "1024x600", "1280x800",
-                                        "1920x1080"};
+    static const char *const sizes[] = {"480x320",  "800x480",  "720x1280",
+                                        "1024x600", "1280x800", "1920x1080"};
     const char *b = getenv("DEBRIEF_BUILD_DIR");
     const char *update = getenv("DEBRIEF_UPDATE_GOLDEN");
     char script_path[4096];
@@ -560,9 +561,10 @@ static void test_screens(void)
         snprintf(dir, sizeof dir, "%s/tests/kiosk-shots/%s", b ? b : ".", sizes[i]);
         CHECK(fs_mkdir_p(dir, 0755, NULL) == DB_OK);
         fresh_data(data_dir, 1);
-        const char *args[] = {"--survey", survey, "--data", data_dir, "--recipient", pub,
-                              "--script", script_path, "--screenshot-dir", dir, "--size",
-                              sizes[i], NULL};
+        const char *args[] = {
+            "--survey", survey,     "--data",    data_dir,           "--recipient",
+            pub,        "--script", script_path, "--screenshot-dir", dir,
+            "--size",   sizes[i],   NULL};
         int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
         CHECK(rc == 0);
         if (rc)

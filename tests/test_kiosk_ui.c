@@ -80,8 +80,8 @@ static int check_layout(Kiosk *k, const char *what)
     for (int i = 0; i < f->n_targets; i++) {
         UiRect a = f->targets[i].r;
         if (a.w < UI_MIN_TARGET || a.h < UI_MIN_TARGET || !ui_rect_inside(a, screen)) {
-            fprintf(stderr, "  %s at %dx%d: target %d is %dx%d at %d,%d\n", what, W, H, i, a.w,
-                    a.h, a.x, a.y);
+            fprintf(stderr, "  %s at %dx%d: target %d is %dx%d at %d,%d\n", what, W, H, i, a.w, a.h,
+                    a.x, a.y);
             bad++;
         }
         if (a.w == W && a.x == 0 && a.y <= 0)
@@ -104,16 +104,16 @@ static int check_layout(Kiosk *k, const char *what)
             bad++;
         }
         if (l->target >= 0 && !ui_rect_inside(l->r, f->targets[l->target].r)) {
-            fprintf(stderr, "  %s at %dx%d: label \"%.40s\" sticks out of its button\n", what, W,
-                    H, ui_label_text(f, i));
+            fprintf(stderr, "  %s at %dx%d: label \"%.40s\" sticks out of its button\n", what, W, H,
+                    ui_label_text(f, i));
             bad++;
         }
     }
     return bad;
 }
 
-static const int sizes[][2] = {{480, 320},  {800, 480},   {720, 1280}, {1024, 600}, {1280, 800},
-                               {1920, 1080}, {480, 800},  {600, 1024}, {1080, 1920}};
+static const int sizes[][2] = {{480, 320},   {800, 480}, {720, 1280}, {1024, 600}, {1280, 800},
+                               {1920, 1080}, {480, 800}, {600, 1024}, {1080, 1920}};
 
 /* Walks every screen type of both surveys at every size and checks the layout rules. */
 static void test_layout_all_sizes(void)
@@ -135,7 +135,8 @@ static void test_layout_all_sizes(void)
         kiosk_free(k);
 
         k = new_kiosk(team, &fs);
-        CHECK(tap(k, "Fran\xC3\xA7" "ais") == 0);
+        CHECK(tap(k, "Fran\xC3\xA7"
+                     "ais") == 0);
         CHECK(visible(k, "Touchez pour commencer")); /* the kiosk's own words follow */
         CHECK(tap(k, "Touchez pour commencer") == 0);
         CHECK(visible(k, "Question 1 sur 4"));
@@ -146,7 +147,8 @@ static void test_layout_all_sizes(void)
         CHECK(kiosk_screen(k) == KS_QUESTION);
         /* Open the keyboard when it is not inline. */
         if (!visible(k, "space")) {
-            CHECK(tap(k, "Touchez ici pour \xC3\xA9" "crire") == 0);
+            CHECK(tap(k, "Touchez ici pour \xC3\xA9"
+                         "crire") == 0);
             CHECK(kiosk_screen(k) == KS_TYPING);
             bad += check_layout(k, "team typing (fr)");
         }
@@ -298,7 +300,7 @@ static void test_editor_utf8(void)
     CHECK(osk_edit_insert(&e, "h\xC3\xA9") == 0); /* hé */
     CHECK(osk_edit_chars(&e) == 2 && e.len == 3 && e.caret == 3);
     osk_edit_left(&e);
-    CHECK(e.caret == 1); /* before é, not inside it */
+    CHECK(e.caret == 1);                 /* before é, not inside it */
     osk_edit_insert(&e, "\xE2\x82\xAC"); /* € */
     CHECK_STR(e.buf, "h\xE2\x82\xAC\xC3\xA9");
     osk_edit_backspace(&e);
@@ -320,7 +322,8 @@ static void test_editor_utf8(void)
     osk_edit_clear(&e);
     CHECK(e.len == 0 && e.buf[0] == '\0');
     /* Invalid UTF-8 bytes never enter. */
-    osk_edit_insert(&e, "a\xFF" "b\xC3");
+    osk_edit_insert(&e, "a\xFF"
+                        "b\xC3");
     CHECK_STR(e.buf, "ab");
     osk_edit_fini(&e);
 }
@@ -517,8 +520,7 @@ static void test_script_parse(void)
         {"tap -1 5\n", "demo.script:1: tap X Y needs two non-negative integers"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CHECK(script_parse("demo.script", bad[i].text, strlen(bad[i].text), &s, &err) ==
-              DB_EINVAL);
+        CHECK(script_parse("demo.script", bad[i].text, strlen(bad[i].text), &s, &err) == DB_EINVAL);
         CHECK(s == NULL);
         CHECK_STR(err.msg, bad[i].msg);
     }
@@ -530,14 +532,16 @@ static void test_label_matching(void)
     ui_frame_begin(f, 800, 480);
     int t1 = ui_target(f, (UiRect){0, 0, 100, 50}, 1, 0, 1);
     int t2 = ui_target(f, (UiRect){0, 60, 100, 50}, 1, 1, 1);
-    ui_text_box(f, (UiRect){0, 0, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1, "Strongly agree", t1);
-    ui_text_box(f, (UiRect){0, 60, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1, "Strongly disagree", t2);
+    ui_text_box(f, (UiRect){0, 0, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1, "Strongly agree",
+                t1);
+    ui_text_box(f, (UiRect){0, 60, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1,
+                "Strongly disagree", t2);
     ui_text_box(f, (UiRect){0, 120, 100, 50}, 16, 0, (UiColor){0, 0, 0, 255}, 0, 1, "Agree", -1);
-    CHECK(ui_frame_find_label(f, "Agree") == 2);        /* exact beats prefix */
-    CHECK(ui_frame_find_label(f, "Strongly") == -2);    /* ambiguous prefix */
-    CHECK(ui_frame_find_label(f, "Strongly d") == 1);   /* unique prefix */
+    CHECK(ui_frame_find_label(f, "Agree") == 2);      /* exact beats prefix */
+    CHECK(ui_frame_find_label(f, "Strongly") == -2);  /* ambiguous prefix */
+    CHECK(ui_frame_find_label(f, "Strongly d") == 1); /* unique prefix */
     CHECK(ui_frame_find_label(f, "Nope") == -1);
-    CHECK(f->labels[0].r.w <= 100);                     /* wrapped into its box */
+    CHECK(f->labels[0].r.w <= 100); /* wrapped into its box */
     CHECK(ui_frame_hit(f, 5, 65) == t2);
     CHECK(ui_frame_hit(f, 5, 55) == -1);
     ui_frame_free(f);
@@ -547,9 +551,9 @@ static void test_args(void)
 {
     KioskArgs a;
     DbError err;
-    char *argv1[] = {"k", "--survey", "s.json", "--data", "d", "--recipient", "a.pub",
-                     "--recipient", "b.pub", "--size", "720x1280", "--rotate", "90",
-                     "--idle-timeout", "30", "--lang", "de", "--fullscreen"};
+    char *argv1[] = {"k",     "--survey",       "s.json", "--data", "d",        "--recipient",
+                     "a.pub", "--recipient",    "b.pub",  "--size", "720x1280", "--rotate",
+                     "90",    "--idle-timeout", "30",     "--lang", "de",       "--fullscreen"};
     CHECK(kiosk_args_parse(18, argv1, &a, &err) == DB_OK);
     CHECK(a.n_recipients == 2 && a.w == 720 && a.h == 1280 && a.rotation == 90);
     CHECK(a.idle_timeout_s == 30 && a.fullscreen && strcmp(a.lang, "de") == 0);
@@ -611,8 +615,8 @@ static void test_png_roundtrip(void)
 static void test_glyph_coverage(void)
 {
     /* Every key label and accent the keyboard offers is in the font. */
-    const uint32_t cps[] = {0x21E7, 0x232B, 0x2190, 0x2192, 0x20AC, 0xE9, 0xDF, 0x153, 0x2013,
-                            0x201C, 0x201D, 0x2026, 0xC7, 0xF1};
+    const uint32_t cps[] = {0x21E7, 0x232B, 0x2190, 0x2192, 0x20AC, 0xE9, 0xDF,
+                            0x153,  0x2013, 0x201C, 0x201D, 0x2026, 0xC7, 0xF1};
     for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++)
         CHECK(kfonts_has_glyph(fonts, cps[i]));
 }

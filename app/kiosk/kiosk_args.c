@@ -9,31 +9,32 @@
 
 void kiosk_args_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: debrief-kiosk --survey FILE --data DIR --recipient PUBKEY [--recipient PUBKEY2]\n"
-            "                     [--size WxH] [--fullscreen] [--rotate 0|90|180|270] [--lang CODE]\n"
-            "                     [--idle-timeout SEC] [--script FILE] [--screenshot-dir DIR]\n"
-            "                     [--font FILE] [--font-bold FILE] [--config FILE] [--selftest]\n"
-            "                     [--help]\n\n"
-            "The participant's touchscreen: shows the survey, seals each response to the\n"
-            "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
-            "  --survey FILE        survey definition (JSON, see docs/SURVEY_FORMAT.md)\n"
-            "  --data DIR           data directory holding the response store\n"
-            "  --recipient PUBKEY   analyst public key file (up to 4; e.g. primary and escrow)\n"
-            "  --size WxH           window size in pixels (default 800x480)\n"
-            "  --fullscreen         fill the screen (the console kiosk)\n"
-            "  --rotate DEG         rotate the picture and touch input clockwise (KMSDRM cannot)\n"
-            "  --lang CODE          starting language (participants can switch)\n"
-            "  --idle-timeout SEC   ask \"Are you still there?\" after SEC idle seconds (default 90)\n"
-            "  --script FILE        replay scripted taps and keys (tests, demos; docs/KIOSK.md)\n"
-            "  --screenshot-dir DIR where a script's relative screenshot names go (default: the\n"
-            "                       script's directory)\n"
-            "  --font FILE, --font-bold FILE  TrueType fonts (default DejaVu Sans)\n"
-            "  --config FILE        read these settings from a file (key = value)\n"
-            "  --selftest           check the settings (survey, keys, data directory, fonts) and\n"
-            "                       exit: 0 if the kiosk could start, 1 with the reason if not\n\n"
-            "With no survey, data or recipient, runs a demo: the bundled survey, a demo key pair\n"
-            "and a scratch data directory. With no display, runs the demo headless.\n");
+    fprintf(
+        out,
+        "usage: debrief-kiosk --survey FILE --data DIR --recipient PUBKEY [--recipient PUBKEY2]\n"
+        "                     [--size WxH] [--fullscreen] [--rotate 0|90|180|270] [--lang CODE]\n"
+        "                     [--idle-timeout SEC] [--script FILE] [--screenshot-dir DIR]\n"
+        "                     [--font FILE] [--font-bold FILE] [--config FILE] [--selftest]\n"
+        "                     [--help]\n\n"
+        "The participant's touchscreen: shows the survey, seals each response to the\n"
+        "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
+        "  --survey FILE        survey definition (JSON, see docs/SURVEY_FORMAT.md)\n"
+        "  --data DIR           data directory holding the response store\n"
+        "  --recipient PUBKEY   analyst public key file (up to 4; e.g. primary and escrow)\n"
+        "  --size WxH           window size in pixels (default 800x480)\n"
+        "  --fullscreen         fill the screen (the console kiosk)\n"
+        "  --rotate DEG         rotate the picture and touch input clockwise (KMSDRM cannot)\n"
+        "  --lang CODE          starting language (participants can switch)\n"
+        "  --idle-timeout SEC   ask \"Are you still there?\" after SEC idle seconds (default 90)\n"
+        "  --script FILE        replay scripted taps and keys (tests, demos; docs/KIOSK.md)\n"
+        "  --screenshot-dir DIR where a script's relative screenshot names go (default: the\n"
+        "                       script's directory)\n"
+        "  --font FILE, --font-bold FILE  TrueType fonts (default DejaVu Sans)\n"
+        "  --config FILE        read these settings from a file (key = value)\n"
+        "  --selftest           check the settings (survey, keys, data directory, fonts) and\n"
+        "                       exit: 0 if the kiosk could start, 1 with the reason if not\n\n"
+        "With no survey, data or recipient, runs a demo: the bundled survey, a demo key pair\n"
+        "and a scratch data directory. With no display, runs the demo headless.\n");
 }
 
 int kiosk_args_demo(const KioskArgs *a)
@@ -186,10 +187,17 @@ int kiosk_args_apply_config(KioskArgs *a, const char *name, const char *text, si
 static const struct {
     const char *opt, *key;
 } valued[] = {
-    {"--survey", "survey"}, {"--data", "data"},     {"--recipient", "recipient"},
-    {"--size", "size"},     {"--rotate", "rotate"}, {"--lang", "lang"},
-    {"--idle-timeout", "idle_timeout"}, {"--script", "script"}, {"--font", "font"},
-    {"--font-bold", "font_bold"}, {"--screenshot-dir", "screenshot_dir"},
+    {"--survey", "survey"},
+    {"--data", "data"},
+    {"--recipient", "recipient"},
+    {"--size", "size"},
+    {"--rotate", "rotate"},
+    {"--lang", "lang"},
+    {"--idle-timeout", "idle_timeout"},
+    {"--script", "script"},
+    {"--font", "font"},
+    {"--font-bold", "font_bold"},
+    {"--screenshot-dir", "screenshot_dir"},
 };
 
 int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)

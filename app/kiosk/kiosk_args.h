@@ -31,18 +31,18 @@ typedef struct KioskArgs {
     char data[KIOSK_PATH_MAX];
     char recipients[KIOSK_MAX_RECIPIENTS][KIOSK_PATH_MAX];
     int n_recipients;
-    int w, h;               /* 0: default */
+    int w, h; /* 0: default */
     int fullscreen;
     int rotation;
     char lang[33];
-    int idle_timeout_s;     /* 0: default */
+    int idle_timeout_s; /* 0: default */
     char script[KIOSK_PATH_MAX];
     char font[KIOSK_PATH_MAX];
     char font_bold[KIOSK_PATH_MAX];
     char config[KIOSK_PATH_MAX];
     char shots[KIOSK_PATH_MAX]; /* --screenshot-dir: where relative screenshots go */
     int help;
-    int selftest;           /* --selftest: check the settings and exit */
+    int selftest; /* --selftest: check the settings and exit */
 } KioskArgs;
 
 /* Parses argv (and the --config file, if given). DB_EINVAL with a message for a usage

@@ -44,11 +44,11 @@ static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 
 typedef enum { B_NORMAL, B_PRIMARY, B_SELECTED, B_DISABLED } ButtonStyle;
 
 typedef struct Metrics {
-    int s;       /* scale in 1/1000 */
+    int s; /* scale in 1/1000 */
     int m, gap, pad, target;
     int body, small, title, big;
     int lh_body, lh_small, lh_title, lh_big;
-    int top;     /* first usable y (below the demo banner) */
+    int top; /* first usable y (below the demo banner) */
 } Metrics;
 
 struct Kiosk {
@@ -63,13 +63,13 @@ struct Kiosk {
     KioskScreen screen;
     int lang, default_lang;
     Response *r;
-    int q;             /* current question */
-    int from_review;   /* Next/Back return to the review screen */
-    int note;          /* show the gentle "please answer" note */
-    int page;          /* review page */
+    int q;           /* current question */
+    int from_review; /* Next/Back return to the review screen */
+    int note;        /* show the gentle "please answer" note */
+    int page;        /* review page */
     OskEdit edit;
     OskState osk;
-    int kb_inline;     /* last layout showed the keyboard on the question screen */
+    int kb_inline; /* last layout showed the keyboard on the question screen */
 
     uint64_t now, last_input, screen_since, warn_since;
     int warn;
@@ -137,12 +137,30 @@ static void kiosk_reset(Kiosk *k)
     k->dirty = 1;
 }
 
-KioskScreen kiosk_screen(const Kiosk *k) { return k->screen; }
-int kiosk_idle_warning(const Kiosk *k) { return k->warn; }
-int kiosk_current_question(const Kiosk *k) { return k->screen == KS_ATTRACT ? -1 : k->q; }
-const char *kiosk_last_error(const Kiosk *k) { return k->last_error; }
-int kiosk_submitted(const Kiosk *k) { return k->submitted; }
-int kiosk_layout_fits(const Kiosk *k) { return k->fits; }
+KioskScreen kiosk_screen(const Kiosk *k)
+{
+    return k->screen;
+}
+int kiosk_idle_warning(const Kiosk *k)
+{
+    return k->warn;
+}
+int kiosk_current_question(const Kiosk *k)
+{
+    return k->screen == KS_ATTRACT ? -1 : k->q;
+}
+const char *kiosk_last_error(const Kiosk *k)
+{
+    return k->last_error;
+}
+int kiosk_submitted(const Kiosk *k)
+{
+    return k->submitted;
+}
+int kiosk_layout_fits(const Kiosk *k)
+{
+    return k->fits;
+}
 
 void kiosk_set_collecting(Kiosk *k, int collecting)
 {
@@ -399,8 +417,8 @@ int kiosk_tap(Kiosk *k, int x, int y)
 
 static int typing_here(const Kiosk *k)
 {
-    return k->r && (k->screen == KS_TYPING ||
-                    (k->screen == KS_QUESTION && cur_q(k)->kind == SURVEY_TEXT));
+    return k->r &&
+           (k->screen == KS_TYPING || (k->screen == KS_QUESTION && cur_q(k)->kind == SURVEY_TEXT));
 }
 
 int kiosk_key(Kiosk *k, KioskKey key)
@@ -410,12 +428,24 @@ int kiosk_key(Kiosk *k, KioskKey key)
         return 1;
     if (typing_here(k)) {
         switch (key) {
-        case KK_BACKSPACE: osk_edit_backspace(&k->edit); break;
-        case KK_DELETE: osk_edit_delete(&k->edit); break;
-        case KK_LEFT: osk_edit_left(&k->edit); break;
-        case KK_RIGHT: osk_edit_right(&k->edit); break;
-        case KK_HOME: osk_edit_home(&k->edit); break;
-        case KK_END: osk_edit_end(&k->edit); break;
+        case KK_BACKSPACE:
+            osk_edit_backspace(&k->edit);
+            break;
+        case KK_DELETE:
+            osk_edit_delete(&k->edit);
+            break;
+        case KK_LEFT:
+            osk_edit_left(&k->edit);
+            break;
+        case KK_RIGHT:
+            osk_edit_right(&k->edit);
+            break;
+        case KK_HOME:
+            osk_edit_home(&k->edit);
+            break;
+        case KK_END:
+            osk_edit_end(&k->edit);
+            break;
         case KK_ESCAPE:
             if (k->screen == KS_TYPING)
                 k->screen = KS_QUESTION;
@@ -426,7 +456,8 @@ int kiosk_key(Kiosk *k, KioskKey key)
             else
                 do_next(k);
             break;
-        default: return 0;
+        default:
+            return 0;
         }
         k->dirty = 1;
         return 1;
@@ -506,8 +537,7 @@ int kiosk_tick(Kiosk *k, uint64_t now_ms)
         return 1;
     }
     if ((k->screen == KS_THANKS || k->screen == KS_FAILED) &&
-        now_ms - k->screen_since >= (uint64_t)k->cfg.thanks_ms *
-                                        (k->screen == KS_FAILED ? 2 : 1)) {
+        now_ms - k->screen_since >= (uint64_t)k->cfg.thanks_ms * (k->screen == KS_FAILED ? 2 : 1)) {
         kiosk_reset(k);
         return 1;
     }
@@ -527,7 +557,8 @@ int64_t kiosk_next_timer(const Kiosk *k)
     if (active_screen(k)) {
         uint64_t el = k->now - k->last_input;
         return el >= (uint64_t)k->cfg.idle_timeout_ms
-                   ? 0 : (int64_t)((uint64_t)k->cfg.idle_timeout_ms - el);
+                   ? 0
+                   : (int64_t)((uint64_t)k->cfg.idle_timeout_ms - el);
     }
     if (k->screen == KS_THANKS || k->screen == KS_FAILED) {
         uint64_t lim = (uint64_t)k->cfg.thanks_ms * (k->screen == KS_FAILED ? 2 : 1);
@@ -550,46 +581,119 @@ typedef struct UiWords {
 } UiWords;
 
 static const UiWords ui_words[] = {
-    {"en", "Tap to begin",
+    {"en",
+     "Tap to begin",
      "This kiosk is not collecting answers right now.\nPlease ask the session coordinator.",
-     "Question", "of", "Back", "Next", "Tap here to type", "Type here",
-     "Please don't name colleagues or patients.", "Done", "Please check your answers",
-     "(not answered)", "Edit", "Earlier", "More", "Submit", "Thank you!",
-     "Your answers have been saved.", "Sorry, your answers could not be saved.",
-     "Nothing you entered was kept. Please tell the session coordinator.", "OK",
-     "Are you still there?", "Your answers will be cleared in ", " seconds.", " second.",
-     "Continue", "Please choose an answer to continue.", "Please choose at least one to continue.",
-     "Please choose a few more to continue.", "Please write a few words to continue.",
-     "Or choose \xE2\x80\x9C", "\xE2\x80\x9D."},
-    {"de", "Tippen zum Starten",
+     "Question",
+     "of",
+     "Back",
+     "Next",
+     "Tap here to type",
+     "Type here",
+     "Please don't name colleagues or patients.",
+     "Done",
+     "Please check your answers",
+     "(not answered)",
+     "Edit",
+     "Earlier",
+     "More",
+     "Submit",
+     "Thank you!",
+     "Your answers have been saved.",
+     "Sorry, your answers could not be saved.",
+     "Nothing you entered was kept. Please tell the session coordinator.",
+     "OK",
+     "Are you still there?",
+     "Your answers will be cleared in ",
+     " seconds.",
+     " second.",
+     "Continue",
+     "Please choose an answer to continue.",
+     "Please choose at least one to continue.",
+     "Please choose a few more to continue.",
+     "Please write a few words to continue.",
+     "Or choose \xE2\x80\x9C",
+     "\xE2\x80\x9D."},
+    {"de",
+     "Tippen zum Starten",
      "Dieser Kiosk nimmt gerade keine Antworten entgegen.\nBitte wenden Sie sich an die "
      "Sitzungsleitung.",
-     "Frage", "von", "Zur\xC3\xBC" "ck", "Weiter", "Hier tippen zum Schreiben", "Hier schreiben",
-     "Bitte nennen Sie keine Kolleginnen, Kollegen oder Patienten.", "Fertig",
-     "Bitte pr\xC3\xBC" "fen Sie Ihre Antworten", "(nicht beantwortet)", "\xC3\x84ndern",
-     "Vorige", "Mehr", "Absenden", "Vielen Dank!", "Ihre Antworten wurden gespeichert.",
+     "Frage",
+     "von",
+     "Zur\xC3\xBC"
+     "ck",
+     "Weiter",
+     "Hier tippen zum Schreiben",
+     "Hier schreiben",
+     "Bitte nennen Sie keine Kolleginnen, Kollegen oder Patienten.",
+     "Fertig",
+     "Bitte pr\xC3\xBC"
+     "fen Sie Ihre Antworten",
+     "(nicht beantwortet)",
+     "\xC3\x84ndern",
+     "Vorige",
+     "Mehr",
+     "Absenden",
+     "Vielen Dank!",
+     "Ihre Antworten wurden gespeichert.",
      "Ihre Antworten konnten leider nicht gespeichert werden.",
      "Nichts von Ihren Eingaben wurde behalten. Bitte sagen Sie der Sitzungsleitung Bescheid.",
-     "OK", "Sind Sie noch da?", "Ihre Antworten werden gel\xC3\xB6scht in ", " Sekunden.",
-     " Sekunde.", "Weiter ausf\xC3\xBCllen", "Bitte w\xC3\xA4hlen Sie eine Antwort.",
+     "OK",
+     "Sind Sie noch da?",
+     "Ihre Antworten werden gel\xC3\xB6scht in ",
+     " Sekunden.",
+     " Sekunde.",
+     "Weiter ausf\xC3\xBCllen",
+     "Bitte w\xC3\xA4hlen Sie eine Antwort.",
      "Bitte w\xC3\xA4hlen Sie mindestens eine Antwort.",
-     "Bitte w\xC3\xA4hlen Sie noch einige mehr.", "Bitte schreiben Sie ein paar Worte.",
-     "Oder w\xC3\xA4hlen Sie \xE2\x80\x9E", "\xE2\x80\x9C."},
-    {"fr", "Touchez pour commencer",
+     "Bitte w\xC3\xA4hlen Sie noch einige mehr.",
+     "Bitte schreiben Sie ein paar Worte.",
+     "Oder w\xC3\xA4hlen Sie \xE2\x80\x9E",
+     "\xE2\x80\x9C."},
+    {"fr",
+     "Touchez pour commencer",
      "Ce kiosque ne recueille pas de r\xC3\xA9ponses en ce moment.\nAdressez-vous \xC3\xA0 "
-     "l'animateur de la s\xC3\xA9" "ance.",
-     "Question", "sur", "Retour", "Suivant", "Touchez ici pour \xC3\xA9" "crire",
-     "\xC3\x89" "crivez ici", "Merci de ne nommer ni coll\xC3\xA8gues ni patients.", "OK",
-     "V\xC3\xA9rifiez vos r\xC3\xA9ponses", "(sans r\xC3\xA9ponse)", "Modifier",
-     "Pr\xC3\xA9" "c\xC3\xA9" "dent", "Suite", "Envoyer", "Merci !",
-     "Vos r\xC3\xA9ponses ont \xC3\xA9t\xC3\xA9 enregistr\xC3\xA9" "es.",
-     "D\xC3\xA9sol\xC3\xA9, vos r\xC3\xA9ponses n'ont pas pu \xC3\xAAtre enregistr\xC3\xA9" "es.",
+     "l'animateur de la s\xC3\xA9"
+     "ance.",
+     "Question",
+     "sur",
+     "Retour",
+     "Suivant",
+     "Touchez ici pour \xC3\xA9"
+     "crire",
+     "\xC3\x89"
+     "crivez ici",
+     "Merci de ne nommer ni coll\xC3\xA8gues ni patients.",
+     "OK",
+     "V\xC3\xA9rifiez vos r\xC3\xA9ponses",
+     "(sans r\xC3\xA9ponse)",
+     "Modifier",
+     "Pr\xC3\xA9"
+     "c\xC3\xA9"
+     "dent",
+     "Suite",
+     "Envoyer",
+     "Merci !",
+     "Vos r\xC3\xA9ponses ont \xC3\xA9t\xC3\xA9 enregistr\xC3\xA9"
+     "es.",
+     "D\xC3\xA9sol\xC3\xA9, vos r\xC3\xA9ponses n'ont pas pu \xC3\xAAtre enregistr\xC3\xA9"
+     "es.",
      "Rien de ce que vous avez saisi n'a \xC3\xA9t\xC3\xA9 conserv\xC3\xA9. Pr\xC3\xA9venez "
-     "l'animateur de la s\xC3\xA9" "ance.",
-     "OK", "\xC3\x8Ates-vous toujours l\xC3\xA0 ?", "Vos r\xC3\xA9ponses seront effac\xC3\xA9" "es dans ",
-     " secondes.", " seconde.", "Continuer", "Veuillez choisir une r\xC3\xA9ponse.",
-     "Veuillez en choisir au moins une.", "Veuillez en choisir quelques-unes de plus.",
-     "Veuillez \xC3\xA9" "crire quelques mots.", "Ou choisissez \xC2\xAB\xC2\xA0",
+     "l'animateur de la s\xC3\xA9"
+     "ance.",
+     "OK",
+     "\xC3\x8Ates-vous toujours l\xC3\xA0 ?",
+     "Vos r\xC3\xA9ponses seront effac\xC3\xA9"
+     "es dans ",
+     " secondes.",
+     " seconde.",
+     "Continuer",
+     "Veuillez choisir une r\xC3\xA9ponse.",
+     "Veuillez en choisir au moins une.",
+     "Veuillez en choisir quelques-unes de plus.",
+     "Veuillez \xC3\xA9"
+     "crire quelques mots.",
+     "Ou choisissez \xC2\xAB\xC2\xA0",
      "\xC2\xA0\xC2\xBB."},
 };
 
@@ -667,9 +771,11 @@ static int button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle s
 {
     UiFrame *f = k->f;
     UiColor bg = st == B_PRIMARY || st == B_SELECTED ? c_primary
-                 : st == B_DISABLED                  ? c_disabled_bg : c_white;
+                 : st == B_DISABLED                  ? c_disabled_bg
+                                                     : c_white;
     UiColor fg = st == B_PRIMARY || st == B_SELECTED ? c_white
-                 : st == B_DISABLED                  ? c_disabled_fg : c_fg;
+                 : st == B_DISABLED                  ? c_disabled_fg
+                                                     : c_fg;
     ui_rect(f, r, bg);
     ui_frame_border(f, r, st == B_SELECTED ? 3 : 2, st == B_SELECTED ? c_fg : c_border);
     int t = ui_target(f, r, action, arg, st != B_DISABLED);
@@ -687,8 +793,8 @@ static void banner(Kiosk *k)
     const char *txt = k->cfg.banner ? k->cfg.banner : "DEMO MODE";
     int h = mt->lh_small + 4;
     ui_rect(k->f, (UiRect){0, 0, k->fw, h}, c_banner);
-    ui_text_box(k->f, (UiRect){mt->m, 2, k->fw - 2 * mt->m, h - 4}, mt->small, UI_TEXT_BOLD,
-                c_fg, UI_ALIGN_CENTER, 1, txt, -1);
+    ui_text_box(k->f, (UiRect){mt->m, 2, k->fw - 2 * mt->m, h - 4}, mt->small, UI_TEXT_BOLD, c_fg,
+                UI_ALIGN_CENTER, 1, txt, -1);
     k->mt.top = h;
 }
 
@@ -735,8 +841,8 @@ static void build_attract(Kiosk *k)
                 title, -1);
     y += th + mt->gap;
     if (ih) {
-        ui_text_box(f, (UiRect){mt->m, y, cw, ih}, mt->body, 0, c_muted, UI_ALIGN_CENTER, 0,
-                    intro, -1);
+        ui_text_box(f, (UiRect){mt->m, y, cw, ih}, mt->body, 0, c_muted, UI_ALIGN_CENTER, 0, intro,
+                    -1);
         y += ih + mt->gap;
     }
     y += mt->gap;
@@ -744,8 +850,8 @@ static void build_attract(Kiosk *k)
         const char *msg = words(k)->not_collecting;
         int mh = text_h(k, msg, mt->title, UI_TEXT_BOLD, cw);
         need(k, y + mh <= h - mt->m);
-        ui_text_box(f, (UiRect){mt->m, y, cw, mh}, mt->title, UI_TEXT_BOLD, c_note,
-                    UI_ALIGN_CENTER, 0, msg, -1);
+        ui_text_box(f, (UiRect){mt->m, y, cw, mh}, mt->title, UI_TEXT_BOLD, c_note, UI_ALIGN_CENTER,
+                    0, msg, -1);
         return;
     }
     int bw = text_w(k, words(k)->begin, mt->title, UI_TEXT_BOLD) + 4 * mt->target;
@@ -753,8 +859,8 @@ static void build_attract(Kiosk *k)
         bw = cw;
     /* The whole screen begins; the button shows where. (Added first: lowest in hit order.) */
     ui_target(f, (UiRect){0, 0, w, bottom}, ACT_BEGIN, 0, 1);
-    button(k, (UiRect){(w - bw) / 2, y, bw, bh}, words(k)->begin, mt->title, B_PRIMARY,
-           ACT_BEGIN, 0);
+    button(k, (UiRect){(w - bw) / 2, y, bw, bh}, words(k)->begin, mt->title, B_PRIMARY, ACT_BEGIN,
+           0);
 }
 
 /* Counts visible questions and the position of q among them (1-based). */
@@ -781,8 +887,8 @@ static int header(Kiosk *k)
     char buf[64];
     snprintf(buf, sizeof buf, "%s %d %s %d", words(k)->question, pos, words(k)->of, total);
     int lw = text_w(k, buf, mt->small, 0);
-    ui_text_box(k->f, (UiRect){mt->m, y, lw, mt->lh_small}, mt->small, 0, c_muted,
-                UI_ALIGN_LEFT, 0, buf, -1);
+    ui_text_box(k->f, (UiRect){mt->m, y, lw, mt->lh_small}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0,
+                buf, -1);
     const SurveySection *sec = &k->s->sections[cur_q(k)->section];
     const char *st = tr(k, &sec->title);
     int sw = cw - lw - 2 * mt->gap;
@@ -801,7 +907,7 @@ static const char *note_text(const Kiosk *k, char *buf, size_t cap)
 {
     const SurveyQuestion *q = cur_q(k);
     const UiWords *wd = words(k);
-    const char *first = q->kind == SURVEY_TEXT ? wd->note_write
+    const char *first = q->kind == SURVEY_TEXT                           ? wd->note_write
                         : q->kind == SURVEY_MULTI && q->min_choices == 1 ? wd->note_one
                         : q->kind == SURVEY_MULTI && q->min_choices > 1  ? wd->note_more
                                                                          : wd->note_choose;
@@ -831,8 +937,7 @@ static int footer(Kiosk *k, int next_ok)
         button(k, (UiRect){mt->m + bw + mt->gap, fy, pw, mt->target}, pn, mt->small,
                declined ? B_SELECTED : B_NORMAL, ACT_PREFER, 0);
     }
-    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK,
-           0);
+    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
     button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->next, mt->body,
            next_ok ? B_PRIMARY : B_DISABLED, ACT_NEXT, 0);
     int y = fy - mt->gap;
@@ -869,7 +974,8 @@ static void build_likert(Kiosk *k, UiRect a)
         int rh = (a.h - (n - 1) * mt->gap) / n;
         int need_h = 0;
         for (int v = 1; v <= n; v++) {
-            int th = text_h(k, tr(k, &q->anchors[v - 1]), mt->body, 0, a.w - mt->target - 3 * mt->pad);
+            int th =
+                text_h(k, tr(k, &q->anchors[v - 1]), mt->body, 0, a.w - mt->target - 3 * mt->pad);
             if (th + 2 * mt->pad > need_h)
                 need_h = th + 2 * mt->pad;
         }
@@ -958,8 +1064,9 @@ static void build_choice(Kiosk *k, UiRect a)
                 int i = c * rows + r;
                 if (i >= n)
                     continue;
-                int th = text_h(k, tr(k, &q->options[i].text), mt->body, 0,
-                                cw - box - 3 * mt->pad) + 2 * mt->pad;
+                int th =
+                    text_h(k, tr(k, &q->options[i].text), mt->body, 0, cw - box - 3 * mt->pad) +
+                    2 * mt->pad;
                 if (th > rh)
                     rh = th;
             }
@@ -974,7 +1081,8 @@ static void build_choice(Kiosk *k, UiRect a)
                     int i = c * rows + r;
                     if (i < n) {
                         int th = text_h(k, tr(k, &q->options[i].text), mt->body, 0,
-                                        cw - box - 3 * mt->pad) + 2 * mt->pad;
+                                        cw - box - 3 * mt->pad) +
+                                 2 * mt->pad;
                         if (th > rh)
                             rh = th;
                     }
@@ -1053,7 +1161,8 @@ static void text_field(Kiosk *k, UiRect r, int action)
         ui_text_run(f, in.x + 4, y, mt->body, UI_TEXT_SECRET, c_fg, e->buf + starts[i], lens[i]);
         if (i == cl) {
             size_t upto = e->caret > starts[i] + lens[i] ? lens[i] : e->caret - starts[i];
-            int cx = in.x + 4 + (upto ? f->m.width(f->m.ctx, mt->body, 0, e->buf + starts[i], upto) : 0);
+            int cx =
+                in.x + 4 + (upto ? f->m.width(f->m.ctx, mt->body, 0, e->buf + starts[i], upto) : 0);
             ui_rect(f, (UiRect){cx - 1, y + 2, 2, mt->lh_body - 4}, c_fg);
         }
     }
@@ -1147,14 +1256,14 @@ static void build_question(Kiosk *k)
     int bottom = footer(k, next_ok_now(k));
     const char *qt = tr(k, &q->text);
     int qh = text_h(k, qt, mt->title, UI_TEXT_BOLD, cw);
-    ui_text_box(k->f, (UiRect){mt->m, y, cw, qh}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT,
-                0, qt, -1);
+    ui_text_box(k->f, (UiRect){mt->m, y, cw, qh}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
+                qt, -1);
     y += qh + mt->pad;
     const char *help = tr(k, &q->help);
     if (help[0]) {
         int hh = text_h(k, help, mt->small, 0, cw);
-        ui_text_box(k->f, (UiRect){mt->m, y, cw, hh}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0,
-                    help, -1);
+        ui_text_box(k->f, (UiRect){mt->m, y, cw, hh}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0, help,
+                    -1);
         y += hh;
     }
     y += mt->gap;
@@ -1163,10 +1272,16 @@ static void build_question(Kiosk *k)
     if (a.h < mt->target)
         a.h = mt->target;
     switch (q->kind) {
-    case SURVEY_LIKERT: build_likert(k, a); break;
+    case SURVEY_LIKERT:
+        build_likert(k, a);
+        break;
     case SURVEY_SINGLE:
-    case SURVEY_MULTI: build_choice(k, a); break;
-    case SURVEY_TEXT: build_text(k, a); break;
+    case SURVEY_MULTI:
+        build_choice(k, a);
+        break;
+    case SURVEY_TEXT:
+        build_text(k, a);
+        break;
     }
 }
 
@@ -1194,14 +1309,14 @@ static void build_typing(Kiosk *k)
         fh = mt->target;
     int fy = kr.y - mt->pad / 2 - fh;
     int dw = 2 * mt->target;
-    button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, words(k)->done, mt->body,
-           B_PRIMARY, ACT_DONE, 0);
+    button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, words(k)->done,
+           mt->body, B_PRIMARY, ACT_DONE, 0);
     text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, fh}, ACT_NONE);
     int ly = fy - mt->pad / 2 - mt->lh_small;
     counter_line(k, mt->m, ly, cw);
     need(k, top + qh <= ly);
-    ui_text_box(k->f, (UiRect){mt->m, top, cw, qh}, qsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
-                qt, -1);
+    ui_text_box(k->f, (UiRect){mt->m, top, cw, qh}, qsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0, qt,
+                -1);
     osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, NULL);
 }
 
@@ -1339,11 +1454,10 @@ static void build_review(Kiosk *k)
     if (page_count > 1) {
         button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, words(k)->earlier, mt->body,
                k->page > 0 ? B_NORMAL : B_DISABLED, ACT_PAGE, -1);
-        button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, words(k)->more, mt->body,
-               k->page + 1 < page_count ? B_NORMAL : B_DISABLED, ACT_PAGE, 1);
+        button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, words(k)->more,
+               mt->body, k->page + 1 < page_count ? B_NORMAL : B_DISABLED, ACT_PAGE, 1);
     }
-    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK,
-           0);
+    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
     button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->submit, mt->body, B_PRIMARY,
            ACT_SUBMIT, 0);
 }
@@ -1359,8 +1473,8 @@ static void build_message(Kiosk *k, const char *title, const char *body, const c
     need(k, total <= k->fh - mt->top - 2 * mt->m);
     if (y < mt->top + mt->m)
         y = mt->top + mt->m;
-    ui_text_box(k->f, (UiRect){mt->m, y, cw, th}, mt->big, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER,
-                0, title, -1);
+    ui_text_box(k->f, (UiRect){mt->m, y, cw, th}, mt->big, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 0,
+                title, -1);
     y += th + mt->gap;
     if (body) {
         ui_text_box(k->f, (UiRect){mt->m, y, cw, bh}, mt->body, 0, c_muted, UI_ALIGN_CENTER, 0,
@@ -1400,15 +1514,15 @@ static void build_warning(Kiosk *k)
     ui_rect(f, d, c_white);
     ui_frame_border(f, d, 3, c_primary);
     int y = d.y + mt->m;
-    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, th}, mt->title, UI_TEXT_BOLD, c_fg,
-                UI_ALIGN_CENTER, 0, title, -1);
+    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, th}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER,
+                0, title, -1);
     y += th + mt->gap;
     ui_text_box(f, (UiRect){d.x + mt->m, y, iw, bh}, mt->body, 0, c_fg, UI_ALIGN_CENTER, 0, body,
                 -1);
     y += bh + 2 * mt->gap;
     int bw = 4 * mt->target > iw ? iw : 4 * mt->target;
-    button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, words(k)->cont, mt->title, B_PRIMARY,
-           ACT_CONTINUE, 0);
+    button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, words(k)->cont, mt->title,
+           B_PRIMARY, ACT_CONTINUE, 0);
 }
 
 static void build(Kiosk *k, int pct)
@@ -1420,10 +1534,18 @@ static void build(Kiosk *k, int pct)
     ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_bg);
     banner(k);
     switch (k->screen) {
-    case KS_ATTRACT: build_attract(k); break;
-    case KS_QUESTION: build_question(k); break;
-    case KS_TYPING: build_typing(k); break;
-    case KS_REVIEW: build_review(k); break;
+    case KS_ATTRACT:
+        build_attract(k);
+        break;
+    case KS_QUESTION:
+        build_question(k);
+        break;
+    case KS_TYPING:
+        build_typing(k);
+        break;
+    case KS_REVIEW:
+        build_review(k);
+        break;
     case KS_THANKS: {
         const char *t = tr(k, &k->s->thanks);
         /* The survey's thanks usually says the answers were saved; ours only if it has none. */

@@ -25,10 +25,10 @@
 typedef enum KioskScreen {
     KS_ATTRACT = 0,
     KS_QUESTION,
-    KS_TYPING,   /* full keyboard for a text question when it does not fit inline */
+    KS_TYPING, /* full keyboard for a text question when it does not fit inline */
     KS_REVIEW,
     KS_THANKS,
-    KS_FAILED    /* the answers could not be saved */
+    KS_FAILED /* the answers could not be saved */
 } KioskScreen;
 
 typedef enum KioskKey {
@@ -44,13 +44,13 @@ typedef enum KioskKey {
 } KioskKey;
 
 typedef struct KioskConfig {
-    int idle_timeout_ms;    /* inactivity before "Are you still there?" (default 90 s) */
-    int idle_countdown_ms;  /* the countdown it shows (default 20 s) */
-    int thanks_ms;          /* thank-you / failure screen before returning (default 8 s) */
-    int demo;               /* show the DEMO MODE banner */
-    int collecting;         /* 0: a session is not open; the attract screen says so */
-    int dpi;                /* physical DPI if known (targets >= 9 mm), else 0 */
-    const char *banner;     /* optional small text in the demo banner */
+    int idle_timeout_ms;   /* inactivity before "Are you still there?" (default 90 s) */
+    int idle_countdown_ms; /* the countdown it shows (default 20 s) */
+    int thanks_ms;         /* thank-you / failure screen before returning (default 8 s) */
+    int demo;              /* show the DEMO MODE banner */
+    int collecting;        /* 0: a session is not open; the attract screen says so */
+    int dpi;               /* physical DPI if known (targets >= 9 mm), else 0 */
+    const char *banner;    /* optional small text in the demo banner */
 } KioskConfig;
 
 void kiosk_config_defaults(KioskConfig *c);

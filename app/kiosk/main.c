@@ -47,10 +47,10 @@ typedef struct App {
     KFonts *fonts;
     Platform *plat;
     Kiosk *kiosk;
-    uint64_t clock_ms;   /* script mode: the kiosk's virtual clock */
+    uint64_t clock_ms; /* script mode: the kiosk's virtual clock */
     int scripted;
     int need_draw;
-    uint64_t watchdog_ms;    /* systemd watchdog interval / 2, or 0 */
+    uint64_t watchdog_ms; /* systemd watchdog interval / 2, or 0 */
     uint64_t last_ping;
     int ready_sent;
 } App;
@@ -122,8 +122,8 @@ static int find_bundled_survey(char *out, size_t cap)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    const char *rel[] = {"/../../../assets/surveys/ccdg.json", "/../share/debrief/surveys/ccdg.json",
-                         "/../../assets/surveys/ccdg.json"};
+    const char *rel[] = {"/../../../assets/surveys/ccdg.json",
+                         "/../share/debrief/surveys/ccdg.json", "/../../assets/surveys/ccdg.json"};
     if (n > 0) {
         exe[n] = '\0';
         char *slash = strrchr(exe, '/');
@@ -189,13 +189,15 @@ static int setup_demo(App *app, DbError *err)
         secmem_wipe(pass, sizeof pass);
         return rc;
     }
-    fprintf(stderr,
-            "debrief-kiosk: DEMO MODE: bundled survey %s\n"
-            "debrief-kiosk:   scratch directory %s (data in data/, demo key pair demo.pub/demo.key)\n"
-            "debrief-kiosk:   demo secret key passphrase: %s\n",
-            a->survey, app->demo_dir, pass);
+    fprintf(
+        stderr,
+        "debrief-kiosk: DEMO MODE: bundled survey %s\n"
+        "debrief-kiosk:   scratch directory %s (data in data/, demo key pair demo.pub/demo.key)\n"
+        "debrief-kiosk:   demo secret key passphrase: %s\n",
+        a->survey, app->demo_dir, pass);
     secmem_wipe(pass, sizeof pass);
-    snprintf(app->banner, sizeof app->banner, "DEMO MODE \xE2\x80\x94 answers go to a scratch directory");
+    snprintf(app->banner, sizeof app->banner,
+             "DEMO MODE \xE2\x80\x94 answers go to a scratch directory");
     return DB_OK;
 }
 
@@ -234,15 +236,17 @@ static int setup_data(App *app, DbError *err)
         char date[11];
         int64_t id;
         today(date);
-        rc = store_session_open(app->store, "Demo", date, app->survey->id, app->survey->version,
-                                0, &id, err);
+        rc = store_session_open(app->store, "Demo", date, app->survey->id, app->survey->version, 0,
+                                &id, err);
         if (rc != DB_OK)
             return rc;
         found = 1;
     }
     if (!found)
-        fprintf(stderr, "debrief-kiosk: no session is open in %s: the kiosk shows that it is not "
-                        "collecting (open one with the coordinator's tools)\n", a->data);
+        fprintf(stderr,
+                "debrief-kiosk: no session is open in %s: the kiosk shows that it is not "
+                "collecting (open one with the coordinator's tools)\n",
+                a->data);
     return DB_OK;
 }
 
@@ -426,13 +430,13 @@ static int run_script(App *app, const Script *s)
         case SO_ABSENT: {
             int vis = script_text_visible(f, st->str);
             if (st->op == SO_EXPECT && !vis) {
-                fprintf(stderr, "%s:%d: expected \"%s\" on screen, but it is not there\n",
-                        s->name, st->line, st->str);
+                fprintf(stderr, "%s:%d: expected \"%s\" on screen, but it is not there\n", s->name,
+                        st->line, st->str);
                 return EXIT_FAIL;
             }
             if (st->op == SO_ABSENT && vis) {
-                fprintf(stderr, "%s:%d: \"%s\" is on screen but should not be\n", s->name,
-                        st->line, st->str);
+                fprintf(stderr, "%s:%d: \"%s\" is on screen but should not be\n", s->name, st->line,
+                        st->str);
                 return EXIT_FAIL;
             }
             break;
@@ -514,7 +518,8 @@ static int run_demo_headless(App *app)
 {
     Script *s = NULL;
     DbError err;
-    if (script_parse("built-in demo script", demo_script, sizeof demo_script - 1, &s, &err) != DB_OK)
+    if (script_parse("built-in demo script", demo_script, sizeof demo_script - 1, &s, &err) !=
+        DB_OK)
         return fail(err.msg);
     snprintf(s->dir, sizeof s->dir, "%s", app->demo_dir);
     app->scripted = 1;
@@ -524,12 +529,13 @@ static int run_demo_headless(App *app)
         return rc;
     int64_t n = 0;
     store_response_count(app->store, -1, &n, &err);
-    fprintf(stderr,
-            "debrief-kiosk: headless demo done: %lld sealed response%s in %s/%s\n"
-            "debrief-kiosk:   screenshots: %s/demo-*.png\n"
-            "debrief-kiosk:   only the demo secret key (%s/demo.key, passphrase above) can open it\n",
-            (long long)n, n == 1 ? "" : "s", app->args.data, STORE_DB_NAME, app->demo_dir,
-            app->demo_dir);
+    fprintf(
+        stderr,
+        "debrief-kiosk: headless demo done: %lld sealed response%s in %s/%s\n"
+        "debrief-kiosk:   screenshots: %s/demo-*.png\n"
+        "debrief-kiosk:   only the demo secret key (%s/demo.key, passphrase above) can open it\n",
+        (long long)n, n == 1 ? "" : "s", app->args.data, STORE_DB_NAME, app->demo_dir,
+        app->demo_dir);
     return EXIT_OK;
 }
 
@@ -592,9 +598,9 @@ int main(int argc, char **argv)
 
     if (app.args.selftest) {
         char fp[KEY_FINGERPRINT_SIZE];
-        printf("survey:     %s (\"%s\" version %u, %d questions, %d language%s)\n",
-               app.args.survey, app.survey->id, (unsigned)app.survey->version,
-               app.survey->n_questions, app.survey->n_langs, app.survey->n_langs == 1 ? "" : "s");
+        printf("survey:     %s (\"%s\" version %u, %d questions, %d language%s)\n", app.args.survey,
+               app.survey->id, (unsigned)app.survey->version, app.survey->n_questions,
+               app.survey->n_langs, app.survey->n_langs == 1 ? "" : "s");
         for (int i = 0; i < app.n_rcpt; i++) {
             keys_public_fingerprint(&app.rcpt[i], fp);
             printf("recipient:  %s  fingerprint %s\n", app.args.recipients[i], fp);
@@ -616,8 +622,8 @@ int main(int argc, char **argv)
         goto done;
     }
 
-    PlatformConfig pc = {app.args.w, app.args.h, app.args.fullscreen, app.args.rotation,
-                         script != NULL, "Debrief"};
+    PlatformConfig pc = {app.args.w,        app.args.h,     app.args.fullscreen,
+                         app.args.rotation, script != NULL, "Debrief"};
     int pstatus = PLATFORM_OK;
     rc = platform_open(&pc, app.fonts, &app.plat, &pstatus, &err);
     int headless_demo = 0;

@@ -134,45 +134,69 @@ void osk_edit_end(OskEdit *e)
 typedef struct OskKey {
     const char *lower, *upper; /* label and text inserted (upper with shift) */
     int special;
-    int units;                 /* width in half keys (2 = one normal key) */
+    int units; /* width in half keys (2 = one normal key) */
 } OskKey;
 
-#define K(l, u) {l, u, OSK_KEY_CHAR, 2}
-#define END {NULL, NULL, 0, 0}
-#define SHIFT {"\xE2\x87\xA7 Shift", NULL, OSK_KEY_SHIFT, 3}
-#define BKSP {"\xE2\x8C\xAB", NULL, OSK_KEY_BACKSPACE, 3}
+#define K(l, u)                                                                                    \
+    {                                                                                              \
+        l, u, OSK_KEY_CHAR, 2                                                                      \
+    }
+#define END                                                                                        \
+    {                                                                                              \
+        NULL, NULL, 0, 0                                                                           \
+    }
+#define SHIFT                                                                                      \
+    {                                                                                              \
+        "\xE2\x87\xA7 Shift", NULL, OSK_KEY_SHIFT, 3                                               \
+    }
+#define BKSP                                                                                       \
+    {                                                                                              \
+        "\xE2\x8C\xAB", NULL, OSK_KEY_BACKSPACE, 3                                                 \
+    }
 
 /* Each page: OSK_ROWS rows of up to 11 keys, every row 20 half-units wide. */
-static const OskKey osk_pages[OSK_N_PAGES][OSK_ROWS][12] = {
-    [OSK_LETTERS] = {
-        {K("q", "Q"), K("w", "W"), K("e", "E"), K("r", "R"), K("t", "T"), K("y", "Y"),
-         K("u", "U"), K("i", "I"), K("o", "O"), K("p", "P"), END},
-        {K("a", "A"), K("s", "S"), K("d", "D"), K("f", "F"), K("g", "G"), K("h", "H"),
-         K("j", "J"), K("k", "K"), K("l", "L"), K("'", "'"), END},
-        {SHIFT, K("z", "Z"), K("x", "X"), K("c", "C"), K("v", "V"), K("b", "B"), K("n", "N"),
-         K("m", "M"), BKSP, END},
-    },
-    [OSK_SYMBOLS] = {
-        {K("1", "1"), K("2", "2"), K("3", "3"), K("4", "4"), K("5", "5"), K("6", "6"),
-         K("7", "7"), K("8", "8"), K("9", "9"), K("0", "0"), END},
-        {K("-", "-"), K("/", "/"), K(":", ":"), K(";", ";"), K("(", "("), K(")", ")"),
-         K("&", "&"), K("@", "@"), K("\"", "\""), K("?", "?"), END},
-        {{"#", "#", OSK_KEY_CHAR, 3}, K("!", "!"), K("'", "'"), K("%", "%"), K("+", "+"),
-         K("=", "="), K("*", "*"), K("\xE2\x82\xAC", "\xE2\x82\xAC"), BKSP, END},
-    },
-    [OSK_ACCENTS] = {
-        {K("\xC3\xA9", "\xC3\x89"), K("\xC3\xA8", "\xC3\x88"), K("\xC3\xAA", "\xC3\x8A"),
-         K("\xC3\xAB", "\xC3\x8B"), K("\xC3\xA0", "\xC3\x80"), K("\xC3\xA2", "\xC3\x82"),
-         K("\xC3\xA4", "\xC3\x84"), K("\xC3\xA1", "\xC3\x81"), K("\xC3\xA3", "\xC3\x83"),
-         K("\xC3\xA5", "\xC3\x85"), END},
-        {K("\xC3\xB6", "\xC3\x96"), K("\xC3\xB4", "\xC3\x94"), K("\xC3\xB3", "\xC3\x93"),
-         K("\xC3\xB2", "\xC3\x92"), K("\xC3\xB5", "\xC3\x95"), K("\xC3\xBC", "\xC3\x9C"),
-         K("\xC3\xBB", "\xC3\x9B"), K("\xC3\xBA", "\xC3\x9A"), K("\xC3\xB9", "\xC3\x99"),
-         K("\xC3\xAF", "\xC3\x8F"), END},
-        {SHIFT, K("\xC3\xAE", "\xC3\x8E"), K("\xC3\xAD", "\xC3\x8D"), K("\xC3\x9F", "\xC3\x9F"),
-         K("\xC3\xA7", "\xC3\x87"), K("\xC3\xB1", "\xC3\x91"), K("\xC5\x93", "\xC5\x92"),
-         K("\xC3\xA6", "\xC3\x86"), BKSP, END},
-    },
+static const OskKey osk_pages[OSK_N_PAGES][OSK_ROWS][12] =
+    {
+        [OSK_LETTERS] =
+            {
+                {K("q", "Q"), K("w", "W"), K("e", "E"), K("r", "R"), K("t", "T"), K("y", "Y"),
+                 K("u", "U"), K("i", "I"), K("o", "O"), K("p", "P"), END},
+                {K("a", "A"), K("s", "S"), K("d", "D"), K("f", "F"), K("g", "G"), K("h", "H"),
+                 K("j", "J"), K("k", "K"), K("l", "L"), K("'", "'"), END},
+                {SHIFT, K("z", "Z"), K("x", "X"), K("c", "C"), K("v", "V"), K("b", "B"),
+                 K("n", "N"), K("m", "M"), BKSP, END},
+            },
+        [OSK_SYMBOLS] =
+            {
+                {K("1", "1"), K("2", "2"), K("3", "3"), K("4", "4"), K("5", "5"), K("6", "6"),
+                 K("7", "7"), K("8", "8"), K("9", "9"), K("0", "0"), END},
+                {K("-", "-"), K("/", "/"), K(":", ":"), K(";", ";"), K("(", "("), K(")", ")"),
+                 K("&", "&"), K("@", "@"), K("\"", "\""), K("?", "?"), END},
+                {{"#", "#", OSK_KEY_CHAR, 3},
+                 K("!", "!"),
+                 K("'", "'"),
+                 K("%", "%"),
+                 K("+", "+"),
+                 K("=", "="),
+                 K("*", "*"),
+                 K("\xE2\x82\xAC", "\xE2\x82\xAC"),
+                 BKSP,
+                 END},
+            },
+        [OSK_ACCENTS] =
+            {
+                {K("\xC3\xA9", "\xC3\x89"), K("\xC3\xA8", "\xC3\x88"), K("\xC3\xAA", "\xC3\x8A"),
+                 K("\xC3\xAB", "\xC3\x8B"), K("\xC3\xA0", "\xC3\x80"), K("\xC3\xA2", "\xC3\x82"),
+                 K("\xC3\xA4", "\xC3\x84"), K("\xC3\xA1", "\xC3\x81"), K("\xC3\xA3", "\xC3\x83"),
+                 K("\xC3\xA5", "\xC3\x85"), END},
+                {K("\xC3\xB6", "\xC3\x96"), K("\xC3\xB4", "\xC3\x94"), K("\xC3\xB3", "\xC3\x93"),
+                 K("\xC3\xB2", "\xC3\x92"), K("\xC3\xB5", "\xC3\x95"), K("\xC3\xBC", "\xC3\x9C"),
+                 K("\xC3\xBB", "\xC3\x9B"), K("\xC3\xBA", "\xC3\x9A"), K("\xC3\xB9", "\xC3\x99"),
+                 K("\xC3\xAF", "\xC3\x8F"), END},
+                {SHIFT, K("\xC3\xAE", "\xC3\x8E"), K("\xC3\xAD", "\xC3\x8D"),
+                 K("\xC3\x9F", "\xC3\x9F"), K("\xC3\xA7", "\xC3\x87"), K("\xC3\xB1", "\xC3\x91"),
+                 K("\xC5\x93", "\xC5\x92"), K("\xC3\xA6", "\xC3\x86"), BKSP, END},
+            },
 };
 
 /* The bottom row depends on the page: switches to the two other pages, then the rest. */
@@ -219,8 +243,7 @@ static const UiColor key_bg = {0xFF, 0xFF, 0xFF, 0xFF}, key_special_bg = {0xD8, 
                      key_on_fg = {0xFF, 0xFF, 0xFF, 0xFF}, key_border = {0x70, 0x75, 0x80, 0xFF},
                      board_bg = {0xC4, 0xC9, 0xD2, 0xFF};
 
-void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int font_size,
-                int *key_px)
+void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int font_size, int *key_px)
 {
     ui_rect(f, area, board_bg);
     /* The targets tile the keyboard edge to edge (a finger between two keys still hits one);
@@ -245,7 +268,8 @@ void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int fon
             ui_rect(f, r, on ? key_on_bg : special ? key_special_bg : key_bg);
             ui_frame_border(f, r, 1, key_border);
             const char *label = st->shift && keys[i].upper && keys[i].special == OSK_KEY_CHAR
-                                    ? keys[i].upper : keys[i].lower;
+                                    ? keys[i].upper
+                                    : keys[i].lower;
             int t = ui_target(f, cell, action, st->page * 256 + row * 16 + i, 1);
             int fs = keys[i].special == OSK_KEY_CHAR ? font_size : font_size * 4 / 5;
             ui_text_box(f, (UiRect){r.x + 2, r.y, r.w - 4, r.h}, fs, 0, on ? key_on_fg : key_fg,

@@ -16,10 +16,10 @@
 #include "ui.h"
 
 typedef struct OskEdit {
-    char *buf;        /* secmem, cap bytes, NUL-terminated */
-    size_t cap;       /* 4 * max_chars + 1 */
-    size_t len;       /* bytes */
-    size_t caret;     /* byte offset, always on a character boundary */
+    char *buf;    /* secmem, cap bytes, NUL-terminated */
+    size_t cap;   /* 4 * max_chars + 1 */
+    size_t len;   /* bytes */
+    size_t caret; /* byte offset, always on a character boundary */
     int max_chars;
 } OskEdit;
 
@@ -46,8 +46,8 @@ int osk_edit_chars(const OskEdit *e);
 enum { OSK_LETTERS = 0, OSK_SYMBOLS = 1, OSK_ACCENTS = 2, OSK_N_PAGES = 3 };
 
 typedef struct OskState {
-    int page;   /* OSK_* */
-    int shift;  /* one-shot shift for the next letter */
+    int page;  /* OSK_* */
+    int shift; /* one-shot shift for the next letter */
 } OskState;
 
 /* Special keys (OskKey.special). */

@@ -34,10 +34,10 @@ UiMeasure kfonts_measure(KFonts *fonts);
 int kfonts_has_glyph(KFonts *fonts, uint32_t cp);
 
 typedef struct PlatformConfig {
-    int w, h;              /* window size (physical); 0 = 800 x 480 */
+    int w, h; /* window size (physical); 0 = 800 x 480 */
     int fullscreen;
-    int rotation;          /* 0, 90, 180, 270 (clockwise) */
-    int allow_headless;    /* accept the dummy/offscreen drivers without complaint */
+    int rotation;       /* 0, 90, 180, 270 (clockwise) */
+    int allow_headless; /* accept the dummy/offscreen drivers without complaint */
     const char *title;
 } PlatformConfig;
 
@@ -70,10 +70,10 @@ uint64_t platform_ticks(void);
 
 typedef enum PlatformEventType {
     PE_NONE = 0,
-    PE_TAP,      /* x, y logical */
-    PE_KEY,      /* key */
-    PE_TEXT,     /* text (UTF-8) */
-    PE_EXPOSE,   /* window shown/resized: redraw */
+    PE_TAP,    /* x, y logical */
+    PE_KEY,    /* key */
+    PE_TEXT,   /* text (UTF-8) */
+    PE_EXPOSE, /* window shown/resized: redraw */
     PE_QUIT
 } PlatformEventType;
 
@@ -103,8 +103,8 @@ void platform_inject_key(Platform *p, KioskKey key);
 
 /* The translation the platform applies to a finger at normalised panel coordinates
  * (nx, ny in [0, 1)): panel pixels, then ui_phys_to_logical. Exposed for tests. */
-void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, float ny,
-                                int *lx, int *ly);
+void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, float ny, int *lx,
+                                int *ly);
 void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, int ly, float *nx,
                                 float *ny);
 

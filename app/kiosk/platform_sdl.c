@@ -215,8 +215,8 @@ typedef struct TexEntry {
 struct Platform {
     SDL_Window *win;
     SDL_Renderer *ren;
-    SDL_Texture *target;   /* the logical frame, rotated when presented */
-    int pw, ph, lw, lh;    /* physical (renderer output) and logical sizes */
+    SDL_Texture *target; /* the logical frame, rotated when presented */
+    int pw, ph, lw, lh;  /* physical (renderer output) and logical sizes */
     int rotation;
     KFonts *fonts;
     char driver[32];
@@ -233,12 +233,30 @@ uint64_t platform_ticks(void)
     return SDL_GetTicks64();
 }
 
-const char *platform_driver(const Platform *p) { return p->driver; }
-const char *platform_renderer(const Platform *p) { return p->renderer; }
-int platform_dpi(const Platform *p) { return p->dpi; }
-uint64_t platform_wakeups(const Platform *p) { return p->wakeups; }
-int platform_text_cache_size(const Platform *p) { return p->n_cache; }
-uint64_t platform_text_renders(const Platform *p) { return p->renders; }
+const char *platform_driver(const Platform *p)
+{
+    return p->driver;
+}
+const char *platform_renderer(const Platform *p)
+{
+    return p->renderer;
+}
+int platform_dpi(const Platform *p)
+{
+    return p->dpi;
+}
+uint64_t platform_wakeups(const Platform *p)
+{
+    return p->wakeups;
+}
+int platform_text_cache_size(const Platform *p)
+{
+    return p->n_cache;
+}
+uint64_t platform_text_renders(const Platform *p)
+{
+    return p->renders;
+}
 
 void platform_logical_size(const Platform *p, int *w, int *h)
 {
@@ -260,11 +278,11 @@ static int make_target(Platform *p, DbError *err)
     ui_logical_size(p->rotation, p->pw, p->ph, &p->lw, &p->lh);
     if (p->target)
         SDL_DestroyTexture(p->target);
-    p->target = SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET,
-                                  p->lw, p->lh);
+    p->target =
+        SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, p->lw, p->lh);
     if (!p->target)
-        return dberr_set(err, DB_EIO, "SDL: cannot create a %dx%d render target: %s", p->lw,
-                         p->lh, SDL_GetError());
+        return dberr_set(err, DB_EIO, "SDL: cannot create a %dx%d render target: %s", p->lw, p->lh,
+                         SDL_GetError());
     return DB_OK;
 }
 
@@ -364,8 +382,8 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
 
 /* ---- input ---- */
 
-void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, float ny,
-                                int *lx, int *ly)
+void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, float ny, int *lx,
+                                int *ly)
 {
     int px = (int)(nx * (float)phys_w), py = (int)(ny * (float)phys_h);
     px = px < 0 ? 0 : px >= phys_w ? phys_w - 1 : px;
@@ -386,31 +404,50 @@ static KioskKey map_key(SDL_Keycode k)
 {
     switch (k) {
     case SDLK_RETURN:
-    case SDLK_KP_ENTER: return KK_ENTER;
-    case SDLK_BACKSPACE: return KK_BACKSPACE;
-    case SDLK_DELETE: return KK_DELETE;
-    case SDLK_LEFT: return KK_LEFT;
-    case SDLK_RIGHT: return KK_RIGHT;
-    case SDLK_HOME: return KK_HOME;
-    case SDLK_END: return KK_END;
-    case SDLK_ESCAPE: return KK_ESCAPE;
-    case SDLK_TAB: return KK_TAB;
-    default: return 0;
+    case SDLK_KP_ENTER:
+        return KK_ENTER;
+    case SDLK_BACKSPACE:
+        return KK_BACKSPACE;
+    case SDLK_DELETE:
+        return KK_DELETE;
+    case SDLK_LEFT:
+        return KK_LEFT;
+    case SDLK_RIGHT:
+        return KK_RIGHT;
+    case SDLK_HOME:
+        return KK_HOME;
+    case SDLK_END:
+        return KK_END;
+    case SDLK_ESCAPE:
+        return KK_ESCAPE;
+    case SDLK_TAB:
+        return KK_TAB;
+    default:
+        return 0;
     }
 }
 
 static SDL_Keycode unmap_key(KioskKey k)
 {
     switch (k) {
-    case KK_ENTER: return SDLK_RETURN;
-    case KK_BACKSPACE: return SDLK_BACKSPACE;
-    case KK_DELETE: return SDLK_DELETE;
-    case KK_LEFT: return SDLK_LEFT;
-    case KK_RIGHT: return SDLK_RIGHT;
-    case KK_HOME: return SDLK_HOME;
-    case KK_END: return SDLK_END;
-    case KK_ESCAPE: return SDLK_ESCAPE;
-    case KK_TAB: return SDLK_TAB;
+    case KK_ENTER:
+        return SDLK_RETURN;
+    case KK_BACKSPACE:
+        return SDLK_BACKSPACE;
+    case KK_DELETE:
+        return SDLK_DELETE;
+    case KK_LEFT:
+        return SDLK_LEFT;
+    case KK_RIGHT:
+        return SDLK_RIGHT;
+    case KK_HOME:
+        return SDLK_HOME;
+    case KK_END:
+        return SDLK_END;
+    case KK_ESCAPE:
+        return SDLK_ESCAPE;
+    case KK_TAB:
+        return SDLK_TAB;
     }
     return SDLK_UNKNOWN;
 }
@@ -435,7 +472,8 @@ static int translate(Platform *p, const SDL_Event *e, PlatformEvent *ev)
         SDL_GetWindowSize(p->win, &ww, &wh);
         if (ww <= 0 || wh <= 0)
             return 0;
-        platform_finger_to_logical(p->rotation, p->pw, p->ph, ((float)e->button.x + 0.5f) / (float)ww,
+        platform_finger_to_logical(p->rotation, p->pw, p->ph,
+                                   ((float)e->button.x + 0.5f) / (float)ww,
                                    ((float)e->button.y + 0.5f) / (float)wh, &ev->x, &ev->y);
         ev->type = PE_TAP;
         return 1;
@@ -456,7 +494,8 @@ static int translate(Platform *p, const SDL_Event *e, PlatformEvent *ev)
             ev->type = PE_EXPOSE;
             return 1;
         }
-        if (e->window.event == SDL_WINDOWEVENT_EXPOSED || e->window.event == SDL_WINDOWEVENT_SHOWN) {
+        if (e->window.event == SDL_WINDOWEVENT_EXPOSED ||
+            e->window.event == SDL_WINDOWEVENT_SHOWN) {
             ev->type = PE_EXPOSE;
             return 1;
         }
@@ -493,8 +532,9 @@ int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev)
                 continue;
             }
         } else {
-            got = left < 0 ? SDL_WaitEvent(&e) : left == 0 ? SDL_PollEvent(&e)
-                                                           : SDL_WaitEventTimeout(&e, left);
+            got = left < 0    ? SDL_WaitEvent(&e)
+                  : left == 0 ? SDL_PollEvent(&e)
+                              : SDL_WaitEventTimeout(&e, left);
             p->wakeups++;
         }
         if (!got)

@@ -45,13 +45,14 @@ static uint8_t *chunk(uint8_t *o, const char *type, const uint8_t *data, size_t 
  * (runs of a pixel) only. Screens are mostly flat colour, so with the PNG "Up" filter this
  * shrinks a screenshot about 20-50x, and it stays simple enough to read at a glance. ---- */
 
-static const uint16_t len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                      31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const uint16_t len_base[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                      15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                      67, 83, 99, 115, 131, 163, 195, 227, 258};
 static const uint8_t len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                       2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t dist_base[30] = {1,    2,    3,    4,    5,    7,     9,     13,    17,  25,
-                                       33,   49,   65,   97,   129,  193,   257,   385,   513, 769,
-                                       1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const uint16_t dist_base[30] = {
+    1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+    193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 static const uint8_t dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                        6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
@@ -135,8 +136,8 @@ static size_t deflate_fixed(const uint8_t *d, size_t n, uint8_t *out)
     return (size_t)(b.p - out);
 }
 
-int png_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out,
-                   size_t *out_len, DbError *err)
+int png_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out, size_t *out_len,
+                   DbError *err)
 {
     *out = NULL;
     if (w <= 0 || h <= 0 || w > PNG_MAX_SIDE || h > PNG_MAX_SIDE)
@@ -155,7 +156,8 @@ int png_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out
     uint32_t a = 1, b2 = 0;
     for (int y = 0; y < h; y++) {
         uint8_t *f = filt + (size_t)y * row;
-        const uint8_t *cur = rgb + (size_t)y * pitch, *up = y ? rgb + (size_t)(y - 1) * pitch : NULL;
+        const uint8_t *cur = rgb + (size_t)y * pitch,
+                      *up = y ? rgb + (size_t)(y - 1) * pitch : NULL;
         f[0] = 2;
         for (size_t x = 0; x < row - 1; x++)
             f[1 + x] = (uint8_t)(cur[x] - (up ? up[x] : 0));
@@ -177,8 +179,8 @@ int png_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out
     uint8_t ihdr[13];
     put32(ihdr, (uint32_t)w);
     put32(ihdr + 4, (uint32_t)h);
-    ihdr[8] = 8;  /* bit depth */
-    ihdr[9] = 2;  /* RGB */
+    ihdr[8] = 8; /* bit depth */
+    ihdr[9] = 2; /* RGB */
     ihdr[10] = ihdr[11] = ihdr[12] = 0;
     o = chunk(o, "IHDR", ihdr, 13);
     o = chunk(o, "IDAT", z, zl);

@@ -16,12 +16,11 @@
 
 /* Encodes w x h RGB pixels (rows of 3*w bytes, `pitch` bytes apart) into a new malloc'd
  * buffer. */
-int png_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out,
-                   size_t *out_len, DbError *err);
+int png_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out, size_t *out_len,
+                   DbError *err);
 
 /* Encodes and writes atomically to path. */
-int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, size_t pitch,
-                  DbError *err);
+int png_write_rgb(const char *path, const uint8_t *rgb, int w, int h, size_t pitch, DbError *err);
 
 /* Reads a PNG written by png_write_rgb into a new malloc'd RGB buffer (pitch 3*w). */
 int png_read_rgb(const char *path, uint8_t **rgb, int *w, int *h, DbError *err);

@@ -11,8 +11,8 @@ static const struct {
     const char *name;
     KioskKey key;
 } key_names[] = {
-    {"enter", KK_ENTER}, {"return", KK_ENTER}, {"backspace", KK_BACKSPACE}, {"delete", KK_DELETE},
-    {"left", KK_LEFT},   {"right", KK_RIGHT},  {"home", KK_HOME},           {"end", KK_END},
+    {"enter", KK_ENTER},   {"return", KK_ENTER}, {"backspace", KK_BACKSPACE}, {"delete", KK_DELETE},
+    {"left", KK_LEFT},     {"right", KK_RIGHT},  {"home", KK_HOME},           {"end", KK_END},
     {"escape", KK_ESCAPE}, {"tab", KK_TAB},
 };
 
@@ -117,15 +117,14 @@ static int parse_line(const char *name, int line, const char *p, const char *end
         while (*ys == ' ')
             ys++;
         if (parse_long(arg, 0, 100000, &x) || parse_long(ys, 0, 100000, &y))
-            return dberr_set(err, DB_EINVAL, "%s:%d: tap X Y needs two non-negative integers",
-                             name, line);
+            return dberr_set(err, DB_EINVAL, "%s:%d: tap X Y needs two non-negative integers", name,
+                             line);
         st->op = SO_TAP_XY;
         st->x = (int)x;
         st->y = (int)y;
         return DB_OK;
     }
-    if (strcmp(word, "type") == 0 || strcmp(word, "expect") == 0 ||
-        strcmp(word, "absent") == 0) {
+    if (strcmp(word, "type") == 0 || strcmp(word, "expect") == 0 || strcmp(word, "absent") == 0) {
         st->op = word[0] == 't' ? SO_TYPE : word[0] == 'e' ? SO_EXPECT : SO_ABSENT;
         if (parse_quoted(&p, end, &st->str) != 0 || skip_ws(p, end) != end)
             goto bad_string;
@@ -234,9 +233,9 @@ int script_load(const char *path, Script **out, DbError *err)
     free(data);
     if (rc == DB_OK) {
         if (base)
-            snprintf((*out)->dir, sizeof (*out)->dir, "%.*s", (int)(base - path), path);
+            snprintf((*out)->dir, sizeof(*out)->dir, "%.*s", (int)(base - path), path);
         else
-            snprintf((*out)->dir, sizeof (*out)->dir, ".");
+            snprintf((*out)->dir, sizeof(*out)->dir, ".");
     }
     return rc;
 }

@@ -39,15 +39,15 @@ typedef enum ScriptOp {
 typedef struct ScriptStep {
     ScriptOp op;
     int line;
-    char *str;      /* label, text, or file name (malloc'd) */
-    int x, y;       /* SO_TAP_XY */
-    long ms;        /* SO_WAIT, SO_IDLE (converted to ms) */
-    KioskKey key;   /* SO_KEY */
+    char *str;    /* label, text, or file name (malloc'd) */
+    int x, y;     /* SO_TAP_XY */
+    long ms;      /* SO_WAIT, SO_IDLE (converted to ms) */
+    KioskKey key; /* SO_KEY */
 } ScriptStep;
 
 typedef struct Script {
-    char name[256];  /* file name used in messages ("demo.script") */
-    char dir[4096];  /* directory of the script, for relative screenshot paths */
+    char name[256]; /* file name used in messages ("demo.script") */
+    char dir[4096]; /* directory of the script, for relative screenshot paths */
     int n;
     ScriptStep *steps;
 } Script;

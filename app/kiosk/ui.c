@@ -85,8 +85,7 @@ void ui_frame_border(UiFrame *f, UiRect r, int thickness, UiColor c)
     cmd->thickness = thickness;
 }
 
-int ui_text_run(UiFrame *f, int x, int y, int size, int flags, UiColor c, const char *s,
-                size_t len)
+int ui_text_run(UiFrame *f, int x, int y, int size, int flags, UiColor c, const char *s, size_t len)
 {
     if (len == 0)
         return 0;
@@ -108,8 +107,11 @@ int ui_text_run(UiFrame *f, int x, int y, int size, int flags, UiColor c, const 
 size_t ui_utf8_len(const char *s, size_t avail)
 {
     unsigned char c = (unsigned char)s[0];
-    size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                              : (c & 0xF8) == 0xF0 ? 4 : 1;
+    size_t n = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 1;
     if (n > avail)
         return 1;
     for (size_t i = 1; i < n; i++)
@@ -120,8 +122,8 @@ size_t ui_utf8_len(const char *s, size_t avail)
 
 /* Finds the end of the next line of s (starting at s[0]) that fits width w.
  * *next is where the following line starts (spaces/newline skipped). */
-static size_t wrap_line(const UiMeasure *m, const char *s, size_t len, int size, int flags,
-                        int w, size_t *next)
+static size_t wrap_line(const UiMeasure *m, const char *s, size_t len, int size, int flags, int w,
+                        size_t *next)
 {
     size_t nl = len;
     const char *p = memchr(s, '\n', len);

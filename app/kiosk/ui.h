@@ -41,12 +41,12 @@ enum {
 
 typedef struct UiCmd {
     int kind;
-    UiRect r;       /* RECT/FRAME: the area; TEXT: the run's box (x,y top-left, w,h measured) */
+    UiRect r; /* RECT/FRAME: the area; TEXT: the run's box (x,y top-left, w,h measured) */
     UiColor color;
-    int thickness;  /* FRAME: border width in px */
-    int size;       /* TEXT: font pixel size */
-    int flags;      /* TEXT: UI_TEXT_* */
-    size_t text;    /* TEXT: offset into the arena (NUL-terminated) */
+    int thickness; /* FRAME: border width in px */
+    int size;      /* TEXT: font pixel size */
+    int flags;     /* TEXT: UI_TEXT_* */
+    size_t text;   /* TEXT: offset into the arena (NUL-terminated) */
     size_t len;
 } UiCmd;
 
@@ -54,16 +54,16 @@ typedef struct UiCmd {
 typedef struct UiTarget {
     UiRect r;
     int action, arg;
-    int enabled;    /* disabled targets still receive taps (to explain why), drawn greyed */
+    int enabled; /* disabled targets still receive taps (to explain why), drawn greyed */
 } UiTarget;
 
 /* Visible text as a person reads it (a whole wrapped paragraph or a button's label), used
  * by scripts (`tap "Next"`, `expect "..."`) and by layout checks. */
 typedef struct UiLabel {
-    size_t text;    /* arena offset */
-    UiRect r;       /* the box the text occupies */
-    int target;     /* index of the target that contains it, or -1 */
-    int clipped;    /* 1 if the text did not fit its box (a layout bug) */
+    size_t text; /* arena offset */
+    UiRect r;    /* the box the text occupies */
+    int target;  /* index of the target that contains it, or -1 */
+    int clipped; /* 1 if the text did not fit its box (a layout bug) */
 } UiLabel;
 
 /* Measures the pixel width of len bytes of UTF-8 text at a font size. */
@@ -74,15 +74,15 @@ typedef struct UiMeasure {
 } UiMeasure;
 
 typedef struct UiFrame {
-    int w, h;                /* logical size (after rotation) */
+    int w, h; /* logical size (after rotation) */
     UiMeasure m;
     int n_cmds, n_targets, n_labels;
     UiCmd cmds[UI_MAX_CMDS];
     UiTarget targets[UI_MAX_TARGETS];
     UiLabel labels[UI_MAX_LABELS];
-    char *arena;             /* UI_TEXT_ARENA bytes, secmem */
+    char *arena; /* UI_TEXT_ARENA bytes, secmem */
     size_t arena_used;
-    int overflow;            /* 1 if a list or the arena filled up (frame incomplete) */
+    int overflow; /* 1 if a list or the arena filled up (frame incomplete) */
 } UiFrame;
 
 /* Allocates a frame (the arena in locked memory). NULL on allocation failure. */
