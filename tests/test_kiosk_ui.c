@@ -621,6 +621,60 @@ static void test_glyph_coverage(void)
         CHECK(kfonts_has_glyph(fonts, cps[i]));
 }
 
+/* The renderer rotates the same way as the touch mapping: a mark at the logical top-left is
+ * drawn where ui_logical_to_phys says. Text is rendered once and then comes from the cache;
+ * the participant's own text (UI_TEXT_SECRET) is never cached. */
+static void test_platform_render(void)
+{
+    const int rots[] = {0, 90, 180, 270};
+    for (int ri = 0; ri < 4; ri++) {
+        PlatformConfig pc = {320, 200, 0, rots[ri], 1, "test"};
+        Platform *p = NULL;
+        int status;
+        DbError err;
+        CHECK(platform_open(&pc, fonts, &p, &status, &err) == DB_OK);
+        if (!p)
+            return;
+        int lw, lh, pw, ph;
+        platform_logical_size(p, &lw, &lh);
+        platform_physical_size(p, &pw, &ph);
+        CHECK(pw == 320 && ph == 200);
+        CHECK(rots[ri] % 180 ? (lw == 200 && lh == 320) : (lw == 320 && lh == 200));
+        UiFrame *f = ui_frame_new(kfonts_measure(fonts));
+        ui_frame_begin(f, lw, lh);
+        ui_rect(f, (UiRect){0, 0, lw, lh}, (UiColor){0, 0, 0, 255});
+        ui_rect(f, (UiRect){0, 0, 10, 10}, (UiColor){255, 0, 0, 255});
+        ui_text_run(f, 20, 20, 16, 0, (UiColor){255, 255, 255, 255}, "cached", 6);
+        ui_text_run(f, 20, 50, 16, UI_TEXT_SECRET, (UiColor){255, 255, 255, 255}, "secret", 6);
+        platform_draw(p, f);
+        uint64_t r1 = platform_text_renders(p);
+        platform_draw(p, f);
+        uint64_t r2 = platform_text_renders(p);
+        CHECK(r1 == 2 && r2 == 3); /* only the secret run is rendered again */
+        CHECK(platform_text_cache_size(p) == 1);
+        char path[] = "/tmp/debrief-render-XXXXXX";
+        int fd = mkstemp(path);
+        close(fd);
+        CHECK(platform_screenshot(p, path, &err) == DB_OK);
+        uint8_t *px;
+        int w, h;
+        CHECK(png_read_rgb(path, &px, &w, &h, &err) == DB_OK);
+        if (px && w == pw && h == ph) {
+            int x, y;
+            ui_logical_to_phys(rots[ri], pw, ph, 2, 2, &x, &y);
+            const uint8_t *c = px + ((size_t)y * w + x) * 3;
+            CHECK(c[0] > 200 && c[1] < 50 && c[2] < 50);
+            ui_logical_to_phys(rots[ri], pw, ph, lw - 3, lh - 3, &x, &y);
+            c = px + ((size_t)y * w + x) * 3;
+            CHECK(c[0] < 50);
+        }
+        free(px);
+        unlink(path);
+        ui_frame_free(f);
+        platform_close(p);
+    }
+}
+
 static void test_missing_font(void)
 {
     KFonts *f2 = NULL;
@@ -653,6 +707,7 @@ int main(void)
     RUN(test_png_roundtrip);
     RUN(test_glyph_coverage);
     RUN(test_missing_font);
+    RUN(test_platform_render);
     RUN(test_required_and_prefer_not);
     RUN(test_keyboard_keys);
     RUN(test_submit_once_and_wipe);
