@@ -81,7 +81,7 @@ static int run_child(ChildFn fn, const char *data_dir, const char *out_dir, doub
 
 static int do_export(const char *data_dir, const char *out_dir, char *msg, size_t cap)
 {
-    CoordExportOptions o = {data_dir, out_dir, 0, 1, 0};
+    CoordExportOptions o = {.data_dir = data_dir, .out_dir = out_dir, .force = 1};
     CoordExportResult res;
     DbError err;
     int rc = coord_export(&o, &res, &err);
@@ -167,10 +167,11 @@ static void copy_data(const char *from, const char *to)
 int main(int argc, char **argv)
 {
     BenchOpts opt;
-    bench_parse_args(argc, argv, &opt,
-                     "Export (coord_export) of 1k/10k/50k/100k responses.\n"
-                     "DEBRIEF_BENCH_ONLY=N runs only size N; with DEBRIEF_BENCH_KEEP=1 it only makes\n"
-                     "that data directory and prints its path (to profile `debrief export`).\n");
+    bench_parse_args(
+        argc, argv, &opt,
+        "Export (coord_export) of 1k/10k/50k/100k responses.\n"
+        "DEBRIEF_BENCH_ONLY=N runs only size N; with DEBRIEF_BENCH_KEEP=1 it only makes\n"
+        "that data directory and prints its path (to profile `debrief export`).\n");
     if (secmem_init() != 0)
         return 1;
     DbError err;

@@ -452,23 +452,24 @@ static void bench_process(const Survey *s, const char *survey_path, int reps)
     uint8_t *text = NULL;
     size_t len = 0;
     DbError err;
-    bench_check(fs_read_file(src_script, 64 * 1024, 1, &text, &len, &err), &err, "reading the script");
+    bench_check(fs_read_file(src_script, 64 * 1024, 1, &text, &len, &err), &err,
+                "reading the script");
     write_text(full, (const char *)text);
     free(text);
 
     char cold_exe[PATH_MAX + 32];
     snprintf(cold_exe, sizeof cold_exe, "%s", g_exe);
     char *slash = strrchr(cold_exe, '/');
-    snprintf(slash ? slash + 1 : cold_exe, sizeof cold_exe - (size_t)(slash ? slash + 1 - cold_exe : 0),
-             "bench_sdl_cold");
+    snprintf(slash ? slash + 1 : cold_exe,
+             sizeof cold_exe - (size_t)(slash ? slash + 1 - cold_exe : 0), "bench_sdl_cold");
     char kiosk[PATH_MAX + 64];
     snprintf(kiosk, sizeof kiosk, "%s", DEBRIEF_KIOSK_EXE);
 
     double *ours = calloc((size_t)reps, sizeof(double));
     double *base = calloc((size_t)reps, sizeof(double));
     double secs, rss;
-    char *argv_k[] = {kiosk, "--survey", (char *)survey_path, "--data", data, "--recipient", pub,
-                      "--size", "800x480", "--script", first, NULL};
+    char *argv_k[] = {kiosk, "--survey", (char *)survey_path, "--data",   data,  "--recipient",
+                      pub,   "--size",   "800x480",           "--script", first, NULL};
     char *argv_b[] = {cold_exe, "800", "480", KIOSK_FONT_REGULAR, NULL};
     for (int i = -1; i < reps; i++) { /* -1 warms the page cache */
         if (run_process(argv_k, &secs, &rss) != 0)
@@ -481,14 +482,14 @@ static void bench_process(const Survey *s, const char *survey_path, int reps)
             base[i] = secs * 1000;
     }
     BenchStats so = bench_stats(ours, (size_t)reps), sb = bench_stats(base, (size_t)reps);
-    bench_row("kiosk", "cold start -> first frame (process, 800x480)", "ms", &so, &sb,
-              "<=3x base", so.median <= 3 * sb.median ? "yes" : "NO");
+    bench_row("kiosk", "cold start -> first frame (process, 800x480)", "ms", &so, &sb, "<=3x base",
+              so.median <= 3 * sb.median ? "yes" : "NO");
     bench_note("cold start is timed from fork to exit of a process whose script only checks the "
                "attract screen (no first-frame hook yet), so both include teardown; baseline = "
                "bench_sdl_cold");
 
-    char *argv_rss[] = {kiosk, "--survey", (char *)survey_path, "--data", data, "--recipient",
-                        pub, "--size", "1280x800", "--script", full, NULL};
+    char *argv_rss[] = {kiosk, "--survey", (char *)survey_path, "--data",   data, "--recipient",
+                        pub,   "--size",   "1280x800",          "--script", full, NULL};
     if (run_process(argv_rss, &secs, &rss) != 0)
         die("debrief-kiosk (full survey at 1280x800) failed; rerun with DEBRIEF_BENCH_VERBOSE=1");
     bench_row1("rss", "peak RSS, debrief-kiosk 1280x800, whole survey + submit", "MiB", rss,

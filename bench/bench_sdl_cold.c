@@ -11,8 +11,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench_sdl_cold W H FONT\n");
         return 2;
     }
-    return sdl_bare_cold((int)strtol(argv[1], NULL, 10), (int)strtol(argv[2], NULL, 10),
-                         argv[3]) == 0
+    return sdl_bare_cold((int)strtol(argv[1], NULL, 10), (int)strtol(argv[2], NULL, 10), argv[3]) ==
+                   0
                ? 0
                : 1;
 }

@@ -119,8 +119,9 @@ static long long read_wchar(void)
 int main(int argc, char **argv)
 {
     BenchOpts opt;
-    bench_parse_args(argc, argv, &opt, "Submit latency (encode + seal + durable put) vs a bare "
-                                       "sqlite durable insert, with 0/10k/100k stored.\n");
+    bench_parse_args(argc, argv, &opt,
+                     "Submit latency (encode + seal + durable put) vs a bare "
+                     "sqlite durable insert, with 0/10k/100k stored.\n");
     if (secmem_init() != 0)
         return 1;
     DbError err;
@@ -161,9 +162,9 @@ int main(int argc, char **argv)
         Store *st = NULL;
         int64_t sid = 0;
         bench_check(store_open(dir, &st, &err), &err, "store_open");
-        bench_check(store_session_open(st, "Group 2", "2026-11-26", s->id, s->version, 0, &sid,
-                                       &err),
-                    &err, "store_session_open");
+        bench_check(
+            store_session_open(st, "Group 2", "2026-11-26", s->id, s->version, 0, &sid, &err), &err,
+            "store_session_open");
         store_close(st);
         uint64_t t0 = bench_now_ns();
         if (levels[li] > 0 && bench_store_fill(dir, sid, pool, POOL, rec_len, levels[li]) != 0)
@@ -183,8 +184,7 @@ int main(int argc, char **argv)
                         &err, "seal_record");
             secmem_wipe(plain, s->record_size);
             uint64_t sealed = bench_now_ns();
-            bench_check(store_response_put(st, sid, rec, rlen, &err), &err,
-                        "store_response_put");
+            bench_check(store_response_put(st, sid, rec, rlen, &err), &err, "store_response_put");
             uint64_t c = bench_now_ns();
             baseline_insert(&b, rec, rlen);
             uint64_t d = bench_now_ns();
@@ -233,8 +233,8 @@ int main(int argc, char **argv)
     bench_row1("submit", "submit median, 100k / 0 stored", "x", growth, "flat (<=1.5x)", met);
     bench_note("submit: data directory on %s (%s), page size %d, record %zu bytes (padded %zu, 1 "
                "recipient)",
-               opt.dir ? opt.dir : (getenv("DEBRIEF_BENCH_DIR") ? getenv("DEBRIEF_BENCH_DIR")
-                                                                : "/var/tmp"),
+               opt.dir ? opt.dir
+                       : (getenv("DEBRIEF_BENCH_DIR") ? getenv("DEBRIEF_BENCH_DIR") : "/var/tmp"),
                fs, page_size, rec_len, s->record_size);
     bench_row1("rss", "peak RSS, bench_submit (incl. 100k pre-fill)", "MiB", bench_peak_rss_mib(),
                "-", "-");

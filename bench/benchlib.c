@@ -130,8 +130,7 @@ int bench_mkdtemp(const char *base, char *out, size_t cap)
         return -1;
     }
     if (!mkdtemp(out)) {
-        fprintf(stderr, "bench: %s: cannot create a scratch directory: %s\n", out,
-                strerror(errno));
+        fprintf(stderr, "bench: %s: cannot create a scratch directory: %s\n", out, strerror(errno));
         return -1;
     }
     return 0;
@@ -257,8 +256,8 @@ size_t bench_seal(const Survey *s, const Response *r, const KeyPublic *rcpt, int
     ResponseContext ctx = {"Group 2", "2026-11-26"};
     bench_check(response_encode(r, &ctx, plain, s->record_size, &plen, &err), &err,
                 "response_encode");
-    bench_check(seal_record(plain, plen, s->record_size, rcpt, n_rcpt, out, cap, &rlen, &err),
-                &err, "seal_record");
+    bench_check(seal_record(plain, plen, s->record_size, rcpt, n_rcpt, out, cap, &rlen, &err), &err,
+                "seal_record");
     secmem_free(plain);
     return rlen;
 }
@@ -280,8 +279,8 @@ int bench_store_fill(const char *dir, int64_t session_id, const uint8_t *pool, s
                      "PRAGMA foreign_keys = ON; BEGIN",
                      NULL, NULL, NULL) != SQLITE_OK)
         goto done;
-    if (sqlite3_prepare_v2(db, "INSERT INTO responses(id, session_id, record) VALUES (?, ?, ?)",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "INSERT INTO responses(id, session_id, record) VALUES (?, ?, ?)", -1,
+                           &st, NULL) != SQLITE_OK)
         goto done;
     for (long i = 0; i < n; i++) {
         uint8_t key[STORE_KEY_BYTES];
