@@ -1,0 +1,78 @@
+# Debian packages (tools/package runs cpack -G DEB): debrief-kiosk for the Pi, debrief-cli
+# for analysts' laptops (and the Pi, for 'debrief fingerprint' and 'debrief export').
+# The binaries' install() rules name their component (cli, kiosk) in app/*/CMakeLists.txt.
+# Cross builds (cmake/toolchain-aarch64.cmake) get the target's Debian architecture.
+include(GNUInstallDirs)
+
+set(DEBRIEF_PKG_DATADIR ${CMAKE_INSTALL_DATADIR}/debrief)
+
+if(DEBRIEF_KIOSK)
+  # The example survey; the default kiosk.conf names /usr/share/debrief/surveys/ccdg.json,
+  # and the kiosk's demo mode finds it there too (relative to /usr/bin/debrief-kiosk).
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/surveys DESTINATION ${DEBRIEF_PKG_DATADIR}
+          COMPONENT kiosk)
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/debrief-kiosk.service
+          DESTINATION lib/systemd/system COMPONENT kiosk)
+  # Absolute: /etc stays /etc whatever the prefix. Both are conffiles (packaging/debian/conffiles).
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/kiosk.conf
+                ${PROJECT_SOURCE_DIR}/packaging/etc/environment
+          DESTINATION /etc/debrief PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+          COMPONENT kiosk)
+  install(FILES ${PROJECT_SOURCE_DIR}/docs/DEPLOY.md
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/debrief-kiosk COMPONENT kiosk)
+endif()
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME debrief)
+set(CPACK_PACKAGE_VENDOR "Debrief")
+set(CPACK_PACKAGE_CONTACT "Debrief maintainers <debrief@localhost>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+# No CPACK_PACKAGE_DESCRIPTION_SUMMARY: each package's first description line is its synopsis.
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION misc)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
+
+# cpack asks dpkg for the architecture, which is the build machine's: say the target's.
+if(CMAKE_CROSSCOMPILING)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64)$")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE arm64)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^arm")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE armhf)
+  elseif(CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64")
+    set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE amd64)
+  else()
+    message(FATAL_ERROR "Packaging: no Debian architecture known for ${CMAKE_SYSTEM_PROCESSOR}")
+  endif()
+endif()
+
+if(DEBRIEF_KIOSK)
+  set(CPACK_COMPONENTS_ALL kiosk cli)
+else()
+  set(CPACK_COMPONENTS_ALL cli)
+endif()
+
+# Dependencies are written out (not dpkg-shlibdeps) so that cross builds get the same list;
+# tests/packaging/test_packages.sh checks that every library the binaries need (readelf -d
+# NEEDED) comes from a package named here. Minimum versions: Debian 12 / Raspberry Pi OS
+# bookworm, which the code is written and tested against.
+set(DEBRIEF_DEB_LIBS "libc6 (>= 2.34), libsodium23 (>= 1.0.18), libsqlite3-0 (>= 3.34), libjansson4 (>= 2.13)")
+
+set(CPACK_DEBIAN_CLI_PACKAGE_NAME debrief-cli)
+set(CPACK_COMPONENT_CLI_DESCRIPTION
+    "offline survey kiosk: coordinator and analyst tool\nThe debrief command: keys, export, verify, import, CSV and reports of the\nresponses collected by Debrief kiosks. No graphics needed: this is the\npackage for analysts' machines.")
+set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS "${DEBRIEF_DEB_LIBS}")
+set(CPACK_DEBIAN_CLI_PACKAGE_SECTION utils)
+
+set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME debrief-kiosk)
+set(CPACK_COMPONENT_KIOSK_DESCRIPTION
+    "offline survey kiosk: the participants' touchscreen\nRuns on the console (KMSDRM, no desktop) under systemd and seals every\nresponse to the analyst's public key before it is stored. Creates the\nsystem user debrief; the service is not enabled until configured.")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
+    "debrief-cli (= ${PROJECT_VERSION}), ${DEBRIEF_DEB_LIBS}, libsdl2-2.0-0 (>= 2.26), libsdl2-ttf-2.0-0 (>= 2.20), fonts-dejavu-core, adduser")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
+    "${PROJECT_SOURCE_DIR}/packaging/debian/conffiles;${PROJECT_SOURCE_DIR}/packaging/debian/postinst;${PROJECT_SOURCE_DIR}/packaging/debian/prerm;${PROJECT_SOURCE_DIR}/packaging/debian/postrm")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+include(CPack)
