@@ -616,7 +616,8 @@ static void test_glyph_coverage(void)
 {
     /* Every key label and accent the keyboard offers is in the font. */
     const uint32_t cps[] = {0x21E7, 0x232B, 0x2190, 0x2192, 0x20AC, 0xE9, 0xDF,
-                            0x153,  0x2013, 0x201C, 0x201D, 0x2026, 0xC7, 0xF1};
+                            0x153,  0x2013, 0x201C, 0x201D, 0x2026, 0xC7, 0xF1,
+                            0x25C9, 0x25CB, 0xAB,   0xBB,   0x201E};
     for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++)
         CHECK(kfonts_has_glyph(fonts, cps[i]));
 }

@@ -1098,14 +1098,24 @@ static void build_choice(Kiosk *k, UiRect a)
                     ui_rect(k->f, rr, sel ? c_primary : c_white);
                     ui_frame_border(k->f, rr, sel ? 3 : 2, sel ? c_fg : c_border);
                     int t = ui_target(k->f, rr, ACT_OPTION, i, 1);
-                    /* The check box: square for multiple choice, a dot for single. */
+                    /* The indicator: a check box for multiple choice, a radio dot (a glyph:
+                     * the renderer has no circles) for single choice. */
                     UiRect bx = {rr.x + mt->pad, rr.y + (rh - box) / 2, box, box};
-                    ui_rect(k->f, bx, c_white);
-                    ui_frame_border(k->f, bx, 2, c_fg);
-                    if (sel) {
-                        int in = q->kind == SURVEY_MULTI ? box / 5 : box / 4;
-                        ui_rect(k->f, (UiRect){bx.x + in, bx.y + in, box - 2 * in, box - 2 * in},
-                                c_fg);
+                    if (q->kind == SURVEY_MULTI) {
+                        ui_rect(k->f, bx, c_white);
+                        ui_frame_border(k->f, bx, 2, c_fg);
+                        if (sel) {
+                            int in = box / 5;
+                            ui_rect(k->f,
+                                    (UiRect){bx.x + in, bx.y + in, box - 2 * in, box - 2 * in},
+                                    c_fg);
+                        }
+                    } else {
+                        const char *dot = sel ? "\xE2\x97\x89" : "\xE2\x97\x8B"; /* ◉ ○ */
+                        int dw = text_w(k, dot, mt->title, 0);
+                        ui_text_run(k->f, bx.x + (box - dw) / 2,
+                                    rr.y + (rh - mt->lh_title) / 2 - mt->lh_title / 12, mt->title,
+                                    0, fg, dot, strlen(dot));
                     }
                     ui_text_box(k->f,
                                 (UiRect){bx.x + box + 2 * mt->pad, rr.y + 2,
