@@ -29,4 +29,8 @@ if(DEBRIEF_KIOSK)
   add_test(NAME test_rel_powerloss COMMAND sh ${REL_DIR}/test_powerloss.sh ${PROJECT_BINARY_DIR}
     ${PROJECT_SOURCE_DIR})
   set_tests_properties(test_rel_powerloss PROPERTIES TIMEOUT 300)
+  # bad input files, full and read-only data dir, export medium full/read-only/pulled out
+  add_test(NAME test_rel_faults COMMAND sh ${REL_DIR}/test_faults.sh ${PROJECT_BINARY_DIR}
+    ${PROJECT_SOURCE_DIR})
+  set_tests_properties(test_rel_faults PROPERTIES TIMEOUT 300)
 endif()

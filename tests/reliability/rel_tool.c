@@ -7,6 +7,7 @@
  *                                prints the free text of question "comment", one line each;
  *                                exit 3 if any record does not open or decode
  *   rel_tool count DATA          prints the number of stored responses
+ *   rel_tool fill DATA PUB SURVEY N   stores N sealed responses "fill-1".. in the open session
  *
  * It uses the project's own modules, so it checks exactly what the analyst would later read.
  */
@@ -20,6 +21,7 @@
 #include "seal.h"
 #include "secmem.h"
 #include "store.h"
+#include "survey.h"
 
 #define REL_PASS "reliability-passphrase"
 
@@ -135,6 +137,50 @@ static int cmd_count(const char *data)
     return 0;
 }
 
+static int cmd_fill(const char *data, const char *pubfile, const char *survey_path, long n)
+{
+    DbError err;
+    KeyPublic pub;
+    Survey *sv = NULL;
+    Store *st = NULL;
+    Response *r = NULL;
+    StoreSession cur;
+    int found = 0;
+    int rc = keys_public_read(pubfile, &pub, &err);
+    if (rc == DB_OK)
+        rc = survey_load_file(survey_path, &sv, &err);
+    if (rc == DB_OK)
+        rc = store_open(data, &st, &err);
+    if (rc == DB_OK)
+        rc = store_session_current(st, &cur, &found, &err);
+    if (rc == DB_OK && !found)
+        rc = dberr_set(&err, DB_ESTATE, "no open session");
+    if (rc == DB_OK)
+        rc = response_new(sv, 0, &r, &err);
+    size_t psize = sv ? sv->record_size : 0;
+    uint8_t *plain = psize ? secmem_alloc(psize) : NULL;
+    uint8_t rec[SEAL_MAX_RECORD];
+    int q_comment = sv ? survey_find_question(sv, "comment") : -1;
+    for (long i = 1; rc == DB_OK && i <= n; i++) {
+        char text[32];
+        size_t plen = 0, rlen = 0;
+        snprintf(text, sizeof text, "fill-%ld", i);
+        ResponseContext ctx = {cur.label, cur.date};
+        rc = response_set_text(r, q_comment, text, &err);
+        if (rc == DB_OK)
+            rc = response_encode(r, &ctx, plain, psize, &plen, &err);
+        if (rc == DB_OK)
+            rc = seal_record(plain, plen, psize, &pub, 1, rec, sizeof rec, &rlen, &err);
+        if (rc == DB_OK)
+            rc = store_response_put(st, cur.id, rec, rlen, &err);
+    }
+    secmem_free(plain);
+    response_free(r);
+    store_close(st);
+    survey_free(sv);
+    return rc == DB_OK ? 0 : die("fill", &err);
+}
+
 int main(int argc, char **argv)
 {
     if (secmem_init() != 0)
@@ -147,6 +193,9 @@ int main(int argc, char **argv)
         return cmd_dump(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "count") == 0)
         return cmd_count(argv[2]);
-    fprintf(stderr, "usage: rel_tool keygen DIR | session DATA | dump DATA KEYFILE | count DATA\n");
+    if (argc == 6 && strcmp(argv[1], "fill") == 0)
+        return cmd_fill(argv[2], argv[3], argv[4], strtol(argv[5], NULL, 10));
+    fprintf(stderr, "usage: rel_tool keygen DIR | session DATA | dump DATA KEYFILE | count DATA | "
+                    "fill DATA PUB SURVEY N\n");
     return 2;
 }

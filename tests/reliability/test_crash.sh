@@ -15,8 +15,8 @@
 # killed run's batch if that one was complete.
 # usage: test_crash.sh BUILD_DIR SOURCE_DIR [SECONDS] [MAX_KILLS]
 set -u
-BUILD=$1
-SRC=$2
+BUILD=$(cd "$1" && pwd)
+SRC=$(cd "$2" && pwd)
 BUDGET=${3:-75}
 MAXKILLS=${4:-300}
 KIOSK=$BUILD/app/kiosk/debrief-kiosk

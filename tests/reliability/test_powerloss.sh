@@ -7,8 +7,8 @@
 # duplicated, PRAGMA integrity_check is ok, and the kiosk starts and takes submits again.
 # usage: test_powerloss.sh BUILD_DIR SOURCE_DIR [SECONDS] [MAX_CUTS]
 set -u
-BUILD=$1
-SRC=$2
+BUILD=$(cd "$1" && pwd)
+SRC=$(cd "$2" && pwd)
 BUDGET=${3:-35}
 MAXCUTS=${4:-150}
 KIOSK=$BUILD/app/kiosk/debrief-kiosk
