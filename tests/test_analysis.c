@@ -1531,6 +1531,114 @@ static void test_cli_kiosks(void)
     free(errs);
 }
 
+/* Two versions of one survey (ccdg v1, and v2 with one more question) in one database, from
+ * one kiosk batch holding sessions of both: the CSV writes one file per version with its own
+ * columns, and the report keeps them in separate sections with their own counts. */
+static void test_two_versions(void)
+{
+    DbError err;
+    AnalysisSurveyFile f1, f2;
+    CHECK(analysis_survey_file_load("analysis/ccdg_v1.json", &f1, &err) == DB_OK);
+    CHECK(analysis_survey_file_load("analysis/ccdg_v2.json", &f2, &err) == DB_OK);
+    if (!f1.survey || !f2.survey)
+        return;
+    CHECK(f2.survey->n_questions == f1.survey->n_questions + 1);
+    char path[512], db_path[512];
+    KeyIdentity *kd = NULL;
+    int created;
+    path_in(path, sizeof path, "kiosk-d.key");
+    CHECK(keys_identity_load_or_create(path, &kd, &created, &err) == DB_OK);
+    GenSession gs[3] = {{f1.survey, "Spring cohort", "2024-03-05", 8},
+                        {f2.survey, "Autumn cohort", "2024-10-08", 7},
+                        {f2.survey, "Winter cohort", "2024-12-03", 6}};
+    uint8_t h[BATCH_HASH_BYTES];
+    path_in(path, sizeof path, "d1.dbb");
+    make_gen_batch(path, kd, 1, zero_hash, gs, 3, NULL, 0, h);
+    keys_identity_free(kd);
+    path_in(db_path, sizeof db_path, "versions.db");
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    AnalysisSurveyFile both[2] = {f1, f2};
+    AnalysisImportOptions o = opts(1);
+    o.surveys = both;
+    o.n_surveys = 2;
+    AnalysisImportResult res;
+    CHECK(db && import(db, g_sec, "d1.dbb", o, &res, &err) == DB_OK && res.n_records == 21);
+    adb_close(db);
+
+    /* CSV: versions.csv -> versions_ccdg_v1.csv and versions_ccdg_v2.csv */
+    char *out, *errs;
+    CHECK(run_cli(&out, &errs, "csv --db versions.db --out versions.csv") == 0);
+    CHECK(out && strstr(out, "versions_ccdg_v1.csv: survey ccdg version 1: 8 responses") != NULL);
+    CHECK(out && strstr(out, "versions_ccdg_v2.csv: survey ccdg version 2: 13 responses") != NULL);
+    free(out);
+    free(errs);
+    path_in(path, sizeof path, "versions.csv");
+    CHECK(access(path, F_OK) != 0); /* no combined file */
+    size_t len;
+    path_in(path, sizeof path, "versions_ccdg_v1.csv");
+    char *v1 = (char *)read_all(path, &len);
+    path_in(path, sizeof path, "versions_ccdg_v2.csv");
+    char *v2 = (char *)read_all(path, &len);
+    CHECK(v1 && v2);
+    if (v1 && v2) {
+        CHECK(count_lines(v1) == 1 + 8 && count_lines(v2) == 1 + 13);
+        CHECK(strstr(v1, "skill_teamwork") == NULL && strstr(v2, ",skill_teamwork,") != NULL);
+        CHECK(strstr(v1, "Spring cohort") != NULL && strstr(v1, "Autumn cohort") == NULL);
+        CHECK(strstr(v2, "Spring cohort") == NULL && strstr(v2, "Winter cohort") != NULL);
+        CHECK(strncmp(v1, v2, strcspn(v1, "\r")) != 0); /* the headers differ */
+    }
+    free(v1);
+    free(v2);
+    path_in(path, sizeof path, "versions_ccdg_v2.codebook.csv");
+    char *cb = (char *)read_all(path, &len);
+    CHECK(cb && strstr(cb, "skill_teamwork,skill_teamwork,skills,likert,") != NULL);
+    free(cb);
+    path_in(path, sizeof path, "versions_ccdg_v1.codebook.csv");
+    cb = (char *)read_all(path, &len);
+    CHECK(cb && strstr(cb, "skill_teamwork") == NULL);
+    free(cb);
+    /* one version only */
+    CHECK(run_cli(&out, &errs, "csv --db versions.db --out only2.csv --survey ccdg:2") == 0);
+    path_in(path, sizeof path, "only2.csv");
+    CHECK(access(path, F_OK) == 0);
+    free(out);
+    free(errs);
+
+    /* Report: one section per version, each with its own responses and items. */
+    CHECK(run_cli(&out, &errs,
+                  "report --db versions.db --out versions.html --k 3 --numbers versions.tsv") == 0);
+    CHECK(out && strstr(out, "report on 2 survey versions") != NULL);
+    free(out);
+    free(errs);
+    path_in(path, sizeof path, "versions.tsv");
+    char *side = (char *)read_all(path, &len);
+    char line[256];
+    CHECK(side && side_line(side, "survey\tccdg\t1\t", line, sizeof line) &&
+          strcmp(line, "8") == 0);
+    CHECK(side && side_line(side, "survey\tccdg\t2\t", line, sizeof line) &&
+          strcmp(line, "13") == 0);
+    free(side);
+    path_in(path, sizeof path, "versions.html");
+    char *html = (char *)read_all(path, &len);
+    CHECK(html != NULL);
+    if (html) {
+        char *s1 = strstr(html, "ccdg v1</span></h2>");
+        char *s2 = strstr(html, "ccdg v2</span></h2>");
+        CHECK(s1 && s2 && s1 < s2);
+        /* the new question appears in version 2's section only */
+        char *q = strstr(html, "skill_teamwork");
+        CHECK(q && s2 && q > s2);
+        /* each section's groups are its own sessions */
+        char *spring = strstr(html, "Spring cohort");
+        char *autumn = strstr(html, "Autumn cohort");
+        CHECK(spring && s2 && spring < s2 && autumn && autumn > s2);
+        free(html);
+    }
+    analysis_survey_file_free(&f1);
+    analysis_survey_file_free(&f2);
+}
+
 /* A real full disk: a small tmpfs in a private mount namespace (unshare -rm), filled up;
  * skipped where unprivileged namespaces are not allowed. */
 static void test_cli_disk_full(void)
@@ -1586,10 +1694,60 @@ static void test_cli_disk_full(void)
     free(ls);
 }
 
-int main(void)
+/* test_analysis --make-bench DIR N: writes DIR/analyst.key (passphrase in DIR/pass.txt, fast
+ * KDF) and DIR/bench.dbb, one batch of N ccdg v1 responses in 10 sessions, for timing
+ * `debrief import` (see docs/ANALYSIS.md, "Import throughput"). */
+static int make_bench(const char *dir, const char *n_arg)
+{
+    char *end;
+    long n = strtol(n_arg, &end, 10);
+    if (*end || n < 10 || n > 1000000)
+        return 2;
+    DbError err;
+    Survey *sv = NULL;
+    KeyIdentity *kiosk = NULL;
+    char path[1024];
+    int created;
+    snprintf(g_root, sizeof g_root, "%s", dir);
+    if (fs_mkdir_p(dir, 0700, &err) != DB_OK ||
+        survey_load_file("analysis/ccdg_v1.json", &sv, &err) != DB_OK ||
+        keys_generate(&g_pub, &g_sec, &err) != DB_OK ||
+        keys_generate(&g_mallory_pub, &g_mallory, &err) != DB_OK) {
+        fprintf(stderr, "make-bench: %s\n", err.msg);
+        return 1;
+    }
+    path_in(path, sizeof path, "kiosk.key");
+    unlink(path);
+    CHECK(keys_identity_load_or_create(path, &kiosk, &created, &err) == DB_OK);
+    path_in(path, sizeof path, "analyst.key");
+    unlink(path);
+    CHECK(keys_secret_write(path, g_sec, "correct horse bench", 19, keys_kdf_fast_for_tests(),
+                            &err) == DB_OK);
+    path_in(path, sizeof path, "pass.txt");
+    CHECK(fs_write_atomic(path, "correct horse bench\n", 20, 0600, &err) == DB_OK);
+    GenSession gs[10];
+    char labels[10][32];
+    for (int i = 0; i < 10; i++) {
+        snprintf(labels[i], sizeof labels[i], "Session %d", i + 1);
+        gs[i] = (GenSession){sv, labels[i], "2024-09-01", (int)(n / 10 + (i < n % 10))};
+    }
+    uint8_t h[BATCH_HASH_BYTES];
+    path_in(path, sizeof path, "bench.dbb");
+    make_gen_batch(path, kiosk, 1, zero_hash, gs, 10, NULL, 0, h);
+    keys_identity_free(kiosk);
+    survey_free(sv);
+    keys_secret_free(g_sec);
+    keys_secret_free(g_mallory);
+    printf("%s: %ld responses\n", path, n);
+    return test_report();
+}
+
+int main(int argc, char **argv)
 {
     if (secmem_init() != 0)
         return 1;
+    if (argc == 4 && strcmp(argv[1], "--make-bench") == 0)
+        return make_bench(argv[2], argv[3]);
     setup();
     RUN(test_csv_field);
     RUN(test_import_and_replay);
@@ -1604,6 +1762,7 @@ int main(void)
     RUN(test_cli);
     RUN(test_cli_kiosks);
     RUN(test_cli_disk_full);
+    RUN(test_two_versions);
     RUN(test_kiosk_roundtrip);
     int rc = test_report();
     keys_secret_free(g_sec);
