@@ -42,7 +42,7 @@ int sdl_bare_present(int w, int h, int n, double *samples_ms)
     return 0;
 }
 
-int sdl_bare_cold(int w, int h, const char *font_path)
+int sdl_bare_cold(int w, int h, const char *font_path, void (*after_present)(void))
 {
     SDL_Window *win = NULL;
     SDL_Renderer *ren = NULL;
@@ -63,6 +63,8 @@ int sdl_bare_cold(int w, int h, const char *font_path)
     SDL_Rect dst = {w / 2 - s->w / 2, h / 2 - s->h / 2, s->w, s->h};
     SDL_RenderCopy(ren, t, NULL, &dst);
     SDL_RenderPresent(ren);
+    if (after_present)
+        after_present();
     SDL_DestroyTexture(t);
     SDL_FreeSurface(s);
     TTF_CloseFont(font);
