@@ -1110,8 +1110,18 @@ static void test_report_numbers(void)
         CHECK(strstr(html, "It fostered &quot;empathy&quot;, I&#39;d say.") != NULL);
         CHECK(strstr(html, "<td class=\"num\">18 (75)</td>") != NULL);
         CHECK(strstr(html, "<td class=\"num\">5 (56)</td>") != NULL);
-        CHECK(strstr(html, "<td class=\"num\">0.100</td>") != NULL);
-        CHECK(strstr(html, "<td class=\"num\">0.042*</td>") != NULL);
+        /* p as the paper prints it: no leading zero, two decimals */
+        CHECK(strstr(html, "<td class=\"num\">.10</td>") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">.04*</td>") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">.07 <span class=\"test\">KW</span></td>") != NULL);
+        CHECK(strstr(html, "0.10") == NULL && strstr(html, "0.04") == NULL);
+        /* a session's date on its own line in the column header */
+        CHECK(strstr(html, "<th>Group 1<br><span class=\"date\">2024-05-14</span></th>") != NULL);
+        /* at k = 5 only the topics table hides cells: its note is the only one */
+        char *note = strstr(html, "<p class=\"note sup-note\">");
+        char *topics = strstr(html, "Topics for next time");
+        CHECK(note && topics && note > topics);
+        CHECK(note && strstr(note + 1, "<p class=\"note sup-note\">") == NULL);
         CHECK(strstr(html, "3.92 (1.10)") != NULL);
         free(html);
     }
@@ -1134,6 +1144,10 @@ static void test_report_numbers(void)
     CHECK(html && strstr(html, "<td class=\"num sup\">&lt;7</td>") != NULL);
     CHECK(html && strstr(html, "<td class=\"num sup\">&lt;7†</td>") != NULL);
     CHECK(html && strstr(html, "5 (56)") == NULL); /* group 1's cell is not shown */
+    /* the tables with hidden cells explain both marks right below them */
+    CHECK(html && strstr(html, "<p class=\"note sup-note\">&lt;7: fewer than 7 answers; not "
+                               "shown, to protect the few who answered. &lt;7†: enough "
+                               "answers, but hidden as well") != NULL);
     free(html);
 
     /* Grouped by role (two groups): Wilcoxon rank-sum, as R's wilcox.test. */
@@ -1151,6 +1165,12 @@ static void test_report_numbers(void)
         CHECK(NEAR(v[0], 1.0, 1e-12));
         free(side);
     }
+    path_in(html_path, sizeof html_path, "report-role.html");
+    html = (char *)read_all(html_path, &len);
+    /* p = 1 prints as "1.00"; groups that are answers have no date line */
+    CHECK(html && strstr(html, "<td class=\"num\">1.00</td>") != NULL);
+    CHECK(html && strstr(html, "<th>Clinical</th>") != NULL);
+    free(html);
     /* A question that cannot form groups. */
     AnalysisReportOptions o;
     memset(&o, 0, sizeof o);

@@ -34,8 +34,10 @@
 
 typedef struct Groups {
     int n;
-    char name[MAX_GROUPS][RESPONSE_MAX_LABEL + 16];
-    int *of;         /* group of each response, -1 if none */
+    char name[MAX_GROUPS][RESPONSE_MAX_LABEL + 16];  /* "label (date)": sidecar, chart */
+    char label[MAX_GROUPS][RESPONSE_MAX_LABEL + 16]; /* table headers: label, then ... */
+    char date[MAX_GROUPS][RESPONSE_DATE_LEN + 1];    /* ... the date on its own line */
+    int *of;                                         /* group of each response, -1 if none */
     int n_ungrouped; /* responses without a group (by a question they did not answer) */
 } Groups;
 
@@ -52,6 +54,8 @@ typedef struct Ctx {
 static int make_groups(const AdbSurveyData *sd, const char *by, Groups *g, DbError *err)
 {
     memset(g->name, 0, sizeof g->name);
+    memset(g->label, 0, sizeof g->label);
+    memset(g->date, 0, sizeof g->date);
     g->n = 0;
     g->n_ungrouped = 0;
     g->of = calloc(sd->n_responses ? (size_t)sd->n_responses : 1, sizeof *g->of);
@@ -105,12 +109,15 @@ static int make_groups(const AdbSurveyData *sd, const char *by, Groups *g, DbErr
         size_t cap = sizeof g->name[0];
         if (!by || strcmp(by, "session") == 0) {
             snprintf(name, cap, "%s (%s)", sd->sessions[j].label, sd->sessions[j].date);
+            snprintf(g->label[raw[j]], sizeof g->label[0], "%s", sd->sessions[j].label);
+            snprintf(g->date[raw[j]], sizeof g->date[0], "%s", sd->sessions[j].date);
         } else {
             const SurveyQuestion *sq = &s->questions[survey_find_question(s, by)];
             if (sq->kind == SURVEY_SINGLE)
                 snprintf(name, cap, "%.60s", survey_text(&sq->options[j].text, 0));
             else
                 snprintf(name, cap, "%d %.60s", j + 1, survey_text(&sq->anchors[j], 0));
+            memcpy(g->label[raw[j]], name, sizeof g->label[0]);
         }
     }
     return DB_OK;
@@ -118,14 +125,58 @@ static int make_groups(const AdbSurveyData *sd, const char *by, Groups *g, DbErr
 
 /* ---------------------------------------------------------------- formatting */
 
+/* p as journals print it (and the reference paper: ".03", "1.00"): two decimals without
+ * the leading zero; three below .01, or when two would round a significant p up to ".05";
+ * "<.001" below that; "*" marks p < .05. */
 static void fmt_p(Sbuf *b, double p)
 {
-    if (isnan(p))
+    char num[16];
+    if (isnan(p)) {
         sbuf_puts(b, "–");
-    else if (p < 0.001)
-        sbuf_puts(b, "&lt;0.001*");
+        return;
+    }
+    if (p < 0.001) {
+        sbuf_puts(b, "&lt;.001*");
+        return;
+    }
+    int decimals = p < 0.01 || (p < 0.05 && p >= 0.045) ? 3 : 2;
+    snprintf(num, sizeof num, "%.*f", decimals, p);
+    if (num[0] == '1')
+        sbuf_puts(b, "1.00");
     else
-        sbuf_printf(b, "%.3f%s", p, p < 0.05 ? "*" : "");
+        sbuf_printf(b, "%s%s", num + 1, p < 0.05 ? "*" : ""); /* "0.03" -> ".03" */
+}
+
+/* A group's column header: its label, and a session's date on a line of its own. */
+static void group_th(Sbuf *b, const Groups *g, int i)
+{
+    sbuf_puts(b, "<th>");
+    sbuf_html(b, g->label[i]);
+    if (g->date[i][0]) {
+        sbuf_puts(b, "<br><span class=\"date\">");
+        sbuf_html(b, g->date[i]);
+        sbuf_puts(b, "</span>");
+    }
+    sbuf_puts(b, "</th>");
+}
+
+/* Under a table with suppressed cells: what "<k" and the dagger mean, right where they are. */
+static void suppression_note(Sbuf *b, int primary, int secondary, int k)
+{
+    if (!primary && !secondary)
+        return;
+    sbuf_puts(b, "<p class=\"note sup-note\">");
+    if (primary)
+        sbuf_printf(b,
+                    "&lt;%d: fewer than %d answers; not shown, to protect the few who "
+                    "answered.",
+                    k, k);
+    if (secondary)
+        sbuf_printf(b,
+                    "%s&lt;%d†: enough answers, but hidden as well, since with "
+                    "“All groups” it would reveal a hidden cell.",
+                    primary ? " " : "", k);
+    sbuf_puts(b, "</p>\n");
 }
 
 /* Which groups to show for an item, given each group's n: primary suppression below k, and
@@ -270,8 +321,22 @@ static void svg_bar(Sbuf *b, int y, const char *label, const int *dist, int n, i
                     int hidden, int k)
 {
     const double left = 230, half = 300, h = 20;
-    sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"lab\">", left - 8, y + 14);
+    /* at most 34 characters fit left of the bars; the full label is the tooltip */
+    size_t cut = 0, chars = 0;
+    while (label[cut] && chars < 34)
+        if (((unsigned char)label[++cut] & 0xc0) != 0x80)
+            chars++;
+    sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"lab\"><title>", left - 8, y + 14);
     sbuf_html(b, label);
+    sbuf_puts(b, "</title>");
+    if (label[cut]) {
+        char short_label[RESPONSE_MAX_LABEL + 16];
+        snprintf(short_label, sizeof short_label, "%.*s", (int)cut, label);
+        sbuf_html(b, short_label);
+        sbuf_puts(b, "…");
+    } else {
+        sbuf_html(b, label);
+    }
     sbuf_printf(b, "</text>");
     if (n == 0) {
         sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"sup\">no answers</text>", left + half,
@@ -303,30 +368,77 @@ static void svg_bar(Sbuf *b, int y, const char *label, const int *dist, int n, i
                 n);
 }
 
+/* A legend entry: "v anchor", or just the anchor when it starts with v ("1 (low)"). */
+static int legend_numbered(const SurveyQuestion *sq, int v)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%d", v + 1);
+    return strncmp(survey_text(&sq->anchors[v], 0), num, strlen(num)) == 0;
+}
+
+static double legend_width(const SurveyQuestion *sq, int v)
+{
+    size_t chars = response_utf8_chars(survey_text(&sq->anchors[v], 0));
+    return 16 + 6.8 * (double)(chars + (legend_numbered(sq, v) ? 0 : 2)) + 14;
+}
+
+#define LEGEND_X 120
+#define LEGEND_RIGHT 900
+
 static void likert_chart(Ctx *c, const SurveyQuestion *sq, const ItemStats *st)
 {
+    int legend_lines = 1;
+    double lx = LEGEND_X;
+    for (int v = 0; v < sq->scale; v++) {
+        double w = legend_width(sq, v);
+        if (lx + w > LEGEND_RIGHT && lx > LEGEND_X) {
+            lx = LEGEND_X;
+            legend_lines++;
+        }
+        lx += w;
+    }
     Sbuf *b = c->html;
-    int rows = 1 + c->g.n, height = 26 * rows + 50;
+    int rows = 1 + c->g.n, height = 26 * rows + 48 + 18 * legend_lines;
     sbuf_printf(b,
                 "<svg class=\"chart\" width=\"900\" height=\"%d\" viewBox=\"0 0 900 %d\" "
                 "role=\"img\" aria-label=\"distribution of answers\">",
                 height, height);
+    /* a scale: share of the group's answers left (disagreeing) and right (agreeing) */
+    static const char *const ticks[5] = {"100%", "50%", "0", "50%", "100%"};
+    for (int t = 0; t < 5; t++) {
+        double x = 230 + 150.0 * t;
+        if (t != 2)
+            sbuf_printf(b, "<line x1=\"%.0f\" y1=\"0\" x2=\"%.0f\" y2=\"%d\" class=\"grid\"/>", x,
+                        x, 26 * rows - 4);
+        sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"tick\">%s</text>", x, 26 * rows + 8,
+                    ticks[t]);
+    }
     sbuf_printf(b, "<line x1=\"530\" y1=\"0\" x2=\"530\" y2=\"%d\" class=\"axis\"/>", 26 * rows);
     svg_bar(b, 0, "All groups", st->all_dist, st->all_n, sq->scale,
             st->all_n > 0 && st->all_n < c->opt->k, c->opt->k);
     for (int g = 0; g < c->g.n; g++)
         svg_bar(b, 26 * (g + 1), c->g.name[g], st->dist[g], st->n[g], sq->scale, st->hidden[g],
                 c->opt->k);
-    /* legend */
-    double x = 230;
-    int y = 26 * rows + 14;
+    /* legend: one entry per value, "v anchor" (just the anchor when it starts with v),
+     * wrapped onto a second line when it would not fit the chart's width */
+    double x = LEGEND_X;
+    int y = 26 * rows + 30;
     for (int v = 0; v < sq->scale; v++) {
+        const char *anchor = survey_text(&sq->anchors[v], 0);
+        int numbered = legend_numbered(sq, v);
+        double w = legend_width(sq, v);
+        if (x + w > LEGEND_RIGHT && x > LEGEND_X) {
+            x = LEGEND_X;
+            y += 18;
+        }
         sbuf_printf(b, "<rect x=\"%.0f\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>", x, y,
                     colour(sq->scale, v));
-        sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"leg\">%d ", x + 16, y + 10, v + 1);
-        sbuf_html(b, survey_text(&sq->anchors[v], 0));
+        sbuf_printf(b, "<text x=\"%.0f\" y=\"%d\" class=\"leg\">", x + 16, y + 10);
+        if (!numbered)
+            sbuf_printf(b, "%d ", v + 1);
+        sbuf_html(b, anchor);
         sbuf_puts(b, "</text>");
-        x += 16 + 7.0 * (double)(strlen(survey_text(&sq->anchors[v], 0)) + 3) + 12;
+        x += w;
     }
     sbuf_puts(b, "</svg>\n");
 }
@@ -359,11 +471,8 @@ static void group_header(Ctx *c, const char *first, const char *last)
     sbuf_puts(b, "<thead><tr><th>");
     sbuf_html(b, first);
     sbuf_puts(b, "</th><th>All groups</th>");
-    for (int g = 0; g < c->g.n; g++) {
-        sbuf_puts(b, "<th>");
-        sbuf_html(b, c->g.name[g]);
-        sbuf_puts(b, "</th>");
-    }
+    for (int g = 0; g < c->g.n; g++)
+        group_th(b, &c->g, g);
     sbuf_printf(b, "<th>%s</th></tr></thead>\n", last);
 }
 
@@ -421,6 +530,17 @@ static int likert_section(Ctx *c, DbError *err)
         sbuf_puts(b, "</td></tr>\n");
     }
     sbuf_puts(b, "</tbody></table>\n");
+    int prim = 0, sec = 0;
+    for (int q = 0; q < s->n_questions; q++) {
+        if (s->questions[q].kind != SURVEY_LIKERT)
+            continue;
+        prim |= st[q].all_n > 0 && st[q].all_n < c->opt->k;
+        for (int g = 0; g < c->g.n; g++) {
+            prim |= st[q].hidden[g] == 1;
+            sec |= st[q].hidden[g] == 2;
+        }
+    }
+    suppression_note(b, prim, sec, c->opt->k);
 
     sbuf_puts(b, "<h3>Ratings</h3>\n<table class=\"t\"><caption>Mean (SD) of the ratings "
                  "(1 = lowest) and a rank test across groups</caption>\n");
@@ -443,7 +563,9 @@ static int likert_section(Ctx *c, DbError *err)
                         strcmp(st[q].rank_name, "Kruskal-Wallis") == 0 ? "KW" : "W");
         sbuf_puts(b, "</td></tr>\n");
     }
-    sbuf_puts(b, "</tbody></table>\n<h3>Distributions</h3>\n");
+    sbuf_puts(b, "</tbody></table>\n");
+    suppression_note(b, prim, sec, c->opt->k);
+    sbuf_puts(b, "<h3>Distributions</h3>\n");
     for (int q = 0; q < s->n_questions; q++) {
         const SurveyQuestion *sq = &s->questions[q];
         if (sq->kind != SURVEY_LIKERT)
@@ -554,6 +676,12 @@ static void choice_section(Ctx *c)
                 sbuf_printf(b, "<td class=\"num\">%d</td>", n[g]);
         }
         sbuf_puts(b, "<td></td></tr>\n</tbody></table>\n");
+        int prim = all_n > 0 && all_n < c->opt->k, sec = 0;
+        for (int g = 0; g < c->g.n; g++) {
+            prim |= hidden[g] == 1;
+            sec |= hidden[g] == 2;
+        }
+        suppression_note(b, prim, sec, c->opt->k);
     }
 }
 
@@ -625,7 +753,9 @@ static const char *const css =
     "figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}"
     "svg.chart text{font-size:12px;font-family:inherit}svg.chart .lab{text-anchor:end}"
     "svg.chart .sup{fill:#888;text-anchor:middle}svg.chart .n{fill:#555}"
-    "svg.chart .axis{stroke:#444;stroke-width:1}ul.texts li{margin:.25rem 0;"
+    "svg.chart .axis{stroke:#444;stroke-width:1}svg.chart .tick{fill:#666;text-anchor:middle;"
+    "font-size:11px}svg.chart .grid{stroke:#ddd;stroke-width:1}th .date{font-weight:400;"
+    "color:#555;white-space:nowrap}.sup-note{margin-top:-.8rem}ul.texts li{margin:.25rem 0;"
     "white-space:pre-wrap}";
 
 static int survey_part(Ctx *c, DbError *err)
@@ -648,7 +778,10 @@ static int survey_part(Ctx *c, DbError *err)
         if (c->g.of[i] >= 0)
             count[c->g.of[i]]++;
     suppress(count, c->g.n, c->opt->k, hidden);
+    int prim = 0, sec = 0;
     for (int g = 0; g < c->g.n; g++) {
+        prim |= hidden[g] == 1;
+        sec |= hidden[g] == 2;
         sbuf_puts(b, "<tr><td>");
         sbuf_html(b, c->g.name[g]);
         if (hidden[g])
@@ -665,6 +798,7 @@ static int survey_part(Ctx *c, DbError *err)
                     c->g.n_ungrouped);
     sbuf_printf(b, "<tr class=\"n\"><td>All</td><td class=\"num\">%d</td></tr></tbody></table>\n",
                 sd->n_responses);
+    suppression_note(b, prim, sec, c->opt->k);
     if (c->side)
         sbuf_printf(c->side, "survey\t%s\t%u\t%d\n", s->id, s->version, sd->n_responses);
     rc = likert_section(c, err);
@@ -704,10 +838,12 @@ int analysis_report_write(const AdbData *data, const AnalysisReportOptions *opt_
                 "cannot reveal it. p-values use every answer: Fisher exact (two-sided, "
                 "Freeman–Halton for more than two groups), Kruskal–Wallis (KW) or Wilcoxon "
                 "rank-sum (W, for two groups), as R's fisher.test, kruskal.test and wilcox.test "
-                "compute them; * p &lt; 0.05. Declined and unanswered questions are left out "
+                "compute them; * p &lt; .05; – no test (one group, or all answers equal). Declined "
+                "and unanswered questions are left out "
                 "of every count.</p>\n",
-                opt.by && strcmp(opt.by, "session") != 0 ? "answers to " : "sessions", opt.agree,
-                opt.k, opt.k);
+                opt.by && strcmp(opt.by, "session") != 0 ? "the answers to one question (below)"
+                                                         : "sessions",
+                opt.agree, opt.k, opt.k);
     if (opt.by && strcmp(opt.by, "session") != 0) {
         /* name the question in the note */
         sbuf_puts(&html, "<p class=\"note\">Grouped by question <span class=\"qid\">");
