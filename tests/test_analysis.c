@@ -978,6 +978,25 @@ static void test_csv_field(void)
     }
 }
 
+static void test_format_p(void)
+{
+    static const struct {
+        double p;
+        const char *out;
+    } cases[] = {
+        {0.03, ".03"},          {0.1002407204, ".10"}, {0.2, ".20"},    {1.0, "1.00"},
+        {0.9999, "1.00"},       {0.994, ".99"},        {0.0423, ".04"}, {0.05, ".05"},
+        {0.0496, ".0496"},      {0.0449, ".04"},       {0.004, ".004"}, {0.00999, ".010"},
+        {0.001, ".001"},        {0.00099, "<.001"},    {0.0, "<.001"},  {NAN, "–"},
+        {0.07417693706, ".07"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char out[32];
+        analysis_format_p(cases[i].p, out, sizeof out);
+        CHECK_STR(out, cases[i].out);
+    }
+}
+
 /* Finds the sidecar line that starts with prefix (tab-separated) and returns the rest. */
 static const char *side_line(const char *side, const char *prefix, char *out, size_t cap)
 {
@@ -1770,6 +1789,7 @@ int main(int argc, char **argv)
         return make_bench(argv[2], argv[3]);
     setup();
     RUN(test_csv_field);
+    RUN(test_format_p);
     RUN(test_import_and_replay);
     RUN(test_bad_batches);
     RUN(test_unknown_survey);

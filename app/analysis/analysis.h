@@ -155,4 +155,9 @@ typedef struct AnalysisReportOptions {
 
 int analysis_report_write(const AdbData *data, const AnalysisReportOptions *opt, DbError *err);
 
+/* Writes p as the report shows it, like the reference paper: ".03", ".10", "1.00"; three
+ * decimals below .01 (".004"), "<.001" below .001, more decimals when rounding would lift a
+ * p below .05 to ".05" (".0496"); "–" for NaN (no test). Exposed for tests. */
+void analysis_format_p(double p, char *out, size_t cap);
+
 #endif

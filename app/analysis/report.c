@@ -126,25 +126,34 @@ static int make_groups(const AdbSurveyData *sd, const char *by, Groups *g, DbErr
 /* ---------------------------------------------------------------- formatting */
 
 /* p as journals print it (and the reference paper: ".03", "1.00"): two decimals without
- * the leading zero; three below .01, or when two would round a significant p up to ".05";
- * "<.001" below that; "*" marks p < .05. */
-static void fmt_p(Sbuf *b, double p)
+ * the leading zero; three below .01; more when rounding would lift a p below .05 to ".05";
+ * "<.001" below that. */
+void analysis_format_p(double p, char *out, size_t cap)
 {
-    char num[16];
     if (isnan(p)) {
-        sbuf_puts(b, "–");
+        snprintf(out, cap, "–");
         return;
     }
     if (p < 0.001) {
-        sbuf_puts(b, "&lt;.001*");
+        snprintf(out, cap, "<.001");
         return;
     }
-    int decimals = p < 0.01 || (p < 0.05 && p >= 0.045) ? 3 : 2;
+    int decimals = p < 0.01 ? 3 : 2;
+    char num[32];
     snprintf(num, sizeof num, "%.*f", decimals, p);
-    if (num[0] == '1')
-        sbuf_puts(b, "1.00");
-    else
-        sbuf_printf(b, "%s%s", num + 1, p < 0.05 ? "*" : ""); /* "0.03" -> ".03" */
+    while (p < 0.05 && decimals < 4 && strtod(num, NULL) >= 0.05)
+        snprintf(num, sizeof num, "%.*f", ++decimals, p);
+    snprintf(out, cap, "%s", num[0] == '1' ? "1.00" : num + 1); /* "0.03" -> ".03" */
+}
+
+/* The formatted p, HTML-escaped, with "*" for p < .05. */
+static void fmt_p(Sbuf *b, double p)
+{
+    char t[32];
+    analysis_format_p(p, t, sizeof t);
+    sbuf_html(b, t);
+    if (p < 0.05)
+        sbuf_puts(b, "*");
 }
 
 /* A group's column header: its label, and a session's date on a line of its own. */
