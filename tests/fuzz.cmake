@@ -17,6 +17,11 @@ set(fuzz_libs_response debrief_survey)
 set(fuzz_libs_batch debrief_survey)
 # The kiosk's automation script and configuration file, where the kiosk is built.
 set(fuzz_instrumented debrief_common debrief_crypto debrief_survey)
+# The analyst's side: the trusted-kiosk registry and the import of a batch end to end.
+list(APPEND DEBRIEF_FUZZ_TARGETS kiosk_registry import)
+list(APPEND fuzz_instrumented debrief_analysis)
+set(fuzz_libs_kiosk_registry debrief_analysis)
+set(fuzz_libs_import debrief_analysis)
 if(TARGET debrief_kiosk_ui)
   list(APPEND DEBRIEF_FUZZ_TARGETS script kiosk_config)
   list(APPEND fuzz_instrumented debrief_kiosk_ui)

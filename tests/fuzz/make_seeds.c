@@ -142,6 +142,41 @@ int main(int argc, char **argv)
         survey_free(s);
     }
 
+    /* A batch 1 that imports (fuzz_import): one session per survey, each with two responses
+     * collected in it, so label, date, survey and version match the records. */
+    BatchBuilder *ib;
+    if (batch_builder_new(1, (const uint8_t[BATCH_HASH_BYTES]){0}, &ib, &err) != DB_OK)
+        die("batch", &err);
+    for (size_t i = 0; i < sizeof surveys / sizeof surveys[0]; i++) {
+        Survey *s = load(surveys[i][1]);
+        BatchSession bs = {"Group 1", "2024-02-29", "", s->version, 0};
+        snprintf(bs.survey_id, sizeof bs.survey_id, "%s", s->id);
+        uint32_t si;
+        if (batch_builder_add_session(ib, &bs, &si, &err) != DB_OK)
+            die("batch session", &err);
+        for (int how = FILL_FIRST; how <= FILL_LAST; how++) {
+            Response *r = answer(s, 0, how);
+            size_t len = encode(r, "Group 1", enc, sizeof enc);
+            size_t padded = (len + 1 + 255) / 256 * 256, n;
+            static uint8_t one[SEAL_MAX_RECORD];
+            if (seal_record(enc, len, padded, fuzz_analyst_public(), 1, one, sizeof one, &n,
+                            &err) != DB_OK ||
+                batch_builder_add_record(ib, si, one, n, &err) != DB_OK)
+                die("import batch record", &err);
+            response_free(r);
+        }
+        survey_free(s);
+    }
+    uint8_t *ibytes;
+    size_t ilen;
+    uint8_t ihash[BATCH_HASH_BYTES];
+    if (batch_builder_finish(ib, fuzz_kiosk_identity(), &ibytes, &ilen, ihash, &err) != DB_OK)
+        die("import batch", &err);
+    batch_builder_free(ib);
+    put("batch", "gen-import-1.dbb", ibytes, ilen);
+    put("import", "gen-import-1.dbb", ibytes, ilen);
+    free(ibytes);
+
     /* A second batch after the vector batch-1.dbb: two sessions, three records. */
     size_t b1_len;
     uint8_t *b1 = fuzz_read_source_file("tests/vectors/batch-1.dbb", &b1_len);
