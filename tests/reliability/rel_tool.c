@@ -40,8 +40,8 @@ static int cmd_keygen(const char *dir)
     if (fs_mkdir_p(dir, 0700, &err) != DB_OK || keys_generate(&pub, &sec, &err) != DB_OK)
         return die("keygen", &err);
     snprintf(path, sizeof path, "%s/analyst.key", dir);
-    int rc = keys_secret_write(path, sec, REL_PASS, strlen(REL_PASS), keys_kdf_fast_for_tests(),
-                               &err);
+    int rc =
+        keys_secret_write(path, sec, REL_PASS, strlen(REL_PASS), keys_kdf_fast_for_tests(), &err);
     keys_secret_free(sec);
     snprintf(path, sizeof path, "%s/analyst.pub", dir);
     if (rc != DB_OK || keys_public_write(path, &pub, &err) != DB_OK)

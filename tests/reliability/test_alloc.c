@@ -166,34 +166,35 @@ static void sweep_ex(const char *name, OpFn fn, int jansson)
             continue; /* this run took a different path with fewer allocations */
         if (rc == DB_OK) {
             /* every operation checks its result, so this is a library absorbing the failure
-                 * (jansson retries without growing its hash table) with a correct outcome */
+             * (jansson retries without growing its hash table) with a correct outcome */
             if (swallowed++ < 3 && g_trace)
-                fprintf(stderr, "  %s: allocation %ld of %ld failed, correct result anyway\n",
-                        name, n, total);
+                fprintf(stderr, "  %s: allocation %ld of %ld failed, correct result anyway\n", name,
+                        n, total);
         } else if (!err.msg[0]) {
             if (silent++ < 3)
-                fprintf(stderr, "  %s: allocation %ld: error %d without a message\n", name, n,
-                        rc);
+                fprintf(stderr, "  %s: allocation %ld: error %d without a message\n", name, n, rc);
         } else if (jansson && rc == DB_EINVAL && json_position_msg(err.msg)) {
             /* jansson's lexer reports a failed allocation as a syntax error at the token it
              * could not store; the survey module cannot tell (a known jansson limitation) */
             misread++;
         } else if (rc != DB_ENOMEM) {
             if (other++ < 3 || g_trace)
-                fprintf(stderr, "  %s: allocation %ld: code %d, not DB_ENOMEM: %s\n", name, n,
-                        rc, err.msg);
+                fprintf(stderr, "  %s: allocation %ld: code %d, not DB_ENOMEM: %s\n", name, n, rc,
+                        err.msg);
         }
         if (rc == DB_ENOMEM && strstr(err.msg, ".json: out of memory while reading the JSON"))
             json_oom++;
         if (g_live != 0 || g_live_sec != 0) {
             if (leaks++ < 3)
-                fprintf(stderr, "  %s: allocation %ld: %ld heap blocks, %ld secure regions leaked\n",
-                        name, n, g_live, g_live_sec);
+                fprintf(stderr,
+                        "  %s: allocation %ld: %ld heap blocks, %ld secure regions leaked\n", name,
+                        n, g_live, g_live_sec);
         }
     }
     g_fail_at = 0;
-    fprintf(stderr, "  %-22s %4ld allocations, each failed once: %ld leaking, %ld absorbed "
-                    "(correct result), %ld without message, %ld with another code than DB_ENOMEM",
+    fprintf(stderr,
+            "  %-22s %4ld allocations, each failed once: %ld leaking, %ld absorbed "
+            "(correct result), %ld without message, %ld with another code than DB_ENOMEM",
             name, total, leaks, swallowed, silent, other);
     if (jansson)
         fprintf(stderr, ", %ld as a JSON syntax error by jansson", misread);
@@ -283,7 +284,8 @@ static int op_response(DbError *err)
     }
     if (rc == DB_OK)
         rc = response_decode(buf, len, &d, err);
-    if (rc == DB_OK && (d->n_answers != g_survey->n_questions || strcmp(d->session_label, "Group 2")))
+    if (rc == DB_OK &&
+        (d->n_answers != g_survey->n_questions || strcmp(d->session_label, "Group 2")))
         rc = dberr_set(err, DB_EFORMAT, "test: decoded response differs");
     response_decoded_free(d);
     free(buf);
@@ -296,8 +298,8 @@ static int op_seal(DbError *err)
     static const char msg[] = "sealed under allocation faults";
     uint8_t rec[1024], plain[512];
     size_t rlen = 0, plen = 0;
-    int rc = seal_record((const uint8_t *)msg, sizeof msg, 256, &g_pub, 1, rec, sizeof rec, &rlen,
-                         err);
+    int rc =
+        seal_record((const uint8_t *)msg, sizeof msg, 256, &g_pub, 1, rec, sizeof rec, &rlen, err);
     if (rc == DB_OK)
         rc = seal_open(rec, rlen, g_sec, plain, sizeof plain, &plen, err);
     if (rc == DB_OK && (plen != sizeof msg || memcmp(plain, msg, plen) != 0))
@@ -324,8 +326,8 @@ static int op_keys(DbError *err)
     size_t flen = 0;
     int rc = keys_generate(&pub, &sec, err);
     if (rc == DB_OK)
-        rc = keys_secret_seal(sec, "a passphrase", 12, keys_kdf_fast_for_tests(), &file, &flen,
-                              err);
+        rc =
+            keys_secret_seal(sec, "a passphrase", 12, keys_kdf_fast_for_tests(), &file, &flen, err);
     if (rc == DB_OK)
         rc = keys_secret_open("k.key", file, flen, "a passphrase", 12, &back, err);
     free(file);

@@ -7,6 +7,7 @@
 # The mount cases need root (CAP_SYS_ADMIN); without it they are skipped with the reason.
 # usage: test_faults.sh BUILD_DIR SOURCE_DIR
 set -u
+command -v sqlite3 >/dev/null || { echo "the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 1; }
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 KIOSK=$BUILD/app/kiosk/debrief-kiosk

@@ -7,6 +7,7 @@
 # duplicated, PRAGMA integrity_check is ok, and the kiosk starts and takes submits again.
 # usage: test_powerloss.sh BUILD_DIR SOURCE_DIR [SECONDS] [MAX_CUTS]
 set -u
+command -v sqlite3 >/dev/null || { echo "the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 1; }
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 BUDGET=${3:-35}
