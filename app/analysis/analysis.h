@@ -100,8 +100,9 @@ typedef struct AnalysisImportResult {
     int gap_accepted; /* batch number - 1 was missing */
 } AnalysisImportResult;
 
-/* Reads just enough of a batch file to order a run: kiosk and number (batch_parse, so the
- * signature is checked too). */
+/* Reads just enough of a batch file to order a run: the kiosk and number from its fixed
+ * header (not verified: analysis_import_file checks everything). A file without a batch
+ * header fails with batch_parse's message. */
 int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint64_t *number,
                         DbError *err);
 

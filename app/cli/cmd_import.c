@@ -22,7 +22,7 @@ static void import_usage(FILE *out)
     fprintf(out,
             "usage: debrief import --key SECRET.key --db ANALYSIS.db [--passphrase-file FILE]\n"
             "                      [--survey FILE]... [--kiosks FILE | --trust-new-kiosk]\n"
-            "                      [--accept-gap] [--ack-out FILE|DIR] BATCH...\n"
+            "                      [--accept-gap] [--ack-out FILE|DIR] [--threads N] BATCH...\n"
             "       debrief import --db ANALYSIS.db --untrust-kiosk|--trust-kiosk FINGERPRINT\n\n"
             "Verifies, decrypts and imports kiosk batch files into the analysis database\n"
             "(created if missing). Each batch is checked completely first (signature, kiosk,\n"
@@ -41,12 +41,14 @@ static void import_usage(FILE *out)
             "  --accept-gap        import a batch although the one before it is missing\n"
             "  --ack-out FILE|DIR  where to write the acknowledgement (default: next to the\n"
             "                      database, debrief-XXXX-XXXX-ack.dba per kiosk)\n"
+            "  --threads N         decrypt on N threads (default: one per core, at most %d)\n"
             "  --untrust-kiosk FP  stop trusting a kiosk: its later batches are refused (the\n"
             "                      ones imported stay); --trust-kiosk FP undoes it\n\n"
             "Importing a batch again is a no-op. A batch with the number of an imported one\n"
             "but other contents is a FORK and is refused; a missing previous batch is a GAP.\n"
             "A full disk stops the run; the database keeps every batch imported before.\n"
-            "Exit status: 0 all batches imported (or already imported), 1 any failed.\n");
+            "Exit status: 0 all batches imported (or already imported), 1 any failed.\n",
+            ANALYSIS_MAX_THREADS);
 }
 
 typedef struct Item {
@@ -133,6 +135,15 @@ int cmd_import(int argc, char **argv)
             survey_paths[n_survey_paths++] = argv[++i];
         } else if (strcmp(argv[i], "--ack-out") == 0 && i + 1 < argc) {
             ack_out = argv[++i];
+        } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || end == argv[i] || t < 1 || t > ANALYSIS_MAX_THREADS) {
+                free(items);
+                return cli_error(EXIT_USAGE, "--threads wants a number from 1 to %d",
+                                 ANALYSIS_MAX_THREADS);
+            }
+            opt.n_threads = (int)t;
         } else if (strcmp(argv[i], "--kiosks") == 0 && i + 1 < argc) {
             kiosks_path = argv[++i];
         } else if ((strcmp(argv[i], "--untrust-kiosk") == 0 ||
