@@ -1564,8 +1564,46 @@ static void test_cli_kiosks(void)
     free(out);
     free(errs);
 
-    /* An existing (empty) database stays even when nothing could be imported. */
-    CHECK(run_cli(&out, &errs, "import --db reg-cli.db --trust-kiosk %s", fp_a) == 0);
+    /* The record pool through the CLI: the first bad record on any thread count; a run that
+     * imports nothing leaves no new database behind. */
+    const char *threads[] = {"auto", "3", "1"};
+    for (int i = 0; i < 3; i++) {
+        CHECK(run_cli(&out, &errs, "%s %s --trust-new-kiosk --threads %s c1-bad.dbb",
+                      "import --key analyst.key --passphrase-file pass.txt --db par-cli.db", srv,
+                      threads[i]) == 1);
+        CHECK_STR(errs, "debrief: error: c1-bad.dbb: record 37: " DBERR_AUTH_MSG "\n");
+        free(out);
+        free(errs);
+    }
+    path_in(path, sizeof path, "par-cli.db");
+    CHECK(access(path, F_OK) != 0);
+    CHECK(run_cli(&out, &errs, "%s --threads 0 c1.dbb", imp) == 2);
+    free(out);
+    free(errs);
+
+    /* A file with a good header but cut short: ordered by its header, refused by the import
+     * with one line. */
+    path_in(path, sizeof path, "a1.dbb");
+    size_t len;
+    uint8_t *data = read_all(path, &len);
+    path_in(path, sizeof path, "cut.dbb");
+    CHECK(data && fs_write_atomic(path, data, 100, 0644, &err) == DB_OK);
+    free(data);
+    CHECK(run_cli(&out, &errs, "%s cut.dbb", imp) == 1);
+    CHECK(count_lines(errs) == 1 && errs && strncmp(errs, "debrief: error: cut.dbb: ", 25) == 0);
+    free(out);
+    free(errs);
+
+    /* A database that existed before (even empty) stays when nothing could be imported. */
+    Adb *empty = NULL;
+    path_in(path, sizeof path, "empty.db");
+    CHECK(adb_open(path, 1, &empty, &err) == DB_OK);
+    adb_close(empty);
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file pass.txt --db empty.db %s "
+                  "--kiosks kiosks.txt b1.dbb",
+                  srv) == 1);
+    CHECK(access(path, F_OK) == 0);
     free(out);
     free(errs);
 }

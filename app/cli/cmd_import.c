@@ -41,7 +41,8 @@ static void import_usage(FILE *out)
             "  --accept-gap        import a batch although the one before it is missing\n"
             "  --ack-out FILE|DIR  where to write the acknowledgement (default: next to the\n"
             "                      database, debrief-XXXX-XXXX-ack.dba per kiosk)\n"
-            "  --threads N         decrypt on N threads (default: one per core, at most %d)\n"
+            "  --threads N|auto    open the records on N threads (1 to %d; auto: one per\n"
+            "                      core); default 1\n"
             "  --untrust-kiosk FP  stop trusting a kiosk: its later batches are refused (the\n"
             "                      ones imported stay); --trust-kiosk FP undoes it\n\n"
             "Importing a batch again is a no-op. A batch with the number of an imported one\n"
@@ -112,6 +113,9 @@ int cmd_import(int argc, char **argv)
     int n_survey_paths = 0;
     AnalysisImportOptions opt;
     memset(&opt, 0, sizeof opt);
+    /* One thread unless asked: the pool's gain could not be shown on a busy machine (see
+     * docs/ANALYSIS.md, "Import throughput"). */
+    opt.n_threads = 1;
     Item *items = calloc((size_t)argc, sizeof *items);
     int n_items = 0;
     if (!items)
@@ -138,12 +142,15 @@ int cmd_import(int argc, char **argv)
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             char *end;
             long t = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || t < 1 || t > ANALYSIS_MAX_THREADS) {
+            if (strcmp(argv[i], "auto") == 0) {
+                opt.n_threads = 0; /* one per core */
+            } else if (*end || end == argv[i] || t < 1 || t > ANALYSIS_MAX_THREADS) {
                 free(items);
-                return cli_error(EXIT_USAGE, "--threads wants a number from 1 to %d",
+                return cli_error(EXIT_USAGE, "--threads wants auto or a number from 1 to %d",
                                  ANALYSIS_MAX_THREADS);
+            } else {
+                opt.n_threads = (int)t;
             }
-            opt.n_threads = (int)t;
         } else if (strcmp(argv[i], "--kiosks") == 0 && i + 1 < argc) {
             kiosks_path = argv[++i];
         } else if ((strcmp(argv[i], "--untrust-kiosk") == 0 ||
