@@ -352,9 +352,16 @@ static void svg_bar(Sbuf *b, int y, const char *label, const int *dist, int n, i
                     y + 14);
         return;
     }
+    if (hidden == 2) {
+        sbuf_printf(b,
+                    "<text x=\"%.0f\" y=\"%d\" class=\"sup\">not shown (†: it would reveal a "
+                    "group with fewer than %d answers)</text>",
+                    left + half, y + 14, k);
+        return;
+    }
     if (hidden) {
         sbuf_printf(b,
-                    "<text x=\"%.0f\" y=\"%d\" class=\"sup\">suppressed (fewer than %d "
+                    "<text x=\"%.0f\" y=\"%d\" class=\"sup\">not shown (fewer than %d "
                     "answers)</text>",
                     left + half, y + 14, k);
         return;
@@ -761,7 +768,8 @@ static const char *const css =
     ".test{color:#777;font-size:.8em}.note{color:#555;font-size:.9rem}"
     "figure{margin:1rem 0}figcaption{font-weight:600;margin-bottom:.3rem}"
     "svg.chart text{font-size:12px;font-family:inherit}svg.chart .lab{text-anchor:end}"
-    "svg.chart .sup{fill:#888;text-anchor:middle}svg.chart .n{fill:#555}"
+    "svg.chart .sup{fill:#777;text-anchor:middle;paint-order:stroke;stroke:#fff;"
+    "stroke-width:5px}svg.chart .n{fill:#555}"
     "svg.chart .axis{stroke:#444;stroke-width:1}svg.chart .tick{fill:#666;text-anchor:middle;"
     "font-size:11px}svg.chart .grid{stroke:#ddd;stroke-width:1}th .date{font-weight:400;"
     "color:#555;white-space:nowrap}.sup-note{margin-top:-.8rem}ul.texts li{margin:.25rem 0;"
