@@ -8,12 +8,13 @@
 # parser libraries instrumented for coverage and with the same sanitizers. `fuzz_all` builds them.
 option(DEBRIEF_FUZZ "Build libFuzzer targets (needs clang)" OFF)
 
-set(DEBRIEF_FUZZ_TARGETS survey response public_key secret_key identity seal batch ack)
+set(DEBRIEF_FUZZ_TARGETS survey response answers public_key secret_key identity seal batch ack)
 set(DEBRIEF_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
 
 # name -> libraries beyond the support library
 set(fuzz_libs_survey debrief_survey)
 set(fuzz_libs_response debrief_survey)
+set(fuzz_libs_answers debrief_survey)
 set(fuzz_libs_batch debrief_survey)
 # The kiosk's automation script and configuration file, where the kiosk is built.
 set(fuzz_instrumented debrief_common debrief_crypto debrief_survey)

@@ -92,9 +92,12 @@ static void private_dir_remove(void)
 const char *fuzz_private_dir(void)
 {
     if (!g_private_dir[0]) {
+        /* Memory-backed if possible: the identity and import targets write files (and fsync)
+         * on every input. */
         const char *tmp = getenv("TMPDIR");
-        snprintf(g_private_dir, sizeof g_private_dir, "%s/debrief-fuzz-XXXXXX",
-                 tmp && *tmp ? tmp : "/tmp");
+        if (!tmp || !*tmp)
+            tmp = access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp";
+        snprintf(g_private_dir, sizeof g_private_dir, "%s/debrief-fuzz-XXXXXX", tmp);
         if (!mkdtemp(g_private_dir))
             die(g_private_dir, "cannot create a private directory");
         g_private_owner = getpid();

@@ -49,8 +49,8 @@ const KeyPublic *fuzz_analyst_public(void);
 /* The vector kiosk identity (tests/vectors/kiosk.id, loaded once from a 0600 copy). */
 const KeyIdentity *fuzz_kiosk_identity(void);
 
-/* A directory only this process uses (mode 0700), created on first use and removed at exit
- * by the process that created it. */
+/* A directory only this process uses (mode 0700; in $TMPDIR, else /dev/shm, else /tmp),
+ * created on first use and removed at exit by the process that created it. */
 const char *fuzz_private_dir(void);
 
 #endif
