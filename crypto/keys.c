@@ -101,6 +101,13 @@ KeyKdfParams keys_kdf_default(void)
     return k;
 }
 
+KeyKdfParams keys_kdf_interactive(void)
+{
+    KeyKdfParams k = {crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
+                      crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE};
+    return k;
+}
+
 KeyKdfParams keys_kdf_fast_for_tests(void)
 {
     KeyKdfParams k = {crypto_pwhash_argon2id_OPSLIMIT_MIN, crypto_pwhash_argon2id_MEMLIMIT_MIN};

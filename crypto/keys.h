@@ -60,6 +60,9 @@ typedef struct KeyKdfParams {
 KeyKdfParams keys_kdf_default(void);
 /* crypto_pwhash_OPSLIMIT_MIN / MEMLIMIT_MIN: for tests only. */
 KeyKdfParams keys_kdf_fast_for_tests(void);
+/* crypto_pwhash_OPSLIMIT_INTERACTIVE / MEMLIMIT_INTERACTIVE (64 MiB): for throwaway keys such
+ * as the kiosk demo's, where 256 MiB would be too much for a small device. */
+KeyKdfParams keys_kdf_interactive(void);
 
 /* --- fingerprints --- */
 
