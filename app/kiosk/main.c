@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,7 +183,9 @@ static int setup_demo(App *app, DbError *err)
     KeySecret *sec = NULL;
     int rc = keys_generate(&pub, &sec, err);
     if (rc == DB_OK)
-        rc = keys_secret_write(key_path, sec, pass, n, keys_kdf_default(), err);
+        /* Interactive-level Argon2 (64 MiB) rather than the default 256 MiB: the demo key is a
+         * throwaway, and a small device should not need that much memory to write it. */
+        rc = keys_secret_write(key_path, sec, pass, n, keys_kdf_interactive(), err);
     if (rc == DB_OK)
         rc = keys_public_write(a->recipients[0], &pub, err);
     keys_secret_free(sec);
@@ -552,8 +556,22 @@ static void no_display_help(const char *what)
             what);
 }
 
+/* Secrets hygiene: answers and the PIN pass through this process's memory, so it never
+ * writes a core dump (RLIMIT_CORE 0, soft and hard) and is not dumpable (no core, no ptrace
+ * attach by the same user, /proc/PID/mem closed to it). Done first, before any secret. */
+static void no_core_dumps(void)
+{
+    struct rlimit rl = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &rl) != 0)
+        fprintf(stderr, "debrief-kiosk: warning: cannot disable core dumps: %s\n", strerror(errno));
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        fprintf(stderr, "debrief-kiosk: warning: cannot make the process non-dumpable: %s\n",
+                strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
+    no_core_dumps();
     App app;
     memset(&app, 0, sizeof app);
     DbError err;
