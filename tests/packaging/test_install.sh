@@ -35,7 +35,8 @@ getent passwd debrief >/dev/null && user_before=1
 data_before=0
 [ -e /var/lib/debrief ] && data_before=1
 cleanup() {
-  DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq debrief-kiosk debrief-cli >/dev/null 2>&1
+  # dpkg, not apt: apt refuses to name a package that is no longer installed.
+  dpkg --purge debrief-kiosk debrief-cli >/dev/null 2>&1
   [ $data_before -eq 1 ] || rm -rf /var/lib/debrief
   [ $user_before -eq 1 ] || { deluser --system debrief >/dev/null 2>&1; delgroup --system debrief >/dev/null 2>&1; }
   rm -rf "$T"
@@ -142,6 +143,8 @@ apt_get purge debrief-kiosk || { bad "apt-get purge"; cat "$T/apt.log" >&2; }
 [ ! -e /etc/debrief/kiosk.conf ] && [ ! -e /etc/debrief/environment ] && ok || bad "purge left the conffiles"
 [ -e /var/lib/debrief/keep-me ] && ok || bad "purge deleted the data directory (responses may not be exported yet)"
 rm -f /var/lib/debrief/keep-me
+apt_get purge debrief-cli || { bad "apt-get purge debrief-cli"; cat "$T/apt.log" >&2; }
+[ ! -e /usr/bin/debrief ] && ! dpkg-query -W debrief-cli >/dev/null 2>&1 && ok || bad "debrief-cli still installed after purge"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
