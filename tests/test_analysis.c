@@ -755,11 +755,12 @@ static void test_kiosk_registry_import(void)
     /* Schema 1 -> 2: a database as the previous release left it (no label column) opens,
      * gains empty labels and keeps everything else. Needs the sqlite3 shell to downgrade. */
     char cmd[2048];
-    snprintf(cmd, sizeof cmd,
-             "command -v sqlite3 >/dev/null && cp '%s' '%s.v1' && sqlite3 '%s.v1' "
-             "'ALTER TABLE kiosks DROP COLUMN label; PRAGMA user_version = 1;'",
-             db_path, db_path, db_path);
-    if (system(cmd) != 0) {
+    int n = snprintf(cmd, sizeof cmd,
+                     "command -v sqlite3 >/dev/null && cp '%s' '%s.v1' && sqlite3 '%s.v1' "
+                     "'ALTER TABLE kiosks DROP COLUMN label; PRAGMA user_version = 1;'",
+                     db_path, db_path, db_path);
+    CHECK(n > 0 && (size_t)n < sizeof cmd);
+    if (n <= 0 || (size_t)n >= sizeof cmd || system(cmd) != 0) {
         fprintf(stderr, "  schema 1 -> 2: skipped (no sqlite3 shell)\n");
         return;
     }

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "batch.h"
 #include "dberr.h"
@@ -412,7 +414,18 @@ int main(void)
     g_batch = slurp(vec, "batch-1.dbb", &g_batch_len);
     g_ack = slurp(vec, "ack-1.dba", &g_ack_len);
     snprintf(g_key_path, sizeof g_key_path, "%s/%s", vec, VEC_ANALYST_KEY);
-    snprintf(dir, sizeof dir, "%s/%s", vec, VEC_KIOSK_ID);
+    /* Git checks the vector out 0644 and the identity loader rightly refuses anything wider
+     * than 0600, so load a private copy. */
+    size_t id_len = 0;
+    uint8_t *id_bytes = slurp(vec, VEC_KIOSK_ID, &id_len);
+    snprintf(dir, sizeof dir, "/tmp/debrief-alloc-id-XXXXXX");
+    int id_fd = mkstemp(dir);
+    if (id_fd < 0 || fchmod(id_fd, 0600) != 0 || write(id_fd, id_bytes, id_len) != (ssize_t)id_len) {
+        fprintf(stderr, "setup: cannot copy %s\n", VEC_KIOSK_ID);
+        return 1;
+    }
+    close(id_fd);
+    free(id_bytes);
     DbError err;
     int created = 0;
     if (survey_load_buffer("team.json", g_team, g_team_len, &g_survey, &err) != DB_OK ||
@@ -424,6 +437,7 @@ int main(void)
         fprintf(stderr, "setup: %s\n", err.msg);
         return 1;
     }
+    unlink(dir);
     CHECK(created == 0);
     keys_identity_public(g_id, g_kiosk_pk);
 
