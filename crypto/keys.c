@@ -483,7 +483,7 @@ int keys_secret_open(const char *name, const uint8_t *data, size_t len, const ch
                      size_t pass_len, KeySecret **sec, DbError *err)
 {
     *sec = NULL;
-    SkFile f;
+    SkFile f = {0};
     int rc = sk_parse(name, data, len, &f, err);
     if (rc != DB_OK)
         return rc;
@@ -519,7 +519,7 @@ int keys_secret_file_public(const char *name, const uint8_t *data, size_t len, K
                             DbError *err)
 {
     memset(pub, 0, sizeof *pub);
-    SkFile f;
+    SkFile f = {0};
     int rc = sk_parse(name, data, len, &f, err);
     if (rc != DB_OK)
         return rc;

@@ -165,7 +165,7 @@ static int read_user_version(Store *st, int *version, DbError *err)
 
 static int migrate(Store *st, DbError *err)
 {
-    int version;
+    int version = 0;
     int rc = read_user_version(st, &version, err);
     if (rc != DB_OK)
         return rc;
