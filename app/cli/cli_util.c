@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "fsutil.h"
 #include "secmem.h"
 
 int cli_fail(const DbError *err)
@@ -70,23 +69,28 @@ int cli_read_passphrase(const char *path, const char *prompt, int confirm, char 
     *len = 0;
     buf[0] = '\0';
     if (path) {
-        uint8_t *data;
-        size_t n;
-        int rc = fs_read_file(path, 4096, 1, &data, &n, err);
-        if (rc != DB_OK)
-            return rc;
-        size_t line = strcspn((const char *)data, "\r\n");
-        if (line >= cap) {
-            secmem_wipe(data, n);
-            free(data);
-            return dberr_set(err, DB_ELIMIT, "%s: passphrase longer than %zu bytes", path, cap - 1);
+        /* A pipe is fine here (--passphrase-file /dev/stdin, or <(pass show ...)): read the
+         * first line, bounded, rather than requiring a regular file. */
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return dberr_set(err, errno == ENOENT ? DB_ENOENT : DB_EIO, "%s: %s", path,
+                             strerror(errno));
+        int rc = DB_OK;
+        if (!fgets(buf, (int)cap, f)) {
+            rc = dberr_set(err, DB_EINVAL, "%s: empty; expected the passphrase on its first line",
+                           path);
+            buf[0] = '\0';
+        } else if (!strchr(buf, '\n') && !feof(f) && fgetc(f) != EOF) {
+            rc = dberr_set(err, DB_ELIMIT, "%s: passphrase longer than %zu bytes", path, cap - 2);
         }
-        memcpy(buf, data, line);
-        buf[line] = '\0';
-        *len = line;
-        secmem_wipe(data, n);
-        free(data);
-        return DB_OK;
+        fclose(f);
+        *len = strcspn(buf, "\r\n");
+        buf[*len] = '\0';
+        if (rc != DB_OK) {
+            secmem_wipe(buf, cap);
+            *len = 0;
+        }
+        return rc;
     }
     int rc = read_tty_line(prompt, buf, cap, len, err);
     if (rc != DB_OK || !confirm)

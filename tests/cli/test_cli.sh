@@ -60,6 +60,13 @@ expect_exit 0 "fingerprint of public key" -- "$DEBRIEF" fingerprint "$T/keys/ana
 expect_in "$T/out" "$fp" "public fingerprint matches keygen"
 expect_exit 0 "fingerprint of secret key" -- "$DEBRIEF" fingerprint "$T/keys/analyst.key"
 expect_in "$T/out" "$fp" "secret key fingerprint matches keygen (no passphrase needed)"
+# The passphrase may come through a pipe.
+printf 'correct horse battery staple\n' | "$DEBRIEF" keygen --out "$T/piped" --passphrase-file /dev/stdin \
+  >"$T/out" 2>"$T/err" && ok || { bad "keygen with --passphrase-file /dev/stdin"; cat "$T/err" >&2; }
+[ -f "$T/piped/analyst.key" ] && ok || bad "piped keygen wrote the secret key"
+printf '' >"$T/empty"
+expect_exit 1 "empty passphrase file" -- "$DEBRIEF" keygen --out "$T/k3" --passphrase-file "$T/empty"
+expect_in "$T/err" "$T/empty: empty; expected the passphrase on its first line" "empty passphrase file message"
 printf 'short\n' >"$T/short"
 expect_exit 1 "short passphrase refused" -- "$DEBRIEF" keygen --out "$T/k2" --passphrase-file "$T/short"
 [ -e "$T/k2/analyst.key" ] && bad "no key left after refusal" || ok
