@@ -15,7 +15,8 @@ void kiosk_args_usage(FILE *out)
         "                     [--size WxH] [--fullscreen] [--rotate 0|90|180|270] [--lang CODE]\n"
         "                     [--idle-timeout SEC] [--script FILE] [--screenshot-dir DIR]\n"
         "                     [--font FILE] [--font-bold FILE] [--config FILE] [--selftest]\n"
-        "                     [--help]\n\n"
+        "                     [--export-dir DIR] [--min-responses K] [--help]\n"
+        "       debrief-kiosk --set-pin (--data DIR | --config FILE) [--pin-file FILE]\n\n"
         "The participant's touchscreen: shows the survey, seals each response to the\n"
         "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
         "  --survey FILE        survey definition (JSON, see docs/SURVEY_FORMAT.md)\n"
@@ -32,7 +33,14 @@ void kiosk_args_usage(FILE *out)
         "  --font FILE, --font-bold FILE  TrueType fonts (default DejaVu Sans)\n"
         "  --config FILE        read these settings from a file (key = value)\n"
         "  --selftest           check the settings (survey, keys, data directory, fonts) and\n"
-        "                       exit: 0 if the kiosk could start, 1 with the reason if not\n\n"
+        "                       exit: 0 if the kiosk could start, 1 with the reason if not\n"
+        "  --export-dir DIR     where the admin screen's Export writes (default: a mounted\n"
+        "                       drive at /media/debrief, /media/*/* or /run/media/*/*)\n"
+        "  --min-responses K    sessions with fewer responses are held back at export (5)\n"
+        "  --set-pin            read a new coordinator PIN (4 to 12 digits) twice from the\n"
+        "                       terminal and store its hash in DIR/admin-pin; the admin\n"
+        "                       screen opens with a 3-second press on the top-left corner\n"
+        "  --pin-file FILE      with --set-pin: read the PIN from FILE instead\n\n"
         "With no survey, data or recipient, runs a demo: the bundled survey, a demo key pair\n"
         "and a scratch data directory. With no display, runs the demo headless.\n");
 }
@@ -134,6 +142,23 @@ static int apply(KioskArgs *a, const char *key, const char *v, const char *where
         return set_path(a->shots, v, where, key, err);
     if (strcmp(key, "font") == 0)
         return set_path(a->font, v, where, key, err);
+    if (strcmp(key, "pin_hash") == 0) {
+        DbError e2;
+        if (pin_hash_check(v, &e2) != DB_OK)
+            return dberr_set(err, DB_EINVAL, "%s: %s", where, e2.msg);
+        snprintf(a->pin_hash, sizeof a->pin_hash, "%s", v);
+        return DB_OK;
+    }
+    if (strcmp(key, "export_dir") == 0 || strcmp(key, "export-dir") == 0)
+        return set_path(a->export_dir, v, where, key, err);
+    if (strcmp(key, "min_responses") == 0 || strcmp(key, "min-responses") == 0) {
+        if (parse_int(v, 1, 1000, &n))
+            return dberr_set(err, DB_EINVAL, "%s: min_responses must be 1..1000", where);
+        a->min_responses = (int)n;
+        return DB_OK;
+    }
+    if (strcmp(key, "pin-file") == 0)
+        return set_path(a->pin_file, v, where, key, err);
     if (strcmp(key, "font_bold") == 0 || strcmp(key, "font-bold") == 0)
         return set_path(a->font_bold, v, where, key, err);
     return dberr_set(err, DB_EINVAL, "%s: unknown setting \"%.40s\"", where, key);
@@ -198,6 +223,9 @@ static const struct {
     {"--font", "font"},
     {"--font-bold", "font_bold"},
     {"--screenshot-dir", "screenshot_dir"},
+    {"--export-dir", "export_dir"},
+    {"--min-responses", "min_responses"},
+    {"--pin-file", "pin-file"},
 };
 
 int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
@@ -233,6 +261,10 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
             a->selftest = 1;
             continue;
         }
+        if (strcmp(o, "--set-pin") == 0) {
+            a->set_pin = 1;
+            continue;
+        }
         if (strcmp(o, "--fullscreen") == 0) {
             a->fullscreen = 1;
             continue;
@@ -253,6 +285,15 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
         if (rc != DB_OK)
             return rc;
     }
+    if (a->set_pin) {
+        if (!a->data[0])
+            return dberr_set(err, DB_EINVAL,
+                             "--set-pin needs the data directory (--data DIR, or --config FILE "
+                             "with data = DIR)");
+        return DB_OK;
+    }
+    if (a->pin_file[0])
+        return dberr_set(err, DB_EINVAL, "--pin-file goes with --set-pin");
     if (!a->help && !kiosk_args_demo(a) && (!a->survey[0] || !a->data[0] || !a->n_recipients))
         return dberr_set(err, DB_EINVAL,
                          "--survey, --data and --recipient go together (or give none of them "

@@ -14,6 +14,9 @@
  *     idle_timeout = 90
  *     font = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
  *     font_bold = /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
+ *     pin_hash = $argon2id$v=19$m=65536,t=2,p=1$...   (else DATA/admin-pin, --set-pin)
+ *     export_dir = /media/debrief                      (else a mounted drive is looked for)
+ *     min_responses = 5                                (k: smaller sessions are held back)
  */
 #ifndef DEBRIEF_KIOSK_ARGS_H
 #define DEBRIEF_KIOSK_ARGS_H
@@ -21,6 +24,7 @@
 #include <stdio.h>
 
 #include "dberr.h"
+#include "pin.h"
 
 #define KIOSK_MAX_RECIPIENTS 4
 #define KIOSK_PATH_MAX 4096
@@ -43,6 +47,11 @@ typedef struct KioskArgs {
     char shots[KIOSK_PATH_MAX]; /* --screenshot-dir: where relative screenshots go */
     int help;
     int selftest; /* --selftest: check the settings and exit */
+    int set_pin;  /* --set-pin: store a new coordinator PIN and exit */
+    char pin_file[KIOSK_PATH_MAX]; /* --pin-file: the PIN for --set-pin (scripts, tests) */
+    char pin_hash[PIN_HASH_MAX];   /* config pin_hash ("" if not set) */
+    char export_dir[KIOSK_PATH_MAX]; /* config export_dir / --export-dir ("" = look) */
+    int min_responses;               /* config min_responses / --min-responses (0 = default) */
 } KioskArgs;
 
 /* Parses argv (and the --config file, if given). DB_EINVAL with a message for a usage

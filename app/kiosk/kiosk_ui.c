@@ -11,72 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kiosk_internal.h"
 #include "secmem.h"
 
-enum {
-    ACT_BEGIN = 1,
-    ACT_LANG,
-    ACT_LIKERT,
-    ACT_OPTION,
-    ACT_PREFER,
-    ACT_BACK,
-    ACT_NEXT,
-    ACT_KEY,
-    ACT_FIELD,
-    ACT_DONE,
-    ACT_EDIT,
-    ACT_SUBMIT,
-    ACT_CONTINUE,
-    ACT_PAGE,
-    ACT_OK,
-    ACT_NONE /* a target that only exists to be a target (the text field when inline) */
-};
-
-/* Theme: dark text on a light background, one strong accent, 4.5:1 contrast or better. */
-static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 0xFF},
-                     c_muted = {0x4A, 0x4A, 0x4A, 0xFF}, c_primary = {0x1F, 0x5F, 0xA8, 0xFF},
-                     c_white = {0xFF, 0xFF, 0xFF, 0xFF}, c_border = {0x6B, 0x72, 0x80, 0xFF},
-                     c_disabled_bg = {0xD6, 0xD6, 0xD6, 0xFF},
-                     c_disabled_fg = {0x5E, 0x5E, 0x5E, 0xFF}, c_note = {0x8A, 0x3B, 0x00, 0xFF},
-                     c_banner = {0xFF, 0xD4, 0x00, 0xFF}, c_track = {0xD0, 0xD3, 0xD8, 0xFF},
-                     c_overlay = {0x3A, 0x3A, 0x3A, 0xFF}, c_field = {0xFF, 0xFF, 0xFF, 0xFF};
-
-typedef enum { B_NORMAL, B_PRIMARY, B_SELECTED, B_DISABLED } ButtonStyle;
-
-typedef struct Metrics {
-    int s; /* scale in 1/1000 */
-    int m, gap, pad, target;
-    int body, small, title, big;
-    int lh_body, lh_small, lh_title, lh_big;
-    int top; /* first usable y (below the demo banner) */
-} Metrics;
-
-struct Kiosk {
-    const Survey *s;
-    KioskConfig cfg;
-    KioskSubmitFn submit;
-    void *submit_ctx;
-    UiFrame *f;
-    int fw, fh, dirty, fits;
-    Metrics mt;
-
-    KioskScreen screen;
-    int lang, default_lang;
-    Response *r;
-    int q;           /* current question */
-    int from_review; /* Next/Back return to the review screen */
-    int note;        /* show the gentle "please answer" note */
-    int page;        /* review page */
-    OskEdit edit;
-    OskState osk;
-    int kb_inline; /* last layout showed the keyboard on the question screen */
-
-    uint64_t now, last_input, screen_since, warn_since;
-    int warn;
-    int submitting;
-    int submitted;
-    char last_error[DBERR_MSG_MAX];
-};
 
 void kiosk_config_defaults(KioskConfig *c)
 {
@@ -85,6 +22,10 @@ void kiosk_config_defaults(KioskConfig *c)
     c->idle_countdown_ms = 20 * 1000;
     c->thanks_ms = 8 * 1000;
     c->collecting = 1;
+    c->admin_timeout_ms = 120 * 1000;
+    c->long_press_ms = 3000;
+    c->pin_lock_after = 3;
+    c->pin_lock_ms = 30 * 1000;
 }
 
 int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn submit,
@@ -104,7 +45,7 @@ int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn s
         if (s->questions[i].kind == SURVEY_TEXT && s->questions[i].max_length > max_text)
             max_text = s->questions[i].max_length;
     k->f = ui_frame_new(m);
-    if (!k->f || osk_edit_init(&k->edit, max_text) != 0) {
+    if (!k->f || osk_edit_init(&k->edit, max_text) != 0 || kadm_init(k) != 0) {
         kiosk_free(k);
         return dberr_set(err, DB_ENOMEM, "kiosk: cannot allocate locked memory for answers");
     }
@@ -119,12 +60,13 @@ void kiosk_free(Kiosk *k)
         return;
     response_free(k->r);
     osk_edit_fini(&k->edit);
+    kadm_fini(k);
     ui_frame_free(k->f);
     free(k);
 }
 
 /* Discards everything the participant entered and returns to the attract screen. */
-static void kiosk_reset(Kiosk *k)
+void kiosk_reset(Kiosk *k)
 {
     response_free(k->r);
     k->r = NULL;
@@ -133,6 +75,7 @@ static void kiosk_reset(Kiosk *k)
     k->screen = KS_ATTRACT;
     k->lang = k->default_lang;
     k->q = k->from_review = k->note = k->page = k->warn = 0;
+    kadm_wipe(k);
     k->screen_since = k->now;
     k->dirty = 1;
 }
@@ -160,6 +103,31 @@ int kiosk_submitted(const Kiosk *k)
 int kiosk_layout_fits(const Kiosk *k)
 {
     return k->fits;
+}
+
+void kiosk_set_admin(Kiosk *k, const KioskAdminOps *ops)
+{
+    if (ops)
+        k->admin = *ops;
+    k->has_admin = ops && ops->status;
+}
+
+UiRect kiosk_admin_corner(const Kiosk *k)
+{
+    int side = 2 * (k->mt.target ? k->mt.target : UI_MIN_TARGET);
+    return (UiRect){0, 0, side, side};
+}
+
+int kiosk_press(Kiosk *k, int x, int y)
+{
+    k->press_down = 0;
+    if (k->screen != KS_ATTRACT || k->warn)
+        return 0;
+    if (ui_rect_contains(kiosk_admin_corner(k), x, y)) {
+        k->press_down = 1;
+        k->press_since = k->now;
+    }
+    return 0;
 }
 
 void kiosk_set_collecting(Kiosk *k, int collecting)
@@ -387,7 +355,7 @@ static void do_action(Kiosk *k, const UiTarget *t)
     }
 }
 
-static int input_seen(Kiosk *k)
+int kui_input_seen(Kiosk *k)
 {
     k->last_input = k->now;
     if (k->warn) {
@@ -402,15 +370,24 @@ int kiosk_tap(Kiosk *k, int x, int y)
 {
     if (k->dirty || !k->fw)
         kiosk_frame(k, k->fw ? k->fw : 800, k->fh ? k->fh : 480);
+    k->press_down = 0;
+    if (k->swallow_up) { /* the finger that held the corner is lifted from the PIN pad */
+        k->swallow_up = 0;
+        kui_input_seen(k);
+        return 0;
+    }
     int was_warn = k->warn;
     int i = ui_frame_hit(k->f, x, y);
-    input_seen(k);
+    kui_input_seen(k);
     if (was_warn)
         return 1; /* the tap only dismissed the warning */
     if (i < 0)
         return 0;
     UiTarget t = k->f->targets[i];
-    do_action(k, &t);
+    if (t.action >= ACT_PIN_DIGIT)
+        kadm_action(k, &t);
+    else
+        do_action(k, &t);
     k->dirty = 1;
     return 1;
 }
@@ -423,9 +400,11 @@ static int typing_here(const Kiosk *k)
 
 int kiosk_key(Kiosk *k, KioskKey key)
 {
-    int changed = input_seen(k);
+    int changed = kui_input_seen(k);
     if (changed)
         return 1;
+    if (kadm_screen(k->screen))
+        return kadm_key(k, key);
     if (typing_here(k)) {
         switch (key) {
         case KK_BACKSPACE:
@@ -484,7 +463,9 @@ int kiosk_key(Kiosk *k, KioskKey key)
 
 int kiosk_text(Kiosk *k, const char *utf8)
 {
-    int changed = input_seen(k);
+    int changed = kui_input_seen(k);
+    if (!changed && kadm_screen(k->screen))
+        return kadm_text(k, utf8);
     if (changed || !typing_here(k))
         return changed;
     osk_edit_insert(&k->edit, utf8);
@@ -516,6 +497,8 @@ int kiosk_tick(Kiosk *k, uint64_t now_ms)
         now_ms = k->now;
     int before = k->warn ? countdown_left(k) : -1;
     k->now = now_ms;
+    if (kadm_tick(k))
+        return 1;
     if (k->warn) {
         if (now_ms - k->warn_since >= (uint64_t)k->cfg.idle_countdown_ms) {
             kiosk_reset(k);
@@ -546,6 +529,9 @@ int kiosk_tick(Kiosk *k, uint64_t now_ms)
 
 int64_t kiosk_next_timer(const Kiosk *k)
 {
+    int64_t adm = kadm_next_timer(k);
+    if (adm >= 0)
+        return adm;
     if (k->warn) {
         uint64_t el = k->now - k->warn_since;
         if (el >= (uint64_t)k->cfg.idle_countdown_ms)
@@ -753,20 +739,20 @@ static void metrics_compute(Kiosk *k, int w, int h, int pct)
     mt->top = 0;
 }
 
-static int text_h(const Kiosk *k, const char *s, int size, int flags, int w)
+int kui_text_h(const Kiosk *k, const char *s, int size, int flags, int w)
 {
     int h;
     ui_wrap_measure(&k->f->m, s, size, flags, w, &h);
     return h;
 }
 
-static int text_w(const Kiosk *k, const char *s, int size, int flags)
+int kui_text_w(const Kiosk *k, const char *s, int size, int flags)
 {
     return k->f->m.width(k->f->m.ctx, size, flags, s, strlen(s));
 }
 
 /* A button: background, border, centred wrapped label, and its target. */
-static int button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action,
+int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action,
                   int arg)
 {
     UiFrame *f = k->f;
@@ -798,7 +784,7 @@ static void banner(Kiosk *k)
     k->mt.top = h;
 }
 
-static void need(Kiosk *k, int ok)
+void kui_need(Kiosk *k, int ok)
 {
     if (!ok)
         k->fits = 0;
@@ -821,7 +807,7 @@ static void build_attract(Kiosk *k)
         int x = (w - (n * bw + (n - 1) * mt->gap)) / 2;
         bottom -= mt->target;
         for (int i = 0; i < n; i++) {
-            button(k, (UiRect){x, bottom, bw, mt->target}, s->lang_names[i], mt->body,
+            kui_button(k, (UiRect){x, bottom, bw, mt->target}, s->lang_names[i], mt->body,
                    i == k->lang ? B_SELECTED : B_NORMAL, ACT_LANG, i);
             x += bw + mt->gap;
         }
@@ -829,13 +815,13 @@ static void build_attract(Kiosk *k)
     }
 
     const char *title = tr(k, &s->title);
-    int th = text_h(k, title, mt->big, UI_TEXT_BOLD, cw);
+    int th = kui_text_h(k, title, mt->big, UI_TEXT_BOLD, cw);
     const char *intro = tr(k, &s->intro);
-    int ih = intro[0] ? text_h(k, intro, mt->body, 0, cw) : 0;
+    int ih = intro[0] ? kui_text_h(k, intro, mt->body, 0, cw) : 0;
     int bh = mt->target * 3 / 2;
     int total = th + (ih ? mt->gap + ih : 0) + 2 * mt->gap + bh;
     int avail = bottom - y;
-    need(k, total <= avail);
+    kui_need(k, total <= avail);
     y += (avail - total) / 3 > 0 ? (avail - total) / 3 : 0;
     ui_text_box(f, (UiRect){mt->m, y, cw, th}, mt->big, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 0,
                 title, -1);
@@ -848,18 +834,21 @@ static void build_attract(Kiosk *k)
     y += mt->gap;
     if (!k->cfg.collecting) {
         const char *msg = words(k)->not_collecting;
-        int mh = text_h(k, msg, mt->title, UI_TEXT_BOLD, cw);
-        need(k, y + mh <= h - mt->m);
+        int mh = kui_text_h(k, msg, mt->title, UI_TEXT_BOLD, cw);
+        kui_need(k, y + mh <= h - mt->m);
         ui_text_box(f, (UiRect){mt->m, y, cw, mh}, mt->title, UI_TEXT_BOLD, c_note, UI_ALIGN_CENTER,
                     0, msg, -1);
         return;
     }
-    int bw = text_w(k, words(k)->begin, mt->title, UI_TEXT_BOLD) + 4 * mt->target;
+    int bw = kui_text_w(k, words(k)->begin, mt->title, UI_TEXT_BOLD) + 4 * mt->target;
     if (bw > cw)
         bw = cw;
     /* The whole screen begins; the button shows where. (Added first: lowest in hit order.) */
     ui_target(f, (UiRect){0, 0, w, bottom}, ACT_BEGIN, 0, 1);
-    button(k, (UiRect){(w - bw) / 2, y, bw, bh}, words(k)->begin, mt->title, B_PRIMARY, ACT_BEGIN,
+    /* The corner whose long press opens the coordinator's PIN pad: a tap there does nothing
+     * (always, PIN or not, so that it never hints at anything). */
+    ui_target(f, kiosk_admin_corner(k), ACT_NONE, 0, 1);
+    kui_button(k, (UiRect){(w - bw) / 2, y, bw, bh}, words(k)->begin, mt->title, B_PRIMARY, ACT_BEGIN,
            0);
 }
 
@@ -886,13 +875,13 @@ static int header(Kiosk *k)
     progress(k, &pos, &total);
     char buf[64];
     snprintf(buf, sizeof buf, "%s %d %s %d", words(k)->question, pos, words(k)->of, total);
-    int lw = text_w(k, buf, mt->small, 0);
+    int lw = kui_text_w(k, buf, mt->small, 0);
     ui_text_box(k->f, (UiRect){mt->m, y, lw, mt->lh_small}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0,
                 buf, -1);
     const SurveySection *sec = &k->s->sections[cur_q(k)->section];
     const char *st = tr(k, &sec->title);
     int sw = cw - lw - 2 * mt->gap;
-    if (st[0] && sw > 4 * mt->small && text_h(k, st, mt->small, 0, sw) <= mt->lh_small)
+    if (st[0] && sw > 4 * mt->small && kui_text_h(k, st, mt->small, 0, sw) <= mt->lh_small)
         ui_text_box(k->f, (UiRect){mt->m + lw + 2 * mt->gap, y, sw, mt->lh_small}, mt->small, 0,
                     c_muted, UI_ALIGN_RIGHT, 0, st, -1);
     y += mt->lh_small + 4;
@@ -934,17 +923,17 @@ static int footer(Kiosk *k, int next_ok)
             pn = "Prefer not to answer";
         int declined = k->r->answers[k->q].state == ANSWER_DECLINED;
         int pw = cw - 2 * bw - 2 * mt->gap;
-        button(k, (UiRect){mt->m + bw + mt->gap, fy, pw, mt->target}, pn, mt->small,
+        kui_button(k, (UiRect){mt->m + bw + mt->gap, fy, pw, mt->target}, pn, mt->small,
                declined ? B_SELECTED : B_NORMAL, ACT_PREFER, 0);
     }
-    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
-    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->next, mt->body,
+    kui_button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
+    kui_button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->next, mt->body,
            next_ok ? B_PRIMARY : B_DISABLED, ACT_NEXT, 0);
     int y = fy - mt->gap;
     if (k->note) {
         char nb[512];
         const char *nt = note_text(k, nb, sizeof nb);
-        int nh = text_h(k, nt, mt->body, UI_TEXT_BOLD, cw);
+        int nh = kui_text_h(k, nt, mt->body, UI_TEXT_BOLD, cw);
         y -= nh;
         ui_text_box(k->f, (UiRect){mt->m, y, cw, nh}, mt->body, UI_TEXT_BOLD, c_note,
                     UI_ALIGN_CENTER, 0, nt, -1);
@@ -975,7 +964,7 @@ static void build_likert(Kiosk *k, UiRect a)
         int need_h = 0;
         for (int v = 1; v <= n; v++) {
             int th =
-                text_h(k, tr(k, &q->anchors[v - 1]), mt->body, 0, a.w - mt->target - 3 * mt->pad);
+                kui_text_h(k, tr(k, &q->anchors[v - 1]), mt->body, 0, a.w - mt->target - 3 * mt->pad);
             if (th + 2 * mt->pad > need_h)
                 need_h = th + 2 * mt->pad;
         }
@@ -1012,10 +1001,10 @@ static void build_likert(Kiosk *k, UiRect a)
     }
     int gap = mt->gap / 2 > 4 ? mt->gap / 2 : 4;
     int bw = (a.w - (n - 1) * gap) / n;
-    need(k, bw >= mt->target);
+    kui_need(k, bw >= mt->target);
     int lab_h = 0;
     for (int v = 1; v <= n; v++) {
-        int th = text_h(k, tr(k, &q->anchors[v - 1]), mt->small, UI_TEXT_BOLD, bw - 2 * mt->pad);
+        int th = kui_text_h(k, tr(k, &q->anchors[v - 1]), mt->small, UI_TEXT_BOLD, bw - 2 * mt->pad);
         if (th > lab_h)
             lab_h = th;
     }
@@ -1024,7 +1013,7 @@ static void build_likert(Kiosk *k, UiRect a)
         bh = mt->target * 2;
     if (bh > a.h)
         bh = a.h;
-    need(k, mt->lh_title + lab_h + 2 * mt->pad <= bh);
+    kui_need(k, mt->lh_title + lab_h + 2 * mt->pad <= bh);
     int y = a.y + (a.h - bh) / 3;
     for (int v = 1; v <= n; v++) {
         UiRect r = {a.x + (v - 1) * (bw + gap), y, bw, bh};
@@ -1065,7 +1054,7 @@ static void build_choice(Kiosk *k, UiRect a)
                 if (i >= n)
                     continue;
                 int th =
-                    text_h(k, tr(k, &q->options[i].text), mt->body, 0, cw - box - 3 * mt->pad) +
+                    kui_text_h(k, tr(k, &q->options[i].text), mt->body, 0, cw - box - 3 * mt->pad) +
                     2 * mt->pad;
                 if (th > rh)
                     rh = th;
@@ -1073,14 +1062,14 @@ static void build_choice(Kiosk *k, UiRect a)
             total += rh + (r ? mt->gap / 2 : 0);
         }
         if (total <= a.h || cols == 3 || cw / 2 < 4 * mt->target) {
-            need(k, total <= a.h);
+            kui_need(k, total <= a.h);
             int y = a.y;
             for (int r = 0; r < rows; r++) {
                 int rh = mt->target;
                 for (int c = 0; c < cols; c++) {
                     int i = c * rows + r;
                     if (i < n) {
-                        int th = text_h(k, tr(k, &q->options[i].text), mt->body, 0,
+                        int th = kui_text_h(k, tr(k, &q->options[i].text), mt->body, 0,
                                         cw - box - 3 * mt->pad) +
                                  2 * mt->pad;
                         if (th > rh)
@@ -1112,7 +1101,7 @@ static void build_choice(Kiosk *k, UiRect a)
                         }
                     } else {
                         const char *dot = sel ? "\xE2\x97\x89" : "\xE2\x97\x8B"; /* ◉ ○ */
-                        int dw = text_w(k, dot, mt->title, 0);
+                        int dw = kui_text_w(k, dot, mt->title, 0);
                         ui_text_run(k->f, bx.x + (box - dw) / 2,
                                     rr.y + (rh - mt->lh_title) / 2 - mt->lh_title / 12, mt->title,
                                     0, fg, dot, strlen(dot));
@@ -1185,12 +1174,12 @@ static int counter_line(Kiosk *k, int x, int y, int w)
     const Metrics *mt = &k->mt;
     char cnt[32];
     snprintf(cnt, sizeof cnt, "%d/%d", osk_edit_chars(&k->edit), cur_q(k)->max_length);
-    int cwid = text_w(k, cnt, mt->small, 0);
+    int cwid = kui_text_w(k, cnt, mt->small, 0);
     ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small, 0, c_muted,
                 UI_ALIGN_RIGHT, 0, cnt, -1);
     const char *hint = words(k)->hint;
     int hw = w - cwid - mt->gap;
-    int hh = text_h(k, hint, mt->small, 0, hw);
+    int hh = kui_text_h(k, hint, mt->small, 0, hw);
     ui_text_box(k->f, (UiRect){x, y, hw, hh}, mt->small, 0, c_note, UI_ALIGN_LEFT, 0, hint, -1);
     return hh > mt->lh_small ? hh : mt->lh_small;
 }
@@ -1237,7 +1226,7 @@ static void build_text(Kiosk *k, UiRect a)
         field_h = a.h - line_h - mt->gap;
         if (field_h > 4 * mt->lh_body + mt->pad)
             field_h = 4 * mt->lh_body + mt->pad;
-        need(k, field_h >= mt->target);
+        kui_need(k, field_h >= mt->target);
         if (field_h < mt->target)
             field_h = mt->target;
     }
@@ -1265,20 +1254,20 @@ static void build_question(Kiosk *k)
     int y = header(k);
     int bottom = footer(k, next_ok_now(k));
     const char *qt = tr(k, &q->text);
-    int qh = text_h(k, qt, mt->title, UI_TEXT_BOLD, cw);
+    int qh = kui_text_h(k, qt, mt->title, UI_TEXT_BOLD, cw);
     ui_text_box(k->f, (UiRect){mt->m, y, cw, qh}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
                 qt, -1);
     y += qh + mt->pad;
     const char *help = tr(k, &q->help);
     if (help[0]) {
-        int hh = text_h(k, help, mt->small, 0, cw);
+        int hh = kui_text_h(k, help, mt->small, 0, cw);
         ui_text_box(k->f, (UiRect){mt->m, y, cw, hh}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0, help,
                     -1);
         y += hh;
     }
     y += mt->gap;
     UiRect a = {mt->m, y, cw, bottom - y};
-    need(k, a.h >= mt->target);
+    kui_need(k, a.h >= mt->target);
     if (a.h < mt->target)
         a.h = mt->target;
     switch (q->kind) {
@@ -1305,26 +1294,26 @@ static void build_typing(Kiosk *k)
     UiRect kr = kb_rect(k, k->fh);
     int top = mt->top + mt->pad;
     const char *qt = tr(k, &q->text);
-    int qsize = mt->body, qh = text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
+    int qsize = mt->body, qh = kui_text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
     int fixed = mt->pad + mt->lh_small + mt->pad / 2 + mt->pad / 2;
     if (top + qh + fixed + mt->target > kr.y) {
         qsize = mt->small;
-        qh = text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
+        qh = kui_text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
     }
     int fh = kr.y - (top + qh + fixed);
     if (fh > 4 * mt->lh_body + mt->pad)
         fh = 4 * mt->lh_body + mt->pad;
-    need(k, fh >= mt->target);
+    kui_need(k, fh >= mt->target);
     if (fh < mt->target)
         fh = mt->target;
     int fy = kr.y - mt->pad / 2 - fh;
     int dw = 2 * mt->target;
-    button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, words(k)->done,
+    kui_button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, words(k)->done,
            mt->body, B_PRIMARY, ACT_DONE, 0);
     text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, fh}, ACT_NONE);
     int ly = fy - mt->pad / 2 - mt->lh_small;
     counter_line(k, mt->m, ly, cw);
-    need(k, top + qh <= ly);
+    kui_need(k, top + qh <= ly);
     ui_text_box(k->f, (UiRect){mt->m, top, cw, qh}, qsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0, qt,
                 -1);
     osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, NULL);
@@ -1385,8 +1374,8 @@ static const char *answer_summary(const Kiosk *k, int qi, char *buf, size_t cap)
 static int review_row_h(Kiosk *k, int qi, int tw, char *buf, size_t cap)
 {
     const Metrics *mt = &k->mt;
-    int h = text_h(k, tr(k, &k->s->questions[qi].text), mt->small, 0, tw) +
-            text_h(k, answer_summary(k, qi, buf, cap), mt->body, UI_TEXT_BOLD, tw) + 2 * mt->pad;
+    int h = kui_text_h(k, tr(k, &k->s->questions[qi].text), mt->small, 0, tw) +
+            kui_text_h(k, answer_summary(k, qi, buf, cap), mt->body, UI_TEXT_BOLD, tw) + 2 * mt->pad;
     return h < mt->target ? mt->target : h;
 }
 
@@ -1397,13 +1386,13 @@ static void build_review(Kiosk *k)
     int w = k->fw, cw = w - 2 * mt->m;
     int y = mt->top + mt->m;
     const char *title = words(k)->review_title;
-    int th = text_h(k, title, mt->title, UI_TEXT_BOLD, cw);
+    int th = kui_text_h(k, title, mt->title, UI_TEXT_BOLD, cw);
     ui_text_box(f, (UiRect){mt->m, y, cw, th}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
                 title, -1);
     y += th + mt->gap;
     int fy = k->fh - mt->m - mt->target;
     int list_bottom = fy - mt->gap;
-    int ew = text_w(k, words(k)->edit, mt->body, 0) + 2 * mt->pad;
+    int ew = kui_text_w(k, words(k)->edit, mt->body, 0) + 2 * mt->pad;
     if (ew < mt->target * 3 / 2)
         ew = mt->target * 3 / 2;
     int tw = cw - ew - 3 * mt->pad;
@@ -1441,17 +1430,17 @@ static void build_review(Kiosk *k)
         if (!response_visible(k->r, i))
             continue;
         int rh = review_row_h(k, i, tw, buf, CAP);
-        need(k, y + rh <= list_bottom);
+        kui_need(k, y + rh <= list_bottom);
         UiRect rr = {mt->m, y, cw, rh};
         ui_rect(f, rr, c_white);
         ui_frame_border(f, rr, 1, c_border);
         int t = ui_target(f, rr, ACT_EDIT, i, 1);
         const char *qt = tr(k, &k->s->questions[i].text);
-        int qh = text_h(k, qt, mt->small, 0, tw);
+        int qh = kui_text_h(k, qt, mt->small, 0, tw);
         ui_text_box(f, (UiRect){rr.x + mt->pad, y + mt->pad, tw, qh}, mt->small, 0, c_muted,
                     UI_ALIGN_LEFT, 0, qt, t);
         const char *as = answer_summary(k, i, buf, CAP);
-        int ah = text_h(k, as, mt->body, UI_TEXT_BOLD, tw);
+        int ah = kui_text_h(k, as, mt->body, UI_TEXT_BOLD, tw);
         ui_text_box(f, (UiRect){rr.x + mt->pad, y + mt->pad + qh, tw, ah}, mt->body,
                     UI_TEXT_BOLD | UI_TEXT_SECRET, c_fg, UI_ALIGN_LEFT, 0, as, t);
         secmem_wipe(buf, CAP);
@@ -1462,13 +1451,13 @@ static void build_review(Kiosk *k)
     secmem_free(buf);
     int bw = (cw - 3 * mt->gap) / 4;
     if (page_count > 1) {
-        button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, words(k)->earlier, mt->body,
+        kui_button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, words(k)->earlier, mt->body,
                k->page > 0 ? B_NORMAL : B_DISABLED, ACT_PAGE, -1);
-        button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, words(k)->more,
+        kui_button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, words(k)->more,
                mt->body, k->page + 1 < page_count ? B_NORMAL : B_DISABLED, ACT_PAGE, 1);
     }
-    button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
-    button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->submit, mt->body, B_PRIMARY,
+    kui_button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
+    kui_button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->submit, mt->body, B_PRIMARY,
            ACT_SUBMIT, 0);
 }
 
@@ -1476,11 +1465,11 @@ static void build_message(Kiosk *k, const char *title, const char *body, const c
 {
     const Metrics *mt = &k->mt;
     int w = k->fw, cw = w - 2 * mt->m;
-    int th = text_h(k, title, mt->big, UI_TEXT_BOLD, cw);
-    int bh = body ? text_h(k, body, mt->body, 0, cw) : 0;
+    int th = kui_text_h(k, title, mt->big, UI_TEXT_BOLD, cw);
+    int bh = body ? kui_text_h(k, body, mt->body, 0, cw) : 0;
     int total = th + mt->gap + bh + (ok ? 2 * mt->gap + mt->target : 0);
     int y = mt->top + (k->fh - mt->top - total) / 2;
-    need(k, total <= k->fh - mt->top - 2 * mt->m);
+    kui_need(k, total <= k->fh - mt->top - 2 * mt->m);
     if (y < mt->top + mt->m)
         y = mt->top + mt->m;
     ui_text_box(k->f, (UiRect){mt->m, y, cw, th}, mt->big, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 0,
@@ -1493,7 +1482,7 @@ static void build_message(Kiosk *k, const char *title, const char *body, const c
     }
     if (ok) {
         int bw = 3 * mt->target;
-        button(k, (UiRect){(w - bw) / 2, y, bw, mt->target}, ok, mt->body, B_PRIMARY, ACT_OK, 0);
+        kui_button(k, (UiRect){(w - bw) / 2, y, bw, mt->target}, ok, mt->body, B_PRIMARY, ACT_OK, 0);
     }
 }
 
@@ -1516,10 +1505,10 @@ static void build_warning(Kiosk *k)
     int left = countdown_left(k);
     snprintf(body, sizeof body, "%s%d%s", words(k)->cleared_pre, left,
              left == 1 ? words(k)->cleared_post_one : words(k)->cleared_post);
-    int th = text_h(k, title, mt->title, UI_TEXT_BOLD, iw);
-    int bh = text_h(k, body, mt->body, 0, iw);
+    int th = kui_text_h(k, title, mt->title, UI_TEXT_BOLD, iw);
+    int bh = kui_text_h(k, body, mt->body, 0, iw);
     int dh = mt->m + th + mt->gap + bh + 2 * mt->gap + mt->target + mt->m;
-    need(k, dh <= k->fh);
+    kui_need(k, dh <= k->fh);
     UiRect d = {(k->fw - dw) / 2, (k->fh - dh) / 2, dw, dh};
     ui_rect(f, d, c_white);
     ui_frame_border(f, d, 3, c_primary);
@@ -1531,7 +1520,7 @@ static void build_warning(Kiosk *k)
                 -1);
     y += bh + 2 * mt->gap;
     int bw = 4 * mt->target > iw ? iw : 4 * mt->target;
-    button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, words(k)->cont, mt->title,
+    kui_button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, words(k)->cont, mt->title,
            B_PRIMARY, ACT_CONTINUE, 0);
 }
 
@@ -1564,6 +1553,9 @@ static void build(Kiosk *k, int pct)
     }
     case KS_FAILED:
         build_message(k, words(k)->failed_title, words(k)->failed_body, words(k)->ok);
+        break;
+    default:
+        kadm_build(k);
         break;
     }
     if (k->warn)

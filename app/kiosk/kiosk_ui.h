@@ -28,7 +28,14 @@ typedef enum KioskScreen {
     KS_TYPING, /* full keyboard for a text question when it does not fit inline */
     KS_REVIEW,
     KS_THANKS,
-    KS_FAILED /* the answers could not be saved */
+    KS_FAILED, /* the answers could not be saved */
+    /* the coordinator's screens (admin_ui.c), reachable only from the attract screen */
+    KS_PIN,           /* PIN pad */
+    KS_ADMIN,         /* status and actions */
+    KS_ADMIN_OPEN,    /* open a session: label, date, expected attendance */
+    KS_ADMIN_LABEL,   /* typing a session label */
+    KS_ADMIN_CONFIRM, /* "are you sure?" */
+    KS_ADMIN_RESULT   /* what an export or acknowledgement did */
 } KioskScreen;
 
 typedef enum KioskKey {
@@ -51,6 +58,12 @@ typedef struct KioskConfig {
     int collecting;        /* 0: a session is not open; the attract screen says so */
     int dpi;               /* physical DPI if known (targets >= 9 mm), else 0 */
     const char *banner;    /* optional small text in the demo banner */
+    const char *pin_hash;  /* coordinator PIN (pin.h hash string, borrowed); NULL or "": no
+                              PIN, the admin screen cannot be opened */
+    int admin_timeout_ms;  /* admin screens return to the attract screen (default 2 min) */
+    int long_press_ms;     /* hold on the top-left corner that opens the PIN pad (3 s) */
+    int pin_lock_after;    /* wrong PINs before a lockout (3) */
+    int pin_lock_ms;       /* first lockout (30 s), doubling with every further wrong PIN */
 } KioskConfig;
 
 void kiosk_config_defaults(KioskConfig *c);
@@ -59,6 +72,56 @@ void kiosk_config_defaults(KioskConfig *c);
 typedef int (*KioskSubmitFn)(void *ctx, const Response *r, DbError *err);
 
 typedef struct Kiosk Kiosk;
+
+/* --- the coordinator's admin screen ---
+ *
+ * A long press (cfg.long_press_ms) on the top-left corner of the attract screen opens a PIN
+ * pad (only when a PIN is set; ordinary taps there do nothing). The PIN is checked with
+ * pin_verify against cfg.pin_hash; after cfg.pin_lock_after wrong PINs the pad locks for
+ * cfg.pin_lock_ms, doubling with each further wrong PIN (a countdown is shown). The admin
+ * screens return to the attract screen after cfg.admin_timeout_ms without input. No answers
+ * are held while they are open: they are reached only from the attract screen.
+ *
+ * The UI core does not touch the store: the app provides these operations. */
+
+#define KIOSK_FP_SIZE 20 /* KEY_FINGERPRINT_SIZE */
+#define KIOSK_MAX_RCPT_FP 4
+
+typedef struct KioskAdminStatus {
+    int session_open;
+    char label[65];
+    char date[11];
+    int expected;             /* 0: no cap */
+    long long responses;      /* of the open session */
+    long long unexported;     /* responses not yet in any batch */
+    long long unacknowledged; /* exported, not yet acknowledged (still held) */
+    long long free_bytes;     /* in the data directory, -1 if unknown */
+    char today[11];           /* the clock's date ("YYYY-MM-DD"): where a new session starts */
+    char kiosk_fp[KIOSK_FP_SIZE];
+    int n_recipients;
+    char recipient_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE];
+    char problem[DBERR_MSG_MAX]; /* a problem reading the status, shown as is ("" if none) */
+} KioskAdminStatus;
+
+typedef struct KioskAdminOps {
+    void *ctx;
+    /* Fills *st (never fails: problems go into st->problem). */
+    void (*status)(void *ctx, KioskAdminStatus *st);
+    int (*open_session)(void *ctx, const char *label, const char *date, int expected,
+                        DbError *err);
+    int (*close_session)(void *ctx, DbError *err);
+    /* Exports to the drive. msg receives what was written (file, batch number, short hash,
+     * response count) and what was held back, or what went wrong; *held the number of
+     * sessions held back for having fewer than k responses (then "Export anyway" is
+     * offered, which calls this again with force = 1). DB_OK only if nothing failed. */
+    int (*export_batch)(void *ctx, int force, char *msg, size_t cap, int *held);
+    /* Applies the acknowledgements (*.dba) found on the drive; msg says what was purged. */
+    int (*apply_ack)(void *ctx, char *msg, size_t cap);
+} KioskAdminOps;
+
+/* Sets the operations behind the admin screen (copied). Without them, or without a PIN,
+ * the admin screen cannot be opened. */
+void kiosk_set_admin(Kiosk *k, const KioskAdminOps *ops);
 
 /* The survey is borrowed and must outlive the kiosk. lang is the initial language. */
 int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn submit,
@@ -73,6 +136,9 @@ int64_t kiosk_next_timer(const Kiosk *k);
 
 /* Input. Each returns 1 if the screen needs redrawing. Taps are in logical coordinates. */
 int kiosk_tap(Kiosk *k, int x, int y);
+/* A finger (or the mouse button) went down at (x, y); kiosk_tap follows when it is lifted.
+ * Only the long press on the attract screen's corner uses it. */
+int kiosk_press(Kiosk *k, int x, int y);
 int kiosk_key(Kiosk *k, KioskKey key);
 int kiosk_text(Kiosk *k, const char *utf8);
 
@@ -92,5 +158,10 @@ void kiosk_set_collecting(Kiosk *k, int collecting);
 const char *kiosk_last_error(const Kiosk *k);
 /* Number of successful submits since start. */
 int kiosk_submitted(const Kiosk *k);
+/* Wrong PINs since the last right one, and ms until the PIN pad unlocks (0: not locked). */
+int kiosk_pin_failures(const Kiosk *k);
+int64_t kiosk_pin_locked_ms(const Kiosk *k);
+/* The logical rectangle whose long press opens the PIN pad (for tests and scripts). */
+UiRect kiosk_admin_corner(const Kiosk *k);
 
 #endif

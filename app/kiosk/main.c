@@ -22,6 +22,7 @@
 
 #include "fsutil.h"
 #include "keys.h"
+#include "kiosk_admin.h"
 #include "kiosk_args.h"
 #include "kiosk_ui.h"
 #include "platform.h"
@@ -49,6 +50,10 @@ typedef struct App {
     KFonts *fonts;
     Platform *plat;
     Kiosk *kiosk;
+    KioskAdmin admin;
+    char pin_hash[PIN_HASH_MAX]; /* "" when no coordinator PIN is set */
+    const char *pin_where;
+    char pin_problem[DBERR_MSG_MAX];
     uint64_t clock_ms; /* script mode: the kiosk's virtual clock */
     int scripted;
     int need_draw;
@@ -291,6 +296,10 @@ static int dispatch(App *app, const PlatformEvent *ev)
     switch (ev->type) {
     case PE_QUIT:
         return 0;
+    case PE_PRESS:
+        if (kiosk_press(k, ev->x, ev->y))
+            app->need_draw = 1;
+        break;
     case PE_TAP:
         if (kiosk_screen(k) == KS_ATTRACT) {
             int collecting = session_open(app);
@@ -414,6 +423,32 @@ static int run_script(App *app, const Script *s)
             }
             platform_inject_tap(app->plat, st->x, st->y);
             break;
+        case SO_PRESS: {
+            int px = st->x, py = st->y;
+            if (st->str) {
+                int li = ui_frame_find_label(f, st->str);
+                if (li < 0) {
+                    fprintf(stderr, "%s:%d: %s visible text \"%s\"\n", s->name, st->line,
+                            li == -2 ? "more than one" : "no", st->str);
+                    return EXIT_FAIL;
+                }
+                px = f->labels[li].r.x + f->labels[li].r.w / 2;
+                py = f->labels[li].r.y + f->labels[li].r.h / 2;
+            } else if (px >= w || py >= h) {
+                fprintf(stderr, "%s:%d: %d %d is outside the %dx%d screen\n", s->name, st->line,
+                        px, py, w, h);
+                return EXIT_FAIL;
+            }
+            /* Down, the kiosk's clock moves on while the finger stays, then up. */
+            platform_inject_down(app->plat, px, py);
+            if (!pump(app))
+                return EXIT_FAIL;
+            app->clock_ms += (uint64_t)st->ms;
+            if (!pump(app))
+                return EXIT_FAIL;
+            platform_inject_up(app->plat, px, py);
+            break;
+        }
         case SO_TYPE:
             platform_inject_text(app->plat, st->str);
             break;
@@ -586,6 +621,9 @@ int main(int argc, char **argv)
     }
     if (secmem_init() != 0)
         return fail("cannot initialise libsodium");
+    if (app.args.set_pin)
+        return kiosk_set_pin_main(app.args.data, app.args.pin_file, app.args.pin_hash,
+                                  app.args.config[0] ? app.args.config : NULL);
     app.demo = kiosk_args_demo(&app.args);
     int status = EXIT_FAIL, rc;
     Script *script = NULL;
@@ -613,6 +651,19 @@ int main(int argc, char **argv)
         status = fail(err.msg);
         goto done;
     }
+    /* The coordinator's PIN: a bad one disables the admin screen, not the kiosk. */
+    if (kiosk_pin_load(app.args.data, app.args.pin_hash, app.pin_hash, &app.pin_where, &err) !=
+        DB_OK) {
+        app.pin_hash[0] = '\0';
+        if (err.code != DB_ENOENT) {
+            snprintf(app.pin_problem, sizeof app.pin_problem, "%s", err.msg);
+            fprintf(stderr, "debrief-kiosk: error: %s: the admin screen cannot be opened\n",
+                    err.msg);
+        }
+    }
+    app.admin = (KioskAdmin){app.store,   app.survey,          app.args.data,
+                             app.rcpt,    app.n_rcpt,          app.args.export_dir,
+                             app.args.min_responses};
 
     if (app.args.selftest) {
         char fp[KEY_FINGERPRINT_SIZE];
@@ -635,6 +686,13 @@ int main(int argc, char **argv)
         else
             printf("data:       %s (no session open: the kiosk will say it is not collecting)\n",
                    app.args.data);
+        if (app.pin_hash[0])
+            printf("admin:      coordinator PIN set (%s)\n", app.pin_where);
+        else if (app.pin_problem[0])
+            printf("admin:      the coordinator PIN is unusable: %s\n", app.pin_problem);
+        else
+            printf("admin:      no coordinator PIN set: the admin screen cannot be opened "
+                   "(debrief-kiosk --set-pin)\n");
         printf("fonts:      ok\nselftest:   ok\n");
         status = EXIT_OK;
         goto done;
@@ -679,6 +737,7 @@ int main(int argc, char **argv)
     kc.banner = app.demo ? app.banner : NULL;
     kc.dpi = platform_dpi(app.plat);
     kc.collecting = session_open(&app);
+    kc.pin_hash = app.pin_hash;
     int lang = 0;
     if (app.args.lang[0]) {
         lang = survey_find_lang(app.survey, app.args.lang);
@@ -694,6 +753,9 @@ int main(int argc, char **argv)
         status = fail(err.msg);
         goto done;
     }
+    KioskAdminOps ops;
+    kiosk_admin_ops(&app.admin, &ops);
+    kiosk_set_admin(app.kiosk, &ops);
     if (headless_demo) {
         status = run_demo_headless(&app);
     } else if (script) {

@@ -74,7 +74,8 @@ typedef enum PlatformEventType {
     PE_KEY,    /* key */
     PE_TEXT,   /* text (UTF-8) */
     PE_EXPOSE, /* window shown/resized: redraw */
-    PE_QUIT
+    PE_QUIT,
+    PE_PRESS /* x, y logical: a finger or the mouse button went down (PE_TAP follows on lift) */
 } PlatformEventType;
 
 typedef struct PlatformEvent {
@@ -98,6 +99,9 @@ int platform_screenshot(Platform *p, const char *png_path, DbError *err);
 
 /* Synthetic input, injected as SDL events. */
 void platform_inject_tap(Platform *p, int lx, int ly);
+/* A tap in two halves, for a long press: the finger goes down, and later up. */
+void platform_inject_down(Platform *p, int lx, int ly);
+void platform_inject_up(Platform *p, int lx, int ly);
 void platform_inject_text(Platform *p, const char *utf8);
 void platform_inject_key(Platform *p, KioskKey key);
 

@@ -460,11 +460,13 @@ static int translate(Platform *p, const SDL_Event *e, PlatformEvent *ev)
     case SDL_QUIT:
         ev->type = PE_QUIT;
         return 1;
+    case SDL_FINGERDOWN:
     case SDL_FINGERUP:
         platform_finger_to_logical(p->rotation, p->pw, p->ph, e->tfinger.x, e->tfinger.y, &ev->x,
                                    &ev->y);
-        ev->type = PE_TAP;
+        ev->type = e->type == SDL_FINGERDOWN ? PE_PRESS : PE_TAP;
         return 1;
+    case SDL_MOUSEBUTTONDOWN:
     case SDL_MOUSEBUTTONUP: {
         if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
             return 0;
@@ -475,7 +477,7 @@ static int translate(Platform *p, const SDL_Event *e, PlatformEvent *ev)
         platform_finger_to_logical(p->rotation, p->pw, p->ph,
                                    ((float)e->button.x + 0.5f) / (float)ww,
                                    ((float)e->button.y + 0.5f) / (float)wh, &ev->x, &ev->y);
-        ev->type = PE_TAP;
+        ev->type = e->type == SDL_MOUSEBUTTONDOWN ? PE_PRESS : PE_TAP;
         return 1;
     }
     case SDL_TEXTINPUT:
@@ -544,23 +546,36 @@ int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev)
     }
 }
 
-void platform_inject_tap(Platform *p, int lx, int ly)
+static void inject_finger(Platform *p, int lx, int ly, int down)
 {
     float nx, ny;
     platform_logical_to_finger(p->rotation, p->pw, p->ph, lx, ly, &nx, &ny);
     SDL_Event e;
     memset(&e, 0, sizeof e);
-    e.tfinger.type = SDL_FINGERDOWN;
+    e.tfinger.type = down ? SDL_FINGERDOWN : SDL_FINGERUP;
     e.tfinger.timestamp = SDL_GetTicks();
     e.tfinger.touchId = 1;
     e.tfinger.fingerId = 1;
     e.tfinger.x = nx;
     e.tfinger.y = ny;
-    e.tfinger.pressure = 1.0f;
+    e.tfinger.pressure = down ? 1.0f : 0.0f;
     SDL_PushEvent(&e);
-    e.tfinger.type = SDL_FINGERUP;
-    e.tfinger.pressure = 0.0f;
-    SDL_PushEvent(&e);
+}
+
+void platform_inject_down(Platform *p, int lx, int ly)
+{
+    inject_finger(p, lx, ly, 1);
+}
+
+void platform_inject_up(Platform *p, int lx, int ly)
+{
+    inject_finger(p, lx, ly, 0);
+}
+
+void platform_inject_tap(Platform *p, int lx, int ly)
+{
+    inject_finger(p, lx, ly, 1);
+    inject_finger(p, lx, ly, 0);
 }
 
 void platform_inject_text(Platform *p, const char *utf8)

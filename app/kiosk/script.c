@@ -124,6 +124,52 @@ static int parse_line(const char *name, int line, const char *p, const char *end
         st->y = (int)y;
         return DB_OK;
     }
+    if (strcmp(word, "press") == 0 || strcmp(word, "longpress") == 0) {
+        int is_long = word[0] == 'l';
+        st->op = SO_PRESS;
+        st->ms = SCRIPT_LONG_PRESS_MS;
+        if (is_long && p < end && *p == '"') {
+            if (parse_quoted(&p, end, &st->str) != 0 || skip_ws(p, end) != end)
+                goto bad_string;
+            return DB_OK;
+        }
+        /* X Y (and MS for press), separated by spaces */
+        long v[3];
+        int nv = 0, want = is_long ? 2 : 3;
+        char *save = arg;
+        while (nv < 3) {
+            while (*save == ' ' || *save == '\t')
+                save++;
+            if (!*save)
+                break;
+            char *sp = save;
+            while (*sp && *sp != ' ' && *sp != '\t')
+                sp++;
+            char c = *sp;
+            *sp = '\0';
+            long hi = nv == 2 ? 600000 : 100000;
+            if (parse_long(save, 0, hi, &v[nv]))
+                nv = -1;
+            *sp = c;
+            if (nv < 0)
+                break;
+            nv++;
+            save = sp;
+        }
+        while (nv >= 0 && (*save == ' ' || *save == '\t'))
+            save++;
+        if (nv != want || *save)
+            return dberr_set(err, DB_EINVAL,
+                             is_long ? "%s:%d: longpress needs \"label\" or X Y"
+                                     : "%s:%d: press needs X Y MS (non-negative integers, MS up "
+                                       "to 600000)",
+                             name, line);
+        st->x = (int)v[0];
+        st->y = (int)v[1];
+        if (!is_long)
+            st->ms = v[2];
+        return DB_OK;
+    }
     if (strcmp(word, "type") == 0 || strcmp(word, "expect") == 0 || strcmp(word, "absent") == 0) {
         st->op = word[0] == 't' ? SO_TYPE : word[0] == 'e' ? SO_EXPECT : SO_ABSENT;
         if (parse_quoted(&p, end, &st->str) != 0 || skip_ws(p, end) != end)
@@ -165,8 +211,8 @@ static int parse_line(const char *name, int line, const char *p, const char *end
         return DB_OK;
     }
     return dberr_set(err, DB_EINVAL,
-                     "%s:%d: unknown action \"%.31s\" (tap, type, key, wait, idle, expect, absent, "
-                     "screenshot)",
+                     "%s:%d: unknown action \"%.31s\" (tap, press, longpress, type, key, wait, "
+                     "idle, expect, absent, screenshot)",
                      name, line, word);
 bad_string:
     free(st->str);

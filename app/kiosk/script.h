@@ -4,6 +4,9 @@
  *
  *     tap "Next"          tap the visible text (exact match, else a unique prefix)
  *     tap 400 240         tap at logical coordinates
+ *     press 10 10 3000    hold a finger at logical coordinates for 3000 ms (kiosk clock)
+ *     longpress 10 10     the same for SCRIPT_LONG_PRESS_MS (what opens the PIN pad)
+ *     longpress "Next"    hold the visible text for SCRIPT_LONG_PRESS_MS
  *     type "héllo"        type text (as a physical keyboard would: SDL_TEXTINPUT)
  *     key backspace       enter, backspace, delete, left, right, home, end, escape, tab
  *     wait 500            let 500 ms pass (real time, and the kiosk's clock)
@@ -23,6 +26,7 @@
 
 #define SCRIPT_MAX_BYTES (256 * 1024)
 #define SCRIPT_MAX_STEPS 4096
+#define SCRIPT_LONG_PRESS_MS 3000
 
 typedef enum ScriptOp {
     SO_TAP_LABEL = 1,
@@ -33,15 +37,16 @@ typedef enum ScriptOp {
     SO_IDLE,
     SO_EXPECT,
     SO_ABSENT,
-    SO_SCREENSHOT
+    SO_SCREENSHOT,
+    SO_PRESS /* x, y (or str: a label), ms: finger down, ms pass, finger up */
 } ScriptOp;
 
 typedef struct ScriptStep {
     ScriptOp op;
     int line;
     char *str;    /* label, text, or file name (malloc'd) */
-    int x, y;     /* SO_TAP_XY */
-    long ms;      /* SO_WAIT, SO_IDLE (converted to ms) */
+    int x, y;     /* SO_TAP_XY, SO_PRESS */
+    long ms;      /* SO_WAIT, SO_IDLE (converted to ms), SO_PRESS (how long it is held) */
     KioskKey key; /* SO_KEY */
 } ScriptStep;
 

@@ -1,0 +1,986 @@
+/* admin_ui: the coordinator's screens (see kiosk_ui.h, "the coordinator's admin screen").
+ *
+ * attract --(long press on the top-left corner, PIN set)--> PIN pad --(right PIN)--> admin:
+ * the open session and its count, Open/Close session, Export, Apply acknowledgement, counts
+ * of unexported and unacknowledged responses, free space, fingerprints; Exit. Every admin
+ * screen returns to the attract screen after cfg.admin_timeout_ms without input, wiping the
+ * typed PIN and the form.
+ *
+ * Plain C like the rest of the UI core: the store, export and acknowledgement are behind the
+ * KioskAdminOps the app provides. The coordinator's words are English only (the participant's
+ * screens follow the survey's languages).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk_internal.h"
+#include "pin.h"
+#include "secmem.h"
+
+#define PIN_CAP (PIN_MAX_DIGITS + 1)
+#define LABEL_MAX_CHARS 64
+#define EXPECTED_MAX 999
+#define DAYS_MAX 3660
+#define LOCK_MAX_MS (60 * 60 * 1000)
+
+int kadm_screen(KioskScreen s)
+{
+    return s == KS_PIN || s == KS_ADMIN || s == KS_ADMIN_OPEN || s == KS_ADMIN_LABEL ||
+           s == KS_ADMIN_CONFIRM || s == KS_ADMIN_RESULT;
+}
+
+int kadm_init(Kiosk *k)
+{
+    k->pin = secmem_alloc(PIN_CAP);
+    if (!k->pin)
+        return -1;
+    return osk_edit_init(&k->label_edit, LABEL_MAX_CHARS);
+}
+
+void kadm_fini(Kiosk *k)
+{
+    secmem_free(k->pin);
+    k->pin = NULL;
+    osk_edit_fini(&k->label_edit);
+}
+
+static void pin_clear(Kiosk *k)
+{
+    if (k->pin)
+        secmem_wipe(k->pin, PIN_CAP);
+    k->pin_len = 0;
+}
+
+void kadm_wipe(Kiosk *k)
+{
+    pin_clear(k);
+    k->pin_note = 0;
+    k->press_down = 0;
+    k->confirm = 0;
+    k->result_title[0] = k->result[0] = '\0';
+    k->result_held = k->result_forced = 0;
+    k->form_label[0] = '\0';
+    k->form_preset = k->form_days = k->form_expected = 0;
+    k->form_error[0] = '\0';
+    osk_edit_clear(&k->label_edit);
+    memset(&k->label_osk, 0, sizeof k->label_osk);
+    /* The status (fingerprints, counts) is not secret, but it is refreshed on every entry. */
+}
+
+int kiosk_pin_failures(const Kiosk *k)
+{
+    return k->pin_fails;
+}
+
+int64_t kiosk_pin_locked_ms(const Kiosk *k)
+{
+    return k->pin_locked_until > k->now ? (int64_t)(k->pin_locked_until - k->now) : 0;
+}
+
+static int pin_locked(const Kiosk *k)
+{
+    return kiosk_pin_locked_ms(k) > 0;
+}
+
+static int admin_possible(const Kiosk *k)
+{
+    return k->has_admin && k->cfg.pin_hash && k->cfg.pin_hash[0];
+}
+
+static void refresh(Kiosk *k)
+{
+    memset(&k->st, 0, sizeof k->st);
+    k->st.free_bytes = -1;
+    if (k->admin.status)
+        k->admin.status(k->admin.ctx, &k->st);
+    k->cfg.collecting = k->st.session_open;
+}
+
+static void go(Kiosk *k, KioskScreen s)
+{
+    k->screen = s;
+    k->screen_since = k->now;
+    k->dirty = 1;
+}
+
+/* ---- dates: the coordinator confirms the date; the clock only proposes it ---- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static long days_from_civil(long y, long m, long d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, long *y, long *m, long *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* The form's date: st.today moved by form_days, as "YYYY-MM-DD" and as "Thu 26 Nov 2026". */
+static void form_date(const Kiosk *k, char iso[11], char *shown, size_t cap)
+{
+    long y = 2000, m = 1, d = 1;
+    const char *t = k->st.today;
+    if (strlen(t) == 10 && t[4] == '-' && t[7] == '-') {
+        y = strtol(t, NULL, 10);
+        m = strtol(t + 5, NULL, 10);
+        d = strtol(t + 8, NULL, 10);
+        if (y < 1970 || y > 9000 || m < 1 || m > 12 || d < 1 || d > 31)
+            y = 2000, m = 1, d = 1;
+    }
+    long z = days_from_civil(y, m, d) + k->form_days;
+    civil_from_days(z, &y, &m, &d);
+    snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)(y % 10000), (unsigned)m % 13u,
+             (unsigned)d % 32u);
+    static const char *const wd[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
+    static const char *const mn[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    long w = z % 7;
+    if (w < 0)
+        w += 7;
+    snprintf(shown, cap, "%s %ld %s %ld", wd[w], d, mn[m - 1], y);
+}
+
+/* ---- actions ---- */
+
+static void open_pin_pad(Kiosk *k)
+{
+    pin_clear(k);
+    k->pin_note = 0;
+    k->last_input = k->now;
+    go(k, KS_PIN);
+}
+
+static void pin_check(Kiosk *k)
+{
+    if (pin_locked(k))
+        return;
+    if (k->pin_len < PIN_MIN_DIGITS) {
+        k->pin_note = 2;
+        return;
+    }
+    int ok = pin_verify(k->cfg.pin_hash, k->pin, (size_t)k->pin_len) == 0;
+    pin_clear(k);
+    if (ok) {
+        k->pin_fails = 0;
+        k->pin_locked_until = 0;
+        k->pin_note = 0;
+        refresh(k);
+        go(k, KS_ADMIN);
+        return;
+    }
+    k->pin_fails++;
+    k->pin_note = 1;
+    if (k->pin_fails >= k->cfg.pin_lock_after) {
+        uint64_t ms = (uint64_t)k->cfg.pin_lock_ms;
+        for (int i = k->cfg.pin_lock_after; i < k->pin_fails && ms < LOCK_MAX_MS; i++)
+            ms *= 2;
+        if (ms > LOCK_MAX_MS)
+            ms = LOCK_MAX_MS;
+        k->pin_locked_until = k->now + ms;
+    }
+}
+
+static void set_result(Kiosk *k, const char *title, const char *msg)
+{
+    snprintf(k->result_title, sizeof k->result_title, "%s", title);
+    snprintf(k->result, sizeof k->result, "%s", msg);
+}
+
+static void do_export(Kiosk *k, int force)
+{
+    char msg[sizeof k->result];
+    int held = 0;
+    msg[0] = '\0';
+    k->admin.export_batch(k->admin.ctx, force, msg, sizeof msg, &held);
+    set_result(k, force ? "Export (small sessions included)" : "Export", msg);
+    k->result_held = held;
+    k->result_forced = force;
+    refresh(k);
+    go(k, KS_ADMIN_RESULT);
+}
+
+static void do_close(Kiosk *k)
+{
+    DbError err;
+    dberr_clear(&err);
+    char msg[512];
+    refresh(k);
+    if (!k->st.session_open) {
+        set_result(k, "Close session", "No session is open.");
+    } else if (k->admin.close_session(k->admin.ctx, &err) == DB_OK) {
+        snprintf(msg, sizeof msg,
+                 "Closed \xE2\x80\x9C%s\xE2\x80\x9D (%s) with %lld response%s.\n"
+                 "The kiosk is not collecting now. Export when you are ready.",
+                 k->st.label, k->st.date, k->st.responses, k->st.responses == 1 ? "" : "s");
+        set_result(k, "Session closed", msg);
+    } else {
+        snprintf(msg, sizeof msg, "The session could not be closed: %.400s", err.msg);
+        set_result(k, "Close session", msg);
+    }
+    k->result_held = 0;
+    refresh(k);
+    go(k, KS_ADMIN_RESULT);
+}
+
+static void do_open(Kiosk *k)
+{
+    if (!k->form_label[0]) {
+        snprintf(k->form_error, sizeof k->form_error, "Choose a label first.");
+        return;
+    }
+    char iso[11], shown[40];
+    form_date(k, iso, shown, sizeof shown);
+    DbError err;
+    dberr_clear(&err);
+    if (k->admin.open_session(k->admin.ctx, k->form_label, iso, k->form_expected, &err) !=
+        DB_OK) {
+        snprintf(k->form_error, sizeof k->form_error, "Not opened: %.400s", err.msg);
+        return;
+    }
+    k->form_error[0] = '\0';
+    refresh(k);
+    go(k, KS_ADMIN);
+}
+
+static void label_done(Kiosk *k)
+{
+    /* Trim spaces at both ends; an empty label keeps the previous choice. */
+    const char *s = k->label_edit.buf;
+    size_t len = k->label_edit.len;
+    while (len && *s == ' ')
+        s++, len--;
+    while (len && s[len - 1] == ' ')
+        len--;
+    if (len > 0 && len < sizeof k->form_label) {
+        memcpy(k->form_label, s, len);
+        k->form_label[len] = '\0';
+        k->form_preset = 0;
+        k->form_error[0] = '\0';
+    }
+    osk_edit_clear(&k->label_edit);
+    go(k, KS_ADMIN_OPEN);
+}
+
+void kadm_action(Kiosk *k, const UiTarget *t)
+{
+    switch (t->action) {
+    case ACT_PIN_DIGIT:
+        if (!pin_locked(k) && k->pin_len < PIN_MAX_DIGITS)
+            k->pin[k->pin_len++] = (char)('0' + t->arg);
+        k->pin_note = 0;
+        break;
+    case ACT_PIN_BACK:
+        if (k->pin_len > 0)
+            k->pin[--k->pin_len] = '\0';
+        k->pin_note = 0;
+        break;
+    case ACT_PIN_OK:
+        pin_check(k);
+        break;
+    case ACT_PIN_CANCEL:
+    case ACT_ADM_EXIT:
+        kiosk_reset(k);
+        break;
+    case ACT_ADM_OPEN:
+        refresh(k);
+        if (k->st.session_open)
+            break; /* the button said Close: the status changed behind our back */
+        k->form_label[0] = '\0';
+        k->form_preset = k->form_days = k->form_expected = 0;
+        k->form_error[0] = '\0';
+        go(k, KS_ADMIN_OPEN);
+        break;
+    case ACT_ADM_CLOSE:
+        k->confirm = ACT_ADM_CLOSE;
+        go(k, KS_ADMIN_CONFIRM);
+        break;
+    case ACT_ADM_FORCE:
+        k->confirm = ACT_ADM_FORCE;
+        go(k, KS_ADMIN_CONFIRM);
+        break;
+    case ACT_ADM_CONFIRM:
+        if (k->confirm == ACT_ADM_CLOSE)
+            do_close(k);
+        else if (k->confirm == ACT_ADM_FORCE)
+            do_export(k, 1);
+        k->confirm = 0;
+        break;
+    case ACT_ADM_EXPORT:
+        do_export(k, 0);
+        break;
+    case ACT_ADM_ACK: {
+        char msg[sizeof k->result];
+        msg[0] = '\0';
+        k->admin.apply_ack(k->admin.ctx, msg, sizeof msg);
+        set_result(k, "Acknowledgement", msg);
+        k->result_held = 0;
+        refresh(k);
+        go(k, KS_ADMIN_RESULT);
+        break;
+    }
+    case ACT_ADM_PRESET:
+        k->form_preset = t->arg;
+        snprintf(k->form_label, sizeof k->form_label, "Group %d", t->arg);
+        k->form_error[0] = '\0';
+        break;
+    case ACT_ADM_OTHER:
+        osk_edit_set(&k->label_edit, k->form_preset ? "" : k->form_label);
+        memset(&k->label_osk, 0, sizeof k->label_osk);
+        k->label_osk.shift = k->label_edit.len == 0;
+        go(k, KS_ADMIN_LABEL);
+        break;
+    case ACT_ADM_KEY:
+        osk_press(&k->label_osk, &k->label_edit, t->arg);
+        break;
+    case ACT_ADM_LABEL_DONE:
+        label_done(k);
+        break;
+    case ACT_ADM_DAY:
+        if (k->form_days + t->arg >= -DAYS_MAX && k->form_days + t->arg <= DAYS_MAX)
+            k->form_days += t->arg;
+        break;
+    case ACT_ADM_EXPECTED:
+        if (k->form_expected + t->arg >= 0 && k->form_expected + t->arg <= EXPECTED_MAX)
+            k->form_expected += t->arg;
+        break;
+    case ACT_ADM_START:
+        do_open(k);
+        break;
+    case ACT_ADM_BACK:
+        if (k->screen == KS_ADMIN_LABEL) {
+            osk_edit_clear(&k->label_edit);
+            go(k, KS_ADMIN_OPEN);
+        } else {
+            k->confirm = 0;
+            refresh(k);
+            go(k, KS_ADMIN);
+        }
+        break;
+    default:
+        break;
+    }
+    k->dirty = 1;
+}
+
+int kadm_key(Kiosk *k, KioskKey key)
+{
+    UiTarget t = {{0, 0, 0, 0}, 0, 0, 1};
+    switch (k->screen) {
+    case KS_PIN:
+        t.action = key == KK_BACKSPACE ? ACT_PIN_BACK
+                   : key == KK_ENTER   ? ACT_PIN_OK
+                   : key == KK_ESCAPE  ? ACT_PIN_CANCEL
+                                       : 0;
+        break;
+    case KS_ADMIN_LABEL:
+        switch (key) {
+        case KK_BACKSPACE:
+            osk_edit_backspace(&k->label_edit);
+            break;
+        case KK_DELETE:
+            osk_edit_delete(&k->label_edit);
+            break;
+        case KK_LEFT:
+            osk_edit_left(&k->label_edit);
+            break;
+        case KK_RIGHT:
+            osk_edit_right(&k->label_edit);
+            break;
+        case KK_HOME:
+            osk_edit_home(&k->label_edit);
+            break;
+        case KK_END:
+            osk_edit_end(&k->label_edit);
+            break;
+        case KK_ENTER:
+            t.action = ACT_ADM_LABEL_DONE;
+            break;
+        case KK_ESCAPE:
+            t.action = ACT_ADM_BACK;
+            break;
+        default:
+            return 0;
+        }
+        if (!t.action) {
+            k->dirty = 1;
+            return 1;
+        }
+        break;
+    case KS_ADMIN:
+        t.action = key == KK_ESCAPE ? ACT_ADM_EXIT : 0;
+        break;
+    default:
+        t.action = key == KK_ESCAPE ? ACT_ADM_BACK : 0;
+        break;
+    }
+    if (!t.action)
+        return 0;
+    kadm_action(k, &t);
+    return 1;
+}
+
+int kadm_text(Kiosk *k, const char *utf8)
+{
+    if (k->screen == KS_PIN) {
+        int any = 0;
+        for (const char *p = utf8; *p; p++) {
+            if (*p >= '0' && *p <= '9') {
+                UiTarget t = {{0, 0, 0, 0}, ACT_PIN_DIGIT, *p - '0', 1};
+                kadm_action(k, &t);
+                any = 1;
+            }
+        }
+        return any;
+    }
+    if (k->screen == KS_ADMIN_LABEL) {
+        osk_edit_insert(&k->label_edit, utf8);
+        k->dirty = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- time ---- */
+
+static int lock_seconds_left(const Kiosk *k)
+{
+    int64_t ms = kiosk_pin_locked_ms(k);
+    return ms > 0 ? (int)((ms + 999) / 1000) : 0;
+}
+
+int kadm_tick(Kiosk *k)
+{
+    if (k->press_down && k->screen == KS_ATTRACT &&
+        k->now - k->press_since >= (uint64_t)k->cfg.long_press_ms) {
+        k->press_down = 0;
+        if (!admin_possible(k))
+            return 0; /* no PIN: nothing happens, nothing hints */
+        k->swallow_up = 1;
+        open_pin_pad(k);
+        return 1;
+    }
+    if (!kadm_screen(k->screen))
+        return 0;
+    if (k->now - k->last_input >= (uint64_t)k->cfg.admin_timeout_ms) {
+        kiosk_reset(k);
+        return 1;
+    }
+    if (k->screen == KS_PIN && k->pin_locked_until) {
+        /* The countdown: a redraw every second, and one when the lock ends. */
+        if (!pin_locked(k)) {
+            k->pin_locked_until = 0;
+            k->pin_note = 0;
+            k->dirty = 1;
+            return 1;
+        }
+        int secs = lock_seconds_left(k);
+        if (secs != k->pin_shown_secs) {
+            k->pin_shown_secs = secs;
+            k->dirty = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int64_t kadm_next_timer(const Kiosk *k)
+{
+    if (k->press_down && k->screen == KS_ATTRACT) {
+        uint64_t el = k->now - k->press_since;
+        return el >= (uint64_t)k->cfg.long_press_ms
+                   ? 0
+                   : (int64_t)((uint64_t)k->cfg.long_press_ms - el);
+    }
+    if (!kadm_screen(k->screen))
+        return -1;
+    uint64_t el = k->now - k->last_input;
+    int64_t t = el >= (uint64_t)k->cfg.admin_timeout_ms
+                    ? 0
+                    : (int64_t)((uint64_t)k->cfg.admin_timeout_ms - el);
+    if (k->screen == KS_PIN && k->pin_locked_until) {
+        int64_t left = kiosk_pin_locked_ms(k);
+        int64_t to_sec = left % 1000 ? left % 1000 : (left ? 1000 : 0);
+        if (to_sec < t)
+            t = to_sec;
+    }
+    return t;
+}
+
+/* ---- layout ---- */
+
+/* Wrapped text in the content width at y; returns the y below it. */
+static int para(Kiosk *k, int x, int y, int w, const char *s, int size, int flags, UiColor c,
+                int align)
+{
+    int h = kui_text_h(k, s, size, flags, w);
+    ui_text_box(k->f, (UiRect){x, y, w, h}, size, flags, c, align, 0, s, -1);
+    return y + h;
+}
+
+/* The title at the top left and, optionally, a button at the top right; returns the y below. */
+static int title_bar(Kiosk *k, const char *title, const char *button, int action)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, cw = w - 2 * mt->m, y = mt->top + mt->m / 2;
+    int bw = 0;
+    if (button) {
+        bw = kui_text_w(k, button, mt->body, UI_TEXT_BOLD) + 4 * mt->pad;
+        if (bw < 2 * mt->target)
+            bw = 2 * mt->target;
+        kui_button(k, (UiRect){w - mt->m - bw, y, bw, mt->target}, button, mt->body, B_NORMAL,
+                   action, 0);
+    }
+    int tw = cw - (bw ? bw + mt->gap : 0);
+    int th = kui_text_h(k, title, mt->title, UI_TEXT_BOLD, tw);
+    int bar = button && mt->target > th ? mt->target : th;
+    ui_text_box(k->f, (UiRect){mt->m, y + (bar - th) / 2, tw, th}, mt->title, UI_TEXT_BOLD, c_fg,
+                UI_ALIGN_LEFT, 0, title, -1);
+    return y + bar + mt->gap;
+}
+
+/* A row of n equal buttons across [x, x + w) at y. */
+static void button_row(Kiosk *k, int x, int y, int w, int h, int n, const char *const *labels,
+                       const ButtonStyle *styles, const int *actions, const int *args, int size)
+{
+    int gap = k->mt.gap;
+    for (int i = 0; i < n; i++) {
+        int x0 = x + (w + gap) * i / n, x1 = x + (w + gap) * (i + 1) / n - gap;
+        kui_button(k, (UiRect){x0, y, x1 - x0, h}, labels[i], size, styles[i], actions[i],
+                   args ? args[i] : 0);
+    }
+}
+
+static void build_pin(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, h = k->fh, top = mt->top + mt->m;
+    int landscape = w * 10 >= h * 12;
+    /* Keypad area and info area. */
+    UiRect pad, info;
+    if (landscape) {
+        int iw = (w - 2 * mt->m - mt->gap) * 45 / 100;
+        info = (UiRect){mt->m, top, iw, h - top - mt->m};
+        pad = (UiRect){mt->m + iw + mt->gap, top, w - 2 * mt->m - iw - mt->gap, h - top - mt->m};
+        int maxw = 3 * 2 * mt->target + 2 * mt->gap; /* keys no wider than 2 targets */
+        if (pad.w > maxw) {
+            pad.x += (pad.w - maxw) / 2;
+            pad.w = maxw;
+        }
+    } else {
+        int cw = w - 2 * mt->m;
+        int info_h = mt->lh_title + mt->gap + mt->lh_big + mt->gap + 2 * mt->lh_body + mt->gap;
+        info = (UiRect){mt->m, top, cw, info_h};
+        int py = top + info_h, ph = h - mt->m - mt->target - mt->gap - py;
+        int rowh = (ph - 3 * mt->gap) / 4;
+        if (rowh > 2 * mt->target)
+            rowh = 2 * mt->target;
+        ph = 4 * rowh + 3 * mt->gap;
+        int pw = cw;
+        if (pw > 3 * 3 * mt->target)
+            pw = 3 * 3 * mt->target;
+        pad = (UiRect){(w - pw) / 2, py, pw, ph};
+    }
+    int locked = pin_locked(k);
+    /* Keys: 1 2 3 / 4 5 6 / 7 8 9 / delete 0 OK */
+    int rowh = (pad.h - 3 * mt->gap) / 4;
+    if (rowh > 2 * mt->target)
+        rowh = 2 * mt->target;
+    kui_need(k, rowh >= mt->target);
+    for (int r = 0; r < 4; r++) {
+        int y = pad.y + r * (rowh + mt->gap);
+        for (int c = 0; c < 3; c++) {
+            int x0 = pad.x + (pad.w + mt->gap) * c / 3, x1 = pad.x + (pad.w + mt->gap) * (c + 1) / 3 - mt->gap;
+            UiRect rr = {x0, y, x1 - x0, rowh};
+            char lab[8];
+            int action = ACT_PIN_DIGIT, arg = 0;
+            ButtonStyle st = locked ? B_DISABLED : B_NORMAL;
+            if (r < 3) {
+                arg = r * 3 + c + 1;
+                snprintf(lab, sizeof lab, "%d", arg);
+            } else if (c == 0) {
+                snprintf(lab, sizeof lab, "\xE2\x8C\xAB"); /* ⌫ */
+                action = ACT_PIN_BACK;
+            } else if (c == 1) {
+                snprintf(lab, sizeof lab, "0");
+            } else {
+                snprintf(lab, sizeof lab, "OK");
+                action = ACT_PIN_OK;
+                st = locked || k->pin_len == 0 ? B_DISABLED : B_PRIMARY;
+            }
+            kui_button(k, rr, lab, mt->title, st, action, arg);
+        }
+    }
+    /* Info: title, dots, note; Cancel. */
+    int y = info.y;
+    y = para(k, info.x, y, info.w, "Coordinator PIN", mt->title, UI_TEXT_BOLD, c_fg,
+             landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER) +
+        mt->gap;
+    char dots[PIN_MAX_DIGITS * 4 + 1];
+    size_t n = 0;
+    for (int i = 0; i < k->pin_len; i++)
+        n += (size_t)snprintf(dots + n, sizeof dots - n, "%s", "\xE2\x97\x8F"); /* ● */
+    dots[n] = '\0';
+    if (k->pin_len) {
+        y = para(k, info.x, y, info.w, dots, mt->big, 0, c_primary,
+                 landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER);
+    } else {
+        int hh = kui_text_h(k, "Enter the PIN", mt->body, 0, info.w);
+        int dy = (mt->lh_big - hh) / 2 > 0 ? (mt->lh_big - hh) / 2 : 0;
+        para(k, info.x, y + dy, info.w, "Enter the PIN", mt->body, 0, c_muted,
+             landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER);
+        y += mt->lh_big > hh ? mt->lh_big : hh;
+    }
+    y += mt->gap;
+    char note[160];
+    note[0] = '\0';
+    if (locked) {
+        snprintf(note, sizeof note, "Too many wrong PINs. Try again in %d s.",
+                 lock_seconds_left(k));
+    } else if (k->pin_note == 1) {
+        int left = k->cfg.pin_lock_after - k->pin_fails;
+        if (left > 0)
+            snprintf(note, sizeof note, "Wrong PIN. %d more %s before a pause.", left,
+                     left == 1 ? "try" : "tries");
+        else
+            snprintf(note, sizeof note, "Wrong PIN.");
+    } else if (k->pin_note == 2) {
+        snprintf(note, sizeof note, "The PIN has at least %d digits.", PIN_MIN_DIGITS);
+    }
+    if (note[0])
+        y = para(k, info.x, y, info.w, note, mt->body, UI_TEXT_BOLD, c_note,
+                 landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER);
+    int bw = 3 * mt->target;
+    if (bw > info.w)
+        bw = info.w;
+    int by = h - mt->m - mt->target;
+    UiRect cr = landscape ? (UiRect){info.x, by, bw, mt->target}
+                          : (UiRect){(w - bw) / 2, by, bw, mt->target};
+    kui_need(k, y <= (landscape ? by : pad.y) && (landscape || pad.y + pad.h <= by));
+    kui_button(k, cr, "Cancel", mt->body, B_NORMAL, ACT_PIN_CANCEL, 0);
+}
+
+static void human_bytes(long long b, char *out, size_t cap)
+{
+    if (b < 0)
+        snprintf(out, cap, "unknown");
+    else if (b >= 10LL << 30)
+        snprintf(out, cap, "%lld GB", b / 1000000000LL);
+    else if (b >= 1LL << 30)
+        snprintf(out, cap, "%.1f GB", (double)b / 1e9);
+    else if (b >= 1LL << 20)
+        snprintf(out, cap, "%lld MB", b / 1000000LL);
+    else
+        snprintf(out, cap, "%lld kB", b / 1000LL);
+}
+
+/* Rows of "caption  value" with the captions in one column; returns the y below. */
+typedef struct KvRow {
+    const char *caption;
+    char value[320];
+    int flags;
+    UiColor color;
+} KvRow;
+
+static int kv_table(Kiosk *k, int y, const KvRow *rows, int n)
+{
+    const Metrics *mt = &k->mt;
+    int cw = k->fw - 2 * mt->m, capw = 0;
+    for (int i = 0; i < n; i++) {
+        int tw = kui_text_w(k, rows[i].caption, mt->body, 0);
+        if (tw > capw)
+            capw = tw;
+    }
+    capw += 2 * mt->gap;
+    if (capw > cw * 45 / 100)
+        capw = cw * 45 / 100;
+    for (int i = 0; i < n; i++) {
+        int ch = kui_text_h(k, rows[i].caption, mt->body, 0, capw - mt->gap);
+        int vh = kui_text_h(k, rows[i].value, mt->body, rows[i].flags, cw - capw);
+        ui_text_box(k->f, (UiRect){mt->m, y, capw - mt->gap, ch}, mt->body, 0, c_muted,
+                    UI_ALIGN_LEFT, 0, rows[i].caption, -1);
+        ui_text_box(k->f, (UiRect){mt->m + capw, y, cw - capw, vh}, mt->body, rows[i].flags,
+                    rows[i].color, UI_ALIGN_LEFT, 0, rows[i].value, -1);
+        y += (ch > vh ? ch : vh) + mt->gap / 2;
+    }
+    return y;
+}
+
+static void build_admin(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    const KioskAdminStatus *st = &k->st;
+    int cw = k->fw - 2 * mt->m;
+    int y = title_bar(k, "Coordinator", "Exit", ACT_ADM_EXIT);
+    KvRow rows[7];
+    int n = 0;
+    memset(rows, 0, sizeof rows);
+    rows[n].caption = "Session";
+    rows[n].flags = UI_TEXT_BOLD;
+    if (st->session_open) {
+        char cnt[96];
+        if (st->expected > 0)
+            snprintf(cnt, sizeof cnt, "%lld of %d responses", st->responses, st->expected);
+        else
+            snprintf(cnt, sizeof cnt, "%lld response%s so far", st->responses,
+                     st->responses == 1 ? "" : "s");
+        snprintf(rows[n].value, sizeof rows[n].value, "%s \xC2\xB7 %s \xC2\xB7 %s", st->label,
+                 st->date, cnt);
+        rows[n++].color = c_fg;
+    } else {
+        snprintf(rows[n].value, sizeof rows[n].value,
+                 "none open: the kiosk is not collecting");
+        rows[n++].color = c_note;
+    }
+    rows[n].caption = "Not yet exported";
+    snprintf(rows[n].value, sizeof rows[n].value, "%lld response%s", st->unexported,
+             st->unexported == 1 ? "" : "s");
+    rows[n++].color = c_fg;
+    rows[n].caption = "Not yet acknowledged";
+    snprintf(rows[n].value, sizeof rows[n].value, "%lld response%s (exported, still held)",
+             st->unacknowledged, st->unacknowledged == 1 ? "" : "s");
+    rows[n++].color = c_fg;
+    rows[n].caption = "Free space";
+    human_bytes(st->free_bytes, rows[n].value, sizeof rows[n].value);
+    rows[n++].color = c_fg;
+    rows[n].caption = "This kiosk";
+    snprintf(rows[n].value, sizeof rows[n].value, "%s", st->kiosk_fp[0] ? st->kiosk_fp : "unknown");
+    rows[n++].color = c_fg;
+    rows[n].caption = st->n_recipients == 1 ? "Analyst key" : "Analyst keys";
+    size_t len = 0;
+    for (int i = 0; i < st->n_recipients && i < KIOSK_MAX_RCPT_FP; i++)
+        len += (size_t)snprintf(rows[n].value + len, sizeof rows[n].value - len, "%s%s",
+                                i ? ", " : "", st->recipient_fp[i]);
+    if (st->n_recipients == 0)
+        snprintf(rows[n].value, sizeof rows[n].value, "none");
+    rows[n++].color = c_fg;
+    y = kv_table(k, y, rows, n);
+    if (st->problem[0])
+        y = para(k, mt->m, y, cw, st->problem, mt->small, UI_TEXT_BOLD, c_note, UI_ALIGN_LEFT);
+    int by = k->fh - mt->m - mt->target;
+    kui_need(k, y + mt->gap <= by);
+    const char *labels[3] = {st->session_open ? "Close session" : "Open session", "Export",
+                             "Apply acknowledgement"};
+    ButtonStyle styles[3] = {B_NORMAL, B_PRIMARY, B_NORMAL};
+    int actions[3] = {st->session_open ? ACT_ADM_CLOSE : ACT_ADM_OPEN, ACT_ADM_EXPORT,
+                      ACT_ADM_ACK};
+    button_row(k, mt->m, by, cw, mt->target, 3, labels, styles, actions, NULL, mt->body);
+}
+
+static void build_open(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, cw = w - 2 * mt->m;
+    int y = title_bar(k, "Open a session", NULL, 0);
+    /* Label: presets and "Other..." */
+    const int n = 7;
+    int minw = kui_text_w(k, "Group 6", mt->body, UI_TEXT_BOLD) + 3 * mt->pad;
+    if (minw < mt->target)
+        minw = mt->target;
+    int cols = n;
+    while (cols > 1 && cols * minw + (cols - 1) * mt->gap > cw)
+        cols--;
+    int rows = (n + cols - 1) / cols;
+    cols = (n + rows - 1) / rows; /* balance the rows: 4 + 3 rather than 6 + 1 */
+    for (int i = 0; i < n; i++) {
+        int r = i / cols, c = i % cols;
+        int in_row = r == rows - 1 ? n - r * cols : cols;
+        int x0 = mt->m + (cw + mt->gap) * c / in_row,
+            x1 = mt->m + (cw + mt->gap) * (c + 1) / in_row - mt->gap;
+        UiRect rr = {x0, y + r * (mt->target + mt->gap), x1 - x0, mt->target};
+        if (i < 6) {
+            char lab[16];
+            snprintf(lab, sizeof lab, "Group %d", i + 1);
+            kui_button(k, rr, lab, mt->body, k->form_preset == i + 1 ? B_SELECTED : B_NORMAL,
+                       ACT_ADM_PRESET, i + 1);
+        } else {
+            int typed = k->form_preset == 0 && k->form_label[0];
+            kui_button(k, rr, typed ? k->form_label : "Other\xE2\x80\xA6", mt->body,
+                       typed ? B_SELECTED : B_NORMAL, ACT_ADM_OTHER, 0);
+        }
+    }
+    y += rows * (mt->target + mt->gap);
+    /* Date and expected attendance: [-] value [+] rows with a caption on the left. */
+    char iso[11], shown[40], exp[40];
+    form_date(k, iso, shown, sizeof shown);
+    if (k->form_expected > 0)
+        snprintf(exp, sizeof exp, "%d people", k->form_expected);
+    else
+        snprintf(exp, sizeof exp, "no limit");
+    struct {
+        const char *caption, *value, *minus, *plus;
+        int action;
+    } rows2[2] = {{"Date", shown, "-1 day", "+1 day", ACT_ADM_DAY},
+                  {"Expected", exp, "-1", "+1", ACT_ADM_EXPECTED}};
+    int capw = kui_text_w(k, "Expected", mt->body, UI_TEXT_BOLD) + mt->gap;
+    int pmw = kui_text_w(k, "+1 day", mt->body, 0) + 3 * mt->pad;
+    if (pmw < mt->target * 3 / 2)
+        pmw = mt->target * 3 / 2;
+    for (int i = 0; i < 2; i++) {
+        ui_text_box(k->f, (UiRect){mt->m, y, capw, mt->target}, mt->body, UI_TEXT_BOLD, c_fg,
+                    UI_ALIGN_LEFT, 1, rows2[i].caption, -1);
+        int x = mt->m + capw;
+        int vw = cw - capw - 2 * pmw - 2 * mt->gap;
+        kui_need(k, vw >= mt->target);
+        kui_button(k, (UiRect){x, y, pmw, mt->target}, rows2[i].minus, mt->body, B_NORMAL,
+                   rows2[i].action, -1);
+        ui_text_box(k->f, (UiRect){x + pmw + mt->gap, y, vw, mt->target}, mt->title,
+                    UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 1, rows2[i].value, -1);
+        kui_button(k, (UiRect){x + pmw + mt->gap + vw + mt->gap, y, pmw, mt->target},
+                   rows2[i].plus, mt->body, B_NORMAL, rows2[i].action, 1);
+        y += mt->target + mt->gap;
+    }
+    int by = k->fh - mt->m - mt->target;
+    const char *hint = k->form_error[0] ? k->form_error
+                                        : "Check the date: the kiosk's clock may be wrong.";
+    int hh = kui_text_h(k, hint, mt->small, 0, cw);
+    kui_need(k, y + hh <= by);
+    para(k, mt->m, y, cw, hint, mt->small, k->form_error[0] ? UI_TEXT_BOLD : 0,
+         k->form_error[0] ? c_note : c_muted, UI_ALIGN_LEFT);
+    const char *labels[2] = {"Cancel", "Open session"};
+    ButtonStyle styles[2] = {B_NORMAL, k->form_label[0] ? B_PRIMARY : B_DISABLED};
+    int actions[2] = {ACT_ADM_BACK, ACT_ADM_START};
+    button_row(k, mt->m, by, cw, mt->target, 2, labels, styles, actions, NULL, mt->body);
+}
+
+static void build_label(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, h = k->fh, cw = w - 2 * mt->m;
+    int row = mt->target * 4 / 5 < UI_MIN_TARGET ? UI_MIN_TARGET : mt->target * 4 / 5;
+    int kw = w - 2 * mt->m >= 10 * UI_MIN_TARGET ? w - 2 * mt->m : w;
+    int maxw = 80 * mt->s / 1000 * 10;
+    if (kw > maxw && maxw >= 10 * UI_MIN_TARGET)
+        kw = maxw;
+    UiRect kr = {(w - kw) / 2, h - OSK_ROWS * row, kw, OSK_ROWS * row};
+    int y = title_bar(k, "Session label", NULL, 0);
+    /* Field, then Cancel and Done at its right. */
+    int bw = kui_text_w(k, "Cancel", mt->body, UI_TEXT_BOLD) + 4 * mt->pad;
+    if (bw < 2 * mt->target)
+        bw = 2 * mt->target;
+    int fw = cw - 2 * (bw + mt->gap);
+    int narrow = fw < 4 * mt->target;
+    if (narrow)
+        fw = cw;
+    UiRect fr = {mt->m, y, fw, mt->target};
+    ui_rect(k->f, fr, c_field);
+    ui_frame_border(k->f, fr, 2, c_primary);
+    int t = ui_target(k->f, fr, ACT_NONE, 0, 1);
+    const OskEdit *e = &k->label_edit;
+    int in_w = fr.w - 2 * mt->pad;
+    int ty = fr.y + (fr.h - mt->lh_body) / 2;
+    if (e->len == 0) {
+        ui_text_box(k->f, (UiRect){fr.x + mt->pad, ty, in_w, mt->lh_body}, mt->body, 0, c_muted,
+                    UI_ALIGN_LEFT, 0, "Type the label", t);
+        ui_rect(k->f, (UiRect){fr.x + mt->pad, ty + 2, 2, mt->lh_body - 4}, c_fg);
+    } else {
+        /* One line; when it is wider than the field, show its end. */
+        size_t start = 0;
+        while (start < e->len &&
+               k->f->m.width(k->f->m.ctx, mt->body, 0, e->buf + start, e->len - start) > in_w)
+            start += ui_utf8_len(e->buf + start, e->len - start);
+        ui_text_run(k->f, fr.x + mt->pad, ty, mt->body, 0, c_fg, e->buf + start, e->len - start);
+        size_t upto = e->caret > start ? e->caret - start : 0;
+        int cx = fr.x + mt->pad +
+                 (upto ? k->f->m.width(k->f->m.ctx, mt->body, 0, e->buf + start, upto) : 0);
+        ui_rect(k->f, (UiRect){cx - 1, ty + 2, 2, mt->lh_body - 4}, c_fg);
+        ui_label_add(k->f, fr, e->buf, e->len, t, 0);
+    }
+    int by = narrow ? y + mt->target + mt->gap : y;
+    int bx = narrow ? mt->m + cw - 2 * bw - mt->gap : mt->m + fw + mt->gap;
+    kui_button(k, (UiRect){bx, by, bw, mt->target}, "Cancel", mt->body, B_NORMAL, ACT_ADM_BACK,
+               0);
+    kui_button(k, (UiRect){bx + bw + mt->gap, by, bw, mt->target}, "Done", mt->body, B_PRIMARY,
+               ACT_ADM_LABEL_DONE, 0);
+    kui_need(k, by + mt->target <= kr.y);
+    osk_layout(k->f, kr, &k->label_osk, ACT_ADM_KEY, mt->body, NULL);
+}
+
+static void build_confirm(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, cw = w - 2 * mt->m;
+    char msg[512];
+    const char *title, *yes;
+    if (k->confirm == ACT_ADM_CLOSE) {
+        title = "Close the session?";
+        snprintf(msg, sizeof msg,
+                 "\xE2\x80\x9C%s\xE2\x80\x9D (%s) has %lld response%s. Once it is closed, nobody "
+                 "can answer for it any more; its responses stay on the kiosk until they are "
+                 "exported and acknowledged.",
+                 k->st.label, k->st.date, k->st.responses, k->st.responses == 1 ? "" : "s");
+        yes = "Close session";
+    } else {
+        title = "Export small sessions?";
+        snprintf(msg, sizeof msg,
+                 "Sessions with fewer responses than the threshold are held back because people "
+                 "in a group that small could be recognised from their answers. Export them "
+                 "only if the analyst asked for it.");
+        yes = "Export anyway";
+    }
+    int y = mt->top + mt->m;
+    y = para(k, mt->m, y, cw, title, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT) + mt->gap;
+    y = para(k, mt->m, y, cw, msg, mt->body, 0, c_fg, UI_ALIGN_LEFT);
+    int by = k->fh - mt->m - mt->target;
+    kui_need(k, y + mt->gap <= by);
+    const char *labels[2] = {"Cancel", yes};
+    ButtonStyle styles[2] = {B_NORMAL, B_PRIMARY};
+    int actions[2] = {ACT_ADM_BACK, ACT_ADM_CONFIRM};
+    button_row(k, mt->m, by, cw, mt->target, 2, labels, styles, actions, NULL, mt->body);
+}
+
+static void build_result(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    int w = k->fw, cw = w - 2 * mt->m;
+    int y = title_bar(k, k->result_title, NULL, 0);
+    y = para(k, mt->m, y, cw, k->result, mt->small, 0, c_fg, UI_ALIGN_LEFT);
+    int by = k->fh - mt->m - mt->target;
+    kui_need(k, y + mt->gap <= by);
+    int force = k->result_held > 0 && !k->result_forced;
+    const char *labels[2] = {"Back", "Export anyway\xE2\x80\xA6"};
+    ButtonStyle styles[2] = {B_PRIMARY, B_NORMAL};
+    int actions[2] = {ACT_ADM_BACK, ACT_ADM_FORCE};
+    button_row(k, mt->m, by, force ? cw : cw / 2, mt->target, force ? 2 : 1, labels, styles,
+               actions, NULL, mt->body);
+}
+
+void kadm_build(Kiosk *k)
+{
+    switch (k->screen) {
+    case KS_PIN:
+        build_pin(k);
+        break;
+    case KS_ADMIN:
+        build_admin(k);
+        break;
+    case KS_ADMIN_OPEN:
+        build_open(k);
+        break;
+    case KS_ADMIN_LABEL:
+        build_label(k);
+        break;
+    case KS_ADMIN_CONFIRM:
+        build_confirm(k);
+        break;
+    case KS_ADMIN_RESULT:
+        build_result(k);
+        break;
+    default:
+        break;
+    }
+}

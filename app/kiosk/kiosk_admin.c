@@ -1,0 +1,498 @@
+/* kiosk_admin: the admin screen's operations, the coordinator PIN, the drive (see
+ * kiosk_admin.h). */
+#include "kiosk_admin.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "coord.h"
+#include "fsutil.h"
+#include "secmem.h"
+
+/* ---- the PIN ---- */
+
+int kiosk_pin_load(const char *data_dir, const char *config_hash, char out[PIN_HASH_MAX],
+                   const char **where, DbError *err)
+{
+    memset(out, 0, PIN_HASH_MAX);
+    *where = "";
+    if (config_hash && config_hash[0]) {
+        *where = "the configuration";
+        int rc = pin_hash_check(config_hash, err);
+        if (rc != DB_OK)
+            return dberr_prefix(err, "pin_hash in the configuration");
+        snprintf(out, PIN_HASH_MAX, "%s", config_hash);
+        return DB_OK;
+    }
+    char path[PATH_MAX];
+    int rc = fs_join(path, sizeof path, data_dir, KIOSK_PIN_FILE, err);
+    if (rc != DB_OK)
+        return rc;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    DbError e2;
+    rc = fs_read_file(path, 1024, 0, &data, &len, &e2);
+    if (rc == DB_ENOENT)
+        return dberr_set(err, DB_ENOENT, "no coordinator PIN set");
+    if (rc != DB_OK)
+        return dberr_set(err, rc, "%s", e2.msg);
+    *where = KIOSK_PIN_FILE;
+    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r' || data[len - 1] == ' '))
+        data[--len] = '\0';
+    rc = pin_hash_check((const char *)data, err);
+    if (rc == DB_OK)
+        snprintf(out, PIN_HASH_MAX, "%s", (const char *)data);
+    else
+        dberr_prefix(err, "%s", path);
+    free(data);
+    return rc;
+}
+
+int kiosk_pin_store(const char *data_dir, const char *hash, DbError *err)
+{
+    char path[PATH_MAX], line[PIN_HASH_MAX + 1];
+    int rc = fs_mkdir_p(data_dir, 0700, err);
+    if (rc == DB_OK)
+        rc = fs_join(path, sizeof path, data_dir, KIOSK_PIN_FILE, err);
+    if (rc != DB_OK)
+        return rc;
+    int n = snprintf(line, sizeof line, "%s\n", hash);
+    return fs_write_atomic(path, line, (size_t)n, 0600, err);
+}
+
+/* Reads one line (without the newline) into buf (cap bytes); echo off when fd is a terminal.
+ * Returns its length (cap if it was longer than buf), or -1 at end of input. */
+static long read_secret_line(int fd, FILE *prompt_to, const char *prompt, char *buf, size_t cap)
+{
+    struct termios old, quiet;
+    int tty = isatty(fd) && tcgetattr(fd, &old) == 0;
+    if (tty) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        quiet.c_lflag |= ECHONL;
+        tcsetattr(fd, TCSAFLUSH, &quiet);
+    }
+    fputs(prompt, prompt_to);
+    fflush(prompt_to);
+    size_t n = 0;
+    int any = 0, overflow = 0;
+    char c = 0;
+    while (read(fd, &c, 1) == 1) {
+        any = 1;
+        if (c == '\n')
+            break;
+        if (n + 1 < cap)
+            buf[n++] = c;
+        else
+            overflow = 1;
+    }
+    buf[n] = '\0';
+    secmem_wipe(&c, sizeof c);
+    if (tty)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    if (!any)
+        return -1;
+    return overflow ? (long)cap : (long)n;
+}
+
+int kiosk_set_pin_main(const char *data_dir, const char *pin_file, const char *config_hash,
+                       const char *config_name)
+{
+    enum { CAP = 64 };
+    char *a = secmem_alloc(CAP), *b = secmem_alloc(CAP);
+    char hash[PIN_HASH_MAX];
+    DbError err;
+    int status = 1;
+    if (!a || !b) {
+        fprintf(stderr, "debrief-kiosk: error: out of memory\n");
+        goto done;
+    }
+    long la, lb;
+    if (pin_file && pin_file[0]) {
+        uint8_t *data = NULL;
+        size_t len = 0;
+        if (fs_read_file(pin_file, 256, 1, &data, &len, &err) != DB_OK) {
+            fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
+            goto done;
+        }
+        size_t n = 0;
+        while (n < len && data[n] != '\n' && data[n] != '\r' && n + 1 < CAP)
+            n++;
+        memcpy(a, data, n);
+        a[n] = '\0';
+        la = (long)n;
+        secmem_wipe(data, len);
+        free(data);
+        memcpy(b, a, CAP);
+        lb = la;
+    } else {
+        int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+        FILE *out = NULL;
+        if (fd >= 0)
+            out = fdopen(dup(fd), "w");
+        if (fd < 0 || !out) {
+            if (fd >= 0)
+                close(fd);
+            fprintf(stderr, "debrief-kiosk: error: no terminal to read the PIN from "
+                            "(use --pin-file FILE)\n");
+            goto done;
+        }
+        la = read_secret_line(fd, out, "New coordinator PIN (4 to 12 digits): ", a, CAP);
+        lb = la < 0 ? -1 : read_secret_line(fd, out, "The same PIN again: ", b, CAP);
+        fclose(out);
+        close(fd);
+        if (la < 0 || lb < 0) {
+            fprintf(stderr, "debrief-kiosk: error: no PIN entered; nothing changed\n");
+            goto done;
+        }
+    }
+    if (pin_check_format(a, (size_t)la, &err) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: %s; nothing changed\n", err.msg);
+        goto done;
+    }
+    if (la != lb || memcmp(a, b, (size_t)la) != 0) {
+        fprintf(stderr, "debrief-kiosk: error: the two PINs differ; nothing changed\n");
+        goto done;
+    }
+    if (pin_hash(a, (size_t)la, hash, &err) != DB_OK ||
+        kiosk_pin_store(data_dir, hash, &err) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
+        goto done;
+    }
+    fprintf(stderr, "debrief-kiosk: coordinator PIN set (%s/%s)\n", data_dir, KIOSK_PIN_FILE);
+    if (config_hash && config_hash[0])
+        fprintf(stderr,
+                "debrief-kiosk: note: %s sets pin_hash, which takes precedence over %s; remove "
+                "that line for the new PIN to count\n",
+                config_name ? config_name : "the configuration", KIOSK_PIN_FILE);
+    status = 0;
+done:
+    secmem_free(a);
+    secmem_free(b);
+    return status;
+}
+
+/* ---- the drive ---- */
+
+static int is_mount_point(const char *dir)
+{
+    struct stat sd, sp;
+    char parent[PATH_MAX];
+    if (snprintf(parent, sizeof parent, "%s/..", dir) >= (int)sizeof parent)
+        return 0;
+    if (stat(dir, &sd) != 0 || stat(parent, &sp) != 0)
+        return 0;
+    return sd.st_dev != sp.st_dev || sd.st_ino == sp.st_ino;
+}
+
+static int read_only(const char *dir)
+{
+    struct statvfs sv;
+    if (statvfs(dir, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+        return 1;
+    return access(dir, W_OK) != 0;
+}
+
+/* need_write = 0 finds read-only drives too (acknowledgements are only read). */
+static int find_drive(const char *configured, int need_write, char *out, size_t cap,
+                      DbError *err)
+{
+    out[0] = '\0';
+    if (configured && configured[0]) {
+        struct stat sb;
+        if (stat(configured, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            return dberr_set(err, DB_ENOENT,
+                             "No drive at %s (the configured export directory). Insert the USB "
+                             "drive and wait a moment.",
+                             configured);
+        if (need_write && read_only(configured))
+            return dberr_set(err, DB_EIO,
+                             "The drive at %s is read-only. Use another drive, or check its "
+                             "write-protect switch.",
+                             configured);
+        snprintf(out, cap, "%s", configured);
+        return DB_OK;
+    }
+    const char *patterns[] = {KIOSK_DRIVE_DEFAULT, "/media/*/*", "/run/media/*/*"};
+    char ro[PATH_MAX] = "";
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
+        glob_t g;
+        memset(&g, 0, sizeof g);
+        if (glob(patterns[i], GLOB_ONLYDIR | GLOB_NOSORT, NULL, &g) != 0) {
+            globfree(&g);
+            continue;
+        }
+        for (size_t j = 0; j < g.gl_pathc; j++) {
+            const char *d = g.gl_pathv[j];
+            struct stat sb;
+            if (lstat(d, &sb) != 0 || !S_ISDIR(sb.st_mode) || !is_mount_point(d))
+                continue;
+            if (need_write && read_only(d)) {
+                if (!ro[0])
+                    snprintf(ro, sizeof ro, "%s", d);
+                continue;
+            }
+            snprintf(out, cap, "%s", d);
+            globfree(&g);
+            return DB_OK;
+        }
+        globfree(&g);
+    }
+    if (ro[0])
+        return dberr_set(err, DB_EIO,
+                         "The drive at %s is read-only. Use another drive, or check its "
+                         "write-protect switch.",
+                         ro);
+    return dberr_set(err, DB_ENOENT,
+                     "No USB drive found. Insert one and wait a moment (looked for a mounted "
+                     "drive at " KIOSK_DRIVE_DEFAULT ", /media/*/* and /run/media/*/*).");
+}
+
+int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbError *err)
+{
+    return find_drive(configured, 1, out, cap, err);
+}
+
+/* ---- the operations ---- */
+
+static void op_status(void *ctx, KioskAdminStatus *st)
+{
+    KioskAdmin *a = ctx;
+    DbError err;
+    StoreSession cur;
+    int found = 0;
+    int64_t n = 0;
+    if (store_session_current(a->store, &cur, &found, &err) != DB_OK) {
+        snprintf(st->problem, sizeof st->problem, "%s", err.msg);
+    } else if (found) {
+        st->session_open = 1;
+        snprintf(st->label, sizeof st->label, "%s", cur.label);
+        snprintf(st->date, sizeof st->date, "%s", cur.date);
+        st->expected = cur.expected;
+        st->responses = cur.responses;
+    }
+    if (store_count_unexported(a->store, -1, &n, &err) == DB_OK)
+        st->unexported = n;
+    else
+        snprintf(st->problem, sizeof st->problem, "%s", err.msg);
+    if (store_count_unacknowledged(a->store, &n, &err) == DB_OK)
+        st->unacknowledged = n;
+    else
+        snprintf(st->problem, sizeof st->problem, "%s", err.msg);
+    st->free_bytes = fs_free_bytes(a->data_dir);
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(st->today, sizeof st->today, "%Y-%m-%d", &tm);
+    KeyIdentity *id = NULL;
+    if (coord_identity(a->data_dir, &id, st->kiosk_fp, &err) != DB_OK)
+        snprintf(st->problem, sizeof st->problem, "%s", err.msg);
+    keys_identity_free(id);
+    st->n_recipients = a->n_rcpt < KIOSK_MAX_RCPT_FP ? a->n_rcpt : KIOSK_MAX_RCPT_FP;
+    for (int i = 0; i < st->n_recipients; i++)
+        keys_public_fingerprint(&a->rcpt[i], st->recipient_fp[i]);
+}
+
+static int op_open(void *ctx, const char *label, const char *date, int expected, DbError *err)
+{
+    KioskAdmin *a = ctx;
+    int64_t id;
+    int rc = store_session_open(a->store, label, date, a->survey->id, a->survey->version,
+                                expected, &id, err);
+    if (rc == DB_OK)
+        fprintf(stderr, "debrief-kiosk: coordinator opened session \"%s\" %s\n", label, date);
+    return rc;
+}
+
+static int op_close(void *ctx, DbError *err)
+{
+    KioskAdmin *a = ctx;
+    int rc = store_session_close(a->store, err);
+    if (rc == DB_OK)
+        fprintf(stderr, "debrief-kiosk: coordinator closed the session\n");
+    return rc;
+}
+
+/* Appends printf-style text to msg (cap bytes), truncating quietly. */
+__attribute__((format(printf, 3, 4))) static void add(char *msg, size_t cap, const char *fmt,
+                                                        ...)
+{
+    size_t n = strnlen(msg, cap);
+    if (n + 1 >= cap)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + n, cap - n, fmt, ap);
+    va_end(ap);
+}
+
+static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
+{
+    KioskAdmin *a = ctx;
+    DbError err;
+    char drive[PATH_MAX];
+    msg[0] = '\0';
+    *held = 0;
+    if (kiosk_admin_find_drive(a->export_dir, drive, sizeof drive, &err) != DB_OK) {
+        add(msg, cap, "%s\nNothing was exported.", err.msg);
+        return err.code;
+    }
+    CoordExportOptions opt = {a->data_dir, drive, a->k, force, 0};
+    CoordExportResult res;
+    int rc = coord_export(&opt, &res, &err);
+    if (rc != DB_OK) {
+        if (rc == DB_ENOSPC)
+            add(msg, cap, "The drive at %s is full. Free some space on it (or use another "
+                          "drive) and export again: the same batch will be written.\n",
+                drive);
+        add(msg, cap, "Export failed: %s\nNothing was reported as exported.", err.msg);
+        fprintf(stderr, "debrief-kiosk: export failed: %s\n", err.msg);
+        coord_export_result_free(&res);
+        return rc;
+    }
+    for (int i = 0; i < res.n_batches; i++) {
+        const CoordBatchInfo *b = &res.batches[i];
+        const char *base = strrchr(b->path, '/');
+        char h[17];
+        for (int j = 0; j < 8; j++)
+            snprintf(h + 2 * j, 3, "%02x", b->hash[j]);
+        add(msg, cap,
+            "Wrote %s to %s%s\nBatch %llu \xC2\xB7 %lld response%s \xC2\xB7 hash %s \xC2\xB7 "
+            "kiosk %s\n",
+            base ? base + 1 : b->path, drive,
+            b->resumed ? " (finishing an interrupted export)" : "", (unsigned long long)b->number,
+            (long long)b->n_records, b->n_records == 1 ? "" : "s", h, res.kiosk_fp);
+        fprintf(stderr, "debrief-kiosk: exported batch %llu (%lld responses) to %s\n",
+                (unsigned long long)b->number, (long long)b->n_records, b->path);
+    }
+    if (res.n_batches > 0)
+        add(msg, cap, "Write these down on the transfer sheet.\n");
+    for (int i = 0; i < res.n_held && i < 6; i++)
+        add(msg, cap,
+            "Held back: \xE2\x80\x9C%s\xE2\x80\x9D (%s) has %lld response%s, fewer than %d: a "
+            "group this small could be recognised from its answers.\n",
+            res.held[i].label, res.held[i].date, (long long)res.held[i].count,
+            res.held[i].count == 1 ? "" : "s", res.k);
+    if (res.n_held > 6)
+        add(msg, cap, "... and %d more sessions held back.\n", res.n_held - 6);
+    if (res.open_responses > 0)
+        add(msg, cap, "Not exported: %lld response%s of the open session (close it first).\n",
+            (long long)res.open_responses, res.open_responses == 1 ? "" : "s");
+    if (res.n_batches == 0)
+        add(msg, cap, "Nothing %sto export; no file written.\n",
+            res.n_held > 0 ? "else " : "");
+    *held = res.n_held;
+    coord_export_result_free(&res);
+    size_t n = strlen(msg);
+    if (n && msg[n - 1] == '\n')
+        msg[n - 1] = '\0';
+    return DB_OK;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int op_ack(void *ctx, char *msg, size_t cap)
+{
+    KioskAdmin *a = ctx;
+    DbError err;
+    char drive[PATH_MAX];
+    msg[0] = '\0';
+    if (find_drive(a->export_dir, 0, drive, sizeof drive, &err) != DB_OK) {
+        add(msg, cap, "%s", err.msg);
+        return err.code;
+    }
+    DIR *d = opendir(drive);
+    if (!d) {
+        add(msg, cap, "Cannot read the drive at %s: %s", drive, strerror(errno));
+        return DB_EIO;
+    }
+    char *names[KIOSK_ACK_MAX_FILES];
+    int n = 0, skipped = 0, more = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".dba") != 0 || e->d_name[0] == '.')
+            continue;
+        char path[PATH_MAX];
+        struct stat sb;
+        if (fs_join(path, sizeof path, drive, e->d_name, NULL) != DB_OK ||
+            lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            skipped++; /* symlinks, directories, devices: not read */
+            continue;
+        }
+        if (n == KIOSK_ACK_MAX_FILES) {
+            more++;
+            continue;
+        }
+        names[n] = strdup(e->d_name);
+        if (names[n])
+            n++;
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], cmp_str);
+    if (n == 0)
+        add(msg, cap, "No acknowledgement file (*.dba) found on the drive at %s.", drive);
+    int64_t total = 0;
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        CoordAckResult res;
+        if (fs_join(path, sizeof path, drive, names[i], &err) == DB_OK &&
+            coord_ack(a->data_dir, a->rcpt, a->n_rcpt, path, &res, &err) == DB_OK) {
+            total += res.deleted;
+            if (res.n_purged > 0)
+                add(msg, cap, "%s: deleted %lld response%s of %d batch%s (signed by analyst %s)",
+                    names[i], (long long)res.deleted, res.deleted == 1 ? "" : "s", res.n_purged,
+                    res.n_purged == 1 ? "" : "es", res.analyst_fp);
+            else
+                add(msg, cap, "%s: already applied; nothing more to delete", names[i]);
+            if (res.n_already > 0 && res.n_purged > 0)
+                add(msg, cap, " (%d batch%s already done)", res.n_already,
+                    res.n_already == 1 ? "" : "es");
+            add(msg, cap, "\n");
+            fprintf(stderr, "debrief-kiosk: acknowledgement %s applied: %lld responses deleted\n",
+                    path, (long long)res.deleted);
+        } else {
+            failed++;
+            add(msg, cap, "%s: NOT applied, nothing deleted: %s\n", names[i], err.msg);
+            fprintf(stderr, "debrief-kiosk: acknowledgement %s refused: %s\n", path, err.msg);
+        }
+        free(names[i]);
+    }
+    if (skipped)
+        add(msg, cap, "%d *.dba entr%s skipped (not a regular file).\n", skipped,
+            skipped == 1 ? "y" : "ies");
+    if (more)
+        add(msg, cap, "%d more *.dba files not read (at most %d at once).\n", more,
+            KIOSK_ACK_MAX_FILES);
+    if (n > 0)
+        add(msg, cap, "Deleted %lld response%s in all.", (long long)total,
+            total == 1 ? "" : "s");
+    return failed ? DB_EAUTH : DB_OK;
+}
+
+void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops)
+{
+    memset(ops, 0, sizeof *ops);
+    ops->ctx = a;
+    ops->status = op_status;
+    ops->open_session = op_open;
+    ops->close_session = op_close;
+    ops->export_batch = op_export;
+    ops->apply_ack = op_ack;
+}

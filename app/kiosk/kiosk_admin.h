@@ -1,0 +1,62 @@
+/* kiosk_admin: what stands behind the coordinator's admin screen in debrief-kiosk.
+ *
+ * The UI core (admin_ui.c) draws the screens and calls KioskAdminOps; this module implements
+ * them over the store (sessions, counts), app/coord (export, acknowledgement, the kiosk's
+ * identity) and the file system (the removable drive, free space). It also keeps the
+ * coordinator's PIN hash: DATA/admin-pin (mode 0600) or `pin_hash = ...` in the config.
+ *
+ * The drive: a configured export directory (config `export_dir`) is used as is; otherwise
+ * the first writable mount point among /media/debrief, /media/X/Y and /run/media/X/Y (what
+ * udisks and most automounters create). A directory that is not a mount point is not a
+ * drive: without this check an empty /media/debrief would quietly receive the batch on the
+ * kiosk's own SD card.
+ */
+#ifndef DEBRIEF_KIOSK_ADMIN_H
+#define DEBRIEF_KIOSK_ADMIN_H
+
+#include <stddef.h>
+
+#include "dberr.h"
+#include "keys.h"
+#include "kiosk_ui.h"
+#include "pin.h"
+#include "store.h"
+#include "survey.h"
+
+#define KIOSK_PIN_FILE "admin-pin" /* DATA/admin-pin */
+#define KIOSK_DRIVE_DEFAULT "/media/debrief"
+#define KIOSK_ACK_MAX_FILES 64 /* acknowledgement files applied from one drive at once */
+
+typedef struct KioskAdmin {
+    Store *store;          /* borrowed: the kiosk's open store */
+    const Survey *survey;  /* borrowed: sessions are opened for this survey */
+    const char *data_dir;  /* borrowed */
+    const KeyPublic *rcpt; /* borrowed: the analyst keys (recipients, ack verifiers) */
+    int n_rcpt;
+    const char *export_dir; /* configured drive directory, or "" to look for one */
+    int k;                  /* min_responses (0: COORD_DEFAULT_K) */
+} KioskAdmin;
+
+/* Fills ops with the operations over a (which must outlive the kiosk). */
+void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops);
+
+/* Finds where Export writes: configured (may be NULL or "") or a mounted removable drive.
+ * Fills out with the directory. DB_ENOENT "no USB drive found ..." or DB_EIO "... is
+ * read-only" with a message the coordinator can act on. */
+int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbError *err);
+
+/* Loads the PIN hash: config_hash when non-empty (*where = "the configuration"), else
+ * DATA/admin-pin. DB_ENOENT if neither is set; DB_EFORMAT if the stored hash is unusable. */
+int kiosk_pin_load(const char *data_dir, const char *config_hash, char out[PIN_HASH_MAX],
+                   const char **where, DbError *err);
+
+/* Writes hash to DATA/admin-pin (mode 0600, atomically). */
+int kiosk_pin_store(const char *data_dir, const char *hash, DbError *err);
+
+/* `debrief-kiosk --set-pin`: reads the new PIN twice from the terminal with echo off (or
+ * once from pin_file), hashes it (interactive Argon2id) and stores it. Messages go to
+ * stderr; returns the exit status (0, 1, or 2 for usage). */
+int kiosk_set_pin_main(const char *data_dir, const char *pin_file, const char *config_hash,
+                       const char *config_name);
+
+#endif

@@ -1,0 +1,143 @@
+/* kiosk_internal: what kiosk_ui.c (the participant's screens) and admin_ui.c (the
+ * coordinator's screens) share: the Kiosk state, the action codes of their targets, the theme
+ * and the layout helpers. Not part of the UI core's API (kiosk_ui.h is).
+ */
+#ifndef DEBRIEF_KIOSK_INTERNAL_H
+#define DEBRIEF_KIOSK_INTERNAL_H
+
+#include "kiosk_ui.h"
+
+enum {
+    ACT_BEGIN = 1,
+    ACT_LANG,
+    ACT_LIKERT,
+    ACT_OPTION,
+    ACT_PREFER,
+    ACT_BACK,
+    ACT_NEXT,
+    ACT_KEY,
+    ACT_FIELD,
+    ACT_DONE,
+    ACT_EDIT,
+    ACT_SUBMIT,
+    ACT_CONTINUE,
+    ACT_PAGE,
+    ACT_OK,
+    ACT_NONE, /* a target that only exists to be a target (the text field when inline) */
+    /* admin_ui.c */
+    ACT_PIN_DIGIT,
+    ACT_PIN_BACK,
+    ACT_PIN_OK,
+    ACT_PIN_CANCEL,
+    ACT_ADM_EXIT,
+    ACT_ADM_OPEN,
+    ACT_ADM_CLOSE,
+    ACT_ADM_EXPORT,
+    ACT_ADM_ACK,
+    ACT_ADM_PRESET,
+    ACT_ADM_OTHER,
+    ACT_ADM_DAY,
+    ACT_ADM_EXPECTED,
+    ACT_ADM_START,
+    ACT_ADM_BACK,
+    ACT_ADM_KEY,
+    ACT_ADM_LABEL_DONE,
+    ACT_ADM_CONFIRM,
+    ACT_ADM_FORCE
+};
+
+/* Theme: dark text on a light background, one strong accent, 4.5:1 contrast or better. */
+static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 0xFF},
+                     c_muted = {0x4A, 0x4A, 0x4A, 0xFF}, c_primary = {0x1F, 0x5F, 0xA8, 0xFF},
+                     c_white = {0xFF, 0xFF, 0xFF, 0xFF}, c_border = {0x6B, 0x72, 0x80, 0xFF},
+                     c_disabled_bg = {0xD6, 0xD6, 0xD6, 0xFF},
+                     c_disabled_fg = {0x5E, 0x5E, 0x5E, 0xFF}, c_note = {0x8A, 0x3B, 0x00, 0xFF},
+                     c_banner = {0xFF, 0xD4, 0x00, 0xFF}, c_track = {0xD0, 0xD3, 0xD8, 0xFF},
+                     c_overlay = {0x3A, 0x3A, 0x3A, 0xFF}, c_field = {0xFF, 0xFF, 0xFF, 0xFF};
+
+typedef enum { B_NORMAL, B_PRIMARY, B_SELECTED, B_DISABLED } ButtonStyle;
+
+typedef struct Metrics {
+    int s; /* scale in 1/1000 */
+    int m, gap, pad, target;
+    int body, small, title, big;
+    int lh_body, lh_small, lh_title, lh_big;
+    int top; /* first usable y (below the demo banner) */
+} Metrics;
+
+struct Kiosk {
+    const Survey *s;
+    KioskConfig cfg;
+    KioskSubmitFn submit;
+    void *submit_ctx;
+    UiFrame *f;
+    int fw, fh, dirty, fits;
+    Metrics mt;
+
+    KioskScreen screen;
+    int lang, default_lang;
+    Response *r;
+    int q;           /* current question */
+    int from_review; /* Next/Back return to the review screen */
+    int note;        /* show the gentle "please answer" note */
+    int page;        /* review page */
+    OskEdit edit;
+    OskState osk;
+    int kb_inline; /* last layout showed the keyboard on the question screen */
+
+    uint64_t now, last_input, screen_since, warn_since;
+    int warn;
+    int submitting;
+    int submitted;
+    char last_error[DBERR_MSG_MAX];
+
+    /* --- the coordinator's screens (admin_ui.c) --- */
+    KioskAdminOps admin;
+    int has_admin;
+    int press_down;    /* a finger is down on the attract screen's corner */
+    uint64_t press_since;
+    int swallow_up;    /* the lift of the long press that opened the PIN pad is not a tap */
+    char *pin;         /* secmem, PIN_MAX_DIGITS + 1: the digits typed so far */
+    int pin_len;
+    int pin_fails;     /* wrong PINs since the last right one */
+    uint64_t pin_locked_until;
+    int pin_shown_secs; /* the countdown last drawn */
+    int pin_note;      /* 0 none, 1 wrong PIN, 2 too short */
+    KioskAdminStatus st;
+    int confirm;       /* what KS_ADMIN_CONFIRM confirms: ACT_ADM_CLOSE or ACT_ADM_FORCE */
+    char result_title[64];
+    char result[2048];
+    int result_held;   /* sessions held back by the last export (offer "Export anyway") */
+    int result_forced;
+    /* the open-session form */
+    char form_label[65];
+    int form_preset;   /* 1..6, or 0 for a typed label */
+    int form_days;     /* offset from st.today */
+    int form_expected;
+    char form_error[DBERR_MSG_MAX];
+    OskEdit label_edit;
+    OskState label_osk;
+};
+
+/* kiosk_ui.c */
+void kiosk_reset(Kiosk *k); /* wipes everything entered, back to the attract screen */
+int kui_input_seen(Kiosk *k);
+int kui_text_h(const Kiosk *k, const char *s, int size, int flags, int w);
+int kui_text_w(const Kiosk *k, const char *s, int size, int flags);
+int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action,
+               int arg);
+void kui_need(Kiosk *k, int ok); /* marks the layout as not fitting unless ok */
+
+/* admin_ui.c */
+int kadm_init(Kiosk *k);   /* allocates the PIN buffer and the label editor; -1 on failure */
+void kadm_fini(Kiosk *k);
+void kadm_wipe(Kiosk *k);  /* forgets the typed PIN, the form and the results */
+void kadm_build(Kiosk *k); /* lays out the current admin screen */
+void kadm_action(Kiosk *k, const UiTarget *t);
+int kadm_key(Kiosk *k, KioskKey key);
+int kadm_text(Kiosk *k, const char *utf8);
+int kadm_tick(Kiosk *k);            /* 1 if the screen changed */
+int64_t kadm_next_timer(const Kiosk *k);
+int kadm_screen(KioskScreen s);     /* whether s is one of the coordinator's screens */
+
+#endif
