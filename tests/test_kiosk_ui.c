@@ -5,10 +5,13 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "keys.h"
 #include "kiosk_args.h"
+#include "kiosk_internal.h"
 #include "kiosk_ui.h"
 #include "osk.h"
 #include "platform.h"
+#include "pin.h"
 #include "png.h"
 #include "script.h"
 #include "secmem.h"
@@ -507,6 +510,16 @@ static void test_script_parse(void)
     CHECK(s->steps[4].ms == 5 && s->steps[5].ms == 95000);
     CHECK_STR(s->steps[8].str, "a.png");
     script_free(s);
+    const char *presses = "press 10 20 3500\nlongpress 5 6\nlongpress \"Tap to begin\"\n";
+    CHECK(script_parse("t.script", presses, strlen(presses), &s, &err) == DB_OK);
+    CHECK(s->n == 3);
+    CHECK(s->steps[0].op == SO_PRESS && s->steps[0].x == 10 && s->steps[0].y == 20 &&
+          s->steps[0].ms == 3500 && !s->steps[0].str);
+    CHECK(s->steps[1].op == SO_PRESS && s->steps[1].x == 5 && s->steps[1].y == 6 &&
+          s->steps[1].ms == SCRIPT_LONG_PRESS_MS);
+    CHECK(s->steps[2].op == SO_PRESS && s->steps[2].ms == SCRIPT_LONG_PRESS_MS);
+    CHECK_STR(s->steps[2].str, "Tap to begin");
+    script_free(s);
     const struct {
         const char *text, *msg;
     } bad[] = {
@@ -515,8 +528,15 @@ static void test_script_parse(void)
         {"key shift\n", "demo.script:1: unknown key \"shift\" (enter, backspace, delete, left, "
                         "right, home, end, escape, tab)"},
         {"wait soon\n", "demo.script:1: wait needs a number of milliseconds (0..600000)"},
-        {"jump 3\n", "demo.script:1: unknown action \"jump\" (tap, type, key, wait, idle, expect, "
-                     "absent, screenshot)"},
+        {"jump 3\n", "demo.script:1: unknown action \"jump\" (tap, press, longpress, type, key, "
+                     "wait, idle, expect, absent, screenshot)"},
+        {"press 10 20\n", "demo.script:1: press needs X Y MS (non-negative integers, MS up to "
+                          "600000)"},
+        {"press 10 20 5 6\n", "demo.script:1: press needs X Y MS (non-negative integers, MS up to "
+                              "600000)"},
+        {"longpress\n", "demo.script:1: longpress needs \"label\" or X Y"},
+        {"longpress 1 x\n", "demo.script:1: longpress needs \"label\" or X Y"},
+        {"longpress \"Next\" 3\n", "demo.script:1: longpress needs one \"quoted string\""},
         {"tap -1 5\n", "demo.script:1: tap X Y needs two non-negative integers"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -574,6 +594,501 @@ static void test_args(void)
     const char *bad = "survey = x\nbrightness = 3\n";
     CHECK(kiosk_args_apply_config(&a, "kiosk.conf", bad, strlen(bad), &err) == DB_EINVAL);
     CHECK_STR(err.msg, "kiosk.conf:2: unknown setting \"brightness\"");
+    /* The admin settings. */
+    const char *adm = "pin_hash = $argon2id$v=19$m=65536,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$"
+                      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nexport_dir = /mnt/usb\n"
+                      "min_responses = 7\n";
+    memset(&a, 0, sizeof a);
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", adm, strlen(adm), &err) == DB_OK);
+    CHECK(strncmp(a.pin_hash, "$argon2id$v=19$m=65536,", 23) == 0);
+    CHECK_STR(a.export_dir, "/mnt/usb");
+    CHECK(a.min_responses == 7);
+    const char *huge = "\npin_hash = $argon2id$v=19$m=4194304,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA\n";
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", huge, strlen(huge), &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "kiosk.conf:2: PIN hash: cost out of range (at most 128 MiB and 16 "
+                       "passes, one lane)");
+    const char *notahash = "pin_hash = 1234\n";
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", notahash, strlen(notahash), &err) ==
+          DB_EINVAL);
+    CHECK_STR(err.msg, "kiosk.conf:1: PIN hash: not an Argon2id hash string (expected "
+                       "$argon2id$v=19$m=...)");
+    char *argv5[] = {"k", "--set-pin", "--data", "d", "--pin-file", "p"};
+    CHECK(kiosk_args_parse(6, argv5, &a, &err) == DB_OK && a.set_pin);
+    CHECK_STR(a.pin_file, "p");
+    char *argv6[] = {"k", "--set-pin"};
+    CHECK(kiosk_args_parse(2, argv6, &a, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "--set-pin needs the data directory (--data DIR, or --config FILE with "
+                       "data = DIR)");
+    char *argv7[] = {"k", "--pin-file", "p"};
+    CHECK(kiosk_args_parse(3, argv7, &a, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "--pin-file goes with --set-pin");
+}
+
+/* ---- the coordinator's admin screen ---- */
+
+static KeyKdfParams fast;
+
+static void test_pin_hash(void)
+{
+    char h[PIN_HASH_MAX];
+    DbError err;
+    CHECK(pin_hash_params("4711", 4, fast.opslimit, fast.memlimit, h, &err) == DB_OK);
+    CHECK(strncmp(h, "$argon2id$v=19$m=8,t=1,p=1$", 27) == 0);
+    CHECK(pin_hash_check(h, &err) == DB_OK);
+    CHECK(pin_verify(h, "4711", 4) == 0);
+    CHECK(pin_verify(h, "4712", 4) == -1);
+    CHECK(pin_verify(h, "47110", 5) == -1);
+    CHECK(pin_verify(h, "4711", 3) == -1); /* "471" */
+    char h2[PIN_HASH_MAX];
+    CHECK(pin_hash_params("4711", 4, fast.opslimit, fast.memlimit, h2, &err) == DB_OK);
+    CHECK(strcmp(h, h2) != 0); /* a fresh salt every time */
+    const char *badpins[] = {"123", "1234567890123", "12a4", "12 34", ""};
+    for (size_t i = 0; i < sizeof badpins / sizeof badpins[0]; i++) {
+        CHECK(pin_hash_params(badpins[i], strlen(badpins[i]), fast.opslimit, fast.memlimit, h2,
+                              &err) == DB_EINVAL);
+        CHECK_STR(err.msg, "the PIN must be 4 to 12 digits");
+    }
+    CHECK(pin_check_format("123456789012", 12, &err) == DB_OK);
+    /* Tampered or hostile hash strings: refused before Argon2 runs. */
+    char t[PIN_HASH_MAX];
+    snprintf(t, sizeof t, "%s", h);
+    t[strlen(t) - 2] ^= 1;
+    CHECK(pin_verify(t, "4711", 4) == -1);
+    CHECK(pin_hash_check("$argon2i$v=19$m=8,t=1,p=1$AAAA$AAAA", &err) == DB_EFORMAT);
+    CHECK(pin_hash_check("$argon2id$v=16$m=8,t=1,p=1$AAAA$AAAA", &err) == DB_EFORMAT);
+    CHECK_STR(err.msg, "PIN hash: unsupported Argon2 version 16");
+    CHECK(pin_hash_check("$argon2id$v=19$m=8,t=1,p=4$AAAA$AAAA", &err) == DB_EFORMAT);
+    CHECK(pin_hash_check("$argon2id$v=19$m=8,t=99,p=1$AAAA$AAAA", &err) == DB_EFORMAT);
+    CHECK(pin_hash_check("$argon2id$v=19$m=8,t=1,p=1$AAAA", &err) == DB_EFORMAT);
+    CHECK_STR(err.msg, "PIN hash: salt or hash missing");
+    CHECK(pin_hash_check("$argon2id$v=19$m=8,t=1,p=1$AA%A$AAAA", &err) == DB_EFORMAT);
+    CHECK(pin_verify("$argon2id$v=19$m=99999999,t=1,p=1$AAAA$AAAA", "4711", 4) == -1);
+    /* The real cost: interactive Argon2id, 64 MiB. */
+    CHECK(pin_hash("20261126", 8, h, &err) == DB_OK);
+    CHECK(strncmp(h, "$argon2id$v=19$m=65536,t=2,p=1$", 31) == 0);
+    CHECK(pin_verify(h, "20261126", 8) == 0);
+}
+
+typedef struct FakeAdmin {
+    KioskAdminStatus st;
+    int opened, closed, exports, forced, acks;
+    char label[65], date[11];
+    int expected;
+    int held; /* sessions the fake export holds back */
+} FakeAdmin;
+
+static void fa_status(void *ctx, KioskAdminStatus *st)
+{
+    *st = ((FakeAdmin *)ctx)->st;
+}
+static int fa_open(void *ctx, const char *label, const char *date, int expected, DbError *err)
+{
+    FakeAdmin *fa = ctx;
+    (void)err;
+    fa->opened++;
+    snprintf(fa->label, sizeof fa->label, "%s", label);
+    snprintf(fa->date, sizeof fa->date, "%s", date);
+    fa->expected = expected;
+    fa->st.session_open = 1;
+    snprintf(fa->st.label, sizeof fa->st.label, "%s", label);
+    snprintf(fa->st.date, sizeof fa->st.date, "%s", date);
+    fa->st.expected = expected;
+    return DB_OK;
+}
+static int fa_close(void *ctx, DbError *err)
+{
+    FakeAdmin *fa = ctx;
+    (void)err;
+    fa->closed++;
+    fa->st.session_open = 0;
+    return DB_OK;
+}
+static int fa_export(void *ctx, int force, char *msg, size_t cap, int *held)
+{
+    FakeAdmin *fa = ctx;
+    fa->exports++;
+    fa->forced += force;
+    *held = force ? 0 : fa->held;
+    snprintf(msg, cap, "%s", *held ? "Held back: \u201cGroup 4\u201d has 3 responses, fewer than 5."
+                                   : "Wrote debrief-XXXX-XXXX-batch-000001.dbb");
+    return DB_OK;
+}
+static int fa_ack(void *ctx, char *msg, size_t cap)
+{
+    ((FakeAdmin *)ctx)->acks++;
+    snprintf(msg, cap, "ack-1.dba: deleted 5 responses of 1 batch");
+    return DB_OK;
+}
+
+static void fake_admin_init(FakeAdmin *fa)
+{
+    memset(fa, 0, sizeof *fa);
+    fa->st.free_bytes = 12345678901LL;
+    snprintf(fa->st.today, sizeof fa->st.today, "2026-12-30");
+    snprintf(fa->st.kiosk_fp, sizeof fa->st.kiosk_fp, "K7QF-2M9D-XR4A-PL3Z");
+    fa->st.n_recipients = 2;
+    snprintf(fa->st.recipient_fp[0], KIOSK_FP_SIZE, "AAAA-BBBB-CCCC-DDDD");
+    snprintf(fa->st.recipient_fp[1], KIOSK_FP_SIZE, "EEEE-FFFF-GGGG-HHHH");
+    fa->st.unexported = 12;
+    fa->st.unacknowledged = 30;
+}
+
+static char pin_1234[PIN_HASH_MAX];
+
+/* A kiosk with the team survey, a PIN ("1234" unless no_pin) and the fake operations. */
+static Kiosk *admin_kiosk(FakeAdmin *fa, FakeStore *fs, int no_pin)
+{
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    c.pin_hash = no_pin ? NULL : pin_1234;
+    Kiosk *k = NULL;
+    DbError err;
+    CHECK(kiosk_new(team, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    KioskAdminOps ops = {fa, fa_status, fa_open, fa_close, fa_export, fa_ack};
+    kiosk_set_admin(k, &ops);
+    kiosk_tick(k, 1000);
+    kiosk_frame(k, W, H);
+    return k;
+}
+
+static uint64_t now_ms = 1000;
+
+static void advance(Kiosk *k, uint64_t ms)
+{
+    now_ms += ms;
+    kiosk_tick(k, now_ms);
+}
+
+/* Holds a finger at (x, y) for ms, then lifts it. */
+static void hold(Kiosk *k, int x, int y, uint64_t ms)
+{
+    kiosk_press(k, x, y);
+    advance(k, ms);
+    kiosk_tap(k, x, y);
+}
+
+static void enter_pin(Kiosk *k, const char *digits)
+{
+    for (const char *p = digits; *p; p++) {
+        char lab[2] = {*p, 0};
+        tap(k, lab);
+    }
+    tap(k, "OK");
+}
+
+/* Every visible label, joined: what a participant could see. */
+static void screen_text(Kiosk *k, char *out, size_t cap)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < f->n_labels && n + 1 < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s|", ui_label_text(f, i));
+}
+
+static void test_admin_gesture(void)
+{
+    FakeAdmin fa;
+    FakeStore fs = {0};
+    fake_admin_init(&fa);
+    now_ms = 1000;
+    Kiosk *k = admin_kiosk(&fa, &fs, 0);
+    UiRect c = kiosk_admin_corner(k);
+    CHECK(c.x == 0 && c.y == 0 && c.w >= UI_MIN_TARGET && c.w <= W / 6);
+    char before[4096], after[4096];
+    screen_text(k, before, sizeof before);
+    /* An ordinary tap in the corner does nothing: no survey begins, no PIN pad. */
+    kiosk_press(k, 10, 10);
+    CHECK(kiosk_tap(k, 10, 10) == 1);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    /* Held for just under the time: nothing either. */
+    hold(k, 10, 10, 2999);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    screen_text(k, after, sizeof after);
+    CHECK_STR(after, before); /* and nothing on screen hints at it */
+    /* Held elsewhere for long: an ordinary tap there (the survey begins). */
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int li = ui_frame_find_label(f, "Tap to begin");
+    CHECK(li >= 0);
+    hold(k, f->labels[li].r.x + 5, f->labels[li].r.y + 5, 5000);
+    CHECK(kiosk_screen(k) == KS_QUESTION);
+    tap(k, "Back");
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    /* The long press: the PIN pad opens while the finger is still down, and lifting the
+     * finger does not type anything. */
+    kiosk_press(k, 10, 10);
+    CHECK(kiosk_next_timer(k) == 3000);
+    advance(k, 3000);
+    CHECK(kiosk_screen(k) == KS_PIN);
+    CHECK(visible(k, "Coordinator PIN"));
+    CHECK(visible(k, "Enter the PIN"));
+    kiosk_tap(k, 10, 10);
+    CHECK(visible(k, "Enter the PIN"));
+    Kiosk *ki = k;
+    CHECK(((struct Kiosk *)ki)->pin_len == 0);
+    CHECK(check_layout(k, "PIN pad") == 0);
+    /* Cancel goes back. */
+    tap(k, "Cancel");
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    /* Not collecting: the attract screen has no targets, the corner still works. */
+    kiosk_set_collecting(k, 0);
+    hold(k, 5, 5, 3000);
+    CHECK(kiosk_screen(k) == KS_PIN);
+    kiosk_free(k);
+
+    /* No PIN set: the long press does nothing and the screen is the same. */
+    fake_admin_init(&fa);
+    k = admin_kiosk(&fa, &fs, 1);
+    screen_text(k, before, sizeof before);
+    hold(k, 10, 10, 10000);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    screen_text(k, after, sizeof after);
+    CHECK_STR(after, before);
+    kiosk_free(k);
+}
+
+static void test_pin_rate_limit(void)
+{
+    FakeAdmin fa;
+    FakeStore fs = {0};
+    fake_admin_init(&fa);
+    now_ms = 1000;
+    Kiosk *k = admin_kiosk(&fa, &fs, 0);
+    struct Kiosk *in = k;
+    hold(k, 10, 10, 3000);
+    CHECK(kiosk_screen(k) == KS_PIN);
+    tap(k, "1");
+    tap(k, "2");
+    CHECK(in->pin_len == 2 && memcmp(in->pin, "12", 2) == 0);
+    CHECK(visible(k, "\xE2\x97\x8F\xE2\x97\x8F")); /* two dots, no digits */
+    CHECK(!visible(k, "12"));
+    tap(k, "OK");
+    CHECK(visible(k, "The PIN has at least 4 digits."));
+    CHECK(kiosk_pin_failures(k) == 0);
+    tap(k, "\xE2\x8C\xAB"); /* backspace */
+    CHECK(in->pin_len == 1);
+    kiosk_text(k, "9x9"); /* a physical keyboard: digits only */
+    CHECK(in->pin_len == 3 && memcmp(in->pin, "199", 3) == 0);
+    kiosk_key(k, KK_BACKSPACE);
+    kiosk_key(k, KK_BACKSPACE);
+    kiosk_key(k, KK_BACKSPACE);
+    CHECK(in->pin_len == 0);
+    /* Wrong three times: locked for 30 s. */
+    enter_pin(k, "0000");
+    CHECK(kiosk_pin_failures(k) == 1 && kiosk_pin_locked_ms(k) == 0);
+    CHECK(visible(k, "Wrong PIN. 2 more tries before a pause."));
+    CHECK(in->pin_len == 0 && in->pin[0] == 0 && in->pin[3] == 0); /* wiped */
+    enter_pin(k, "1235");
+    enter_pin(k, "4321");
+    CHECK(kiosk_pin_failures(k) == 3);
+    CHECK(kiosk_pin_locked_ms(k) == 30000);
+    CHECK(visible(k, "Too many wrong PINs. Try again in 30 s."));
+    CHECK(kiosk_next_timer(k) == 1000);
+    /* While locked, even the right PIN is not taken. */
+    enter_pin(k, "1234");
+    CHECK(kiosk_screen(k) == KS_PIN && in->pin_len == 0);
+    advance(k, 10500);
+    CHECK(visible(k, "Try again in 20 s."));
+    CHECK(kiosk_next_timer(k) == 500);
+    advance(k, 19500);
+    CHECK(kiosk_pin_locked_ms(k) == 0);
+    CHECK(!visible(k, "Try again"));
+    /* One more wrong: 60 s (doubling). */
+    enter_pin(k, "9999");
+    CHECK(kiosk_pin_failures(k) == 4 && kiosk_pin_locked_ms(k) == 60000);
+    CHECK(visible(k, "Try again in 60 s."));
+    advance(k, 60000);
+    /* Leaving the pad does not reset the lockout count. */
+    tap(k, "Cancel");
+    hold(k, 10, 10, 3000);
+    enter_pin(k, "8888");
+    CHECK(kiosk_pin_failures(k) == 5 && kiosk_pin_locked_ms(k) == 120000);
+    advance(k, 60000);
+    tap(k, "Cancel"); /* the admin timeout is longer than the lock: input keeps it open */
+    hold(k, 10, 10, 3000);
+    advance(k, 60000);
+    CHECK(kiosk_screen(k) == KS_PIN);
+    CHECK(kiosk_pin_locked_ms(k) == 0);
+    /* The right PIN opens the admin screen and resets the count. */
+    enter_pin(k, "1234");
+    CHECK(kiosk_screen(k) == KS_ADMIN);
+    CHECK(kiosk_pin_failures(k) == 0);
+    CHECK(in->pin_len == 0 && in->pin[0] == 0);
+    kiosk_free(k);
+}
+
+static void test_admin_screens(void)
+{
+    FakeAdmin fa;
+    FakeStore fs = {0};
+    fake_admin_init(&fa);
+    now_ms = 1000;
+    Kiosk *k = admin_kiosk(&fa, &fs, 0);
+    hold(k, 10, 10, 3000);
+    kiosk_text(k, "1234");
+    kiosk_key(k, KK_ENTER);
+    CHECK(kiosk_screen(k) == KS_ADMIN);
+    CHECK(visible(k, "none open: the kiosk is not collecting"));
+    CHECK(visible(k, "12 responses"));
+    CHECK(visible(k, "30 responses (exported, still held)"));
+    CHECK(visible(k, "12 GB"));
+    CHECK(visible(k, "K7QF-2M9D-XR4A-PL3Z"));
+    CHECK(visible(k, "AAAA-BBBB-CCCC-DDDD, EEEE-FFFF-GGGG-HHHH"));
+    CHECK(visible(k, "Open session"));
+    /* Open a session: a preset, the date two days on (over the year's end), 3 expected. */
+    tap(k, "Open session");
+    CHECK(kiosk_screen(k) == KS_ADMIN_OPEN);
+    CHECK(visible(k, "Wed 30 Dec 2026"));
+    tap(k, "Open session"); /* no label yet */
+    CHECK(fa.opened == 0);
+    CHECK(visible(k, "Choose a label first."));
+    tap(k, "Group 2");
+    tap(k, "+1 day");
+    tap(k, "+1 day");
+    CHECK(visible(k, "Fri 1 Jan 2027"));
+    tap(k, "-1");
+    CHECK(visible(k, "no limit"));
+    tap(k, "+1");
+    tap(k, "+1");
+    tap(k, "+1");
+    CHECK(visible(k, "3 people"));
+    tap(k, "Open session");
+    CHECK(fa.opened == 1);
+    CHECK_STR(fa.label, "Group 2");
+    CHECK_STR(fa.date, "2027-01-01");
+    CHECK(fa.expected == 3);
+    CHECK(kiosk_screen(k) == KS_ADMIN);
+    CHECK(visible(k, "Group 2 \xC2\xB7 2027-01-01 \xC2\xB7 0 of 3 responses"));
+    /* Close it (behind a confirmation). */
+    tap(k, "Close session");
+    CHECK(kiosk_screen(k) == KS_ADMIN_CONFIRM);
+    CHECK(check_layout(k, "confirm close") == 0);
+    tap(k, "Cancel");
+    CHECK(kiosk_screen(k) == KS_ADMIN && fa.closed == 0);
+    tap(k, "Close session");
+    tap(k, "Close session");
+    CHECK(fa.closed == 1);
+    CHECK(visible(k, "Session closed"));
+    tap(k, "Back");
+    /* A typed label. */
+    tap(k, "Open session");
+    tap(k, "Other\xE2\x80\xA6");
+    CHECK(kiosk_screen(k) == KS_ADMIN_LABEL);
+    CHECK(check_layout(k, "label keyboard") == 0);
+    tap(k, "E"); /* the keyboard starts shifted */
+    kiosk_text(k, "vening ");
+    kiosk_key(k, KK_ENTER);
+    CHECK(kiosk_screen(k) == KS_ADMIN_OPEN);
+    CHECK(visible(k, "Evening"));
+    tap(k, "-1 day");
+    tap(k, "Open session");
+    CHECK_STR(fa.label, "Evening");
+    CHECK_STR(fa.date, "2026-12-29");
+    CHECK(fa.expected == 0);
+    /* Export: sessions held back, then forced behind a confirmation. */
+    fa.held = 1;
+    tap(k, "Export");
+    CHECK(kiosk_screen(k) == KS_ADMIN_RESULT);
+    CHECK(visible(k, "Held back"));
+    CHECK(check_layout(k, "export result") == 0);
+    tap(k, "Export anyway\xE2\x80\xA6");
+    CHECK(kiosk_screen(k) == KS_ADMIN_CONFIRM);
+    CHECK(visible(k, "could be recognised"));
+    tap(k, "Export anyway");
+    CHECK(fa.exports == 2 && fa.forced == 1);
+    CHECK(visible(k, "Wrote debrief-XXXX-XXXX-batch-000001.dbb"));
+    CHECK(!visible(k, "Export anyway"));
+    tap(k, "Back");
+    tap(k, "Apply acknowledgement");
+    CHECK(fa.acks == 1 && visible(k, "deleted 5 responses"));
+    tap(k, "Back");
+    tap(k, "Exit");
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    kiosk_free(k);
+}
+
+static void test_admin_timeout(void)
+{
+    FakeAdmin fa;
+    FakeStore fs = {0};
+    fake_admin_init(&fa);
+    now_ms = 1000;
+    Kiosk *k = admin_kiosk(&fa, &fs, 0);
+    /* The PIN pad times out too, and the digits typed are wiped. */
+    hold(k, 10, 10, 3000);
+    kiosk_text(k, "12");
+    CHECK(kiosk_next_timer(k) == 120000);
+    advance(k, 119999);
+    CHECK(kiosk_screen(k) == KS_PIN);
+    advance(k, 1);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    CHECK(((struct Kiosk *)k)->pin_len == 0);
+    /* The admin screen: any input restarts the 2 minutes. */
+    hold(k, 10, 10, 3000);
+    kiosk_text(k, "1234");
+    kiosk_key(k, KK_ENTER);
+    tap(k, "Open session");
+    tap(k, "Group 1");
+    advance(k, 100000);
+    tap(k, "+1");
+    advance(k, 100000);
+    CHECK(kiosk_screen(k) == KS_ADMIN_OPEN);
+    advance(k, 20000);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    CHECK(fa.opened == 0);
+    CHECK(kiosk_next_timer(k) == -1);
+    kiosk_free(k);
+}
+
+/* Every admin screen at every size: targets >= 48 px, nothing clipped or overlapping. */
+static void test_admin_layout(void)
+{
+    int w0 = W, h0 = H;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        W = sizes[i][0];
+        H = sizes[i][1];
+        FakeAdmin fa;
+        FakeStore fs = {0};
+        fake_admin_init(&fa);
+        now_ms = 1000;
+        Kiosk *k = admin_kiosk(&fa, &fs, 0);
+        hold(k, 10, 10, 3000);
+        kiosk_text(k, "123456789012");
+        CHECK(check_layout(k, "PIN pad, 12 digits") == 0);
+        kiosk_key(k, KK_ESCAPE);
+        hold(k, 10, 10, 3000);
+        enter_pin(k, "0000");
+        enter_pin(k, "0000");
+        enter_pin(k, "0000");
+        CHECK(check_layout(k, "PIN pad, locked") == 0);
+        advance(k, 30000);
+        enter_pin(k, "1234");
+        CHECK(kiosk_screen(k) == KS_ADMIN);
+        CHECK(check_layout(k, "admin, no session") == 0);
+        tap(k, "Open session");
+        CHECK(check_layout(k, "open session") == 0);
+        tap(k, "Group 6");
+        tap(k, "Open session");
+        CHECK(check_layout(k, "admin, session") == 0);
+        tap(k, "Close session");
+        CHECK(check_layout(k, "confirm") == 0);
+        tap(k, "Close session");
+        CHECK(check_layout(k, "closed") == 0);
+        tap(k, "Back");
+        tap(k, "Open session");
+        tap(k, "Other\xE2\x80\xA6");
+        kiosk_text(k, "A rather long session label for the evening group");
+        CHECK(check_layout(k, "label") == 0);
+        kiosk_key(k, KK_ENTER);
+        CHECK(check_layout(k, "open session, typed label") == 0);
+        kiosk_key(k, KK_ESCAPE);
+        fa.held = 1;
+        tap(k, "Export");
+        CHECK(check_layout(k, "export result") == 0);
+        kiosk_free(k);
+    }
+    W = w0;
+    H = h0;
 }
 
 static void test_png_roundtrip(void)
@@ -716,6 +1231,15 @@ int main(void)
     RUN(test_idle);
     RUN(test_layout_all_sizes);
     RUN(test_layout_every_question);
+    fast = keys_kdf_fast_for_tests();
+    if (pin_hash_params("1234", 4, fast.opslimit, fast.memlimit, pin_1234, &err) != DB_OK)
+        return 1;
+    RUN(test_pin_hash);
+    RUN(test_admin_gesture);
+    RUN(test_pin_rate_limit);
+    RUN(test_admin_screens);
+    RUN(test_admin_timeout);
+    RUN(test_admin_layout);
     survey_free(ccdg);
     survey_free(team);
     kfonts_close(fonts);

@@ -781,6 +781,28 @@ static void build_admin(Kiosk *k)
     button_row(k, mt->m, by, cw, mt->target, 3, labels, styles, actions, NULL, mt->body);
 }
 
+/* s cut (at a character boundary, with an ellipsis) to fit w pixels on one line. */
+static const char *fit_line(const Kiosk *k, const char *s, int size, int flags, int w, char *buf,
+                            size_t cap)
+{
+    if (kui_text_w(k, s, size, flags) <= w)
+        return s;
+    size_t len = strlen(s), cut = 0;
+    for (;;) {
+        size_t next = cut + ui_utf8_len(s + cut, len - cut);
+        if (next >= len || next + 4 > cap)
+            break;
+        memcpy(buf, s, next);
+        memcpy(buf + next, "\xE2\x80\xA6", 4);
+        if (kui_text_w(k, buf, size, flags) > w)
+            break;
+        cut = next;
+    }
+    memcpy(buf, s, cut);
+    memcpy(buf + cut, "\xE2\x80\xA6", 4);
+    return buf;
+}
+
 static void build_open(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
@@ -809,8 +831,11 @@ static void build_open(Kiosk *k)
                        ACT_ADM_PRESET, i + 1);
         } else {
             int typed = k->form_preset == 0 && k->form_label[0];
-            kui_button(k, rr, typed ? k->form_label : "Other\xE2\x80\xA6", mt->body,
-                       typed ? B_SELECTED : B_NORMAL, ACT_ADM_OTHER, 0);
+            char cut[sizeof k->form_label + 4];
+            const char *lab = typed ? fit_line(k, k->form_label, mt->body, UI_TEXT_BOLD,
+                                               rr.w - 2 * mt->pad - 4, cut, sizeof cut)
+                                    : "Other\xE2\x80\xA6";
+            kui_button(k, rr, lab, mt->body, typed ? B_SELECTED : B_NORMAL, ACT_ADM_OTHER, 0);
         }
     }
     y += rows * (mt->target + mt->gap);
