@@ -399,7 +399,9 @@ static int gather_session(const StoreSession *s, void *ctx)
     }
     if (n == 0)
         return 0;
-    if (n < g->k && !g->force) {
+    /* A session part of which is already in a batch passed the threshold then (the rest of
+     * a split export that failed half-way): the rest follows. */
+    if (n < g->k && !g->force && n == s->responses) {
         CoordSessionInfo *h = realloc(g->res->held, (size_t)(g->res->n_held + 1) * sizeof *h);
         if (!h) {
             g->rc = dberr_set(g->err, DB_ENOMEM, "out of memory");
@@ -429,57 +431,68 @@ static int gather_session(const StoreSession *s, void *ctx)
     return 0;
 }
 
-static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentity *id,
-                      CoordExportResult *res, DbError *err)
+/* Grows res->batches by one zeroed entry; NULL if out of memory. */
+static CoordBatchInfo *next_info(CoordExportResult *res)
 {
-    Gather g = {.res = res, .st = st, .k = res->k, .force = opt->force, .err = err};
-    int rc = store_session_foreach(st, gather_session, &g, err);
-    if (rc == DB_OK)
-        rc = g.rc;
-    if (rc != DB_OK || g.eligible.n == 0) {
-        free(g.eligible.v);
-        return rc;
-    }
-    if (g.eligible.n > BATCH_MAX_SESSIONS) /* the rest go into the next batch */
-        g.eligible.n = BATCH_MAX_SESSIONS;
+    CoordBatchInfo *n = realloc(res->batches, (size_t)(res->n_batches + 1) * sizeof *n);
+    if (!n)
+        return NULL;
+    res->batches = n;
+    memset(&n[res->n_batches], 0, sizeof *n);
+    return &n[res->n_batches];
+}
 
-    Items it = {0};
-    for (int i = 0; rc == DB_OK && i < g.eligible.n; i++) {
-        it.session = (uint32_t)i;
-        rc = store_unexported_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
-        if (rc == DB_OK && it.failed)
-            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+/* Writes one new batch holding it->v[0 .. it->n) (already shuffled; .session indexes into
+ * all->v), numbered after the last batch: steps 2 to 5 of coord.h. */
+static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentity *id,
+                      const SessTable *all, Items *it, CoordExportResult *res, DbError *err)
+{
+    /* The batch lists only the sessions it holds records of, in the order of all (by id). */
+    SessTable t = {0};
+    int *map = malloc((size_t)(all->n ? all->n : 1) * sizeof *map);
+    t.v = malloc((size_t)(all->n ? all->n : 1) * sizeof *t.v);
+    if (!map || !t.v) {
+        free(map);
+        free(t.v);
+        return dberr_set(err, DB_ENOMEM, "out of memory");
     }
-    if (rc == DB_OK && it.n > BATCH_MAX_RECORDS)
-        rc = dberr_set(err, DB_ELIMIT, "more than %d responses to export at once",
-                       BATCH_MAX_RECORDS);
+    for (int i = 0; i < all->n; i++)
+        map[i] = -1;
+    for (size_t i = 0; i < it->n; i++)
+        map[it->v[i].session] = 0;
+    for (int i = 0; i < all->n; i++)
+        if (map[i] == 0) {
+            map[i] = t.n;
+            t.v[t.n++] = all->v[i];
+        }
+    for (size_t i = 0; i < it->n; i++)
+        it->v[i].session = (uint32_t)map[it->v[i].session];
+    free(map);
+
     StoreBatch last, sb;
     int found = 0;
     memset(&sb, 0, sizeof sb);
-    if (rc == DB_OK)
-        rc = store_batch_last(st, &last, &found, err);
+    int rc = store_batch_last(st, &last, &found, err);
     uint8_t *data = NULL;
     size_t len = 0;
     uint8_t (*keys)[STORE_KEY_BYTES] = NULL;
     if (rc == DB_OK) {
-        shuffle(&it);
         sb.number = found ? last.number + 1 : 1;
         if (found)
             memcpy(sb.prev_hash, last.hash, BATCH_HASH_BYTES);
-        sb.records = (int64_t)it.n;
-        rc = build(sb.number, sb.prev_hash, g.eligible.v, g.eligible.n, &it, id, &data, &len,
-                   sb.hash, err);
+        sb.records = (int64_t)it->n;
+        rc = build(sb.number, sb.prev_hash, t.v, t.n, it, id, &data, &len, sb.hash, err);
     }
     if (rc == DB_OK) {
-        keys = malloc((it.n ? it.n : 1) * sizeof *keys);
+        keys = malloc((it->n ? it->n : 1) * sizeof *keys);
         if (!keys)
             rc = dberr_set(err, DB_ENOMEM, "out of memory");
     }
     if (rc == DB_OK) {
-        for (size_t i = 0; i < it.n; i++)
-            memcpy(keys[i], it.v[i].key, STORE_KEY_BYTES);
+        for (size_t i = 0; i < it->n; i++)
+            memcpy(keys[i], it->v[i].key, STORE_KEY_BYTES);
         /* Recorded before the file exists: from here on a retry reproduces these bytes. */
-        rc = store_batch_add(st, &sb, (const uint8_t(*)[STORE_KEY_BYTES])keys, it.n, err);
+        rc = store_batch_add(st, &sb, (const uint8_t(*)[STORE_KEY_BYTES])keys, it->n, err);
     }
     char name[128], path[PATH_MAX];
     coord_batch_file_name(res->kiosk_fp, sb.number, name, sizeof name);
@@ -496,12 +509,69 @@ static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentit
         rc = store_batch_set_written(st, sb.number, err);
     }
     if (rc == DB_OK) {
-        rc = fill_info(&res->batches[res->n_batches], &sb, &g.eligible, &it, path, 0, err);
-        if (rc == DB_OK)
+        CoordBatchInfo *info = next_info(res);
+        if (!info)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+        else if ((rc = fill_info(info, &sb, &t, it, path, 0, err)) == DB_OK)
             res->n_batches++;
     }
     free(keys);
     free(data);
+    free(t.v);
+    return rc;
+}
+
+/* The number of items, from start, that go into one batch under the limits: at least one. */
+static size_t chunk_size(const Items *it, size_t start, size_t max_records, size_t max_bytes)
+{
+    size_t n = 0, bytes = 0;
+    while (start + n < it->n && n < max_records) {
+        size_t b = it->v[start + n].len + 6; /* the record's header in the batch */
+        if (n > 0 && bytes + b > max_bytes)
+            break;
+        bytes += b;
+        n++;
+    }
+    return n;
+}
+
+static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentity *id,
+                      CoordExportResult *res, DbError *err)
+{
+    Gather g = {.res = res, .st = st, .k = res->k, .force = opt->force, .err = err};
+    int rc = store_session_foreach(st, gather_session, &g, err);
+    if (rc == DB_OK)
+        rc = g.rc;
+    if (rc != DB_OK || g.eligible.n == 0) {
+        free(g.eligible.v);
+        return rc;
+    }
+    if (g.eligible.n > BATCH_MAX_SESSIONS) /* the rest go into the next export */
+        g.eligible.n = BATCH_MAX_SESSIONS;
+
+    Items it = {0};
+    for (int i = 0; rc == DB_OK && i < g.eligible.n; i++) {
+        it.session = (uint32_t)i;
+        rc = store_unexported_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
+        if (rc == DB_OK && it.failed)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    size_t max_records = opt->max_batch_records ? opt->max_batch_records
+                                                : COORD_BATCH_MAX_RECORDS;
+    size_t max_bytes = opt->max_batch_bytes ? opt->max_batch_bytes : COORD_BATCH_MAX_BYTES;
+    if (max_records > BATCH_MAX_RECORDS)
+        max_records = BATCH_MAX_RECORDS;
+    if (max_bytes > BATCH_MAX_BYTES / 2)
+        max_bytes = BATCH_MAX_BYTES / 2; /* room for the header and the sessions */
+    if (rc == DB_OK)
+        shuffle(&it);
+    /* Consecutive slices of the one shuffled order, each its own batch. */
+    for (size_t start = 0; rc == DB_OK && start < it.n;) {
+        size_t n = chunk_size(&it, start, max_records, max_bytes);
+        Items part = {.v = it.v + start, .n = n};
+        rc = export_one(st, opt, id, &g.eligible, &part, res, err);
+        start += n;
+    }
     items_free(&it);
     free(g.eligible.v);
     return rc;
@@ -538,11 +608,13 @@ int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError 
         rc = check_identity(st, opt->data_dir, id, err);
     StoreBatch last;
     int found = 0;
+    CoordBatchInfo *info = NULL;
     if (rc == DB_OK && opt->again > 0) {
         rc = store_batch_get(st, opt->again, &last, err);
+        if (rc == DB_OK && !(info = next_info(out)))
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
         if (rc == DB_OK)
-            rc = rewrite_batch(st, &last, id, opt->out_dir, out->kiosk_fp, 0, &out->batches[0],
-                               err);
+            rc = rewrite_batch(st, &last, id, opt->out_dir, out->kiosk_fp, 0, info, err);
         if (rc == DB_OK)
             out->n_batches = 1;
         goto done;
@@ -551,7 +623,10 @@ int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError 
     if (rc == DB_OK)
         rc = store_batch_last(st, &last, &found, err);
     if (rc == DB_OK && found && !last.written) {
-        rc = rewrite_batch(st, &last, id, opt->out_dir, out->kiosk_fp, 1, &out->batches[0], err);
+        if (!(info = next_info(out)))
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+        if (rc == DB_OK)
+            rc = rewrite_batch(st, &last, id, opt->out_dir, out->kiosk_fp, 1, info, err);
         if (rc == DB_OK)
             out->n_batches = 1;
         else
@@ -570,10 +645,11 @@ void coord_export_result_free(CoordExportResult *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < 2; i++) {
+    /* An entry past n_batches (a batch that failed) owns nothing: fill_info is its last step. */
+    for (int i = 0; r->batches && i < r->n_batches; i++)
         free(r->batches[i].sessions);
-        r->batches[i].sessions = NULL;
-    }
+    free(r->batches);
+    r->batches = NULL;
     free(r->held);
     r->held = NULL;
     r->n_batches = r->n_held = 0;

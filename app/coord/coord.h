@@ -36,12 +36,23 @@
 #define COORD_IDENTITY_NAME "identity.key" /* DIR/identity.key: the kiosk's Ed25519 seed */
 #define COORD_MAX_ACK_BYTES (73u + ACK_MAX_ENTRIES * 40u + 64u)
 
+/* A large export is split into consecutive batches (each numbered, chained and signed as
+ * usual) of at most this many responses and this many bytes of records (each record counted
+ * with its 6-byte header in the batch). 128 MiB keeps one batch well under BATCH_MAX_BYTES
+ * and bounds the memory of the read-back check (and of an import) on a small board. */
+#define COORD_BATCH_MAX_RECORDS 50000
+#define COORD_BATCH_MAX_BYTES (128u * 1024 * 1024)
+
 typedef struct CoordExportOptions {
     const char *data_dir; /* the kiosk's data directory (debrief.db, identity.key) */
     const char *out_dir;  /* where batch files go; must exist */
     int k;                /* smallest session that is exported without force; 0 = default */
     int force;            /* export sessions smaller than k too */
     uint64_t again;       /* 0: export new responses; N: write batch N again */
+    /* Split limits per batch; 0 = COORD_BATCH_MAX_RECORDS / COORD_BATCH_MAX_BYTES. Tests set
+     * small ones. A single record larger than max_batch_bytes still gets a batch of its own. */
+    size_t max_batch_records;
+    size_t max_batch_bytes;
 } CoordExportOptions;
 
 /* One session's part of a batch, or a session held back. */
@@ -65,8 +76,8 @@ typedef struct CoordBatchInfo {
 
 typedef struct CoordExportResult {
     char kiosk_fp[KEY_FINGERPRINT_SIZE];
-    int n_batches;                /* batches written by this call (0, 1 or 2) */
-    CoordBatchInfo batches[2];
+    int n_batches;                /* batches written by this call, in number order */
+    CoordBatchInfo *batches;      /* malloc'd, n_batches of them */
     int n_held;                   /* sessions held back: fewer than k responses */
     CoordSessionInfo *held;       /* malloc'd */
     int k;
@@ -74,9 +85,10 @@ typedef struct CoordExportResult {
 } CoordExportResult;
 
 /* Runs an export (see above). On DB_OK, *out says what was written (possibly nothing: then
- * n_batches == 0 and no file exists). On failure nothing is reported as exported; a batch
- * recorded as pending is written by the next export. Free *out with coord_export_result_free
- * in both cases. */
+ * n_batches == 0 and no file exists): an interrupted earlier batch first, then one or more
+ * new batches (split by the limits above). On failure *out lists the batches completed before
+ * it (written, verified, recorded: report them), and a batch recorded as pending is written
+ * by the next export. Free *out with coord_export_result_free in both cases. */
 int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError *err);
 void coord_export_result_free(CoordExportResult *r);
 
