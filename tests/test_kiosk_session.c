@@ -7,6 +7,7 @@
  * - a canary typed as free text appears nowhere in the data directory afterwards;
  * - rotated panels, no open session, a full disk (RLIMIT_FSIZE), bad inputs, script errors.
  */
+#define _XOPEN_SOURCE 700 /* posix_openpt and friends, for --set-pin on a terminal */
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -17,10 +18,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "fsutil.h"
 #include "keys.h"
+#include "pin.h"
 #include "png.h"
 #include "response.h"
 #include "seal.h"
@@ -29,6 +33,7 @@
 #include "testlib.h"
 
 static char kiosk[4096], src[2048], tmp[256];
+static int merge_stdout; /* run_kiosk: stdout goes with stderr into err_out */
 static KeySecret *sec;
 static char canary[64];
 
@@ -42,7 +47,10 @@ static int run_kiosk(const char *const *args, long fsize_limit, char *err_out, s
         int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(fd, 2);
         int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
+        dup2(merge_stdout ? fd : null, 1);
+        int nin = open("/dev/null", O_RDONLY);
+        dup2(nin, 0);
+        setsid(); /* no controlling terminal: --set-pin must not wait for one */
         if (fsize_limit > 0) {
             struct rlimit rl = {(rlim_t)fsize_limit, (rlim_t)fsize_limit};
             signal(SIGXFSZ, SIG_IGN);
@@ -598,6 +606,493 @@ static void test_screens(void)
     }
 }
 
+/* ---- the coordinator's admin screen ---- */
+
+static char drive[512], pinfile[512], conf[512];
+
+static int set_pin(const char *dir, const char *pin_line)
+{
+    write_file(pinfile, pin_line);
+    const char *args[] = {"--set-pin", "--data", dir, "--pin-file", pinfile, NULL};
+    return run_kiosk(args, 0, errbuf, sizeof errbuf);
+}
+
+/* Opens the admin screen (PIN 2468) from the attract screen. */
+static const char admin_in[] = "longpress 10 10\n"
+                               "expect \"Coordinator PIN\"\n"
+                               "type \"2468\"\n"
+                               "tap \"OK\"\n"
+                               "expect \"Not yet exported\"\n";
+
+static const char participant[] = "tap \"Tap to begin\"\ntap \"Agree\"\ntap \"Next\"\n"
+                                  "tap \"Next\"\ntap \"Teamwork\"\ntap \"Next\"\n"
+                                  "tap \"Next\"\ntap \"Submit\"\nexpect \"Thank you!\"\n"
+                                  "idle 9\nexpect \"Tap to begin\"\n";
+
+static int run_admin_script(const char *text, const char *size)
+{
+    write_file(script, text);
+    const char *args[] = {"--survey",     survey, "--data", data_dir, "--recipient", pub,
+                          "--script",     script, "--size", size,     "--export-dir", drive,
+                          NULL};
+    int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
+    if (rc != 0)
+        fprintf(stderr, "%s  (exit status %d)\n", errbuf, rc);
+    return rc;
+}
+
+static void fresh_drive(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", drive);
+    CHECK(system(cmd) == 0);
+    CHECK(fs_mkdir_p(drive, 0755, NULL) == DB_OK);
+}
+
+/* The one batch file on the drive, parsed; returns its bytes (caller frees) or NULL. */
+static uint8_t *read_batch(Batch *b, size_t *len)
+{
+    DIR *d = opendir(drive);
+    char path[1024] = "";
+    int n = 0;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l > 4 && strcmp(e->d_name + l - 4, ".dbb") == 0) {
+            snprintf(path, sizeof path, "%s/%s", drive, e->d_name);
+            n++;
+        }
+    }
+    if (d)
+        closedir(d);
+    CHECK(n == 1);
+    if (n != 1)
+        return NULL;
+    uint8_t *data;
+    DbError err;
+    if (fs_read_file(path, 1 << 24, 0, &data, len, &err) != DB_OK)
+        return NULL;
+    if (batch_parse(path, data, *len, b, &err) != DB_OK) {
+        fprintf(stderr, "  %s\n", err.msg);
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
+static int write_ack_file(const char *name, const Batch *b, const KeySecret *signer)
+{
+    AckEntry e;
+    e.number = b->number;
+    memcpy(e.hash, b->hash, sizeof e.hash);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    DbError err;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", drive, name);
+    int rc = ack_build(b->kiosk_pk, &e, 1, signer, &data, &len, &err);
+    if (rc == DB_OK)
+        rc = fs_write_atomic(path, data, len, 0644, &err);
+    free(data);
+    return rc;
+}
+
+static void test_set_pin(void)
+{
+    fresh_data(data_dir, 1);
+    char path[700];
+    snprintf(path, sizeof path, "%s/admin-pin", data_dir);
+    /* No PIN yet: selftest says so, and the long press does nothing visible. */
+    const char *st[] = {"--survey",    survey, "--data",     data_dir,
+                        "--recipient", pub,    "--selftest", NULL};
+    merge_stdout = 1;
+    CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 0);
+    CHECK(strstr(errbuf, "admin:      no coordinator PIN set: the admin screen cannot be "
+                         "opened (debrief-kiosk --set-pin)") != NULL);
+    merge_stdout = 0;
+    CHECK(run_admin_script("expect \"Tap to begin\"\nlongpress 10 10\nidle 10\n"
+                           "absent \"Coordinator\"\nabsent \"PIN\"\nexpect \"Tap to begin\"\n",
+                           "800x480") == 0);
+    CHECK(access(path, F_OK) != 0);
+    /* Bad PINs are refused and change nothing. */
+    CHECK(set_pin(data_dir, "12a4\n") == 1);
+    CHECK(strstr(errbuf, "debrief-kiosk: error: the PIN must be 4 to 12 digits; nothing "
+                         "changed") != NULL);
+    CHECK(set_pin(data_dir, "123\n") == 1);
+    CHECK(set_pin(data_dir, "1234567890123\n") == 1);
+    CHECK(access(path, F_OK) != 0);
+    /* No terminal and no --pin-file. */
+    const char *noterm[] = {"--set-pin", "--data", data_dir, NULL};
+    CHECK(run_kiosk(noterm, 0, errbuf, sizeof errbuf) == 1);
+    CHECK(strstr(errbuf, "no terminal to read the PIN from (use --pin-file FILE)") != NULL);
+    const char *nodata[] = {"--set-pin", NULL};
+    CHECK(run_kiosk(nodata, 0, errbuf, sizeof errbuf) == 2);
+    /* A good one: a 0600 file holding an interactive-cost Argon2id hash, not the PIN. */
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(strstr(errbuf, "coordinator PIN set") != NULL);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
+    uint8_t *data;
+    size_t len;
+    CHECK(fs_read_file(path, 4096, 0, &data, &len, NULL) == DB_OK);
+    CHECK(strncmp((char *)data, "$argon2id$v=19$m=65536,t=2,p=1$", 31) == 0);
+    CHECK(strstr((char *)data, "2468") == NULL);
+    free(data);
+    merge_stdout = 1;
+    CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 0);
+    CHECK(strstr(errbuf, "admin:      coordinator PIN set (admin-pin)") != NULL);
+    merge_stdout = 0;
+    /* A damaged hash file disables the admin screen, not the kiosk. */
+    write_file(path, "$argon2id$v=19$m=65536,t=2,p=1$garbage\n");
+    CHECK(run_admin_script("longpress 10 10\nabsent \"PIN\"\nexpect \"Tap to begin\"\n",
+                           "800x480") == 0);
+    CHECK(strstr(errbuf, "admin-pin: PIN hash: salt or hash missing: the admin screen cannot be "
+                         "opened") != NULL);
+}
+
+/* --set-pin on a terminal: asks twice with echo off; two different PINs change nothing. */
+static int pty_set_pin(const char *first, const char *second, char *seen, size_t cap)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0)
+        return -1;
+    char slave[128];
+    snprintf(slave, sizeof slave, "%s", ptsname(m));
+    pid_t pid = fork();
+    if (pid == 0) {
+        setsid();
+        int s = open(slave, O_RDWR); /* becomes the controlling terminal */
+        dup2(s, 0);
+        dup2(s, 1);
+        dup2(s, 2);
+        execl(kiosk, kiosk, "--set-pin", "--data", data_dir, (char *)NULL);
+        _exit(127);
+    }
+    size_t n = 0;
+    const char *answers[2] = {first, second};
+    const char *prompts[2] = {"digits): ", "again: "};
+    for (int i = 0; i < 2; i++) {
+        while (!strstr(seen, prompts[i]) && n + 1 < cap) {
+            ssize_t r = read(m, seen + n, cap - 1 - n);
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+            seen[n] = '\0';
+        }
+        CHECK(write(m, answers[i], strlen(answers[i])) == (ssize_t)strlen(answers[i]));
+    }
+    for (;;) { /* the rest, until the child closes the terminal */
+        ssize_t r = n + 1 < cap ? read(m, seen + n, cap - 1 - n) : 0;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        seen[n] = '\0';
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    close(m);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void test_set_pin_terminal(void)
+{
+    fresh_data(data_dir, 1);
+    char seen[4096] = "";
+    CHECK(pty_set_pin("2468\n", "2469\n", seen, sizeof seen) == 1);
+    CHECK(strstr(seen, "the two PINs differ; nothing changed") != NULL);
+    CHECK(strstr(seen, "2468") == NULL && strstr(seen, "2469") == NULL); /* not echoed */
+    seen[0] = '\0';
+    CHECK(pty_set_pin("2468\n", "2468\n", seen, sizeof seen) == 0);
+    CHECK(strstr(seen, "New coordinator PIN (4 to 12 digits): ") != NULL);
+    CHECK(strstr(seen, "The same PIN again: ") != NULL);
+    CHECK(strstr(seen, "coordinator PIN set") != NULL);
+    CHECK(strstr(seen, "2468") == NULL);
+    CHECK(run_admin_script("longpress 10 10\ntype \"2468\"\nkey enter\nexpect \"Coordinator\"\n",
+                           "800x480") == 0);
+}
+
+/* Open a session on the kiosk, five participants, close, export to the "drive": the batch
+ * verifies and holds the five records; a forged acknowledgement deletes nothing; the real
+ * one, applied from the drive, purges them. */
+static void test_admin_export_ack(void)
+{
+    fresh_data(data_dir, 0);
+    fresh_drive();
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    char text[16384];
+    size_t n = (size_t)snprintf(text, sizeof text,
+                                "expect \"not collecting\"\n%s"
+                                "expect \"none open\"\n"
+                                "tap \"Open session\"\ntap \"Group 1\"\ntap \"Open session\"\n"
+                                "expect \"Group 1 \xC2\xB7\"\nexpect \"0 responses so far\"\n"
+                                "tap \"Exit\"\nexpect \"Tap to begin\"\n",
+                                admin_in);
+    for (int i = 0; i < 5; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s", participant);
+    snprintf(text + n, sizeof text - n,
+             "%s"
+             "expect \"5 responses so far\"\nexpect \"Not yet exported\"\n"
+             "tap \"Close session\"\nexpect \"Close the session?\"\ntap \"Close session\"\n"
+             "expect \"Closed \xE2\x80\x9CGroup 1\xE2\x80\x9D\"\ntap \"Back\"\n"
+             "expect \"none open\"\n"
+             "tap \"Export\"\nexpect \"Wrote debrief-\"\n"
+             "expect \"Batch 1 \xC2\xB7 5 responses \xC2\xB7 hash \"\n"
+             "expect \"Write these down\"\n"
+             "tap \"Back\"\nexpect \"5 responses (exported, still held)\"\n"
+             "tap \"Export\"\nexpect \"Nothing to export; no file written.\"\ntap \"Back\"\n"
+             "tap \"Exit\"\nexpect \"not collecting\"\n",
+             admin_in);
+    CHECK(run_admin_script(text, "800x480") == 0);
+    CHECK(count(data_dir) == 5);
+    Batch b;
+    size_t len = 0;
+    uint8_t *data = read_batch(&b, &len);
+    CHECK(data != NULL);
+    if (!data)
+        return;
+    CHECK(b.number == 1 && b.n_records == 5 && b.n_sessions == 1);
+    CHECK_STR(b.sessions[0].label, "Group 1");
+    Opened o = {0, NULL};
+    for (uint32_t i = 0; i < b.n_records; i++) {
+        open_one(b.records[i].data, b.records[i].len, &o);
+        if (o.d) {
+            CHECK_STR(o.d->session_label, "Group 1");
+            response_decoded_free(o.d);
+            o.d = NULL;
+        }
+    }
+    CHECK(o.n == 5);
+    /* A forged acknowledgement (signed by another key) and a symlink: nothing deleted. */
+    KeyPublic other_pub;
+    KeySecret *other = NULL;
+    CHECK(keys_generate(&other_pub, &other, NULL) == DB_OK);
+    CHECK(write_ack_file("forged.dba", &b, other) == DB_OK);
+    keys_secret_free(other);
+    char link[1024];
+    snprintf(link, sizeof link, "%s/link.dba", drive);
+    CHECK(symlink("/etc/passwd", link) == 0);
+    CHECK(run_admin_script("longpress 10 10\ntype \"2468\"\ntap \"OK\"\n"
+                           "tap \"Apply acknowledgement\"\n"
+                           "expect \"forged.dba: NOT applied, nothing deleted: " DBERR_AUTH_MSG "\"\n"
+                           "expect \"1 *.dba entry skipped (not a regular file)\"\n"
+                           "expect \"Deleted 0 responses in all.\"\n",
+                           "800x480") == 0);
+    CHECK(count(data_dir) == 5);
+    /* The real one. */
+    char forged[1024];
+    snprintf(forged, sizeof forged, "%s/forged.dba", drive);
+    CHECK(unlink(forged) == 0 && unlink(link) == 0);
+    CHECK(write_ack_file("ack-0001.dba", &b, sec) == DB_OK);
+    CHECK(run_admin_script("longpress 10 10\ntype \"2468\"\ntap \"OK\"\n"
+                           "tap \"Apply acknowledgement\"\n"
+                           "expect \"ack-0001.dba: deleted 5 responses of 1 batch\"\n"
+                           "screenshot ack.png\ntap \"Back\"\n"
+                           "expect \"0 responses (exported, still held)\"\n"
+                           "tap \"Apply acknowledgement\"\n"
+                           "expect \"ack-0001.dba: already applied; nothing more to delete\"\n",
+                           "800x480") == 0);
+    CHECK(count(data_dir) == 0);
+    batch_free(&b);
+    free(data);
+}
+
+/* A session smaller than k is held back with the reason; "Export anyway" (confirmed) sends it. */
+static void test_admin_hold_back(void)
+{
+    fresh_data(data_dir, 0);
+    fresh_drive();
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    char text[8192];
+    snprintf(text, sizeof text,
+             "%s"
+             "tap \"Open session\"\ntap \"Group 4\"\ntap \"Open session\"\ntap \"Exit\"\n"
+             "%s%s%s"
+             "tap \"Close session\"\ntap \"Close session\"\ntap \"Back\"\n"
+             "tap \"Export\"\n"
+             "expect \"Held back: \xE2\x80\x9CGroup 4\xE2\x80\x9D\"\n"
+             "expect \"has 2 responses, fewer than 5\"\n"
+             "expect \"Nothing else to export; no file written.\"\nabsent \"Wrote\"\n"
+             "tap \"Export anyway\xE2\x80\xA6\"\nexpect \"Export small sessions?\"\n"
+             "tap \"Cancel\"\nexpect \"Not yet exported\"\nexpect \"2 responses\"\n"
+             "tap \"Export\"\ntap \"Export anyway\xE2\x80\xA6\"\ntap \"Export anyway\"\n"
+             "expect \"Wrote debrief-\"\nexpect \"Batch 1 \xC2\xB7 2 responses\"\n",
+             admin_in, participant, participant, admin_in);
+    CHECK(run_admin_script(text, "800x480") == 0);
+    Batch b;
+    size_t len = 0;
+    uint8_t *data = read_batch(&b, &len);
+    CHECK(data && b.n_records == 2);
+    if (data)
+        batch_free(&b);
+    free(data);
+}
+
+/* No drive, and the admin screen timing out. */
+static void test_admin_errors_and_timeout(void)
+{
+    fresh_data(data_dir, 1);
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    char saved[512];
+    snprintf(saved, sizeof saved, "%s", drive);
+    snprintf(drive, sizeof drive, "%s/no-such-drive", tmp);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "%s"
+             "tap \"Export\"\nexpect \"No drive at \"\nexpect \"Nothing was exported.\"\n"
+             "tap \"Back\"\ntap \"Apply acknowledgement\"\nexpect \"No drive at \"\n"
+             "tap \"Back\"\nidle 119\nexpect \"Coordinator\"\nidle 1\n"
+             "expect \"Tap to begin\"\n"
+             /* wrong PINs, then the lockout's countdown */
+             "longpress 10 10\ntype \"1111\"\nkey enter\ntype \"1111\"\nkey enter\n"
+             "type \"1111\"\nkey enter\nexpect \"Try again in 30 s.\"\nidle 5\n"
+             "expect \"Try again in 25 s.\"\ntype \"2468\"\nkey enter\n"
+             "expect \"Coordinator PIN\"\nidle 25\ntype \"2468\"\nkey enter\n"
+             "expect \"Not yet exported\"\n",
+             admin_in);
+    CHECK(run_admin_script(text, "800x480") == 0);
+    snprintf(drive, sizeof drive, "%s", saved);
+    /* The configuration's pin_hash and export_dir. */
+    fresh_data(data_dir, 1);
+    fresh_drive();
+    char h[PIN_HASH_MAX];
+    KeyKdfParams fast = keys_kdf_fast_for_tests();
+    CHECK(pin_hash_params("97531", 5, fast.opslimit, fast.memlimit, h, NULL) == DB_OK);
+    char ctext[8192];
+    snprintf(ctext, sizeof ctext,
+             "survey = %s\ndata = %s\nrecipient = %s\npin_hash = %s\nexport_dir = %s\n"
+             "min_responses = 1\n",
+             survey, data_dir, pub, h, drive);
+    write_file(conf, ctext);
+    write_file(script, "longpress 10 10\ntype \"97531\"\nkey enter\nexpect \"Not yet exported\"\n"
+                       "tap \"Close session\"\ntap \"Close session\"\ntap \"Back\"\n"
+                       "tap \"Export\"\nexpect \"Nothing to export\"\nabsent \"Held back\"\n");
+    const char *args[] = {"--config", conf, "--script", script, NULL};
+    int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
+    CHECK(rc == 0);
+    if (rc)
+        fprintf(stderr, "%s", errbuf);
+}
+
+/* The kiosk is not dumpable and cannot write a core file, even when started with core dumps
+ * allowed. It runs as nobody so that /proc shows it: the files under /proc/PID belong to root
+ * instead of the process's user when it is not dumpable. */
+static void test_no_core_dumps(void)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "  (skipped: needs root to run the kiosk as nobody)\n");
+        return;
+    }
+    char dir[600], data[700], sc[700], keys[700];
+    snprintf(dir, sizeof dir, "%s/nodump", tmp);
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(sc, sizeof sc, "%s/wait.script", dir);
+    snprintf(keys, sizeof keys, "%s/analyst.pub", dir);
+    CHECK(fs_mkdir_p(data, 0700, NULL) == DB_OK);
+    write_file(sc, "expect \"not collecting\"\nwait 3000\n");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && chmod 755 '%s' '%s' && chmod 644 '%s' '%s' && chown -R 65534:65534 '%s'",
+             pub, keys, tmp, dir, sc, keys, data);
+    CHECK(system(cmd) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit rl = {RLIM_INFINITY, RLIM_INFINITY};
+        setrlimit(RLIMIT_CORE, &rl);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(126);
+        execl(kiosk, kiosk, "--survey", survey, "--data", data, "--recipient", keys, "--script",
+              sc, (char *)NULL);
+        _exit(127);
+    }
+    usleep(1500 * 1000);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
+    uint8_t *lim = NULL;
+    size_t len = 0;
+    CHECK(fs_read_file(path, 1 << 16, 0, &lim, &len, NULL) == DB_OK);
+    const char *core = lim ? strstr((char *)lim, "Max core file size") : NULL;
+    long soft = -1, hard = -1;
+    if (core && sscanf(core + 18, " %ld %ld", &soft, &hard) != 2)
+        soft = hard = -1;
+    CHECK(soft == 0 && hard == 0);
+    free(lim);
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && sb.st_uid == 0); /* not dumpable */
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* Screenshots of the PIN pad and the admin screen (fixed identity and analyst key, so the
+ * fingerprints are stable) at three sizes; goldens at 800x480. */
+static void test_admin_shots(void)
+{
+    static const char *const sizes[] = {"800x480", "720x1280", "480x320"};
+    static const char *const names[] = {"admin-pin", "admin-pin-wrong", "admin", "admin-open",
+                                        "admin-export"};
+    const char *b = getenv("DEBRIEF_BUILD_DIR");
+    const char *update = getenv("DEBRIEF_UPDATE_GOLDEN");
+    char vpub[2200], vid[2200];
+    snprintf(vpub, sizeof vpub, "%s/tests/vectors/analyst.pub", src);
+    snprintf(vid, sizeof vid, "%s/tests/vectors/kiosk.id", src);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s/tests/kiosk-shots/%s", b ? b : ".", sizes[i]);
+        CHECK(fs_mkdir_p(dir, 0755, NULL) == DB_OK);
+        fresh_data(data_dir, 1);
+        fresh_drive();
+        uint8_t *id;
+        size_t idlen;
+        char idpath[700];
+        snprintf(idpath, sizeof idpath, "%s/identity.key", data_dir);
+        CHECK(fs_read_file(vid, 64, 0, &id, &idlen, NULL) == DB_OK);
+        CHECK(fs_write_atomic(idpath, id, idlen, 0600, NULL) == DB_OK);
+        free(id);
+        CHECK(set_pin(data_dir, "2468\n") == 0);
+        write_file(script, "longpress 10 10\ntype \"24\"\nscreenshot admin-pin.png\n"
+                           "type \"00\"\nkey enter\nscreenshot admin-pin-wrong.png\n"
+                           "type \"2468\"\nkey enter\nscreenshot admin.png\n"
+                           "tap \"Close session\"\ntap \"Close session\"\ntap \"Back\"\n"
+                           "tap \"Open session\"\ntap \"Group 5\"\ntap \"+1\"\n"
+                           "screenshot admin-open.png\ntap \"Cancel\"\n"
+                           "tap \"Export\"\nscreenshot admin-export.png\n");
+        const char *args[] = {"--survey",    survey,       "--data",   data_dir,
+                              "--recipient", vpub,         "--script", script,
+                              "--size",      sizes[i],     "--screenshot-dir", dir,
+                              "--export-dir", drive,       NULL};
+        int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
+        CHECK(rc == 0);
+        if (rc)
+            fprintf(stderr, "%s: %s", sizes[i], errbuf);
+        for (size_t j = 0; j < sizeof names / sizeof names[0]; j++) {
+            char shot[4200], golden[4200];
+            snprintf(shot, sizeof shot, "%s/%s.png", dir, names[j]);
+            snprintf(golden, sizeof golden, "%s/tests/kiosk/golden/%s-%s.png", src, sizes[i],
+                     names[j]);
+            CHECK(access(shot, R_OK) == 0);
+            if (update && strcmp(update, "1") == 0 && access(golden, F_OK) == 0) {
+                uint8_t *px;
+                int w, h;
+                if (png_read_rgb(shot, &px, &w, &h, NULL) == DB_OK) {
+                    CHECK(png_write_rgb(golden, px, w, h, (size_t)w * 3, NULL) == DB_OK);
+                    free(px);
+                }
+                continue;
+            }
+            if (access(golden, R_OK) != 0)
+                continue;
+            long r = diff_ratio(shot, golden);
+            CHECK(r <= 50);
+            if (r > 50)
+                fprintf(stderr, "  %s differs from %s in %ld.%02ld %% of pixels\n", shot, golden,
+                        r / 100, r % 100);
+        }
+    }
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -613,6 +1108,9 @@ int main(void)
     snprintf(data_dir, sizeof data_dir, "%s/data", tmp);
     snprintf(pub, sizeof pub, "%s/analyst.pub", tmp);
     snprintf(script, sizeof script, "%s/s.script", tmp);
+    snprintf(drive, sizeof drive, "%s/usb", tmp);
+    snprintf(pinfile, sizeof pinfile, "%s/pin.txt", tmp);
+    snprintf(conf, sizeof conf, "%s/admin.conf", tmp);
     KeyPublic kp;
     DbError err;
     if (keys_generate(&kp, &sec, &err) != DB_OK || keys_public_write(pub, &kp, &err) != DB_OK)
@@ -633,6 +1131,13 @@ int main(void)
     RUN(test_idle_wakeups);
     RUN(test_demo_headless);
     RUN(test_screens);
+    RUN(test_set_pin);
+    RUN(test_set_pin_terminal);
+    RUN(test_admin_export_ack);
+    RUN(test_admin_hold_back);
+    RUN(test_admin_errors_and_timeout);
+    RUN(test_no_core_dumps);
+    RUN(test_admin_shots);
 
     keys_secret_free(sec);
     char cmd[600];

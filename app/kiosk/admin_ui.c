@@ -771,14 +771,27 @@ static void build_admin(Kiosk *k)
     y = kv_table(k, y, rows, n);
     if (st->problem[0])
         y = para(k, mt->m, y, cw, st->problem, mt->small, UI_TEXT_BOLD, c_note, UI_ALIGN_LEFT);
-    int by = k->fh - mt->m - mt->target;
-    kui_need(k, y + mt->gap <= by);
     const char *labels[3] = {st->session_open ? "Close session" : "Open session", "Export",
                              "Apply acknowledgement"};
     ButtonStyle styles[3] = {B_NORMAL, B_PRIMARY, B_NORMAL};
     int actions[3] = {st->session_open ? ACT_ADM_CLOSE : ACT_ADM_OPEN, ACT_ADM_EXPORT,
                       ACT_ADM_ACK};
-    button_row(k, mt->m, by, cw, mt->target, 3, labels, styles, actions, NULL, mt->body);
+    /* One row when every label's longest word fits its third; else a column (portrait). */
+    int third = (cw - 2 * mt->gap) / 3 - 2 * mt->pad - 4;
+    int row = kui_text_w(k, "acknowledgement", mt->body, 0) <= third &&
+              kui_text_w(k, labels[0], mt->body, 0) <= 2 * third;
+    int by = k->fh - mt->m - mt->target;
+    if (row) {
+        kui_need(k, y + mt->gap <= by);
+        button_row(k, mt->m, by, cw, mt->target, 3, labels, styles, actions, NULL, mt->body);
+        return;
+    }
+    int bw = cw > 8 * mt->target ? 8 * mt->target : cw;
+    by = k->fh - mt->m - 3 * mt->target - 2 * mt->gap;
+    kui_need(k, y + mt->gap <= by);
+    for (int i = 0; i < 3; i++)
+        kui_button(k, (UiRect){(k->fw - bw) / 2, by + i * (mt->target + mt->gap), bw, mt->target},
+                   labels[i], mt->body, styles[i], actions[i], 0);
 }
 
 /* s cut (at a character boundary, with an ellipsis) to fit w pixels on one line. */
@@ -843,7 +856,8 @@ static void build_open(Kiosk *k)
     char iso[11], shown[40], exp[40];
     form_date(k, iso, shown, sizeof shown);
     if (k->form_expected > 0)
-        snprintf(exp, sizeof exp, "%d people", k->form_expected);
+        snprintf(exp, sizeof exp, "%d %s", k->form_expected,
+                 k->form_expected == 1 ? "person" : "people");
     else
         snprintf(exp, sizeof exp, "no limit");
     struct {
@@ -863,8 +877,10 @@ static void build_open(Kiosk *k)
         kui_need(k, vw >= mt->target);
         kui_button(k, (UiRect){x, y, pmw, mt->target}, rows2[i].minus, mt->body, B_NORMAL,
                    rows2[i].action, -1);
-        ui_text_box(k->f, (UiRect){x + pmw + mt->gap, y, vw, mt->target}, mt->title,
-                    UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 1, rows2[i].value, -1);
+        int vs = kui_text_w(k, rows2[i].value, mt->title, UI_TEXT_BOLD) <= vw ? mt->title
+                                                                              : mt->body;
+        ui_text_box(k->f, (UiRect){x + pmw + mt->gap, y, vw, mt->target}, vs, UI_TEXT_BOLD,
+                    c_fg, UI_ALIGN_CENTER, 1, rows2[i].value, -1);
         kui_button(k, (UiRect){x + pmw + mt->gap + vw + mt->gap, y, pmw, mt->target},
                    rows2[i].plus, mt->body, B_NORMAL, rows2[i].action, 1);
         y += mt->target + mt->gap;

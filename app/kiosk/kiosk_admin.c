@@ -349,7 +349,7 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
         add(msg, cap, "%s\nNothing was exported.", err.msg);
         return err.code;
     }
-    CoordExportOptions opt = {a->data_dir, drive, a->k, force, 0};
+    CoordExportOptions opt = {.data_dir = a->data_dir, .out_dir = drive, .k = a->k, .force = force};
     CoordExportResult res;
     int rc = coord_export(&opt, &res, &err);
     if (rc != DB_OK) {
@@ -469,7 +469,12 @@ static int op_ack(void *ctx, char *msg, size_t cap)
                     path, (long long)res.deleted);
         } else {
             failed++;
-            add(msg, cap, "%s: NOT applied, nothing deleted: %s\n", names[i], err.msg);
+            /* The message names the file by its full path: the name is already there. */
+            const char *why = err.msg;
+            size_t pl = strlen(path);
+            if (strncmp(why, path, pl) == 0 && why[pl] == ':' && why[pl + 1] == ' ')
+                why += pl + 2;
+            add(msg, cap, "%s: NOT applied, nothing deleted: %s\n", names[i], why);
             fprintf(stderr, "debrief-kiosk: acknowledgement %s refused: %s\n", path, err.msg);
         }
         free(names[i]);
