@@ -3,8 +3,11 @@
  * Dispatches to one subcommand per concern; see commands.h. Builds without SDL so the
  * analyst's laptop needs no graphics stack.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "commands.h"
 #include "secmem.h"
@@ -39,8 +42,18 @@ static void usage(FILE *out)
     fprintf(out, "\nRun 'debrief COMMAND --help' for a command's options.\n");
 }
 
+/* The CLI holds the analyst's secret key and decrypted answers (import, csv, report): no core
+ * file may ever hold them. */
+static void no_core_dumps(void)
+{
+    struct rlimit none = {0, 0};
+    if (setrlimit(RLIMIT_CORE, &none) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        fprintf(stderr, "debrief: warning: cannot disable core dumps: %s\n", strerror(errno));
+}
+
 int main(int argc, char **argv)
 {
+    no_core_dumps();
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
