@@ -27,8 +27,8 @@ int pin_hash_params(const char *pin, size_t len, uint64_t opslimit, uint64_t mem
     if (opslimit < crypto_pwhash_argon2id_OPSLIMIT_MIN || opslimit > PIN_OPS_MAX ||
         memlimit < crypto_pwhash_argon2id_MEMLIMIT_MIN || memlimit > PIN_MEM_MAX)
         return dberr_set(err, DB_EINVAL, "PIN hash cost out of range");
-    if (crypto_pwhash_argon2id_str(out, pin, len, (unsigned long long)opslimit,
-                                   (size_t)memlimit) != 0)
+    if (crypto_pwhash_argon2id_str(out, pin, len, (unsigned long long)opslimit, (size_t)memlimit) !=
+        0)
         return dberr_set(err, DB_ENOMEM, "not enough memory to hash the PIN (Argon2id, %llu MiB)",
                          (unsigned long long)(memlimit >> 20));
     return DB_OK;
@@ -82,8 +82,9 @@ int pin_hash_check(const char *hash, DbError *err)
     if (v != 19)
         return dberr_set(err, DB_EFORMAT, "PIN hash: unsupported Argon2 version %lld", v);
     /* m is in KiB */
-    if ((uint64_t)m * 1024 > PIN_MEM_MAX || (uint64_t)m * 1024 < crypto_pwhash_argon2id_MEMLIMIT_MIN ||
-        t < 1 || t > PIN_OPS_MAX || par != 1)
+    if ((uint64_t)m * 1024 > PIN_MEM_MAX ||
+        (uint64_t)m * 1024 < crypto_pwhash_argon2id_MEMLIMIT_MIN || t < 1 || t > PIN_OPS_MAX ||
+        par != 1)
         return dberr_set(err, DB_EFORMAT,
                          "PIN hash: cost out of range (at most %llu MiB and %d passes, one lane)",
                          (unsigned long long)(PIN_MEM_MAX >> 20), PIN_OPS_MAX);

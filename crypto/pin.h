@@ -23,7 +23,7 @@
 
 #define PIN_MIN_DIGITS 4
 #define PIN_MAX_DIGITS 12
-#define PIN_HASH_MAX 128 /* crypto_pwhash_argon2id_STRBYTES, NUL included */
+#define PIN_HASH_MAX 128                  /* crypto_pwhash_argon2id_STRBYTES, NUL included */
 #define PIN_MEM_MAX ((uint64_t)128 << 20) /* largest memlimit a stored hash may ask for */
 #define PIN_OPS_MAX 16
 

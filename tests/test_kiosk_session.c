@@ -632,8 +632,8 @@ static const char participant[] = "tap \"Tap to begin\"\ntap \"Agree\"\ntap \"Ne
 static int run_admin_script(const char *text, const char *size)
 {
     write_file(script, text);
-    const char *args[] = {"--survey",     survey, "--data", data_dir, "--recipient", pub,
-                          "--script",     script, "--size", size,     "--export-dir", drive,
+    const char *args[] = {"--survey", survey, "--data", data_dir, "--recipient",  pub,
+                          "--script", script, "--size", size,     "--export-dir", drive,
                           NULL};
     int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
     if (rc != 0)
@@ -873,7 +873,8 @@ static void test_admin_export_ack(void)
     CHECK(symlink("/etc/passwd", link) == 0);
     CHECK(run_admin_script("longpress 10 10\ntype \"2468\"\ntap \"OK\"\n"
                            "tap \"Apply acknowledgement\"\n"
-                           "expect \"forged.dba: NOT applied, nothing deleted: " DBERR_AUTH_MSG "\"\n"
+                           "expect \"forged.dba: NOT applied, nothing deleted: " DBERR_AUTH_MSG
+                           "\"\n"
                            "expect \"1 *.dba entry skipped (not a regular file)\"\n"
                            "expect \"Deleted 0 responses in all.\"\n",
                            "800x480") == 0);
@@ -990,8 +991,10 @@ static void test_no_core_dumps(void)
     CHECK(fs_mkdir_p(data, 0700, NULL) == DB_OK);
     write_file(sc, "expect \"not collecting\"\nwait 3000\n");
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && chmod 755 '%s' '%s' && chmod 644 '%s' '%s' && chown -R 65534:65534 '%s'",
-             pub, keys, tmp, dir, sc, keys, data);
+    snprintf(
+        cmd, sizeof cmd,
+        "cp '%s' '%s' && chmod 755 '%s' '%s' && chmod 644 '%s' '%s' && chown -R 65534:65534 '%s'",
+        pub, keys, tmp, dir, sc, keys, data);
     CHECK(system(cmd) == 0);
     pid_t pid = fork();
     if (pid == 0) {
@@ -1002,8 +1005,8 @@ static void test_no_core_dumps(void)
         dup2(null, 2);
         if (setgid(65534) != 0 || setuid(65534) != 0)
             _exit(126);
-        execl(kiosk, kiosk, "--survey", survey, "--data", data, "--recipient", keys, "--script",
-              sc, (char *)NULL);
+        execl(kiosk, kiosk, "--survey", survey, "--data", data, "--recipient", keys, "--script", sc,
+              (char *)NULL);
         _exit(127);
     }
     usleep(1500 * 1000);
@@ -1059,10 +1062,9 @@ static void test_admin_shots(void)
                            "tap \"Open session\"\ntap \"Group 5\"\ntap \"+1\"\n"
                            "screenshot admin-open.png\ntap \"Cancel\"\n"
                            "tap \"Export\"\nscreenshot admin-export.png\n");
-        const char *args[] = {"--survey",    survey,       "--data",   data_dir,
-                              "--recipient", vpub,         "--script", script,
-                              "--size",      sizes[i],     "--screenshot-dir", dir,
-                              "--export-dir", drive,       NULL};
+        const char *args[] = {"--survey",     survey, "--data", data_dir, "--recipient",      vpub,
+                              "--script",     script, "--size", sizes[i], "--screenshot-dir", dir,
+                              "--export-dir", drive,  NULL};
         int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
         CHECK(rc == 0);
         if (rc)

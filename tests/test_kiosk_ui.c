@@ -603,13 +603,13 @@ static void test_args(void)
     CHECK(strncmp(a.pin_hash, "$argon2id$v=19$m=65536,", 23) == 0);
     CHECK_STR(a.export_dir, "/mnt/usb");
     CHECK(a.min_responses == 7);
-    const char *huge = "\npin_hash = $argon2id$v=19$m=4194304,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA\n";
+    const char *huge =
+        "\npin_hash = $argon2id$v=19$m=4194304,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA\n";
     CHECK(kiosk_args_apply_config(&a, "kiosk.conf", huge, strlen(huge), &err) == DB_EINVAL);
     CHECK_STR(err.msg, "kiosk.conf:2: PIN hash: cost out of range (at most 128 MiB and 16 "
                        "passes, one lane)");
     const char *notahash = "pin_hash = 1234\n";
-    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", notahash, strlen(notahash), &err) ==
-          DB_EINVAL);
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", notahash, strlen(notahash), &err) == DB_EINVAL);
     CHECK_STR(err.msg, "kiosk.conf:1: PIN hash: not an Argon2id hash string (expected "
                        "$argon2id$v=19$m=...)");
     char *argv5[] = {"k", "--set-pin", "--data", "d", "--pin-file", "p"};
@@ -709,8 +709,9 @@ static int fa_export(void *ctx, int force, char *msg, size_t cap, int *held)
     fa->exports++;
     fa->forced += force;
     *held = force ? 0 : fa->held;
-    snprintf(msg, cap, "%s", *held ? "Held back: \u201cGroup 4\u201d has 3 responses, fewer than 5."
-                                   : "Wrote debrief-XXXX-XXXX-batch-000001.dbb");
+    snprintf(msg, cap, "%s",
+             *held ? "Held back: \u201cGroup 4\u201d has 3 responses, fewer than 5."
+                   : "Wrote debrief-XXXX-XXXX-batch-000001.dbb");
     return DB_OK;
 }
 static int fa_ack(void *ctx, char *msg, size_t cap)

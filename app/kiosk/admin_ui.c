@@ -247,8 +247,7 @@ static void do_open(Kiosk *k)
     form_date(k, iso, shown, sizeof shown);
     DbError err;
     dberr_clear(&err);
-    if (k->admin.open_session(k->admin.ctx, k->form_label, iso, k->form_expected, &err) !=
-        DB_OK) {
+    if (k->admin.open_session(k->admin.ctx, k->form_label, iso, k->form_expected, &err) != DB_OK) {
         snprintf(k->form_error, sizeof k->form_error, "Not opened: %.400s", err.msg);
         return;
     }
@@ -604,7 +603,8 @@ static void build_pin(Kiosk *k)
     for (int r = 0; r < 4; r++) {
         int y = pad.y + r * (rowh + mt->gap);
         for (int c = 0; c < 3; c++) {
-            int x0 = pad.x + (pad.w + mt->gap) * c / 3, x1 = pad.x + (pad.w + mt->gap) * (c + 1) / 3 - mt->gap;
+            int x0 = pad.x + (pad.w + mt->gap) * c / 3,
+                x1 = pad.x + (pad.w + mt->gap) * (c + 1) / 3 - mt->gap;
             UiRect rr = {x0, y, x1 - x0, rowh};
             char lab[8];
             int action = ACT_PIN_DIGIT, arg = 0;
@@ -742,8 +742,7 @@ static void build_admin(Kiosk *k)
                  st->date, cnt);
         rows[n++].color = c_fg;
     } else {
-        snprintf(rows[n].value, sizeof rows[n].value,
-                 "none open: the kiosk is not collecting");
+        snprintf(rows[n].value, sizeof rows[n].value, "none open: the kiosk is not collecting");
         rows[n++].color = c_note;
     }
     rows[n].caption = "Not yet exported";
@@ -774,8 +773,7 @@ static void build_admin(Kiosk *k)
     const char *labels[3] = {st->session_open ? "Close session" : "Open session", "Export",
                              "Apply acknowledgement"};
     ButtonStyle styles[3] = {B_NORMAL, B_PRIMARY, B_NORMAL};
-    int actions[3] = {st->session_open ? ACT_ADM_CLOSE : ACT_ADM_OPEN, ACT_ADM_EXPORT,
-                      ACT_ADM_ACK};
+    int actions[3] = {st->session_open ? ACT_ADM_CLOSE : ACT_ADM_OPEN, ACT_ADM_EXPORT, ACT_ADM_ACK};
     /* One row when every label's longest word fits its third; else a column (portrait). */
     int third = (cw - 2 * mt->gap) / 3 - 2 * mt->pad - 4;
     int row = kui_text_w(k, "acknowledgement", mt->body, 0) <= third &&
@@ -877,17 +875,17 @@ static void build_open(Kiosk *k)
         kui_need(k, vw >= mt->target);
         kui_button(k, (UiRect){x, y, pmw, mt->target}, rows2[i].minus, mt->body, B_NORMAL,
                    rows2[i].action, -1);
-        int vs = kui_text_w(k, rows2[i].value, mt->title, UI_TEXT_BOLD) <= vw ? mt->title
-                                                                              : mt->body;
-        ui_text_box(k->f, (UiRect){x + pmw + mt->gap, y, vw, mt->target}, vs, UI_TEXT_BOLD,
-                    c_fg, UI_ALIGN_CENTER, 1, rows2[i].value, -1);
-        kui_button(k, (UiRect){x + pmw + mt->gap + vw + mt->gap, y, pmw, mt->target},
-                   rows2[i].plus, mt->body, B_NORMAL, rows2[i].action, 1);
+        int vs =
+            kui_text_w(k, rows2[i].value, mt->title, UI_TEXT_BOLD) <= vw ? mt->title : mt->body;
+        ui_text_box(k->f, (UiRect){x + pmw + mt->gap, y, vw, mt->target}, vs, UI_TEXT_BOLD, c_fg,
+                    UI_ALIGN_CENTER, 1, rows2[i].value, -1);
+        kui_button(k, (UiRect){x + pmw + mt->gap + vw + mt->gap, y, pmw, mt->target}, rows2[i].plus,
+                   mt->body, B_NORMAL, rows2[i].action, 1);
         y += mt->target + mt->gap;
     }
     int by = k->fh - mt->m - mt->target;
-    const char *hint = k->form_error[0] ? k->form_error
-                                        : "Check the date: the kiosk's clock may be wrong.";
+    const char *hint =
+        k->form_error[0] ? k->form_error : "Check the date: the kiosk's clock may be wrong.";
     int hh = kui_text_h(k, hint, mt->small, 0, cw);
     kui_need(k, y + hh <= by);
     para(k, mt->m, y, cw, hint, mt->small, k->form_error[0] ? UI_TEXT_BOLD : 0,
@@ -943,8 +941,7 @@ static void build_label(Kiosk *k)
     }
     int by = narrow ? y + mt->target + mt->gap : y;
     int bx = narrow ? mt->m + cw - 2 * bw - mt->gap : mt->m + fw + mt->gap;
-    kui_button(k, (UiRect){bx, by, bw, mt->target}, "Cancel", mt->body, B_NORMAL, ACT_ADM_BACK,
-               0);
+    kui_button(k, (UiRect){bx, by, bw, mt->target}, "Cancel", mt->body, B_NORMAL, ACT_ADM_BACK, 0);
     kui_button(k, (UiRect){bx + bw + mt->gap, by, bw, mt->target}, "Done", mt->body, B_PRIMARY,
                ACT_ADM_LABEL_DONE, 0);
     kui_need(k, by + mt->target <= kr.y);

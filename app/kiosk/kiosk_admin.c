@@ -206,8 +206,7 @@ static int read_only(const char *dir)
 }
 
 /* need_write = 0 finds read-only drives too (acknowledgements are only read). */
-static int find_drive(const char *configured, int need_write, char *out, size_t cap,
-                      DbError *err)
+static int find_drive(const char *configured, int need_write, char *out, size_t cap, DbError *err)
 {
     out[0] = '\0';
     if (configured && configured[0]) {
@@ -309,8 +308,8 @@ static int op_open(void *ctx, const char *label, const char *date, int expected,
 {
     KioskAdmin *a = ctx;
     int64_t id;
-    int rc = store_session_open(a->store, label, date, a->survey->id, a->survey->version,
-                                expected, &id, err);
+    int rc = store_session_open(a->store, label, date, a->survey->id, a->survey->version, expected,
+                                &id, err);
     if (rc == DB_OK)
         fprintf(stderr, "debrief-kiosk: coordinator opened session \"%s\" %s\n", label, date);
     return rc;
@@ -326,8 +325,7 @@ static int op_close(void *ctx, DbError *err)
 }
 
 /* Appends printf-style text to msg (cap bytes), truncating quietly. */
-__attribute__((format(printf, 3, 4))) static void add(char *msg, size_t cap, const char *fmt,
-                                                        ...)
+__attribute__((format(printf, 3, 4))) static void add(char *msg, size_t cap, const char *fmt, ...)
 {
     size_t n = strnlen(msg, cap);
     if (n + 1 >= cap)
@@ -354,8 +352,9 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
     int rc = coord_export(&opt, &res, &err);
     if (rc != DB_OK) {
         if (rc == DB_ENOSPC)
-            add(msg, cap, "The drive at %s is full. Free some space on it (or use another "
-                          "drive) and export again: the same batch will be written.\n",
+            add(msg, cap,
+                "The drive at %s is full. Free some space on it (or use another "
+                "drive) and export again: the same batch will be written.\n",
                 drive);
         add(msg, cap, "Export failed: %s\nNothing was reported as exported.", err.msg);
         fprintf(stderr, "debrief-kiosk: export failed: %s\n", err.msg);
@@ -391,8 +390,7 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
         add(msg, cap, "Not exported: %lld response%s of the open session (close it first).\n",
             (long long)res.open_responses, res.open_responses == 1 ? "" : "s");
     if (res.n_batches == 0)
-        add(msg, cap, "Nothing %sto export; no file written.\n",
-            res.n_held > 0 ? "else " : "");
+        add(msg, cap, "Nothing %sto export; no file written.\n", res.n_held > 0 ? "else " : "");
     *held = res.n_held;
     coord_export_result_free(&res);
     size_t n = strlen(msg);
@@ -430,8 +428,8 @@ static int op_ack(void *ctx, char *msg, size_t cap)
             continue;
         char path[PATH_MAX];
         struct stat sb;
-        if (fs_join(path, sizeof path, drive, e->d_name, NULL) != DB_OK ||
-            lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (fs_join(path, sizeof path, drive, e->d_name, NULL) != DB_OK || lstat(path, &sb) != 0 ||
+            !S_ISREG(sb.st_mode)) {
             skipped++; /* symlinks, directories, devices: not read */
             continue;
         }
@@ -486,8 +484,7 @@ static int op_ack(void *ctx, char *msg, size_t cap)
         add(msg, cap, "%d more *.dba files not read (at most %d at once).\n", more,
             KIOSK_ACK_MAX_FILES);
     if (n > 0)
-        add(msg, cap, "Deleted %lld response%s in all.", (long long)total,
-            total == 1 ? "" : "s");
+        add(msg, cap, "Deleted %lld response%s in all.", (long long)total, total == 1 ? "" : "s");
     return failed ? DB_EAUTH : DB_OK;
 }
 

@@ -46,10 +46,10 @@ typedef struct KioskArgs {
     char config[KIOSK_PATH_MAX];
     char shots[KIOSK_PATH_MAX]; /* --screenshot-dir: where relative screenshots go */
     int help;
-    int selftest; /* --selftest: check the settings and exit */
-    int set_pin;  /* --set-pin: store a new coordinator PIN and exit */
-    char pin_file[KIOSK_PATH_MAX]; /* --pin-file: the PIN for --set-pin (scripts, tests) */
-    char pin_hash[PIN_HASH_MAX];   /* config pin_hash ("" if not set) */
+    int selftest;                    /* --selftest: check the settings and exit */
+    int set_pin;                     /* --set-pin: store a new coordinator PIN and exit */
+    char pin_file[KIOSK_PATH_MAX];   /* --pin-file: the PIN for --set-pin (scripts, tests) */
+    char pin_hash[PIN_HASH_MAX];     /* config pin_hash ("" if not set) */
     char export_dir[KIOSK_PATH_MAX]; /* config export_dir / --export-dir ("" = look) */
     int min_responses;               /* config min_responses / --min-responses (0 = default) */
 } KioskArgs;

@@ -94,25 +94,25 @@ struct Kiosk {
     /* --- the coordinator's screens (admin_ui.c) --- */
     KioskAdminOps admin;
     int has_admin;
-    int press_down;    /* a finger is down on the attract screen's corner */
+    int press_down; /* a finger is down on the attract screen's corner */
     uint64_t press_since;
-    int swallow_up;    /* the lift of the long press that opened the PIN pad is not a tap */
-    char *pin;         /* secmem, PIN_MAX_DIGITS + 1: the digits typed so far */
+    int swallow_up; /* the lift of the long press that opened the PIN pad is not a tap */
+    char *pin;      /* secmem, PIN_MAX_DIGITS + 1: the digits typed so far */
     int pin_len;
-    int pin_fails;     /* wrong PINs since the last right one */
+    int pin_fails; /* wrong PINs since the last right one */
     uint64_t pin_locked_until;
     int pin_shown_secs; /* the countdown last drawn */
-    int pin_note;      /* 0 none, 1 wrong PIN, 2 too short */
+    int pin_note;       /* 0 none, 1 wrong PIN, 2 too short */
     KioskAdminStatus st;
-    int confirm;       /* what KS_ADMIN_CONFIRM confirms: ACT_ADM_CLOSE or ACT_ADM_FORCE */
+    int confirm; /* what KS_ADMIN_CONFIRM confirms: ACT_ADM_CLOSE or ACT_ADM_FORCE */
     char result_title[64];
     char result[2048];
-    int result_held;   /* sessions held back by the last export (offer "Export anyway") */
+    int result_held; /* sessions held back by the last export (offer "Export anyway") */
     int result_forced;
     /* the open-session form */
     char form_label[65];
-    int form_preset;   /* 1..6, or 0 for a typed label */
-    int form_days;     /* offset from st.today */
+    int form_preset; /* 1..6, or 0 for a typed label */
+    int form_days;   /* offset from st.today */
     int form_expected;
     char form_error[DBERR_MSG_MAX];
     OskEdit label_edit;
@@ -129,15 +129,15 @@ int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, 
 void kui_need(Kiosk *k, int ok); /* marks the layout as not fitting unless ok */
 
 /* admin_ui.c */
-int kadm_init(Kiosk *k);   /* allocates the PIN buffer and the label editor; -1 on failure */
+int kadm_init(Kiosk *k); /* allocates the PIN buffer and the label editor; -1 on failure */
 void kadm_fini(Kiosk *k);
 void kadm_wipe(Kiosk *k);  /* forgets the typed PIN, the form and the results */
 void kadm_build(Kiosk *k); /* lays out the current admin screen */
 void kadm_action(Kiosk *k, const UiTarget *t);
 int kadm_key(Kiosk *k, KioskKey key);
 int kadm_text(Kiosk *k, const char *utf8);
-int kadm_tick(Kiosk *k);            /* 1 if the screen changed */
+int kadm_tick(Kiosk *k); /* 1 if the screen changed */
 int64_t kadm_next_timer(const Kiosk *k);
-int kadm_screen(KioskScreen s);     /* whether s is one of the coordinator's screens */
+int kadm_screen(KioskScreen s); /* whether s is one of the coordinator's screens */
 
 #endif

@@ -14,7 +14,6 @@
 #include "kiosk_internal.h"
 #include "secmem.h"
 
-
 void kiosk_config_defaults(KioskConfig *c)
 {
     memset(c, 0, sizeof *c);
@@ -752,8 +751,7 @@ int kui_text_w(const Kiosk *k, const char *s, int size, int flags)
 }
 
 /* A button: background, border, centred wrapped label, and its target. */
-int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action,
-                  int arg)
+int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action, int arg)
 {
     UiFrame *f = k->f;
     UiColor bg = st == B_PRIMARY || st == B_SELECTED ? c_primary
@@ -808,7 +806,7 @@ static void build_attract(Kiosk *k)
         bottom -= mt->target;
         for (int i = 0; i < n; i++) {
             kui_button(k, (UiRect){x, bottom, bw, mt->target}, s->lang_names[i], mt->body,
-                   i == k->lang ? B_SELECTED : B_NORMAL, ACT_LANG, i);
+                       i == k->lang ? B_SELECTED : B_NORMAL, ACT_LANG, i);
             x += bw + mt->gap;
         }
         bottom -= mt->gap;
@@ -848,8 +846,8 @@ static void build_attract(Kiosk *k)
     /* The corner whose long press opens the coordinator's PIN pad: a tap there does nothing
      * (always, PIN or not, so that it never hints at anything). */
     ui_target(f, kiosk_admin_corner(k), ACT_NONE, 0, 1);
-    kui_button(k, (UiRect){(w - bw) / 2, y, bw, bh}, words(k)->begin, mt->title, B_PRIMARY, ACT_BEGIN,
-           0);
+    kui_button(k, (UiRect){(w - bw) / 2, y, bw, bh}, words(k)->begin, mt->title, B_PRIMARY,
+               ACT_BEGIN, 0);
 }
 
 /* Counts visible questions and the position of q among them (1-based). */
@@ -924,11 +922,12 @@ static int footer(Kiosk *k, int next_ok)
         int declined = k->r->answers[k->q].state == ANSWER_DECLINED;
         int pw = cw - 2 * bw - 2 * mt->gap;
         kui_button(k, (UiRect){mt->m + bw + mt->gap, fy, pw, mt->target}, pn, mt->small,
-               declined ? B_SELECTED : B_NORMAL, ACT_PREFER, 0);
+                   declined ? B_SELECTED : B_NORMAL, ACT_PREFER, 0);
     }
-    kui_button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
+    kui_button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK,
+               0);
     kui_button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->next, mt->body,
-           next_ok ? B_PRIMARY : B_DISABLED, ACT_NEXT, 0);
+               next_ok ? B_PRIMARY : B_DISABLED, ACT_NEXT, 0);
     int y = fy - mt->gap;
     if (k->note) {
         char nb[512];
@@ -963,8 +962,8 @@ static void build_likert(Kiosk *k, UiRect a)
         int rh = (a.h - (n - 1) * mt->gap) / n;
         int need_h = 0;
         for (int v = 1; v <= n; v++) {
-            int th =
-                kui_text_h(k, tr(k, &q->anchors[v - 1]), mt->body, 0, a.w - mt->target - 3 * mt->pad);
+            int th = kui_text_h(k, tr(k, &q->anchors[v - 1]), mt->body, 0,
+                                a.w - mt->target - 3 * mt->pad);
             if (th + 2 * mt->pad > need_h)
                 need_h = th + 2 * mt->pad;
         }
@@ -1004,7 +1003,8 @@ static void build_likert(Kiosk *k, UiRect a)
     kui_need(k, bw >= mt->target);
     int lab_h = 0;
     for (int v = 1; v <= n; v++) {
-        int th = kui_text_h(k, tr(k, &q->anchors[v - 1]), mt->small, UI_TEXT_BOLD, bw - 2 * mt->pad);
+        int th =
+            kui_text_h(k, tr(k, &q->anchors[v - 1]), mt->small, UI_TEXT_BOLD, bw - 2 * mt->pad);
         if (th > lab_h)
             lab_h = th;
     }
@@ -1070,7 +1070,7 @@ static void build_choice(Kiosk *k, UiRect a)
                     int i = c * rows + r;
                     if (i < n) {
                         int th = kui_text_h(k, tr(k, &q->options[i].text), mt->body, 0,
-                                        cw - box - 3 * mt->pad) +
+                                            cw - box - 3 * mt->pad) +
                                  2 * mt->pad;
                         if (th > rh)
                             rh = th;
@@ -1309,7 +1309,7 @@ static void build_typing(Kiosk *k)
     int fy = kr.y - mt->pad / 2 - fh;
     int dw = 2 * mt->target;
     kui_button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, words(k)->done,
-           mt->body, B_PRIMARY, ACT_DONE, 0);
+               mt->body, B_PRIMARY, ACT_DONE, 0);
     text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, fh}, ACT_NONE);
     int ly = fy - mt->pad / 2 - mt->lh_small;
     counter_line(k, mt->m, ly, cw);
@@ -1375,7 +1375,8 @@ static int review_row_h(Kiosk *k, int qi, int tw, char *buf, size_t cap)
 {
     const Metrics *mt = &k->mt;
     int h = kui_text_h(k, tr(k, &k->s->questions[qi].text), mt->small, 0, tw) +
-            kui_text_h(k, answer_summary(k, qi, buf, cap), mt->body, UI_TEXT_BOLD, tw) + 2 * mt->pad;
+            kui_text_h(k, answer_summary(k, qi, buf, cap), mt->body, UI_TEXT_BOLD, tw) +
+            2 * mt->pad;
     return h < mt->target ? mt->target : h;
 }
 
@@ -1451,14 +1452,15 @@ static void build_review(Kiosk *k)
     secmem_free(buf);
     int bw = (cw - 3 * mt->gap) / 4;
     if (page_count > 1) {
-        kui_button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, words(k)->earlier, mt->body,
-               k->page > 0 ? B_NORMAL : B_DISABLED, ACT_PAGE, -1);
+        kui_button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, words(k)->earlier,
+                   mt->body, k->page > 0 ? B_NORMAL : B_DISABLED, ACT_PAGE, -1);
         kui_button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, words(k)->more,
-               mt->body, k->page + 1 < page_count ? B_NORMAL : B_DISABLED, ACT_PAGE, 1);
+                   mt->body, k->page + 1 < page_count ? B_NORMAL : B_DISABLED, ACT_PAGE, 1);
     }
-    kui_button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK, 0);
-    kui_button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->submit, mt->body, B_PRIMARY,
-           ACT_SUBMIT, 0);
+    kui_button(k, (UiRect){mt->m, fy, bw, mt->target}, words(k)->back, mt->body, B_NORMAL, ACT_BACK,
+               0);
+    kui_button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->submit, mt->body,
+               B_PRIMARY, ACT_SUBMIT, 0);
 }
 
 static void build_message(Kiosk *k, const char *title, const char *body, const char *ok)
@@ -1482,7 +1484,8 @@ static void build_message(Kiosk *k, const char *title, const char *body, const c
     }
     if (ok) {
         int bw = 3 * mt->target;
-        kui_button(k, (UiRect){(w - bw) / 2, y, bw, mt->target}, ok, mt->body, B_PRIMARY, ACT_OK, 0);
+        kui_button(k, (UiRect){(w - bw) / 2, y, bw, mt->target}, ok, mt->body, B_PRIMARY, ACT_OK,
+                   0);
     }
 }
 
@@ -1521,7 +1524,7 @@ static void build_warning(Kiosk *k)
     y += bh + 2 * mt->gap;
     int bw = 4 * mt->target > iw ? iw : 4 * mt->target;
     kui_button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, words(k)->cont, mt->title,
-           B_PRIMARY, ACT_CONTINUE, 0);
+               B_PRIMARY, ACT_CONTINUE, 0);
 }
 
 static void build(Kiosk *k, int pct)

@@ -107,8 +107,7 @@ typedef struct KioskAdminOps {
     void *ctx;
     /* Fills *st (never fails: problems go into st->problem). */
     void (*status)(void *ctx, KioskAdminStatus *st);
-    int (*open_session)(void *ctx, const char *label, const char *date, int expected,
-                        DbError *err);
+    int (*open_session)(void *ctx, const char *label, const char *date, int expected, DbError *err);
     int (*close_session)(void *ctx, DbError *err);
     /* Exports to the drive. msg receives what was written (file, batch number, short hash,
      * response count) and what was held back, or what went wrong; *held the number of

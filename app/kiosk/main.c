@@ -435,8 +435,8 @@ static int run_script(App *app, const Script *s)
                 px = f->labels[li].r.x + f->labels[li].r.w / 2;
                 py = f->labels[li].r.y + f->labels[li].r.h / 2;
             } else if (px >= w || py >= h) {
-                fprintf(stderr, "%s:%d: %d %d is outside the %dx%d screen\n", s->name, st->line,
-                        px, py, w, h);
+                fprintf(stderr, "%s:%d: %d %d is outside the %dx%d screen\n", s->name, st->line, px,
+                        py, w, h);
                 return EXIT_FAIL;
             }
             /* Down, the kiosk's clock moves on while the finger stays, then up. */
@@ -661,9 +661,8 @@ int main(int argc, char **argv)
                     err.msg);
         }
     }
-    app.admin = (KioskAdmin){app.store,   app.survey,          app.args.data,
-                             app.rcpt,    app.n_rcpt,          app.args.export_dir,
-                             app.args.min_responses};
+    app.admin = (KioskAdmin){app.store,  app.survey,          app.args.data,         app.rcpt,
+                             app.n_rcpt, app.args.export_dir, app.args.min_responses};
 
     if (app.args.selftest) {
         char fp[KEY_FINGERPRINT_SIZE];
