@@ -77,6 +77,15 @@ foreach(name ${DEBRIEF_FUZZ_TARGETS})
   endif()
 endforeach()
 
+# The replay driver must report a crashing input: a target that aborts on purpose.
+add_executable(fuzz_replay_selftest ${DEBRIEF_FUZZ_DIR}/replay_main.c
+  ${DEBRIEF_FUZZ_DIR}/replay_selftest.c)
+target_link_libraries(fuzz_replay_selftest PRIVATE debrief_fuzz_support)
+debrief_defaults(fuzz_replay_selftest)
+add_test(NAME fuzz_replay_selftest COMMAND fuzz_replay_selftest ${DEBRIEF_FUZZ_DIR}/selftest)
+set_tests_properties(fuzz_replay_selftest PROPERTIES TIMEOUT 60
+  PASS_REGULAR_EXPRESSION "(^|\n)1 passed, 1 failed")
+
 # Regenerates the generated seeds in tests/fuzz/corpus/ (not run by the tests; see
 # docs/FUZZING.md): responses, records, batches and acknowledgements made with the vector keys.
 add_executable(fuzz_make_seeds EXCLUDE_FROM_ALL ${DEBRIEF_FUZZ_DIR}/make_seeds.c)
