@@ -974,6 +974,70 @@ static void test_admin_errors_and_timeout(void)
         fprintf(stderr, "%s", errbuf);
 }
 
+/* A full and a read-only drive (small tmpfs mounts; needs root, else skipped): clear messages,
+ * nothing reported as exported, and the retry on a drive with room writes the batch. */
+static void test_admin_drive_faults(void)
+{
+    char saved[512], cmd[1200];
+    snprintf(saved, sizeof saved, "%s", drive);
+    snprintf(drive, sizeof drive, "%s/small-usb", tmp);
+    CHECK(fs_mkdir_p(drive, 0755, NULL) == DB_OK);
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=16k tmpfs '%s' 2>/dev/null", drive);
+    if (geteuid() != 0 || system(cmd) != 0) {
+        fprintf(stderr, "  (skipped: cannot mount a small tmpfs here)\n");
+        snprintf(drive, sizeof drive, "%s", saved);
+        return;
+    }
+    fresh_data(data_dir, 0);
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    char filler[600];
+    snprintf(filler, sizeof filler, "%s/filler", drive);
+    snprintf(cmd, sizeof cmd, "dd if=/dev/zero of='%s' bs=4096 count=4 2>/dev/null", filler);
+    if (system(cmd) != 0) { /* dd stops at the end of the space: full is what we want */
+    }
+    char text[8192];
+    snprintf(text, sizeof text,
+             "%s"
+             "tap \"Open session\"\ntap \"Group 3\"\ntap \"Open session\"\ntap \"Exit\"\n"
+             "%s%s"
+             "tap \"Close session\"\ntap \"Close session\"\ntap \"Back\"\n"
+             "tap \"Export\"\nexpect \"Held back\"\ntap \"Export anyway\xE2\x80\xA6\"\n"
+             "tap \"Export anyway\"\n"
+             "expect \"is full\"\nexpect \"the same batch will be written\"\n"
+             "expect \"Nothing was reported as exported.\"\nabsent \"Wrote\"\n",
+             admin_in, participant, admin_in);
+    CHECK(run_admin_script(text, "800x480") == 0);
+    CHECK(unlink(filler) == 0);
+    /* With room again, the export (forced again) writes batch 1. */
+    snprintf(text, sizeof text,
+             "%stap \"Export\"\ntap \"Export anyway\xE2\x80\xA6\"\ntap \"Export anyway\"\n"
+             "expect \"Wrote debrief-\"\n"
+             "expect \"Batch 1 \xC2\xB7 1 response \xC2\xB7\"\n",
+             admin_in);
+    CHECK(run_admin_script(text, "800x480") == 0);
+    Batch b;
+    size_t len = 0;
+    uint8_t *data = read_batch(&b, &len);
+    CHECK(data && b.n_records == 1);
+    if (data)
+        batch_free(&b);
+    free(data);
+    snprintf(cmd, sizeof cmd, "umount '%s'", drive);
+    CHECK(system(cmd) == 0);
+    /* Read-only: no export; acknowledgements are still looked for. */
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o ro,size=64k tmpfs '%s'", drive);
+    CHECK(system(cmd) == 0);
+    snprintf(text, sizeof text,
+             "%stap \"Export\"\nexpect \"is read-only\"\nexpect \"Nothing was exported.\"\n"
+             "tap \"Back\"\ntap \"Apply acknowledgement\"\n"
+             "expect \"No acknowledgement file (*.dba) found\"\n",
+             admin_in);
+    CHECK(run_admin_script(text, "800x480") == 0);
+    snprintf(cmd, sizeof cmd, "umount '%s'", drive);
+    CHECK(system(cmd) == 0);
+    snprintf(drive, sizeof drive, "%s", saved);
+}
+
 /* The kiosk is not dumpable and cannot write a core file, even when started with core dumps
  * allowed. It runs as nobody so that /proc shows it: the files under /proc/PID belong to root
  * instead of the process's user when it is not dumpable. */
@@ -1138,6 +1202,7 @@ int main(void)
     RUN(test_admin_export_ack);
     RUN(test_admin_hold_back);
     RUN(test_admin_errors_and_timeout);
+    RUN(test_admin_drive_faults);
     RUN(test_no_core_dumps);
     RUN(test_admin_shots);
 
