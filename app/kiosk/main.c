@@ -331,7 +331,9 @@ static int pump(App *app)
 {
     PlatformEvent ev;
     while (platform_wait(app->plat, 0, &ev)) {
-        if (!dispatch(app, &ev))
+        int go_on = dispatch(app, &ev);
+        secmem_wipe(&ev, sizeof ev); /* typed text: answers or PIN digits */
+        if (!go_on)
             return 0;
         draw_if_needed(app);
     }
@@ -362,7 +364,9 @@ static int run_interactive(App *app)
             t = (int64_t)app->watchdog_ms;
         PlatformEvent ev;
         if (platform_wait(app->plat, (int)t, &ev)) {
-            if (!dispatch(app, &ev))
+            int go_on = dispatch(app, &ev);
+            secmem_wipe(&ev, sizeof ev); /* typed text: answers or PIN digits */
+            if (!go_on)
                 return EXIT_OK;
         } else if (kiosk_screen(app->kiosk) == KS_ATTRACT) {
             int was = 1, now = session_open(app);
