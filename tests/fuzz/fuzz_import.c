@@ -2,8 +2,8 @@
  * USB stick imported into a fresh analysis database: parse, chain, open every record, decode,
  * check against the survey, store.
  *
- * As in fuzz_batch, inputs that look like a batch are re-signed with the vector kiosk key so
- * the import gets past the signature. The kiosk is trusted on first sight, gaps are accepted,
+ * As in fuzz_batch, inputs that have the shape of a batch are re-signed with the vector kiosk
+ * key (fuzz_batch_resign) so the import gets past the signature. The kiosk is trusted on first sight, gaps are accepted,
  * and the bundled survey and the good fixtures are supplied. An import that succeeds must say
  * how many records it stored, and importing the same file again must be a no-op
  * (ANALYSIS_ALREADY); a failed import must leave the database empty of batches.
@@ -14,8 +14,6 @@
 
 #include "analysis.h"
 #include "fuzz_support.h"
-
-#define HEADER_BYTES (4 + 1 + KEY_SIGN_PUBLIC_BYTES + 8 + BATCH_HASH_BYTES)
 
 static const char *const SURVEY_FILES[] = {
     "assets/surveys/ccdg.json",
@@ -70,17 +68,16 @@ static void remove_db(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    uint8_t *copy = malloc(size ? size : 1);
-    FUZZ_ASSERT(copy != NULL);
-    if (size)
-        memcpy(copy, data, size);
-    if (size >= HEADER_BYTES + KEY_SIGNATURE_BYTES && memcmp(data, "DBRB", 4) == 0) {
-        const KeyIdentity *id = fuzz_kiosk_identity();
-        keys_identity_public(id, copy + 5);
-        keys_identity_sign(id, copy, size - KEY_SIGNATURE_BYTES,
-                           copy + size - KEY_SIGNATURE_BYTES);
+    size_t len = 0;
+    uint8_t *copy = fuzz_batch_resign(data, size, &len);
+    if (!copy) {
+        len = size;
+        copy = malloc(size ? size : 1);
+        FUZZ_ASSERT(copy != NULL);
+        if (size)
+            memcpy(copy, data, size);
     }
-    write_file(g_batch, copy, size);
+    write_file(g_batch, copy, len);
 
     remove_db();
     Adb *db = NULL;

@@ -49,6 +49,17 @@ const KeyPublic *fuzz_analyst_public(void);
 /* The vector kiosk identity (tests/vectors/kiosk.id, loaded once from a 0600 copy). */
 const KeyIdentity *fuzz_kiosk_identity(void);
 
+/* Re-signs batch bytes with the vector kiosk identity, so that fuzzing reaches the code after
+ * the signature check. The batch is rebuilt with batch_builder from a lenient reading of the
+ * layout (docs/FORMAT.md, "Batch file"), so the signature is whatever batch.c makes: the same
+ * header, sessions and records in the same order, the vector kiosk's key, session counts as
+ * the records give them. NULL (nothing to re-sign) if the bytes do not have that shape or the
+ * builder refuses them; else a malloc'd file (*out_len bytes) that batch_parse must accept. */
+uint8_t *fuzz_batch_resign(const uint8_t *data, size_t len, size_t *out_len);
+
+/* The same for an acknowledgement, rebuilt with ack_build and the vector analyst key. */
+uint8_t *fuzz_ack_resign(const uint8_t *data, size_t len, size_t *out_len);
+
 /* A directory only this process uses (mode 0700; in $TMPDIR, else /dev/shm, else /tmp),
  * created on first use and removed at exit by the process that created it. */
 const char *fuzz_private_dir(void);
