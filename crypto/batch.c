@@ -20,6 +20,11 @@
 #define BATCH_MAGIC "DBRB"
 #define ACK_MAGIC "DBRA"
 #define BATCH_VERSION 1
+/* What the kiosk signs: this context, then the BLAKE2b-512 of everything before the
+ * signature (docs/FORMAT.md). The context keeps a batch signature from meaning anything
+ * else the identity key might sign. */
+#define BATCH_SIGNED_CONTEXT "Debrief batch v1"
+#define BATCH_SIGNED_CONTEXT_BYTES 16
 #define ACK_VERSION 1
 
 #define LABEL_MAX 64
@@ -121,9 +126,23 @@ static size_t session_encoded_size(const BatchSession *s)
     return 1 + strlen(s->label) + DATE_LEN + 1 + strlen(s->survey_id) + 4 + 4;
 }
 
+/* The batch hash from the digest of the signed part and the signature (FORMAT.md). */
+static void hash_of(const uint8_t digest[64], const uint8_t *sig, size_t sig_len,
+                    uint8_t hash[BATCH_HASH_BYTES])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, BATCH_HASH_BYTES);
+    crypto_generichash_update(&st, digest, 64);
+    crypto_generichash_update(&st, sig, sig_len);
+    crypto_generichash_final(&st, hash, BATCH_HASH_BYTES);
+}
+
 void batch_hash(const uint8_t *data, size_t len, uint8_t hash[BATCH_HASH_BYTES])
 {
-    crypto_generichash(hash, BATCH_HASH_BYTES, data, len, NULL, 0);
+    size_t signed_len = len >= KEY_SIGNATURE_BYTES ? len - KEY_SIGNATURE_BYTES : 0;
+    uint8_t digest[64];
+    crypto_generichash(digest, sizeof digest, data, signed_len, NULL, 0);
+    hash_of(digest, data + signed_len, len - signed_len, hash);
 }
 
 /* --- builder --- */
@@ -225,6 +244,247 @@ int batch_builder_add_record(BatchBuilder *b, uint32_t session, const uint8_t *r
     return DB_OK;
 }
 
+/* --- streaming writer --- */
+
+#define WRITER_BUF_BYTES (256 * 1024)
+
+struct BatchWriter {
+    /* BLAKE2b-512 of bytes 0 .. L - 65 (signed). libsodium declares the state 64-byte
+     * aligned; malloc promises less, so it lives at an aligned place inside state_space. */
+    crypto_generichash_state *body_state;
+    unsigned char state_space[sizeof(crypto_generichash_state) + 63];
+    const KeyIdentity *id;
+    BatchSinkFn sink;
+    void *ctx;
+    uint32_t n_sessions;
+    uint32_t *want, *seen; /* per session: declared count, records added so far */
+    uint64_t records_left; /* declared total minus records added */
+    uint64_t bytes;        /* bytes emitted so far */
+    int failed;            /* a sink or limit error: the writer is unusable */
+    size_t used;
+    uint8_t buf[WRITER_BUF_BYTES];
+};
+
+static int writer_flush(BatchWriter *w, DbError *err)
+{
+    if (w->used == 0)
+        return DB_OK;
+    crypto_generichash_update(w->body_state, w->buf, w->used);
+    int rc = w->sink(w->ctx, w->buf, w->used, err);
+    w->used = 0;
+    if (rc != DB_OK)
+        w->failed = 1;
+    return rc;
+}
+
+static int writer_emit(BatchWriter *w, const uint8_t *p, size_t n, DbError *err)
+{
+    if (w->bytes + n + KEY_SIGNATURE_BYTES > BATCH_MAX_BYTES) {
+        w->failed = 1;
+        return dberr_set(err, DB_ELIMIT, "a batch file is at most %u bytes", BATCH_MAX_BYTES);
+    }
+    w->bytes += n;
+    while (n > 0) {
+        size_t k = sizeof w->buf - w->used;
+        if (k > n)
+            k = n;
+        memcpy(w->buf + w->used, p, k);
+        w->used += k;
+        p += k;
+        n -= k;
+        if (w->used == sizeof w->buf) {
+            int rc = writer_flush(w, err);
+            if (rc != DB_OK)
+                return rc;
+        }
+    }
+    return DB_OK;
+}
+
+/* The 80 bytes the kiosk signs: a context string and the BLAKE2b-512 of the signed part
+ * (the digest, which the batch hash also uses, is at msg + BATCH_SIGNED_CONTEXT_BYTES). */
+static void signed_message(crypto_generichash_state *body_state,
+                           uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + 64])
+{
+    memcpy(msg, BATCH_SIGNED_CONTEXT, BATCH_SIGNED_CONTEXT_BYTES);
+    crypto_generichash_final(body_state, msg + BATCH_SIGNED_CONTEXT_BYTES, 64);
+}
+
+void batch_writer_free(BatchWriter *w)
+{
+    if (!w)
+        return;
+    free(w->want);
+    free(w->seen);
+    free(w);
+}
+
+int batch_writer_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
+                     const BatchSession *sessions, uint32_t n_sessions, const KeyIdentity *id,
+                     BatchSinkFn sink, void *ctx, BatchWriter **out, DbError *err)
+{
+    *out = NULL;
+    if (number == 0 || number > INT64_MAX)
+        return dberr_set(err, DB_EINVAL, "batch number must be between 1 and 2^63 - 1");
+    if ((number == 1) != is_zero(prev_hash, BATCH_HASH_BYTES))
+        return dberr_set(err, DB_EINVAL, number == 1
+                                             ? "batch 1 must have an all-zero previous hash"
+                                             : "a batch after the first needs the previous "
+                                               "batch's hash");
+    if (n_sessions == 0)
+        return dberr_set(err, DB_EINVAL, "a batch needs at least one session");
+    if (n_sessions > BATCH_MAX_SESSIONS)
+        return dberr_set(err, DB_ELIMIT, "a batch holds at most %d sessions", BATCH_MAX_SESSIONS);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < n_sessions; i++) {
+        const BatchSession *bs = &sessions[i];
+        const char *problem = NULL;
+        size_t label_len = strnlen(bs->label, sizeof bs->label);
+        size_t id_len = strnlen(bs->survey_id, sizeof bs->survey_id);
+        if (label_len == sizeof bs->label || id_len == sizeof bs->survey_id ||
+            strnlen(bs->date, sizeof bs->date) != DATE_LEN)
+            problem = "a session field is not terminated or has the wrong length";
+        if (!problem)
+            problem = label_problem((const uint8_t *)bs->label, label_len);
+        if (!problem)
+            problem = date_problem((const uint8_t *)bs->date);
+        if (!problem)
+            problem = survey_id_problem((const uint8_t *)bs->survey_id, id_len);
+        if (!problem && bs->count == 0)
+            problem = "has no records";
+        if (problem)
+            return dberr_set(err, DB_EINVAL, "batch session %u: %s", i, problem);
+        total += bs->count;
+    }
+    if (total > BATCH_MAX_RECORDS)
+        return dberr_set(err, DB_ELIMIT, "a batch holds at most %d records", BATCH_MAX_RECORDS);
+    BatchWriter *w = calloc(1, sizeof *w);
+    if (!w)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    w->body_state = (crypto_generichash_state *)(void *)(w->state_space +
+                                                        (64 - (uintptr_t)w->state_space % 64) % 64);
+    w->want = calloc(n_sessions, sizeof *w->want);
+    w->seen = calloc(n_sessions, sizeof *w->seen);
+    if (!w->want || !w->seen) {
+        batch_writer_free(w);
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    w->id = id;
+    w->sink = sink;
+    w->ctx = ctx;
+    w->n_sessions = n_sessions;
+    w->records_left = total;
+    crypto_generichash_init(w->body_state, NULL, 0, 64);
+
+    uint8_t head[BATCH_HEADER_BYTES + 2];
+    memcpy(head, BATCH_MAGIC, 4);
+    head[4] = BATCH_VERSION;
+    keys_identity_public(id, head + 5);
+    put_u64(head + 5 + KEY_SIGN_PUBLIC_BYTES, number);
+    memcpy(head + 13 + KEY_SIGN_PUBLIC_BYTES, prev_hash, BATCH_HASH_BYTES);
+    put_u16(head + BATCH_HEADER_BYTES, (uint16_t)n_sessions);
+    int rc = writer_emit(w, head, sizeof head, err);
+    for (uint32_t i = 0; rc == DB_OK && i < n_sessions; i++) {
+        const BatchSession *bs = &sessions[i];
+        uint8_t e[1 + LABEL_MAX + DATE_LEN + 1 + SURVEY_ID_MAX + 8], *p = e;
+        size_t n = strlen(bs->label);
+        *p++ = (uint8_t)n;
+        memcpy(p, bs->label, n);
+        p += n;
+        memcpy(p, bs->date, DATE_LEN);
+        p += DATE_LEN;
+        n = strlen(bs->survey_id);
+        *p++ = (uint8_t)n;
+        memcpy(p, bs->survey_id, n);
+        p += n;
+        put_u32(p, bs->survey_version);
+        put_u32(p + 4, bs->count);
+        p += 8;
+        w->want[i] = bs->count;
+        rc = writer_emit(w, e, (size_t)(p - e), err);
+    }
+    uint8_t count[4];
+    put_u32(count, (uint32_t)total);
+    if (rc == DB_OK)
+        rc = writer_emit(w, count, sizeof count, err);
+    if (rc != DB_OK) {
+        batch_writer_free(w);
+        return rc;
+    }
+    *out = w;
+    return DB_OK;
+}
+
+int batch_writer_add_record(BatchWriter *w, uint32_t session, const uint8_t *rec, size_t len,
+                            DbError *err)
+{
+    if (w->failed)
+        return dberr_set(err, DB_ESTATE, "the batch writer failed earlier");
+    if (session >= w->n_sessions)
+        return dberr_set(err, DB_EINVAL, "record names session %u, but the batch has %u",
+                         session, w->n_sessions);
+    if (len == 0 || len > SEAL_MAX_RECORD)
+        return dberr_set(err, DB_ELIMIT, "record of %zu bytes (must be 1 to %d)", len,
+                         SEAL_MAX_RECORD);
+    if (w->seen[session] >= w->want[session])
+        return dberr_set(err, DB_EINVAL, "more records for batch session %u than its count of %u",
+                         session, w->want[session]);
+    uint8_t h[RECORD_HEADER_BYTES];
+    put_u16(h, (uint16_t)session);
+    put_u32(h + 2, (uint32_t)len);
+    int rc = writer_emit(w, h, sizeof h, err);
+    if (rc == DB_OK)
+        rc = writer_emit(w, rec, len, err);
+    if (rc == DB_OK) {
+        w->seen[session]++;
+        w->records_left--;
+    }
+    return rc;
+}
+
+int batch_writer_finish(BatchWriter *w, uint8_t hash[BATCH_HASH_BYTES], uint64_t *total_len,
+                        DbError *err)
+{
+    if (w->failed)
+        return dberr_set(err, DB_ESTATE, "the batch writer failed earlier");
+    if (w->records_left != 0) {
+        for (uint32_t i = 0; i < w->n_sessions; i++)
+            if (w->seen[i] != w->want[i])
+                return dberr_set(err, DB_EINVAL, "batch session %u got %u of its %u records", i,
+                                 w->seen[i], w->want[i]);
+    }
+    int rc = writer_flush(w, err);
+    if (rc != DB_OK)
+        return rc;
+    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + 64], sig[KEY_SIGNATURE_BYTES];
+    signed_message(w->body_state, msg);
+    keys_identity_sign(w->id, msg, sizeof msg, sig);
+    hash_of(msg + BATCH_SIGNED_CONTEXT_BYTES, sig, sizeof sig, hash);
+    w->failed = 1; /* finished: no more records */
+    if ((rc = w->sink(w->ctx, sig, sizeof sig, err)) != DB_OK)
+        return rc;
+    if (total_len)
+        *total_len = w->bytes + sizeof sig;
+    return DB_OK;
+}
+
+/* --- builder: collects in memory, then writes through the streaming writer --- */
+
+typedef struct MemSink {
+    uint8_t *buf;
+    size_t len, cap;
+} MemSink;
+
+static int mem_sink(void *ctx, const uint8_t *data, size_t len, DbError *err)
+{
+    MemSink *m = ctx;
+    if (len > m->cap - m->len)
+        return dberr_set(err, DB_EINVAL, "batch larger than computed"); /* cannot happen */
+    memcpy(m->buf + m->len, data, len);
+    m->len += len;
+    return DB_OK;
+}
+
 int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, size_t *out_len,
                          uint8_t hash[BATCH_HASH_BYTES], DbError *err)
 {
@@ -241,43 +501,28 @@ int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, 
     total += 4 + b->body_len + KEY_SIGNATURE_BYTES;
     if (total > BATCH_MAX_BYTES)
         return dberr_set(err, DB_ELIMIT, "a batch file is at most %u bytes", BATCH_MAX_BYTES);
-    uint8_t *buf = malloc(total);
-    if (!buf)
+    MemSink m = {.buf = malloc(total), .cap = total};
+    if (!m.buf)
         return dberr_set(err, DB_ENOMEM, "out of memory");
-    uint8_t *p = buf;
-    memcpy(p, BATCH_MAGIC, 4);
-    p[4] = BATCH_VERSION;
-    keys_identity_public(id, p + 5);
-    put_u64(p + 5 + KEY_SIGN_PUBLIC_BYTES, b->number);
-    memcpy(p + 13 + KEY_SIGN_PUBLIC_BYTES, b->prev_hash, BATCH_HASH_BYTES);
-    p += BATCH_HEADER_BYTES;
-    put_u16(p, (uint16_t)b->n_sessions);
-    p += 2;
-    for (uint32_t i = 0; i < b->n_sessions; i++) {
-        const BatchSession *s = &b->sessions[i];
-        size_t n = strlen(s->label);
-        *p++ = (uint8_t)n;
-        memcpy(p, s->label, n);
-        p += n;
-        memcpy(p, s->date, DATE_LEN);
-        p += DATE_LEN;
-        n = strlen(s->survey_id);
-        *p++ = (uint8_t)n;
-        memcpy(p, s->survey_id, n);
-        p += n;
-        put_u32(p, s->survey_version);
-        put_u32(p + 4, s->count);
-        p += 8;
+    BatchWriter *w = NULL;
+    int rc = batch_writer_new(b->number, b->prev_hash, b->sessions, b->n_sessions, id, mem_sink,
+                              &m, &w, err);
+    /* The body holds records already encoded (session u16, length u32, bytes). */
+    for (size_t off = 0; rc == DB_OK && off < b->body_len;) {
+        uint32_t sess = get_u16(b->body + off);
+        size_t len = get_u32(b->body + off + 2);
+        rc = batch_writer_add_record(w, sess, b->body + off + RECORD_HEADER_BYTES, len, err);
+        off += RECORD_HEADER_BYTES + len;
     }
-    put_u32(p, b->n_records);
-    p += 4;
-    if (b->body_len)
-        memcpy(p, b->body, b->body_len);
-    p += b->body_len;
-    keys_identity_sign(id, buf, (size_t)(p - buf), p);
-    batch_hash(buf, total, hash);
-    *out = buf;
-    *out_len = total;
+    if (rc == DB_OK)
+        rc = batch_writer_finish(w, hash, NULL, err);
+    batch_writer_free(w);
+    if (rc != DB_OK) {
+        free(m.buf);
+        return rc;
+    }
+    *out = m.buf;
+    *out_len = m.len;
     return DB_OK;
 }
 
@@ -491,14 +736,20 @@ int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, D
                        name, r.off + KEY_SIGNATURE_BYTES, len - r.off - KEY_SIGNATURE_BYTES);
         goto fail;
     }
-    if (keys_signature_verify(b.kiosk_pk, data, r.off, data + r.off) != 0) {
+    /* One pass over the bytes gives the digest that is signed and that the hash uses. */
+    crypto_generichash_state body_state;
+    crypto_generichash_init(&body_state, NULL, 0, 64);
+    crypto_generichash_update(&body_state, data, r.off);
+    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + 64];
+    signed_message(&body_state, msg);
+    if (keys_signature_verify(b.kiosk_pk, msg, sizeof msg, data + r.off) != 0) {
         rc = dberr_set(err, DB_EAUTH,
                        "%s: signature does not verify: the batch was altered or is not from "
                        "this kiosk",
                        name);
         goto fail;
     }
-    batch_hash(data, len, b.hash);
+    hash_of(msg + BATCH_SIGNED_CONTEXT_BYTES, data + r.off, KEY_SIGNATURE_BYTES, b.hash);
     free(seen);
     *out = b;
     return DB_OK;

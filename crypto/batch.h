@@ -1,7 +1,7 @@
 /* batch: signed, numbered, chained batches of sealed records, and acknowledgements.
  *
  * A kiosk exports its sealed responses in batches. Each batch is signed with the kiosk's
- * Ed25519 identity, numbered 1, 2, 3, ... and names the BLAKE2b-256 hash of the previous
+ * Ed25519 identity, numbered 1, 2, 3, ... and names the hash (batch_hash) of the previous
  * batch file, so the analysis side detects tampering, truncation, splicing, replays, gaps
  * and forks. Records inside a batch are in random order. A batch carries, per session, the
  * coordinator's bookkeeping (label, date, survey, count) so counts can be reconciled.
@@ -12,6 +12,10 @@
  *
  * Byte layouts: docs/FORMAT.md, "Batch file" and "Acknowledgement file".
  * This module only encodes, parses and verifies; it does no I/O.
+ *
+ * The signature is Ed25519 over a 16-byte context and the BLAKE2b-512 of the file up to the
+ * signature, and the batch hash is taken over that digest and the signature, so a batch is
+ * hashed in one pass while it is written (in bounded memory) and in one while it is verified.
  *
  * Implementation notes (crypto/batch.c; the API above is unchanged):
  * - batch_parse zeroes *out first and fills it only on DB_OK; a batch has 1..1024 sessions,
@@ -56,7 +60,7 @@ typedef struct Batch {
     uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES];
     uint64_t number;                     /* 1, 2, ... */
     uint8_t prev_hash[BATCH_HASH_BYTES]; /* all zero for batch 1 */
-    uint8_t hash[BATCH_HASH_BYTES];      /* BLAKE2b-256 of the whole file */
+    uint8_t hash[BATCH_HASH_BYTES];      /* batch_hash of the file */
     uint32_t n_sessions;
     BatchSession *sessions;              /* malloc'd */
     uint32_t n_records;
@@ -81,6 +85,23 @@ int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, 
                          uint8_t hash[BATCH_HASH_BYTES], DbError *err);
 void batch_builder_free(BatchBuilder *b);
 
+/* Streaming writer: the same bytes as the builder, in bounded memory. The sessions (with
+ * their final counts) come first, then exactly that many records per session in file order;
+ * each chunk of output goes to sink (which returns DB_OK or fills err), and batch_writer_finish
+ * signs, emits the signature and returns the batch hash and the file's length. Any error
+ * leaves the writer unusable (free it). sessions are copied; id is borrowed until finish. */
+typedef int (*BatchSinkFn)(void *ctx, const uint8_t *data, size_t len, DbError *err);
+typedef struct BatchWriter BatchWriter;
+
+int batch_writer_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
+                     const BatchSession *sessions, uint32_t n_sessions, const KeyIdentity *id,
+                     BatchSinkFn sink, void *ctx, BatchWriter **out, DbError *err);
+int batch_writer_add_record(BatchWriter *w, uint32_t session, const uint8_t *rec, size_t len,
+                            DbError *err);
+int batch_writer_finish(BatchWriter *w, uint8_t hash[BATCH_HASH_BYTES], uint64_t *total_len,
+                        DbError *err);
+void batch_writer_free(BatchWriter *w);
+
 /* Parses and verifies a batch: structure, limits, and the kiosk's signature. name is used in
  * messages ("batch-0003.dbb: offset 120: record 7 runs past the end"). A bad signature is
  * DB_EAUTH ("...: signature does not verify: the batch was altered or is not from this
@@ -88,7 +109,11 @@ void batch_builder_free(BatchBuilder *b);
 int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err);
 void batch_free(Batch *b);
 
-/* Hash used for chaining and acknowledgements: BLAKE2b-256 of the file bytes. */
+/* Hash used for chaining and acknowledgements (docs/FORMAT.md): BLAKE2b-256 of D || S,
+ * where S is the last 64 bytes (the signature) and D the BLAKE2b-512 of the bytes before
+ * them (what the signature covers). It commits to every byte of the file and comes out of
+ * the same pass as the signature. For fewer than 64 bytes (never a batch), S is all of them
+ * and D is the digest of nothing. */
 void batch_hash(const uint8_t *data, size_t len, uint8_t hash[BATCH_HASH_BYTES]);
 
 /* --- acknowledgements --- */

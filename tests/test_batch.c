@@ -405,6 +405,109 @@ static void test_known_answer_ack(void)
     free(batch);
 }
 
+/* A sink that keeps the bytes, the chunk count, and fails after fail_after chunks. */
+typedef struct TestSink {
+    uint8_t buf[600000];
+    size_t len;
+    int chunks, fail_after;
+} TestSink;
+
+static int test_sink(void *ctx, const uint8_t *data, size_t len, DbError *err)
+{
+    TestSink *t = ctx;
+    if (t->fail_after >= 0 && t->chunks >= t->fail_after)
+        return dberr_set(err, DB_ENOSPC, "sink: disk full");
+    if (len > sizeof t->buf - t->len)
+        return dberr_set(err, DB_ELIMIT, "sink: too much");
+    memcpy(t->buf + t->len, data, len);
+    t->len += len;
+    t->chunks++;
+    return DB_OK;
+}
+
+/* The streaming writer gives the known-answer bytes and hash, and a large batch in several
+ * chunks that parses; it refuses wrong counts; a sink error stops it. */
+static void test_streaming_writer(void)
+{
+    static TestSink t;
+    uint8_t zero[32] = {0}, hash[32], vhash[32];
+    DbError err;
+    BatchSession s = session("Group 2", "2024-05-14", "ccdg", 1);
+    s.count = 2;
+    BatchWriter *w = NULL;
+    t.len = 0;
+    t.chunks = 0;
+    t.fail_after = -1;
+    CHECK(batch_writer_new(1, zero, &s, 1, g_kiosk, test_sink, &t, &w, &err) == DB_OK);
+    CHECK(batch_writer_add_record(w, 0, (const uint8_t *)"\x01\x02\x03", 3, &err) == DB_OK);
+    CHECK(batch_writer_add_record(w, 0, (const uint8_t *)"\xff", 1, &err) == DB_OK);
+    CHECK(batch_writer_add_record(w, 0, (const uint8_t *)"\xff", 1, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "more records for batch session 0 than its count of 2");
+    uint64_t total = 0;
+    CHECK(batch_writer_finish(w, hash, &total, &err) == DB_OK && total == 194);
+    batch_writer_free(w);
+    size_t vlen;
+    uint8_t *vec = read_vec(VEC_BATCH, &vlen);
+    CHECK(vec && t.len == vlen && memcmp(t.buf, vec, vlen) == 0);
+    batch_hash(vec, vlen, vhash);
+    CHECK(memcmp(hash, vhash, 32) == 0);
+    /* The hash commits to the signed part and to the signature bytes alike. */
+    vec[0] ^= 1;
+    batch_hash(vec, vlen, hash);
+    CHECK(memcmp(hash, vhash, 32) != 0);
+    vec[0] ^= 1;
+    vec[vlen - 1] ^= 1;
+    batch_hash(vec, vlen, hash);
+    CHECK(memcmp(hash, vhash, 32) != 0);
+    free(vec);
+
+    /* Too few records: finish names the session. */
+    CHECK(batch_writer_new(1, zero, &s, 1, g_kiosk, test_sink, &t, &w, &err) == DB_OK);
+    CHECK(batch_writer_add_record(w, 0, (const uint8_t *)"\xff", 1, &err) == DB_OK);
+    CHECK(batch_writer_finish(w, hash, NULL, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "batch session 0 got 1 of its 2 records");
+    batch_writer_free(w);
+    s.count = 0;
+    CHECK(batch_writer_new(1, zero, &s, 1, g_kiosk, test_sink, &t, &w, &err) == DB_EINVAL &&
+          !w);
+    CHECK_STR(err.msg, "batch session 0: has no records");
+
+    /* 2 x 200 records of 1,000 bytes: more than one buffer, two sessions interleaved. */
+    BatchSession two[2] = {session("A", "2024-05-14", "ccdg", 1),
+                           session("B", "2024-05-15", "ccdg", 2)};
+    two[0].count = two[1].count = 200;
+    t.len = 0;
+    t.chunks = 0;
+    CHECK(batch_writer_new(1, zero, two, 2, g_kiosk, test_sink, &t, &w, &err) == DB_OK);
+    uint8_t rec[1000];
+    for (int i = 0; i < 400; i++) {
+        memset(rec, i & 0xff, sizeof rec);
+        CHECK(batch_writer_add_record(w, (uint32_t)(i & 1), rec, sizeof rec, &err) == DB_OK);
+    }
+    CHECK(batch_writer_finish(w, hash, &total, &err) == DB_OK && total == t.len);
+    batch_writer_free(w);
+    CHECK(t.chunks >= 2);
+    Batch b;
+    CHECK(batch_parse("big.dbb", t.buf, t.len, &b, &err) == DB_OK);
+    CHECK(b.n_records == 400 && memcmp(b.hash, hash, 32) == 0 && b.records[399].data[0] == 143);
+    batch_free(&b);
+    t.buf[t.len / 2] ^= 1; /* inside a record */
+    CHECK(batch_parse("big.dbb", t.buf, t.len, &b, &err) == DB_EAUTH);
+
+    /* The sink fails (a full stick): the error comes back and the writer is done. */
+    t.len = 0;
+    t.chunks = 0;
+    t.fail_after = 0;
+    CHECK(batch_writer_new(1, zero, two, 2, g_kiosk, test_sink, &t, &w, &err) == DB_OK);
+    int rc = DB_OK;
+    for (int i = 0; i < 400 && rc == DB_OK; i++)
+        rc = batch_writer_add_record(w, (uint32_t)(i & 1), rec, sizeof rec, &err);
+    CHECK(rc == DB_ENOSPC);
+    CHECK_STR(err.msg, "sink: disk full");
+    CHECK(batch_writer_finish(w, hash, NULL, &err) == DB_ESTATE);
+    batch_writer_free(w);
+}
+
 static void test_ack_round_trip_and_forgery(void)
 {
     uint8_t pk[32];
@@ -490,6 +593,7 @@ int main(void)
     RUN(test_parse_messages);
     RUN(test_known_answer_batch);
     RUN(test_known_answer_ack);
+    RUN(test_streaming_writer);
     RUN(test_ack_round_trip_and_forgery);
     teardown();
     return test_report();

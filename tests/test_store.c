@@ -208,6 +208,7 @@ static void test_session_rules(void)
 typedef struct Collected {
     int n;
     char items[64][16];
+    int64_t session; /* store_response_read's */
 } Collected;
 
 static int collect(const uint8_t *rec, size_t len, void *ctx)
@@ -417,6 +418,124 @@ static void test_batch_bookkeeping(void)
     remove_dir(dir);
 }
 
+typedef struct KeyLens {
+    int n;
+    uint8_t keys[64][STORE_KEY_BYTES];
+    size_t lens[64];
+    int64_t sessions[64];
+} KeyLens;
+
+static int collect_key_len(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
+{
+    KeyLens *k = ctx;
+    if (k->n < 64) {
+        memcpy(k->keys[k->n], key, STORE_KEY_BYTES);
+        k->lens[k->n++] = len;
+    }
+    return 0;
+}
+
+static int collect_member(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len,
+                          void *ctx)
+{
+    KeyLens *k = ctx;
+    if (k->n < 64)
+        k->sessions[k->n] = session_id;
+    return collect_key_len(key, len, ctx);
+}
+
+static int collect_read(int64_t session_id, const uint8_t *rec, size_t len, void *ctx)
+{
+    Collected *c = ctx;
+    c->session = session_id;
+    return collect(rec, len, ctx);
+}
+
+/* A version-1 database (batch membership in the response rows) holding responses, some in a
+ * batch: opening it migrates to version 2 (membership in batch_members) keeping every
+ * record, every position and the batch bookkeeping; the old columns are gone. */
+static void test_migrates_v1_with_responses(void)
+{
+    const char *dir = fresh_dir();
+    Store *st = NULL;
+    DbError err;
+    CHECK(store_test_open_at_version(dir, 1, &st, &err) == DB_OK);
+    int64_t a = open_session(st, "Group 1", 0);
+    /* Rows as version 1 wrote them (store_response_put writes version 2's). */
+    for (int i = 0; i < 5; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO responses(id, session_id, record) VALUES (randomblob(16), %lld, "
+                 "CAST('v1-%d' AS BLOB))",
+                 (long long)a, i);
+        CHECK(store_test_exec(st, sql, &err) == DB_OK);
+    }
+    CHECK(store_session_close(st, &err) == DB_OK);
+    Collected by_key = {0};
+    CHECK(store_response_foreach(st, a, collect, &by_key, &err) == DB_OK && by_key.n == 5);
+    /* Batch 1 (written) holds the three lowest keys, in reverse key order: position 0 is the
+     * third key. As version 1 recorded it. */
+    CHECK(store_test_exec(st,
+                          "INSERT INTO batches(number, prev_hash, hash, records, written) "
+                          "VALUES (1, zeroblob(32), randomblob(32), 3, 1);"
+                          "UPDATE responses SET batch = 1, position = 2 - (SELECT count(*) FROM "
+                          "responses r2 WHERE r2.id < responses.id) WHERE id IN (SELECT id FROM "
+                          "responses ORDER BY id LIMIT 3);",
+                          &err) == DB_OK);
+    store_close(st);
+
+    st = open_ok(dir); /* migrates */
+    store_close(st);
+    char path[512];
+    snprintf(path, sizeof path, "%s/debrief.db", dir);
+    int fd = open(path, O_RDONLY);
+    uint8_t v[4] = {0};
+    CHECK(fd >= 0 && pread(fd, v, 4, 60) == 4 && v[3] == STORE_SCHEMA_VERSION && v[3] == 2);
+    if (fd >= 0)
+        close(fd);
+    st = open_ok(dir);
+    int64_t n = -1;
+    CHECK(store_response_count(st, -1, &n, &err) == DB_OK && n == 5);
+    CHECK(store_count_unexported(st, -1, &n, &err) == DB_OK && n == 2);
+    CHECK(store_count_unexported(st, a, &n, &err) == DB_OK && n == 2);
+    CHECK(store_count_unacknowledged(st, &n, &err) == DB_OK && n == 3);
+    StoreBatch got;
+    CHECK(store_batch_get(st, 1, &got, &err) == DB_OK && got.records == 3 && got.held == 3 &&
+          got.written && !got.acknowledged);
+    Collected in_batch = {0}, rest = {0};
+    CHECK(store_batch_records_foreach(st, 1, collect_batch, &in_batch, &err) == DB_OK &&
+          in_batch.n == 3);
+    CHECK(in_batch.n == 3 && strcmp(in_batch.items[0], by_key.items[2]) == 0 &&
+          strcmp(in_batch.items[1], by_key.items[1]) == 0 &&
+          strcmp(in_batch.items[2], by_key.items[0]) == 0);
+    CHECK(store_response_foreach(st, a, collect, &rest, &err) == DB_OK && rest.n == 5);
+    KeyLens un = {0}, mem = {0};
+    CHECK(store_unexported_keys_foreach(st, a, collect_key_len, &un, &err) == DB_OK && un.n == 2);
+    CHECK(un.lens[0] == 4 && un.lens[1] == 4); /* "v1-3", "v1-4" */
+    CHECK(store_batch_members_foreach(st, 1, collect_member, &mem, &err) == DB_OK && mem.n == 3);
+    CHECK(mem.sessions[0] == a && mem.lens[0] == 4);
+    Collected one = {0};
+    CHECK(store_response_read(st, mem.keys[0], collect_read, &one, &err) == DB_OK && one.n == 1);
+    CHECK(one.n == 1 && strcmp(one.items[0], by_key.items[2]) == 0 && one.session == a);
+    uint8_t nokey[STORE_KEY_BYTES] = {0};
+    CHECK(store_response_read(st, nokey, collect_read, &one, &err) == DB_ENOENT);
+    /* The old columns are gone; the new batch goes on from 1, and purging batch 1 deletes
+     * exactly its three responses. */
+    CHECK(store_test_exec(st, "SELECT batch FROM responses", &err) == DB_EIO);
+    StoreBatch b2 = {.number = 2, .records = 2};
+    memcpy(b2.prev_hash, got.hash, 32);
+    memset(b2.hash, 0x22, 32);
+    CHECK(store_batch_add(st, &b2, (const uint8_t(*)[STORE_KEY_BYTES])un.keys, 2, &err) == DB_OK);
+    CHECK(store_count_unexported(st, -1, &n, &err) == DB_OK && n == 0);
+    uint64_t one_num = 1;
+    int64_t deleted = 0;
+    CHECK(store_batch_purge(st, &one_num, 1, &deleted, &err) == DB_OK && deleted == 3);
+    CHECK(store_response_count(st, -1, &n, &err) == DB_OK && n == 2);
+    CHECK(store_count_unacknowledged(st, &n, &err) == DB_OK && n == 2);
+    store_close(st);
+    remove_dir(dir);
+}
+
 static void test_meta(void)
 {
     const char *dir = fresh_dir();
@@ -448,6 +567,7 @@ int main(void)
     RUN(test_full_disk_keeps_responses);
     RUN(test_read_only);
     RUN(test_batch_bookkeeping);
+    RUN(test_migrates_v1_with_responses);
     RUN(test_meta);
     return test_report();
 }

@@ -70,29 +70,29 @@ void coord_batch_file_name(const char *kiosk_fp, uint64_t number, char *out, siz
 
 /* --- collecting and shuffling --- */
 
+/* One response of a batch: its key, its session (an index into the batch's or the export's
+ * session table) and its record's length. Records themselves are read from the store one
+ * at a time while the file is written, so an export holds at most one in memory. */
 typedef struct Item {
     uint8_t key[STORE_KEY_BYTES];
-    uint32_t session; /* index into the batch's sessions */
-    uint8_t *rec;
+    uint32_t session;
     size_t len;
 } Item;
 
 typedef struct Items {
     Item *v;
     size_t n, cap;
-    uint32_t session;
+    uint32_t session; /* the session being collected */
     int failed;
 } Items;
 
 static void items_free(Items *it)
 {
-    for (size_t i = 0; i < it->n; i++)
-        free(it->v[i].rec);
     free(it->v);
     memset(it, 0, sizeof *it);
 }
 
-static int items_push(Items *it, const uint8_t *key, const uint8_t *rec, size_t len)
+static int items_push(Items *it, const uint8_t *key, uint32_t session, size_t len)
 {
     if (it->n == it->cap) {
         size_t ncap = it->cap ? it->cap * 2 : 256;
@@ -102,24 +102,17 @@ static int items_push(Items *it, const uint8_t *key, const uint8_t *rec, size_t 
         it->v = nv;
         it->cap = ncap;
     }
-    Item *x = &it->v[it->n];
-    x->rec = malloc(len ? len : 1);
-    if (!x->rec)
-        return -1;
-    memcpy(x->rec, rec, len);
+    Item *x = &it->v[it->n++];
+    memcpy(x->key, key, STORE_KEY_BYTES);
+    x->session = session;
     x->len = len;
-    x->session = it->session;
-    if (key)
-        memcpy(x->key, key, STORE_KEY_BYTES);
-    it->n++;
     return 0;
 }
 
-static int collect_unexported(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec, size_t len,
-                              void *ctx)
+static int collect_unexported(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
 {
     Items *it = ctx;
-    if (items_push(it, key, rec, len) != 0) {
+    if (items_push(it, key, it->session, len) != 0) {
         it->failed = 1;
         return 1;
     }
@@ -137,7 +130,26 @@ static void shuffle(Items *it)
     }
 }
 
-/* --- building, writing, verifying --- */
+/* Session table for a batch: distinct session ids, ascending. */
+typedef struct SessTable {
+    StoreSession *v;
+    int n, cap;
+} SessTable;
+
+static int sess_index(const SessTable *t, int64_t id)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->v[i].id == id)
+            return i;
+    return -1;
+}
+
+/* --- writing and verifying --- */
+
+static int io_code(int e)
+{
+    return e == ENOSPC || e == EDQUOT ? DB_ENOSPC : DB_EIO;
+}
 
 static BatchSession batch_session_of(const StoreSession *s)
 {
@@ -150,28 +162,8 @@ static BatchSession batch_session_of(const StoreSession *s)
     return b;
 }
 
-/* Builds the batch bytes from sessions (in this order) and items (in this order). */
-static int build(uint64_t number, const uint8_t prev[BATCH_HASH_BYTES], const StoreSession *sess,
-                 int n_sess, const Items *it, const KeyIdentity *id, uint8_t **out,
-                 size_t *out_len, uint8_t hash[BATCH_HASH_BYTES], DbError *err)
-{
-    BatchBuilder *b = NULL;
-    int rc = batch_builder_new(number, prev, &b, err);
-    for (int i = 0; rc == DB_OK && i < n_sess; i++) {
-        BatchSession bs = batch_session_of(&sess[i]);
-        uint32_t idx;
-        rc = batch_builder_add_session(b, &bs, &idx, err);
-    }
-    for (size_t i = 0; rc == DB_OK && i < it->n; i++)
-        rc = batch_builder_add_record(b, it->v[i].session, it->v[i].rec, it->v[i].len, err);
-    if (rc == DB_OK)
-        rc = batch_builder_finish(b, id, out, out_len, hash, err);
-    batch_builder_free(b);
-    return rc;
-}
-
-/* Removes "NAME.tmp-XXXXXX" files that an export killed inside fs_write_atomic left next to
- * NAME: they can only be earlier attempts at this same batch. Best effort. */
+/* Removes "NAME.tmp-XXXXXX" files that an interrupted export left next to NAME: they can
+ * only be earlier attempts at this same batch. Best effort. */
 static void remove_stale_temps(const char *dir, const char *name)
 {
     DIR *d = opendir(dir);
@@ -190,87 +182,163 @@ static void remove_stale_temps(const char *dir, const char *name)
     closedir(d);
 }
 
-/* Writes data to path atomically unless an identical file is already there, then reads it
- * back and checks it byte for byte and with the real parser. */
-static int write_and_verify(const char *path, const uint8_t *data, size_t len,
+typedef struct FileSink {
+    int fd;
+    const char *path; /* the batch's final name, for messages */
+} FileSink;
+
+static int file_sink(void *ctx, const uint8_t *p, size_t len, DbError *err)
+{
+    FileSink *f = ctx;
+    while (len > 0) {
+        ssize_t n = write(f->fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            return dberr_set(err, io_code(e), "%s: write: %s", f->path, strerror(e));
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return DB_OK;
+}
+
+typedef struct RecordPut {
+    BatchWriter *w;
+    uint32_t session;
+    int64_t session_id;
+    size_t len;
+    int rc;
+    DbError *err;
+} RecordPut;
+
+static int put_record(int64_t session_id, const uint8_t *rec, size_t len, void *ctx)
+{
+    RecordPut *r = ctx;
+    if (session_id != r->session_id || len != r->len)
+        r->rc = dberr_set(r->err, DB_ESTATE, "a response changed while it was being exported");
+    else
+        r->rc = batch_writer_add_record(r->w, r->session, rec, len, r->err);
+    return 0;
+}
+
+/* Streams the batch (sessions t in this order, items in this order, .session indexing t) to
+ * a new temporary file next to path, reading each record from the store as it goes, signs
+ * it and makes it durable. On DB_OK *tmp names the file (the caller renames or unlinks it)
+ * and hash is the batch hash. */
+static int write_temp(Store *st, const KeyIdentity *id, uint64_t number,
+                      const uint8_t prev[BATCH_HASH_BYTES], const SessTable *t, const Items *it,
+                      const char *path, char *tmp, size_t tmp_cap, uint8_t hash[BATCH_HASH_BYTES],
+                      DbError *err)
+{
+    BatchSession *bs = calloc((size_t)(t->n ? t->n : 1), sizeof *bs);
+    if (!bs)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    for (int i = 0; i < t->n; i++)
+        bs[i] = batch_session_of(&t->v[i]);
+    for (size_t i = 0; i < it->n; i++)
+        bs[it->v[i].session].count++;
+    if (snprintf(tmp, tmp_cap, "%s.tmp-XXXXXX", path) >= (int)tmp_cap) {
+        free(bs);
+        return dberr_set(err, DB_ELIMIT, "%s: path too long", path);
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(bs);
+        return dberr_set(err, io_code(e), "%s: cannot create a temporary file: %s", path,
+                         strerror(e));
+    }
+    int rc = DB_OK;
+    if (fchmod(fd, 0644) != 0)
+        rc = dberr_set(err, DB_EIO, "%s: chmod: %s", tmp, strerror(errno));
+    FileSink sink = {fd, path};
+    BatchWriter *w = NULL;
+    if (rc == DB_OK)
+        rc = batch_writer_new(number, prev, bs, (uint32_t)t->n, id, file_sink, &sink, &w, err);
+    for (size_t i = 0; rc == DB_OK && i < it->n; i++) {
+        RecordPut r = {w, it->v[i].session, t->v[it->v[i].session].id, it->v[i].len, DB_OK,
+                       err};
+        rc = store_response_read(st, it->v[i].key, put_record, &r, err);
+        if (rc == DB_OK)
+            rc = r.rc;
+    }
+    if (rc == DB_OK)
+        rc = batch_writer_finish(w, hash, NULL, err);
+    batch_writer_free(w);
+    free(bs);
+    if (rc == DB_OK && fsync(fd) != 0) {
+        int e = errno;
+        rc = dberr_set(err, io_code(e), "%s: fsync: %s", path, strerror(e));
+    }
+    if (close(fd) != 0 && rc == DB_OK) {
+        int e = errno;
+        rc = dberr_set(err, io_code(e), "%s: close: %s", path, strerror(e));
+    }
+    if (rc != DB_OK)
+        unlink(tmp);
+    return rc;
+}
+
+static int fsync_dir(const char *dir, DbError *err)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return dberr_set(err, DB_EIO, "%s: %s", dir, strerror(errno));
+    int rc = DB_OK;
+    if (fsync(fd) != 0 && errno != EINVAL)
+        rc = dberr_set(err, io_code(errno), "%s: fsync: %s", dir, strerror(errno));
+    close(fd);
+    return rc;
+}
+
+/* Moves the finished temporary file tmp to path, unless an identical file is already there
+ * (same hash: then tmp goes), then reads it back and checks it with the real parser and
+ * against the hash computed while writing. Never overwrites a different file. */
+static int place_and_verify(const char *out_dir, const char *tmp, const char *path,
                             const uint8_t hash[BATCH_HASH_BYTES], DbError *err)
 {
     uint8_t *old = NULL;
     size_t old_len = 0;
-    DbError tmp;
-    int rc = fs_read_file(path, BATCH_MAX_BYTES, 0, &old, &old_len, &tmp);
+    DbError tmp_err;
+    int rc = fs_read_file(path, BATCH_MAX_BYTES, 0, &old, &old_len, &tmp_err);
     if (rc == DB_OK) {
-        int same = old_len == len && memcmp(old, data, len) == 0;
+        uint8_t h[BATCH_HASH_BYTES];
+        batch_hash(old, old_len, h);
         free(old);
-        if (!same)
+        unlink(tmp);
+        if (memcmp(h, hash, BATCH_HASH_BYTES) != 0)
             return dberr_set(err, DB_EEXIST,
                              "%s: a different file with this name is already there; not "
                              "overwriting it (was this kiosk's data restored from a backup?)",
                              path);
     } else if (rc != DB_ENOENT) {
-        return dberr_set(err, rc, "%s", tmp.msg);
+        unlink(tmp);
+        return dberr_set(err, rc, "%s", tmp_err.msg);
+    } else {
+        if (rename(tmp, path) != 0) {
+            int e = errno;
+            unlink(tmp);
+            return dberr_set(err, io_code(e), "%s: rename: %s", path, strerror(e));
+        }
+        if ((rc = fsync_dir(out_dir, err)) != DB_OK)
+            return rc;
     }
-    rc = fs_write_atomic(path, data, len, 0644, err);
-    if (rc != DB_OK)
-        return rc;
     uint8_t *back = NULL;
     size_t back_len = 0;
     rc = fs_read_file(path, BATCH_MAX_BYTES, 0, &back, &back_len, err);
     if (rc != DB_OK)
         return dberr_prefix(err, "reading the batch back");
     Batch parsed;
-    if (back_len != len || memcmp(back, data, len) != 0) {
-        rc = dberr_set(err, DB_EIO, "%s: the file read back differs from what was written",
-                       path);
-    } else if ((rc = batch_parse(path, back, back_len, &parsed, err)) == DB_OK) {
+    if ((rc = batch_parse(path, back, back_len, &parsed, err)) == DB_OK) {
         if (memcmp(parsed.hash, hash, BATCH_HASH_BYTES) != 0)
-            rc = dberr_set(err, DB_EIO, "%s: the file read back has the wrong hash", path);
+            rc = dberr_set(err, DB_EIO, "%s: the file read back differs from what was written",
+                           path);
         batch_free(&parsed);
     }
     free(back);
     return rc;
-}
-
-/* Session table for a batch: distinct session ids, ascending. */
-typedef struct SessTable {
-    StoreSession *v;
-    int n, cap;
-} SessTable;
-
-static int sess_index(SessTable *t, int64_t id)
-{
-    for (int i = 0; i < t->n; i++)
-        if (t->v[i].id == id)
-            return i;
-    return -1;
-}
-
-typedef struct Rebuild {
-    Items items;
-    int64_t *ids; /* session id of each item */
-    size_t cap_ids;
-    int failed;
-} Rebuild;
-
-static int collect_batch_record(int64_t session_id, const uint8_t *rec, size_t len, void *ctx)
-{
-    Rebuild *r = ctx;
-    if (r->items.n == r->cap_ids) {
-        size_t ncap = r->cap_ids ? r->cap_ids * 2 : 256;
-        int64_t *n = realloc(r->ids, ncap * sizeof *n);
-        if (!n) {
-            r->failed = 1;
-            return 1;
-        }
-        r->ids = n;
-        r->cap_ids = ncap;
-    }
-    r->ids[r->items.n] = session_id;
-    if (items_push(&r->items, NULL, rec, len) != 0) {
-        r->failed = 1;
-        return 1;
-    }
-    return 0;
 }
 
 static int cmp_session_id(const void *a, const void *b)
@@ -303,6 +371,36 @@ static int fill_info(CoordBatchInfo *info, const StoreBatch *sb, const SessTable
     return DB_OK;
 }
 
+/* A recorded batch's members: the session ids as they come, mapped to a table afterwards. */
+typedef struct Members {
+    Items items;
+    int64_t *ids; /* session id of each item */
+    size_t cap_ids;
+    int failed;
+} Members;
+
+static int collect_member(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len,
+                          void *ctx)
+{
+    Members *m = ctx;
+    if (m->items.n == m->cap_ids) {
+        size_t ncap = m->cap_ids ? m->cap_ids * 2 : 256;
+        int64_t *n = realloc(m->ids, ncap * sizeof *n);
+        if (!n) {
+            m->failed = 1;
+            return 1;
+        }
+        m->ids = n;
+        m->cap_ids = ncap;
+    }
+    m->ids[m->items.n] = session_id;
+    if (items_push(&m->items, key, 0, len) != 0) {
+        m->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* Rebuilds recorded batch sb from the store (same responses, same positions), checks it
  * reproduces the recorded hash, writes and verifies it, and marks it written. */
 static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
@@ -314,21 +412,19 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
                          "batch %llu was acknowledged and its responses deleted; it cannot be "
                          "written again",
                          (unsigned long long)sb->number);
-    Rebuild r;
-    memset(&r, 0, sizeof r);
+    Members m;
+    memset(&m, 0, sizeof m);
     SessTable t = {0};
-    uint8_t *data = NULL;
-    size_t len = 0;
-    int rc = store_batch_records_foreach(st, sb->number, collect_batch_record, &r, err);
-    if (rc == DB_OK && r.failed)
+    int rc = store_batch_members_foreach(st, sb->number, collect_member, &m, err);
+    if (rc == DB_OK && m.failed)
         rc = dberr_set(err, DB_ENOMEM, "out of memory");
-    if (rc == DB_OK && (int64_t)r.items.n != sb->records)
+    if (rc == DB_OK && (int64_t)m.items.n != sb->records)
         rc = dberr_set(err, DB_ESTATE,
                        "batch %llu should hold %lld responses but %zu are stored; it cannot be "
                        "reproduced",
-                       (unsigned long long)sb->number, (long long)sb->records, r.items.n);
-    for (size_t i = 0; rc == DB_OK && i < r.items.n; i++) {
-        if (sess_index(&t, r.ids[i]) >= 0)
+                       (unsigned long long)sb->number, (long long)sb->records, m.items.n);
+    for (size_t i = 0; rc == DB_OK && i < m.items.n; i++) {
+        if (sess_index(&t, m.ids[i]) >= 0)
             continue;
         if (t.n == t.cap) {
             int ncap = t.cap ? t.cap * 2 : 8;
@@ -340,39 +436,41 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
             t.v = n;
             t.cap = ncap;
         }
-        rc = store_session_get(st, r.ids[i], &t.v[t.n], err);
+        rc = store_session_get(st, m.ids[i], &t.v[t.n], err);
         if (rc == DB_OK)
             t.n++;
     }
+    char name[128], path[PATH_MAX], tmp[PATH_MAX + 16];
+    coord_batch_file_name(fp, sb->number, name, sizeof name);
+    if (rc == DB_OK)
+        rc = fs_join(path, sizeof path, out_dir, name, err);
     if (rc == DB_OK) {
         qsort(t.v, (size_t)t.n, sizeof *t.v, cmp_session_id);
-        for (size_t i = 0; i < r.items.n; i++)
-            r.items.v[i].session = (uint32_t)sess_index(&t, r.ids[i]);
+        for (size_t i = 0; i < m.items.n; i++)
+            m.items.v[i].session = (uint32_t)sess_index(&t, m.ids[i]);
         uint8_t hash[BATCH_HASH_BYTES];
-        rc = build(sb->number, sb->prev_hash, t.v, t.n, &r.items, id, &data, &len, hash, err);
-        if (rc == DB_OK && memcmp(hash, sb->hash, BATCH_HASH_BYTES) != 0)
+        rc = write_temp(st, id, sb->number, sb->prev_hash, &t, &m.items, path, tmp, sizeof tmp,
+                        hash, err);
+        if (rc == DB_OK && memcmp(hash, sb->hash, BATCH_HASH_BYTES) != 0) {
+            unlink(tmp);
             rc = dberr_set(err, DB_ESTATE,
                            "batch %llu rebuilt from the store does not reproduce its recorded "
                            "hash; not writing it",
                            (unsigned long long)sb->number);
+        }
     }
-    char name[128], path[PATH_MAX];
-    coord_batch_file_name(fp, sb->number, name, sizeof name);
     if (rc == DB_OK)
-        rc = fs_join(path, sizeof path, out_dir, name, err);
-    if (rc == DB_OK)
-        rc = write_and_verify(path, data, len, sb->hash, err);
+        rc = place_and_verify(out_dir, tmp, path, sb->hash, err);
     if (rc == DB_OK) {
         remove_stale_temps(out_dir, name);
         if (!sb->written)
             rc = store_batch_set_written(st, sb->number, err);
     }
     if (rc == DB_OK)
-        rc = fill_info(info, sb, &t, &r.items, path, resumed, err);
-    free(data);
+        rc = fill_info(info, sb, &t, &m.items, path, resumed, err);
     free(t.v);
-    free(r.ids);
-    items_free(&r.items);
+    free(m.ids);
+    items_free(&m.items);
     return rc;
 }
 
@@ -472,17 +570,21 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
     StoreBatch last, sb;
     int found = 0;
     memset(&sb, 0, sizeof sb);
-    int rc = store_batch_last(st, &last, &found, err);
-    uint8_t *data = NULL;
-    size_t len = 0;
+    char name[128], path[PATH_MAX], tmp[PATH_MAX + 16];
     uint8_t (*keys)[STORE_KEY_BYTES] = NULL;
+    int rc = store_batch_last(st, &last, &found, err);
     if (rc == DB_OK) {
         sb.number = found ? last.number + 1 : 1;
         if (found)
             memcpy(sb.prev_hash, last.hash, BATCH_HASH_BYTES);
         sb.records = (int64_t)it->n;
-        rc = build(sb.number, sb.prev_hash, t.v, t.n, it, id, &data, &len, sb.hash, err);
+        coord_batch_file_name(res->kiosk_fp, sb.number, name, sizeof name);
+        rc = fs_join(path, sizeof path, opt->out_dir, name, err);
     }
+    if (rc == DB_OK)
+        rc = write_temp(st, id, sb.number, sb.prev_hash, &t, it, path, tmp, sizeof tmp, sb.hash,
+                        err);
+    int have_tmp = rc == DB_OK;
     if (rc == DB_OK) {
         keys = malloc((it->n ? it->n : 1) * sizeof *keys);
         if (!keys)
@@ -491,15 +593,14 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
     if (rc == DB_OK) {
         for (size_t i = 0; i < it->n; i++)
             memcpy(keys[i], it->v[i].key, STORE_KEY_BYTES);
-        /* Recorded before the file exists: from here on a retry reproduces these bytes. */
+        /* Recorded before the file takes its name: from here on a retry reproduces these
+         * bytes (the temporary file alone is an attempt that never happened). */
         rc = store_batch_add(st, &sb, (const uint8_t(*)[STORE_KEY_BYTES])keys, it->n, err);
     }
-    char name[128], path[PATH_MAX];
-    coord_batch_file_name(res->kiosk_fp, sb.number, name, sizeof name);
-    if (rc == DB_OK)
-        rc = fs_join(path, sizeof path, opt->out_dir, name, err);
+    if (rc != DB_OK && have_tmp)
+        unlink(tmp);
     if (rc == DB_OK) {
-        rc = write_and_verify(path, data, len, sb.hash, err);
+        rc = place_and_verify(opt->out_dir, tmp, path, sb.hash, err);
         if (rc != DB_OK)
             dberr_prefix(err, "batch %llu was not written (export again to write the same "
                               "batch)", (unsigned long long)sb.number);
@@ -516,7 +617,6 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
             res->n_batches++;
     }
     free(keys);
-    free(data);
     free(t.v);
     return rc;
 }
@@ -552,7 +652,7 @@ static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentit
     Items it = {0};
     for (int i = 0; rc == DB_OK && i < g.eligible.n; i++) {
         it.session = (uint32_t)i;
-        rc = store_unexported_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
+        rc = store_unexported_keys_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
         if (rc == DB_OK && it.failed)
             rc = dberr_set(err, DB_ENOMEM, "out of memory");
     }

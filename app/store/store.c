@@ -4,13 +4,15 @@
  * migrates its schema forward, and keeps sessions, sealed records, batch bookkeeping and a
  * few kiosk meta values. It never sees plaintext: records arrive sealed.
  *
- * Privacy notes: responses live in a WITHOUT ROWID table keyed by 16 random bytes, so there
- * is no rowid and no key that grows with time; nothing stores a timestamp. secure_delete
+ * Privacy notes: responses are keyed by 16 random bytes and their rowid is random too (schema
+ * version 2; version 1 had a WITHOUT ROWID table), so no key grows with time; nothing
+ * stores a timestamp. secure_delete
  * overwrites deleted content, and a purge truncates the WAL afterwards.
  *
  * Schema versions: migrations[] holds one function per version; migrations[i] takes the
  * database from version i to i + 1 inside the same transaction that sets user_version. To
- * add version 2: write migrate_to_2, append it, bump STORE_SCHEMA_VERSION.
+ * add version 3: write migrate_to_3, append it, bump STORE_SCHEMA_VERSION. Version 2 moved
+ * batch membership into its own table (batch_members).
  */
 #include "store.h"
 
@@ -33,6 +35,7 @@
 
 struct Store {
     sqlite3 *db;
+    sqlite3_stmt *read_by_key; /* store_response_read's, prepared on first use */
     char path[PATH_MAX]; /* DIR/debrief.db, for messages */
 };
 
@@ -139,11 +142,48 @@ static int migrate_to_1(Store *st, DbError *err)
     return exec(st, sql, "creating the schema (version 1)", err);
 }
 
+/* Version 2, for the export's sake:
+ * - Batch membership moves out of the response rows into a narrow table of its own.
+ *   Recording a batch used to UPDATE every member row, which rewrote each ~8 KB record into
+ *   the WAL (and, with secure_delete, zeroed the old copy). Now a batch adds one small row
+ *   per response.
+ * - responses becomes a rowid table whose rowid is random (set by store_response_put, so
+ *   there is still no insertion order), with the 16-byte key in a unique index. In the
+ *   WITHOUT ROWID table the key and the ~8 KB record were one b-tree entry that spills onto
+ *   overflow pages, and sqlite reads a spilled entry whole to compare keys: every lookup or
+ *   insert by key read several whole records. Now keys are compared in a small index.
+ * The old table is dropped (secure_delete zeroes its pages). */
+static int migrate_to_2(Store *st, DbError *err)
+{
+    static const char sql[] =
+        "CREATE TABLE batch_members("
+        "  batch INTEGER NOT NULL REFERENCES batches(number),"
+        "  position INTEGER NOT NULL CHECK(position >= 0),"
+        "  response BLOB NOT NULL UNIQUE CHECK(length(response) = 16),"
+        "  PRIMARY KEY(batch, position)"
+        ") WITHOUT ROWID;"
+        "INSERT INTO batch_members(batch, position, response)"
+        "  SELECT batch, position, id FROM responses WHERE batch IS NOT NULL;"
+        "CREATE TABLE responses_v2("
+        "  rid INTEGER PRIMARY KEY," /* random, never sequential */
+        "  id BLOB NOT NULL UNIQUE CHECK(length(id) = 16),"
+        "  session_id INTEGER NOT NULL REFERENCES sessions(id),"
+        "  record BLOB NOT NULL);"
+        /* random() is sqlite's PRNG, seeded from the OS: the old key order, not the time. */
+        "INSERT INTO responses_v2(rid, id, session_id, record)"
+        "  SELECT random(), id, session_id, record FROM responses ORDER BY id;"
+        "DROP TABLE responses;"
+        "ALTER TABLE responses_v2 RENAME TO responses;"
+        "CREATE INDEX responses_session ON responses(session_id);";
+    return exec(st, sql, "migrating the schema to version 2", err);
+}
+
 typedef int (*MigrateFn)(Store *st, DbError *err);
 
 /* migrations[i] takes version i to version i + 1. */
 static const MigrateFn migrations[STORE_SCHEMA_VERSION] = {
     migrate_to_1,
+    migrate_to_2,
 };
 
 static int read_user_version(Store *st, int *version, DbError *err)
@@ -163,7 +203,8 @@ static int read_user_version(Store *st, int *version, DbError *err)
     return rc;
 }
 
-static int migrate(Store *st, DbError *err)
+/* Migrates forward to version target (STORE_SCHEMA_VERSION, or lower for tests). */
+static int migrate(Store *st, int target, DbError *err)
 {
     int version = 0;
     int rc = read_user_version(st, &version, err);
@@ -176,7 +217,7 @@ static int migrate(Store *st, DbError *err)
                          st->path, version, STORE_SCHEMA_VERSION);
     if (version < 0)
         return dberr_set(err, DB_EIO, "%s: invalid schema version %d", st->path, version);
-    while (version < STORE_SCHEMA_VERSION) {
+    while (version < target) {
         if ((rc = begin(st, err)) != DB_OK)
             return rc;
         /* Re-read inside the write lock: another process may have migrated meanwhile. */
@@ -184,7 +225,7 @@ static int migrate(Store *st, DbError *err)
             rollback(st);
             return rc;
         }
-        if (version >= STORE_SCHEMA_VERSION) {
+        if (version >= target) {
             rollback(st);
             break;
         }
@@ -289,7 +330,7 @@ static int apply_pragmas(Store *st, DbError *err)
     return exec(st, "PRAGMA synchronous = FULL", "applying settings", err);
 }
 
-int store_open(const char *dir, Store **out, DbError *err)
+static int open_at(const char *dir, int target, Store **out, DbError *err)
 {
     *out = NULL;
     Store *st = calloc(1, sizeof *st);
@@ -314,7 +355,7 @@ int store_open(const char *dir, Store **out, DbError *err)
     }
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-    if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = migrate(st, err)) != DB_OK) {
+    if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = migrate(st, target, err)) != DB_OK) {
         store_close(st);
         return rc;
     }
@@ -322,10 +363,16 @@ int store_open(const char *dir, Store **out, DbError *err)
     return DB_OK;
 }
 
+int store_open(const char *dir, Store **out, DbError *err)
+{
+    return open_at(dir, STORE_SCHEMA_VERSION, out, err);
+}
+
 void store_close(Store *st)
 {
     if (!st)
         return;
+    sqlite3_finalize(st->read_by_key);
     if (st->db)
         sqlite3_close_v2(st->db);
     free(st);
@@ -586,16 +633,21 @@ int store_response_put(Store *st, int64_t session_id, const uint8_t *record, siz
         stmt = NULL;
     }
     if (rc == DB_OK)
-        rc = prepare(st, "INSERT INTO responses(id, session_id, record) VALUES (?, ?, ?)",
+        rc = prepare(st,
+                     "INSERT INTO responses(rid, id, session_id, record) VALUES (?, ?, ?, ?)",
                      &stmt, err);
     if (rc == DB_OK) {
-        /* A collision of 128 random bits will not happen; retrying once costs nothing. */
+        /* A random rowid as well as a random key: sqlite's own rowids would count up. A
+         * collision of 64 (or 128) random bits will not happen; retrying once costs nothing. */
         for (int attempt = 0; attempt < 2; attempt++) {
             uint8_t key[STORE_KEY_BYTES];
+            int64_t rid;
             secmem_random(key, sizeof key);
-            sqlite3_bind_blob(stmt, 1, key, sizeof key, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(stmt, 2, session_id);
-            sqlite3_bind_blob(stmt, 3, record, (int)len, SQLITE_STATIC);
+            secmem_random(&rid, sizeof rid);
+            sqlite3_bind_int64(stmt, 1, rid);
+            sqlite3_bind_blob(stmt, 2, key, sizeof key, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(stmt, 3, session_id);
+            sqlite3_bind_blob(stmt, 4, record, (int)len, SQLITE_STATIC);
             int s = sqlite3_step(stmt);
             sqlite3_reset(stmt);
             if (s == SQLITE_DONE) {
@@ -603,7 +655,7 @@ int store_response_put(Store *st, int64_t session_id, const uint8_t *record, siz
                 break;
             }
             rc = sql_error(st, s, "storing the response", err);
-            if (s != SQLITE_CONSTRAINT_PRIMARYKEY)
+            if (s != SQLITE_CONSTRAINT_PRIMARYKEY && s != SQLITE_CONSTRAINT_UNIQUE)
                 break;
         }
         sqlite3_finalize(stmt);
@@ -660,8 +712,8 @@ int store_unexported_foreach(Store *st, int64_t session_id,
 {
     sqlite3_stmt *stmt;
     int rc = prepare(st,
-                     "SELECT id, record FROM responses WHERE session_id = ? AND batch IS NULL "
-                     "ORDER BY id",
+                     "SELECT id, record FROM responses r WHERE session_id = ? AND NOT EXISTS "
+                     "(SELECT 1 FROM batch_members m WHERE m.response = r.id) ORDER BY id",
                      &stmt, err);
     if (rc != DB_OK)
         return rc;
@@ -689,7 +741,7 @@ int store_unexported_foreach(Store *st, int64_t session_id,
 
 #define BATCH_COLUMNS                                                                         \
     "SELECT number, prev_hash, hash, records, written, acknowledged, "                        \
-    "(SELECT count(*) FROM responses r WHERE r.batch = b.number) FROM batches b "
+    "(SELECT count(*) FROM batch_members m WHERE m.batch = b.number) FROM batches b "
 
 static void batch_from_row(sqlite3_stmt *stmt, StoreBatch *out)
 {
@@ -802,15 +854,19 @@ int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_
         stmt = NULL;
     }
     if (rc == DB_OK)
-        rc = prepare(st, "UPDATE responses SET batch = ?, position = ? "
-                         "WHERE id = ? AND batch IS NULL", &stmt, err);
+        rc = prepare(st, "INSERT INTO batch_members(batch, position, response) "
+                         "SELECT ?, ?, id FROM responses WHERE id = ?", &stmt, err);
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         sqlite3_bind_int64(stmt, 1, (int64_t)b->number);
         sqlite3_bind_int64(stmt, 2, (int64_t)i);
         sqlite3_bind_blob(stmt, 3, keys[i], STORE_KEY_BYTES, SQLITE_STATIC);
         int s = sqlite3_step(stmt);
         sqlite3_reset(stmt);
-        if (s != SQLITE_DONE)
+        if (s == SQLITE_CONSTRAINT_UNIQUE || s == SQLITE_CONSTRAINT_PRIMARYKEY)
+            rc = dberr_set(err, DB_ESTATE,
+                           "response %zu of batch %llu is unknown or already in a batch", i,
+                           (unsigned long long)b->number);
+        else if (s != SQLITE_DONE)
             rc = sql_error(st, s, "recording the batch", err);
         else if (sqlite3_changes(st->db) != 1)
             rc = dberr_set(err, DB_ESTATE,
@@ -848,8 +904,9 @@ int store_batch_records_foreach(Store *st, uint64_t number,
 {
     sqlite3_stmt *stmt;
     int rc = prepare(st,
-                     "SELECT session_id, record FROM responses WHERE batch = ? "
-                     "ORDER BY position",
+                     "SELECT r.session_id, r.record FROM batch_members m "
+                     "JOIN responses r ON r.id = m.response WHERE m.batch = ? "
+                     "ORDER BY m.position",
                      &stmt, err);
     if (rc != DB_OK)
         return rc;
@@ -878,8 +935,11 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
     int rc = begin(st, err);
     if (rc != DB_OK)
         return rc;
-    sqlite3_stmt *del = NULL, *mark = NULL;
-    if ((rc = prepare(st, "DELETE FROM responses WHERE batch = ?", &del, err)) == DB_OK)
+    sqlite3_stmt *del = NULL, *unlink_m = NULL, *mark = NULL;
+    if ((rc = prepare(st, "DELETE FROM responses WHERE id IN "
+                          "(SELECT response FROM batch_members WHERE batch = ?)", &del,
+                      err)) == DB_OK &&
+        (rc = prepare(st, "DELETE FROM batch_members WHERE batch = ?", &unlink_m, err)) == DB_OK)
         rc = prepare(st, "UPDATE batches SET acknowledged = 1 WHERE number = ?", &mark, err);
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         StoreBatch b;
@@ -895,6 +955,13 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
             break;
         }
         total += sqlite3_changes(st->db);
+        sqlite3_bind_int64(unlink_m, 1, (int64_t)numbers[i]);
+        s = sqlite3_step(unlink_m);
+        sqlite3_reset(unlink_m);
+        if (s != SQLITE_DONE) {
+            rc = sql_error(st, s, "deleting acknowledged responses", err);
+            break;
+        }
         sqlite3_bind_int64(mark, 1, (int64_t)numbers[i]);
         s = sqlite3_step(mark);
         sqlite3_reset(mark);
@@ -902,6 +969,7 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
             rc = sql_error(st, s, "marking the batch acknowledged", err);
     }
     sqlite3_finalize(del);
+    sqlite3_finalize(unlink_m);
     sqlite3_finalize(mark);
     if (rc != DB_OK) {
         rollback(st);
@@ -924,18 +992,112 @@ int store_count_unexported(Store *st, int64_t session_id, int64_t *n, DbError *e
 {
     *n = 0;
     if (session_id < 0)
-        return count_where(st, "SELECT count(*) FROM responses WHERE batch IS NULL", 0, 0, n,
-                           err);
+        return count_where(st,
+                           "SELECT (SELECT count(*) FROM responses) - "
+                           "(SELECT count(*) FROM batch_members)",
+                           0, 0, n, err);
     return count_where(st,
-                       "SELECT count(*) FROM responses WHERE session_id = ? AND batch IS NULL",
+                       "SELECT count(*) FROM responses r WHERE session_id = ? AND NOT EXISTS "
+                       "(SELECT 1 FROM batch_members m WHERE m.response = r.id)",
                        session_id, 1, n, err);
 }
 
 int store_count_unacknowledged(Store *st, int64_t *n, DbError *err)
 {
     *n = 0;
-    return count_where(st, "SELECT count(*) FROM responses WHERE batch IS NOT NULL", 0, 0, n,
-                       err);
+    return count_where(st, "SELECT count(*) FROM batch_members", 0, 0, n, err);
+}
+
+int store_unexported_keys_foreach(Store *st, int64_t session_id,
+                                  int (*fn)(const uint8_t key[STORE_KEY_BYTES], size_t len,
+                                            void *ctx),
+                                  void *ctx, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    /* length() of a blob is taken from its header: the record's pages are not read. */
+    int rc = prepare(st,
+                     "SELECT id, length(record) FROM responses r WHERE session_id = ? AND NOT "
+                     "EXISTS (SELECT 1 FROM batch_members m WHERE m.response = r.id) ORDER BY id",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, session_id);
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(stmt, 0) != STORE_KEY_BYTES) {
+            rc = dberr_set(err, DB_EIO, "%s: a response key has the wrong length", st->path);
+            s = SQLITE_DONE;
+            break;
+        }
+        if (fn(sqlite3_column_blob(stmt, 0), (size_t)sqlite3_column_int64(stmt, 1), ctx) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "reading responses", err);
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+int store_response_read(Store *st, const uint8_t key[STORE_KEY_BYTES],
+                        int (*fn)(int64_t session_id, const uint8_t *rec, size_t len, void *ctx),
+                        void *ctx, DbError *err)
+{
+    int rc;
+    if (!st->read_by_key &&
+        (rc = prepare(st, "SELECT session_id, record FROM responses WHERE id = ?",
+                      &st->read_by_key, err)) != DB_OK)
+        return rc;
+    sqlite3_stmt *stmt = st->read_by_key;
+    sqlite3_bind_blob(stmt, 1, key, STORE_KEY_BYTES, SQLITE_STATIC);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        const uint8_t *rec = sqlite3_column_blob(stmt, 1);
+        size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
+        fn(sqlite3_column_int64(stmt, 0), rec, len, ctx);
+        rc = DB_OK;
+    } else if (s == SQLITE_DONE) {
+        rc = dberr_set(err, DB_ENOENT, "%s: a response to export is no longer stored", st->path);
+    } else {
+        rc = sql_error(st, s, "reading a response", err);
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return rc;
+}
+
+int store_batch_members_foreach(Store *st, uint64_t number,
+                                int (*fn)(const uint8_t key[STORE_KEY_BYTES], int64_t session_id,
+                                          size_t len, void *ctx),
+                                void *ctx, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st,
+                     "SELECT m.response, r.session_id, length(r.record) FROM batch_members m "
+                     "JOIN responses r ON r.id = m.response WHERE m.batch = ? "
+                     "ORDER BY m.position",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, (int64_t)number);
+    int s;
+    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(stmt, 0) != STORE_KEY_BYTES) {
+            rc = dberr_set(err, DB_EIO, "%s: a response key has the wrong length", st->path);
+            s = SQLITE_DONE;
+            break;
+        }
+        if (fn(sqlite3_column_blob(stmt, 0), sqlite3_column_int64(stmt, 1),
+               (size_t)sqlite3_column_int64(stmt, 2), ctx) != 0) {
+            s = SQLITE_DONE;
+            break;
+        }
+    }
+    if (s != SQLITE_DONE)
+        rc = sql_error(st, s, "reading the batch's responses", err);
+    sqlite3_finalize(stmt);
+    return rc;
 }
 
 /* --- kiosk meta --- */
@@ -992,4 +1154,16 @@ int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err)
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA max_page_count = %u", max_pages);
     return exec(st, sql, "limiting the database size", err);
+}
+
+int store_test_open_at_version(const char *dir, int version, Store **out, DbError *err)
+{
+    if (version < 0 || version > STORE_SCHEMA_VERSION)
+        return dberr_set(err, DB_EINVAL, "no schema version %d", version);
+    return open_at(dir, version, out, err);
+}
+
+int store_test_exec(Store *st, const char *sql, DbError *err)
+{
+    return exec(st, sql, "running a test statement", err);
 }

@@ -9,8 +9,8 @@
  * The schema version lives in PRAGMA user_version and is migrated forward on open; a database
  * from a newer Debrief is refused rather than damaged.
  *
- * Responses carry no insertion order: each gets a random 16-byte key in a WITHOUT ROWID
- * table, so neither rowids nor iteration order reveal who answered when.
+ * Responses carry no insertion order: each gets a random 16-byte key and a random rowid, so
+ * neither rowids nor iteration order reveal who answered when.
  *
  * A Store is used from one thread. Free with store_close.
  */
@@ -22,7 +22,7 @@
 
 #include "dberr.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_DB_NAME "debrief.db"
 
 typedef struct Store Store;
@@ -82,7 +82,8 @@ int store_response_foreach(Store *st, int64_t session_id,
  *
  * A batch moves through two states. store_batch_add records it as *pending*: its number,
  * hash and chain link, and for every response it holds, its position in the shuffled
- * order, all in one transaction, before the file is written. Once the file was written and
+ * order (a narrow row of its own per response, schema version 2: the records are not
+ * rewritten), all in one transaction, before the file is moved into place. Once the file was written and
  * read back, store_batch_set_written marks it *written*. A pending batch left by a crash is
  * rebuilt from the same responses in the same positions, so a retry writes the identical
  * bytes. A batch is *acknowledged* once the analysis side confirmed it (store_batch_purge);
@@ -109,6 +110,27 @@ int store_unexported_foreach(Store *st, int64_t session_id,
                              int (*fn)(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec,
                                        size_t len, void *ctx),
                              void *ctx, DbError *err);
+
+/* Like store_unexported_foreach, without reading the records: each response's key and its
+ * record's length. */
+int store_unexported_keys_foreach(Store *st, int64_t session_id,
+                                  int (*fn)(const uint8_t key[STORE_KEY_BYTES], size_t len,
+                                            void *ctx),
+                                  void *ctx, DbError *err);
+
+/* Calls fn once with the session id and sealed record of the response with this key (the
+ * pointer valid only during the call). DB_ENOENT if no response has the key. The query is
+ * prepared once per Store, so reading many records one by one is cheap. */
+int store_response_read(Store *st, const uint8_t key[STORE_KEY_BYTES],
+                        int (*fn)(int64_t session_id, const uint8_t *rec, size_t len, void *ctx),
+                        void *ctx, DbError *err);
+
+/* Calls fn with the key, session id and record length of each response still held in batch
+ * number, in its recorded position order (store_response_read fetches the records). */
+int store_batch_members_foreach(Store *st, uint64_t number,
+                                int (*fn)(const uint8_t key[STORE_KEY_BYTES], int64_t session_id,
+                                          size_t len, void *ctx),
+                                void *ctx, DbError *err);
 
 /* Records batch b (number, prev_hash, hash; b->records must equal n) as pending, with
  * response keys[i] at position i, in one transaction. DB_EEXIST if the number is taken,
@@ -166,5 +188,12 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
 /* Limits the database to max_pages pages (PRAGMA max_page_count) so tests can simulate a
  * full disk. */
 int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err);
+
+/* Opens DIR/debrief.db migrating it only up to schema version (<= STORE_SCHEMA_VERSION), so a
+ * test can make an old database; the normal store_open later migrates the rest. */
+int store_test_open_at_version(const char *dir, int version, Store **out, DbError *err);
+
+/* Runs SQL on the database (tests only: to put an old schema's rows in place). */
+int store_test_exec(Store *st, const char *sql, DbError *err);
 
 #endif
