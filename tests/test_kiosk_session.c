@@ -416,6 +416,24 @@ static void test_selftest(void)
     /* The command line's recipient replaces the file's. */
     const char *a3[] = {"--config", conf, "--recipient", pub, "--selftest", NULL};
     CHECK(run_kiosk(a3, 0, errbuf, sizeof errbuf) == 0);
+
+    /* A checklist, not a first-error exit: every check runs and says ok/WARN/FAIL. */
+    char bad_data[700];
+    snprintf(bad_data, sizeof bad_data, "%s/not-a-dir", tmp);
+    write_file(bad_data, "x");
+    const char *a4[] = {"--survey",  survey,  "--data",     bad_data, "--recipient",
+                        missing,     "--selftest", NULL};
+    merge_stdout = 1;
+    CHECK(run_kiosk(a4, 0, errbuf, sizeof errbuf) == 1);
+    merge_stdout = 0;
+    CHECK(strstr(errbuf, "ok    survey") != NULL);
+    CHECK(strstr(errbuf, "FAIL  recipient  ") != NULL && strstr(errbuf, "missing.pub") != NULL);
+    CHECK(strstr(errbuf, "FAIL  data       ") != NULL && strstr(errbuf, "not-a-dir") != NULL);
+    CHECK(strstr(errbuf, "ok    fonts") != NULL);
+    CHECK(strstr(errbuf, "ok    display    video driver 'dummy'") != NULL);
+    CHECK(strstr(errbuf, "WARN  admin      the coordinator PIN is unusable") != NULL);
+    CHECK(strstr(errbuf, "selftest: FAILED (2 problems, 1 warning)") != NULL);
+    CHECK(strstr(errbuf, "debrief-kiosk: error: data: ") != NULL);
 }
 
 /* Under systemd: READY=1 once the first screen is up, WATCHDOG=1 while it runs, and a clean
@@ -707,7 +725,7 @@ static void test_set_pin(void)
                         "--recipient", pub,    "--selftest", NULL};
     merge_stdout = 1;
     CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 0);
-    CHECK(strstr(errbuf, "admin:      no coordinator PIN set: the admin screen cannot be "
+    CHECK(strstr(errbuf, "WARN  admin      no coordinator PIN set: the admin screen cannot be "
                          "opened (debrief-kiosk --set-pin)") != NULL);
     merge_stdout = 0;
     CHECK(run_admin_script("expect \"Tap to begin\"\nlongpress 10 10\nidle 10\n"
@@ -740,7 +758,7 @@ static void test_set_pin(void)
     free(data);
     merge_stdout = 1;
     CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 0);
-    CHECK(strstr(errbuf, "admin:      coordinator PIN set (admin-pin)") != NULL);
+    CHECK(strstr(errbuf, "ok    admin      coordinator PIN set (admin-pin)") != NULL);
     merge_stdout = 0;
     /* A damaged hash file disables the admin screen, not the kiosk. */
     write_file(path, "$argon2id$v=19$m=65536,t=2,p=1$garbage\n");

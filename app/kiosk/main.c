@@ -31,6 +31,7 @@
 #include "sd_notify.h"
 #include "seal.h"
 #include "secmem.h"
+#include "selftest.h"
 #include "store.h"
 #include "survey.h"
 
@@ -632,6 +633,12 @@ int main(int argc, char **argv)
     int status = EXIT_FAIL, rc;
     Script *script = NULL;
 
+    if (app.args.selftest) {
+        if (app.demo)
+            return fail("--selftest needs the settings to check (--config FILE, or --survey, "
+                        "--data and --recipient)");
+        return kiosk_selftest(&app.args, stdout);
+    }
     if (app.args.script[0] && script_load(app.args.script, &script, &err) != DB_OK) {
         status = fail(err.msg);
         goto done;
@@ -640,11 +647,6 @@ int main(int argc, char **argv)
                     app.args.font_bold[0] ? app.args.font_bold : KIOSK_FONT_BOLD, &app.fonts,
                     &err) != DB_OK) {
         status = fail(err.msg);
-        goto done;
-    }
-    if (app.args.selftest && app.demo) {
-        status = fail("--selftest needs the settings to check (--config FILE, or --survey, "
-                      "--data and --recipient)");
         goto done;
     }
     if (app.demo && setup_demo(&app, &err) != DB_OK) {
@@ -667,39 +669,6 @@ int main(int argc, char **argv)
     }
     app.admin = (KioskAdmin){app.store,  app.survey,          app.args.data,         app.rcpt,
                              app.n_rcpt, app.args.export_dir, app.args.min_responses};
-
-    if (app.args.selftest) {
-        char fp[KEY_FINGERPRINT_SIZE];
-        printf("survey:     %s (\"%s\" version %u, %d questions, %d language%s)\n", app.args.survey,
-               app.survey->id, (unsigned)app.survey->version, app.survey->n_questions,
-               app.survey->n_langs, app.survey->n_langs == 1 ? "" : "s");
-        for (int i = 0; i < app.n_rcpt; i++) {
-            keys_public_fingerprint(&app.rcpt[i], fp);
-            printf("recipient:  %s  fingerprint %s\n", app.args.recipients[i], fp);
-        }
-        StoreSession cur;
-        int found = 0;
-        if (store_session_current(app.store, &cur, &found, &err) != DB_OK) {
-            status = fail(err.msg);
-            goto done;
-        }
-        if (found)
-            printf("data:       %s (session \"%s\" %s open, %lld responses)\n", app.args.data,
-                   cur.label, cur.date, (long long)cur.responses);
-        else
-            printf("data:       %s (no session open: the kiosk will say it is not collecting)\n",
-                   app.args.data);
-        if (app.pin_hash[0])
-            printf("admin:      coordinator PIN set (%s)\n", app.pin_where);
-        else if (app.pin_problem[0])
-            printf("admin:      the coordinator PIN is unusable: %s\n", app.pin_problem);
-        else
-            printf("admin:      no coordinator PIN set: the admin screen cannot be opened "
-                   "(debrief-kiosk --set-pin)\n");
-        printf("fonts:      ok\nselftest:   ok\n");
-        status = EXIT_OK;
-        goto done;
-    }
 
     PlatformConfig pc = {app.args.w,        app.args.h,     app.args.fullscreen,
                          app.args.rotation, script != NULL, "Debrief"};

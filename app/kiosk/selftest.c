@@ -1,0 +1,172 @@
+/* selftest: see selftest.h. */
+#include "selftest.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "keys.h"
+#include "kiosk_admin.h"
+#include "platform.h"
+#include "store.h"
+#include "survey.h"
+
+typedef struct Checklist {
+    FILE *out;
+    int failed, warned;
+} Checklist;
+
+/* One line of the checklist; verdict is "ok", "WARN" or "FAIL". */
+static void report(Checklist *c, const char *verdict, const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void report(Checklist *c, const char *verdict, const char *what, const char *fmt, ...)
+{
+    char line[DBERR_MSG_MAX + 256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(c->out, "%-4s  %-10s %s\n", verdict, what, line);
+    if (strcmp(verdict, "FAIL") == 0) {
+        c->failed++;
+        fprintf(stderr, "debrief-kiosk: error: %s: %s\n", what, line);
+    } else if (strcmp(verdict, "WARN") == 0) {
+        c->warned++;
+    }
+}
+
+static void check_survey(Checklist *c, const KioskArgs *a)
+{
+    Survey *s = NULL;
+    DbError err;
+    if (survey_load_file(a->survey, &s, &err) != DB_OK) {
+        report(c, "FAIL", "survey", "%s", err.msg);
+        return;
+    }
+    report(c, "ok", "survey", "%s (\"%s\" version %u, %d questions, %d language%s)", a->survey,
+           s->id, (unsigned)s->version, s->n_questions, s->n_langs, s->n_langs == 1 ? "" : "s");
+    survey_free(s);
+}
+
+static void check_recipients(Checklist *c, const KioskArgs *a)
+{
+    if (a->n_recipients == 0)
+        report(c, "FAIL", "recipient", "no analyst public key configured (recipient = FILE)");
+    for (int i = 0; i < a->n_recipients; i++) {
+        KeyPublic pub;
+        DbError err;
+        if (keys_public_read(a->recipients[i], &pub, &err) != DB_OK) {
+            report(c, "FAIL", "recipient", "%s", err.msg);
+            continue;
+        }
+        char fp[KEY_FINGERPRINT_SIZE];
+        keys_public_fingerprint(&pub, fp);
+        report(c, "ok", "recipient", "%s  fingerprint %s (compare with the analyst's)",
+               a->recipients[i], fp);
+    }
+}
+
+/* The store opens (schema migrated), a file can be created next to it, and there is room. */
+static void check_data(Checklist *c, const KioskArgs *a)
+{
+    DbError err;
+    Store *st = NULL;
+    if (fs_mkdir_p(a->data, 0700, &err) != DB_OK || store_open(a->data, &st, &err) != DB_OK) {
+        report(c, "FAIL", "data", "%s", err.msg);
+        return;
+    }
+    char probe[KIOSK_PATH_MAX + 32];
+    int writable = fs_join(probe, sizeof probe, a->data, ".selftest-probe", &err) == DB_OK &&
+                   fs_write_atomic(probe, "", 0, 0600, &err) == DB_OK;
+    if (writable)
+        unlink(probe);
+    StoreSession cur;
+    int found = 0;
+    int session_ok = store_session_current(st, &cur, &found, &err) == DB_OK;
+    store_close(st);
+    if (!writable || !session_ok) {
+        report(c, "FAIL", "data", "%s", err.msg);
+        return;
+    }
+    long long free_bytes = fs_free_bytes(a->data);
+    char session[160];
+    if (found)
+        snprintf(session, sizeof session, "session \"%s\" %s open, %lld responses", cur.label,
+                 cur.date, (long long)cur.responses);
+    else
+        snprintf(session, sizeof session, "no session open: the kiosk says it is not collecting");
+    report(c, "ok", "data", "%s (writable, %lld MB free; %s)", a->data, free_bytes / 1000000,
+           session);
+    if (free_bytes >= 0 && free_bytes < SELFTEST_LOW_SPACE_BYTES)
+        report(c, "WARN", "space", "only %lld MB free in %s: export and apply acknowledgements",
+               free_bytes / 1000000, a->data);
+}
+
+static void check_fonts_and_display(Checklist *c, const KioskArgs *a)
+{
+    const char *regular = a->font[0] ? a->font : KIOSK_FONT_REGULAR;
+    const char *bold = a->font_bold[0] ? a->font_bold : KIOSK_FONT_BOLD;
+    KFonts *fonts = NULL;
+    DbError err;
+    if (kfonts_open(regular, bold, &fonts, &err) != DB_OK) {
+        report(c, "FAIL", "fonts", "%s", err.msg);
+        report(c, "FAIL", "display", "not checked: it needs the fonts");
+        return;
+    }
+    report(c, "ok", "fonts", "%s, %s", regular, bold);
+    PlatformConfig pc = {a->w, a->h, a->fullscreen, a->rotation, 0, "Debrief selftest"};
+    Platform *plat = NULL;
+    int pstatus = PLATFORM_OK;
+    if (platform_open(&pc, fonts, &plat, &pstatus, &err) != DB_OK) {
+        report(c, "FAIL", "display", "%s", err.msg);
+    } else if (pstatus == PLATFORM_NO_DISPLAY) {
+        report(c, "FAIL", "display",
+               "no screen: SDL picked the '%s' driver (on the console set "
+               "SDL_VIDEODRIVER=kmsdrm and run as a member of video, render and input)",
+               platform_driver(plat));
+    } else {
+        int w, h;
+        platform_physical_size(plat, &w, &h);
+        const char *driver = platform_driver(plat);
+        int headless = strcmp(driver, "dummy") == 0 || strcmp(driver, "offscreen") == 0;
+        report(c, "ok", "display", "video driver '%s', %dx%d%s", driver, w, h,
+               headless ? " (headless, as SDL_VIDEODRIVER asked)" : "");
+    }
+    platform_close(plat);
+    kfonts_close(fonts);
+}
+
+static void check_pin(Checklist *c, const KioskArgs *a)
+{
+    char hash[PIN_HASH_MAX];
+    const char *where = NULL;
+    DbError err;
+    int rc = kiosk_pin_load(a->data, a->pin_hash, hash, &where, &err);
+    if (rc == DB_OK)
+        report(c, "ok", "admin", "coordinator PIN set (%s)", where);
+    else if (rc == DB_ENOENT)
+        report(c, "WARN", "admin",
+               "no coordinator PIN set: the admin screen cannot be opened "
+               "(debrief-kiosk --set-pin)");
+    else
+        report(c, "WARN", "admin", "the coordinator PIN is unusable: %s", err.msg);
+}
+
+int kiosk_selftest(const KioskArgs *args, FILE *out)
+{
+    Checklist c = {out, 0, 0};
+    check_survey(&c, args);
+    check_recipients(&c, args);
+    check_data(&c, args);
+    check_fonts_and_display(&c, args);
+    check_pin(&c, args);
+    if (c.failed)
+        fprintf(out, "selftest: FAILED (%d problem%s, %d warning%s)\n", c.failed,
+                c.failed == 1 ? "" : "s", c.warned, c.warned == 1 ? "" : "s");
+    else
+        fprintf(out, "selftest: ok (%d warning%s)\n", c.warned, c.warned == 1 ? "" : "s");
+    return c.failed ? 1 : 0;
+}
