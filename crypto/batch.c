@@ -599,7 +599,39 @@ static int parse_session(Reader *r, uint32_t index, BatchSession *s)
     return DB_OK;
 }
 
+int batch_verify(const char *name, const uint8_t *data, size_t len,
+                 const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint8_t hash[BATCH_HASH_BYTES],
+                 DbError *err)
+{
+    memset(hash, 0, BATCH_HASH_BYTES);
+    if (len < KEY_SIGNATURE_BYTES)
+        return dberr_set(err, DB_EFORMAT, "%s: the file is too short to hold a signature", name);
+    size_t signed_len = len - KEY_SIGNATURE_BYTES;
+    /* One pass over the bytes gives the digest that is signed and that the hash uses. */
+    crypto_generichash_state body_state;
+    crypto_generichash_init(&body_state, NULL, 0, 64);
+    crypto_generichash_update(&body_state, data, signed_len);
+    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + 64];
+    signed_message(&body_state, msg);
+    if (keys_signature_verify(kiosk_pk, msg, sizeof msg, data + signed_len) != 0)
+        return dberr_set(err, DB_EAUTH,
+                         "%s: signature does not verify: the batch was altered or is not from "
+                         "this kiosk",
+                         name);
+    hash_of(msg + BATCH_SIGNED_CONTEXT_BYTES, data + signed_len, KEY_SIGNATURE_BYTES, hash);
+    return DB_OK;
+}
+
 int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err)
+{
+    int rc = batch_parse_unverified(name, data, len, out, err);
+    if (rc == DB_OK && (rc = batch_verify(name, data, len, out->kiosk_pk, out->hash, err)) != DB_OK)
+        batch_free(out);
+    return rc;
+}
+
+int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,
+                           DbError *err)
 {
     memset(out, 0, sizeof *out);
     Reader r = {name, data, len, 0, err};
@@ -736,20 +768,7 @@ int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, D
                        name, r.off + KEY_SIGNATURE_BYTES, len - r.off - KEY_SIGNATURE_BYTES);
         goto fail;
     }
-    /* One pass over the bytes gives the digest that is signed and that the hash uses. */
-    crypto_generichash_state body_state;
-    crypto_generichash_init(&body_state, NULL, 0, 64);
-    crypto_generichash_update(&body_state, data, r.off);
-    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + 64];
-    signed_message(&body_state, msg);
-    if (keys_signature_verify(b.kiosk_pk, msg, sizeof msg, data + r.off) != 0) {
-        rc = dberr_set(err, DB_EAUTH,
-                       "%s: signature does not verify: the batch was altered or is not from "
-                       "this kiosk",
-                       name);
-        goto fail;
-    }
-    hash_of(msg + BATCH_SIGNED_CONTEXT_BYTES, data + r.off, KEY_SIGNATURE_BYTES, b.hash);
+    /* The signature is the last 64 bytes: batch_verify checks it. */
     free(seen);
     *out = b;
     return DB_OK;

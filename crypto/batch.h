@@ -109,6 +109,18 @@ void batch_writer_free(BatchWriter *w);
 int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err);
 void batch_free(Batch *b);
 
+/* batch_parse in two halves, so that a reader can check the signature while it does other
+ * work with the records (e.g. on another thread). batch_parse_unverified checks everything
+ * batch_parse checks except the signature and leaves out->hash all zero; batch_verify then
+ * checks the signature (the file's last 64 bytes) by kiosk_pk and fills hash (DB_EAUTH with
+ * batch_parse's message if it does not verify). Nothing from a batch may be trusted, shown
+ * or stored before batch_verify returned DB_OK. batch_parse is the two in a row. */
+int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,
+                           DbError *err);
+int batch_verify(const char *name, const uint8_t *data, size_t len,
+                 const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint8_t hash[BATCH_HASH_BYTES],
+                 DbError *err);
+
 /* Hash used for chaining and acknowledgements (docs/FORMAT.md): BLAKE2b-256 of D || S,
  * where S is the last 64 bytes (the signature) and D the BLAKE2b-512 of the bytes before
  * them (what the signature covers). It commits to every byte of the file and comes out of

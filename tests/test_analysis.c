@@ -851,6 +851,25 @@ static void test_parallel_open(void)
             check_msg(err.msg, "%s/c1-bad.dbb: record 37: " DBERR_AUTH_MSG);
         }
     }
+    /* Altered as well: on several threads the records are opened while the signature is
+     * checked, and the signature's failure is what is reported, as on one thread. */
+    size_t blen;
+    uint8_t *bytes = read_all(path, &blen);
+    char forged[512];
+    path_in(forged, sizeof forged, "c1-forged.dbb");
+    CHECK(bytes && blen > 1000);
+    if (bytes) {
+        bytes[blen / 2] ^= 0x20;
+        CHECK(fs_write_atomic(forged, bytes, blen, 0644, &err) == DB_OK);
+        free(bytes);
+        for (int t = 0; t <= 3; t++) {
+            AnalysisImportOptions o = opts(1);
+            o.n_threads = t;
+            CHECK(import(db, g_sec, "c1-forged.dbb", o, &res, &err) == DB_EAUTH);
+            check_msg(err.msg, "%s/c1-forged.dbb: signature does not verify: the batch was "
+                               "altered or is not from this kiosk");
+        }
+    }
     CHECK(snap_same(before, db_path));
     free(before.data);
     adb_close(db);

@@ -508,6 +508,32 @@ static void test_streaming_writer(void)
     batch_writer_free(w);
 }
 
+/* The two halves of batch_parse: structure without the signature, then the signature. */
+static void test_parse_in_two_halves(void)
+{
+    size_t vlen;
+    uint8_t *vec = read_vec(VEC_BATCH, &vlen);
+    uint8_t hash[32], want[32], zero[32] = {0};
+    DbError err;
+    Batch b;
+    CHECK(vec && batch_parse_unverified(VEC_BATCH, vec, vlen, &b, &err) == DB_OK);
+    CHECK(b.n_records == 2 && memcmp(b.hash, zero, 32) == 0);
+    CHECK(batch_verify(VEC_BATCH, vec, vlen, b.kiosk_pk, hash, &err) == DB_OK);
+    batch_hash(vec, vlen, want);
+    CHECK(memcmp(hash, want, 32) == 0);
+    vec[121] ^= 1; /* a record byte: the structure still parses, the signature does not */
+    Batch t;
+    CHECK(batch_parse_unverified(VEC_BATCH, vec, vlen, &t, &err) == DB_OK);
+    batch_free(&t);
+    CHECK(batch_verify(VEC_BATCH, vec, vlen, b.kiosk_pk, hash, &err) == DB_EAUTH);
+    CHECK_STR(err.msg, VEC_BATCH ": signature does not verify: the batch was altered or is not "
+                       "from this kiosk");
+    CHECK(memcmp(hash, zero, 32) == 0);
+    CHECK(batch_parse(VEC_BATCH, vec, vlen, &t, &err) == DB_EAUTH && t.records == NULL);
+    batch_free(&b);
+    free(vec);
+}
+
 static void test_ack_round_trip_and_forgery(void)
 {
     uint8_t pk[32];
@@ -594,6 +620,7 @@ int main(void)
     RUN(test_known_answer_batch);
     RUN(test_known_answer_ack);
     RUN(test_streaming_writer);
+    RUN(test_parse_in_two_halves);
     RUN(test_ack_round_trip_and_forgery);
     teardown();
     return test_report();

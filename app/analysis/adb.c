@@ -26,6 +26,9 @@
 struct Adb {
     sqlite3 *db;
     char path[PATH_MAX];
+    /* adb_response_add's statements, prepared on first use and reset between uses: an
+     * import adds thousands of responses, and preparing was a fifth of its time. */
+    sqlite3_stmt *ins_response, *ins_answer;
 };
 
 const char *adb_path(const Adb *db)
@@ -279,6 +282,8 @@ void adb_close(Adb *db)
 {
     if (!db)
         return;
+    sqlite3_finalize(db->ins_response);
+    sqlite3_finalize(db->ins_answer);
     if (db->db)
         sqlite3_close_v2(db->db);
     free(db);
@@ -559,11 +564,18 @@ int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *bs, int64
 
 int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError *err)
 {
-    sqlite3_stmt *stmt;
-    int rc =
-        prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)", &stmt, err);
-    if (rc != DB_OK)
+    int rc;
+    if (!db->ins_response &&
+        (rc = prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)",
+                      &db->ins_response, err)) != DB_OK)
         return rc;
+    if (!db->ins_answer &&
+        (rc = prepare(db,
+                      "INSERT INTO answers (response_id, q_index, question_id, state, likert, "
+                      "options, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      &db->ins_answer, err)) != DB_OK)
+        return rc;
+    sqlite3_stmt *stmt = db->ins_response;
     /* A random id: the row order inside sqlite never reflects the import order. */
     int64_t id = 0;
     int s = SQLITE_CONSTRAINT;
@@ -580,14 +592,11 @@ int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError
         s = sqlite3_step(stmt);
     }
     rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing a response", err);
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
     if (rc != DB_OK)
         return rc;
-    if ((rc = prepare(db,
-                      "INSERT INTO answers (response_id, q_index, question_id, state, likert, "
-                      "options, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      &stmt, err)) != DB_OK)
-        return rc;
+    stmt = db->ins_answer;
     for (int i = 0; i < r->n_answers && rc == DB_OK; i++) {
         const DecodedAnswer *a = &r->answers[i];
         sqlite3_reset(stmt);
@@ -625,7 +634,8 @@ int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError
         if (s != SQLITE_DONE)
             rc = sql_error(db, s, "storing an answer", err);
     }
-    sqlite3_finalize(stmt);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
     return rc;
 }
 

@@ -321,7 +321,6 @@ typedef struct RecordJob {
     const Batch *b;
     const KeySecret *sec;
     const char *path;
-    const SurveyUse *uses;
     DecodedResponse **dec;
     size_t padded;         /* largest padded size of the batch's records */
     atomic_uint next;      /* next chunk start */
@@ -335,7 +334,9 @@ typedef struct RecordWorker {
     DbError err;
 } RecordWorker;
 
-/* Opens, decodes and checks record i into job->dec[i]; plain has job->padded bytes. */
+/* Opens and decodes record i into job->dec[i] and checks it names its batch session; plain
+ * has job->padded bytes. (The answers are checked against the survey afterwards, once the
+ * surveys are resolved: check_records.) */
 static int open_one(RecordJob *job, uint32_t i, uint8_t *plain, DbError *err)
 {
     const Batch *b = job->b;
@@ -366,9 +367,7 @@ static int open_one(RecordJob *job, uint32_t i, uint8_t *plain, DbError *err)
                          "%s: record %u does not belong to the session the batch lists it "
                          "under (session %u)",
                          path, i, r->session);
-    if ((rc = response_decoded_check(d, job->uses[r->session].survey, err)) != DB_OK)
-        dberr_prefix(err, "%s: record %u", path, i);
-    return rc;
+    return DB_OK;
 }
 
 static void *record_worker(void *arg)
@@ -419,11 +418,13 @@ static int thread_count(int wanted, uint32_t n_records)
     return (int)t;
 }
 
-/* Fills dec[0..n_records) or fails with the first bad record's message (dec entries that
- * were filled stay for the caller to free). */
-static int open_records(const Batch *b, const KeySecret *sec, const char *path,
-                        const SurveyUse *uses, int n_threads, DecodedResponse **dec, DbError *err)
+/* Fills dec[0..n_records) or fails with the first bad record's message and sets *bad to
+ * its index (n_records if none; every dec[i] before it is filled; dec entries that were
+ * filled stay for the caller to free). */
+static int open_records(const Batch *b, const KeySecret *sec, const char *path, int n_threads,
+                        DecodedResponse **dec, uint32_t *bad, DbError *err)
 {
+    *bad = b->n_records;
     if (b->n_records == 0)
         return DB_OK;
     RecordJob job;
@@ -431,7 +432,6 @@ static int open_records(const Batch *b, const KeySecret *sec, const char *path,
     job.b = b;
     job.sec = sec;
     job.path = path;
-    job.uses = uses;
     job.dec = dec;
     job.padded = SEAL_MIN_PADDED;
     for (uint32_t i = 0; i < b->n_records; i++) {
@@ -462,7 +462,44 @@ static int open_records(const Batch *b, const KeySecret *sec, const char *path,
         return DB_OK;
     if (err)
         *err = w[first].err;
+    *bad = w[first].bad;
     return w[first].rc;
+}
+
+/* The batch's signature, checked on a thread of its own while the records are opened. */
+typedef struct Verifier {
+    const char *path;
+    const uint8_t *data;
+    size_t len;
+    const uint8_t *kiosk_pk;
+    uint8_t hash[BATCH_HASH_BYTES];
+    int rc;
+    DbError err;
+} Verifier;
+
+static void *verify_worker(void *arg)
+{
+    Verifier *v = arg;
+    v->rc = batch_verify(v->path, v->data, v->len, v->kiosk_pk, v->hash, &v->err);
+    return NULL;
+}
+
+/* Whether the batch, going by its (not yet verified) header, will get as far as its records:
+ * then they are opened while the signature is checked. Only a guess to save work: every
+ * check is made again, in order, on the verified batch. */
+static int likely_imported(Adb *db, const Batch *b, const AnalysisImportOptions *opt)
+{
+    char fp[KEY_FINGERPRINT_SIZE];
+    keys_fingerprint(b->kiosk_pk, KEY_SIGN_PUBLIC_BYTES, fp);
+    int64_t kiosk = 0;
+    int trusted = 0, found = 0;
+    DbError e;
+    if (adb_kiosk_find(db, b->kiosk_pk, &kiosk, &trusted, &e) != DB_OK)
+        return 0;
+    if (kiosk == 0)
+        return opt->trust_new_kiosk || analysis_kiosks_find(opt->kiosks, fp) != NULL;
+    return trusted && adb_batch_find(db, kiosk, b->number, &found, NULL, NULL, &e) == DB_OK &&
+           !found;
 }
 
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
@@ -472,14 +509,49 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     uint8_t *data = NULL;
     size_t len = 0;
     Batch b;
-    int rc = read_batch(path, &data, &len, &b, err);
+    int rc = fs_read_file(path, BATCH_MAX_BYTES, 1, &data, &len, err);
     if (rc != DB_OK)
         return rc;
+    if ((rc = batch_parse_unverified(path, data, len, &b, err)) != DB_OK) {
+        free(data);
+        return rc;
+    }
     SurveyUse *uses = NULL;
-    DecodedResponse **dec = NULL;
-    uint32_t n_dec = 0;
+    DecodedResponse **dec = calloc(b.n_records ? b.n_records : 1, sizeof *dec);
+    uint32_t n_dec = b.n_records; /* NULL until filled; freed whatever the outcome */
     uint32_t *seen = NULL;
     int in_tx = 0;
+    if (!dec) {
+        batch_free(&b);
+        free(data);
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+
+    /* The signature: checked first, as batch_parse does, or, when the batch will be imported
+     * and more than one thread may work, on its own thread while the records are opened (the
+     * two take about the same time). Either way nothing below uses the batch before it
+     * verified; a record's error is reported where it always was, after the chain checks. */
+    int open_rc = DB_OK, opened = 0;
+    uint32_t open_bad = b.n_records;
+    DbError open_err;
+    dberr_clear(&open_err);
+    Verifier v = {.path = path, .data = data, .len = len, .kiosk_pk = b.kiosk_pk};
+    pthread_t vth;
+    if (thread_count(opt->n_threads, b.n_records) > 1 && likely_imported(db, &b, opt) &&
+        pthread_create(&vth, NULL, verify_worker, &v) == 0) {
+        open_rc = open_records(&b, sec, path, opt->n_threads, dec, &open_bad, &open_err);
+        opened = 1;
+        pthread_join(vth, NULL);
+    } else {
+        verify_worker(&v);
+    }
+    if (v.rc != DB_OK) {
+        rc = v.rc;
+        if (err)
+            *err = v.err;
+        goto done;
+    }
+    memcpy(b.hash, v.hash, BATCH_HASH_BYTES);
 
     memcpy(res->kiosk_pk, b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES);
     keys_fingerprint(b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES, res->kiosk_fp);
@@ -585,19 +657,31 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     /* surveys */
     uses = calloc(b.n_sessions, sizeof *uses);
     seen = calloc(b.n_sessions, sizeof *seen);
-    dec = calloc(b.n_records ? b.n_records : 1, sizeof *dec);
-    if (!uses || !seen || !dec) {
+    if (!uses || !seen) {
         rc = dberr_set(err, DB_ENOMEM, "out of memory");
         goto done;
     }
-    n_dec = b.n_records; /* NULL until filled; freed whatever the outcome */
     for (uint32_t i = 0; i < b.n_sessions; i++)
         if ((rc = resolve_survey(db, path, &b.sessions[i], opt, &uses[i], err)) != DB_OK)
             goto done;
 
-    /* records: opened, decoded and checked on a small pool of threads */
-    if ((rc = open_records(&b, sec, path, uses, opt->n_threads, dec, err)) != DB_OK)
-        goto done;
+    /* records: opened and decoded on a small pool of threads (unless that already happened
+     * above), then checked against their surveys in order: the first bad record is reported */
+    if (!opened)
+        open_rc = open_records(&b, sec, path, opt->n_threads, dec, &open_bad, &open_err);
+    for (uint32_t i = 0; i < b.n_records; i++) {
+        if (i == open_bad) {
+            rc = open_rc;
+            if (err)
+                *err = open_err;
+            goto done;
+        }
+        const Survey *sv = uses[b.records[i].session].survey;
+        if ((rc = response_decoded_check(dec[i], sv, err)) != DB_OK) {
+            dberr_prefix(err, "%s: record %u", path, i);
+            goto done;
+        }
+    }
     for (uint32_t i = 0; i < b.n_records; i++)
         seen[b.records[i].session]++;
     for (uint32_t i = 0; i < b.n_sessions; i++) {
