@@ -462,7 +462,8 @@ int response_encode(const Response *r, const ResponseContext *ctx, uint8_t *out,
         const Answer *a = &r->answers[q];
         put_str8(&w, sq->id);
         /* Hidden answers and answers that break the rules are not written: a hidden one is
-         * "none" by definition, a broken one cannot come from the setters. */
+         * "none" by definition; a rule-breaking one is an unfinished state (e.g. one option
+         * ticked of a multiple choice that needs two), which the kiosk never submits. */
         AnswerState state = vis[q] ? a->state : ANSWER_NONE;
         if (state == ANSWER_GIVEN && !answer_ok(sq, a))
             state = ANSWER_NONE;
