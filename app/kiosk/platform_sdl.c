@@ -215,9 +215,13 @@ typedef struct TexEntry {
 struct Platform {
     SDL_Window *win;
     SDL_Renderer *ren;
-    SDL_Texture *target; /* the logical frame, rotated when presented */
+    SDL_Texture *target; /* the logical frame, rotated when presented (NULL if direct) */
     int pw, ph, lw, lh;  /* physical (renderer output) and logical sizes */
     int rotation;
+    /* Frames are drawn straight onto the window: at rotation 0 with the software renderer,
+     * whose window surface keeps the frame after a present (so a screenshot still reads it).
+     * Copying a target texture to the window cost a quarter of a tap's frame there. */
+    int direct;
     KFonts *fonts;
     char driver[32];
     char renderer[32];
@@ -278,6 +282,9 @@ static int make_target(Platform *p, DbError *err)
     ui_logical_size(p->rotation, p->pw, p->ph, &p->lw, &p->lh);
     if (p->target)
         SDL_DestroyTexture(p->target);
+    p->target = NULL;
+    if (p->direct)
+        return DB_OK;
     p->target =
         SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, p->lw, p->lh);
     if (!p->target)
@@ -364,8 +371,10 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
         return err ? err->code : DB_EIO;
     }
     SDL_RendererInfo info;
-    if (SDL_GetRendererInfo(p->ren, &info) == 0)
+    if (SDL_GetRendererInfo(p->ren, &info) == 0) {
         snprintf(p->renderer, sizeof p->renderer, "%s", info.name);
+        p->direct = p->rotation == 0 && (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+    }
     int rc = make_target(p, err);
     if (rc != DB_OK) {
         platform_close(p);
@@ -733,7 +742,7 @@ static void compose(Platform *p)
 void platform_draw(Platform *p, const UiFrame *f)
 {
     p->frame++;
-    SDL_SetRenderTarget(p->ren, p->target);
+    SDL_SetRenderTarget(p->ren, p->direct ? NULL : p->target);
     SDL_SetRenderDrawColor(p->ren, 0, 0, 0, 255);
     SDL_RenderClear(p->ren);
     for (int i = 0; i < f->n_cmds; i++) {
@@ -756,13 +765,15 @@ void platform_draw(Platform *p, const UiFrame *f)
             break;
         }
     }
-    compose(p);
+    if (!p->direct)
+        compose(p);
     SDL_RenderPresent(p->ren);
 }
 
 int platform_screenshot(Platform *p, const char *png_path, DbError *err)
 {
-    compose(p);
+    if (!p->direct)
+        compose(p); /* direct: the window already holds the last frame */
     size_t pitch = 3 * (size_t)p->pw;
     uint8_t *px = malloc(pitch * (size_t)p->ph);
     if (!px)
