@@ -19,7 +19,7 @@
 #include "testlib.h"
 
 static KFonts *fonts;
-static Survey *ccdg, *team;
+static Survey *ccdg, *team, *longopt;
 
 typedef struct FakeStore {
     int calls;
@@ -59,6 +59,18 @@ static int tap(Kiosk *k, const char *label)
         fprintf(stderr, "  no label \"%s\" at %dx%d\n", label, W, H);
         return -1;
     }
+    UiRect r = f->labels[i].r;
+    kiosk_tap(k, r.x + r.w / 2, r.y + r.h / 2);
+    return 0;
+}
+
+/* The same without complaining (for taps that must fail). */
+static int tap_quiet(Kiosk *k, const char *label)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int i = ui_frame_find_label(f, label);
+    if (i < 0)
+        return -1;
     UiRect r = f->labels[i].r;
     kiosk_tap(k, r.x + r.w / 2, r.y + r.h / 2);
     return 0;
@@ -166,6 +178,7 @@ static void test_layout_all_sizes(void)
             CHECK(tap(k, "OK") == 0);
         CHECK(tap(k, "Suivant") == 0);
         bad += check_layout(k, "team single (long option)");
+        CHECK(!k->paging && !visible(k, "More options"));
         CHECK(tap(k, "Administratif") == 0);
         CHECK(tap(k, "Suivant") == 0);
         CHECK(tap(k, "Suivant") == 0); /* required multi: the gentle note */
@@ -242,6 +255,7 @@ static void test_layout_every_question(void)
                 /* Answer with "prefer not" where offered so show-if questions stay hidden. */
                 const UiFrame *f = kiosk_frame(k, W, H);
                 (void)f;
+                CHECK(!k->paging); /* the bundled survey never needs pages of options */
                 kiosk_key(k, KK_ENTER);
             }
             CHECK(kiosk_screen(k) == KS_REVIEW);
@@ -254,6 +268,262 @@ static void test_layout_every_question(void)
             CHECK(bad == 0);
             kiosk_free(k);
         }
+    }
+    W = 800;
+    H = 480;
+}
+
+/* The first option on the page shown now (the layout is rebuilt first). */
+static int opt_first(Kiosk *k)
+{
+    kiosk_frame(k, W, H);
+    return k->opt_first;
+}
+
+/* ---- choice questions with more options than fit: pages of options ---- */
+
+/* The index of the option whose full label is visible now, for each option (-1 if not). */
+static int option_visible(Kiosk *k, const SurveyQuestion *q, int i)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int li = ui_frame_find_label(f, q->options[i].text.s[0]);
+    if (li < 0 || strcmp(ui_label_text(f, li), q->options[i].text.s[0]) != 0)
+        return 0;
+    int t = f->labels[li].target;
+    return t >= 0 && f->targets[t].action == ACT_OPTION && f->targets[t].arg == i;
+}
+
+/* Whether option i is drawn selected (its row filled with the accent colour). */
+static int option_drawn_selected(Kiosk *k, int i)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    for (int t = 0; t < f->n_targets; t++) {
+        if (f->targets[t].action != ACT_OPTION || f->targets[t].arg != i)
+            continue;
+        UiRect r = f->targets[t].r;
+        for (int c = 0; c < f->n_cmds; c++) {
+            const UiCmd *cmd = &f->cmds[c];
+            if (cmd->kind == UI_CMD_RECT && cmd->r.x == r.x && cmd->r.y == r.y && cmd->r.w == r.w &&
+                cmd->r.h == r.h)
+                return cmd->color.r == c_primary.r && cmd->color.g == c_primary.g &&
+                       cmd->color.b == c_primary.b;
+        }
+    }
+    return 0;
+}
+
+/* The visible options must be one contiguous run [*first, *first + *count) with the
+ * indicator saying so ("options 5–8 of 16", "option 16 of 16"); returns problems found. */
+static int check_page(Kiosk *k, const SurveyQuestion *q, int paged, int *first, int *count,
+                      const char *what)
+{
+    int bad = 0, lo = -1, hi = -1, n = 0;
+    for (int i = 0; i < q->n_options; i++)
+        if (option_visible(k, q, i)) {
+            if (lo < 0)
+                lo = i;
+            else if (i != hi + 1)
+                bad++; /* a hole in the run */
+            hi = i;
+            n++;
+        }
+    *first = lo;
+    *count = n;
+    if (lo < 0) {
+        fprintf(stderr, "  %s at %dx%d: no option visible\n", what, W, H);
+        return bad + 1;
+    }
+    char ind[64];
+    if (n == 1)
+        snprintf(ind, sizeof ind, "option %d of %d", lo + 1, q->n_options);
+    else
+        snprintf(ind, sizeof ind, "options %d\xE2\x80\x93%d of %d", lo + 1, hi + 1, q->n_options);
+    if (paged != visible(k, ind) || paged != visible(k, "More options") ||
+        paged != visible(k, "Previous options")) {
+        fprintf(stderr, "  %s at %dx%d: page indicator \"%s\" %s\n", what, W, H, ind,
+                paged ? "missing" : "shown but not paged");
+        bad++;
+    }
+    if (paged && (opt_first(k) != lo || k->opt_count != n))
+        bad++;
+    return bad;
+}
+
+typedef struct LongCase {
+    int q;              /* question index in long_options.json */
+    SurveyKind kind;    /* SURVEY_SINGLE / SURVEY_MULTI */
+    int pages_at_least; /* at 480x320 and 800x480 */
+} LongCase;
+
+static const LongCase long_cases[] = {{0, SURVEY_SINGLE, 4}, {1, SURVEY_MULTI, 4}};
+
+/* 16 options with long labels at every size: no clipping or overlap and targets >= 48 px on
+ * every page; every option reachable by "More options" exactly once, in order; the indicator
+ * right; selections made on different pages kept and drawn; "Previous options" back to the
+ * first page; hidden options cannot be tapped by label (a script sees what a finger sees). */
+static void test_long_options_paging(void)
+{
+    for (size_t ci = 0; ci < sizeof long_cases / sizeof long_cases[0]; ci++) {
+        const LongCase *lc = &long_cases[ci];
+        const SurveyQuestion *q = &longopt->questions[lc->q];
+        CHECK(q->kind == lc->kind && q->n_options == SURVEY_MAX_OPTIONS);
+        for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+            W = sizes[si][0];
+            H = sizes[si][1];
+            char what[64];
+            snprintf(what, sizeof what, "long options q%d", lc->q);
+            FakeStore fs = {0};
+            Kiosk *k = new_kiosk(longopt, &fs);
+            CHECK(tap(k, "Tap to begin") == 0);
+            if (lc->q == 1) { /* answer the single choice to get to the multi */
+                CHECK(tap(k, "Prefer not to answer") == 0);
+                CHECK(tap(k, "Next") == 0);
+            }
+            CHECK(kiosk_current_question(k) == lc->q);
+            kiosk_frame(k, W, H);
+            int paged = k->paging, bad = 0;
+            if ((W == 480 && H == 320) || (W == 800 && H == 480))
+                CHECK(paged && k->opt_pages >= lc->pages_at_least);
+            int seen[SURVEY_MAX_OPTIONS] = {0}, next_expected = 0, pages = 0;
+            uint32_t chosen = 0;
+            int single_choice = -1;
+            for (;;) {
+                bad += check_layout(k, what);
+                int first, count;
+                bad += check_page(k, q, paged, &first, &count, what);
+                if (first != next_expected)
+                    bad++;
+                for (int i = first; i >= 0 && i < first + count; i++)
+                    seen[i]++;
+                next_expected = first + count;
+                pages++;
+                /* Choose on this page: the first option (multi); the last one (single). */
+                int pick = lc->kind == SURVEY_MULTI ? first : first + count - 1;
+                if (first >= 0 && (lc->kind == SURVEY_MULTI || next_expected == q->n_options)) {
+                    CHECK(tap(k, q->options[pick].text.s[0]) == 0);
+                    if (lc->kind == SURVEY_MULTI)
+                        chosen |= 1u << pick;
+                    else
+                        single_choice = pick;
+                    CHECK(option_drawn_selected(k, pick));
+                    if (!option_drawn_selected(k, pick))
+                        fprintf(stderr, "  %s at %dx%d: option %d not drawn selected\n", what, W, H,
+                                pick);
+                    bad += check_layout(k, what); /* bold selected text still fits */
+                }
+                if (!paged || next_expected >= q->n_options || pages > SURVEY_MAX_OPTIONS)
+                    break;
+                /* Later options cannot be tapped by their label from here. */
+                CHECK(tap_quiet(k, q->options[next_expected].text.s[0]) != 0);
+                CHECK(tap(k, "More options") == 0);
+            }
+            CHECK(next_expected == q->n_options);
+            for (int i = 0; i < q->n_options; i++)
+                CHECK(seen[i] == 1);
+            if (paged) {
+                CHECK(pages == k->opt_pages);
+                /* On the last page "More options" is disabled and does nothing. */
+                int last_first = opt_first(k);
+                CHECK(tap(k, "More options") == 0);
+                CHECK(opt_first(k) == last_first);
+                for (int p = 1; p < pages; p++)
+                    CHECK(tap(k, "Previous options") == 0);
+                int first, count;
+                bad += check_page(k, q, 1, &first, &count, what);
+                CHECK(first == 0);
+                CHECK(tap(k, "Previous options") == 0); /* disabled on the first page */
+                CHECK(opt_first(k) == 0);
+            }
+            /* Selections survived the paging, in the answer and on screen. */
+            const Answer *a = &k->r->answers[lc->q];
+            CHECK(a->state == ANSWER_GIVEN);
+            if (lc->kind == SURVEY_MULTI) {
+                CHECK(a->chosen == chosen);
+                CHECK(option_drawn_selected(k, 0));
+                CHECK(__builtin_popcount(chosen) == pages);
+            } else {
+                CHECK(a->value == single_choice && single_choice == q->n_options - 1);
+            }
+            /* The page stays while the note comes and goes: Next with nothing chosen on a
+             * required multi shows the note; the options on screen do not move. */
+            if (lc->kind == SURVEY_MULTI && paged) {
+                CHECK(tap(k, q->options[0].text.s[0]) == 0); /* unchoose the first page's */
+                for (int p = 1; p < pages; p++) {
+                    CHECK(tap(k, "More options") == 0);
+                    CHECK(tap(k, q->options[opt_first(k)].text.s[0]) == 0);
+                }
+                CHECK(k->r->answers[lc->q].state != ANSWER_GIVEN);
+                int before = opt_first(k);
+                CHECK(tap(k, "Next") == 0);
+                CHECK(kiosk_current_question(k) == lc->q);
+                CHECK(visible(k, "Please choose at least one to continue."));
+                CHECK(opt_first(k) == before);
+                bad += check_layout(k, "long options note");
+            }
+            CHECK(bad == 0);
+            kiosk_free(k);
+        }
+    }
+    W = 800;
+    H = 480;
+}
+
+/* Going to another question and back starts at the first page; the review lists choices made
+ * on any page. */
+static void test_long_options_flow(void)
+{
+    W = 480;
+    H = 320;
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(longopt, &fs);
+    CHECK(tap(k, "Tap to begin") == 0);
+    CHECK(visible(k, "options 1"));
+    CHECK(tap(k, "More options") == 0);
+    CHECK(opt_first(k) > 0);
+    CHECK(tap(k, longopt->questions[0].options[opt_first(k)].text.s[0]) == 0);
+    CHECK(tap(k, "Next") == 0);
+    CHECK(kiosk_current_question(k) == 1);
+    CHECK(opt_first(k) == 0);
+    CHECK(tap(k, "Back") == 0);
+    CHECK(kiosk_current_question(k) == 0 && opt_first(k) == 0);
+    CHECK(tap(k, "Next") == 0);
+    CHECK(tap(k, "More options") == 0);
+    CHECK(tap(k, "More options") == 0);
+    int pick = opt_first(k);
+    CHECK(tap(k, longopt->questions[1].options[pick].text.s[0]) == 0);
+    CHECK(tap(k, "Next") == 0);
+    /* The 7-point Likert with long anchors fits without pages (a scale is never split). */
+    CHECK(kiosk_current_question(k) == 2);
+    CHECK(check_layout(k, "likert 7") == 0);
+    CHECK(tap(k, "Sometimes") == 0);
+    CHECK(tap(k, "Next") == 0);
+    CHECK(kiosk_screen(k) == KS_REVIEW);
+    CHECK(visible(k, "Ethics") == 0);
+    CHECK(visible(k, longopt->questions[1].options[pick].text.s[0]));
+    kiosk_free(k);
+    W = 800;
+    H = 480;
+}
+
+/* The 7-point Likert of the fixture (anchors up to ~50 characters) at every size. */
+static void test_likert7_all_sizes(void)
+{
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        W = sizes[si][0];
+        H = sizes[si][1];
+        FakeStore fs = {0};
+        Kiosk *k = new_kiosk(longopt, &fs);
+        CHECK(tap(k, "Tap to begin") == 0);
+        CHECK(tap(k, "Prefer not to answer") == 0);
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Ethics") == 0); /* the first option: on the first page everywhere */
+        kiosk_key(k, KK_ENTER);
+        CHECK(kiosk_current_question(k) == 2);
+        int bad = check_layout(k, "likert 7");
+        CHECK(tap(k, "Always") == 0);
+        bad += check_layout(k, "likert 7 selected");
+        CHECK(bad == 0);
+        kiosk_free(k);
     }
     W = 800;
     H = 480;
@@ -1208,11 +1478,13 @@ int main(void)
     if (secmem_init() != 0)
         return 1;
     const char *src = getenv("DEBRIEF_SOURCE_DIR");
-    char p1[4096], p2[4096];
+    char p1[4096], p2[4096], p3[4096];
     snprintf(p1, sizeof p1, "%s/assets/surveys/ccdg.json", src ? src : "..");
     snprintf(p2, sizeof p2, "%s/tests/kiosk/team.json", src ? src : "..");
+    snprintf(p3, sizeof p3, "%s/tests/kiosk/long_options.json", src ? src : "..");
     if (kfonts_open(KIOSK_FONT_REGULAR, KIOSK_FONT_BOLD, &fonts, &err) != DB_OK ||
-        survey_load_file(p1, &ccdg, &err) != DB_OK || survey_load_file(p2, &team, &err) != DB_OK) {
+        survey_load_file(p1, &ccdg, &err) != DB_OK || survey_load_file(p2, &team, &err) != DB_OK ||
+        survey_load_file(p3, &longopt, &err) != DB_OK) {
         fprintf(stderr, "setup: %s\n", err.msg);
         return 1;
     }
@@ -1232,6 +1504,9 @@ int main(void)
     RUN(test_idle);
     RUN(test_layout_all_sizes);
     RUN(test_layout_every_question);
+    RUN(test_long_options_paging);
+    RUN(test_long_options_flow);
+    RUN(test_likert7_all_sizes);
     fast = keys_kdf_fast_for_tests();
     if (pin_hash_params("1234", 4, fast.opslimit, fast.memlimit, pin_1234, &err) != DB_OK)
         return 1;
@@ -1243,6 +1518,7 @@ int main(void)
     RUN(test_admin_layout);
     survey_free(ccdg);
     survey_free(team);
+    survey_free(longopt);
     kfonts_close(fonts);
     return test_report();
 }

@@ -23,7 +23,8 @@ enum {
     ACT_CONTINUE,
     ACT_PAGE,
     ACT_OK,
-    ACT_NONE, /* a target that only exists to be a target (the text field when inline) */
+    ACT_NONE,     /* a target that only exists to be a target (the text field when inline) */
+    ACT_OPT_PAGE, /* "More options" (+1) / "Previous options" (-1) on a paged choice question */
     /* admin_ui.c */
     ACT_PIN_DIGIT,
     ACT_PIN_BACK,
@@ -55,6 +56,10 @@ static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 
                      c_banner = {0xFF, 0xD4, 0x00, 0xFF}, c_track = {0xD0, 0xD3, 0xD8, 0xFF},
                      c_overlay = {0x3A, 0x3A, 0x3A, 0xFF}, c_field = {0xFF, 0xFF, 0xFF, 0xFF};
 
+/* The smallest font scale a screen is shrunk to (percent of the normal sizes) before a choice
+ * question's options go on pages; below it text is too small to read at arm's length. */
+#define KIOSK_MIN_PCT 60
+
 typedef enum { B_NORMAL, B_PRIMARY, B_SELECTED, B_DISABLED } ButtonStyle;
 
 typedef struct Metrics {
@@ -84,6 +89,13 @@ struct Kiosk {
     OskEdit edit;
     OskState osk;
     int kb_inline; /* last layout showed the keyboard on the question screen */
+    /* A choice question whose options do not fit at a readable size (60 % or more) is laid
+     * out in pages of options (kiosk_frame tries that only after plain shrinking failed). */
+    int paging;    /* the current layout pages the options */
+    int opt_page;  /* the page shown (0-based); kept until another question is shown */
+    int opt_pages; /* pages in the last layout (1 when not paged) */
+    int opt_first; /* first option shown on the last layout */
+    int opt_count; /* options shown on the last layout */
 
     uint64_t now, last_input, screen_since, warn_since;
     int warn;

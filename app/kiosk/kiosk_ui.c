@@ -74,6 +74,7 @@ void kiosk_reset(Kiosk *k)
     k->screen = KS_ATTRACT;
     k->lang = k->default_lang;
     k->q = k->from_review = k->note = k->page = k->warn = 0;
+    k->opt_page = 0;
     kadm_wipe(k);
     k->screen_since = k->now;
     k->dirty = 1;
@@ -181,6 +182,8 @@ static void commit_text(Kiosk *k)
 
 static void go_question(Kiosk *k, int q)
 {
+    if (q != k->q || k->screen != KS_QUESTION)
+        k->opt_page = 0; /* reloading the same question (the note) keeps its page */
     k->q = q;
     k->screen = KS_QUESTION;
     k->note = 0;
@@ -345,6 +348,15 @@ static void do_action(Kiosk *k, const UiTarget *t)
         k->page += t->arg;
         if (k->page < 0)
             k->page = 0;
+        break;
+    case ACT_OPT_PAGE:
+        if (!t->enabled)
+            return; /* no earlier / later options */
+        k->opt_page += t->arg;
+        if (k->opt_page >= k->opt_pages)
+            k->opt_page = k->opt_pages - 1;
+        if (k->opt_page < 0)
+            k->opt_page = 0;
         break;
     case ACT_OK:
         kiosk_reset(k);
@@ -563,6 +575,9 @@ typedef struct UiWords {
         *saved, *failed_title, *failed_body, *ok, *still_there, *cleared_pre, *cleared_post,
         *cleared_post_one, *cont, *note_choose, *note_one, *note_more, *note_write, *note_or_pre,
         *note_or_post;
+    /* paged options: the buttons (without their arrows) and the words of "options 1–6 of 16"
+     * and "option 7 of 16" (with `of`) */
+    const char *more_options, *prev_options, *options_word, *option_word;
 } UiWords;
 
 static const UiWords ui_words[] = {
@@ -598,7 +613,11 @@ static const UiWords ui_words[] = {
      "Please choose a few more to continue.",
      "Please write a few words to continue.",
      "Or choose \xE2\x80\x9C",
-     "\xE2\x80\x9D."},
+     "\xE2\x80\x9D.",
+     "More options",
+     "Previous options",
+     "options",
+     "option"},
     {"de",
      "Tippen zum Starten",
      "Dieser Kiosk nimmt gerade keine Antworten entgegen.\nBitte wenden Sie sich an die "
@@ -634,7 +653,11 @@ static const UiWords ui_words[] = {
      "Bitte w\xC3\xA4hlen Sie noch einige mehr.",
      "Bitte schreiben Sie ein paar Worte.",
      "Oder w\xC3\xA4hlen Sie \xE2\x80\x9E",
-     "\xE2\x80\x9C."},
+     "\xE2\x80\x9C.",
+     "Weitere Antworten",
+     "Vorige Antworten",
+     "Antworten",
+     "Antwort"},
     {"fr",
      "Touchez pour commencer",
      "Ce kiosque ne recueille pas de r\xC3\xA9ponses en ce moment.\nAdressez-vous \xC3\xA0 "
@@ -679,7 +702,13 @@ static const UiWords ui_words[] = {
      "Veuillez \xC3\xA9"
      "crire quelques mots.",
      "Ou choisissez \xC2\xAB\xC2\xA0",
-     "\xC2\xA0\xC2\xBB."},
+     "\xC2\xA0\xC2\xBB.",
+     "Autres r\xC3\xA9ponses",
+     "R\xC3\xA9ponses pr\xC3\xA9"
+     "c\xC3\xA9"
+     "dentes",
+     "r\xC3\xA9ponses",
+     "r\xC3\xA9ponse"},
 };
 
 /* The words for the participant's current language. */
@@ -906,8 +935,9 @@ static const char *note_text(const Kiosk *k, char *buf, size_t cap)
     return buf;
 }
 
-/* Back / Prefer not / Next along the bottom; returns the y above it (incl. the note). */
-static int footer(Kiosk *k, int next_ok)
+/* Back / Prefer not / Next along the bottom; returns the y above it (incl. the note, or the
+ * room for it with reserve_note: paged options keep their pages when the note appears). */
+static int footer(Kiosk *k, int next_ok, int reserve_note)
 {
     const Metrics *mt = &k->mt;
     const SurveyQuestion *q = cur_q(k);
@@ -929,13 +959,14 @@ static int footer(Kiosk *k, int next_ok)
     kui_button(k, (UiRect){w - mt->m - bw, fy, bw, mt->target}, words(k)->next, mt->body,
                next_ok ? B_PRIMARY : B_DISABLED, ACT_NEXT, 0);
     int y = fy - mt->gap;
-    if (k->note) {
+    if (k->note || reserve_note) {
         char nb[512];
         const char *nt = note_text(k, nb, sizeof nb);
         int nh = kui_text_h(k, nt, mt->body, UI_TEXT_BOLD, cw);
         y -= nh;
-        ui_text_box(k->f, (UiRect){mt->m, y, cw, nh}, mt->body, UI_TEXT_BOLD, c_note,
-                    UI_ALIGN_CENTER, 0, nt, -1);
+        if (k->note)
+            ui_text_box(k->f, (UiRect){mt->m, y, cw, nh}, mt->body, UI_TEXT_BOLD, c_note,
+                        UI_ALIGN_CENTER, 0, nt, -1);
         y -= mt->gap;
     }
     return y;
@@ -948,6 +979,21 @@ static int anchor_numbered(const char *anchor, int v)
     char num[16];
     int n = snprintf(num, sizeof num, "%d", v);
     return strncmp(anchor, num, (size_t)n) == 0 && (anchor[n] == '\0' || anchor[n] == ' ');
+}
+
+/* Whether every word of s fits in w at this size and weight (else wrapping breaks words). */
+static int words_fit(const Kiosk *k, const char *s, int size, int flags, int w)
+{
+    const char *p = s;
+    while (*p) {
+        size_t n = strcspn(p, " \n");
+        if (n && k->f->m.width(k->f->m.ctx, size, flags, p, n) > w)
+            return 0;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return 1;
 }
 
 /* Likert: a row of buttons (landscape) or a column (portrait). */
@@ -1029,95 +1075,196 @@ static void build_likert(Kiosk *k, UiRect a)
                         (UiRect){r.x + mt->pad, r.y + mt->pad, r.w - 2 * mt->pad, mt->lh_title},
                         mt->title, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER, 0, num, t);
         int ly = r.y + mt->pad + mt->lh_title + mt->pad;
+        /* The selected anchor in bold, unless that would break its words (narrow buttons:
+         * the colour already says it is selected). */
+        const char *an = tr(k, &q->anchors[v - 1]);
+        int fl =
+            sel && words_fit(k, an, mt->small, UI_TEXT_BOLD, r.w - 2 * mt->pad) ? UI_TEXT_BOLD : 0;
         ui_text_box(k->f, (UiRect){r.x + mt->pad, ly, r.w - 2 * mt->pad, r.y + r.h - ly - mt->pad},
-                    mt->small, sel ? UI_TEXT_BOLD : 0, fg, UI_ALIGN_CENTER, 1,
-                    tr(k, &q->anchors[v - 1]), t);
+                    mt->small, fl, fg, UI_ALIGN_CENTER, 1, an, t);
     }
 }
 
-/* Single and multiple choice: a list of option rows with a check box, in columns if needed. */
-static void build_choice(Kiosk *k, UiRect a)
+/* The height of option i's row in a column cw wide. */
+static int option_row_h(Kiosk *k, int i, int cw)
+{
+    const Metrics *mt = &k->mt;
+    int th = kui_text_h(k, tr(k, &cur_q(k)->options[i].text), mt->body, 0,
+                        cw - mt->lh_body - 4 * mt->pad) +
+             2 * mt->pad;
+    return th > mt->target ? th : mt->target;
+}
+
+/* Options first .. first + n - 1 fill cols columns top to bottom, then left to right; a row
+ * is as high as its highest option. The total height, or with draw, also drawn from a.y. */
+static int options_layout(Kiosk *k, UiRect a, int first, int n, int cols, int cw, int draw)
 {
     const Metrics *mt = &k->mt;
     const SurveyQuestion *q = cur_q(k);
     const Answer *ans = &k->r->answers[k->q];
-    int n = q->n_options;
-    int cols = 1;
-    for (;;) {
-        int cw = (a.w - (cols - 1) * mt->gap) / cols;
-        int rows = (n + cols - 1) / cols, total = 0;
-        int box = mt->lh_body;
-        for (int r = 0; r < rows; r++) {
-            int rh = mt->target;
-            for (int c = 0; c < cols; c++) {
-                int i = c * rows + r;
-                if (i >= n)
-                    continue;
-                int th =
-                    kui_text_h(k, tr(k, &q->options[i].text), mt->body, 0, cw - box - 3 * mt->pad) +
-                    2 * mt->pad;
+    int rows = (n + cols - 1) / cols, y = a.y, box = mt->lh_body;
+    for (int r = 0; r < rows; r++) {
+        int rh = mt->target;
+        for (int c = 0; c < cols; c++)
+            if (c * rows + r < n) {
+                int th = option_row_h(k, first + c * rows + r, cw);
                 if (th > rh)
                     rh = th;
             }
-            total += rh + (r ? mt->gap / 2 : 0);
-        }
-        if (total <= a.h || cols == 3 || cw / 2 < 4 * mt->target) {
-            kui_need(k, total <= a.h);
-            int y = a.y;
-            for (int r = 0; r < rows; r++) {
-                int rh = mt->target;
-                for (int c = 0; c < cols; c++) {
-                    int i = c * rows + r;
-                    if (i < n) {
-                        int th = kui_text_h(k, tr(k, &q->options[i].text), mt->body, 0,
-                                            cw - box - 3 * mt->pad) +
-                                 2 * mt->pad;
-                        if (th > rh)
-                            rh = th;
-                    }
+        if (r)
+            y += mt->gap / 2;
+        for (int c = 0; draw && c < cols; c++) {
+            int i = first + c * rows + r;
+            if (c * rows + r >= n)
+                continue;
+            int sel = ans->state == ANSWER_GIVEN &&
+                      (q->kind == SURVEY_MULTI ? (ans->chosen >> i) & 1 : ans->value == i);
+            UiRect rr = {a.x + c * (cw + mt->gap), y, cw, rh};
+            UiColor fg = sel ? c_white : c_fg;
+            ui_rect(k->f, rr, sel ? c_primary : c_white);
+            ui_frame_border(k->f, rr, sel ? 3 : 2, sel ? c_fg : c_border);
+            int t = ui_target(k->f, rr, ACT_OPTION, i, 1);
+            /* The indicator: a check box for multiple choice, a radio dot (a glyph: the
+             * renderer has no circles) for single choice. */
+            UiRect bx = {rr.x + mt->pad, rr.y + (rh - box) / 2, box, box};
+            if (q->kind == SURVEY_MULTI) {
+                ui_rect(k->f, bx, c_white);
+                ui_frame_border(k->f, bx, 2, c_fg);
+                if (sel) {
+                    int in = box / 5;
+                    ui_rect(k->f, (UiRect){bx.x + in, bx.y + in, box - 2 * in, box - 2 * in}, c_fg);
                 }
-                for (int c = 0; c < cols; c++) {
-                    int i = c * rows + r;
-                    if (i >= n)
-                        continue;
-                    int sel = ans->state == ANSWER_GIVEN &&
-                              (q->kind == SURVEY_MULTI ? (ans->chosen >> i) & 1 : ans->value == i);
-                    UiRect rr = {a.x + c * (cw + mt->gap), y, cw, rh};
-                    UiColor fg = sel ? c_white : c_fg;
-                    ui_rect(k->f, rr, sel ? c_primary : c_white);
-                    ui_frame_border(k->f, rr, sel ? 3 : 2, sel ? c_fg : c_border);
-                    int t = ui_target(k->f, rr, ACT_OPTION, i, 1);
-                    /* The indicator: a check box for multiple choice, a radio dot (a glyph:
-                     * the renderer has no circles) for single choice. */
-                    UiRect bx = {rr.x + mt->pad, rr.y + (rh - box) / 2, box, box};
-                    if (q->kind == SURVEY_MULTI) {
-                        ui_rect(k->f, bx, c_white);
-                        ui_frame_border(k->f, bx, 2, c_fg);
-                        if (sel) {
-                            int in = box / 5;
-                            ui_rect(k->f,
-                                    (UiRect){bx.x + in, bx.y + in, box - 2 * in, box - 2 * in},
-                                    c_fg);
-                        }
-                    } else {
-                        const char *dot = sel ? "\xE2\x97\x89" : "\xE2\x97\x8B"; /* ◉ ○ */
-                        int dw = kui_text_w(k, dot, mt->title, 0);
-                        ui_text_run(k->f, bx.x + (box - dw) / 2,
-                                    rr.y + (rh - mt->lh_title) / 2 - mt->lh_title / 12, mt->title,
-                                    0, fg, dot, strlen(dot));
-                    }
-                    ui_text_box(k->f,
-                                (UiRect){bx.x + box + 2 * mt->pad, rr.y + 2,
-                                         rr.w - box - 3 * mt->pad, rr.h - 4},
-                                mt->body, sel ? UI_TEXT_BOLD : 0, fg, UI_ALIGN_LEFT, 1,
-                                tr(k, &q->options[i].text), t);
-                }
-                y += rh + mt->gap / 2;
+            } else {
+                const char *dot = sel ? "\xE2\x97\x89" : "\xE2\x97\x8B"; /* ◉ ○ */
+                int dw = kui_text_w(k, dot, mt->title, 0);
+                ui_text_run(k->f, bx.x + (box - dw) / 2,
+                            rr.y + (rh - mt->lh_title) / 2 - mt->lh_title / 12, mt->title, 0, fg,
+                            dot, strlen(dot));
             }
-            return;
+            /* A chosen option in bold where that fits in the row (the row is measured in
+             * the regular weight, so choosing never changes the layout or its pages). */
+            const char *ot = tr(k, &q->options[i].text);
+            UiRect lb = {bx.x + box + 2 * mt->pad, rr.y + 2, rr.w - box - 4 * mt->pad, rr.h - 4};
+            int fl =
+                sel && kui_text_h(k, ot, mt->body, UI_TEXT_BOLD, lb.w) <= lb.h ? UI_TEXT_BOLD : 0;
+            ui_text_box(k->f, lb, mt->body, fl, fg, UI_ALIGN_LEFT, 1, ot, t);
         }
-        cols++;
+        y += rh;
     }
+    return y - a.y;
+}
+
+/* "◂ Previous options" / "More options ▸": the arrow is drawn beside the label, not in it,
+ * so that a script taps "Previous options" as a person reads it. Disabled on the first /
+ * last page (still there, so the row never moves). */
+static void page_button(Kiosk *k, UiRect r, const char *label, int arrow_left, int enabled, int arg)
+{
+    const Metrics *mt = &k->mt;
+    UiFrame *f = k->f;
+    UiColor fg = enabled ? c_fg : c_disabled_fg;
+    ui_rect(f, r, enabled ? c_white : c_disabled_bg);
+    ui_frame_border(f, r, 2, c_border);
+    int t = ui_target(f, r, ACT_OPT_PAGE, arg, enabled);
+    const char *arrow = arrow_left ? "\xE2\x97\x82" : "\xE2\x96\xB8"; /* ◂ ▸ */
+    int aw = kui_text_w(k, arrow, mt->body, UI_TEXT_BOLD), sp = mt->pad;
+    int lw = kui_text_w(k, label, mt->body, 0), inner = r.w - 2 * mt->pad;
+    int lh = kui_text_h(k, label, mt->body, 0, inner - aw - sp);
+    if (aw + sp + lw <= inner) /* one line: arrow and label centred together */
+        inner = aw + sp + lw;
+    else
+        lw = inner - aw - sp;
+    int x = r.x + (r.w - inner) / 2, ay = r.y + (r.h - mt->lh_body) / 2;
+    int lx = arrow_left ? x + aw + sp : x;
+    ui_text_run(f, arrow_left ? x : x + inner - aw, ay, mt->body, UI_TEXT_BOLD, fg, arrow,
+                strlen(arrow));
+    ui_text_box(f,
+                (UiRect){lx, r.y + (r.h - lh) / 2 > r.y + 2 ? r.y + (r.h - lh) / 2 : r.y + 2, lw,
+                         lh < r.h - 4 ? lh : r.h - 4},
+                mt->body, 0, fg, aw + sp + lw <= inner ? UI_ALIGN_LEFT : UI_ALIGN_CENTER, 0, label,
+                t);
+}
+
+/* Single and multiple choice: a list of option rows with a check box, in columns if needed;
+ * when kiosk_frame asks for pages (k->paging), as many options per page as fit in one or
+ * two columns, with "◂ Previous options", "options 1–6 of 16" and "More options ▸" in a row
+ * at the bottom of the area (the same place on every page). */
+static void build_choice(Kiosk *k, UiRect a)
+{
+    const Metrics *mt = &k->mt;
+    int n = cur_q(k)->n_options;
+    k->opt_pages = 1;
+    k->opt_first = 0;
+    k->opt_count = n;
+    if (!k->paging) {
+        for (int cols = 1;; cols++) {
+            int cw = (a.w - (cols - 1) * mt->gap) / cols;
+            int total = options_layout(k, a, 0, n, cols, cw, 0);
+            if (total <= a.h || cols == 3 || cw / 2 < 4 * mt->target) {
+                kui_need(k, total <= a.h);
+                options_layout(k, a, 0, n, cols, cw, 1);
+                return;
+            }
+        }
+    }
+    UiRect oa = {a.x, a.y, a.w, a.h - mt->target - mt->gap};
+    kui_need(k, oa.h >= mt->target);
+    /* Pages filled greedily; two columns when they are wide enough and need fewer pages. */
+    int best_cols = 0, best_np = 0, best_ok = 0, best_start[SURVEY_MAX_OPTIONS + 1];
+    for (int cols = 1; cols <= 2; cols++) {
+        int cw = (a.w - (cols - 1) * mt->gap) / cols;
+        if (cols > 1 && cw < 4 * mt->target)
+            break;
+        int start[SURVEY_MAX_OPTIONS + 1], np = 0, ok = 1;
+        for (int first = 0; first < n;) {
+            int cnt = 1;
+            while (first + cnt < n && options_layout(k, oa, first, cnt + 1, cols, cw, 0) <= oa.h)
+                cnt++;
+            if (options_layout(k, oa, first, cnt, cols, cw, 0) > oa.h)
+                ok = 0; /* one option alone is too high: smaller fonts are tried next */
+            start[np++] = first;
+            first += cnt;
+        }
+        start[np] = n;
+        if (!best_cols || ok > best_ok || (ok == best_ok && np < best_np)) {
+            best_cols = cols;
+            best_np = np;
+            best_ok = ok;
+            memcpy(best_start, start, sizeof start);
+        }
+    }
+    kui_need(k, best_ok);
+    if (k->opt_page >= best_np)
+        k->opt_page = best_np - 1;
+    int p = k->opt_page, cw = (a.w - (best_cols - 1) * mt->gap) / best_cols;
+    k->opt_pages = best_np;
+    k->opt_first = best_start[p];
+    k->opt_count = best_start[p + 1] - best_start[p];
+    options_layout(k, oa, k->opt_first, k->opt_count, best_cols, cw, 1);
+
+    char ind[96];
+    if (k->opt_count == 1)
+        snprintf(ind, sizeof ind, "%s %d %s %d", words(k)->option_word, k->opt_first + 1,
+                 words(k)->of, n);
+    else
+        snprintf(ind, sizeof ind, "%s %d\xE2\x80\x93%d %s %d", words(k)->options_word,
+                 k->opt_first + 1, k->opt_first + k->opt_count, words(k)->of, n);
+    int ny = a.y + a.h - mt->target;
+    /* The widest the indicator gets ("options 16–16 of 16"): the buttons never move. */
+    char widest[96];
+    snprintf(widest, sizeof widest, "%s %d\xE2\x80\x93%d %s %d", words(k)->options_word, n, n,
+             words(k)->of, n);
+    int iw = kui_text_w(k, widest, mt->body, 0), iw1 = kui_text_w(k, ind, mt->body, 0);
+    if (iw1 > iw)
+        iw = iw1;
+    int bw = (a.w - iw - 2 * mt->gap) / 2;
+    if (bw > 5 * mt->target)
+        bw = 5 * mt->target;
+    kui_need(k, bw >= 2 * mt->target);
+    page_button(k, (UiRect){a.x, ny, bw, mt->target}, words(k)->prev_options, 1, p > 0, -1);
+    page_button(k, (UiRect){a.x + a.w - bw, ny, bw, mt->target}, words(k)->more_options, 0,
+                p + 1 < best_np, 1);
+    ui_text_box(k->f, (UiRect){a.x + bw + mt->gap, ny, a.w - 2 * bw - 2 * mt->gap, mt->target},
+                mt->body, 0, c_muted, UI_ALIGN_CENTER, 1, ind, -1);
 }
 
 /* The text field with the caret, showing the lines around the caret. */
@@ -1252,7 +1399,7 @@ static void build_question(Kiosk *k)
     const SurveyQuestion *q = cur_q(k);
     int w = k->fw, cw = w - 2 * mt->m;
     int y = header(k);
-    int bottom = footer(k, next_ok_now(k));
+    int bottom = footer(k, next_ok_now(k), k->paging);
     const char *qt = tr(k, &q->text);
     int qh = kui_text_h(k, qt, mt->title, UI_TEXT_BOLD, cw);
     ui_text_box(k->f, (UiRect){mt->m, y, cw, qh}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
@@ -1533,6 +1680,8 @@ static void build(Kiosk *k, int pct)
     ui_frame_begin(f, k->fw, k->fh);
     metrics_compute(k, k->fw, k->fh, pct);
     k->fits = 1;
+    k->opt_pages = 1;
+    k->opt_first = k->opt_count = 0;
     ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_bg);
     banner(k);
     switch (k->screen) {
@@ -1577,10 +1726,22 @@ const UiFrame *kiosk_frame(Kiosk *k, int w, int h)
     k->fw = w;
     k->fh = h;
     k->dirty = 0;
-    for (int pct = 100; pct >= 60; pct -= 10) {
+    k->paging = 0;
+    for (int pct = 100; pct >= KIOSK_MIN_PCT; pct -= 10) {
         build(k, pct);
         if (k->fits)
             break;
+    }
+    /* Still too much at the smallest readable size: a choice question's options go on pages
+     * (at the largest size that then fits), never clipped out of reach. */
+    if (!k->fits && k->screen == KS_QUESTION && k->r &&
+        (cur_q(k)->kind == SURVEY_SINGLE || cur_q(k)->kind == SURVEY_MULTI)) {
+        k->paging = 1;
+        for (int pct = 100; pct >= KIOSK_MIN_PCT; pct -= 10) {
+            build(k, pct);
+            if (k->fits)
+                break;
+        }
     }
     return k->f;
 }
