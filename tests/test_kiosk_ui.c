@@ -529,6 +529,137 @@ static void test_likert7_all_sizes(void)
     H = 480;
 }
 
+/* ---- pixels: the screens rendered as the kiosk renders them, against reviewed goldens ----
+ *
+ * test_kiosk_session compares the bundled flow's screenshots taken through --script; here the
+ * same renderer draws the frames in-process, so the paged screens (tests/kiosk/
+ * long_options.script takes the same shots) and the bundled survey's choice screens are
+ * checked without a whole session. The tolerance is test_kiosk_session's: 0.5 % of pixels
+ * may differ by more than 40 in a channel. DEBRIEF_UPDATE_GOLDEN=1 rewrites existing ones. */
+
+static long png_diff_ratio(const char *a, const char *b)
+{
+    uint8_t *pa = NULL, *pb = NULL;
+    int wa, ha, wb, hb;
+    if (png_read_rgb(a, &pa, &wa, &ha, NULL) != DB_OK)
+        return 10000;
+    if (png_read_rgb(b, &pb, &wb, &hb, NULL) != DB_OK) {
+        free(pa);
+        return 10000;
+    }
+    long bad = 0, n = (long)wa * ha;
+    if (wa != wb || ha != hb)
+        bad = n;
+    for (long i = 0; bad < n && wa == wb && ha == hb && i < n; i++)
+        for (int c = 0; c < 3; c++)
+            if (abs(pa[3 * i + c] - pb[3 * i + c]) > 40) {
+                bad++;
+                break;
+            }
+    free(pa);
+    free(pb);
+    return n ? bad * 10000 / n : 10000;
+}
+
+/* Draws the kiosk's current frame and compares it with tests/kiosk/golden/NAME. */
+static void check_golden(Platform *p, Kiosk *k, const char *name)
+{
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    char golden[4200], shot[] = "/tmp/debrief-shot-XXXXXX";
+    snprintf(golden, sizeof golden, "%s/tests/kiosk/golden/%s", src ? src : "..", name);
+    int fd = mkstemp(shot);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    platform_draw(p, kiosk_frame(k, W, H));
+    DbError err;
+    CHECK(platform_screenshot(p, shot, &err) == DB_OK);
+    const char *update = getenv("DEBRIEF_UPDATE_GOLDEN");
+    if (update && strcmp(update, "1") == 0 && access(golden, F_OK) == 0) {
+        uint8_t *px;
+        int w, h;
+        if (png_read_rgb(shot, &px, &w, &h, NULL) == DB_OK) {
+            CHECK(png_write_rgb(golden, px, w, h, (size_t)w * 3, NULL) == DB_OK);
+            free(px);
+        }
+    }
+    long r = png_diff_ratio(shot, golden);
+    CHECK(r <= 50);
+    if (r > 50)
+        fprintf(stderr, "  %s differs from %s in %ld.%02ld %% of pixels\n", shot, golden, r / 100,
+                r % 100);
+    else
+        unlink(shot);
+}
+
+static Platform *open_panel(int w, int h)
+{
+    PlatformConfig pc = {w, h, 0, 0, 1, "test"};
+    Platform *p = NULL;
+    int status;
+    DbError err;
+    CHECK(platform_open(&pc, fonts, &p, &status, &err) == DB_OK);
+    return p;
+}
+
+static void test_goldens_in_process(void)
+{
+    /* The bundled flow's choice screens, as tests/kiosk/screens.script gets there (its
+     * goldens at these sizes): unchanged by paging. */
+    static const int gs[][2] = {{1920, 1080}, {800, 480}};
+    for (size_t si = 0; si < sizeof gs / sizeof gs[0]; si++) {
+        W = gs[si][0];
+        H = gs[si][1];
+        Platform *p = open_panel(W, H);
+        if (!p)
+            return;
+        FakeStore fs = {0};
+        Kiosk *k = new_kiosk(team, &fs);
+        CHECK(tap(k, "Tap to begin") == 0);
+        CHECK(tap(k, "Disagree") == 0);
+        CHECK(tap(k, "Next") == 0);
+        kiosk_text(k, "Plus de caf\xC3\xA9, moins de retards ! \xC3\x89l\xC3\xA9onore");
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Administrative") == 0);
+        if (W == 1920)
+            check_golden(p, k, "1920x1080-single.png");
+        CHECK(tap(k, "Next") == 0);
+        CHECK(tap(k, "Ethics") == 0);
+        CHECK(tap(k, "Grief") == 0);
+        if (W == 800)
+            check_golden(p, k, "800x480-multi.png");
+        kiosk_free(k);
+        platform_close(p);
+    }
+
+    /* The paged screens, as tests/kiosk/long_options.script takes them. */
+    W = 800;
+    H = 480;
+    Platform *p = open_panel(W, H);
+    if (!p)
+        return;
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(longopt, &fs);
+    CHECK(tap(k, "Tap to begin") == 0);
+    CHECK(tap(k, "Next") == 0);
+    check_golden(p, k, "800x480-paged-single-1.png");
+    for (int i = 0; i < 7; i++)
+        CHECK(tap(k, "More options") == 0);
+    CHECK(tap(k, "Estates") == 0);
+    check_golden(p, k, "800x480-paged-single-last.png");
+    CHECK(tap(k, "Next") == 0);
+    CHECK(tap(k, "Ethics") == 0);
+    for (int i = 0; i < 7; i++)
+        CHECK(tap(k, "More options") == 0);
+    CHECK(tap(k, "Learning from complaints") == 0);
+    check_golden(p, k, "800x480-paged-multi-last.png");
+    CHECK(tap(k, "Previous options") == 0);
+    check_golden(p, k, "800x480-paged-multi-back.png");
+    kiosk_free(k);
+    platform_close(p);
+}
+
 static void test_rotation_roundtrip(void)
 {
     const int rots[] = {0, 90, 180, 270};
@@ -1507,6 +1638,7 @@ int main(void)
     RUN(test_long_options_paging);
     RUN(test_long_options_flow);
     RUN(test_likert7_all_sizes);
+    RUN(test_goldens_in_process);
     fast = keys_kdf_fast_for_tests();
     if (pin_hash_params("1234", 4, fast.opslimit, fast.memlimit, pin_1234, &err) != DB_OK)
         return 1;
