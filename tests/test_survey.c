@@ -358,6 +358,41 @@ static void test_limits(void)
                                          "of 1000");
     }
 
+    /* Answer labels sit on buttons: 120 bytes is fine, 121 is not, for options and anchors. */
+    char label[200];
+    for (int len = 120; len <= 121; len++) {
+        memset(label, 'x', (size_t)len);
+        label[len] = '\0';
+        b.len = 0;
+        buf_add(&b, HEAD "'sections':[{'id':'a','title':'A','questions':[{'id':'q','type':'single',"
+                         "'text':'Q','options':[{'id':'a','text':'A'},{'id':'b','text':'");
+        buf_add(&b, label);
+        buf_add(&b, "'}]}]}]}");
+        int rc = load_sq(b.p, &s, &err);
+        if (len == 120) {
+            CHECK(rc == DB_OK);
+            survey_free(s);
+        } else {
+            CHECK(rc == DB_EINVAL);
+            CHECK_STR(err.msg, Q0 ".options[1].text: is 121 bytes, longer than the limit of 120 "
+                                  "for an answer label");
+        }
+        b.len = 0;
+        buf_add(&b, HEAD "'sections':[{'id':'a','title':'A','questions':[{'id':'q','type':'likert',"
+                         "'text':'Q','scale':5,'anchors':['1','2','3','4','");
+        buf_add(&b, label);
+        buf_add(&b, "']}]}]}");
+        rc = load_sq(b.p, &s, &err);
+        if (len == 120) {
+            CHECK(rc == DB_OK);
+            survey_free(s);
+        } else {
+            CHECK(rc == DB_EINVAL);
+            CHECK_STR(err.msg, Q0 ".anchors[4]: is 121 bytes, longer than the limit of 120 for "
+                                  "an answer label");
+        }
+    }
+
     /* The largest response must fit 64 KiB - 1: 16 texts of 1000 characters do not. */
     b.len = 0;
     buf_add(&b, HEAD "'sections':[{'id':'a','title':'A','questions':[");

@@ -327,6 +327,25 @@ static int get_text(Loader *L, json_t *obj, const char *path, const char *key, b
     return load_text_value(L, v, p, out);
 }
 
+/* Answer labels (options, Likert anchors) sit on buttons: one that cannot fit on a small
+ * screen even alone would be drawn clipped, so they have a tighter limit than other text. */
+static int check_label(Loader *L, const char *path, const SurveyText *t)
+{
+    for (int i = 0; i < L->s->n_langs; i++) {
+        size_t len = strlen(t->s[i]);
+        if (len > SURVEY_MAX_LABEL) {
+            char p[PATH_MAX_LEN];
+            if (L->s->n_langs > 1)
+                path_key(p, path, L->s->lang_codes[i]);
+            else
+                snprintf(p, sizeof p, "%s", path);
+            return fail(L, p, "is %zu bytes, longer than the limit of %d for an answer label",
+                        len, SURVEY_MAX_LABEL);
+        }
+    }
+    return DB_OK;
+}
+
 /* ---- languages ---- */
 
 static bool is_lang_code(const char *c, size_t n)
@@ -422,6 +441,10 @@ static int load_options(Loader *L, json_t *qj, const char *path, SurveyQuestion 
         }
         if ((rc = get_text(L, o, p, "text", true, &opt->text)))
             return rc;
+        char pt[PATH_MAX_LEN];
+        path_key(pt, p, "text");
+        if ((rc = check_label(L, pt, &opt->text)))
+            return rc;
         q->n_options = (int)i + 1;
     }
     return DB_OK;
@@ -450,7 +473,8 @@ static int load_likert(Loader *L, json_t *qj, const char *path, SurveyQuestion *
     for (size_t i = 0; i < n; i++) {
         char p[PATH_MAX_LEN];
         path_index(p, pa, i);
-        if ((rc = load_text_value(L, json_array_get(arr, i), p, &q->anchors[i])))
+        if ((rc = load_text_value(L, json_array_get(arr, i), p, &q->anchors[i])) ||
+            (rc = check_label(L, p, &q->anchors[i])))
             return rc;
     }
     return DB_OK;

@@ -30,6 +30,7 @@
 #define SURVEY_MAX_SCALE 7          /* Likert points */
 #define SURVEY_MAX_ID 32            /* bytes in an id: [a-z0-9_], starting with a letter */
 #define SURVEY_MAX_TEXT 1000        /* bytes in any one visible string */
+#define SURVEY_MAX_LABEL 120        /* bytes in an answer label (option text, Likert anchor) */
 #define SURVEY_MAX_FREE_TEXT 1000   /* largest max_length (characters) of a text question */
 
 typedef enum SurveyKind {
