@@ -468,6 +468,50 @@ static void test_long_options_paging(void)
     H = 480;
 }
 
+/* The longest labels a survey may have (SURVEY_MAX_LABEL bytes, 16 options) still fit, page by
+ * page, at every size: no clipping, targets >= 48 px, every option reachable once. */
+static void test_max_label_length(void)
+{
+    char path[4096];
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    snprintf(path, sizeof path, "%s/tests/kiosk/max_labels.json", src ? src : "..");
+    Survey *maxl = NULL;
+    DbError err;
+    CHECK(survey_load_file(path, &maxl, &err) == DB_OK);
+    if (!maxl)
+        return;
+    CHECK(strlen(maxl->questions[0].options[15].text.s[0]) == SURVEY_MAX_LABEL);
+    const SurveyQuestion *q = &maxl->questions[0];
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        W = sizes[si][0];
+        H = sizes[si][1];
+        FakeStore fs = {0};
+        Kiosk *k = new_kiosk(maxl, &fs);
+        CHECK(tap(k, "Tap to begin") == 0);
+        kiosk_frame(k, W, H);
+        int paged = k->paging, bad = 0, next_expected = 0, pages = 0;
+        for (;;) {
+            bad += check_layout(k, "max labels");
+            int first, count;
+            bad += check_page(k, q, paged, &first, &count, "max labels");
+            if (first != next_expected || count < 1)
+                bad++;
+            next_expected = first + count;
+            if (!paged || next_expected >= q->n_options || ++pages > SURVEY_MAX_OPTIONS)
+                break;
+            CHECK(tap(k, "More options") == 0);
+        }
+        CHECK(next_expected == q->n_options);
+        if (bad)
+            fprintf(stderr, "  max labels at %dx%d: %d layout problems\n", W, H, bad);
+        CHECK(bad == 0);
+        kiosk_free(k);
+    }
+    W = 800;
+    H = 480;
+    survey_free(maxl);
+}
+
 /* Going to another question and back starts at the first page; the review lists choices made
  * on any page. */
 static void test_long_options_flow(void)
@@ -1637,6 +1681,7 @@ int main(void)
     RUN(test_layout_every_question);
     RUN(test_long_options_paging);
     RUN(test_long_options_flow);
+    RUN(test_max_label_length);
     RUN(test_likert7_all_sizes);
     RUN(test_goldens_in_process);
     fast = keys_kdf_fast_for_tests();
