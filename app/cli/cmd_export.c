@@ -11,11 +11,13 @@ static void export_usage(FILE *out)
 {
     fprintf(out,
             "usage: debrief export --data DIR --out DIR [--k N] [--force] [--again N]\n\n"
-            "Writes one batch file to the --out directory (e.g. a USB stick) holding every\n"
+            "Writes a batch file to the --out directory (e.g. a USB stick) holding every\n"
             "not yet exported response of the closed sessions, shuffled, numbered, chained\n"
-            "to the previous batch and signed with this kiosk's identity. The file is read\n"
-            "back and verified before it is reported. Nothing is deleted: responses stay on\n"
-            "the kiosk until the analyst's acknowledgement is applied (debrief ack).\n\n"
+            "to the previous batch and signed with this kiosk's identity; a very large export\n"
+            "is split into several consecutive batches (at most 50,000 responses each). Each\n"
+            "file is read back and verified before it is reported. Nothing is deleted:\n"
+            "responses stay on the kiosk until the analyst's acknowledgement is applied\n"
+            "(debrief ack).\n\n"
             "  --k N      hold back sessions with fewer than N responses (default %d), so a\n"
             "             small group's answers are not released on their own\n"
             "  --force    export such small sessions anyway\n"
