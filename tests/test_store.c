@@ -167,6 +167,17 @@ static void test_session_rules(void)
     DbError err;
     int64_t id;
     CHECK(store_session_open(st, "", "2024-05-14", "ccdg", 1, 0, &id, &err) == DB_EINVAL);
+    /* Labels the response encoder would refuse are refused here, before anyone answers:
+     * Latin-1 bytes, a C1 control, an overlong '/', a truncated sequence. */
+    const char *bad_labels[] = {"\xe9t\xe9", "G\xc2\x85", "\xc0\xaf", "Gruppe \xc3"};
+    for (size_t i = 0; i < sizeof bad_labels / sizeof bad_labels[0]; i++) {
+        CHECK(store_session_open(st, bad_labels[i], "2024-05-14", "ccdg", 1, 0, &id, &err) ==
+              DB_EINVAL);
+        CHECK_STR(err.msg, "session label must be 1 to 64 bytes of UTF-8 without control characters");
+    }
+    CHECK(store_session_open(st, "Gr\xc3\xbcppchen \xf0\x9f\x99\x82", "2024-05-14", "ccdg", 1, 0, &id,
+                             &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
     CHECK(store_session_open(st, "G", "2024-02-30", "ccdg", 1, 0, &id, &err) == DB_EINVAL);
     CHECK_STR(err.msg, "session date '2024-02-30' is not a valid YYYY-MM-DD date");
     CHECK(store_session_open(st, "G", "2023-02-29", "ccdg", 1, 0, &id, &err) == DB_EINVAL);

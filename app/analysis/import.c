@@ -210,7 +210,8 @@ int analysis_batch_peek(const char *path, uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES
      * here would double the cost of an import (analysis_import_file checks it all). A file
      * whose header is not a batch header gets the full parser's message. */
     uint8_t h[PEEK_BYTES];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named *.dbb on a drive must not hang the import. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd >= 0) {
         struct stat sb;
         ssize_t got = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size <= BATCH_MAX_BYTES
