@@ -28,6 +28,7 @@
 
 #include "fsutil.h"
 #include "secmem.h"
+#include "utf8.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define MAX_EXPECTED 100000
@@ -404,29 +405,7 @@ static int valid_date(const char *d)
 static int valid_label(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 64)
-        return 0;
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        unsigned c = *p;
-        int more = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2
-                                : (c & 0xf8) == 0xf0 ? 3 : -1;
-        if (more < 0 || end - p <= more)
-            return 0;
-        uint32_t cp = more == 0 ? c : more == 1 ? c & 0x1f : more == 2 ? c & 0x0f : c & 0x07;
-        for (int i = 1; i <= more; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (p[i] & 0x3f);
-        }
-        static const uint32_t min_cp[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min_cp[more] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0; /* overlong, out of range, or a surrogate */
-        if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
-            return 0; /* C0, DEL, C1 controls */
-        p += more + 1;
-    }
-    return 1;
+    return n >= 1 && n <= 64 && utf8_check(s, n, false, NULL) == UTF8_OK;
 }
 
 static int valid_survey_id(const char *s)

@@ -197,7 +197,7 @@ static bool answer_ok(const SurveyQuestion *q, const Answer *a)
     case SURVEY_TEXT: {
         size_t chars;
         size_t len = a->text ? strlen(a->text) : 0;
-        return len > 0 && survey_utf8_check(a->text, len, true, &chars) == UTF8_OK &&
+        return len > 0 && utf8_check(a->text, len, true, &chars) == UTF8_OK &&
                chars <= (size_t)q->max_length;
     }
     }
@@ -317,7 +317,7 @@ int response_set_text(Response *r, int q, const char *utf8, DbError *err)
     if (len > 4 * (size_t)sq->max_length)
         return dberr_set(err, DB_EINVAL, "question \"%s\": text is longer than %d characters",
                          sq->id, sq->max_length);
-    switch (survey_utf8_check(utf8, len, true, &chars)) {
+    switch (utf8_check(utf8, len, true, &chars)) {
     case UTF8_INVALID:
         return dberr_set(err, DB_EINVAL, "question \"%s\": text is not valid UTF-8", sq->id);
     case UTF8_CONTROL:
@@ -363,7 +363,7 @@ size_t response_utf8_chars(const char *s)
     size_t n = strlen(s), count = 0;
     for (size_t i = 0; i < n; count++) {
         uint32_t cp;
-        size_t k = survey_utf8_decode(p + i, n - i, &cp);
+        size_t k = utf8_decode(p + i, n - i, &cp);
         i += k ? k : 1;
     }
     return count;
@@ -390,7 +390,7 @@ static bool is_date(const char *d, size_t n)
 
 static int check_label(const char *label, size_t n)
 {
-    return n >= 1 && n <= RESPONSE_MAX_LABEL && survey_utf8_check(label, n, false, NULL) == UTF8_OK;
+    return n >= 1 && n <= RESPONSE_MAX_LABEL && utf8_check(label, n, false, NULL) == UTF8_OK;
 }
 
 typedef struct Writer {
@@ -686,7 +686,7 @@ static int decode_answer(Reader *rd, DecodedAnswer *a)
             return rc;
         if (n == 0)
             return bad(rd, at, "text is empty (an empty text is encoded as no answer)");
-        switch (survey_utf8_check((const char *)b, n, true, NULL)) {
+        switch (utf8_check((const char *)b, n, true, NULL)) {
         case UTF8_INVALID:
             return bad(rd, at, "text is not valid UTF-8");
         case UTF8_CONTROL:

@@ -170,7 +170,7 @@ static int check_string(Loader *L, const char *path, const char *str, size_t len
         return fail(L, path, "must not be empty");
     if (len > SURVEY_MAX_TEXT)
         return fail(L, path, "is %zu bytes, longer than the limit of %d", len, SURVEY_MAX_TEXT);
-    switch (survey_utf8_check(str, len, allow_newline, NULL)) {
+    switch (utf8_check(str, len, allow_newline, NULL)) {
     case UTF8_INVALID:
         return fail(L, path, "is not valid UTF-8");
     case UTF8_CONTROL:

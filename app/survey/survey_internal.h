@@ -12,21 +12,11 @@
 #include <stdint.h>
 
 #include "survey.h"
+#include "utf8.h"
 
 /* Response plaintext (docs/FORMAT.md, "Response plaintext"). */
 #define RESPONSE_MAGIC "DBRP"
 #define RESPONSE_MAX_ENCODING 65535 /* records are at most 64 KiB including padding headroom */
-
-enum { UTF8_OK = 0, UTF8_INVALID, UTF8_CONTROL };
-
-/* Decodes one strict UTF-8 sequence (no overlongs, surrogates or code points above
- * U+10FFFF) at s[0..n). Returns its length (1..4) and sets *cp, or 0 if invalid. */
-size_t survey_utf8_decode(const uint8_t *s, size_t n, uint32_t *cp);
-
-/* Checks n bytes: UTF8_OK, UTF8_INVALID, or UTF8_CONTROL for a control character
- * (C0 other than '\n' when allow_newline, DEL, C1). Counts code points into *chars if
- * non-NULL. */
-int survey_utf8_check(const char *s, size_t n, bool allow_newline, size_t *chars);
 
 /* Whether s[0..n) is an id: ^[a-z][a-z0-9_]{0,31}$. */
 bool survey_is_id(const char *s, size_t n);
