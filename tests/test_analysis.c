@@ -20,6 +20,7 @@
 #include "batch.h"
 #include "coord.h"
 #include "fsutil.h"
+#include "import_internal.h"
 #include "keys.h"
 #include "response.h"
 #include "seal.h"
@@ -851,8 +852,8 @@ static void test_parallel_open(void)
             check_msg(err.msg, "%s/c1-bad.dbb: record 37: " DBERR_AUTH_MSG);
         }
     }
-    /* Altered as well: on several threads the records are opened while the signature is
-     * checked, and the signature's failure is what is reported, as on one thread. */
+    /* Altered as well: the signature's failure is what is reported, on any number of
+     * threads (and no record is opened: test_verify_before_open). */
     size_t blen;
     uint8_t *bytes = read_all(path, &blen);
     char forged[512];
@@ -912,6 +913,69 @@ static void test_parallel_open(void)
     free(c3);
     adb_close(db);
     keys_identity_free(kc);
+}
+
+/* Issue 7: the signature is checked before any record is decrypted. A batch whose records are
+ * sealed to the analyst but whose signature fails (altered in a record, or in the signature
+ * itself) is refused with the signature's message, and seal_open never ran on any of its
+ * records, whatever the thread count and even when the kiosk would be trusted. */
+static void test_verify_before_open(void)
+{
+    DbError err;
+    char path[512], forged[512], db_path[512];
+    KeyIdentity *kd = NULL;
+    int created;
+    path_in(path, sizeof path, "kiosk-d.key");
+    CHECK(keys_identity_load_or_create(path, &kd, &created, &err) == DB_OK);
+    if (!kd)
+        return;
+    GenSession gs = {g_survey, "Group 7", "2024-08-01", 200};
+    uint8_t h[BATCH_HASH_BYTES];
+    path_in(path, sizeof path, "d1.dbb");
+    make_gen_batch(path, kd, 1, zero_hash, &gs, 1, NULL, 0, h);
+    keys_identity_free(kd);
+    path_in(db_path, sizeof db_path, "verify-first.db");
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    size_t blen;
+    uint8_t *bytes = read_all(path, &blen);
+    CHECK(bytes && blen > 1000);
+    if (!bytes) {
+        adb_close(db);
+        return;
+    }
+    AnalysisImportResult res;
+    Snapshot before = snap(db_path);
+    /* a byte of a record's ciphertext; a byte of the signature */
+    size_t flips[] = {blen / 2, blen - 1};
+    for (size_t f = 0; f < sizeof flips / sizeof flips[0]; f++) {
+        bytes[flips[f]] ^= 0x04;
+        path_in(forged, sizeof forged, "d1-forged.dbb");
+        CHECK(fs_write_atomic(forged, bytes, blen, 0644, &err) == DB_OK);
+        bytes[flips[f]] ^= 0x04;
+        for (int t = 0; t <= 3; t++) {
+            AnalysisImportOptions o = opts(1);
+            o.n_threads = t;
+            unsigned long opened = analysis_records_opened();
+            CHECK(import(db, g_sec, "d1-forged.dbb", o, &res, &err) == DB_EAUTH);
+            check_msg(err.msg, "%s/d1-forged.dbb: signature does not verify: the batch was "
+                               "altered or is not from this kiosk");
+            CHECK(analysis_records_opened() == opened);
+        }
+    }
+    CHECK(snap_same(before, db_path));
+    free(before.data);
+    free(bytes);
+    /* The counter is live: the genuine batch opens each of its records once. */
+    unsigned long opened = analysis_records_opened();
+    AnalysisImportOptions o = opts(1);
+    o.n_threads = 2;
+    CHECK(import(db, g_sec, "d1.dbb", o, &res, &err) == DB_OK);
+    CHECK(res.outcome == ANALYSIS_IMPORTED && res.n_records == 200);
+    CHECK(analysis_records_opened() - opened == 200);
+    adb_close(db);
 }
 
 /* Compares a produced file with tests/analysis/NAME (or writes it with DEBRIEF_REGEN=1). */
@@ -1880,6 +1944,7 @@ int main(int argc, char **argv)
     RUN(test_kiosk_registry_import);
     RUN(test_disk_full);
     RUN(test_parallel_open);
+    RUN(test_verify_before_open);
     RUN(test_csv_golden);
     RUN(test_report_numbers);
     RUN(test_cli);

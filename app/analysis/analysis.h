@@ -15,10 +15,10 @@
  *   7. every record opens with the key (seal_open), decodes (response_decode), belongs to
  *      the session the batch says (label, date, survey, version), checks against its survey
  *      (response_decoded_check), and the per-session counts match the batch's bookkeeping.
- * With more than one thread (n_threads), the signature of step 2 is checked on a thread of
- * its own while step 7 opens the records, when the unverified header suggests the batch will
- * get that far; the checks are still made, and their errors reported, in the order above,
- * and nothing of the batch is used before its signature verified.
+ * No record is decrypted before the signature of step 2 verified and steps 3-6 passed: a
+ * forged batch costs one hashing pass, and response_decode only ever sees authenticated
+ * bytes. Step 7 opens the records on n_threads threads; errors are still reported in the
+ * order above (a bad record: the first one by index, whatever the thread count).
  * Plaintext exists only in locked memory (seal_open's output) and in the decoded responses,
  * which are wiped when freed; it is written only into the analysis database.
  *

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "fsutil.h"
+#include "import_internal.h"
 #include "response.h"
 #include "seal.h"
 #include "secmem.h"
@@ -318,6 +319,14 @@ static void free_decoded(DecodedResponse **d, uint32_t n)
 
 #define RECORD_CHUNK 16
 
+/* Records handed to seal_open, for tests (import_internal.h). */
+static atomic_ulong g_records_opened;
+
+unsigned long analysis_records_opened(void)
+{
+    return atomic_load(&g_records_opened);
+}
+
 typedef struct RecordJob {
     const Batch *b;
     const KeySecret *sec;
@@ -347,6 +356,7 @@ static int open_one(RecordJob *job, uint32_t i, uint8_t *plain, DbError *err)
         return dberr_set(err, DB_EFORMAT, "%s: record %u names session %u, but the batch has %u",
                          path, i, r->session, b->n_sessions);
     size_t plain_len = 0;
+    atomic_fetch_add_explicit(&g_records_opened, 1, memory_order_relaxed);
     int rc = seal_open(r->data, r->len, job->sec, plain, job->padded, &plain_len, err);
     if (rc == DB_EAUTH)
         return dberr_set(err, DB_EAUTH, "%s: record %u: %s", path, i, DBERR_AUTH_MSG);
@@ -467,42 +477,6 @@ static int open_records(const Batch *b, const KeySecret *sec, const char *path, 
     return w[first].rc;
 }
 
-/* The batch's signature, checked on a thread of its own while the records are opened. */
-typedef struct Verifier {
-    const char *path;
-    const uint8_t *data;
-    size_t len;
-    const uint8_t *kiosk_pk;
-    uint8_t hash[BATCH_HASH_BYTES];
-    int rc;
-    DbError err;
-} Verifier;
-
-static void *verify_worker(void *arg)
-{
-    Verifier *v = arg;
-    v->rc = batch_verify(v->path, v->data, v->len, v->kiosk_pk, v->hash, &v->err);
-    return NULL;
-}
-
-/* Whether the batch, going by its (not yet verified) header, will get as far as its records:
- * then they are opened while the signature is checked. Only a guess to save work: every
- * check is made again, in order, on the verified batch. */
-static int likely_imported(Adb *db, const Batch *b, const AnalysisImportOptions *opt)
-{
-    char fp[KEY_FINGERPRINT_SIZE];
-    keys_fingerprint(b->kiosk_pk, KEY_SIGN_PUBLIC_BYTES, fp);
-    int64_t kiosk = 0;
-    int trusted = 0, found = 0;
-    DbError e;
-    if (adb_kiosk_find(db, b->kiosk_pk, &kiosk, &trusted, &e) != DB_OK)
-        return 0;
-    if (kiosk == 0)
-        return opt->trust_new_kiosk || analysis_kiosks_find(opt->kiosks, fp) != NULL;
-    return trusted && adb_batch_find(db, kiosk, b->number, &found, NULL, NULL, &e) == DB_OK &&
-           !found;
-}
-
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
                          const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err)
 {
@@ -513,7 +487,9 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     int rc = fs_read_file(path, BATCH_MAX_BYTES, 1, &data, &len, err);
     if (rc != DB_OK)
         return rc;
-    if ((rc = batch_parse_unverified(path, data, len, &b, err)) != DB_OK) {
+    /* Structure, limits and the kiosk's signature, before anything else: no record of a batch
+     * is decrypted, and nothing of it used, unless it verified (docs/THREAT_MODEL.md). */
+    if ((rc = batch_parse(path, data, len, &b, err)) != DB_OK) {
         free(data);
         return rc;
     }
@@ -527,32 +503,6 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         free(data);
         return dberr_set(err, DB_ENOMEM, "out of memory");
     }
-
-    /* The signature: checked first, as batch_parse does, or, when the batch will be imported
-     * and more than one thread may work, on its own thread while the records are opened (the
-     * two take about the same time). Either way nothing below uses the batch before it
-     * verified; a record's error is reported where it always was, after the chain checks. */
-    int open_rc = DB_OK, opened = 0;
-    uint32_t open_bad = b.n_records;
-    DbError open_err;
-    dberr_clear(&open_err);
-    Verifier v = {.path = path, .data = data, .len = len, .kiosk_pk = b.kiosk_pk};
-    pthread_t vth;
-    if (thread_count(opt->n_threads, b.n_records) > 1 && likely_imported(db, &b, opt) &&
-        pthread_create(&vth, NULL, verify_worker, &v) == 0) {
-        open_rc = open_records(&b, sec, path, opt->n_threads, dec, &open_bad, &open_err);
-        opened = 1;
-        pthread_join(vth, NULL);
-    } else {
-        verify_worker(&v);
-    }
-    if (v.rc != DB_OK) {
-        rc = v.rc;
-        if (err)
-            *err = v.err;
-        goto done;
-    }
-    memcpy(b.hash, v.hash, BATCH_HASH_BYTES);
 
     memcpy(res->kiosk_pk, b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES);
     keys_fingerprint(b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES, res->kiosk_fp);
@@ -666,10 +616,11 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         if ((rc = resolve_survey(db, path, &b.sessions[i], opt, &uses[i], err)) != DB_OK)
             goto done;
 
-    /* records: opened and decoded on a small pool of threads (unless that already happened
-     * above), then checked against their surveys in order: the first bad record is reported */
-    if (!opened)
-        open_rc = open_records(&b, sec, path, opt->n_threads, dec, &open_bad, &open_err);
+    /* records: opened and decoded on a small pool of threads, then checked against their
+     * surveys in order: the first bad record is reported */
+    uint32_t open_bad = b.n_records;
+    DbError open_err;
+    int open_rc = open_records(&b, sec, path, opt->n_threads, dec, &open_bad, &open_err);
     for (uint32_t i = 0; i < b.n_records; i++) {
         if (i == open_bad) {
             rc = open_rc;
