@@ -627,15 +627,17 @@ static void test_kiosk_registry_parse(void)
                        "   # indented comment\n"
                        "ABCD-EFGH-JKMN-PQRS   Ward 3, tablet #2  \r\n"
                        "zzzz-0000-1234-5678\tFoyer\n"
-                       "VWXY-Z012-3456-789A\n";
+                       "VWXY-Z012-3456-789A\n"
+                       "0000-1111-2222-3333 Caf\xc3\xa9 \xe2\x80\x93 Stra\xc3\x9f" "e \xf0\x9f\x8f\xa5\n";
     CHECK(analysis_kiosks_parse("k.txt", good, strlen(good), &r, &err) == DB_OK);
-    CHECK(r.n == 3);
-    if (r.n == 3) {
+    CHECK(r.n == 4);
+    if (r.n == 4) {
         CHECK_STR(r.kiosks[0].fingerprint, "ABCD-EFGH-JKMN-PQRS");
         CHECK_STR(r.kiosks[0].label, "Ward 3, tablet #2");
         CHECK_STR(r.kiosks[1].fingerprint, "ZZZZ-0000-1234-5678");
         CHECK_STR(r.kiosks[1].label, "Foyer");
         CHECK_STR(r.kiosks[2].label, "");
+        CHECK_STR(r.kiosks[3].label, "Caf\xc3\xa9 \xe2\x80\x93 Stra\xc3\x9f" "e \xf0\x9f\x8f\xa5");
         CHECK(analysis_kiosks_find(&r, "ZZZZ-0000-1234-5678") == &r.kiosks[1]);
         CHECK(analysis_kiosks_find(&r, "ZZZZ-0000-1234-5679") == NULL);
     }
@@ -662,6 +664,16 @@ static void test_kiosk_registry_parse(void)
         {"ABCD-EFGH-JKMN-PQRS bell\x07\n",
          "k.txt:1: the label is not UTF-8 text (or has control characters)"},
         {"ABCD-EFGH-JKMN-PQRS caf\xe9\n",
+         "k.txt:1: the label is not UTF-8 text (or has control characters)"},
+        /* the strict checker (utf8_check), as for every other text from outside: a C1
+         * control (U+0085, NEXT LINE), a surrogate, an overlong form, beyond U+10FFFF */
+        {"ABCD-EFGH-JKMN-PQRS Ward\xc2\x85" "3\n",
+         "k.txt:1: the label is not UTF-8 text (or has control characters)"},
+        {"ABCD-EFGH-JKMN-PQRS \xed\xa0\x80\n",
+         "k.txt:1: the label is not UTF-8 text (or has control characters)"},
+        {"ABCD-EFGH-JKMN-PQRS \xe0\x80\xaf\n",
+         "k.txt:1: the label is not UTF-8 text (or has control characters)"},
+        {"ABCD-EFGH-JKMN-PQRS \xf4\x90\x80\x80\n",
          "k.txt:1: the label is not UTF-8 text (or has control characters)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -731,12 +743,27 @@ static void test_kiosk_registry_import(void)
     check_msg(err.msg, expect);
     CHECK(snap_same(before, db_path));
     free(before.data);
+    /* No signed acknowledgement for an untrusted kiosk: the kiosk would delete on it. */
+    char ack_path[512];
+    path_in(ack_path, sizeof ack_path, "untrusted-a.dba");
+    uint8_t pk_a[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(g_kiosk_a, pk_a);
+    uint32_t n_entries = 99;
+    CHECK(analysis_ack_write(db, g_sec, pk_a, ack_path, &n_entries, &err) == DB_ESTATE);
+    snprintf(expect, sizeof expect,
+             "kiosk %s is marked untrusted in this database; no acknowledgement written", fp_a);
+    CHECK_STR(err.msg, expect);
+    CHECK(n_entries == 0);
+    CHECK(access(ack_path, F_OK) != 0);
     /* the registry does not override an explicit untrust, nor does --trust-new-kiosk */
     o.trust_new_kiosk = 1;
     CHECK(import(db, g_sec, "a2.dbb", o, &res, &err) == DB_ESTATE);
     o.trust_new_kiosk = 0;
     CHECK(adb_kiosk_set_trusted(db, fp_a, 1, &found, &err) == DB_OK && found);
     CHECK(import(db, g_sec, "a2.dbb", o, &res, &err) == DB_OK && res.outcome == ANALYSIS_IMPORTED);
+    /* trusted again: its acknowledgement lists both batches */
+    CHECK(analysis_ack_write(db, g_sec, pk_a, ack_path, &n_entries, &err) == DB_OK);
+    CHECK(n_entries == 2 && access(ack_path, F_OK) == 0);
 
     /* A label changed in the registry is taken over with the kiosk's next batch. */
     analysis_kiosks_free(&reg);

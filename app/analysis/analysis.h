@@ -52,7 +52,8 @@ void analysis_survey_file_free(AnalysisSurveyFile *f);
  *
  * A text file the analyst keeps, one kiosk per line: its fingerprint as the kiosk's admin
  * screen shows it ("XXXX-XXXX-XXXX-XXXX", letters in either case) and, after white space, a
- * free label (optional, at most ADB_KIOSK_LABEL_MAX bytes of UTF-8, e.g. "Ward 3, tablet 2").
+ * free label (optional, at most ADB_KIOSK_LABEL_MAX bytes of strict UTF-8 without control
+ * characters, C1 included: utf8_check; e.g. "Ward 3, tablet 2").
  * Lines whose first non-blank character is '#' are comments; blank lines are ignored. A '#'
  * after the fingerprint belongs to the label. */
 typedef struct AnalysisKiosk {
@@ -114,7 +115,9 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
                          const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err);
 
 /* Writes a signed acknowledgement listing every imported batch of the kiosk (atomically,
- * mode 0644). *n_entries receives the number listed. */
+ * mode 0644). *n_entries receives the number listed. A kiosk that is unknown, has no batch,
+ * or is marked untrusted gets none (DB_ENOENT, DB_ESTATE; nothing written): a kiosk deletes
+ * the responses an acknowledgement lists. */
 int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
                        const char *path, uint32_t *n_entries, DbError *err);
 

@@ -18,6 +18,7 @@
 #include "response.h"
 #include "seal.h"
 #include "secmem.h"
+#include "utf8.h"
 
 int analysis_survey_file_load(const char *path, AnalysisSurveyFile *out, DbError *err)
 {
@@ -53,27 +54,6 @@ static int is_crockford(char c)
 {
     return (c >= '0' && c <= '9') ||
            (c >= 'A' && c <= 'Z' && c != 'I' && c != 'L' && c != 'O' && c != 'U');
-}
-
-/* Well-formed UTF-8 without control characters. */
-static int label_ok(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t k = c < 0x80             ? 1
-                   : (c & 0xe0) == 0xc0 ? 2
-                   : (c & 0xf0) == 0xe0 ? 3
-                   : (c & 0xf8) == 0xf0 ? 4
-                                        : 0;
-        if (k == 0 || i + k > n || (k == 1 && (c < 0x20 || c == 0x7f)) || (k == 2 && c < 0xc2) ||
-            (k == 4 && c > 0xf4))
-            return 0;
-        for (size_t j = 1; j < k; j++)
-            if ((s[i + j] & 0xc0) != 0x80)
-                return 0;
-        i += k;
-    }
-    return 1;
 }
 
 int analysis_kiosks_parse(const char *path, const char *text, size_t len,
@@ -128,7 +108,8 @@ int analysis_kiosks_parse(const char *path, const char *text, size_t len,
                            line_no, ADB_KIOSK_LABEL_MAX);
             break;
         }
-        if (!label_ok((const unsigned char *)line + i, end - i)) {
+        /* strict UTF-8, no C0/C1 controls or DEL: the same checker as every other text */
+        if (utf8_check(line + i, end - i, false, NULL) != UTF8_OK) {
             rc = dberr_set(err, DB_EINVAL,
                            "%s:%zu: the label is not UTF-8 text (or has control characters)", path,
                            line_no);
@@ -720,6 +701,15 @@ int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY
         return rc;
     if (kiosk == 0)
         return dberr_set(err, DB_ENOENT, "no batches of this kiosk were imported");
+    /* A kiosk deletes what an acknowledgement lists: only a trusted kiosk's imports count. */
+    if (!trusted) {
+        char fp[KEY_FINGERPRINT_SIZE];
+        keys_fingerprint(kiosk_pk, KEY_SIGN_PUBLIC_BYTES, fp);
+        return dberr_set(err, DB_ESTATE,
+                         "kiosk %s is marked untrusted in this database; no acknowledgement "
+                         "written",
+                         fp);
+    }
     AckEntry *entries;
     uint32_t n;
     if ((rc = adb_batch_list(db, kiosk, &entries, &n, err)) != DB_OK)
