@@ -62,5 +62,7 @@ int cmd_ack(int argc, char **argv)
         printf("; %d batches were already deleted by an earlier acknowledgement",
                res.n_already);
     printf("\n");
+    if (res.warning[0])
+        fprintf(stderr, "debrief: warning: %s\n", res.warning);
     return EXIT_OK;
 }

@@ -74,9 +74,17 @@ static int session_close(const char *data)
         rc = store_session_current(st, &s, &found, &err);
     if (rc == DB_OK)
         rc = store_session_close(st, &err);
-    if (rc == DB_OK)
+    if (rc == DB_OK) {
         printf("session %lld closed: \"%s\" %s, %lld responses\n", (long long)s.id, s.label,
                s.date, (long long)s.responses);
+        DbError cerr;
+        if (store_compact(st, &cerr) != DB_OK)
+            fprintf(stderr,
+                    "debrief: warning: the session is closed, but the database was not "
+                    "compacted (its file may still follow the order of submission; the next "
+                    "close or acknowledgement tries again): %s\n",
+                    cerr.msg);
+    }
     store_close(st);
     return rc == DB_OK ? EXIT_OK : cli_fail(&err);
 }

@@ -103,6 +103,7 @@ typedef struct CoordAckResult {
     int n_purged;         /* batches purged now */
     int n_already;        /* batches purged by an earlier acknowledgement */
     int64_t deleted;      /* responses deleted now */
+    char warning[DBERR_MSG_MAX]; /* non-empty if the purge stands but compacting failed */
 } CoordAckResult;
 
 /* Applies the acknowledgement file at ack_path: verified with each of the n recipients'

@@ -319,9 +319,18 @@ static int op_close(void *ctx, DbError *err)
 {
     KioskAdmin *a = ctx;
     int rc = store_session_close(a->store, err);
-    if (rc == DB_OK)
-        fprintf(stderr, "debrief-kiosk: coordinator closed the session\n");
-    return rc;
+    if (rc != DB_OK)
+        return rc;
+    fprintf(stderr, "debrief-kiosk: coordinator closed the session\n");
+    /* The session is closed whatever happens here; a failed compaction is retried at the
+     * next close or acknowledgement. */
+    DbError cerr;
+    if (store_compact(a->store, &cerr) != DB_OK)
+        fprintf(stderr, "debrief-kiosk: warning: the session is closed, but the database was "
+                        "not compacted (its file may still follow the order of submission): "
+                        "%s\n",
+                cerr.msg);
+    return DB_OK;
 }
 
 /* Appends printf-style text to msg (cap bytes), truncating quietly. */
@@ -465,6 +474,10 @@ static int op_ack(void *ctx, char *msg, size_t cap)
             add(msg, cap, "\n");
             fprintf(stderr, "debrief-kiosk: acknowledgement %s applied: %lld responses deleted\n",
                     path, (long long)res.deleted);
+            if (res.warning[0]) {
+                add(msg, cap, "Warning: %s\n", res.warning);
+                fprintf(stderr, "debrief-kiosk: warning: %s\n", res.warning);
+            }
         } else {
             failed++;
             /* The message names the file by its full path: the name is already there. */

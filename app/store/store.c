@@ -976,12 +976,29 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
         return rc;
     if (deleted)
         *deleted = total;
-    /* The WAL still holds the pages as they were before the delete: copy them back into the
-     * database (where secure_delete zeroed the records) and truncate the WAL to zero bytes. */
+    return DB_OK;
+}
+
+int store_compact(Store *st, DbError *err)
+{
+    /* VACUUM builds a copy of the database and writes it back through the WAL. The copy goes
+     * to a temporary file, not to memory (temp_store is MEMORY otherwise): a kiosk that has
+     * not exported for months may hold hundreds of megabytes of records. */
+    int rc = exec(st, "PRAGMA temp_store = FILE", "compacting the database", err);
+    if (rc == DB_OK)
+        rc = exec(st, "VACUUM", "compacting the database", err);
+    int back = exec(st, "PRAGMA temp_store = MEMORY", "compacting the database",
+                    rc == DB_OK ? err : NULL);
+    if (rc != DB_OK)
+        return rc;
+    if (back != DB_OK)
+        return back;
+    /* Now copy every page from the WAL into the database file and cut the WAL to zero
+     * bytes, so no frame of it keeps records in the order they were committed. */
     int log = 0, ckpt = 0;
     int s = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
     if (s != SQLITE_OK)
-        return sql_error(st, s, "truncating the write-ahead log after deleting", err);
+        return sql_error(st, s, "truncating the write-ahead log", err);
     return DB_OK;
 }
 

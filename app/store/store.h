@@ -49,7 +49,7 @@ void store_close(Store *st);
 int store_session_open(Store *st, const char *label, const char *date, const char *survey_id,
                        uint32_t survey_version, int expected, int64_t *id, DbError *err);
 
-/* Closes the open session (DB_ESTATE if none). */
+/* Closes the open session (DB_ESTATE if none). Call store_compact afterwards. */
 int store_session_close(Store *st, DbError *err);
 
 /* Fills *out with the open session; *found = 0 if none is open. */
@@ -160,12 +160,22 @@ int store_batch_records_foreach(Store *st, uint64_t number,
                                 void *ctx, DbError *err);
 
 /* Deletes the responses of every batch in numbers[0..n) and marks them acknowledged, all in
- * one transaction (all or nothing), then truncates the WAL (wal_checkpoint(TRUNCATE)) so
- * no copy of the deleted records stays in it. Already acknowledged batches are skipped;
- * DB_ENOENT (nothing changed) if a number is not a batch. *deleted (may be NULL) receives
- * the number of responses deleted. */
+ * one transaction (all or nothing); secure_delete zeroes them in the database, and
+ * store_compact afterwards removes the copies still in the WAL. Already acknowledged batches
+ * are skipped; DB_ENOENT (nothing changed) if a number is not a batch. *deleted (may be
+ * NULL) receives the number of responses deleted. */
 int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *deleted,
                       DbError *err);
+
+/* Rewrites the database so that its file follows neither the order in which responses were
+ * submitted nor keeps copies of deleted ones: sqlite allocates each record's pages in
+ * submission order and the WAL holds them in commit order. VACUUM copies the responses in
+ * the order of their random row ids into fresh pages, then wal_checkpoint(TRUNCATE) cuts the
+ * WAL to zero bytes. Call it after closing a session and after a purge. Needs free space of
+ * about twice the database for a moment (a temporary copy and the WAL); when it fails
+ * (DB_ENOSPC, DB_EIO when another process is reading) nothing is lost, the database stays
+ * as it was, and a later call can try again. */
+int store_compact(Store *st, DbError *err);
 
 /* Responses not yet in any batch: of session_id, or of all sessions if session_id < 0. */
 int store_count_unexported(Store *st, int64_t session_id, int64_t *n, DbError *err);
