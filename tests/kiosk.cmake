@@ -4,7 +4,10 @@ debrief_test(test_kiosk_ui SOURCES test_kiosk_ui.c LIBS debrief_kiosk_sdl debrie
   debrief_survey debrief_crypto debrief_common)
 set_property(TEST test_kiosk_ui APPEND PROPERTY ENVIRONMENT "SDL_VIDEODRIVER=dummy")
 
-debrief_test(test_kiosk_session SOURCES test_kiosk_session.c LIBS debrief_kiosk_ui debrief_store
+# The selftest's checks that read system files, fed files of the test's own.
+debrief_test(test_kiosk_selftest SOURCES test_kiosk_selftest.c LIBS debrief_kiosk_app)
+
+debrief_test(test_kiosk_session SOURCES test_kiosk_session.c LIBS debrief_kiosk_app debrief_store
   debrief_survey debrief_crypto debrief_common)
 add_dependencies(test_kiosk_session debrief-kiosk)
 set_property(TEST test_kiosk_session APPEND PROPERTY ENVIRONMENT "SDL_VIDEODRIVER=dummy")

@@ -155,6 +155,84 @@ static void check_pin(Checklist *c, const KioskArgs *a)
         report(c, "WARN", "admin", "the coordinator PIN is unusable: %s", err.msg);
 }
 
+/* Active swap space in kB from a /proc/swaps (0 if none or unreadable). */
+static long long swap_kb(const char *proc_swaps)
+{
+    FILE *f = fopen(proc_swaps, "r");
+    if (!f)
+        return 0;
+    char line[512];
+    long long total = 0;
+    int first = 1;
+    while (fgets(line, sizeof line, f)) {
+        if (first) { /* the header */
+            first = 0;
+            continue;
+        }
+        char name[256], type[32];
+        long long size = 0;
+        if (sscanf(line, "%255s %31s %lld", name, type, &size) == 3 && size > 0)
+            total += size;
+    }
+    fclose(f);
+    return total;
+}
+
+/* Whether this process's cgroup v2 forbids swap (memory.swap.max is "0"). */
+static int cgroup_swap_off(const char *proc_cgroup, const char *cgroup_root)
+{
+    FILE *f = fopen(proc_cgroup, "r");
+    if (!f)
+        return 0;
+    char line[1024], path[1024] = "";
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "0::", 3) == 0) { /* the unified (v2) hierarchy */
+            snprintf(path, sizeof path, "%s", line + 3);
+            path[strcspn(path, "\n")] = '\0';
+        }
+    fclose(f);
+    if (!path[0] || strstr(path, ".."))
+        return 0;
+    char file[2200];
+    snprintf(file, sizeof file, "%s%s/memory.swap.max", cgroup_root, path);
+    f = fopen(file, "r");
+    if (!f)
+        return 0;
+    char value[32] = "";
+    int off = fgets(value, sizeof value, f) && strcmp(value, "0\n") == 0;
+    fclose(f);
+    return off;
+}
+
+int selftest_swap_check(const char *proc_swaps, const char *proc_cgroup,
+                        const char *cgroup_root, char *msg, size_t cap)
+{
+    long long kb = swap_kb(proc_swaps);
+    if (kb == 0) {
+        snprintf(msg, cap, "no swap space is active");
+        return 0;
+    }
+    if (cgroup_swap_off(proc_cgroup, cgroup_root)) {
+        snprintf(msg, cap, "%lld MB of swap is active, but this service may not use it "
+                           "(memory.swap.max = 0)",
+                 kb / 1024);
+        return 0;
+    }
+    snprintf(msg, cap, "%lld MB of swap is active and the kiosk may be swapped out: typed "
+                       "answers pass through SDL's buffers. Run it as the debrief-kiosk "
+                       "service (MemorySwapMax=0, needs cgroup v2) or turn swap off (DEPLOY.md)",
+             kb / 1024);
+    return 1;
+}
+
+static void check_swap(Checklist *c)
+{
+    char msg[600];
+    int warn = selftest_swap_check("/proc/swaps", "/proc/self/cgroup", "/sys/fs/cgroup", msg,
+                                   sizeof msg);
+    report(c, warn ? "WARN" : "ok", "swap", "%s", msg);
+}
+
 int kiosk_selftest(const KioskArgs *args, FILE *out)
 {
     Checklist c = {out, 0, 0};
@@ -163,6 +241,7 @@ int kiosk_selftest(const KioskArgs *args, FILE *out)
     check_data(&c, args);
     check_fonts_and_display(&c, args);
     check_pin(&c, args);
+    check_swap(&c);
     if (c.failed)
         fprintf(out, "selftest: FAILED (%d problem%s, %d warning%s)\n", c.failed,
                 c.failed == 1 ? "" : "s", c.warned, c.warned == 1 ? "" : "s");

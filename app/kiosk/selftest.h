@@ -2,7 +2,8 @@
  *
  * Runs every check on its own, so one problem does not hide the next: the survey, each
  * recipient key, the data directory (store opens, a file can be written, free space), the
- * fonts, the display (which video driver SDL gives us), and the coordinator PIN. Prints one
+ * fonts, the display (which video driver SDL gives us), the coordinator PIN, and whether the
+ * process could be swapped out (typed answers pass through SDL's buffers). Prints one
  * line per check to out ("ok", "WARN" or "FAIL", what was checked, what was found) and each
  * failure also to stderr as "debrief-kiosk: error: ...". Changes nothing it finds, except
  * that it creates the data directory if it is missing, as the kiosk itself would.
@@ -19,5 +20,13 @@
 
 /* Returns 0 if no check failed (warnings allowed), 1 otherwise. */
 int kiosk_selftest(const KioskArgs *args, FILE *out);
+
+/* The swap check, on files given by path so tests can feed their own: proc_swaps is a
+ * /proc/swaps, proc_cgroup a /proc/self/cgroup, cgroup_root where the cgroup v2 tree is
+ * mounted (/sys/fs/cgroup). Returns 0 if this process cannot be swapped out (no swap
+ * active, or its cgroup's memory.swap.max is 0: MemorySwapMax=0 in the unit), 1 if it can;
+ * msg (cap bytes) says which. */
+int selftest_swap_check(const char *proc_swaps, const char *proc_cgroup,
+                        const char *cgroup_root, char *msg, size_t cap);
 
 #endif
