@@ -5,7 +5,11 @@
  * ADB_SCHEMA_VERSION.
  *
  * Journal: the default rollback journal (one file at rest, easy to back up), synchronous =
- * FULL, secure_delete = ON, temp_store = MEMORY (no sort or index spills to temp files).
+ * FULL, secure_delete = ON, temp_store = MEMORY (no sort or index spills to temp files),
+ * cache_spill = OFF: an import stores its records while later ones are still being opened
+ * and checked, and none of a transaction's pages reach the database file before its commit
+ * (a batch that fails half-way leaves no plaintext in the file, not even rolled back; the
+ * pages of one batch are held in memory until then).
  */
 #include "adb.h"
 
@@ -265,7 +269,7 @@ int adb_open(const char *path, int create, Adb **out, DbError *err)
         rc = exec(db,
                   "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
                   "PRAGMA temp_store = MEMORY; PRAGMA trusted_schema = OFF;"
-                  "PRAGMA synchronous = FULL;",
+                  "PRAGMA synchronous = FULL; PRAGMA cache_spill = OFF;",
                   "applying settings", err);
         if (rc == DB_OK)
             rc = migrate(db, err);

@@ -1,7 +1,9 @@
 /* analysis: the analyst's operations: import batches, export CSV + codebook, write the report.
  *
- * Import (analysis_import_file), for one batch file, checks everything before changing
- * anything, then commits in ONE transaction:
+ * Import (analysis_import_file), for one batch file, makes these checks in this order and
+ * stores the batch in ONE transaction, all or nothing (a failure rolls it back and leaves
+ * the database file byte for byte as it was; steps 1-6 run before the transaction starts,
+ * the records of step 7 are checked as they are stored):
  *   1. the file is a regular file of at most BATCH_MAX_BYTES;
  *   2. batch_parse: structure, limits and the kiosk's signature;
  *   3. the kiosk is known and trusted, or first seen and either listed in the kiosk registry
@@ -18,7 +20,8 @@
  * No record is decrypted before the signature of step 2 verified and steps 3-6 passed: a
  * forged batch costs one hashing pass, and response_decode only ever sees authenticated
  * bytes. Step 7 opens the records on n_threads threads; errors are still reported in the
- * order above (a bad record: the first one by index, whatever the thread count).
+ * order above (a bad record: the first one by index, whatever the thread count; a database
+ * error such as a full disk while storing may come first).
  * Plaintext exists only in locked memory (seal_open's output) and in the decoded responses,
  * which are wiped when freed; it is written only into the analysis database.
  *

@@ -1,8 +1,10 @@
 /* import: verify, decrypt and import one batch file into the analysis database; write
  * acknowledgements. See analysis.h for the order of the checks.
  *
- * Everything is checked with the database untouched; only then does one transaction add the
- * kiosk (if new), the survey text (if new), the sessions, the batch and its responses.
+ * The signature, the kiosk, the chain and the surveys are checked with the database untouched;
+ * then one transaction adds the kiosk (if new), the survey text (if new), the sessions, the
+ * batch and its responses, each record opened and checked on the pool while the ones before
+ * it are stored; any failure rolls the whole transaction back.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -276,29 +278,29 @@ static int resolve_survey(Adb *db, const char *path, const BatchSession *s,
     return DB_OK;
 }
 
-static void free_decoded(DecodedResponse **d, uint32_t n)
-{
-    if (!d)
-        return;
-    for (uint32_t i = 0; i < n; i++)
-        response_decoded_free(d[i]);
-    free(d);
-}
-
-/* --- opening the records in parallel ---
+/* --- opening the records in parallel, storing them in order ---
  *
- * Decrypting is the dominant cost of an import (an X25519 seal_open per record), so the
- * records are opened, decoded and checked by a small fixed pool of threads. Each worker takes
- * the next chunk of RECORD_CHUNK records (an atomic counter), opens them into its own locked
- * buffer of the batch's largest padded record size, wipes it after each record, and keeps the
- * decoded responses in dec[i] (index i: the order never depends on the threads).
+ * Decrypting is the dominant cost of an import (an X25519 seal_open per record), so once the
+ * batch verified and every check before step 7 passed, the records are opened, decoded and
+ * checked (session, survey) by a small fixed pool of threads while the calling thread stores
+ * them, in index order, inside the import's transaction.
  *
- * Errors are deterministic: a worker stops at its first bad record and lowers first_bad; no
- * worker starts a chunk beyond first_bad, and every chunk before it is checked completely, so
- * the lowest failing index over all workers is the batch's first bad record, whatever the
- * timing. seal_open is thread-safe (libsodium), the KeySecret and the surveys are only read. */
+ * The pool: workers claim chunks of RECORD_CHUNK records in order (under the job's mutex),
+ * open them into their own locked buffer of the batch's largest padded record size (wiped
+ * after each record) and leave the decoded response in dec[i]. The calling thread is one of
+ * the workers: when the next record to store is not ready yet, it opens a chunk itself. No
+ * chunk is claimed more than RECORD_WINDOW records ahead of the one being stored, so only a
+ * window of decoded responses (~11 KB each) exists at a time; each is wiped and freed once
+ * stored.
+ *
+ * Errors are deterministic: a worker stops at its chunk's first bad record and lowers
+ * first_bad; no chunk is claimed beyond first_bad, and the records are stored in index order,
+ * so the first bad record by index is the one reported, whatever the timing, and the
+ * transaction is rolled back. seal_open is thread-safe (libsodium); the KeySecret, the batch
+ * and the surveys are only read. */
 
 #define RECORD_CHUNK 16
+#define RECORD_WINDOW 1024
 
 /* Records handed to seal_open, for tests (import_internal.h). */
 static atomic_ulong g_records_opened;
@@ -312,22 +314,22 @@ typedef struct RecordJob {
     const Batch *b;
     const KeySecret *sec;
     const char *path;
+    const SurveyUse *uses;
+    size_t padded; /* largest padded size of the batch's records */
     DecodedResponse **dec;
-    size_t padded;         /* largest padded size of the batch's records */
-    atomic_uint next;      /* next chunk start */
-    atomic_uint first_bad; /* lowest failing record index so far (n_records: none) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    /* under mu: */
+    uint32_t next;      /* next chunk start to claim */
+    uint32_t stored;    /* records stored so far (the window's start) */
+    uint8_t *ready;     /* per chunk: opened (or failed) */
+    uint32_t first_bad; /* lowest failing record index (n_records: none) */
+    int bad_rc;
+    DbError bad_err;
+    int stop;
 } RecordJob;
 
-typedef struct RecordWorker {
-    RecordJob *job;
-    uint32_t bad; /* this worker's first failing index, or n_records */
-    int rc;
-    DbError err;
-} RecordWorker;
-
-/* Opens and decodes record i into job->dec[i] and checks it names its batch session; plain
- * has job->padded bytes. (The answers are checked against the survey afterwards, once the
- * surveys are resolved: check_records.) */
+/* Opens, decodes and checks record i into job->dec[i]; plain has job->padded bytes. */
 static int open_one(RecordJob *job, uint32_t i, uint8_t *plain, DbError *err)
 {
     const Batch *b = job->b;
@@ -359,37 +361,62 @@ static int open_one(RecordJob *job, uint32_t i, uint8_t *plain, DbError *err)
                          "%s: record %u does not belong to the session the batch lists it "
                          "under (session %u)",
                          path, i, r->session);
+    if ((rc = response_decoded_check(d, job->uses[r->session].survey, err)) != DB_OK) {
+        dberr_prefix(err, "%s: record %u", path, i);
+        return rc;
+    }
     return DB_OK;
+}
+
+/* Whether a chunk may be claimed now (under mu). */
+static int can_claim(const RecordJob *job)
+{
+    return !job->stop && job->next < job->b->n_records && job->next <= job->first_bad &&
+           job->next < job->stored + RECORD_WINDOW;
+}
+
+/* Opens the chunk starting at from (claimed under mu; called without it). */
+static void open_chunk(RecordJob *job, uint32_t from, uint8_t *plain)
+{
+    uint32_t n = job->b->n_records;
+    uint32_t to = n - from < RECORD_CHUNK ? n : from + RECORD_CHUNK;
+    DbError e;
+    int rc = DB_OK;
+    uint32_t i = from;
+    for (; i < to; i++) {
+        rc = plain ? open_one(job, i, plain, &e) : dberr_set(&e, DB_ENOMEM, "out of memory");
+        if (rc != DB_OK)
+            break;
+    }
+    pthread_mutex_lock(&job->mu);
+    if (rc != DB_OK && i < job->first_bad) {
+        job->first_bad = i;
+        job->bad_rc = rc;
+        job->bad_err = e;
+    }
+    job->ready[from / RECORD_CHUNK] = 1;
+    pthread_cond_broadcast(&job->cv);
+    pthread_mutex_unlock(&job->mu);
 }
 
 static void *record_worker(void *arg)
 {
-    RecordWorker *w = arg;
-    RecordJob *job = w->job;
-    uint32_t n = job->b->n_records;
-    w->bad = n;
-    w->rc = DB_OK;
+    RecordJob *job = arg;
     uint8_t *plain = secmem_alloc(job->padded);
+    pthread_mutex_lock(&job->mu);
     for (;;) {
-        uint32_t from = atomic_fetch_add(&job->next, RECORD_CHUNK);
-        if (from >= n || from > atomic_load(&job->first_bad))
+        while (!job->stop && !can_claim(job) && job->next < job->b->n_records &&
+               job->next <= job->first_bad)
+            pthread_cond_wait(&job->cv, &job->mu); /* the window is full */
+        if (!can_claim(job))
             break;
-        uint32_t to = n - from < RECORD_CHUNK ? n : from + RECORD_CHUNK;
-        for (uint32_t i = from; i < to; i++) {
-            int rc = plain ? open_one(job, i, plain, &w->err)
-                           : dberr_set(&w->err, DB_ENOMEM, "out of memory");
-            if (rc == DB_OK)
-                continue;
-            w->rc = rc;
-            w->bad = i;
-            unsigned cur = atomic_load(&job->first_bad);
-            while (i < cur && !atomic_compare_exchange_weak(&job->first_bad, &cur, i))
-                ;
-            break;
-        }
-        if (w->rc != DB_OK)
-            break;
+        uint32_t from = job->next;
+        job->next += RECORD_CHUNK;
+        pthread_mutex_unlock(&job->mu);
+        open_chunk(job, from, plain);
+        pthread_mutex_lock(&job->mu);
     }
+    pthread_mutex_unlock(&job->mu);
     secmem_free(plain);
     return NULL;
 }
@@ -410,52 +437,95 @@ static int thread_count(int wanted, uint32_t n_records)
     return (int)t;
 }
 
-/* Fills dec[0..n_records) or fails with the first bad record's message and sets *bad to
- * its index (n_records if none; every dec[i] before it is filled; dec entries that were
- * filled stay for the caller to free). */
-static int open_records(const Batch *b, const KeySecret *sec, const char *path, int n_threads,
-                        DecodedResponse **dec, uint32_t *bad, DbError *err)
+/* Opens every record of b on n_threads threads and stores each, in index order, into
+ * session_ids[its session] (inside the caller's transaction). Fails with the first bad
+ * record's message, or the database's. */
+static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const char *path,
+                         const SurveyUse *uses, const int64_t *session_ids, int n_threads,
+                         DbError *err)
 {
-    *bad = b->n_records;
-    if (b->n_records == 0)
+    uint32_t n = b->n_records;
+    if (n == 0)
         return DB_OK;
     RecordJob job;
     memset(&job, 0, sizeof job);
     job.b = b;
     job.sec = sec;
     job.path = path;
-    job.dec = dec;
+    job.uses = uses;
+    job.first_bad = n;
     job.padded = SEAL_MIN_PADDED;
-    for (uint32_t i = 0; i < b->n_records; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         size_t p = seal_record_padded_size(b->records[i].data, b->records[i].len);
         if (p > job.padded && p <= SEAL_MAX_PADDED)
             job.padded = p;
     }
-    atomic_init(&job.next, 0);
-    atomic_init(&job.first_bad, b->n_records);
-    int t = thread_count(n_threads, b->n_records);
-    RecordWorker w[ANALYSIS_MAX_THREADS];
-    pthread_t th[ANALYSIS_MAX_THREADS];
-    int started = 0;
-    for (int i = 0; i < t; i++) {
-        w[i].job = &job;
-        if (i > 0 && pthread_create(&th[i], NULL, record_worker, &w[i]) != 0)
-            break; /* fewer threads: the others take the work */
-        started = i + 1;
+    job.dec = calloc(n, sizeof *job.dec);
+    job.ready = calloc((n + RECORD_CHUNK - 1) / RECORD_CHUNK, 1);
+    uint8_t *plain = secmem_alloc(job.padded);
+    int rc = DB_OK;
+    if (!job.dec || !job.ready || !plain || pthread_mutex_init(&job.mu, NULL) != 0) {
+        free(job.dec);
+        free(job.ready);
+        secmem_free(plain);
+        return dberr_set(err, DB_ENOMEM, "out of memory");
     }
-    record_worker(&w[0]); /* the calling thread is worker 0 */
-    for (int i = 1; i < started; i++)
-        pthread_join(th[i], NULL);
-    int first = -1;
+    if (pthread_cond_init(&job.cv, NULL) != 0) {
+        pthread_mutex_destroy(&job.mu);
+        free(job.dec);
+        free(job.ready);
+        secmem_free(plain);
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    pthread_t th[ANALYSIS_MAX_THREADS];
+    int started = 0, t = thread_count(n_threads, n);
+    while (started < t - 1 && pthread_create(&th[started], NULL, record_worker, &job) == 0)
+        started++; /* fewer threads: the others take the work */
+
+    for (uint32_t i = 0; i < n && rc == DB_OK; i++) {
+        pthread_mutex_lock(&job.mu);
+        if (i % RECORD_CHUNK == 0) {
+            job.stored = i;
+            pthread_cond_broadcast(&job.cv); /* the window moved */
+        }
+        /* wait for record i's chunk, opening chunks here meanwhile */
+        while (!job.ready[i / RECORD_CHUNK]) {
+            if (can_claim(&job)) {
+                uint32_t from = job.next;
+                job.next += RECORD_CHUNK;
+                pthread_mutex_unlock(&job.mu);
+                open_chunk(&job, from, plain);
+                pthread_mutex_lock(&job.mu);
+            } else {
+                pthread_cond_wait(&job.cv, &job.mu);
+            }
+        }
+        if (i == job.first_bad) {
+            rc = job.bad_rc;
+            if (err)
+                *err = job.bad_err;
+        }
+        pthread_mutex_unlock(&job.mu);
+        if (rc == DB_OK)
+            rc = adb_response_add(db, session_ids[b->records[i].session], job.dec[i], err);
+        response_decoded_free(job.dec[i]);
+        job.dec[i] = NULL;
+    }
+
+    pthread_mutex_lock(&job.mu);
+    job.stop = 1;
+    pthread_cond_broadcast(&job.cv);
+    pthread_mutex_unlock(&job.mu);
     for (int i = 0; i < started; i++)
-        if (w[i].rc != DB_OK && (first < 0 || w[i].bad < w[first].bad))
-            first = i;
-    if (first < 0)
-        return DB_OK;
-    if (err)
-        *err = w[first].err;
-    *bad = w[first].bad;
-    return w[first].rc;
+        pthread_join(th[i], NULL);
+    for (uint32_t i = 0; i < n; i++)
+        response_decoded_free(job.dec[i]); /* opened ahead of a failure */
+    pthread_cond_destroy(&job.cv);
+    pthread_mutex_destroy(&job.mu);
+    free(job.dec);
+    free(job.ready);
+    secmem_free(plain);
+    return rc;
 }
 
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
@@ -475,15 +545,9 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         return rc;
     }
     SurveyUse *uses = NULL;
-    DecodedResponse **dec = calloc(b.n_records ? b.n_records : 1, sizeof *dec);
-    uint32_t n_dec = b.n_records; /* NULL until filled; freed whatever the outcome */
     uint32_t *seen = NULL;
+    int64_t *sids = NULL;
     int in_tx = 0;
-    if (!dec) {
-        batch_free(&b);
-        free(data);
-        return dberr_set(err, DB_ENOMEM, "out of memory");
-    }
 
     memcpy(res->kiosk_pk, b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES);
     keys_fingerprint(b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES, res->kiosk_fp);
@@ -597,36 +661,9 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         if ((rc = resolve_survey(db, path, &b.sessions[i], opt, &uses[i], err)) != DB_OK)
             goto done;
 
-    /* records: opened and decoded on a small pool of threads, then checked against their
-     * surveys in order: the first bad record is reported */
-    uint32_t open_bad = b.n_records;
-    DbError open_err;
-    int open_rc = open_records(&b, sec, path, opt->n_threads, dec, &open_bad, &open_err);
-    for (uint32_t i = 0; i < b.n_records; i++) {
-        if (i == open_bad) {
-            rc = open_rc;
-            if (err)
-                *err = open_err;
-            goto done;
-        }
-        const Survey *sv = uses[b.records[i].session].survey;
-        if ((rc = response_decoded_check(dec[i], sv, err)) != DB_OK) {
-            dberr_prefix(err, "%s: record %u", path, i);
-            goto done;
-        }
-    }
-    for (uint32_t i = 0; i < b.n_records; i++)
-        seen[b.records[i].session]++;
-    for (uint32_t i = 0; i < b.n_sessions; i++) {
-        if (seen[i] != b.sessions[i].count) {
-            rc = dberr_set(err, DB_EFORMAT,
-                           "%s: session %u ('%s') lists %u responses but the batch holds %u", path,
-                           i, b.sessions[i].label, b.sessions[i].count, seen[i]);
-            goto done;
-        }
-    }
-
-    /* everything checked: one transaction */
+    /* Everything but the records checked: one transaction, in which the records are opened,
+     * checked and stored (store_records); the first bad one rolls it all back. Until the
+     * commit nothing reaches the database file (adb.c: cache_spill off). */
     if ((rc = adb_begin(db, err)) != DB_OK)
         goto done;
     in_tx = 1;
@@ -654,7 +691,7 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     int64_t batch_id;
     if ((rc = adb_batch_add(db, kiosk, &b, &batch_id, err)) != DB_OK)
         goto done;
-    int64_t *sids = calloc(b.n_sessions, sizeof *sids);
+    sids = calloc(b.n_sessions, sizeof *sids);
     if (!sids) {
         rc = dberr_set(err, DB_ENOMEM, "out of memory");
         goto done;
@@ -664,11 +701,19 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         if (rc == DB_OK)
             rc = adb_batch_session_add(db, batch_id, sids[i], b.sessions[i].count, err);
     }
-    for (uint32_t i = 0; i < b.n_records && rc == DB_OK; i++)
-        rc = adb_response_add(db, sids[b.records[i].session], dec[i], err);
-    free(sids);
-    if (rc != DB_OK)
+    if (rc != DB_OK ||
+        (rc = store_records(db, &b, sec, path, uses, sids, opt->n_threads, err)) != DB_OK)
         goto done;
+    for (uint32_t i = 0; i < b.n_records; i++)
+        seen[b.records[i].session]++;
+    for (uint32_t i = 0; i < b.n_sessions; i++) {
+        if (seen[i] != b.sessions[i].count) {
+            rc = dberr_set(err, DB_EFORMAT,
+                           "%s: session %u ('%s') lists %u responses but the batch holds %u", path,
+                           i, b.sessions[i].label, b.sessions[i].count, seen[i]);
+            goto done;
+        }
+    }
     rc = adb_commit(db, err);
     in_tx = 0;
     if (rc == DB_OK)
@@ -679,7 +724,7 @@ done:
         adb_rollback(db);
     if (rc != DB_OK && rc != DB_EAUTH && err && strncmp(err->msg, path, strlen(path)) != 0)
         dberr_prefix(err, "%s", path);
-    free_decoded(dec, n_dec);
+    free(sids);
     if (uses)
         for (uint32_t i = 0; i < b.n_sessions; i++)
             survey_free(uses[i].owned);
