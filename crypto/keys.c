@@ -345,6 +345,20 @@ int keys_public_parse(const char *name, const char *text, size_t len, KeyPublic 
     if (memcmp(fp, p, KEY_FINGERPRINT_SIZE - 1) != 0)
         return dberr_set(err, DB_EFORMAT,
                          "%s: fingerprint does not match the key (file damaged or edited)", name);
+    /* A low-order X25519 point has no secret key: crypto_box_seal to it fails (libsodium
+     * refuses the all-zero shared secret), which would surface only when a participant
+     * submits. A signing key off the main subgroup would fail every verification. Refuse
+     * both now. scalarmult with any scalar gives zero (-1) exactly for low-order points,
+     * because the clamped scalar is a multiple of the cofactor. */
+    uint8_t scalar[crypto_scalarmult_SCALARBYTES] = {1}, shared[crypto_scalarmult_BYTES];
+    int weak = crypto_scalarmult(shared, scalar, raw) != 0 ||
+               !crypto_core_ed25519_is_valid_point(raw + KEY_PUBLIC_BYTES);
+    sodium_memzero(shared, sizeof shared);
+    if (weak)
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: not a usable public key (a degenerate point that no secret key "
+                         "matches: the file was made by hand or damaged)",
+                         name);
     memcpy(pub->pk, raw, KEY_PUBLIC_BYTES);
     memcpy(pub->sign_pk, raw + KEY_PUBLIC_BYTES, KEY_SIGN_PUBLIC_BYTES);
     return DB_OK;

@@ -295,6 +295,48 @@ static void test_public_parse_errors(void)
     free(vec);
 }
 
+/* Keys that are well formed, with a matching fingerprint, but degenerate: refused at load,
+ * not when the first participant submits. */
+static void test_public_parse_refuses_weak_points(void)
+{
+    KeyPublic good;
+    KeySecret *sec = NULL;
+    DbError err;
+    CHECK(keys_generate(&good, &sec, &err) == DB_OK);
+    keys_secret_free(sec);
+    /* X25519 points of small order: 0 (order 2... the all-zero point), 1 (order 4), and the
+     * order-8 point 0xe0eb7a7c...; each makes crypto_box_seal fail. */
+    static const uint8_t order8[32] = {0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae,
+                                       0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a,
+                                       0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd,
+                                       0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00};
+    uint8_t low[3][32] = {{0}, {1}, {0}};
+    memcpy(low[2], order8, 32);
+    const char *want = "analyst.pub: not a usable public key (a degenerate point that no secret "
+                       "key matches: the file was made by hand or damaged)";
+    for (int i = 0; i < 3; i++) {
+        KeyPublic weak = good;
+        memcpy(weak.pk, low[i], 32);
+        char line[256];
+        size_t n = keys_public_format(&weak, line, sizeof line);
+        KeyPublic out;
+        CHECK(keys_public_parse("analyst.pub", line, n, &out, &err) == DB_EFORMAT);
+        CHECK_STR(err.msg, want);
+    }
+    /* A signing key of small order (the Ed25519 identity point). */
+    KeyPublic weak = good;
+    memset(weak.sign_pk, 0, sizeof weak.sign_pk);
+    weak.sign_pk[0] = 1;
+    char line[256];
+    size_t n = keys_public_format(&weak, line, sizeof line);
+    KeyPublic out;
+    CHECK(keys_public_parse("analyst.pub", line, n, &out, &err) == DB_EFORMAT);
+    CHECK_STR(err.msg, want);
+    /* The good key still parses. */
+    n = keys_public_format(&good, line, sizeof line);
+    CHECK(keys_public_parse("analyst.pub", line, n, &out, &err) == DB_OK);
+}
+
 static void test_public_file_io(void)
 {
     KeyPublic pub, back;
@@ -770,6 +812,7 @@ int main(void)
     RUN(test_generate_format_parse);
     RUN(test_public_parse_tolerates_line_endings);
     RUN(test_public_parse_errors);
+    RUN(test_public_parse_refuses_weak_points);
     RUN(test_public_file_io);
     RUN(test_secret_roundtrip);
     RUN(test_secret_file_io);
