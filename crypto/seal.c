@@ -71,11 +71,18 @@ static uint32_t get_u32be(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-int seal_record(const uint8_t *plain, size_t plain_len, size_t padded_size,
-                const KeyPublic *recipients, int n_recipients, uint8_t *out, size_t out_cap,
-                size_t *out_len, DbError *err)
+struct SealEnvelope {
+    uint8_t key[SEAL_KEY_BYTES]; /* K; the struct lives in locked memory */
+    uint8_t head[SEAL_HEADER_BYTES + SEAL_MAX_RECIPIENTS * SEAL_SLOT_BYTES + SEAL_NONCE_BYTES];
+    size_t head_len;             /* the associated data: header, slots, nonce */
+    size_t padded_size;
+    int spent;
+};
+
+int seal_envelope_new(size_t padded_size, const KeyPublic *recipients, int n_recipients,
+                      SealEnvelope **out, DbError *err)
 {
-    *out_len = 0;
+    *out = NULL;
     if (!padded_ok(padded_size))
         return dberr_set(err, DB_EINVAL,
                          "sealed record: padded size %zu is not a multiple of 16 in %d..%d",
@@ -83,21 +90,66 @@ int seal_record(const uint8_t *plain, size_t plain_len, size_t padded_size,
     if (n_recipients < 1 || n_recipients > SEAL_MAX_RECIPIENTS)
         return dberr_set(err, DB_EINVAL, "sealed record: %d recipients (must be 1 to %d)",
                          n_recipients, SEAL_MAX_RECIPIENTS);
-    /* sodium_pad always adds at least one byte (0x80). */
-    if (plain_len >= padded_size)
-        return dberr_set(err, DB_ELIMIT,
-                         "response is %zu bytes; a sealed record of padded size %zu holds at "
-                         "most %zu",
-                         plain_len, padded_size, padded_size - 1);
-    size_t total = seal_record_size(padded_size, n_recipients);
-    if (out_cap < total)
-        return dberr_set(err, DB_ELIMIT, "sealed record: %zu bytes needed, buffer holds %zu", total,
-                         out_cap);
+    SealEnvelope *env = sodium_malloc(sizeof *env);
+    if (!env)
+        return dberr_set(err, DB_ENOMEM, "sealed record: out of memory");
+    memset(env, 0, sizeof *env);
+    env->padded_size = padded_size;
+    env->head_len = ad_len(n_recipients);
+    uint8_t *h = env->head;
+    memcpy(h, SEAL_MAGIC, 4);
+    h[SEAL_OFF_VERSION] = SEAL_VERSION;
+    h[SEAL_OFF_COUNT] = (uint8_t)n_recipients;
+    put_u32be(h + SEAL_OFF_PADDED, (uint32_t)padded_size);
+    crypto_aead_xchacha20poly1305_ietf_keygen(env->key);
+    uint8_t *slot = h + SEAL_HEADER_BYTES;
+    for (int i = 0; i < n_recipients; i++, slot += SEAL_SLOT_BYTES) {
+        keys_recipient_id(recipients[i].pk, slot);
+        if (crypto_box_seal(slot + KEYS_RECIPIENT_ID_BYTES, env->key, SEAL_KEY_BYTES,
+                            recipients[i].pk) != 0) {
+            /* Only a degenerate (low-order) public key makes the key exchange fail. */
+            sodium_free(env);
+            return dberr_set(err, DB_EINVAL,
+                             "sealed record: recipient %d's public key is unusable", i + 1);
+        }
+    }
+    randombytes_buf(slot, SEAL_NONCE_BYTES);
+    *out = env;
+    return DB_OK;
+}
 
-    uint8_t *padded = sodium_malloc(padded_size);
-    uint8_t key[SEAL_KEY_BYTES];
+void seal_envelope_free(SealEnvelope *env)
+{
+    if (env)
+        sodium_free(env); /* wipes K */
+}
+
+int seal_envelope_use(SealEnvelope *env, const uint8_t *plain, size_t plain_len, uint8_t *out,
+                      size_t out_cap, size_t *out_len, DbError *err)
+{
+    *out_len = 0;
+    if (env->spent)
+        return dberr_set(err, DB_ESTATE, "sealed record: this envelope has sealed a record "
+                                         "already (a content key is never used twice)");
+    env->spent = 1;
+    size_t padded_size = env->padded_size;
     int rc = DB_OK;
-    if (!padded) {
+    uint8_t *padded = NULL;
+    size_t total = env->head_len + padded_size + SEAL_TAG_BYTES;
+    /* sodium_pad always adds at least one byte (0x80). */
+    if (plain_len >= padded_size) {
+        rc = dberr_set(err, DB_ELIMIT,
+                       "response is %zu bytes; a sealed record of padded size %zu holds at "
+                       "most %zu",
+                       plain_len, padded_size, padded_size - 1);
+        goto done;
+    }
+    if (out_cap < total) {
+        rc = dberr_set(err, DB_ELIMIT, "sealed record: %zu bytes needed, buffer holds %zu",
+                       total, out_cap);
+        goto done;
+    }
+    if (!(padded = sodium_malloc(padded_size))) {
         rc = dberr_set(err, DB_ENOMEM, "sealed record: out of memory");
         goto done;
     }
@@ -109,36 +161,29 @@ int seal_record(const uint8_t *plain, size_t plain_len, size_t padded_size,
         rc = dberr_set(err, DB_ELIMIT, "sealed record: padding failed");
         goto done;
     }
-
-    memcpy(out, SEAL_MAGIC, 4);
-    out[SEAL_OFF_VERSION] = SEAL_VERSION;
-    out[SEAL_OFF_COUNT] = (uint8_t)n_recipients;
-    put_u32be(out + SEAL_OFF_PADDED, (uint32_t)padded_size);
-    crypto_aead_xchacha20poly1305_ietf_keygen(key);
-    uint8_t *slot = out + SEAL_HEADER_BYTES;
-    for (int i = 0; i < n_recipients; i++, slot += SEAL_SLOT_BYTES) {
-        keys_recipient_id(recipients[i].pk, slot);
-        if (crypto_box_seal(slot + KEYS_RECIPIENT_ID_BYTES, key, SEAL_KEY_BYTES,
-                            recipients[i].pk) != 0) {
-            /* Only a degenerate (low-order) public key makes the key exchange fail. */
-            rc = dberr_set(err, DB_EINVAL, "sealed record: recipient %d's public key is unusable",
-                           i + 1);
-            goto done;
-        }
-    }
-    uint8_t *nonce = slot;
-    randombytes_buf(nonce, SEAL_NONCE_BYTES);
-    size_t ad = ad_len(n_recipients);
+    memcpy(out, env->head, env->head_len);
+    const uint8_t *nonce = env->head + env->head_len - SEAL_NONCE_BYTES;
     unsigned long long clen = 0;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(out + ad, &clen, padded, padded_size, out, ad, NULL,
-                                               nonce, key);
-    *out_len = ad + (size_t)clen;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(out + env->head_len, &clen, padded, padded_size,
+                                               out, env->head_len, NULL, nonce, env->key);
+    *out_len = env->head_len + (size_t)clen;
 done:
-    if (rc != DB_OK && out_cap > 0)
-        sodium_memzero(out, out_cap < total ? out_cap : total);
     if (padded)
         sodium_free(padded); /* wipes */
-    sodium_memzero(key, sizeof key);
+    sodium_memzero(env->key, sizeof env->key);
+    return rc;
+}
+
+int seal_record(const uint8_t *plain, size_t plain_len, size_t padded_size,
+                const KeyPublic *recipients, int n_recipients, uint8_t *out, size_t out_cap,
+                size_t *out_len, DbError *err)
+{
+    *out_len = 0;
+    SealEnvelope *env = NULL;
+    int rc = seal_envelope_new(padded_size, recipients, n_recipients, &env, err);
+    if (rc == DB_OK)
+        rc = seal_envelope_use(env, plain, plain_len, out, out_cap, out_len, err);
+    seal_envelope_free(env);
     return rc;
 }
 

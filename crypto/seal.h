@@ -38,6 +38,27 @@ int seal_record(const uint8_t *plain, size_t plain_len, size_t padded_size,
                 const KeyPublic *recipients, int n_recipients, uint8_t *out, size_t out_cap,
                 size_t *out_len, DbError *err);
 
+/* The part of a record that does not depend on the answers, made ahead of time: the header, a
+ * fresh content key K sealed to each recipient (crypto_box_seal: an X25519 key exchange per
+ * recipient, most of the cost of sealing) and a random nonce. The kiosk makes the next one
+ * while it waits for a finger, so a submit only pads and encrypts. An envelope seals exactly
+ * one record: seal_envelope_use wipes K whatever the outcome, and a second use is DB_ESTATE.
+ * K is in locked memory until then. */
+typedef struct SealEnvelope SealEnvelope;
+
+/* Makes an envelope for records of padded_size (see seal_record) to the n recipients.
+ * DB_EINVAL for a bad size or count, or a degenerate (low-order) recipient key. */
+int seal_envelope_new(size_t padded_size, const KeyPublic *recipients, int n_recipients,
+                      SealEnvelope **out, DbError *err);
+
+/* Pads plain and seals it with the envelope into out, as seal_record does; then the
+ * envelope is spent (free it). */
+int seal_envelope_use(SealEnvelope *env, const uint8_t *plain, size_t plain_len, uint8_t *out,
+                      size_t out_cap, size_t *out_len, DbError *err);
+
+/* Wipes and frees; NULL is a no-op. */
+void seal_envelope_free(SealEnvelope *env);
+
 /* Opens a record with sec, unpads, and writes the plaintext to plain (capacity cap; a
  * buffer of padded size is always enough, see seal_record_padded_size). DB_EFORMAT for a
  * record whose structure is wrong, DB_EAUTH (one message) when sec is not a recipient or

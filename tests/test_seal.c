@@ -102,6 +102,54 @@ static void test_roundtrip_one(void)
     keys_secret_free(a.sec);
 }
 
+/* The kiosk's path: the envelope (content key sealed to the recipients, nonce) is made ahead,
+ * the answers are encrypted into it later; each envelope seals one record only. */
+static void test_envelope(void)
+{
+    Party a, b;
+    party_new(&a);
+    party_new(&b);
+    KeyPublic both[2] = {a.pub, b.pub};
+    DbError err;
+    SealEnvelope *env = NULL, *env2 = NULL;
+    CHECK(seal_envelope_new(512, both, 2, &env, &err) == DB_OK && env != NULL);
+    CHECK(seal_envelope_new(512, both, 2, &env2, &err) == DB_OK && env2 != NULL);
+    const char *msg = "single=2;text=sp\xc3\xa4ter";
+    static uint8_t rec2[SEAL_MAX_RECORD];
+    size_t len = 0, len2 = 0, plen = 0;
+    CHECK(seal_envelope_use(env, (const uint8_t *)msg, strlen(msg), rec, sizeof rec, &len,
+                            &err) == DB_OK);
+    CHECK(len == seal_record_size(512, 2));
+    CHECK(seal_envelope_use(env2, (const uint8_t *)msg, strlen(msg), rec2, sizeof rec2, &len2,
+                            &err) == DB_OK);
+    /* Same answers, different envelopes: nothing but the header and key ids in common. */
+    CHECK(len2 == len && memcmp(rec, rec2, 10 + 8) == 0 && memcmp(rec, rec2, len) != 0);
+    CHECK(seal_open(rec, len, a.sec, plain, sizeof plain, &plen, &err) == DB_OK);
+    CHECK(plen == strlen(msg) && memcmp(plain, msg, plen) == 0);
+    CHECK(seal_open(rec, len, b.sec, plain, sizeof plain, &plen, &err) == DB_OK);
+    CHECK(plen == strlen(msg) && memcmp(plain, msg, plen) == 0);
+    /* A content key is never used twice: a spent envelope refuses, and writes nothing. */
+    memset(rec2, 0xee, 64);
+    CHECK(seal_envelope_use(env, (const uint8_t *)"x", 1, rec2, sizeof rec2, &len2, &err) ==
+          DB_ESTATE);
+    CHECK_STR(err.msg, "sealed record: this envelope has sealed a record already (a content "
+                       "key is never used twice)");
+    CHECK(len2 == 0 && rec2[0] == 0xee);
+    seal_envelope_free(env);
+    seal_envelope_free(env2);
+    /* An error spends it too: too long for the padded size. */
+    CHECK(seal_envelope_new(256, &a.pub, 1, &env, &err) == DB_OK);
+    static uint8_t big[256];
+    CHECK(seal_envelope_use(env, big, 256, rec, sizeof rec, &len, &err) == DB_ELIMIT);
+    CHECK(seal_envelope_use(env, big, 10, rec, sizeof rec, &len, &err) == DB_ESTATE);
+    seal_envelope_free(env);
+    CHECK(seal_envelope_new(250, &a.pub, 1, &env, &err) == DB_EINVAL && env == NULL);
+    CHECK(seal_envelope_new(256, &a.pub, 0, &env, &err) == DB_EINVAL && env == NULL);
+    seal_envelope_free(NULL);
+    keys_secret_free(a.sec);
+    keys_secret_free(b.sec);
+}
+
 static void test_recipients(void)
 {
     Party a, b, c;
@@ -373,6 +421,7 @@ int main(void)
     snprintf(vecdir, sizeof vecdir, "%s/tests/vectors", src ? src : "..");
     RUN(test_sizes);
     RUN(test_roundtrip_one);
+    RUN(test_envelope);
     RUN(test_recipients);
     RUN(test_fixed_size);
     RUN(test_bad_arguments);
