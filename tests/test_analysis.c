@@ -1005,6 +1005,54 @@ static void test_verify_before_open(void)
     adb_close(db);
 }
 
+/* Response ids: drawn in increasing order for a batch (rows go in in key order), and an id
+ * that is taken falls back to a fresh random one instead of failing the import. */
+static void test_response_ids(void)
+{
+    int64_t ids[64];
+    adb_response_ids(ids, 64);
+    for (int i = 0; i < 64; i++)
+        CHECK(ids[i] > 0 && (i == 0 || ids[i] >= ids[i - 1]));
+    CHECK(ids[0] != ids[63]);
+    char db_path[512];
+    path_in(db_path, sizeof db_path, "ids.db");
+    DbError err;
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(g_kiosk_a, pk);
+    uint8_t *plain = secmem_alloc(g_survey->record_size);
+    size_t plen = 0;
+    encode_one(&g_data[0], plain, g_survey->record_size, &plen);
+    DecodedResponse *d = NULL;
+    CHECK(response_decode(plain, plen, &d, &err) == DB_OK);
+    BatchSession bs;
+    memset(&bs, 0, sizeof bs);
+    snprintf(bs.label, sizeof bs.label, "%s", d ? d->session_label : "");
+    snprintf(bs.date, sizeof bs.date, "%s", d ? d->session_date : "");
+    snprintf(bs.survey_id, sizeof bs.survey_id, "%s", g_survey->id);
+    bs.survey_version = g_survey->version;
+    int64_t kiosk = 0, sid = 0;
+    CHECK(adb_begin(db, &err) == DB_OK);
+    CHECK(adb_kiosk_add(db, pk, 1, &kiosk, &err) == DB_OK);
+    CHECK(adb_survey_add(db, g_survey->id, g_survey->version, g_survey_file.json,
+                         g_survey_file.len, &err) == DB_OK);
+    CHECK(adb_session_get_or_add(db, kiosk, &bs, &sid, &err) == DB_OK);
+    CHECK(d && adb_response_add(db, sid, ids[5], d, &err) == DB_OK);
+    CHECK(d && adb_response_add(db, sid, ids[5], d, &err) == DB_OK); /* taken: another id */
+    CHECK(d && adb_response_add(db, sid, 0, d, &err) == DB_OK);      /* none given */
+    CHECK(adb_commit(db, &err) == DB_OK);
+    AdbData data;
+    CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
+    CHECK(data.n_surveys == 1 && data.surveys[0].n_responses == 3);
+    adb_data_free(&data);
+    response_decoded_free(d);
+    secmem_free(plain);
+    adb_close(db);
+}
+
 /* Compares a produced file with tests/analysis/NAME (or writes it with DEBRIEF_REGEN=1). */
 static void check_golden(const char *produced, const char *golden_name)
 {
@@ -1972,6 +2020,7 @@ int main(int argc, char **argv)
     RUN(test_disk_full);
     RUN(test_parallel_open);
     RUN(test_verify_before_open);
+    RUN(test_response_ids);
     RUN(test_csv_golden);
     RUN(test_report_numbers);
     RUN(test_cli);

@@ -31,8 +31,10 @@ struct Adb {
     sqlite3 *db;
     char path[PATH_MAX];
     /* adb_response_add's statements, prepared on first use and reset between uses: an
-     * import adds thousands of responses, and preparing was a fifth of its time. */
-    sqlite3_stmt *ins_response, *ins_answer;
+     * import adds thousands of responses, and preparing was a fifth of its time. All answers
+     * of a response go in with one statement (ins_answers_n rows). */
+    sqlite3_stmt *ins_response, *ins_answers;
+    int ins_answers_n;
 };
 
 const char *adb_path(const Adb *db)
@@ -287,7 +289,7 @@ void adb_close(Adb *db)
     if (!db)
         return;
     sqlite3_finalize(db->ins_response);
-    sqlite3_finalize(db->ins_answer);
+    sqlite3_finalize(db->ins_answers);
     if (db->db)
         sqlite3_close_v2(db->db);
     free(db);
@@ -566,29 +568,67 @@ int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *bs, int64
     return rc;
 }
 
-int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError *err)
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+void adb_response_ids(int64_t *ids, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t rnd;
+        secmem_random(&rnd, sizeof rnd);
+        ids[i] = (int64_t)(rnd >> 1);
+        if (ids[i] == 0)
+            ids[i] = 1;
+    }
+    qsort(ids, n, sizeof *ids, cmp_id);
+}
+
+/* The statement inserting n answers in one step (one VALUES row each), prepared for the
+ * survey's question count and kept while the count stays the same. */
+static int answers_stmt(Adb *db, int n, DbError *err)
+{
+    if (db->ins_answers && db->ins_answers_n == n)
+        return DB_OK;
+    sqlite3_finalize(db->ins_answers);
+    db->ins_answers = NULL;
+    static const char head[] = "INSERT INTO answers (response_id, q_index, question_id, state, "
+                               "likert, options, text) VALUES ";
+    static const char row[] = "(?,?,?,?,?,?,?),";
+    char sql[sizeof head + SURVEY_MAX_QUESTIONS * (sizeof row - 1)];
+    memcpy(sql, head, sizeof head - 1);
+    size_t pos = sizeof head - 1;
+    for (int i = 0; i < n; i++, pos += sizeof row - 1)
+        memcpy(sql + pos, row, sizeof row - 1);
+    sql[pos - 1] = '\0'; /* the last comma */
+    int rc = prepare(db, sql, &db->ins_answers, err);
+    if (rc == DB_OK)
+        db->ins_answers_n = n;
+    return rc;
+}
+
+int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse *r,
+                     DbError *err)
 {
     int rc;
+    int n = r->n_answers;
+    if (n < 0 || n > SURVEY_MAX_QUESTIONS)
+        return dberr_set(err, DB_EINVAL, "%s: a response with %d answers", db->path, n);
     if (!db->ins_response &&
         (rc = prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)",
                       &db->ins_response, err)) != DB_OK)
         return rc;
-    if (!db->ins_answer &&
-        (rc = prepare(db,
-                      "INSERT INTO answers (response_id, q_index, question_id, state, likert, "
-                      "options, text) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      &db->ins_answer, err)) != DB_OK)
+    if (n > 0 && (rc = answers_stmt(db, n, err)) != DB_OK)
         return rc;
     sqlite3_stmt *stmt = db->ins_response;
-    /* A random id: the row order inside sqlite never reflects the import order. */
-    int64_t id = 0;
+    /* The id given (adb_response_ids) or, if taken, a random one: the row order inside sqlite
+     * never reflects the import order. */
     int s = SQLITE_CONSTRAINT;
     for (int attempt = 0; attempt < 4 && (s & 0xff) == SQLITE_CONSTRAINT; attempt++) {
-        uint64_t rnd;
-        secmem_random(&rnd, sizeof rnd);
-        id = (int64_t)(rnd >> 1);
-        if (id == 0)
-            id = 1;
+        if (attempt > 0 || id <= 0)
+            adb_response_ids(&id, 1);
         sqlite3_reset(stmt);
         sqlite3_bind_int64(stmt, 1, id);
         sqlite3_bind_int64(stmt, 2, session);
@@ -598,48 +638,49 @@ int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError
     rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing a response", err);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    if (rc != DB_OK)
+    if (rc != DB_OK || n == 0)
         return rc;
-    stmt = db->ins_answer;
-    for (int i = 0; i < r->n_answers && rc == DB_OK; i++) {
+    stmt = db->ins_answers;
+    for (int i = 0; i < n; i++) {
         const DecodedAnswer *a = &r->answers[i];
-        sqlite3_reset(stmt);
-        sqlite3_clear_bindings(stmt);
-        sqlite3_bind_int64(stmt, 1, id);
-        sqlite3_bind_int(stmt, 2, i);
-        sqlite3_bind_text(stmt, 3, a->question_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(stmt, 4, (int)a->state);
-        char opts[SURVEY_MAX_OPTIONS * (SURVEY_MAX_ID + 1) + 1];
-        if (a->state == ANSWER_GIVEN) {
-            switch (a->kind) {
-            case SURVEY_LIKERT:
-                sqlite3_bind_int(stmt, 5, a->likert);
-                break;
-            case SURVEY_SINGLE:
-            case SURVEY_MULTI: {
-                size_t pos = 0;
-                opts[0] = '\0';
-                for (int o = 0; o < a->n_options && o < SURVEY_MAX_OPTIONS; o++) {
-                    int w = snprintf(opts + pos, sizeof opts - pos, "%s%s", o ? " " : "",
-                                     a->option_ids[o]);
-                    if (w > 0 && (size_t)w < sizeof opts - pos)
-                        pos += (size_t)w;
-                }
-                sqlite3_bind_text(stmt, 6, opts, -1, SQLITE_TRANSIENT);
-                break;
+        int p = i * 7;
+        sqlite3_bind_int64(stmt, p + 1, id);
+        sqlite3_bind_int(stmt, p + 2, i);
+        sqlite3_bind_text(stmt, p + 3, a->question_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(stmt, p + 4, (int)a->state);
+        sqlite3_bind_null(stmt, p + 5);
+        sqlite3_bind_null(stmt, p + 6);
+        sqlite3_bind_null(stmt, p + 7);
+        if (a->state != ANSWER_GIVEN)
+            continue;
+        switch (a->kind) {
+        case SURVEY_LIKERT:
+            sqlite3_bind_int(stmt, p + 5, a->likert);
+            break;
+        case SURVEY_SINGLE:
+        case SURVEY_MULTI: {
+            char opts[SURVEY_MAX_OPTIONS * (SURVEY_MAX_ID + 1) + 1];
+            size_t pos = 0;
+            opts[0] = '\0';
+            for (int o = 0; o < a->n_options && o < SURVEY_MAX_OPTIONS; o++) {
+                int w = snprintf(opts + pos, sizeof opts - pos, "%s%s", o ? " " : "",
+                                 a->option_ids[o]);
+                if (w > 0 && (size_t)w < sizeof opts - pos)
+                    pos += (size_t)w;
             }
-            case SURVEY_TEXT:
-                if (a->text)
-                    sqlite3_bind_text(stmt, 7, a->text, -1, SQLITE_STATIC);
-                break;
-            }
+            sqlite3_bind_text(stmt, p + 6, opts, (int)pos, SQLITE_TRANSIENT);
+            break;
         }
-        s = sqlite3_step(stmt);
-        if (s != SQLITE_DONE)
-            rc = sql_error(db, s, "storing an answer", err);
+        case SURVEY_TEXT:
+            if (a->text)
+                sqlite3_bind_text(stmt, p + 7, a->text, -1, SQLITE_STATIC);
+            break;
+        }
     }
+    s = sqlite3_step(stmt);
+    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing an answer", err);
     sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
+    sqlite3_clear_bindings(stmt); /* no pointer into r outlives the call */
     return rc;
 }
 

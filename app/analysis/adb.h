@@ -79,8 +79,15 @@ int adb_survey_add(Adb *db, const char *id, uint32_t version, const char *json, 
 /* --- sessions and responses --- */
 int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *s, int64_t *id,
                            DbError *err);
-/* Inserts one decoded, checked response (its answers keyed by question id). */
-int adb_response_add(Adb *db, int64_t session, const DecodedResponse *r, DbError *err);
+/* n random response ids (63-bit, non-zero) in increasing order. Adding a batch's responses
+ * with them in that order puts its rows into the tables in key order, much cheaper than at
+ * random places; the ids still say nothing about when a response was imported, and the order
+ * they give the batch's records is the batch's own (random) order. */
+void adb_response_ids(int64_t *ids, uint32_t n);
+/* Inserts one decoded, checked response (its answers keyed by question id) under id, or
+ * under a fresh random id if id is 0 or already taken. */
+int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse *r,
+                     DbError *err);
 
 /* --- status --- */
 typedef struct AdbStatusKiosk {

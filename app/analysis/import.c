@@ -462,21 +462,21 @@ static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const ch
     }
     job.dec = calloc(n, sizeof *job.dec);
     job.ready = calloc((n + RECORD_CHUNK - 1) / RECORD_CHUNK, 1);
+    int64_t *ids = malloc(n * sizeof *ids);
     uint8_t *plain = secmem_alloc(job.padded);
-    int rc = DB_OK;
-    if (!job.dec || !job.ready || !plain || pthread_mutex_init(&job.mu, NULL) != 0) {
+    int rc = DB_OK, have_mu = 0;
+    if (!job.dec || !job.ready || !ids || !plain ||
+        !(have_mu = pthread_mutex_init(&job.mu, NULL) == 0) ||
+        pthread_cond_init(&job.cv, NULL) != 0) {
+        if (have_mu)
+            pthread_mutex_destroy(&job.mu);
         free(job.dec);
         free(job.ready);
+        free(ids);
         secmem_free(plain);
         return dberr_set(err, DB_ENOMEM, "out of memory");
     }
-    if (pthread_cond_init(&job.cv, NULL) != 0) {
-        pthread_mutex_destroy(&job.mu);
-        free(job.dec);
-        free(job.ready);
-        secmem_free(plain);
-        return dberr_set(err, DB_ENOMEM, "out of memory");
-    }
+    adb_response_ids(ids, n);
     pthread_t th[ANALYSIS_MAX_THREADS];
     int started = 0, t = thread_count(n_threads, n);
     while (started < t - 1 && pthread_create(&th[started], NULL, record_worker, &job) == 0)
@@ -507,7 +507,8 @@ static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const ch
         }
         pthread_mutex_unlock(&job.mu);
         if (rc == DB_OK)
-            rc = adb_response_add(db, session_ids[b->records[i].session], job.dec[i], err);
+            rc = adb_response_add(db, session_ids[b->records[i].session], ids[i], job.dec[i],
+                                  err);
         response_decoded_free(job.dec[i]);
         job.dec[i] = NULL;
     }
@@ -524,6 +525,7 @@ static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const ch
     pthread_mutex_destroy(&job.mu);
     free(job.dec);
     free(job.ready);
+    free(ids);
     secmem_free(plain);
     return rc;
 }
