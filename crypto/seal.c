@@ -73,6 +73,8 @@ static uint32_t get_u32be(const uint8_t *p)
 
 struct SealEnvelope {
     uint8_t key[SEAL_KEY_BYTES]; /* K; the struct lives in locked memory */
+    uint8_t *padded;             /* padded_size bytes of locked memory for the plaintext,
+                                  * allocated ahead too: sodium_malloc costs system calls */
     uint8_t head[SEAL_HEADER_BYTES + SEAL_MAX_RECIPIENTS * SEAL_SLOT_BYTES + SEAL_NONCE_BYTES];
     size_t head_len;             /* the associated data: header, slots, nonce */
     size_t padded_size;
@@ -94,6 +96,10 @@ int seal_envelope_new(size_t padded_size, const KeyPublic *recipients, int n_rec
     if (!env)
         return dberr_set(err, DB_ENOMEM, "sealed record: out of memory");
     memset(env, 0, sizeof *env);
+    if (!(env->padded = sodium_malloc(padded_size))) {
+        sodium_free(env);
+        return dberr_set(err, DB_ENOMEM, "sealed record: out of memory");
+    }
     env->padded_size = padded_size;
     env->head_len = ad_len(n_recipients);
     uint8_t *h = env->head;
@@ -108,7 +114,7 @@ int seal_envelope_new(size_t padded_size, const KeyPublic *recipients, int n_rec
         if (crypto_box_seal(slot + KEYS_RECIPIENT_ID_BYTES, env->key, SEAL_KEY_BYTES,
                             recipients[i].pk) != 0) {
             /* Only a degenerate (low-order) public key makes the key exchange fail. */
-            sodium_free(env);
+            seal_envelope_free(env);
             return dberr_set(err, DB_EINVAL,
                              "sealed record: recipient %d's public key is unusable", i + 1);
         }
@@ -120,8 +126,10 @@ int seal_envelope_new(size_t padded_size, const KeyPublic *recipients, int n_rec
 
 void seal_envelope_free(SealEnvelope *env)
 {
-    if (env)
-        sodium_free(env); /* wipes K */
+    if (env) {
+        sodium_free(env->padded); /* sodium_free wipes */
+        sodium_free(env);
+    }
 }
 
 int seal_envelope_use(SealEnvelope *env, const uint8_t *plain, size_t plain_len, uint8_t *out,
@@ -134,7 +142,7 @@ int seal_envelope_use(SealEnvelope *env, const uint8_t *plain, size_t plain_len,
     env->spent = 1;
     size_t padded_size = env->padded_size;
     int rc = DB_OK;
-    uint8_t *padded = NULL;
+    uint8_t *padded = env->padded;
     size_t total = env->head_len + padded_size + SEAL_TAG_BYTES;
     /* sodium_pad always adds at least one byte (0x80). */
     if (plain_len >= padded_size) {
@@ -147,10 +155,6 @@ int seal_envelope_use(SealEnvelope *env, const uint8_t *plain, size_t plain_len,
     if (out_cap < total) {
         rc = dberr_set(err, DB_ELIMIT, "sealed record: %zu bytes needed, buffer holds %zu",
                        total, out_cap);
-        goto done;
-    }
-    if (!(padded = sodium_malloc(padded_size))) {
-        rc = dberr_set(err, DB_ENOMEM, "sealed record: out of memory");
         goto done;
     }
     if (plain_len > 0)
@@ -168,8 +172,7 @@ int seal_envelope_use(SealEnvelope *env, const uint8_t *plain, size_t plain_len,
                                                out, env->head_len, NULL, nonce, env->key);
     *out_len = env->head_len + (size_t)clen;
 done:
-    if (padded)
-        sodium_free(padded); /* wipes */
+    sodium_memzero(padded, padded_size);
     sodium_memzero(env->key, sizeof env->key);
     return rc;
 }

@@ -48,6 +48,8 @@ typedef struct App {
     KeyPublic rcpt[KIOSK_MAX_RECIPIENTS];
     int n_rcpt;
     Store *store;
+    SealEnvelope *envelope; /* the next record's, made while waiting for a finger */
+    uint8_t *plain;         /* record_size bytes of locked memory, wiped after each submit */
     KFonts *fonts;
     Platform *plat;
     Kiosk *kiosk;
@@ -90,6 +92,16 @@ static int fail(const char *msg)
 
 /* ---- submitting: encode -> seal -> durable commit ---- */
 
+/* Makes the next record's envelope (its content key sealed to the recipients: an X25519 key
+ * exchange each, most of the sealing cost) while the kiosk waits for a finger, so a submit
+ * only encrypts. A failure here is left for the submit to report. */
+static void prepare_envelope(App *app)
+{
+    if (!app->envelope && app->n_rcpt > 0 && app->survey)
+        (void)seal_envelope_new(app->survey->record_size, app->rcpt, app->n_rcpt,
+                                &app->envelope, NULL);
+}
+
 static int submit_response(void *ctx, const Response *r, DbError *err)
 {
     App *app = ctx;
@@ -101,20 +113,25 @@ static int submit_response(void *ctx, const Response *r, DbError *err)
     if (!found)
         return dberr_set(err, DB_ESTATE, "no session is open: the response was not stored");
     size_t psize = app->survey->record_size;
-    uint8_t *plain = secmem_alloc(psize);
+    if (!app->plain)
+        app->plain = secmem_alloc(psize); /* kept: locked memory costs system calls */
+    uint8_t *plain = app->plain;
     size_t rcap = seal_record_size(psize, app->n_rcpt);
     uint8_t *rec = malloc(rcap);
     if (!plain || !rec) {
-        secmem_free(plain);
         free(rec);
         return dberr_set(err, DB_ENOMEM, "out of memory while sealing a response");
     }
     ResponseContext rctx = {cur.label, cur.date};
     size_t plen = 0, rlen = 0;
     rc = response_encode(r, &rctx, plain, psize, &plen, err);
+    if (rc == DB_OK && !app->envelope)
+        rc = seal_envelope_new(psize, app->rcpt, app->n_rcpt, &app->envelope, err);
     if (rc == DB_OK)
-        rc = seal_record(plain, plen, psize, app->rcpt, app->n_rcpt, rec, rcap, &rlen, err);
-    secmem_free(plain); /* wipes the plaintext */
+        rc = seal_envelope_use(app->envelope, plain, plen, rec, rcap, &rlen, err);
+    seal_envelope_free(app->envelope); /* spent either way */
+    app->envelope = NULL;
+    secmem_wipe(plain, psize);
     if (rc == DB_OK)
         rc = store_response_put(app->store, cur.id, rec, rlen, err);
     free(rec);
@@ -341,6 +358,7 @@ static int pump(App *app)
     if (kiosk_tick(app->kiosk, now_ms(app)))
         app->need_draw = 1;
     draw_if_needed(app);
+    prepare_envelope(app);
     return 1;
 }
 
@@ -357,6 +375,7 @@ static int run_interactive(App *app)
             app->ready_sent = 1;
         }
         watchdog_ping(app, platform_ticks());
+        prepare_envelope(app);
         int64_t t = kiosk_next_timer(app->kiosk);
         /* On the attract screen, look for a session opened or closed by the coordinator. */
         if (kiosk_screen(app->kiosk) == KS_ATTRACT && (t < 0 || t > 10000))
@@ -370,9 +389,7 @@ static int run_interactive(App *app)
             if (!go_on)
                 return EXIT_OK;
         } else if (kiosk_screen(app->kiosk) == KS_ATTRACT) {
-            int was = 1, now = session_open(app);
-            (void)was;
-            kiosk_set_collecting(app->kiosk, now);
+            kiosk_set_collecting(app->kiosk, session_open(app));
             app->need_draw = 1;
         }
     }
@@ -748,6 +765,8 @@ done:
     kiosk_free(app.kiosk);
     platform_close(app.plat);
     kfonts_close(app.fonts);
+    seal_envelope_free(app.envelope);
+    secmem_free(app.plain);
     store_close(app.store);
     survey_free(app.survey);
     script_free(script);
