@@ -76,6 +76,9 @@ static void bench_open(Bench *b, const Survey *s, KFonts *fonts, int w, int h)
     int status = 0;
     bench_check(platform_open(&pc, fonts, &b->plat, &status, &err), &err, "platform_open");
     platform_logical_size(b->plat, &b->w, &b->h);
+    /* As main.c draws: only what changed (DEBRIEF_BENCH_FULL_REDRAW=1: every frame whole). */
+    if (!getenv("DEBRIEF_BENCH_FULL_REDRAW"))
+        platform_set_draw_opts(b->plat, platform_draw_opts(b->plat) | PLATFORM_DRAW_PARTIAL);
     KioskConfig kc;
     kiosk_config_defaults(&kc);
     kc.collecting = 1;
@@ -298,6 +301,8 @@ static double bench_taps(const Survey *s, KFonts *fonts, int w, int h, int reps)
     if (!ef)
         die("ui_frame_new failed");
     ui_frame_begin(ef, b.w, b.h);
+    /* Drawn whole every time (the same empty frame again would redraw nothing). */
+    platform_set_draw_opts(b.plat, PLATFORM_DRAW_OPAQUE_TEXT);
     for (int i = 0; i < reps; i++) {
         uint64_t t0 = bench_now_ns();
         platform_draw(b.plat, ef);
@@ -692,6 +697,11 @@ int main(int argc, char **argv)
     const int reps = opt.quick ? 40 : 200;
     bench_taps(s, fonts, 800, 480, reps);
     bench_taps(s, fonts, 1920, 1080, reps);
+    if (getenv("DEBRIEF_BENCH_TAPS_ONLY")) { /* for profiling the frames alone */
+        kfonts_close(fonts);
+        survey_free(s);
+        return 0;
+    }
     bench_row1("rss", "peak RSS, bench_kiosk after the tap figures", "MiB", bench_peak_rss_mib(),
                "-", "-");
     int idle_s = opt.quick ? 5 : 30;
@@ -706,8 +716,10 @@ int main(int argc, char **argv)
              src && *src ? src : DEBRIEF_SOURCE_DIR);
     bench_process(s, survey_path, opt.quick ? 5 : 15, idle_s);
     bench_note("kiosk: SDL_VIDEODRIVER=%s, SDL_RENDER_DRIVER=%s; the submit in the tap figures is "
-               "a stub",
-               getenv("SDL_VIDEODRIVER"), getenv("SDL_RENDER_DRIVER"));
+               "a stub; tap frames drawn %s",
+               getenv("SDL_VIDEODRIVER"), getenv("SDL_RENDER_DRIVER"),
+               getenv("DEBRIEF_BENCH_FULL_REDRAW") ? "whole (DEBRIEF_BENCH_FULL_REDRAW)"
+                                                   : "partially (PLATFORM_DRAW_PARTIAL)");
     survey_free(s);
     return 0;
 }

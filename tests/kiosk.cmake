@@ -4,6 +4,12 @@ debrief_test(test_kiosk_ui SOURCES test_kiosk_ui.c LIBS debrief_kiosk_sdl debrie
   debrief_survey debrief_crypto debrief_common)
 set_property(TEST test_kiosk_ui APPEND PROPERTY ENVIRONMENT "SDL_VIDEODRIVER=dummy")
 
+# Drawing shortcuts (opaque text, partial redraw): every frame of whole sessions, pixel for
+# pixel, against the same frames drawn whole and plainly.
+debrief_test(test_kiosk_redraw SOURCES test_kiosk_redraw.c LIBS debrief_kiosk_sdl debrief_kiosk_ui
+  debrief_survey debrief_crypto debrief_common)
+set_property(TEST test_kiosk_redraw APPEND PROPERTY ENVIRONMENT "SDL_VIDEODRIVER=dummy")
+
 # The selftest's checks that read system files, fed files of the test's own.
 debrief_test(test_kiosk_selftest SOURCES test_kiosk_selftest.c LIBS debrief_kiosk_app)
 

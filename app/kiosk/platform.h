@@ -96,6 +96,8 @@ uint64_t platform_wakeups(const Platform *p);
 void platform_draw(Platform *p, const UiFrame *f);
 /* Saves what is on the panel now (the last drawn frame, as the panel shows it). */
 int platform_screenshot(Platform *p, const char *png_path, DbError *err);
+/* The same pixels into rgb (physical width x height x 3 bytes, rows packed). */
+int platform_read_rgb(Platform *p, uint8_t *rgb, DbError *err);
 
 /* Synthetic input, injected as SDL events. */
 void platform_inject_tap(Platform *p, int lx, int ly);
@@ -111,6 +113,21 @@ void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, 
                                 int *ly);
 void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, int ly, float *nx,
                                 float *ny);
+
+/* Drawing shortcuts; both give the same pixels as drawing the whole frame plainly.
+ * PLATFORM_DRAW_OPAQUE_TEXT (on by default; used with the software renderer only): a text run
+ * on a plain background is blended onto it once, cached so, and then copied, not blended.
+ * PLATFORM_DRAW_PARTIAL (off by default; used only where frames are drawn straight onto the
+ * window: software renderer, rotation 0): only the parts of the panel where the frame's
+ * draw list differs from the last frame's are redrawn. The first frame, and the first after
+ * a resize, an expose or a change of options, is drawn whole. It keeps a copy of the last
+ * frame's text (answers included) in locked memory, wiped and replaced by every draw, as the
+ * frame's own arena is by every ui_frame_begin. */
+enum { PLATFORM_DRAW_OPAQUE_TEXT = 1, PLATFORM_DRAW_PARTIAL = 2 };
+void platform_set_draw_opts(Platform *p, unsigned opts);
+unsigned platform_draw_opts(const Platform *p);
+/* Pixels redrawn by the last platform_draw (the whole logical frame when drawn whole). */
+long platform_last_redrawn(const Platform *p);
 
 /* Cached text textures (for tests: glyphs are rendered once). */
 int platform_text_cache_size(const Platform *p);

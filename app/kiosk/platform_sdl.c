@@ -202,15 +202,22 @@ static void fdwait_sleep(FdWait *w, int ms)
 
 #define TEX_CACHE 768
 
+/* A cached text run. Either white with alpha, tinted and blended when drawn (bg == 0), or
+ * opaque: already blended in colour fg over the plain background bg (bg = 1 << 32 | RGBA),
+ * so that drawing it is a copy (see draw_text). */
 typedef struct TexEntry {
     uint64_t hash;
     int size, flags;
     char *text;
     size_t len;
+    uint32_t fg;
+    uint64_t bg;
     SDL_Texture *tex;
     int w, h;
     uint64_t used;
 } TexEntry;
+
+#define DIRTY_MAX 16
 
 struct Platform {
     SDL_Window *win;
@@ -226,10 +233,23 @@ struct Platform {
     char driver[32];
     char renderer[32];
     int dpi;
+    int soft;            /* the software renderer: text is pre-blended (opaque) */
+    Uint32 target_format; /* pixel format of what is drawn on (window surface or target) */
+    unsigned opts;        /* PLATFORM_DRAW_* */
     TexEntry cache[TEX_CACHE];
     int n_cache;
     uint64_t frame, renders, wakeups;
     FdWait fdw;
+    /* The last frame drawn (for PLATFORM_DRAW_PARTIAL): its commands, and its text arena in
+     * locked memory, wiped and overwritten by every draw (it holds answers, as the frame's
+     * own arena does). prev_valid = 0 forces the next draw to be a full one. */
+    UiCmd *prev_cmds;
+    char *prev_arena;
+    size_t prev_used;
+    int prev_n, prev_w, prev_h, prev_valid;
+    UiRect dirty[DIRTY_MAX];
+    int n_dirty;
+    long redrawn; /* pixels redrawn by the last platform_draw */
 };
 
 uint64_t platform_ticks(void)
@@ -280,11 +300,16 @@ static int make_target(Platform *p, DbError *err)
     if (SDL_GetRendererOutputSize(p->ren, &p->pw, &p->ph) != 0 || p->pw <= 0 || p->ph <= 0)
         return dberr_set(err, DB_EIO, "SDL: cannot get the output size: %s", SDL_GetError());
     ui_logical_size(p->rotation, p->pw, p->ph, &p->lw, &p->lh);
+    p->prev_valid = 0; /* a new surface or target: draw everything */
     if (p->target)
         SDL_DestroyTexture(p->target);
     p->target = NULL;
-    if (p->direct)
+    p->target_format = SDL_PIXELFORMAT_ARGB8888;
+    if (p->direct) {
+        SDL_Surface *ws = SDL_GetWindowSurface(p->win);
+        p->target_format = ws ? ws->format->format : SDL_GetWindowPixelFormat(p->win);
         return DB_OK;
+    }
     p->target =
         SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, p->lw, p->lh);
     if (!p->target)
@@ -308,6 +333,9 @@ void platform_close(Platform *p)
         return;
     cache_clear(p);
     fdwait_close(&p->fdw);
+    if (p->prev_arena)
+        secmem_free(p->prev_arena); /* wipes */
+    free(p->prev_cmds);
     if (p->target)
         SDL_DestroyTexture(p->target);
     if (p->ren)
@@ -373,8 +401,10 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
     SDL_RendererInfo info;
     if (SDL_GetRendererInfo(p->ren, &info) == 0) {
         snprintf(p->renderer, sizeof p->renderer, "%s", info.name);
-        p->direct = p->rotation == 0 && (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+        p->soft = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+        p->direct = p->rotation == 0 && p->soft;
     }
+    p->opts = PLATFORM_DRAW_OPAQUE_TEXT;
     int rc = make_target(p, err);
     if (rc != DB_OK) {
         platform_close(p);
@@ -507,6 +537,7 @@ static int translate(Platform *p, const SDL_Event *e, PlatformEvent *ev)
         }
         if (e->window.event == SDL_WINDOWEVENT_EXPOSED ||
             e->window.event == SDL_WINDOWEVENT_SHOWN) {
+            p->prev_valid = 0; /* whatever happened to the window: redraw all of it */
             ev->type = PE_EXPOSE;
             return 1;
         }
@@ -623,41 +654,111 @@ void platform_inject_key(Platform *p, KioskKey key)
     SDL_PushEvent(&e);
 }
 
-/* ---- drawing ---- */
+/* ---- drawing ----
+ *
+ * With the software renderer every pixel is the CPU's work, and a tap's frame used to be
+ * mostly text blending: SDL's tint-and-blend blitter ran over every text run of every frame
+ * (~3.5 ns a pixel, 75 times a fill's cost). Two things make a frame cheap there:
+ * - opaque text: a run whose box lies on one opaque rectangle is blended once, by SDL's own
+ *   blitter, in its colour onto that background colour and cached so; drawing it is then a
+ *   copy. Same blitter, same inputs: the same pixels as blending it every frame.
+ * - partial redraw (PLATFORM_DRAW_PARTIAL; only when drawing straight onto the window,
+ *   whose surface keeps the last frame): only the boxes of commands that appeared or went
+ *   away since the last frame are redrawn, under a clip rectangle (see frame_diff).
+ * Everything else (an accelerated renderer, a rotated panel) draws the whole frame. */
 
-static uint64_t text_hash(const char *s, size_t len, int size, int flags)
+#define BG_SCAN 256     /* commands looked at below a text run for its background */
+#define MATCH_AHEAD 128 /* commands of the last frame looked at for a match */
+
+static uint64_t text_hash(const char *s, size_t len, int size, int flags, uint32_t fg, uint64_t bg)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
     h = (h ^ (uint64_t)size) * 1099511628211ull;
-    return (h ^ (uint64_t)flags) * 1099511628211ull;
+    h = (h ^ (uint64_t)flags) * 1099511628211ull;
+    h = (h ^ (uint64_t)fg) * 1099511628211ull;
+    return (h ^ bg) * 1099511628211ull;
 }
 
-/* Renders text white (tinted at draw time) into a new texture. */
-static SDL_Texture *render_text(Platform *p, const char *s, int size, int flags, int *w, int *h)
+static uint32_t color_key(UiColor c)
+{
+    return (uint32_t)c.r << 24 | (uint32_t)c.g << 16 | (uint32_t)c.b << 8 | c.a;
+}
+
+static void wipe_surface(SDL_Surface *s)
+{
+    secmem_wipe(s->pixels, (size_t)s->pitch * (size_t)s->h);
+}
+
+/* Renders text white, its coverage in alpha. */
+static SDL_Surface *render_mask(Platform *p, const char *s, int size, int flags)
 {
     TTF_Font *font = kfonts_get(p->fonts, size, (flags & UI_TEXT_BOLD) != 0);
     SDL_Surface *surf = TTF_RenderUTF8_Blended(font, s, (SDL_Color){255, 255, 255, 255});
-    if (!surf)
-        return NULL;
-    SDL_Texture *t = SDL_CreateTextureFromSurface(p->ren, surf);
-    *w = surf->w;
-    *h = surf->h;
-    if (flags & UI_TEXT_SECRET)
-        secmem_wipe(surf->pixels, (size_t)surf->pitch * (size_t)surf->h);
-    SDL_FreeSurface(surf);
-    p->renders++;
+    if (surf)
+        p->renders++;
+    return surf;
+}
+
+/* Makes the texture of a rendered run: white, to be tinted and blended when drawn (bg NULL),
+ * or opaque: blended once in colour fg over bg, in the pixel format drawn on, to be copied.
+ * The blend is SDL_BlitSurface with the colour mod, alpha mod and blend mode that the software
+ * renderer sets on a texture's surface when it draws it tinted, so the blitter and its
+ * arithmetic are the ones a blended draw would use. A secret run's texture is streaming, so
+ * that drop_texture can wipe its pixels. */
+static SDL_Texture *make_texture(Platform *p, SDL_Surface *mask, UiColor fg, const UiColor *bg,
+                                 int secret)
+{
+    SDL_Surface *src = mask;
+    if (bg) {
+        src = SDL_CreateRGBSurfaceWithFormat(0, mask->w, mask->h, 32, p->target_format);
+        if (!src)
+            return NULL;
+        SDL_FillRect(src, NULL, SDL_MapRGBA(src->format, bg->r, bg->g, bg->b, bg->a));
+        SDL_SetSurfaceColorMod(mask, fg.r, fg.g, fg.b);
+        SDL_SetSurfaceAlphaMod(mask, fg.a);
+        SDL_SetSurfaceBlendMode(mask, SDL_BLENDMODE_BLEND);
+        SDL_BlitSurface(mask, NULL, src, NULL);
+    }
+    SDL_Texture *t = SDL_CreateTexture(
+        p->ren, src->format->format,
+        secret || bg ? SDL_TEXTUREACCESS_STREAMING : SDL_TEXTUREACCESS_STATIC, src->w, src->h);
+    if (t) {
+        SDL_UpdateTexture(t, NULL, src->pixels, src->pitch);
+        SDL_SetTextureBlendMode(t, bg ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    }
+    if (src != mask) {
+        if (secret)
+            wipe_surface(src);
+        SDL_FreeSurface(src);
+    }
     return t;
 }
 
-static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int flags)
+/* Destroys a secret run's texture after wiping its pixels (locking flushes the queued draw
+ * that uses it first). */
+static void drop_secret_texture(SDL_Texture *t)
 {
-    uint64_t h = text_hash(s, len, size, flags);
+    void *px;
+    int pitch, h;
+    if (SDL_QueryTexture(t, NULL, NULL, NULL, &h) == 0 && SDL_LockTexture(t, NULL, &px, &pitch) == 0) {
+        secmem_wipe(px, (size_t)pitch * (size_t)h);
+        SDL_UnlockTexture(t);
+    }
+    SDL_DestroyTexture(t);
+}
+
+static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int flags, UiColor fg,
+                           const UiColor *bg)
+{
+    uint32_t fk = bg ? color_key(fg) : 0;
+    uint64_t bk = bg ? 1ull << 32 | color_key(*bg) : 0;
+    uint64_t h = text_hash(s, len, size, flags, fk, bk);
     for (int i = 0; i < p->n_cache; i++) {
         TexEntry *e = &p->cache[i];
         if (e->hash == h && e->size == size && e->flags == flags && e->len == len &&
-            memcmp(e->text, s, len) == 0) {
+            e->fg == fk && e->bg == bk && memcmp(e->text, s, len) == 0) {
             e->used = p->frame;
             return e;
         }
@@ -678,7 +779,13 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
     if (e->text) {
         memcpy(e->text, s, len);
         e->text[len] = '\0';
-        e->tex = render_text(p, e->text, size, flags, &e->w, &e->h);
+        SDL_Surface *mask = render_mask(p, e->text, size, flags);
+        if (mask) {
+            e->tex = make_texture(p, mask, fg, bg, 0);
+            e->w = mask->w;
+            e->h = mask->h;
+            SDL_FreeSurface(mask);
+        }
     }
     if (!e->text || !e->tex) {
         free(e->text);
@@ -689,6 +796,8 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
     e->size = size;
     e->flags = flags;
     e->len = len;
+    e->fg = fk;
+    e->bg = bk;
     e->used = p->frame;
     return e;
 }
@@ -701,29 +810,226 @@ static void fill(Platform *p, UiRect r, UiColor c)
     SDL_RenderFillRect(p->ren, &sr);
 }
 
-static void draw_text(Platform *p, const UiFrame *f, const UiCmd *c)
+/* Whether drawing c changes any pixel of box. */
+static int cmd_touches(const UiCmd *c, UiRect box)
 {
+    if (!ui_rect_overlap(c->r, box))
+        return 0;
+    if (c->kind != UI_CMD_FRAME)
+        return 1;
+    int t = c->thickness;
+    UiRect inner = {c->r.x + t, c->r.y + t, c->r.w - 2 * t, c->r.h - 2 * t};
+    return !ui_rect_inside(box, inner);
+}
+
+/* The one colour under text run i when it is drawn, if there is one: the run's box lies in an
+ * opaque rectangle drawn earlier, and nothing drawn since touches the box. */
+static int text_bg(const UiFrame *f, int i, UiColor *bg)
+{
+    UiRect box = f->cmds[i].r;
+    for (int j = i - 1; j >= 0; j--) {
+        if (i - j > BG_SCAN)
+            return 0;
+        const UiCmd *c = &f->cmds[j];
+        if (!cmd_touches(c, box))
+            continue;
+        if (c->kind == UI_CMD_RECT && c->color.a == 255 && ui_rect_inside(box, c->r)) {
+            *bg = c->color;
+            return 1;
+        }
+        return 0;
+    }
+    *bg = (UiColor){0, 0, 0, 255}; /* the cleared panel */
+    return 1;
+}
+
+static void draw_text(Platform *p, const UiFrame *f, int i)
+{
+    const UiCmd *c = &f->cmds[i];
     const char *s = ui_cmd_text(f, c);
-    SDL_Texture *tex;
-    int w, h;
+    UiColor bgc;
+    int opaque = p->soft && (p->opts & PLATFORM_DRAW_OPAQUE_TEXT) && text_bg(f, i, &bgc);
+    const UiColor *bg = opaque ? &bgc : NULL;
+    SDL_Texture *tex = NULL;
+    int w = 0, h = 0;
     if (c->flags & UI_TEXT_SECRET) {
-        /* A participant's words are never kept in the cache. */
-        tex = render_text(p, s, c->size, c->flags, &w, &h);
+        /* A participant's words are never kept in the cache: rendered, drawn, wiped. */
+        SDL_Surface *mask = render_mask(p, s, c->size, c->flags);
+        if (mask) {
+            tex = make_texture(p, mask, c->color, bg, 1);
+            w = mask->w;
+            h = mask->h;
+            wipe_surface(mask);
+            SDL_FreeSurface(mask);
+        }
     } else {
-        TexEntry *e = cache_get(p, s, c->len, c->size, c->flags);
+        TexEntry *e = cache_get(p, s, c->len, c->size, c->flags, c->color, bg);
         tex = e ? e->tex : NULL;
         w = e ? e->w : 0;
         h = e ? e->h : 0;
     }
     if (!tex)
         return;
-    SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
-    SDL_SetTextureColorMod(tex, c->color.r, c->color.g, c->color.b);
-    SDL_SetTextureAlphaMod(tex, c->color.a);
-    SDL_Rect dst = {c->r.x, c->r.y, w, h};
-    SDL_RenderCopy(p->ren, tex, NULL, &dst);
+    if (!opaque) {
+        SDL_SetTextureColorMod(tex, c->color.r, c->color.g, c->color.b);
+        SDL_SetTextureAlphaMod(tex, c->color.a);
+    }
+    /* Never outside the run's box (SDL_ttf renders exactly the measured size), so that the
+     * box is all a partial redraw needs to know about the run. */
+    SDL_Rect src = {0, 0, w < c->r.w ? w : c->r.w, h < c->r.h ? h : c->r.h};
+    SDL_Rect dst = {c->r.x, c->r.y, src.w, src.h};
+    SDL_RenderCopy(p->ren, tex, &src, &dst);
     if (c->flags & UI_TEXT_SECRET)
-        SDL_DestroyTexture(tex);
+        drop_secret_texture(tex);
+}
+
+/* Draws the frame's commands, or only those touching *only (drawn under a clip). */
+static void draw_cmds(Platform *p, const UiFrame *f, const UiRect *only)
+{
+    for (int i = 0; i < f->n_cmds; i++) {
+        const UiCmd *c = &f->cmds[i];
+        if (only && !cmd_touches(c, *only))
+            continue;
+        switch (c->kind) {
+        case UI_CMD_RECT:
+            fill(p, c->r, c->color);
+            break;
+        case UI_CMD_FRAME: {
+            int t = c->thickness;
+            UiRect r = c->r;
+            fill(p, (UiRect){r.x, r.y, r.w, t}, c->color);
+            fill(p, (UiRect){r.x, r.y + r.h - t, r.w, t}, c->color);
+            fill(p, (UiRect){r.x, r.y + t, t, r.h - 2 * t}, c->color);
+            fill(p, (UiRect){r.x + r.w - t, r.y + t, t, r.h - 2 * t}, c->color);
+            break;
+        }
+        case UI_CMD_TEXT:
+            draw_text(p, f, i);
+            break;
+        }
+    }
+}
+
+static int same_cmd(const UiCmd *a, const char *arena_a, const UiCmd *b, const char *arena_b)
+{
+    if (a->kind != b->kind || a->r.x != b->r.x || a->r.y != b->r.y || a->r.w != b->r.w ||
+        a->r.h != b->r.h || color_key(a->color) != color_key(b->color))
+        return 0;
+    if (a->kind == UI_CMD_FRAME)
+        return a->thickness == b->thickness;
+    if (a->kind == UI_CMD_TEXT)
+        return a->size == b->size && a->flags == b->flags && a->len == b->len &&
+               memcmp(arena_a + a->text, arena_b + b->text, a->len) == 0;
+    return 1;
+}
+
+static UiRect rect_union(UiRect a, UiRect b)
+{
+    int x0 = a.x < b.x ? a.x : b.x, y0 = a.y < b.y ? a.y : b.y;
+    int x1 = a.x + a.w > b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h > b.y + b.h ? a.y + a.h : b.y + b.h;
+    return (UiRect){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* Adds a box to the dirty list (clipped to the panel; overlapping boxes merged). */
+static void dirty_add(Platform *p, UiRect r)
+{
+    int x0 = r.x < 0 ? 0 : r.x, y0 = r.y < 0 ? 0 : r.y;
+    int x1 = r.x + r.w > p->lw ? p->lw : r.x + r.w, y1 = r.y + r.h > p->lh ? p->lh : r.y + r.h;
+    if (x1 <= x0 || y1 <= y0)
+        return;
+    r = (UiRect){x0, y0, x1 - x0, y1 - y0};
+    for (int i = 0; i < p->n_dirty;) {
+        if (ui_rect_overlap(p->dirty[i], r)) {
+            r = rect_union(r, p->dirty[i]);
+            p->dirty[i] = p->dirty[--p->n_dirty];
+            i = 0;
+        } else {
+            i++;
+        }
+    }
+    if (p->n_dirty == DIRTY_MAX) {
+        for (int i = 0; i < p->n_dirty; i++)
+            r = rect_union(r, p->dirty[i]);
+        p->n_dirty = 0;
+    }
+    p->dirty[p->n_dirty++] = r;
+}
+
+/* What changed since the last frame: the boxes of the commands that are not in both frames.
+ * Commands are matched in order (each to an identical one further on in the last frame
+ * than the previous match). That is exact: at a pixel outside those boxes, every command
+ * that touches it, in either frame, has its twin in the other frame, and the twins come in
+ * the same order, so the same commands paint the pixel in the same order and it keeps its
+ * colour. (A text run's pixels do not depend on what else is in the frame: an opaque run
+ * holds exactly what blending it onto its background gives.) */
+static void frame_diff(Platform *p, const UiFrame *f)
+{
+    p->n_dirty = 0;
+    int j = 0;
+    for (int i = 0; i < f->n_cmds; i++) {
+        const UiCmd *c = &f->cmds[i];
+        int end = p->prev_n - j > MATCH_AHEAD ? j + MATCH_AHEAD : p->prev_n, k = j;
+        while (k < end && !same_cmd(c, f->arena, &p->prev_cmds[k], p->prev_arena))
+            k++;
+        if (k == end) {
+            dirty_add(p, c->r); /* new */
+            continue;
+        }
+        for (; j < k; j++)
+            dirty_add(p, p->prev_cmds[j].r); /* gone */
+        j = k + 1;
+    }
+    for (; j < p->prev_n; j++)
+        dirty_add(p, p->prev_cmds[j].r);
+}
+
+/* Forgets the last frame (wiping its text). */
+static void forget_frame(Platform *p)
+{
+    if (p->prev_arena)
+        secmem_wipe(p->prev_arena, p->prev_used);
+    p->prev_used = 0;
+    p->prev_n = 0;
+    p->prev_valid = 0;
+}
+
+/* Keeps a copy of the frame just drawn, for the next one's diff. */
+static void remember_frame(Platform *p, const UiFrame *f)
+{
+    forget_frame(p);
+    if (!(p->opts & PLATFORM_DRAW_PARTIAL) || !p->direct)
+        return;
+    if (!p->prev_cmds)
+        p->prev_cmds = malloc(sizeof(UiCmd) * UI_MAX_CMDS);
+    if (!p->prev_arena)
+        p->prev_arena = secmem_alloc(UI_TEXT_ARENA);
+    if (!p->prev_cmds || !p->prev_arena || f->n_cmds > UI_MAX_CMDS ||
+        f->arena_used > UI_TEXT_ARENA)
+        return;
+    memcpy(p->prev_arena, f->arena, f->arena_used);
+    p->prev_used = f->arena_used;
+    memcpy(p->prev_cmds, f->cmds, sizeof(UiCmd) * (size_t)f->n_cmds);
+    p->prev_n = f->n_cmds;
+    p->prev_w = f->w;
+    p->prev_h = f->h;
+    p->prev_valid = 1;
+}
+
+void platform_set_draw_opts(Platform *p, unsigned opts)
+{
+    p->opts = opts;
+    forget_frame(p);
+}
+
+unsigned platform_draw_opts(const Platform *p)
+{
+    return p->opts;
+}
+
+long platform_last_redrawn(const Platform *p)
+{
+    return p->redrawn;
 }
 
 /* Copies the logical frame onto the panel, rotated. */
@@ -743,46 +1049,62 @@ void platform_draw(Platform *p, const UiFrame *f)
 {
     p->frame++;
     SDL_SetRenderTarget(p->ren, p->direct ? NULL : p->target);
-    SDL_SetRenderDrawColor(p->ren, 0, 0, 0, 255);
-    SDL_RenderClear(p->ren);
-    for (int i = 0; i < f->n_cmds; i++) {
-        const UiCmd *c = &f->cmds[i];
-        switch (c->kind) {
-        case UI_CMD_RECT:
-            fill(p, c->r, c->color);
-            break;
-        case UI_CMD_FRAME: {
-            int t = c->thickness;
-            UiRect r = c->r;
-            fill(p, (UiRect){r.x, r.y, r.w, t}, c->color);
-            fill(p, (UiRect){r.x, r.y + r.h - t, r.w, t}, c->color);
-            fill(p, (UiRect){r.x, r.y + t, t, r.h - 2 * t}, c->color);
-            fill(p, (UiRect){r.x + r.w - t, r.y + t, t, r.h - 2 * t}, c->color);
-            break;
+    long panel = (long)p->lw * p->lh, area = 0;
+    int partial = (p->opts & PLATFORM_DRAW_PARTIAL) && p->direct && p->prev_valid &&
+                  p->prev_w == f->w && p->prev_h == f->h;
+    if (partial) {
+        frame_diff(p, f);
+        for (int d = 0; d < p->n_dirty; d++)
+            area += (long)p->dirty[d].w * p->dirty[d].h;
+        partial = area * 4 <= panel * 3; /* else one plain pass is cheaper */
+    }
+    /* A first command that paints the whole panel makes clearing it useless. */
+    const UiCmd *c0 = f->n_cmds > 0 ? &f->cmds[0] : NULL;
+    int covered = c0 && c0->kind == UI_CMD_RECT && c0->color.a == 255 &&
+                  ui_rect_inside((UiRect){0, 0, p->lw, p->lh}, c0->r);
+    if (!partial) {
+        p->redrawn = panel;
+        if (!covered) {
+            SDL_SetRenderDrawColor(p->ren, 0, 0, 0, 255);
+            SDL_RenderClear(p->ren);
         }
-        case UI_CMD_TEXT:
-            draw_text(p, f, c);
-            break;
+        draw_cmds(p, f, NULL);
+    } else {
+        p->redrawn = area;
+        for (int d = 0; d < p->n_dirty; d++) {
+            UiRect r = p->dirty[d];
+            SDL_Rect clip = {r.x, r.y, r.w, r.h};
+            SDL_RenderSetClipRect(p->ren, &clip);
+            if (!covered)
+                fill(p, r, (UiColor){0, 0, 0, 255});
+            draw_cmds(p, f, &r);
         }
+        SDL_RenderSetClipRect(p->ren, NULL);
     }
     if (!p->direct)
         compose(p);
     SDL_RenderPresent(p->ren);
+    remember_frame(p, f);
+}
+
+int platform_read_rgb(Platform *p, uint8_t *rgb, DbError *err)
+{
+    if (!p->direct)
+        compose(p); /* direct: the window already holds the last frame */
+    if (SDL_RenderReadPixels(p->ren, NULL, SDL_PIXELFORMAT_RGB24, rgb, 3 * p->pw) != 0)
+        return dberr_set(err, DB_EIO, "screenshot: cannot read pixels: %s", SDL_GetError());
+    return DB_OK;
 }
 
 int platform_screenshot(Platform *p, const char *png_path, DbError *err)
 {
-    if (!p->direct)
-        compose(p); /* direct: the window already holds the last frame */
     size_t pitch = 3 * (size_t)p->pw;
     uint8_t *px = malloc(pitch * (size_t)p->ph);
     if (!px)
         return dberr_set(err, DB_ENOMEM, "screenshot: out of memory");
-    if (SDL_RenderReadPixels(p->ren, NULL, SDL_PIXELFORMAT_RGB24, px, (int)pitch) != 0) {
-        free(px);
-        return dberr_set(err, DB_EIO, "screenshot: cannot read pixels: %s", SDL_GetError());
-    }
-    int rc = png_write_rgb(png_path, px, p->pw, p->ph, pitch, err);
+    int rc = platform_read_rgb(p, px, err);
+    if (rc == DB_OK)
+        rc = png_write_rgb(png_path, px, p->pw, p->ph, pitch, err);
     /* The picture may show answers. */
     secmem_wipe(px, pitch * (size_t)p->ph);
     free(px);

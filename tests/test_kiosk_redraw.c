@@ -1,0 +1,297 @@
+/* Kiosk drawing shortcuts: a frame drawn the quick way (opaque pre-blended text, and only what
+ * changed since the last frame, PLATFORM_DRAW_PARTIAL) must be pixel for pixel the frame drawn
+ * whole and plainly (every run blended, every frame from a cleared panel).
+ *
+ * Two panels of the same size (SDL dummy driver, software renderer) draw the same frames side
+ * by side: one with the shortcuts, never reset between frames, so any pixel a partial redraw
+ * forgets stays wrong in every later comparison, and one with none. The frames come from the
+ * real kiosk going through whole sessions (every screen type, typing, the keyboard screen,
+ * idle, review, paging) at three sizes; after every step both panels are read and compared. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kiosk_ui.h"
+#include "platform.h"
+#include "secmem.h"
+#include "survey.h"
+#include "testlib.h"
+
+static KFonts *fonts;
+static Survey *team, *longopt;
+static uint64_t now_ms;
+
+static int fake_submit(void *ctx, const Response *r, DbError *err)
+{
+    (void)ctx;
+    (void)r;
+    (void)err;
+    return DB_OK;
+}
+
+typedef struct Pair {
+    Platform *quick, *plain;
+    Kiosk *k;
+    int w, h;
+    uint8_t *a, *b;
+    int steps, partial_steps, bad_steps;
+    long min_redrawn; /* the smallest partial redraw seen, in pixels */
+} Pair;
+
+static Platform *open_panel(int w, int h, int rotation, unsigned opts)
+{
+    PlatformConfig pc = {w, h, 0, rotation, 1, "test"};
+    Platform *p = NULL;
+    int status;
+    DbError err;
+    CHECK(platform_open(&pc, fonts, &p, &status, &err) == DB_OK);
+    if (p)
+        platform_set_draw_opts(p, opts);
+    return p;
+}
+
+static int pair_open(Pair *pr, Survey *s, int w, int h, int rotation)
+{
+    memset(pr, 0, sizeof *pr);
+    pr->quick = open_panel(w, h, rotation, PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL);
+    pr->plain = open_panel(w, h, rotation, 0);
+    if (!pr->quick || !pr->plain)
+        return -1;
+    CHECK(platform_draw_opts(pr->quick) == (PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL));
+    CHECK(platform_draw_opts(pr->plain) == 0);
+    platform_logical_size(pr->quick, &pr->w, &pr->h);
+    pr->a = malloc((size_t)w * (size_t)h * 3);
+    pr->b = malloc((size_t)w * (size_t)h * 3);
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    DbError err;
+    CHECK(kiosk_new(s, &c, 0, fake_submit, NULL, kfonts_measure(fonts), &pr->k, &err) == DB_OK);
+    now_ms = 1000;
+    if (pr->k)
+        kiosk_tick(pr->k, now_ms);
+    pr->min_redrawn = (long)w * h;
+    return pr->a && pr->b && pr->k ? 0 : -1;
+}
+
+static void pair_close(Pair *pr)
+{
+    kiosk_free(pr->k);
+    platform_close(pr->quick);
+    platform_close(pr->plain);
+    free(pr->a);
+    free(pr->b);
+}
+
+/* Draws the kiosk's frame on both panels and compares them. */
+static void draw_and_compare(Pair *pr, const char *after)
+{
+    const UiFrame *f = kiosk_frame(pr->k, pr->w, pr->h);
+    platform_draw(pr->quick, f);
+    platform_draw(pr->plain, f);
+    long redrawn = platform_last_redrawn(pr->quick);
+    if (redrawn < (long)pr->w * pr->h) {
+        pr->partial_steps++;
+        if (redrawn < pr->min_redrawn)
+            pr->min_redrawn = redrawn;
+    }
+    pr->steps++;
+    int pw, ph;
+    platform_physical_size(pr->quick, &pw, &ph);
+    DbError err;
+    CHECK(platform_read_rgb(pr->quick, pr->a, &err) == DB_OK);
+    CHECK(platform_read_rgb(pr->plain, pr->b, &err) == DB_OK);
+    long n = (long)pw * ph, diff = 0, first = -1;
+    for (long i = 0; i < n; i++) {
+        if (memcmp(pr->a + 3 * i, pr->b + 3 * i, 3) != 0) {
+            if (first < 0)
+                first = i;
+            diff++;
+        }
+    }
+    if (diff) {
+        pr->bad_steps++;
+        fprintf(stderr, "  %dx%d after %s: %ld pixels differ (first at %ld,%ld; redrawn %ld)\n",
+                pw, ph, after, diff, first % pw, first / pw, redrawn);
+    }
+    CHECK(diff == 0);
+}
+
+static void step_tap(Pair *pr, const char *label)
+{
+    const UiFrame *f = kiosk_frame(pr->k, pr->w, pr->h);
+    int i = ui_frame_find_label(f, label);
+    CHECK(i >= 0);
+    if (i < 0) {
+        fprintf(stderr, "  no label \"%s\" at %dx%d\n", label, pr->w, pr->h);
+        return;
+    }
+    UiRect r = f->labels[i].r;
+    kiosk_tap(pr->k, r.x + r.w / 2, r.y + r.h / 2);
+    draw_and_compare(pr, label);
+}
+
+static void step_text(Pair *pr, const char *utf8)
+{
+    kiosk_text(pr->k, utf8);
+    draw_and_compare(pr, utf8);
+}
+
+static void step_key(Pair *pr, KioskKey key, const char *what)
+{
+    kiosk_key(pr->k, key);
+    draw_and_compare(pr, what);
+}
+
+static void step_wait(Pair *pr, uint64_t ms, const char *what)
+{
+    now_ms += ms;
+    kiosk_tick(pr->k, now_ms);
+    draw_and_compare(pr, what);
+}
+
+/* tests/kiosk/screens.script's session, one character at a time where a participant types. */
+static void team_session(Pair *pr)
+{
+    draw_and_compare(pr, "start");
+    step_tap(pr, "Tap to begin");
+    step_tap(pr, "Next"); /* "Please choose an answer" */
+    step_tap(pr, "Disagree");
+    step_tap(pr, "Agree");
+    step_tap(pr, "Disagree");
+    step_tap(pr, "Next");
+    const char *typed[] = {"P", "l", "u", "s", " ", "d", "e", " ", "c", "a", "f", "\xC3\xA9", ",",
+                           " ", "m", "o", "i", "n", "s", " ", "d", "e", " ", "r", "e", "t", "a",
+                           "r", "d", "s", " ", "!", " ", "\xC3\x89", "l", "\xC3\xA9", "o", "n",
+                           "o", "r", "e"};
+    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
+        step_text(pr, typed[i]);
+    step_key(pr, KK_BACKSPACE, "backspace");
+    step_key(pr, KK_LEFT, "left");
+    step_key(pr, KK_HOME, "home");
+    step_text(pr, "X");
+    step_key(pr, KK_END, "end");
+    step_tap(pr, "XPlus de caf"); /* the full keyboard screen */
+    step_text(pr, "z");
+    step_tap(pr, "a"); /* a key of the on-screen keyboard */
+    step_key(pr, KK_BACKSPACE, "backspace");
+    step_key(pr, KK_ESCAPE, "escape");
+    step_tap(pr, "Next");
+    step_tap(pr, "Administrative");
+    step_tap(pr, "Next");
+    step_tap(pr, "Next"); /* "Please choose" on the multiple choice */
+    step_tap(pr, "Ethics");
+    step_tap(pr, "Grief");
+    step_tap(pr, "Ethics");
+    step_tap(pr, "Next");
+    step_tap(pr, "Next"); /* the review */
+    step_tap(pr, "Back");
+    step_tap(pr, "Next");
+    step_wait(pr, 90000, "idle 90 s");
+    step_tap(pr, "Continue");
+    step_tap(pr, "Submit");
+    step_wait(pr, 60000, "back to the attract screen");
+    step_tap(pr, "Tap to begin");
+    step_wait(pr, 600000, "walked away");
+}
+
+static void test_team_sessions(void)
+{
+    static const int sizes[][2] = {{800, 480}, {1920, 1080}, {480, 320}};
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        Pair pr;
+        if (pair_open(&pr, team, sizes[si][0], sizes[si][1], 0) == 0) {
+            team_session(&pr);
+            fprintf(stderr, "  %dx%d: %d frames, %d partial (smallest %.2f %% of the panel)\n",
+                    pr.w, pr.h, pr.steps, pr.partial_steps,
+                    100.0 * (double)pr.min_redrawn / ((double)pr.w * pr.h));
+            CHECK(pr.bad_steps == 0);
+            /* The shortcut was really taken: most taps redraw a small part. */
+            CHECK(pr.partial_steps * 2 > pr.steps);
+            CHECK(pr.min_redrawn * 50 < (long)pr.w * pr.h);
+        }
+        pair_close(&pr);
+    }
+}
+
+/* Option pages: the same buttons with other labels, and paging arrows. */
+static void test_paged_options(void)
+{
+    Pair pr;
+    if (pair_open(&pr, longopt, 800, 480, 0) == 0) {
+        draw_and_compare(&pr, "start");
+        step_tap(&pr, "Tap to begin");
+        step_tap(&pr, "Next");
+        for (int i = 0; i < 7; i++)
+            step_tap(&pr, "More options");
+        step_tap(&pr, "Estates");
+        step_tap(&pr, "Previous options");
+        step_tap(&pr, "Next");
+        step_tap(&pr, "Ethics");
+        step_tap(&pr, "More options");
+        step_tap(&pr, "Previous options");
+        step_tap(&pr, "Ethics");
+        CHECK(pr.bad_steps == 0);
+        CHECK(pr.partial_steps > 0);
+    }
+    pair_close(&pr);
+}
+
+/* A rotated panel draws through a render target: no partial redraw there, same pixels. */
+static void test_rotated_draws_whole(void)
+{
+    Pair pr;
+    if (pair_open(&pr, team, 800, 480, 90) == 0) {
+        draw_and_compare(&pr, "start");
+        step_tap(&pr, "Tap to begin");
+        step_tap(&pr, "Disagree");
+        step_tap(&pr, "Agree");
+        step_tap(&pr, "Next");
+        step_text(&pr, "abc");
+        CHECK(pr.bad_steps == 0);
+        CHECK(pr.partial_steps == 0);
+    }
+    pair_close(&pr);
+}
+
+/* The same frame drawn twice redraws nothing; turning the shortcut off (or on) draws whole. */
+static void test_unchanged_frame(void)
+{
+    Pair pr;
+    if (pair_open(&pr, team, 800, 480, 0) == 0) {
+        const UiFrame *f = kiosk_frame(pr.k, pr.w, pr.h);
+        platform_draw(pr.quick, f);
+        CHECK(platform_last_redrawn(pr.quick) == 800L * 480);
+        uint64_t renders = platform_text_renders(pr.quick);
+        platform_draw(pr.quick, f);
+        CHECK(platform_last_redrawn(pr.quick) == 0);
+        CHECK(platform_text_renders(pr.quick) == renders);
+        platform_set_draw_opts(pr.quick, PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL);
+        platform_draw(pr.quick, f);
+        CHECK(platform_last_redrawn(pr.quick) == 800L * 480);
+    }
+    pair_close(&pr);
+}
+
+int main(void)
+{
+    DbError err;
+    if (secmem_init() != 0)
+        return 1;
+    const char *src = getenv("DEBRIEF_SOURCE_DIR");
+    char p1[4096], p2[4096];
+    snprintf(p1, sizeof p1, "%s/tests/kiosk/team.json", src ? src : "..");
+    snprintf(p2, sizeof p2, "%s/tests/kiosk/long_options.json", src ? src : "..");
+    if (kfonts_open(KIOSK_FONT_REGULAR, KIOSK_FONT_BOLD, &fonts, &err) != DB_OK ||
+        survey_load_file(p1, &team, &err) != DB_OK ||
+        survey_load_file(p2, &longopt, &err) != DB_OK) {
+        fprintf(stderr, "setup: %s\n", err.msg);
+        return 1;
+    }
+    RUN(test_unchanged_frame);
+    RUN(test_team_sessions);
+    RUN(test_paged_options);
+    RUN(test_rotated_draws_whole);
+    survey_free(team);
+    survey_free(longopt);
+    kfonts_close(fonts);
+    return test_report();
+}
