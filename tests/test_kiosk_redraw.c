@@ -271,6 +271,76 @@ static void test_unchanged_frame(void)
     pair_close(&pr);
 }
 
+/* ---- remembered widths (ui.c): fewer shapings, same widths, participants' words forgotten ---- */
+
+static long real_calls;
+static UiMeasure real_m;
+
+static int counting_width(void *ctx, int size, int flags, const char *s, size_t len)
+{
+    real_calls++;
+    return real_m.width(ctx, size, flags, s, len);
+}
+
+static void test_memo_widths(void)
+{
+    real_m = kfonts_measure(fonts);
+    UiMeasure counting = real_m;
+    counting.width = counting_width;
+    UiFrame *f = ui_frame_new(counting);
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    const char *q = "How well did the team communicate during the week of the incident?";
+    const UiColor ink = {0, 0, 0, 255};
+    /* The same widths as measuring directly, for every prefix. */
+    ui_frame_begin(f, 800, 480);
+    int same = 1;
+    for (size_t n = 1; n <= strlen(q); n++)
+        if (f->m.width(f->m.ctx, 24, 0, q, n) != real_m.width(real_m.ctx, 24, 0, q, n))
+            same = 0;
+    CHECK(same);
+    /* Text drawn openly: laid out again in the next frame without shaping anything. */
+    ui_frame_begin(f, 800, 480);
+    ui_text_box(f, (UiRect){10, 10, 300, 200}, 24, UI_TEXT_BOLD, ink, UI_ALIGN_LEFT, 0, q, -1);
+    long first = real_calls;
+    ui_frame_begin(f, 800, 480);
+    int height;
+    ui_wrap_measure(&f->m, q, 24, UI_TEXT_BOLD, 300, &height); /* as kui_text_h does */
+    ui_text_box(f, (UiRect){10, 10, 300, 200}, 24, UI_TEXT_BOLD, ink, UI_ALIGN_LEFT, 0, q, -1);
+    CHECK(real_calls == first);
+    CHECK(ui_frame_memo_holds(f, "How well did"));
+
+    /* A participant's words: measured (by the editor's wrap, the review's height) and drawn
+     * SECRET; the next ui_frame_begin wipes them from the memo, as from the arena. */
+    char words[] = "Plus de caf\xC3\xA9, moins de retards ! Zyxwv";
+    ui_frame_begin(f, 800, 480);
+    size_t starts[8], lens[8];
+    ui_wrap_lines(&f->m, words, strlen(words), 24, 0, 200, starts, lens, 8);
+    ui_wrap_measure(&f->m, words, 24, UI_TEXT_BOLD, 300, &height);
+    ui_text_box(f, (UiRect){10, 10, 300, 200}, 24, UI_TEXT_BOLD | UI_TEXT_SECRET, ink,
+                UI_ALIGN_LEFT, 0, words, -1);
+    ui_text_run(f, 10, 300, 24, UI_TEXT_SECRET, ink, words, 9);
+    CHECK(ui_frame_memo_holds(f, "Zyxwv"));
+    ui_frame_begin(f, 800, 480);
+    CHECK(!ui_frame_memo_holds(f, "Zyxwv"));
+    CHECK(!ui_frame_memo_holds(f, "moins de"));
+    CHECK(!ui_frame_memo_holds(f, "Plus de"));
+    CHECK(ui_frame_memo_holds(f, "How well did")); /* open text stays */
+    long before = real_calls;
+    ui_wrap_measure(&f->m, words, 24, UI_TEXT_BOLD, 300, &height);
+    CHECK(real_calls > before); /* forgotten: shaped again */
+
+    /* Open text that a participant also typed stays open; typed text that is not drawn
+     * openly does not become so by being measured inside an open box's call. */
+    ui_frame_begin(f, 800, 480);
+    ui_text_box(f, (UiRect){10, 10, 300, 200}, 24, 0, ink, UI_ALIGN_LEFT, 0, "Next", -1);
+    f->m.width(f->m.ctx, 24, 0, words, 5);
+    ui_frame_begin(f, 800, 480);
+    CHECK(!ui_frame_memo_holds(f, "Plus "));
+    ui_frame_free(f);
+}
+
 int main(void)
 {
     DbError err;
@@ -286,6 +356,7 @@ int main(void)
         fprintf(stderr, "setup: %s\n", err.msg);
         return 1;
     }
+    RUN(test_memo_widths);
     RUN(test_unchanged_frame);
     RUN(test_team_sessions);
     RUN(test_paged_options);

@@ -7,6 +7,138 @@
 
 #include "secmem.h"
 
+/* ---- remembered widths ----
+ *
+ * An open-addressed table of (size, flags, text) -> width with its texts, in locked memory,
+ * in two halves: ui_frame_begin moves the entries marked public into the other half and
+ * wipes the one it leaves. An entry is public once it has been measured as part of text being
+ * laid out to be drawn openly (its bytes inside [pub_lo, pub_hi), set by ui_text_box and
+ * ui_text_run when the flags have no UI_TEXT_SECRET); the table never searches text for that.
+ * Full: everything is wiped and measuring starts over. */
+
+#define MEMO_SLOTS 1024 /* a power of two; at most 3/4 used */
+#define MEMO_TEXT (32 * 1024)
+
+typedef struct MemoSlot {
+    uint64_t hash; /* 0: empty */
+    uint32_t off, len;
+    int size, flags, w, pub;
+} MemoSlot;
+
+typedef struct MemoHalf {
+    MemoSlot slot[MEMO_SLOTS];
+    char text[MEMO_TEXT];
+    size_t used;
+    int n, n_private;
+} MemoHalf;
+
+struct UiMemo {
+    MemoHalf half[2];
+    int cur;
+};
+
+static uint64_t memo_hash(const char *s, size_t len, int size, int flags)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+    h = (h ^ (uint64_t)(unsigned)size) * 1099511628211ull;
+    h = (h ^ (uint64_t)(unsigned)flags) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* The slot holding the text, or the empty slot where it goes. */
+static MemoSlot *memo_find(MemoHalf *m, uint64_t h, const char *s, size_t len, int size, int flags)
+{
+    for (size_t i = h & (MEMO_SLOTS - 1);; i = (i + 1) & (MEMO_SLOTS - 1)) {
+        MemoSlot *e = &m->slot[i];
+        if (!e->hash || (e->hash == h && e->size == size && e->flags == flags && e->len == len &&
+                         memcmp(m->text + e->off, s, len) == 0))
+            return e;
+    }
+}
+
+static void memo_wipe(MemoHalf *m)
+{
+    secmem_wipe(m->slot, sizeof m->slot);
+    secmem_wipe(m->text, m->used);
+    m->used = 0;
+    m->n = m->n_private = 0;
+}
+
+static MemoSlot *memo_put(MemoHalf *m, uint64_t h, const char *s, size_t len, int size, int flags,
+                          int w, int pub)
+{
+    if (m->n + 1 > MEMO_SLOTS / 4 * 3 || m->used + len > MEMO_TEXT)
+        memo_wipe(m);
+    if (len > MEMO_TEXT)
+        return NULL;
+    MemoSlot *e = memo_find(m, h, s, len, size, flags);
+    memcpy(m->text + m->used, s, len);
+    *e = (MemoSlot){h, (uint32_t)m->used, (uint32_t)len, size, flags, w, pub};
+    m->used += len;
+    m->n++;
+    m->n_private += !pub;
+    return e;
+}
+
+static int memo_width(void *ctx, int size, int flags, const char *s, size_t len)
+{
+    UiFrame *f = ctx;
+    MemoHalf *m = &f->memo->half[f->memo->cur];
+    uintptr_t a = (uintptr_t)s, lo = (uintptr_t)f->pub_lo, hi = (uintptr_t)f->pub_hi;
+    int pub = lo && a >= lo && a + len <= hi;
+    uint64_t h = memo_hash(s, len, size, flags);
+    MemoSlot *e = memo_find(m, h, s, len, size, flags);
+    if (e->hash) {
+        if (pub && !e->pub) {
+            e->pub = 1;
+            m->n_private--;
+        }
+        return e->w;
+    }
+    int w = f->measure.width(f->measure.ctx, size, flags, s, len);
+    memo_put(m, h, s, len, size, flags, w, pub);
+    return w;
+}
+
+static int memo_line_height(void *ctx, int size, int flags)
+{
+    UiFrame *f = ctx;
+    return f->measure.line_height(f->measure.ctx, size, flags);
+}
+
+/* Keeps the public entries, wipes the others. */
+static void memo_sweep(struct UiMemo *memo)
+{
+    MemoHalf *from = &memo->half[memo->cur], *to = &memo->half[!memo->cur];
+    if (from->n_private == 0)
+        return;
+    memo_wipe(to);
+    for (size_t i = 0; i < MEMO_SLOTS; i++) {
+        const MemoSlot *e = &from->slot[i];
+        if (e->hash && e->pub)
+            memo_put(to, e->hash, from->text + e->off, e->len, e->size, e->flags, e->w, 1);
+    }
+    memo_wipe(from);
+    memo->cur = !memo->cur;
+}
+
+/* Marks text s..s+len as being laid out to be drawn openly (unless flags say SECRET);
+ * returns the previous mark, for pub_restore. */
+static const char *pub_mark(UiFrame *f, int flags, const char *s, size_t len, const char **hi)
+{
+    const char *lo = f->pub_lo;
+    *hi = f->pub_hi;
+    if (!(flags & UI_TEXT_SECRET)) {
+        f->pub_lo = s;
+        f->pub_hi = s + len;
+    } else {
+        f->pub_lo = f->pub_hi = NULL;
+    }
+    return lo;
+}
+
 UiFrame *ui_frame_new(UiMeasure m)
 {
     UiFrame *f = calloc(1, sizeof *f);
@@ -17,7 +149,11 @@ UiFrame *ui_frame_new(UiMeasure m)
         free(f);
         return NULL;
     }
+    f->measure = m;
     f->m = m;
+    f->memo = secmem_alloc(sizeof *f->memo);
+    if (f->memo) /* else measure every time */
+        f->m = (UiMeasure){memo_width, memo_line_height, f};
     return f;
 }
 
@@ -25,13 +161,31 @@ void ui_frame_free(UiFrame *f)
 {
     if (!f)
         return;
+    secmem_free(f->memo);
     secmem_free(f->arena);
     free(f);
+}
+
+int ui_frame_memo_holds(const UiFrame *f, const char *s)
+{
+    size_t n = strlen(s);
+    if (!f->memo || n == 0)
+        return 0;
+    for (int i = 0; i < 2; i++) {
+        const char *t = f->memo->half[i].text;
+        for (size_t j = 0; j + n <= MEMO_TEXT; j++)
+            if (t[j] == s[0] && memcmp(t + j, s, n) == 0)
+                return 1;
+    }
+    return 0;
 }
 
 void ui_frame_begin(UiFrame *f, int w, int h)
 {
     secmem_wipe(f->arena, f->arena_used);
+    if (f->memo)
+        memo_sweep(f->memo);
+    f->pub_lo = f->pub_hi = NULL;
     f->arena_used = 0;
     f->w = w;
     f->h = h;
@@ -89,7 +243,10 @@ int ui_text_run(UiFrame *f, int x, int y, int size, int flags, UiColor c, const 
 {
     if (len == 0)
         return 0;
+    const char *hi, *lo = pub_mark(f, flags, s, len, &hi);
     int w = f->m.width(f->m.ctx, size, flags, s, len);
+    f->pub_lo = lo;
+    f->pub_hi = hi;
     size_t off = arena_put(f, s, len);
     UiCmd *cmd = off == (size_t)-1 ? NULL : push_cmd(f);
     if (!cmd)
@@ -229,11 +386,12 @@ int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int alig
 {
     int lh = f->m.line_height(f->m.ctx, size, flags);
     int height;
+    size_t len = strlen(s), pos = 0;
+    const char *hi, *lo = pub_mark(f, flags, s, len, &hi);
     ui_wrap_measure(&f->m, s, size, flags, box.w, &height);
     int y = box.y;
     if (valign_center && height < box.h)
         y += (box.h - height) / 2;
-    size_t len = strlen(s), pos = 0;
     int top = y, maxw = 0, minx = box.x + box.w;
     while (pos < len) {
         size_t next;
@@ -254,6 +412,8 @@ int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int alig
             break;
         pos += next;
     }
+    f->pub_lo = lo;
+    f->pub_hi = hi;
     if (f->n_labels < UI_MAX_LABELS) {
         size_t off = arena_put(f, s, len);
         if (off != (size_t)-1) {

@@ -83,12 +83,25 @@ typedef struct UiFrame {
     char *arena; /* UI_TEXT_ARENA bytes, secmem */
     size_t arena_used;
     int overflow; /* 1 if a list or the arena filled up (frame incomplete) */
+    /* m measures through a memo of widths (see ui.c) in front of the backend's own: */
+    UiMeasure measure;   /* the backend's measure, as given to ui_frame_new */
+    struct UiMemo *memo; /* secmem; NULL: m is measure itself */
+    const char *pub_lo, *pub_hi; /* text being laid out to be drawn openly (not SECRET) */
 } UiFrame;
 
-/* Allocates a frame (the arena in locked memory). NULL on allocation failure. */
+/* Allocates a frame (the arena in locked memory). NULL on allocation failure.
+ *
+ * The frame's m remembers widths: layout measures the same strings many times a frame and
+ * again every frame, and each measure is a text shaping. What is remembered is in locked
+ * memory. Widths of text that was drawn openly (a run or ui_text_box without UI_TEXT_SECRET:
+ * text the backend's texture cache keeps anyway) are kept across frames; every other width
+ * (a participant's words among them: the editor's lines, the review's answers) is wiped by
+ * the next ui_frame_begin, with the arena. */
 UiFrame *ui_frame_new(UiMeasure m);
 /* Wipes and frees; NULL is a no-op. */
 void ui_frame_free(UiFrame *f);
+/* For tests: whether the bytes of s are anywhere in the memo's memory (live or not). */
+int ui_frame_memo_holds(const UiFrame *f, const char *s);
 
 /* Starts a new frame of logical size w x h: wipes the arena, empties the lists. */
 void ui_frame_begin(UiFrame *f, int w, int h);
