@@ -20,5 +20,4 @@ set_property(TEST test_kiosk_session APPEND PROPERTY ENVIRONMENT "SDL_VIDEODRIVE
 
 # Where the admin screen exports: mounted drives only (tmpfs stand-ins in a private mount
 # namespace; skipped without root).
-debrief_test(test_kiosk_drive SOURCES test_kiosk_drive.c ${PROJECT_SOURCE_DIR}/app/kiosk/kiosk_admin.c
-  LIBS debrief_kiosk_ui debrief_coord debrief_store debrief_survey debrief_crypto debrief_common)
+debrief_test(test_kiosk_drive SOURCES test_kiosk_drive.c LIBS debrief_kiosk_app)

@@ -1184,6 +1184,65 @@ static void test_admin_shots(void)
     }
 }
 
+/* Closing a session (which compacts the store) and exporting may outlast systemd's watchdog
+ * on a slow card: around each, the kiosk raises the watchdog timeout and then restores it. */
+static void test_notify_long_ops(void)
+{
+    fresh_data(data_dir, 0);
+    fresh_drive();
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    char sock[100];
+    snprintf(sock, sizeof sock, "%.80s/notify2.sock", tmp);
+    unlink(sock);
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    char text[4096];
+    snprintf(text, sizeof text,
+             "expect \"not collecting\"\n%s"
+             "tap \"Open session\"\ntap \"Group 1\"\ntap \"Open session\"\n"
+             "expect \"0 responses so far\"\n"
+             "tap \"Close session\"\nexpect \"Close the session?\"\ntap \"Close session\"\n"
+             "expect \"Closed \xE2\x80\x9CGroup 1\xE2\x80\x9D\"\ntap \"Back\"\n"
+             "tap \"Export\"\nexpect \"Nothing to export; no file written.\"\ntap \"Back\"\n"
+             "tap \"Exit\"\nexpect \"not collecting\"\n",
+             admin_in);
+    setenv("NOTIFY_SOCKET", sock, 1);
+    setenv("WATCHDOG_USEC", "200000", 1);
+    CHECK(run_admin_script(text, "800x480") == 0);
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_USEC");
+    /* Every datagram the kiosk sent, in order, one per line. */
+    char all[8192] = "", buf[256];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf - 1, MSG_DONTWAIT)) > 0) {
+        buf[n] = '\0';
+        for (char *p = buf; *p; p++)
+            if (*p == '\n')
+                *p = '|';
+        size_t l = strlen(all);
+        snprintf(all + l, sizeof all - l, "%s\n", buf);
+    }
+    const char *extend = "WATCHDOG=1|WATCHDOG_USEC=1800000000\n";
+    const char *restore = "WATCHDOG_USEC=200000|WATCHDOG=1\n";
+    /* close, then export: each extended, then restored. */
+    const char *p = strstr(all, extend);
+    CHECK(p != NULL);
+    p = p ? strstr(p, restore) : NULL;
+    CHECK(p != NULL);
+    p = p ? strstr(p, extend) : NULL;
+    CHECK(p != NULL);
+    p = p ? strstr(p, restore) : NULL;
+    CHECK(p != NULL);
+    if (!p)
+        fprintf(stderr, "datagrams:\n%s", all);
+    close(fd);
+    unlink(sock);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -1219,6 +1278,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_selftest);
     RUN(test_notify_and_sigterm);
+    RUN(test_notify_long_ops);
     RUN(test_idle_wakeups);
     RUN(test_demo_headless);
     RUN(test_screens);

@@ -19,6 +19,7 @@
 
 #include "coord.h"
 #include "fsutil.h"
+#include "sd_notify.h"
 #include "secmem.h"
 
 /* ---- the PIN ---- */
@@ -315,6 +316,10 @@ static int op_open(void *ctx, const char *label, const char *date, int expected,
     return rc;
 }
 
+/* The longest a coordinator's operation may take before systemd's watchdog restarts the
+ * kiosk: an export of 100,000 responses to a slow USB stick, not a hung loop. */
+#define LONG_OP_SECONDS 1800
+
 static int op_close(void *ctx, DbError *err)
 {
     KioskAdmin *a = ctx;
@@ -325,11 +330,13 @@ static int op_close(void *ctx, DbError *err)
     /* The session is closed whatever happens here; a failed compaction is retried at the
      * next close or acknowledgement. */
     DbError cerr;
+    sd_notify_watchdog_extend(LONG_OP_SECONDS);
     if (store_compact(a->store, &cerr) != DB_OK)
         fprintf(stderr, "debrief-kiosk: warning: the session is closed, but the database was "
                         "not compacted (its file may still follow the order of submission): "
                         "%s\n",
                 cerr.msg);
+    sd_notify_watchdog_restore();
     return DB_OK;
 }
 
@@ -358,7 +365,9 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
     }
     CoordExportOptions opt = {.data_dir = a->data_dir, .out_dir = drive, .k = a->k, .force = force};
     CoordExportResult res;
+    sd_notify_watchdog_extend(LONG_OP_SECONDS);
     int rc = coord_export(&opt, &res, &err);
+    sd_notify_watchdog_restore();
     if (rc != DB_OK) {
         if (rc == DB_ENOSPC)
             add(msg, cap,
@@ -459,8 +468,11 @@ static int op_ack(void *ctx, char *msg, size_t cap)
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX];
         CoordAckResult res;
-        if (fs_join(path, sizeof path, drive, names[i], &err) == DB_OK &&
-            coord_ack(a->data_dir, a->rcpt, a->n_rcpt, path, &res, &err) == DB_OK) {
+        sd_notify_watchdog_extend(LONG_OP_SECONDS); /* the purge compacts the store */
+        int applied = fs_join(path, sizeof path, drive, names[i], &err) == DB_OK &&
+                      coord_ack(a->data_dir, a->rcpt, a->n_rcpt, path, &res, &err) == DB_OK;
+        sd_notify_watchdog_restore();
+        if (applied) {
             total += res.deleted;
             if (res.n_purged > 0)
                 add(msg, cap, "%s: deleted %lld response%s of %d batch%s (signed by analyst %s)",

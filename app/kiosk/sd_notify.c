@@ -2,6 +2,7 @@
 #include "sd_notify.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,4 +27,33 @@ void sd_notify_send(const char *msg)
     socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
     (void)sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
     close(fd);
+}
+
+/* $WATCHDOG_USEC if it is a plain number, else NULL. */
+static const char *watchdog_usec(void)
+{
+    const char *us = getenv("WATCHDOG_USEC");
+    if (!us || !us[0] || strlen(us) > 20 || strspn(us, "0123456789") != strlen(us))
+        return NULL;
+    return us;
+}
+
+void sd_notify_watchdog_extend(unsigned seconds)
+{
+    if (!watchdog_usec())
+        return;
+    char msg[64];
+    snprintf(msg, sizeof msg, "WATCHDOG=1\nWATCHDOG_USEC=%llu",
+             (unsigned long long)seconds * 1000000ULL);
+    sd_notify_send(msg);
+}
+
+void sd_notify_watchdog_restore(void)
+{
+    const char *us = watchdog_usec();
+    if (!us)
+        return;
+    char msg[64];
+    snprintf(msg, sizeof msg, "WATCHDOG_USEC=%s\nWATCHDOG=1", us);
+    sd_notify_send(msg);
 }

@@ -10,4 +10,12 @@
 
 void sd_notify_send(const char *msg);
 
+/* Around one piece of work that may outlast the watchdog interval (an export of many
+ * responses, a compaction on a slow SD card), which would otherwise get the kiosk killed and
+ * restarted halfway: the first raises systemd's watchdog timeout to seconds (and pings), the
+ * second sets it back to $WATCHDOG_USEC (and pings). Nothing happens when $WATCHDOG_USEC is
+ * unset. (WATCHDOG_USEC= at runtime: systemd 236 and later.) */
+void sd_notify_watchdog_extend(unsigned seconds);
+void sd_notify_watchdog_restore(void);
+
 #endif
