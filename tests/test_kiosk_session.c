@@ -1243,6 +1243,29 @@ static void test_notify_long_ops(void)
     unlink(sock);
 }
 
+/* The count of wrong PINs is kept in the store: restarting the kiosk does not lift a
+ * lockout (the real binary, twice, on the same data directory). */
+static void test_pin_lockout_persists(void)
+{
+    fresh_data(data_dir, 0);
+    fresh_drive();
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(run_admin_script("longpress 10 10\nexpect \"Coordinator PIN\"\n"
+                           "type \"1111\"\ntap \"OK\"\ntype \"2222\"\ntap \"OK\"\n"
+                           "type \"3333\"\ntap \"OK\"\nexpect \"Too many wrong PINs\"\n",
+                           "800x480") == 0);
+    CHECK(run_admin_script("longpress 10 10\nexpect \"Coordinator PIN\"\n"
+                           "expect \"Too many wrong PINs\"\n"
+                           "type \"2468\"\ntap \"OK\"\nabsent \"Not yet exported\"\n"
+                           "idle 31\ntype \"2468\"\ntap \"OK\"\nexpect \"Not yet exported\"\n",
+                           "800x480") == 0);
+    /* The right PIN reset the count: the next run starts unlocked. */
+    CHECK(run_admin_script("longpress 10 10\nexpect \"Coordinator PIN\"\n"
+                           "absent \"Too many wrong PINs\"\n"
+                           "type \"2468\"\ntap \"OK\"\nexpect \"Not yet exported\"\n",
+                           "800x480") == 0);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -1279,6 +1302,7 @@ int main(void)
     RUN(test_selftest);
     RUN(test_notify_and_sigterm);
     RUN(test_notify_long_ops);
+    RUN(test_pin_lockout_persists);
     RUN(test_idle_wakeups);
     RUN(test_demo_headless);
     RUN(test_screens);

@@ -1120,7 +1120,19 @@ typedef struct FakeAdmin {
     char label[65], date[11];
     int expected;
     int held; /* sessions the fake export holds back */
+    int pin_fails, pin_saves; /* what a store would keep across restarts */
 } FakeAdmin;
+
+static int fa_pin_load(void *ctx)
+{
+    return ((FakeAdmin *)ctx)->pin_fails;
+}
+static void fa_pin_save(void *ctx, int fails)
+{
+    FakeAdmin *fa = ctx;
+    fa->pin_fails = fails;
+    fa->pin_saves++;
+}
 
 static void fa_status(void *ctx, KioskAdminStatus *st)
 {
@@ -1190,7 +1202,7 @@ static Kiosk *admin_kiosk(FakeAdmin *fa, FakeStore *fs, int no_pin)
     Kiosk *k = NULL;
     DbError err;
     CHECK(kiosk_new(team, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    KioskAdminOps ops = {fa, fa_status, fa_open, fa_close, fa_export, fa_ack};
+    KioskAdminOps ops = {fa, fa_status, fa_open, fa_close, fa_export, fa_ack, NULL, NULL};
     kiosk_set_admin(k, &ops);
     kiosk_tick(k, 1000);
     kiosk_frame(k, W, H);
@@ -1220,6 +1232,74 @@ static void enter_pin(Kiosk *k, const char *digits)
         tap(k, lab);
     }
     tap(k, "OK");
+}
+
+/* A restart (power cut, crash, systemd) must not lift a lockout: the count of wrong PINs is
+ * saved before the lock starts and restored, locking again from the moment of the restart. */
+static void test_pin_lockout_survives_restart(void)
+{
+    FakeAdmin fa;
+    FakeStore fs = {0};
+    fake_admin_init(&fa);
+    KioskAdminOps ops = {&fa, fa_status, fa_open, fa_close,
+                         fa_export, fa_ack, fa_pin_load, fa_pin_save};
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    c.pin_hash = pin_1234;
+    DbError err;
+    Kiosk *k = NULL;
+    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    now_ms = 1000;
+    kiosk_tick(k, now_ms);
+    kiosk_set_admin(k, &ops);
+    CHECK(kiosk_pin_failures(k) == 0 && kiosk_pin_locked_ms(k) == 0);
+    kiosk_frame(k, W, H);
+    hold(k, 10, 10, 3000);
+    enter_pin(k, "0000");
+    CHECK(fa.pin_fails == 1 && fa.pin_saves == 1);
+    enter_pin(k, "1111");
+    enter_pin(k, "2222");
+    CHECK(fa.pin_fails == 3 && kiosk_pin_locked_ms(k) == 30000);
+    kiosk_free(k);
+
+    /* "Restart" 5 s later, mid-lockout: locked again, for the full 30 s from now. */
+    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    now_ms = 5000;
+    kiosk_tick(k, now_ms);
+    kiosk_set_admin(k, &ops);
+    CHECK(kiosk_pin_failures(k) == 3 && kiosk_pin_locked_ms(k) == 30000);
+    kiosk_frame(k, W, H);
+    hold(k, 10, 10, 3000);
+    CHECK(kiosk_screen(k) == KS_PIN);
+    CHECK(visible(k, "Too many wrong PINs."));
+    enter_pin(k, "1234"); /* not taken while locked */
+    CHECK(kiosk_screen(k) == KS_PIN);
+    advance(k, 27000);
+    enter_pin(k, "3333"); /* the fourth: 60 s, saved */
+    CHECK(fa.pin_fails == 4 && kiosk_pin_locked_ms(k) == 60000);
+    kiosk_free(k);
+
+    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    now_ms = 100000;
+    kiosk_tick(k, now_ms);
+    kiosk_set_admin(k, &ops);
+    CHECK(kiosk_pin_locked_ms(k) == 60000);
+    kiosk_frame(k, W, H);
+    advance(k, 60000);
+    hold(k, 10, 10, 3000);
+    int saves = fa.pin_saves;
+    enter_pin(k, "1234"); /* the right one: the count goes back to 0, saved */
+    CHECK(kiosk_screen(k) == KS_ADMIN);
+    CHECK(fa.pin_fails == 0 && fa.pin_saves == saves + 1);
+    kiosk_free(k);
+
+    /* Without the optional operations nothing is kept (and nothing breaks). */
+    FakeAdmin fb;
+    fake_admin_init(&fb);
+    fb.pin_fails = 7;
+    Kiosk *k2 = admin_kiosk(&fb, &fs, 0);
+    CHECK(kiosk_pin_failures(k2) == 0 && kiosk_pin_locked_ms(k2) == 0);
+    kiosk_free(k2);
 }
 
 /* Every visible label, joined: what a participant could see. */
@@ -1690,6 +1770,7 @@ int main(void)
     RUN(test_pin_hash);
     RUN(test_admin_gesture);
     RUN(test_pin_rate_limit);
+    RUN(test_pin_lockout_survives_restart);
     RUN(test_admin_screens);
     RUN(test_admin_timeout);
     RUN(test_admin_layout);

@@ -165,6 +165,34 @@ static void open_pin_pad(Kiosk *k)
     go(k, KS_PIN);
 }
 
+/* Locks the pad for as long as the count of wrong PINs calls for: cfg.pin_lock_ms at
+ * cfg.pin_lock_after, doubling with each one more, at most LOCK_MAX_MS. */
+static void lock_for_fails(Kiosk *k)
+{
+    if (k->pin_fails < k->cfg.pin_lock_after)
+        return;
+    uint64_t ms = (uint64_t)k->cfg.pin_lock_ms;
+    for (int i = k->cfg.pin_lock_after; i < k->pin_fails && ms < LOCK_MAX_MS; i++)
+        ms *= 2;
+    if (ms > LOCK_MAX_MS)
+        ms = LOCK_MAX_MS;
+    k->pin_locked_until = k->now + ms;
+}
+
+static void save_pin_fails(Kiosk *k)
+{
+    if (k->admin.pin_fails_save)
+        k->admin.pin_fails_save(k->admin.ctx, k->pin_fails);
+}
+
+void kadm_restore_pin_fails(Kiosk *k, int fails)
+{
+    if (fails <= 0)
+        return;
+    k->pin_fails = fails > 1000 ? 1000 : fails;
+    lock_for_fails(k);
+}
+
 static void pin_check(Kiosk *k)
 {
     if (pin_locked(k))
@@ -176,23 +204,21 @@ static void pin_check(Kiosk *k)
     int ok = pin_verify(k->cfg.pin_hash, k->pin, (size_t)k->pin_len) == 0;
     pin_clear(k);
     if (ok) {
+        int had_fails = k->pin_fails > 0;
         k->pin_fails = 0;
         k->pin_locked_until = 0;
         k->pin_note = 0;
+        if (had_fails)
+            save_pin_fails(k);
         refresh(k);
         go(k, KS_ADMIN);
         return;
     }
     k->pin_fails++;
     k->pin_note = 1;
-    if (k->pin_fails >= k->cfg.pin_lock_after) {
-        uint64_t ms = (uint64_t)k->cfg.pin_lock_ms;
-        for (int i = k->cfg.pin_lock_after; i < k->pin_fails && ms < LOCK_MAX_MS; i++)
-            ms *= 2;
-        if (ms > LOCK_MAX_MS)
-            ms = LOCK_MAX_MS;
-        k->pin_locked_until = k->now + ms;
-    }
+    /* Saved before the lockout starts, so pulling the plug now does not lift it. */
+    save_pin_fails(k);
+    lock_for_fails(k);
 }
 
 static void set_result(Kiosk *k, const char *title, const char *msg)

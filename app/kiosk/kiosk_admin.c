@@ -513,6 +513,40 @@ static int op_ack(void *ctx, char *msg, size_t cap)
     return failed ? DB_EAUTH : DB_OK;
 }
 
+/* The count of wrong PINs lives in the store (kiosk_meta "pin_fails", 4 bytes big-endian),
+ * so a restart does not lift a lockout. */
+static int op_pin_fails_load(void *ctx)
+{
+    KioskAdmin *a = ctx;
+    uint8_t v[4];
+    size_t len = 0;
+    int found = 0;
+    DbError err;
+    if (store_meta_get(a->store, "pin_fails", v, sizeof v, &len, &found, &err) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: warning: cannot read the count of wrong PINs: %s\n",
+                err.msg);
+        return 0;
+    }
+    if (!found || len != 4)
+        return 0;
+    uint32_t n = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+    return n > 1000 ? 1000 : (int)n;
+}
+
+static void op_pin_fails_save(void *ctx, int fails)
+{
+    KioskAdmin *a = ctx;
+    uint32_t n = fails < 0 ? 0 : (uint32_t)fails;
+    uint8_t v[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
+    DbError err;
+    if (store_meta_set(a->store, "pin_fails", v, sizeof v, &err) != DB_OK)
+        fprintf(stderr, "debrief-kiosk: warning: cannot save the count of wrong PINs: %s\n",
+                err.msg);
+    if (fails > 0)
+        fprintf(stderr, "debrief-kiosk: wrong coordinator PIN (%d since the last right one)\n",
+                fails);
+}
+
 void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops)
 {
     memset(ops, 0, sizeof *ops);
@@ -522,4 +556,6 @@ void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops)
     ops->close_session = op_close;
     ops->export_batch = op_export;
     ops->apply_ack = op_ack;
+    ops->pin_fails_load = op_pin_fails_load;
+    ops->pin_fails_save = op_pin_fails_save;
 }

@@ -151,5 +151,6 @@ int kadm_text(Kiosk *k, const char *utf8);
 int kadm_tick(Kiosk *k); /* 1 if the screen changed */
 int64_t kadm_next_timer(const Kiosk *k);
 int kadm_screen(KioskScreen s); /* whether s is one of the coordinator's screens */
+void kadm_restore_pin_fails(Kiosk *k, int fails); /* a count saved by an earlier run */
 
 #endif

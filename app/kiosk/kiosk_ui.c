@@ -110,6 +110,8 @@ void kiosk_set_admin(Kiosk *k, const KioskAdminOps *ops)
     if (ops)
         k->admin = *ops;
     k->has_admin = ops && ops->status;
+    if (k->has_admin && k->admin.pin_fails_load)
+        kadm_restore_pin_fails(k, k->admin.pin_fails_load(k->admin.ctx));
 }
 
 UiRect kiosk_admin_corner(const Kiosk *k)

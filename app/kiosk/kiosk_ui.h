@@ -116,10 +116,16 @@ typedef struct KioskAdminOps {
     int (*export_batch)(void *ctx, int force, char *msg, size_t cap, int *held);
     /* Applies the acknowledgements (*.dba) found on the drive; msg says what was purged. */
     int (*apply_ack)(void *ctx, char *msg, size_t cap);
+    /* Optional (both or neither): keep the count of wrong PINs since the last right one
+     * across restarts, so that restarting the kiosk does not lift a lockout. load returns the
+     * saved count (0 if none), save is called whenever the count changes. */
+    int (*pin_fails_load)(void *ctx);
+    void (*pin_fails_save)(void *ctx, int fails);
 } KioskAdminOps;
 
 /* Sets the operations behind the admin screen (copied). Without them, or without a PIN,
- * the admin screen cannot be opened. */
+ * the admin screen cannot be opened. A saved count of wrong PINs (pin_fails_load) at or
+ * past the lockout locks the pad again, from now, for as long as that count calls for. */
 void kiosk_set_admin(Kiosk *k, const KioskAdminOps *ops);
 
 /* The survey is borrowed and must outlive the kiosk. lang is the initial language. */
