@@ -302,7 +302,7 @@ static double bench_taps(const Survey *s, KFonts *fonts, int w, int h, int reps)
         die("ui_frame_new failed");
     ui_frame_begin(ef, b.w, b.h);
     /* Drawn whole every time (the same empty frame again would redraw nothing). */
-    platform_set_draw_opts(b.plat, PLATFORM_DRAW_OPAQUE_TEXT);
+    platform_set_draw_opts(b.plat, PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN);
     for (int i = 0; i < reps; i++) {
         uint64_t t0 = bench_now_ns();
         platform_draw(b.plat, ef);

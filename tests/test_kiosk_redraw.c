@@ -1,6 +1,7 @@
-/* Kiosk drawing shortcuts: a frame drawn the quick way (opaque pre-blended text, and only what
- * changed since the last frame, PLATFORM_DRAW_PARTIAL) must be pixel for pixel the frame drawn
- * whole and plainly (every run blended, every frame from a cleared panel).
+/* Kiosk drawing shortcuts: a frame drawn the quick way (opaque pre-blended text, nothing drawn
+ * that a later opaque rectangle hides, and only what changed since the last frame) must be
+ * pixel for pixel the frame drawn whole and plainly (every command, every run blended, every
+ * frame from a cleared panel).
  *
  * Two panels of the same size (SDL dummy driver, software renderer) draw the same frames side
  * by side: one with the shortcuts, never reset between frames, so any pixel a partial redraw
@@ -15,6 +16,8 @@
 #include "secmem.h"
 #include "survey.h"
 #include "testlib.h"
+
+#define QUICK (PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL | PLATFORM_DRAW_SKIP_HIDDEN)
 
 static KFonts *fonts;
 static Survey *team, *longopt;
@@ -52,11 +55,11 @@ static Platform *open_panel(int w, int h, int rotation, unsigned opts)
 static int pair_open(Pair *pr, Survey *s, int w, int h, int rotation)
 {
     memset(pr, 0, sizeof *pr);
-    pr->quick = open_panel(w, h, rotation, PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL);
+    pr->quick = open_panel(w, h, rotation, QUICK);
     pr->plain = open_panel(w, h, rotation, 0);
     if (!pr->quick || !pr->plain)
         return -1;
-    CHECK(platform_draw_opts(pr->quick) == (PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL));
+    CHECK(platform_draw_opts(pr->quick) == (QUICK));
     CHECK(platform_draw_opts(pr->plain) == 0);
     platform_logical_size(pr->quick, &pr->w, &pr->h);
     pr->a = malloc((size_t)w * (size_t)h * 3);
@@ -109,8 +112,8 @@ static void draw_and_compare(Pair *pr, const char *after)
     }
     if (diff) {
         pr->bad_steps++;
-        fprintf(stderr, "  %dx%d after %s: %ld pixels differ (first at %ld,%ld; redrawn %ld)\n",
-                pw, ph, after, diff, first % pw, first / pw, redrawn);
+        fprintf(stderr, "  %dx%d after %s: %ld pixels differ (first at %ld,%ld; redrawn %ld)\n", pw,
+                ph, after, diff, first % pw, first / pw, redrawn);
     }
     CHECK(diff == 0);
 }
@@ -158,12 +161,13 @@ static void team_session(Pair *pr)
     step_tap(pr, "Agree");
     step_tap(pr, "Disagree");
     step_tap(pr, "Next");
-    const char *typed[] = {"P", "l", "u", "s", " ", "d", "e", " ", "c", "a", "f", "\xC3\xA9", ",",
-                           " ", "m", "o", "i", "n", "s", " ", "d", "e", " ", "r", "e", "t", "a",
-                           "r", "d", "s", " ", "!", " ", "\xC3\x89", "l", "\xC3\xA9", "o", "n",
-                           "o", "r", "e"};
-    for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
-        step_text(pr, typed[i]);
+    const char *typed = "Plus de caf\xC3\xA9, moins de retards ! \xC3\x89l\xC3\xA9onore";
+    for (size_t i = 0, n = strlen(typed), k; i < n; i += k) {
+        char one[8] = "";
+        k = ui_utf8_len(typed + i, n - i);
+        memcpy(one, typed + i, k);
+        step_text(pr, one);
+    }
     step_key(pr, KK_BACKSPACE, "backspace");
     step_key(pr, KK_LEFT, "left");
     step_key(pr, KK_HOME, "home");
@@ -264,7 +268,7 @@ static void test_unchanged_frame(void)
         platform_draw(pr.quick, f);
         CHECK(platform_last_redrawn(pr.quick) == 0);
         CHECK(platform_text_renders(pr.quick) == renders);
-        platform_set_draw_opts(pr.quick, PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL);
+        platform_set_draw_opts(pr.quick, QUICK);
         platform_draw(pr.quick, f);
         CHECK(platform_last_redrawn(pr.quick) == 800L * 480);
     }

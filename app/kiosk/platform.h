@@ -117,13 +117,15 @@ void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, in
 /* Drawing shortcuts; both give the same pixels as drawing the whole frame plainly.
  * PLATFORM_DRAW_OPAQUE_TEXT (on by default; used with the software renderer only): a text run
  * on a plain background is blended onto it once, cached so, and then copied, not blended.
+ * PLATFORM_DRAW_SKIP_HIDDEN (on by default): what a later opaque rectangle paints over is not
+ * drawn (a fill is cut into the pieces left visible; no clear under a full-panel background).
  * PLATFORM_DRAW_PARTIAL (off by default; used only where frames are drawn straight onto the
  * window: software renderer, rotation 0): only the parts of the panel where the frame's
  * draw list differs from the last frame's are redrawn. The first frame, and the first after
  * a resize, an expose or a change of options, is drawn whole. It keeps a copy of the last
  * frame's text (answers included) in locked memory, wiped and replaced by every draw, as the
  * frame's own arena is by every ui_frame_begin. */
-enum { PLATFORM_DRAW_OPAQUE_TEXT = 1, PLATFORM_DRAW_PARTIAL = 2 };
+enum { PLATFORM_DRAW_OPAQUE_TEXT = 1, PLATFORM_DRAW_PARTIAL = 2, PLATFORM_DRAW_SKIP_HIDDEN = 4 };
 void platform_set_draw_opts(Platform *p, unsigned opts);
 unsigned platform_draw_opts(const Platform *p);
 /* Pixels redrawn by the last platform_draw (the whole logical frame when drawn whole). */

@@ -233,7 +233,7 @@ struct Platform {
     char driver[32];
     char renderer[32];
     int dpi;
-    int soft;            /* the software renderer: text is pre-blended (opaque) */
+    int soft;             /* the software renderer: text is pre-blended (opaque) */
     Uint32 target_format; /* pixel format of what is drawn on (window surface or target) */
     unsigned opts;        /* PLATFORM_DRAW_* */
     TexEntry cache[TEX_CACHE];
@@ -249,6 +249,8 @@ struct Platform {
     int prev_n, prev_w, prev_h, prev_valid;
     UiRect dirty[DIRTY_MAX];
     int n_dirty;
+    int occ[UI_MAX_CMDS]; /* the frame's opaque rectangles (see find_occluders) */
+    int n_occ;
     long redrawn; /* pixels redrawn by the last platform_draw */
 };
 
@@ -404,7 +406,7 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
         p->soft = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
         p->direct = p->rotation == 0 && p->soft;
     }
-    p->opts = PLATFORM_DRAW_OPAQUE_TEXT;
+    p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN;
     int rc = make_target(p, err);
     if (rc != DB_OK) {
         platform_close(p);
@@ -742,7 +744,8 @@ static void drop_secret_texture(SDL_Texture *t)
 {
     void *px;
     int pitch, h;
-    if (SDL_QueryTexture(t, NULL, NULL, NULL, &h) == 0 && SDL_LockTexture(t, NULL, &px, &pitch) == 0) {
+    if (SDL_QueryTexture(t, NULL, NULL, NULL, &h) == 0 &&
+        SDL_LockTexture(t, NULL, &px, &pitch) == 0) {
         secmem_wipe(px, (size_t)pitch * (size_t)h);
         SDL_UnlockTexture(t);
     }
@@ -757,8 +760,8 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
     uint64_t h = text_hash(s, len, size, flags, fk, bk);
     for (int i = 0; i < p->n_cache; i++) {
         TexEntry *e = &p->cache[i];
-        if (e->hash == h && e->size == size && e->flags == flags && e->len == len &&
-            e->fg == fk && e->bg == bk && memcmp(e->text, s, len) == 0) {
+        if (e->hash == h && e->size == size && e->flags == flags && e->len == len && e->fg == fk &&
+            e->bg == bk && memcmp(e->text, s, len) == 0) {
             e->used = p->frame;
             return e;
         }
@@ -883,6 +886,87 @@ static void draw_text(Platform *p, const UiFrame *f, int i)
         drop_secret_texture(tex);
 }
 
+/* ---- overdraw: a pixel that a later opaque rectangle paints ends up that rectangle's colour
+ * (and whatever is drawn after it) whatever was drawn there before, so earlier commands skip
+ * it: a fill is cut into the pieces no later opaque rectangle covers, a text run or frame
+ * wholly under one is not drawn. Fills were most of a frame's cost once text was copied. */
+
+#define OCC_PIECES 32
+
+/* a minus b, appended to out (at most 4 pieces); returns the new count, or -1 if full. */
+static int rect_subtract(UiRect a, UiRect b, UiRect *out, int n)
+{
+    if (!ui_rect_overlap(a, b)) {
+        if (n == OCC_PIECES)
+            return -1;
+        out[n++] = a;
+        return n;
+    }
+    int ay1 = a.y + a.h, by1 = b.y + b.h, ax1 = a.x + a.w, bx1 = b.x + b.w;
+    int my0 = a.y > b.y ? a.y : b.y, my1 = ay1 < by1 ? ay1 : by1;
+    UiRect parts[4] = {{a.x, a.y, a.w, b.y - a.y},
+                       {a.x, by1, a.w, ay1 - by1},
+                       {a.x, my0, b.x - a.x, my1 - my0},
+                       {bx1, my0, ax1 - bx1, my1 - my0}};
+    for (int i = 0; i < 4; i++) {
+        if (parts[i].w <= 0 || parts[i].h <= 0)
+            continue;
+        if (n == OCC_PIECES)
+            return -1;
+        out[n++] = parts[i];
+    }
+    return n;
+}
+
+/* The indices of the frame's opaque rectangles, in order (p->occ, p->n_occ). */
+static void find_occluders(Platform *p, const UiFrame *f)
+{
+    p->n_occ = 0;
+    for (int i = 0; i < f->n_cmds; i++)
+        if (f->cmds[i].kind == UI_CMD_RECT && f->cmds[i].color.a == 255)
+            p->occ[p->n_occ++] = i;
+}
+
+/* Whether a later opaque rectangle covers all of r. */
+static int occluded(const Platform *p, const UiFrame *f, int i, UiRect r)
+{
+    for (int k = p->n_occ - 1; k >= 0 && p->occ[k] > i; k--)
+        if (ui_rect_inside(r, f->cmds[p->occ[k]].r))
+            return 1;
+    return 0;
+}
+
+/* Fills what of r (command i's) no later opaque rectangle covers. */
+static void fill_visible(Platform *p, const UiFrame *f, int i, UiRect r, UiColor c)
+{
+    if (r.w <= 0 || r.h <= 0)
+        return;
+    UiRect a[OCC_PIECES], b[OCC_PIECES], *cur = a, *next = b;
+    int n = 1;
+    a[0] = r;
+    int k = 0;
+    while (k < p->n_occ && p->occ[k] <= i)
+        k++;
+    for (; k < p->n_occ && n > 0; k++) {
+        UiRect o = f->cmds[p->occ[k]].r;
+        if (!ui_rect_overlap(o, r))
+            continue;
+        int m = 0;
+        for (int j = 0; j < n && m >= 0; j++)
+            m = rect_subtract(cur[j], o, next, m);
+        if (m < 0) { /* too many pieces: fill it all */
+            fill(p, r, c);
+            return;
+        }
+        UiRect *t = cur;
+        cur = next;
+        next = t;
+        n = m;
+    }
+    for (int j = 0; j < n; j++)
+        fill(p, cur[j], c);
+}
+
 /* Draws the frame's commands, or only those touching *only (drawn under a clip). */
 static void draw_cmds(Platform *p, const UiFrame *f, const UiRect *only)
 {
@@ -892,19 +976,22 @@ static void draw_cmds(Platform *p, const UiFrame *f, const UiRect *only)
             continue;
         switch (c->kind) {
         case UI_CMD_RECT:
-            fill(p, c->r, c->color);
+            fill_visible(p, f, i, c->r, c->color);
             break;
         case UI_CMD_FRAME: {
             int t = c->thickness;
             UiRect r = c->r;
-            fill(p, (UiRect){r.x, r.y, r.w, t}, c->color);
-            fill(p, (UiRect){r.x, r.y + r.h - t, r.w, t}, c->color);
-            fill(p, (UiRect){r.x, r.y + t, t, r.h - 2 * t}, c->color);
-            fill(p, (UiRect){r.x + r.w - t, r.y + t, t, r.h - 2 * t}, c->color);
+            if (occluded(p, f, i, r))
+                break;
+            fill_visible(p, f, i, (UiRect){r.x, r.y, r.w, t}, c->color);
+            fill_visible(p, f, i, (UiRect){r.x, r.y + r.h - t, r.w, t}, c->color);
+            fill_visible(p, f, i, (UiRect){r.x, r.y + t, t, r.h - 2 * t}, c->color);
+            fill_visible(p, f, i, (UiRect){r.x + r.w - t, r.y + t, t, r.h - 2 * t}, c->color);
             break;
         }
         case UI_CMD_TEXT:
-            draw_text(p, f, i);
+            if (!occluded(p, f, i, c->r))
+                draw_text(p, f, i);
             break;
         }
     }
@@ -1004,8 +1091,7 @@ static void remember_frame(Platform *p, const UiFrame *f)
         p->prev_cmds = malloc(sizeof(UiCmd) * UI_MAX_CMDS);
     if (!p->prev_arena)
         p->prev_arena = secmem_alloc(UI_TEXT_ARENA);
-    if (!p->prev_cmds || !p->prev_arena || f->n_cmds > UI_MAX_CMDS ||
-        f->arena_used > UI_TEXT_ARENA)
+    if (!p->prev_cmds || !p->prev_arena || f->n_cmds > UI_MAX_CMDS || f->arena_used > UI_TEXT_ARENA)
         return;
     memcpy(p->prev_arena, f->arena, f->arena_used);
     p->prev_used = f->arena_used;
@@ -1058,10 +1144,13 @@ void platform_draw(Platform *p, const UiFrame *f)
             area += (long)p->dirty[d].w * p->dirty[d].h;
         partial = area * 4 <= panel * 3; /* else one plain pass is cheaper */
     }
+    p->n_occ = 0;
+    if (p->opts & PLATFORM_DRAW_SKIP_HIDDEN)
+        find_occluders(p, f);
     /* A first command that paints the whole panel makes clearing it useless. */
     const UiCmd *c0 = f->n_cmds > 0 ? &f->cmds[0] : NULL;
-    int covered = c0 && c0->kind == UI_CMD_RECT && c0->color.a == 255 &&
-                  ui_rect_inside((UiRect){0, 0, p->lw, p->lh}, c0->r);
+    int covered = (p->opts & PLATFORM_DRAW_SKIP_HIDDEN) && c0 && c0->kind == UI_CMD_RECT &&
+                  c0->color.a == 255 && ui_rect_inside((UiRect){0, 0, p->lw, p->lh}, c0->r);
     if (!partial) {
         p->redrawn = panel;
         if (!covered) {

@@ -84,8 +84,8 @@ typedef struct UiFrame {
     size_t arena_used;
     int overflow; /* 1 if a list or the arena filled up (frame incomplete) */
     /* m measures through a memo of widths (see ui.c) in front of the backend's own: */
-    UiMeasure measure;   /* the backend's measure, as given to ui_frame_new */
-    struct UiMemo *memo; /* secmem; NULL: m is measure itself */
+    UiMeasure measure;           /* the backend's measure, as given to ui_frame_new */
+    struct UiMemo *memo;         /* secmem; NULL: m is measure itself */
     const char *pub_lo, *pub_hi; /* text being laid out to be drawn openly (not SECRET) */
 } UiFrame;
 
