@@ -110,6 +110,15 @@ static void draw_and_compare(Pair *pr, const char *after)
             diff++;
         }
     }
+    /* DEBRIEF_REDRAW_SHOTS=DIR: every frame of the quick panel as DIR/WxH-NNN.png, to look at. */
+    const char *dir = getenv("DEBRIEF_REDRAW_SHOTS");
+    if (dir || diff) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%dx%d-%03d.png", dir ? dir : "/tmp", pw, ph, pr->steps);
+        CHECK(platform_screenshot(pr->quick, path, &err) == DB_OK);
+        if (diff)
+            fprintf(stderr, "  quick panel's frame: %s\n", path);
+    }
     if (diff) {
         pr->bad_steps++;
         fprintf(stderr, "  %dx%d after %s: %ld pixels differ (first at %ld,%ld; redrawn %ld)\n", pw,
