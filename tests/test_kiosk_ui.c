@@ -1688,11 +1688,22 @@ static void test_platform_render(void)
         ui_rect(f, (UiRect){0, 0, 10, 10}, (UiColor){255, 0, 0, 255});
         ui_text_run(f, 20, 20, 16, 0, (UiColor){255, 255, 255, 255}, "cached", 6);
         ui_text_run(f, 20, 50, 16, UI_TEXT_SECRET, (UiColor){255, 255, 255, 255}, "secret", 6);
+        /* Drawn whole (no partial redraw), the same frame twice: only the secret run is
+         * rendered again, the other comes from the cache. */
+        unsigned opts = platform_draw_opts(p);
+        CHECK(opts & PLATFORM_DRAW_PARTIAL); /* the default */
+        platform_set_draw_opts(p, opts & ~(unsigned)PLATFORM_DRAW_PARTIAL);
         platform_draw(p, f);
         uint64_t r1 = platform_text_renders(p);
         platform_draw(p, f);
         uint64_t r2 = platform_text_renders(p);
-        CHECK(r1 == 2 && r2 == 3); /* only the secret run is rendered again */
+        CHECK(r1 == 2 && r2 == 3);
+        /* With partial redraw (used at rotation 0 only), an unchanged frame redraws nothing
+         * after the first, which is drawn whole. */
+        platform_set_draw_opts(p, opts);
+        platform_draw(p, f);
+        platform_draw(p, f);
+        CHECK(platform_last_redrawn(p) == (rots[ri] == 0 ? 0 : (long)lw * lh));
         CHECK(platform_text_cache_size(p) == 1);
         char path[] = "/tmp/debrief-render-XXXXXX";
         int fd = mkstemp(path);

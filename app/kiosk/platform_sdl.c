@@ -406,7 +406,7 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
         p->soft = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
         p->direct = p->rotation == 0 && p->soft;
     }
-    p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN;
+    p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN | PLATFORM_DRAW_PARTIAL;
     int rc = make_target(p, err);
     if (rc != DB_OK) {
         platform_close(p);
