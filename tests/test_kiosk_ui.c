@@ -860,12 +860,32 @@ static void complete_team(Kiosk *k)
     tap(k, "Next");
 }
 
+/* No participant holds the response, and its memory (kept for the next one) is back to
+ * nothing: every answer unset, every text buffer zero. */
+static int response_memory_wiped(const struct Kiosk *in)
+{
+    if (in->r != NULL)
+        return 0;
+    const Survey *s = in->s;
+    for (int q = 0; q < s->n_questions; q++) {
+        const Answer *a = &in->r_mem->answers[q];
+        if (a->state != ANSWER_NONE || a->value || a->chosen)
+            return 0;
+        for (int i = 0; a->text && i < 4 * s->questions[q].max_length + 1; i++)
+            if (a->text[i])
+                return 0;
+    }
+    return 1;
+}
+
 static void test_submit_once_and_wipe(void)
 {
     FakeStore fs = {0};
     Kiosk *k = new_kiosk(team, &fs);
+    CHECK(response_memory_wiped(k));
     complete_team(k);
     CHECK(kiosk_screen(k) == KS_REVIEW);
+    CHECK(!response_memory_wiped(k)); /* answering */
     CHECK(visible(k, "4 \xE2\x80\x93 Agree"));
     /* Two taps on Submit: the second lands on the thank-you screen. */
     const UiFrame *f = kiosk_frame(k, W, H);
@@ -878,6 +898,7 @@ static void test_submit_once_and_wipe(void)
     CHECK(kiosk_screen(k) == KS_THANKS);
     CHECK(visible(k, "Thank you!"));
     CHECK(kiosk_submitted(k) == 1);
+    CHECK(response_memory_wiped(k));
     CHECK(kiosk_next_timer(k) == 8000);
     kiosk_tick(k, 1000 + 8000);
     CHECK(kiosk_screen(k) == KS_ATTRACT);
@@ -886,6 +907,30 @@ static void test_submit_once_and_wipe(void)
     CHECK(visible(k, "Question 1 of 4"));
     tap(k, "Next");
     CHECK(visible(k, "Please choose"));
+    kiosk_free(k);
+}
+
+/* Typed text lives in the kept response memory only while the participant answers. */
+static void test_typed_text_wiped(void)
+{
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(team, &fs);
+    struct Kiosk *in = k;
+    tap(k, "Tap to begin");
+    tap(k, "Disagree");
+    tap(k, "Next");
+    CHECK(visible(k, "What was missing?"));
+    int q = in->q;
+    kiosk_text(k, "zq-canary-17");
+    kiosk_key(k, KK_ESCAPE);
+    tap(k, "Next"); /* leaving the question commits the text to the answer */
+    CHECK(visible(k, "Your role"));
+    CHECK(in->r && strstr(in->r_mem->answers[q].text, "zq-canary-17") != NULL);
+    /* Walk away: the idle countdown runs out. */
+    kiosk_tick(k, 10000000);
+    kiosk_tick(k, 10000000 + 20000);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    CHECK(response_memory_wiped(k));
     kiosk_free(k);
 }
 
@@ -898,6 +943,7 @@ static void test_submit_failure(void)
     CHECK(kiosk_screen(k) == KS_FAILED);
     CHECK(visible(k, "could not be saved"));
     CHECK_STR(kiosk_last_error(k), "debrief.db: database or disk is full");
+    CHECK(response_memory_wiped(k)); /* not kept for a retry: the participant is told */
     tap(k, "OK");
     CHECK(kiosk_screen(k) == KS_ATTRACT);
     kiosk_free(k);
@@ -933,6 +979,7 @@ static void test_idle(void)
     kiosk_tick(k, 700000 + 20000);
     CHECK(kiosk_screen(k) == KS_ATTRACT);
     CHECK(!kiosk_idle_warning(k));
+    CHECK(response_memory_wiped(k));
     CHECK(fs.calls == 0);
     tap(k, "Tap to begin");
     CHECK(visible(k, "Question 1 of 4")); /* the answer is gone */
@@ -1766,6 +1813,7 @@ int main(void)
     RUN(test_required_and_prefer_not);
     RUN(test_keyboard_keys);
     RUN(test_submit_once_and_wipe);
+    RUN(test_typed_text_wiped);
     RUN(test_submit_failure);
     RUN(test_idle);
     RUN(test_layout_all_sizes);

@@ -81,7 +81,8 @@ struct Kiosk {
 
     KioskScreen screen;
     int lang, default_lang;
-    Response *r;
+    Response *r;     /* the participant's answers: r_mem while answering, else NULL */
+    Response *r_mem; /* allocated once (locked memory costs system calls), wiped after use */
     int q;           /* current question */
     int from_review; /* Next/Back return to the review screen */
     int note;        /* show the gentle "please answer" note */

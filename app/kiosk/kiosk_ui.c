@@ -44,7 +44,8 @@ int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn s
         if (s->questions[i].kind == SURVEY_TEXT && s->questions[i].max_length > max_text)
             max_text = s->questions[i].max_length;
     k->f = ui_frame_new(m);
-    if (!k->f || osk_edit_init(&k->edit, max_text) != 0 || kadm_init(k) != 0) {
+    if (!k->f || osk_edit_init(&k->edit, max_text) != 0 || kadm_init(k) != 0 ||
+        response_new(s, k->lang, &k->r_mem, NULL) != DB_OK) {
         kiosk_free(k);
         return dberr_set(err, DB_ENOMEM, "kiosk: cannot allocate locked memory for answers");
     }
@@ -53,11 +54,18 @@ int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn s
     return DB_OK;
 }
 
+/* Wipes the participant's answers; the memory stays for the next participant. */
+static void drop_response(Kiosk *k)
+{
+    response_clear(k->r_mem);
+    k->r = NULL;
+}
+
 void kiosk_free(Kiosk *k)
 {
     if (!k)
         return;
-    response_free(k->r);
+    response_free(k->r_mem); /* wipes */
     osk_edit_fini(&k->edit);
     kadm_fini(k);
     ui_frame_free(k->f);
@@ -67,8 +75,7 @@ void kiosk_free(Kiosk *k)
 /* Discards everything the participant entered and returns to the attract screen. */
 void kiosk_reset(Kiosk *k)
 {
-    response_free(k->r);
-    k->r = NULL;
+    drop_response(k);
     osk_edit_clear(&k->edit);
     memset(&k->osk, 0, sizeof k->osk);
     k->screen = KS_ATTRACT;
@@ -218,8 +225,7 @@ static void do_submit(Kiosk *k)
     int rc = k->submit ? k->submit(k->submit_ctx, k->r, &err)
                        : dberr_set(&err, DB_ESTATE, "no store to submit to");
     /* Whatever happened, the answers leave memory now. */
-    response_free(k->r);
-    k->r = NULL;
+    drop_response(k);
     osk_edit_clear(&k->edit);
     if (rc == DB_OK) {
         k->submitted++;
@@ -270,10 +276,9 @@ static void do_action(Kiosk *k, const UiTarget *t)
     case ACT_BEGIN:
         if (!k->cfg.collecting || k->r)
             return;
-        if (response_new(k->s, k->lang, &k->r, &err) != DB_OK) {
-            snprintf(k->last_error, sizeof k->last_error, "%s", err.msg);
-            return;
-        }
+        k->r = k->r_mem;
+        response_clear(k->r);
+        k->r->lang = k->lang;
         k->from_review = 0;
         {
             int q = response_visible(k->r, 0) ? 0 : next_visible(k, 0);
