@@ -659,6 +659,52 @@ static void test_compact_hides_submission_order(void)
     remove_dir(dir);
 }
 
+/* After a purge the zeroed pages are only in the WAL: the file keeps the deleted records until
+ * a checkpoint. A failed VACUUM (full disk: when a purge is most needed) must not skip it. */
+static void test_purge_erases_even_if_vacuum_fails(void)
+{
+    const char *dir = fresh_dir();
+    char db[300], wal[300];
+    snprintf(db, sizeof db, "%s/debrief.db", dir);
+    snprintf(wal, sizeof wal, "%s/debrief.db-wal", dir);
+    Store *st = open_ok(dir);
+    DbError err;
+    int64_t id = open_session(st, "Group 1", 0);
+    enum { N = 20 };
+    static uint8_t rec[6000];
+    for (int i = 0; i < N; i++) {
+        memset(rec, 'a' + i % 26, sizeof rec);
+        char mark[16];
+        snprintf(mark, sizeof mark, "END-%03d", i);
+        memcpy(rec + sizeof rec - 8, mark, 7);
+        CHECK(store_response_put(st, id, rec, sizeof rec, &err) == DB_OK);
+    }
+    CHECK(store_session_close(st, &err) == DB_OK);
+    CHECK(store_compact(st, &err) == DB_OK);
+    long off[N];
+    CHECK(marker_offsets(db, N, off) == N); /* in the file now */
+    Keys k = {0};
+    CHECK(store_unexported_foreach(st, id, collect_keys, &k, &err) == DB_OK && k.n == N);
+    StoreBatch b = {.number = 1, .records = N};
+    memset(b.hash, 0x22, sizeof b.hash);
+    CHECK(store_batch_add(st, &b, (const uint8_t(*)[STORE_KEY_BYTES])k.keys, N, &err) == DB_OK);
+    uint64_t num = 1;
+    int64_t deleted = 0;
+    CHECK(store_batch_purge(st, &num, 1, &deleted, &err) == DB_OK && deleted == N);
+    store_test_fail_vacuum(st, 1);
+    CHECK(store_compact(st, &err) == DB_ENOSPC);
+    CHECK(strstr(err.msg, "disk full while compacting the database") != NULL);
+    CHECK(marker_offsets(db, N, off) == 0);
+    CHECK(marker_offsets(wal, N, off) == 0);
+    CHECK(file_size(wal) == 0);
+    store_test_fail_vacuum(st, 0);
+    CHECK(store_compact(st, &err) == DB_OK);
+    int64_t n = -1;
+    CHECK(store_response_count(st, -1, &n, &err) == DB_OK && n == 0);
+    store_close(st);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -675,5 +721,6 @@ int main(void)
     RUN(test_migrates_v1_with_responses);
     RUN(test_meta);
     RUN(test_compact_hides_submission_order);
+    RUN(test_purge_erases_even_if_vacuum_fails);
     return test_report();
 }

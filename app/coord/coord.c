@@ -832,8 +832,8 @@ int coord_ack(const char *data_dir, const KeyPublic *recipients, int n_recipient
         DbError cerr;
         if (rc == DB_OK && store_compact(st, &cerr) != DB_OK) {
             dberr_prefix(&cerr, "the responses are deleted, but sealed copies may stay in the "
-                                "write-ahead log (debrief.db-wal) until the next session "
-                                "close or acknowledgement compacts it");
+                                "database's files until the next session close or "
+                                "acknowledgement compacts it");
             memcpy(out->warning, cerr.msg, sizeof out->warning);
         }
     }

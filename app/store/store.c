@@ -38,6 +38,7 @@ struct Store {
     sqlite3 *db;
     sqlite3_stmt *read_by_key; /* store_response_read's, prepared on first use */
     char path[PATH_MAX]; /* DIR/debrief.db, for messages */
+    int test_fail_vacuum; /* store_test_fail_vacuum */
 };
 
 /* --- errors --- */
@@ -986,20 +987,23 @@ int store_compact(Store *st, DbError *err)
      * not exported for months may hold hundreds of megabytes of records. */
     int rc = exec(st, "PRAGMA temp_store = FILE", "compacting the database", err);
     if (rc == DB_OK)
-        rc = exec(st, "VACUUM", "compacting the database", err);
+        rc = st->test_fail_vacuum
+                 ? dberr_set(err, DB_ENOSPC, "%s: disk full while compacting the database",
+                             st->path)
+                 : exec(st, "VACUUM", "compacting the database", err);
     int back = exec(st, "PRAGMA temp_store = MEMORY", "compacting the database",
                     rc == DB_OK ? err : NULL);
-    if (rc != DB_OK)
-        return rc;
-    if (back != DB_OK)
-        return back;
-    /* Now copy every page from the WAL into the database file and cut the WAL to zero
-     * bytes, so no frame of it keeps records in the order they were committed. */
+    if (rc == DB_OK)
+        rc = back;
+    /* Then, even if VACUUM failed (a full disk is when it fails, and when a purge is most
+     * needed), copy every page from the WAL into the database file and cut the WAL to zero
+     * bytes: after a purge only the WAL holds the zeroed pages, and the file still the
+     * deleted records, until a checkpoint. */
     int log = 0, ckpt = 0;
     int s = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
-    if (s != SQLITE_OK)
-        return sql_error(st, s, "truncating the write-ahead log", err);
-    return DB_OK;
+    if (s != SQLITE_OK && rc == DB_OK)
+        rc = sql_error(st, s, "truncating the write-ahead log", err);
+    return rc;
 }
 
 int store_count_unexported(Store *st, int64_t session_id, int64_t *n, DbError *err)
@@ -1175,6 +1179,11 @@ int store_test_open_at_version(const char *dir, int version, Store **out, DbErro
     if (version < 0 || version > STORE_SCHEMA_VERSION)
         return dberr_set(err, DB_EINVAL, "no schema version %d", version);
     return open_at(dir, version, out, err);
+}
+
+void store_test_fail_vacuum(Store *st, int fail)
+{
+    st->test_fail_vacuum = fail;
 }
 
 int store_test_exec(Store *st, const char *sql, DbError *err)

@@ -172,9 +172,10 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
  * submission order and the WAL holds them in commit order. VACUUM copies the responses in
  * the order of their random row ids into fresh pages, then wal_checkpoint(TRUNCATE) cuts the
  * WAL to zero bytes. Call it after closing a session and after a purge. Needs free space of
- * about twice the database for a moment (a temporary copy and the WAL); when it fails
- * (DB_ENOSPC, DB_EIO when another process is reading) nothing is lost, the database stays
- * as it was, and a later call can try again. */
+ * about twice the database for a moment (a temporary copy and the WAL); when VACUUM fails
+ * (DB_ENOSPC) the WAL is still checkpointed, so a purge's zeroed pages reach the file; when
+ * the checkpoint fails (DB_EIO: another process is reading) the WAL stays. Either way nothing
+ * is lost and a later call can try again. */
 int store_compact(Store *st, DbError *err);
 
 /* Responses not yet in any batch: of session_id, or of all sessions if session_id < 0. */
@@ -202,6 +203,9 @@ int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err);
 /* Opens DIR/debrief.db migrating it only up to schema version (<= STORE_SCHEMA_VERSION), so a
  * test can make an old database; the normal store_open later migrates the rest. */
 int store_test_open_at_version(const char *dir, int version, Store **out, DbError *err);
+
+/* Makes store_compact's VACUUM fail (DB_ENOSPC) while fail is non-zero, as on a full disk. */
+void store_test_fail_vacuum(Store *st, int fail);
 
 /* Runs SQL on the database (tests only: to put an old schema's rows in place). */
 int store_test_exec(Store *st, const char *sql, DbError *err);
