@@ -926,12 +926,57 @@ static void test_typed_text_wiped(void)
     tap(k, "Next"); /* leaving the question commits the text to the answer */
     CHECK(visible(k, "Your role"));
     CHECK(in->r && strstr(in->r_mem->answers[q].text, "zq-canary-17") != NULL);
+    tap(k, "Back"); /* the text again, with its counter "12/200" */
+    CHECK(visible(k, "12/200"));
     /* Walk away: the idle countdown runs out. */
     kiosk_tick(k, 10000000);
     kiosk_tick(k, 10000000 + 20000);
     CHECK(kiosk_screen(k) == KS_ATTRACT);
     CHECK(response_memory_wiped(k));
+    /* Nor do the layout's remembered widths keep the words or how many there were. */
+    kiosk_frame(k, W, H);
+    kiosk_frame(k, W + 1, H); /* another build, another sweep of the memo */
+    CHECK(!ui_frame_memo_holds(in->f, "zq-canary"));
+    CHECK(!ui_frame_memo_holds(in->f, "12/200"));
     kiosk_free(k);
+}
+
+/* The renderer caches public text, but not beyond a participant the renderings whose style
+ * says what they chose (a selected option in bold on the selected colour). */
+static void test_answer_styles_not_kept(void)
+{
+    PlatformConfig pc = {W, H, 0, 0, 1, "test"};
+    Platform *p = NULL;
+    int status;
+    DbError err;
+    CHECK(platform_open(&pc, fonts, &p, &status, &err) == DB_OK);
+    if (!p)
+        return;
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(team, &fs);
+    tap(k, "Tap to begin");
+    platform_draw(p, kiosk_frame(k, W, H));
+    CHECK(platform_text_cache_answers(p) == 0); /* nothing chosen yet */
+    tap(k, "Strongly agree");
+    platform_draw(p, kiosk_frame(k, W, H));
+    int chosen = platform_text_cache_answers(p);
+    CHECK(chosen > 0);
+    tap(k, "Agree"); /* the same participant: kept while they answer */
+    platform_draw(p, kiosk_frame(k, W, H));
+    CHECK(platform_text_cache_answers(p) > chosen);
+    tap(k, "Next");
+    tap(k, "Clinical");
+    tap(k, "Next");
+    tap(k, "Ethics");
+    tap(k, "Next");
+    tap(k, "Next");
+    tap(k, "Submit");
+    CHECK(kiosk_screen(k) == KS_THANKS);
+    platform_draw(p, kiosk_frame(k, W, H));
+    CHECK(platform_text_cache_answers(p) == 0);
+    CHECK(platform_text_cache_size(p) > 0); /* the rest stays cached */
+    kiosk_free(k);
+    platform_close(p);
 }
 
 static void test_submit_failure(void)
@@ -1814,6 +1859,7 @@ int main(void)
     RUN(test_keyboard_keys);
     RUN(test_submit_once_and_wipe);
     RUN(test_typed_text_wiped);
+    RUN(test_answer_styles_not_kept);
     RUN(test_submit_failure);
     RUN(test_idle);
     RUN(test_layout_all_sizes);

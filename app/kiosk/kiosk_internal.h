@@ -83,6 +83,7 @@ struct Kiosk {
     int lang, default_lang;
     Response *r;     /* the participant's answers: r_mem while answering, else NULL */
     Response *r_mem; /* allocated once (locked memory costs system calls), wiped after use */
+    uint32_t epoch;  /* counts participants whose answers were dropped: UiFrame.epoch */
     int q;           /* current question */
     int from_review; /* Next/Back return to the review screen */
     int note;        /* show the gentle "please answer" note */

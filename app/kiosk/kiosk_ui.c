@@ -59,6 +59,7 @@ static void drop_response(Kiosk *k)
 {
     response_clear(k->r_mem);
     k->r = NULL;
+    k->epoch++; /* the backend forgets renderings that showed these answers (UI_TEXT_ANSWER) */
 }
 
 void kiosk_free(Kiosk *k)
@@ -800,8 +801,10 @@ int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, 
     ui_frame_border(f, r, st == B_SELECTED ? 3 : 2, st == B_SELECTED ? c_fg : c_border);
     int t = ui_target(f, r, action, arg, st != B_DISABLED);
     int p = k->mt.pad;
-    ui_text_box(f, (UiRect){r.x + p, r.y + 2, r.w - 2 * p, r.h - 4}, size,
-                st == B_NORMAL ? 0 : UI_TEXT_BOLD, fg, UI_ALIGN_CENTER, 1, label, t);
+    /* A selected button's look says what was chosen: not cached beyond this participant. */
+    int fl = st == B_NORMAL ? 0 : st == B_SELECTED ? UI_TEXT_BOLD | UI_TEXT_ANSWER : UI_TEXT_BOLD;
+    ui_text_box(f, (UiRect){r.x + p, r.y + 2, r.w - 2 * p, r.h - 4}, size, fl, fg,
+                UI_ALIGN_CENTER, 1, label, t);
     return t;
 }
 
@@ -1038,13 +1041,15 @@ static void build_likert(Kiosk *k, UiRect a)
                 char num[16];
                 snprintf(num, sizeof num, "%d", v);
                 UiColor fg = st == B_SELECTED ? c_white : c_fg;
+                int ans_fl = sel ? UI_TEXT_ANSWER : 0;
                 if (!anchor_numbered(tr(k, &q->anchors[v - 1]), v))
                     ui_text_box(k->f, (UiRect){r.x + mt->pad, r.y, mt->target - mt->pad, r.h},
-                                mt->title, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER, 1, num, t);
+                                mt->title, UI_TEXT_BOLD | ans_fl, fg, UI_ALIGN_CENTER, 1, num,
+                                t);
                 ui_text_box(k->f,
                             (UiRect){r.x + mt->target + mt->pad, r.y + 2,
                                      r.w - mt->target - 3 * mt->pad, r.h - 4},
-                            mt->body, sel ? UI_TEXT_BOLD : 0, fg, UI_ALIGN_LEFT, 1,
+                            mt->body, sel ? UI_TEXT_BOLD | ans_fl : 0, fg, UI_ALIGN_LEFT, 1,
                             tr(k, &q->anchors[v - 1]), t);
                 y += rh + mt->gap;
             }
@@ -1077,10 +1082,11 @@ static void build_likert(Kiosk *k, UiRect a)
         int t = ui_target(k->f, r, ACT_LIKERT, v, 1);
         char num[16];
         snprintf(num, sizeof num, "%d", v);
+        int ans_fl = sel ? UI_TEXT_ANSWER : 0;
         if (!anchor_numbered(tr(k, &q->anchors[v - 1]), v))
             ui_text_box(k->f,
                         (UiRect){r.x + mt->pad, r.y + mt->pad, r.w - 2 * mt->pad, mt->lh_title},
-                        mt->title, UI_TEXT_BOLD, fg, UI_ALIGN_CENTER, 0, num, t);
+                        mt->title, UI_TEXT_BOLD | ans_fl, fg, UI_ALIGN_CENTER, 0, num, t);
         int ly = r.y + mt->pad + mt->lh_title + mt->pad;
         /* The selected anchor in bold, unless that would break its words (narrow buttons:
          * the colour already says it is selected). */
@@ -1088,7 +1094,7 @@ static void build_likert(Kiosk *k, UiRect a)
         int fl =
             sel && words_fit(k, an, mt->small, UI_TEXT_BOLD, r.w - 2 * mt->pad) ? UI_TEXT_BOLD : 0;
         ui_text_box(k->f, (UiRect){r.x + mt->pad, ly, r.w - 2 * mt->pad, r.y + r.h - ly - mt->pad},
-                    mt->small, fl, fg, UI_ALIGN_CENTER, 1, an, t);
+                    mt->small, fl | ans_fl, fg, UI_ALIGN_CENTER, 1, an, t);
     }
 }
 
@@ -1145,8 +1151,8 @@ static int options_layout(Kiosk *k, UiRect a, int first, int n, int cols, int cw
                 const char *dot = sel ? "\xE2\x97\x89" : "\xE2\x97\x8B"; /* ◉ ○ */
                 int dw = kui_text_w(k, dot, mt->title, 0);
                 ui_text_run(k->f, bx.x + (box - dw) / 2,
-                            rr.y + (rh - mt->lh_title) / 2 - mt->lh_title / 12, mt->title, 0, fg,
-                            dot, strlen(dot));
+                            rr.y + (rh - mt->lh_title) / 2 - mt->lh_title / 12, mt->title,
+                            sel ? UI_TEXT_ANSWER : 0, fg, dot, strlen(dot));
             }
             /* A chosen option in bold where that fits in the row (the row is measured in
              * the regular weight, so choosing never changes the layout or its pages). */
@@ -1154,7 +1160,8 @@ static int options_layout(Kiosk *k, UiRect a, int first, int n, int cols, int cw
             UiRect lb = {bx.x + box + 2 * mt->pad, rr.y + 2, rr.w - box - 4 * mt->pad, rr.h - 4};
             int fl =
                 sel && kui_text_h(k, ot, mt->body, UI_TEXT_BOLD, lb.w) <= lb.h ? UI_TEXT_BOLD : 0;
-            ui_text_box(k->f, lb, mt->body, fl, fg, UI_ALIGN_LEFT, 1, ot, t);
+            ui_text_box(k->f, lb, mt->body, fl | (sel ? UI_TEXT_ANSWER : 0), fg, UI_ALIGN_LEFT, 1,
+                        ot, t);
         }
         y += rh;
     }
@@ -1327,10 +1334,11 @@ static int counter_line(Kiosk *k, int x, int y, int w)
 {
     const Metrics *mt = &k->mt;
     char cnt[32];
+    /* The count says how much the participant wrote: their content, never cached. */
     snprintf(cnt, sizeof cnt, "%d/%d", osk_edit_chars(&k->edit), cur_q(k)->max_length);
-    int cwid = kui_text_w(k, cnt, mt->small, 0);
-    ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small, 0, c_muted,
-                UI_ALIGN_RIGHT, 0, cnt, -1);
+    int cwid = kui_text_w(k, cnt, mt->small, UI_TEXT_SECRET);
+    ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small, UI_TEXT_SECRET,
+                c_muted, UI_ALIGN_RIGHT, 0, cnt, -1);
     const char *hint = words(k)->hint;
     int hw = w - cwid - mt->gap;
     int hh = kui_text_h(k, hint, mt->small, 0, hw);
@@ -1728,6 +1736,7 @@ static void build(Kiosk *k, int pct)
 
 const UiFrame *kiosk_frame(Kiosk *k, int w, int h)
 {
+    k->f->epoch = k->epoch;
     if (!k->dirty && w == k->fw && h == k->fh)
         return k->f;
     k->fw = w;

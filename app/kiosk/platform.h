@@ -131,8 +131,10 @@ unsigned platform_draw_opts(const Platform *p);
 /* Pixels redrawn by the last platform_draw (the whole logical frame when drawn whole). */
 long platform_last_redrawn(const Platform *p);
 
-/* Cached text textures (for tests: glyphs are rendered once). */
+/* Cached text textures (for tests: glyphs are rendered once); of them, answer-styled
+ * (UI_TEXT_ANSWER) ones, dropped and wiped when UiFrame.epoch changes. */
 int platform_text_cache_size(const Platform *p);
+int platform_text_cache_answers(const Platform *p);
 uint64_t platform_text_renders(const Platform *p);
 
 #endif

@@ -239,6 +239,7 @@ struct Platform {
     TexEntry cache[TEX_CACHE];
     int n_cache;
     uint64_t frame, renders, wakeups;
+    uint32_t epoch; /* the last frame's UiFrame.epoch: UI_TEXT_ANSWER entries belong to it */
     FdWait fdw;
     /* The last frame drawn (for PLATFORM_DRAW_PARTIAL): its commands, and its text arena in
      * locked memory, wiped and overwritten by every draw (it holds answers, as the frame's
@@ -278,6 +279,13 @@ uint64_t platform_wakeups(const Platform *p)
 int platform_text_cache_size(const Platform *p)
 {
     return p->n_cache;
+}
+int platform_text_cache_answers(const Platform *p)
+{
+    int n = 0;
+    for (int i = 0; i < p->n_cache; i++)
+        n += (p->cache[i].flags & UI_TEXT_ANSWER) != 0;
+    return n;
 }
 uint64_t platform_text_renders(const Platform *p)
 {
@@ -320,13 +328,27 @@ static int make_target(Platform *p, DbError *err)
     return DB_OK;
 }
 
+static void entry_free(TexEntry *e);
+
 static void cache_clear(Platform *p)
 {
-    for (int i = 0; i < p->n_cache; i++) {
-        SDL_DestroyTexture(p->cache[i].tex);
-        free(p->cache[i].text);
-    }
+    for (int i = 0; i < p->n_cache; i++)
+        entry_free(&p->cache[i]);
     p->n_cache = 0;
+}
+
+/* A new participant (UiFrame.epoch moved on): the renderings whose style showed the last
+ * one's answers go, wiped. */
+static void cache_drop_answers(Platform *p)
+{
+    for (int i = 0; i < p->n_cache;) {
+        if (p->cache[i].flags & UI_TEXT_ANSWER) {
+            entry_free(&p->cache[i]);
+            p->cache[i] = p->cache[--p->n_cache];
+        } else {
+            i++;
+        }
+    }
 }
 
 void platform_close(Platform *p)
@@ -752,6 +774,18 @@ static void drop_secret_texture(SDL_Texture *t)
     SDL_DestroyTexture(t);
 }
 
+/* Frees a cache entry's texture and text; an answer-styled one is wiped first. */
+static void entry_free(TexEntry *e)
+{
+    if (e->flags & UI_TEXT_ANSWER) {
+        drop_secret_texture(e->tex);
+        secmem_wipe(e->text, e->len);
+    } else {
+        SDL_DestroyTexture(e->tex);
+    }
+    free(e->text);
+}
+
 static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int flags, UiColor fg,
                            const UiColor *bg)
 {
@@ -774,8 +808,7 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
         for (int i = 1; i < p->n_cache; i++)
             if (p->cache[i].used < e->used)
                 e = &p->cache[i];
-        SDL_DestroyTexture(e->tex);
-        free(e->text);
+        entry_free(e);
     }
     memset(e, 0, sizeof *e);
     e->text = malloc(len + 1);
@@ -783,10 +816,13 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
         memcpy(e->text, s, len);
         e->text[len] = '\0';
         SDL_Surface *mask = render_mask(p, e->text, size, flags);
+        int answer = (flags & UI_TEXT_ANSWER) != 0;
         if (mask) {
-            e->tex = make_texture(p, mask, fg, bg, 0);
+            e->tex = make_texture(p, mask, fg, bg, answer);
             e->w = mask->w;
             e->h = mask->h;
+            if (answer)
+                wipe_surface(mask);
             SDL_FreeSurface(mask);
         }
     }
@@ -1134,6 +1170,10 @@ static void compose(Platform *p)
 void platform_draw(Platform *p, const UiFrame *f)
 {
     p->frame++;
+    if (f->epoch != p->epoch) {
+        cache_drop_answers(p);
+        p->epoch = f->epoch;
+    }
     SDL_SetRenderTarget(p->ren, p->direct ? NULL : p->target);
     long panel = (long)p->lw * p->lh, area = 0;
     int partial = (p->opts & PLATFORM_DRAW_PARTIAL) && p->direct && p->prev_valid &&

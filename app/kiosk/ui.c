@@ -13,7 +13,8 @@
  * in two halves: ui_frame_begin moves the entries marked public into the other half and
  * wipes the one it leaves. An entry is public once it has been measured as part of text being
  * laid out to be drawn openly (its bytes inside [pub_lo, pub_hi), set by ui_text_box and
- * ui_text_run when the flags have no UI_TEXT_SECRET); the table never searches text for that.
+ * ui_text_run when the flags have neither UI_TEXT_SECRET nor UI_TEXT_ANSWER); the table never
+ * searches text for that.
  * Full: everything is wiped and measuring starts over. */
 
 #define MEMO_SLOTS 1024 /* a power of two; at most 3/4 used */
@@ -124,13 +125,13 @@ static void memo_sweep(struct UiMemo *memo)
     memo->cur = !memo->cur;
 }
 
-/* Marks text s..s+len as being laid out to be drawn openly (unless flags say SECRET);
- * returns the previous mark, for pub_restore. */
+/* Marks text s..s+len as being laid out to be drawn openly (unless flags say SECRET or
+ * ANSWER); returns the previous mark, for pub_restore. */
 static const char *pub_mark(UiFrame *f, int flags, const char *s, size_t len, const char **hi)
 {
     const char *lo = f->pub_lo;
     *hi = f->pub_hi;
-    if (!(flags & UI_TEXT_SECRET)) {
+    if (!(flags & (UI_TEXT_SECRET | UI_TEXT_ANSWER))) {
         f->pub_lo = s;
         f->pub_hi = s + len;
     } else {

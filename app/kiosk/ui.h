@@ -36,7 +36,11 @@ enum { UI_CMD_RECT = 1, UI_CMD_FRAME = 2, UI_CMD_TEXT = 3 };
 /* Text run flags. */
 enum {
     UI_TEXT_BOLD = 1,
-    UI_TEXT_SECRET = 2 /* participant's content: backend must not cache its rendering */
+    UI_TEXT_SECRET = 2, /* participant's content: backend must not cache its rendering */
+    /* Public words whose style shows an answer (a chosen option in bold, in the selected
+     * colours): the backend may cache the rendering only while UiFrame.epoch stays the same,
+     * and wipes it when it changes; its width is not remembered across frames. */
+    UI_TEXT_ANSWER = 4
 };
 
 typedef struct UiCmd {
@@ -87,13 +91,15 @@ typedef struct UiFrame {
     UiMeasure measure;           /* the backend's measure, as given to ui_frame_new */
     struct UiMemo *memo;         /* secmem; NULL: m is measure itself */
     const char *pub_lo, *pub_hi; /* text being laid out to be drawn openly (not SECRET) */
+    uint32_t epoch; /* set by the app: changes whenever one participant's answers are gone */
 } UiFrame;
 
 /* Allocates a frame (the arena in locked memory). NULL on allocation failure.
  *
  * The frame's m remembers widths: layout measures the same strings many times a frame and
  * again every frame, and each measure is a text shaping. What is remembered is in locked
- * memory. Widths of text that was drawn openly (a run or ui_text_box without UI_TEXT_SECRET:
+ * memory. Widths of text that was drawn openly (a run or ui_text_box without UI_TEXT_SECRET
+ * or UI_TEXT_ANSWER:
  * text the backend's texture cache keeps anyway) are kept across frames; every other width
  * (a participant's words among them: the editor's lines, the review's answers) is wiped by
  * the next ui_frame_begin, with the arena. */
