@@ -1385,6 +1385,22 @@ static void test_pin_lockout_survives_restart(void)
     CHECK(fa.pin_fails == 0 && fa.pin_saves == saves + 1);
     kiosk_free(k);
 
+    /* The kiosk itself restores the count before its first tick (its clock is not running
+     * yet): the lock runs from the first tick's time, not from 0. */
+    fa.pin_fails = 3;
+    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    kiosk_set_admin(k, &ops);
+    kiosk_tick(k, 500000);
+    CHECK(kiosk_pin_failures(k) == 3 && kiosk_pin_locked_ms(k) == 30000);
+    kiosk_free(k);
+    /* A count that cannot be read locks as a first lockout does. */
+    fa.pin_fails = -1;
+    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    kiosk_tick(k, 1000);
+    kiosk_set_admin(k, &ops);
+    CHECK(kiosk_pin_failures(k) == 3 && kiosk_pin_locked_ms(k) == 30000);
+    kiosk_free(k);
+
     /* Without the optional operations nothing is kept (and nothing breaks). */
     FakeAdmin fb;
     fake_admin_init(&fb);

@@ -187,10 +187,14 @@ static void save_pin_fails(Kiosk *k)
 
 void kadm_restore_pin_fails(Kiosk *k, int fails)
 {
-    if (fails <= 0)
+    if (fails < 0) /* the count could not be read: as if the lockout had just begun */
+        fails = k->cfg.pin_lock_after;
+    if (fails == 0)
         return;
     k->pin_fails = fails > 1000 ? 1000 : fails;
     lock_for_fails(k);
+    /* Before the first tick, now is not a time yet (0): lock again from the first one. */
+    k->pin_relock = !k->ticked;
 }
 
 static void pin_check(Kiosk *k)
@@ -490,6 +494,10 @@ static int lock_seconds_left(const Kiosk *k)
 
 int kadm_tick(Kiosk *k)
 {
+    if (k->pin_relock) {
+        k->pin_relock = 0;
+        lock_for_fails(k);
+    }
     if (k->press_down && k->screen == KS_ATTRACT &&
         k->now - k->press_since >= (uint64_t)k->cfg.long_press_ms) {
         k->press_down = 0;

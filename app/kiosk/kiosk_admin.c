@@ -523,12 +523,18 @@ static int op_pin_fails_load(void *ctx)
     int found = 0;
     DbError err;
     if (store_meta_get(a->store, "pin_fails", v, sizeof v, &len, &found, &err) != DB_OK) {
-        fprintf(stderr, "debrief-kiosk: warning: cannot read the count of wrong PINs: %s\n",
+        fprintf(stderr, "debrief-kiosk: warning: cannot read the count of wrong PINs (the PIN "
+                        "pad starts locked): %s\n",
                 err.msg);
-        return 0;
+        return -1;
     }
-    if (!found || len != 4)
+    if (!found)
         return 0;
+    if (len != 4) {
+        fprintf(stderr, "debrief-kiosk: warning: the stored count of wrong PINs is damaged "
+                        "(the PIN pad starts locked)\n");
+        return -1;
+    }
     uint32_t n = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
     return n > 1000 ? 1000 : (int)n;
 }

@@ -115,6 +115,8 @@ struct Kiosk {
     int pin_len;
     int pin_fails; /* wrong PINs since the last right one */
     uint64_t pin_locked_until;
+    int pin_relock;  /* a restored lockout, to start again from the first kiosk_tick's time */
+    int ticked;      /* kiosk_tick has been called: now is a real time */
     int pin_shown_secs; /* the countdown last drawn */
     int pin_note;       /* 0 none, 1 wrong PIN, 2 too short */
     KioskAdminStatus st;

@@ -516,6 +516,7 @@ int kiosk_tick(Kiosk *k, uint64_t now_ms)
         now_ms = k->now;
     int before = k->warn ? countdown_left(k) : -1;
     k->now = now_ms;
+    k->ticked = 1;
     if (kadm_tick(k))
         return 1;
     if (k->warn) {

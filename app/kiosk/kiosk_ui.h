@@ -118,14 +118,16 @@ typedef struct KioskAdminOps {
     int (*apply_ack)(void *ctx, char *msg, size_t cap);
     /* Optional (both or neither): keep the count of wrong PINs since the last right one
      * across restarts, so that restarting the kiosk does not lift a lockout. load returns the
-     * saved count (0 if none), save is called whenever the count changes. */
+     * saved count (0 if none; -1 if it cannot be read, which locks the pad as a first
+     * lockout does), save is called whenever the count changes. */
     int (*pin_fails_load)(void *ctx);
     void (*pin_fails_save)(void *ctx, int fails);
 } KioskAdminOps;
 
 /* Sets the operations behind the admin screen (copied). Without them, or without a PIN,
  * the admin screen cannot be opened. A saved count of wrong PINs (pin_fails_load) at or
- * past the lockout locks the pad again, from now, for as long as that count calls for. */
+ * past the lockout locks the pad again for as long as that count calls for, from now (from
+ * the first kiosk_tick if there was none yet). */
 void kiosk_set_admin(Kiosk *k, const KioskAdminOps *ops);
 
 /* The survey is borrowed and must outlive the kiosk. lang is the initial language. */
