@@ -1005,6 +1005,21 @@ static void test_verify_before_open(void)
     CHECK(res.outcome == ANALYSIS_IMPORTED && res.n_records == 200);
     CHECK(analysis_records_opened() - opened == 200);
     adb_close(db);
+
+    /* Workers that cannot get their locked buffer take no work; the import still succeeds
+     * (it used to report "out of memory" as a bad record). */
+    path_in(db_path, sizeof db_path, "verify-first-2.db");
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    analysis_test_fail_worker_buffers(1);
+    o.n_threads = 3;
+    int rc = import(db, g_sec, "d1.dbb", o, &res, &err);
+    analysis_test_fail_worker_buffers(0);
+    if (rc != DB_OK)
+        fprintf(stderr, "import: %s\n", err.msg);
+    CHECK(rc == DB_OK && res.outcome == ANALYSIS_IMPORTED && res.n_records == 200);
+    adb_close(db);
 }
 
 /* Response ids: drawn in increasing order for a batch (rows go in in key order), and an id

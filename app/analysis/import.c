@@ -310,6 +310,13 @@ unsigned long analysis_records_opened(void)
     return atomic_load(&g_records_opened);
 }
 
+static atomic_int g_fail_worker_buffers;
+
+void analysis_test_fail_worker_buffers(int fail)
+{
+    atomic_store(&g_fail_worker_buffers, fail);
+}
+
 typedef struct RecordJob {
     const Batch *b;
     const KeySecret *sec;
@@ -383,11 +390,9 @@ static void open_chunk(RecordJob *job, uint32_t from, uint8_t *plain)
     DbError e;
     int rc = DB_OK;
     uint32_t i = from;
-    for (; i < to; i++) {
-        rc = plain ? open_one(job, i, plain, &e) : dberr_set(&e, DB_ENOMEM, "out of memory");
-        if (rc != DB_OK)
+    for (; i < to; i++)
+        if ((rc = open_one(job, i, plain, &e)) != DB_OK)
             break;
-    }
     pthread_mutex_lock(&job->mu);
     if (rc != DB_OK && i < job->first_bad) {
         job->first_bad = i;
@@ -402,7 +407,11 @@ static void open_chunk(RecordJob *job, uint32_t from, uint8_t *plain)
 static void *record_worker(void *arg)
 {
     RecordJob *job = arg;
-    uint8_t *plain = secmem_alloc(job->padded);
+    /* Without its buffer a worker takes no work: the others (the calling thread at least,
+     * whose buffer is checked before the pool starts) do it all. */
+    uint8_t *plain = atomic_load(&g_fail_worker_buffers) ? NULL : secmem_alloc(job->padded);
+    if (!plain)
+        return NULL;
     pthread_mutex_lock(&job->mu);
     for (;;) {
         while (!job->stop && !can_claim(job) && job->next < job->b->n_records &&
