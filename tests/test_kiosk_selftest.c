@@ -55,7 +55,7 @@ static void test_swap_check(void)
     fputs("0\n", f);
     fclose(f);
     CHECK(selftest_swap_check(swaps, v2, root, msg, sizeof msg) == 0);
-    CHECK_STR(msg, "99 MB of swap is active, but this service may not use it "
+    CHECK_STR(msg, "99 MiB of swap is active, but this service may not use it "
                    "(memory.swap.max = 0)");
 
     /* Swap, and the service may use it (no limit; or cgroup v1 without the file). */
@@ -63,7 +63,15 @@ static void test_swap_check(void)
     fputs("max\n", f);
     fclose(f);
     CHECK(selftest_swap_check(swaps, v2, root, msg, sizeof msg) == 1);
-    CHECK(strstr(msg, "99 MB of swap is active and the kiosk may be swapped out") == msg);
+    CHECK(strstr(msg, "99 MiB of swap is active and the kiosk may be swapped out") == msg);
+    /* A slice above the service that forbids swap forbids it for the service too. */
+    char slice_max[400];
+    snprintf(slice_max, sizeof slice_max, "%s/system.slice/memory.swap.max", root);
+    f = fopen(slice_max, "w");
+    fputs("0\n", f);
+    fclose(f);
+    CHECK(selftest_swap_check(swaps, v2, root, msg, sizeof msg) == 0);
+    unlink(slice_max);
     const char *v1 = make("cgroup-v1", "4:memory:/user.slice\n1:cpu:/\n");
     CHECK(selftest_swap_check(swaps, v1, root, msg, sizeof msg) == 1);
     /* A path that climbs out of the cgroup tree is not followed. */

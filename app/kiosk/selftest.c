@@ -178,7 +178,7 @@ static long long swap_kb(const char *proc_swaps)
     return total;
 }
 
-/* Whether this process's cgroup v2 forbids swap (memory.swap.max is "0"). */
+/* Whether this process's cgroup v2, or one above it, forbids swap (memory.swap.max "0"). */
 static int cgroup_swap_off(const char *proc_cgroup, const char *cgroup_root)
 {
     FILE *f = fopen(proc_cgroup, "r");
@@ -193,15 +193,22 @@ static int cgroup_swap_off(const char *proc_cgroup, const char *cgroup_root)
     fclose(f);
     if (!path[0] || strstr(path, ".."))
         return 0;
-    char file[2200];
-    snprintf(file, sizeof file, "%s%s/memory.swap.max", cgroup_root, path);
-    f = fopen(file, "r");
-    if (!f)
-        return 0;
-    char value[32] = "";
-    int off = fgets(value, sizeof value, f) && strcmp(value, "0\n") == 0;
-    fclose(f);
-    return off;
+    for (;;) {
+        char file[2200];
+        snprintf(file, sizeof file, "%s%s/memory.swap.max", cgroup_root, path);
+        f = fopen(file, "r");
+        if (f) {
+            char value[32] = "";
+            int off = fgets(value, sizeof value, f) && strcmp(value, "0\n") == 0;
+            fclose(f);
+            if (off)
+                return 1;
+        }
+        char *slash = strrchr(path, '/');
+        if (!slash || slash == path)
+            return 0; /* the root cgroup has no memory.swap.max */
+        *slash = '\0';
+    }
 }
 
 int selftest_swap_check(const char *proc_swaps, const char *proc_cgroup,
@@ -213,12 +220,12 @@ int selftest_swap_check(const char *proc_swaps, const char *proc_cgroup,
         return 0;
     }
     if (cgroup_swap_off(proc_cgroup, cgroup_root)) {
-        snprintf(msg, cap, "%lld MB of swap is active, but this service may not use it "
+        snprintf(msg, cap, "%lld MiB of swap is active, but this service may not use it "
                            "(memory.swap.max = 0)",
                  kb / 1024);
         return 0;
     }
-    snprintf(msg, cap, "%lld MB of swap is active and the kiosk may be swapped out: typed "
+    snprintf(msg, cap, "%lld MiB of swap is active and the kiosk may be swapped out: typed "
                        "answers pass through SDL's buffers. Run it as the debrief-kiosk "
                        "service (MemorySwapMax=0, needs cgroup v2) or turn swap off (DEPLOY.md)",
              kb / 1024);
