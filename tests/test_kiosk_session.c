@@ -443,19 +443,28 @@ static void test_selftest(void)
     CHECK(strstr(errbuf, "debrief-kiosk: error: data: ") != NULL);
 }
 
+/* A datagram socket bound at tmp/name, standing in for systemd's $NOTIFY_SOCKET (its path in
+ * path). */
+static int notify_socket(const char *name, char *path, size_t cap)
+{
+    snprintf(path, cap, "%.80s/%s", tmp, name);
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    return fd;
+}
+
 /* Under systemd: READY=1 once the first screen is up, WATCHDOG=1 while it runs, and a clean
  * exit on SIGTERM. */
 static void test_notify_and_sigterm(void)
 {
     fresh_data(data_dir, 1);
     char sock[100];
-    snprintf(sock, sizeof sock, "%.80s/notify.sock", tmp);
-    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-    struct sockaddr_un sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
-    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    int fd = notify_socket("notify.sock", sock, sizeof sock);
     struct timeval tv = {10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     pid_t pid = fork();
@@ -1192,14 +1201,7 @@ static void test_notify_long_ops(void)
     fresh_drive();
     CHECK(set_pin(data_dir, "2468\n") == 0);
     char sock[100];
-    snprintf(sock, sizeof sock, "%.80s/notify2.sock", tmp);
-    unlink(sock);
-    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-    struct sockaddr_un sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
-    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    int fd = notify_socket("notify2.sock", sock, sizeof sock);
     char text[4096];
     snprintf(text, sizeof text,
              "expect \"not collecting\"\n%s"

@@ -848,16 +848,22 @@ static void test_required_and_prefer_not(void)
     kiosk_free(k);
 }
 
-static void complete_team(Kiosk *k)
+/* From the first question with its answer chosen to the review screen. */
+static void complete_team_after_first(Kiosk *k)
 {
-    tap(k, "Tap to begin");
-    tap(k, "Agree");
     tap(k, "Next");
     tap(k, "Clinical");
     tap(k, "Next");
     tap(k, "Ethics");
     tap(k, "Next");
     tap(k, "Next");
+}
+
+static void complete_team(Kiosk *k)
+{
+    tap(k, "Tap to begin");
+    tap(k, "Agree");
+    complete_team_after_first(k);
 }
 
 /* No participant holds the response, and its memory (kept for the next one) is back to
@@ -964,12 +970,7 @@ static void test_answer_styles_not_kept(void)
     tap(k, "Agree"); /* the same participant: kept while they answer */
     platform_draw(p, kiosk_frame(k, W, H));
     CHECK(platform_text_cache_answers(p) > chosen);
-    tap(k, "Next");
-    tap(k, "Clinical");
-    tap(k, "Next");
-    tap(k, "Ethics");
-    tap(k, "Next");
-    tap(k, "Next");
+    complete_team_after_first(k);
     tap(k, "Submit");
     CHECK(kiosk_screen(k) == KS_THANKS);
     platform_draw(p, kiosk_frame(k, W, H));
@@ -1328,6 +1329,22 @@ static void enter_pin(Kiosk *k, const char *digits)
 
 /* A restart (power cut, crash, systemd) must not lift a lockout: the count of wrong PINs is
  * saved before the lock starts and restored, locking again from the moment of the restart. */
+/* The kiosk as it starts (PIN 1234, the fake operations): its clock runs from now, then the
+ * admin operations (and the saved count of wrong PINs) are set. */
+static Kiosk *started_kiosk(FakeStore *fs, const KioskAdminOps *ops, uint64_t now)
+{
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    c.pin_hash = pin_1234;
+    Kiosk *k = NULL;
+    DbError err;
+    CHECK(kiosk_new(team, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    now_ms = now;
+    kiosk_tick(k, now_ms);
+    kiosk_set_admin(k, ops);
+    return k;
+}
+
 static void test_pin_lockout_survives_restart(void)
 {
     FakeAdmin fa;
@@ -1335,15 +1352,7 @@ static void test_pin_lockout_survives_restart(void)
     fake_admin_init(&fa);
     KioskAdminOps ops = {&fa, fa_status, fa_open, fa_close,
                          fa_export, fa_ack, fa_pin_load, fa_pin_save};
-    KioskConfig c;
-    kiosk_config_defaults(&c);
-    c.pin_hash = pin_1234;
-    DbError err;
-    Kiosk *k = NULL;
-    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    now_ms = 1000;
-    kiosk_tick(k, now_ms);
-    kiosk_set_admin(k, &ops);
+    Kiosk *k = started_kiosk(&fs, &ops, 1000);
     CHECK(kiosk_pin_failures(k) == 0 && kiosk_pin_locked_ms(k) == 0);
     kiosk_frame(k, W, H);
     hold(k, 10, 10, 3000);
@@ -1355,10 +1364,7 @@ static void test_pin_lockout_survives_restart(void)
     kiosk_free(k);
 
     /* "Restart" 5 s later, mid-lockout: locked again, for the full 30 s from now. */
-    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    now_ms = 5000;
-    kiosk_tick(k, now_ms);
-    kiosk_set_admin(k, &ops);
+    k = started_kiosk(&fs, &ops, 5000);
     CHECK(kiosk_pin_failures(k) == 3 && kiosk_pin_locked_ms(k) == 30000);
     kiosk_frame(k, W, H);
     hold(k, 10, 10, 3000);
@@ -1371,10 +1377,7 @@ static void test_pin_lockout_survives_restart(void)
     CHECK(fa.pin_fails == 4 && kiosk_pin_locked_ms(k) == 60000);
     kiosk_free(k);
 
-    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    now_ms = 100000;
-    kiosk_tick(k, now_ms);
-    kiosk_set_admin(k, &ops);
+    k = started_kiosk(&fs, &ops, 100000);
     CHECK(kiosk_pin_locked_ms(k) == 60000);
     kiosk_frame(k, W, H);
     advance(k, 60000);
@@ -1388,6 +1391,10 @@ static void test_pin_lockout_survives_restart(void)
     /* The kiosk itself restores the count before its first tick (its clock is not running
      * yet): the lock runs from the first tick's time, not from 0. */
     fa.pin_fails = 3;
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    c.pin_hash = pin_1234;
+    DbError err;
     CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
     kiosk_set_admin(k, &ops);
     kiosk_tick(k, 500000);
@@ -1395,9 +1402,7 @@ static void test_pin_lockout_survives_restart(void)
     kiosk_free(k);
     /* A count that cannot be read locks as a first lockout does. */
     fa.pin_fails = -1;
-    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    kiosk_tick(k, 1000);
-    kiosk_set_admin(k, &ops);
+    k = started_kiosk(&fs, &ops, 1000);
     CHECK(kiosk_pin_failures(k) == 3 && kiosk_pin_locked_ms(k) == 30000);
     kiosk_free(k);
 

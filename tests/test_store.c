@@ -596,6 +596,21 @@ static long file_size(const char *path)
     return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
 }
 
+/* Puts n records of 6000 bytes (so each spills onto an overflow page) into session id, record
+ * i ending in the marker "END-%03d" that marker_offsets looks for. */
+static void put_marked(Store *st, int64_t id, int n)
+{
+    static uint8_t rec[6000];
+    DbError err;
+    for (int i = 0; i < n; i++) {
+        memset(rec, 'a' + i % 26, sizeof rec);
+        char mark[16];
+        snprintf(mark, sizeof mark, "END-%03d", i);
+        memcpy(rec + sizeof rec - 8, mark, 7);
+        CHECK(store_response_put(st, id, rec, sizeof rec, &err) == DB_OK);
+    }
+}
+
 /* sqlite gives each record's overflow pages in submission order and the WAL keeps frames in
  * commit order: after store_compact the file must hold every record, in an order unrelated
  * to submission, and the WAL nothing. */
@@ -609,14 +624,7 @@ static void test_compact_hides_submission_order(void)
     DbError err;
     int64_t id = open_session(st, "Group 1", 0);
     enum { N = 30 };
-    static uint8_t rec[6000]; /* spills onto an overflow page */
-    for (int i = 0; i < N; i++) {
-        memset(rec, 'a' + i % 26, sizeof rec);
-        char mark[16];
-        snprintf(mark, sizeof mark, "END-%03d", i);
-        memcpy(rec + sizeof rec - 8, mark, 7);
-        CHECK(store_response_put(st, id, rec, sizeof rec, &err) == DB_OK);
-    }
+    put_marked(st, id, N);
     long off[N];
     /* Before: the records are in the WAL, in submission order. */
     CHECK(marker_offsets(wal, N, off) == N);
@@ -643,7 +651,7 @@ static void test_compact_hides_submission_order(void)
     /* A reader elsewhere keeps the WAL from being truncated: compaction fails with a clear
      * message, nothing is lost, and the next attempt (the reader gone) succeeds. */
     CHECK(store_session_open(st, "Group 2", "2024-05-15", "ccdg", 3, 0, &id, &err) == DB_OK);
-    CHECK(store_response_put(st, id, rec, sizeof rec, &err) == DB_OK);
+    put_marked(st, id, 1);
     CHECK(store_session_close(st, &err) == DB_OK);
     Store *reader = open_ok(dir);
     CHECK(store_test_exec(reader, "BEGIN; SELECT count(*) FROM responses;", &err) == DB_OK);
@@ -671,14 +679,7 @@ static void test_purge_erases_even_if_vacuum_fails(void)
     DbError err;
     int64_t id = open_session(st, "Group 1", 0);
     enum { N = 20 };
-    static uint8_t rec[6000];
-    for (int i = 0; i < N; i++) {
-        memset(rec, 'a' + i % 26, sizeof rec);
-        char mark[16];
-        snprintf(mark, sizeof mark, "END-%03d", i);
-        memcpy(rec + sizeof rec - 8, mark, 7);
-        CHECK(store_response_put(st, id, rec, sizeof rec, &err) == DB_OK);
-    }
+    put_marked(st, id, N);
     CHECK(store_session_close(st, &err) == DB_OK);
     CHECK(store_compact(st, &err) == DB_OK);
     long off[N];

@@ -277,8 +277,7 @@ static void do_action(Kiosk *k, const UiTarget *t)
     case ACT_BEGIN:
         if (!k->cfg.collecting || k->r)
             return;
-        k->r = k->r_mem;
-        response_clear(k->r);
+        k->r = k->r_mem; /* clear: made so, and wiped by drop_response after each use */
         k->r->lang = k->lang;
         k->from_review = 0;
         {

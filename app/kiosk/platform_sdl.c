@@ -730,7 +730,7 @@ static SDL_Surface *render_mask(Platform *p, const char *s, int size, int flags)
  * The blend is SDL_BlitSurface with the colour mod, alpha mod and blend mode that the software
  * renderer sets on a texture's surface when it draws it tinted, so the blitter and its
  * arithmetic are the ones a blended draw would use. A secret run's texture is streaming, so
- * that drop_texture can wipe its pixels. */
+ * that drop_texture_wiped can wipe its pixels. */
 static SDL_Texture *make_texture(Platform *p, SDL_Surface *mask, UiColor fg, const UiColor *bg,
                                  int secret)
 {
@@ -760,9 +760,26 @@ static SDL_Texture *make_texture(Platform *p, SDL_Surface *mask, UiColor fg, con
     return t;
 }
 
+/* Renders text s into a texture as make_texture makes it (w, h: its size); secret: the
+ * texture can be wiped (drop_texture_wiped) and the intermediate pixels are wiped here. */
+static SDL_Texture *render_texture(Platform *p, const char *s, int size, int flags, UiColor fg,
+                                   const UiColor *bg, int secret, int *w, int *h)
+{
+    SDL_Surface *mask = render_mask(p, s, size, flags);
+    if (!mask)
+        return NULL;
+    SDL_Texture *t = make_texture(p, mask, fg, bg, secret);
+    *w = mask->w;
+    *h = mask->h;
+    if (secret)
+        wipe_surface(mask);
+    SDL_FreeSurface(mask);
+    return t;
+}
+
 /* Destroys a secret run's texture after wiping its pixels (locking flushes the queued draw
  * that uses it first). */
-static void drop_secret_texture(SDL_Texture *t)
+static void drop_texture_wiped(SDL_Texture *t)
 {
     void *px;
     int pitch, h;
@@ -778,7 +795,7 @@ static void drop_secret_texture(SDL_Texture *t)
 static void entry_free(TexEntry *e)
 {
     if (e->flags & UI_TEXT_ANSWER) {
-        drop_secret_texture(e->tex);
+        drop_texture_wiped(e->tex);
         secmem_wipe(e->text, e->len);
     } else {
         SDL_DestroyTexture(e->tex);
@@ -815,16 +832,8 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
     if (e->text) {
         memcpy(e->text, s, len);
         e->text[len] = '\0';
-        SDL_Surface *mask = render_mask(p, e->text, size, flags);
-        int answer = (flags & UI_TEXT_ANSWER) != 0;
-        if (mask) {
-            e->tex = make_texture(p, mask, fg, bg, answer);
-            e->w = mask->w;
-            e->h = mask->h;
-            if (answer)
-                wipe_surface(mask);
-            SDL_FreeSurface(mask);
-        }
+        e->tex = render_texture(p, e->text, size, flags, fg, bg,
+                                (flags & UI_TEXT_ANSWER) != 0, &e->w, &e->h);
     }
     if (!e->text || !e->tex) {
         free(e->text);
@@ -893,14 +902,7 @@ static void draw_text(Platform *p, const UiFrame *f, int i)
     int w = 0, h = 0;
     if (c->flags & UI_TEXT_SECRET) {
         /* A participant's words are never kept in the cache: rendered, drawn, wiped. */
-        SDL_Surface *mask = render_mask(p, s, c->size, c->flags);
-        if (mask) {
-            tex = make_texture(p, mask, c->color, bg, 1);
-            w = mask->w;
-            h = mask->h;
-            wipe_surface(mask);
-            SDL_FreeSurface(mask);
-        }
+        tex = render_texture(p, s, c->size, c->flags, c->color, bg, 1, &w, &h);
     } else {
         TexEntry *e = cache_get(p, s, c->len, c->size, c->flags, c->color, bg);
         tex = e ? e->tex : NULL;
@@ -919,7 +921,7 @@ static void draw_text(Platform *p, const UiFrame *f, int i)
     SDL_Rect dst = {c->r.x, c->r.y, src.w, src.h};
     SDL_RenderCopy(p->ren, tex, &src, &dst);
     if (c->flags & UI_TEXT_SECRET)
-        drop_secret_texture(tex);
+        drop_texture_wiped(tex);
 }
 
 /* ---- overdraw: a pixel that a later opaque rectangle paints ends up that rectangle's colour

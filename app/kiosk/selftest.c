@@ -163,12 +163,8 @@ static long long swap_kb(const char *proc_swaps)
         return 0;
     char line[512];
     long long total = 0;
-    int first = 1;
+    /* The first line names the columns: its "Size" does not scan as a number. */
     while (fgets(line, sizeof line, f)) {
-        if (first) { /* the header */
-            first = 0;
-            continue;
-        }
         char name[256], type[32];
         long long size = 0;
         if (sscanf(line, "%255s %31s %lld", name, type, &size) == 3 && size > 0)

@@ -140,6 +140,12 @@ static const char *pub_mark(UiFrame *f, int flags, const char *s, size_t len, co
     return lo;
 }
 
+static void pub_restore(UiFrame *f, const char *lo, const char *hi)
+{
+    f->pub_lo = lo;
+    f->pub_hi = hi;
+}
+
 UiFrame *ui_frame_new(UiMeasure m)
 {
     UiFrame *f = calloc(1, sizeof *f);
@@ -246,8 +252,7 @@ int ui_text_run(UiFrame *f, int x, int y, int size, int flags, UiColor c, const 
         return 0;
     const char *hi, *lo = pub_mark(f, flags, s, len, &hi);
     int w = f->m.width(f->m.ctx, size, flags, s, len);
-    f->pub_lo = lo;
-    f->pub_hi = hi;
+    pub_restore(f, lo, hi);
     size_t off = arena_put(f, s, len);
     UiCmd *cmd = off == (size_t)-1 ? NULL : push_cmd(f);
     if (!cmd)
@@ -413,8 +418,7 @@ int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int alig
             break;
         pos += next;
     }
-    f->pub_lo = lo;
-    f->pub_hi = hi;
+    pub_restore(f, lo, hi);
     if (f->n_labels < UI_MAX_LABELS) {
         size_t off = arena_put(f, s, len);
         if (off != (size_t)-1) {
