@@ -1,7 +1,7 @@
 /* Kiosk drawing shortcuts: a frame drawn the quick way (opaque pre-blended text, nothing drawn
- * that a later opaque rectangle hides, and only what changed since the last frame) must be
- * pixel for pixel the frame drawn whole and plainly (every command, every run blended, every
- * frame from a cleared panel).
+ * that a later opaque rectangle hides, only what changed since the last frame, fills written
+ * by us) must be pixel for pixel the frame drawn whole and plainly (every command, every run
+ * blended, every fill SDL's, every frame from a cleared panel).
  *
  * Two panels of the same size (SDL dummy driver, software renderer) draw the same frames side
  * by side: one with the shortcuts, never reset between frames, so any pixel a partial redraw
@@ -17,7 +17,9 @@
 #include "survey.h"
 #include "testlib.h"
 
-#define QUICK (PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL | PLATFORM_DRAW_SKIP_HIDDEN)
+#define QUICK                                                                                      \
+    (PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_PARTIAL | PLATFORM_DRAW_SKIP_HIDDEN |               \
+     PLATFORM_DRAW_PLAIN_STORES)
 
 static KFonts *fonts;
 static Survey *team, *longopt;

@@ -114,7 +114,7 @@ void platform_finger_to_logical(int rotation, int phys_w, int phys_h, float nx, 
 void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, int ly, float *nx,
                                 float *ny);
 
-/* Drawing shortcuts; both give the same pixels as drawing the whole frame plainly.
+/* Drawing shortcuts; each gives the same pixels as drawing the whole frame plainly.
  * PLATFORM_DRAW_OPAQUE_TEXT (on by default; used with the software renderer only): a text run
  * on a plain background is blended onto it once, cached so, and then copied, not blended.
  * PLATFORM_DRAW_SKIP_HIDDEN (on by default): what a later opaque rectangle paints over is not
@@ -124,8 +124,16 @@ void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, in
  * draw list differs from the last frame's are redrawn. The first frame, and the first after
  * a resize, an expose or a change of options, is drawn whole. It keeps a copy of the last
  * frame's text (answers included) in locked memory, wiped and replaced by every draw, as the
- * frame's own arena is by every ui_frame_begin. */
-enum { PLATFORM_DRAW_OPAQUE_TEXT = 1, PLATFORM_DRAW_PARTIAL = 2, PLATFORM_DRAW_SKIP_HIDDEN = 4 };
+ * frame's own arena is by every ui_frame_begin.
+ * PLATFORM_DRAW_PLAIN_STORES (on by default; used where frames are drawn straight onto the
+ * window): opaque fills are written with ordinary stores, not SDL_FillRect's non-temporal
+ * ones, which push the lines out to memory just before text is copied onto them. */
+enum {
+    PLATFORM_DRAW_OPAQUE_TEXT = 1,
+    PLATFORM_DRAW_PARTIAL = 2,
+    PLATFORM_DRAW_SKIP_HIDDEN = 4,
+    PLATFORM_DRAW_PLAIN_STORES = 8
+};
 void platform_set_draw_opts(Platform *p, unsigned opts);
 unsigned platform_draw_opts(const Platform *p);
 /* Pixels redrawn by the last platform_draw (the whole logical frame when drawn whole). */

@@ -227,8 +227,12 @@ struct Platform {
     int rotation;
     /* Frames are drawn straight onto the window: at rotation 0 with the software renderer,
      * whose window surface keeps the frame after a present (so a screenshot still reads it).
-     * Copying a target texture to the window cost a quarter of a tap's frame there. */
+     * Copying a target texture to the window cost a quarter of a tap's frame there. The
+     * renderer is then one made for the window's surface (SDL_CreateSoftwareRenderer), so
+     * that the surface is ours to write too (fill_direct), and a frame is presented with
+     * SDL_UpdateWindowSurface. */
     int direct;
+    SDL_Surface *surf; /* the window surface drawn on (direct), else NULL */
     KFonts *fonts;
     char driver[32];
     char renderer[32];
@@ -304,9 +308,35 @@ void platform_physical_size(const Platform *p, int *w, int *h)
     *h = p->ph;
 }
 
+static void cache_clear(Platform *p);
+
+/* (Re)makes the software renderer on the window's surface (direct drawing); a size change
+ * gives the window a new surface. Textures belong to a renderer: the cache goes with it. */
+static int make_surface_renderer(Platform *p, DbError *err)
+{
+    cache_clear(p);
+    if (p->ren)
+        SDL_DestroyRenderer(p->ren);
+    p->ren = NULL;
+    p->surf = SDL_GetWindowSurface(p->win);
+    if (p->surf)
+        p->ren = SDL_CreateSoftwareRenderer(p->surf);
+    if (!p->ren) {
+        p->surf = NULL;
+        return dberr_set(err, DB_EIO, "SDL cannot draw on the window's surface: %s",
+                         SDL_GetError());
+    }
+    return DB_OK;
+}
+
 /* (Re)creates the logical render target after a size change. */
 static int make_target(Platform *p, DbError *err)
 {
+    if (p->direct) {
+        int rc = make_surface_renderer(p, err);
+        if (rc != DB_OK)
+            return rc;
+    }
     if (SDL_GetRendererOutputSize(p->ren, &p->pw, &p->ph) != 0 || p->pw <= 0 || p->ph <= 0)
         return dberr_set(err, DB_EIO, "SDL: cannot get the output size: %s", SDL_GetError());
     ui_logical_size(p->rotation, p->pw, p->ph, &p->lw, &p->lh);
@@ -316,8 +346,7 @@ static int make_target(Platform *p, DbError *err)
     p->target = NULL;
     p->target_format = SDL_PIXELFORMAT_ARGB8888;
     if (p->direct) {
-        SDL_Surface *ws = SDL_GetWindowSurface(p->win);
-        p->target_format = ws ? ws->format->format : SDL_GetWindowPixelFormat(p->win);
+        p->target_format = p->surf->format->format;
         return DB_OK;
     }
     p->target =
@@ -428,7 +457,8 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
         p->soft = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
         p->direct = p->rotation == 0 && p->soft;
     }
-    p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN | PLATFORM_DRAW_PARTIAL;
+    p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN | PLATFORM_DRAW_PARTIAL |
+              PLATFORM_DRAW_PLAIN_STORES;
     int rc = make_target(p, err);
     if (rc != DB_OK) {
         platform_close(p);
@@ -850,8 +880,43 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
     return e;
 }
 
+/* An opaque fill on the window's surface (4 bytes a pixel) with ordinary stores. SDL_FillRect
+ * writes with non-temporal stores, which send the lines to memory, and most filled pixels
+ * are written again at once by the text copies drawn on them: that made the fills of a
+ * screen change cost twice what the stores do. r lies inside the surface and the clip. */
+static void fill_direct(Platform *p, UiRect r, UiColor c)
+{
+    SDL_RenderFlush(p->ren); /* what was drawn before comes first */
+    SDL_Surface *ws = p->surf;
+    uint32_t px = SDL_MapRGBA(ws->format, c.r, c.g, c.b, c.a);
+    for (int y = r.y; y < r.y + r.h; y++) {
+        uint32_t *row = (uint32_t *)((uint8_t *)ws->pixels + (size_t)y * (size_t)ws->pitch) + r.x;
+        for (int x = 0; x < r.w; x++)
+            row[x] = px;
+    }
+}
+
+/* r cut to clip (clip NULL: r); 0 if nothing is left. */
+static int rect_clip(UiRect *r, const UiRect *clip)
+{
+    if (clip) {
+        int x0 = r->x > clip->x ? r->x : clip->x, y0 = r->y > clip->y ? r->y : clip->y;
+        int x1 = r->x + r->w < clip->x + clip->w ? r->x + r->w : clip->x + clip->w;
+        int y1 = r->y + r->h < clip->y + clip->h ? r->y + r->h : clip->y + clip->h;
+        *r = (UiRect){x0, y0, x1 - x0, y1 - y0};
+    }
+    return r->w > 0 && r->h > 0;
+}
+
 static void fill(Platform *p, UiRect r, UiColor c)
 {
+    UiRect panel = {0, 0, p->lw, p->lh};
+    if (p->surf && (p->opts & PLATFORM_DRAW_PLAIN_STORES) && c.a == 255 &&
+        p->surf->format->BytesPerPixel == 4) {
+        if (rect_clip(&r, &panel))
+            fill_direct(p, r, c);
+        return;
+    }
     SDL_SetRenderDrawBlendMode(p->ren, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(p->ren, c.r, c.g, c.b, c.a);
     SDL_Rect sr = {r.x, r.y, r.w, r.h};
@@ -974,10 +1039,13 @@ static int occluded(const Platform *p, const UiFrame *f, int i, UiRect r)
     return 0;
 }
 
-/* Fills what of r (command i's) no later opaque rectangle covers. */
-static void fill_visible(Platform *p, const UiFrame *f, int i, UiRect r, UiColor c)
+/* Fills what of r (command i's) inside clip (NULL: all of it) no later opaque rectangle
+ * covers. Cutting to the clip here, not only in SDL, keeps a partial redraw from queueing
+ * fills that SDL would clip to nothing. */
+static void fill_visible(Platform *p, const UiFrame *f, int i, UiRect r, UiColor c,
+                         const UiRect *clip)
 {
-    if (r.w <= 0 || r.h <= 0)
+    if (!rect_clip(&r, clip))
         return;
     UiRect a[OCC_PIECES], b[OCC_PIECES], *cur = a, *next = b;
     int n = 1;
@@ -1014,17 +1082,17 @@ static void draw_cmds(Platform *p, const UiFrame *f, const UiRect *only)
             continue;
         switch (c->kind) {
         case UI_CMD_RECT:
-            fill_visible(p, f, i, c->r, c->color);
+            fill_visible(p, f, i, c->r, c->color, only);
             break;
         case UI_CMD_FRAME: {
             int t = c->thickness;
             UiRect r = c->r;
             if (occluded(p, f, i, r))
                 break;
-            fill_visible(p, f, i, (UiRect){r.x, r.y, r.w, t}, c->color);
-            fill_visible(p, f, i, (UiRect){r.x, r.y + r.h - t, r.w, t}, c->color);
-            fill_visible(p, f, i, (UiRect){r.x, r.y + t, t, r.h - 2 * t}, c->color);
-            fill_visible(p, f, i, (UiRect){r.x + r.w - t, r.y + t, t, r.h - 2 * t}, c->color);
+            fill_visible(p, f, i, (UiRect){r.x, r.y, r.w, t}, c->color, only);
+            fill_visible(p, f, i, (UiRect){r.x, r.y + r.h - t, r.w, t}, c->color, only);
+            fill_visible(p, f, i, (UiRect){r.x, r.y + t, t, r.h - 2 * t}, c->color, only);
+            fill_visible(p, f, i, (UiRect){r.x + r.w - t, r.y + t, t, r.h - 2 * t}, c->color, only);
             break;
         }
         case UI_CMD_TEXT:
@@ -1214,7 +1282,15 @@ void platform_draw(Platform *p, const UiFrame *f)
     }
     if (!p->direct)
         compose(p);
-    SDL_RenderPresent(p->ren);
+    SDL_RenderPresent(p->ren); /* a surface's renderer only runs what it has queued */
+    if (p->direct && partial) { /* hand the display only what changed */
+        SDL_Rect rects[DIRTY_MAX];
+        for (int d = 0; d < p->n_dirty; d++)
+            rects[d] = (SDL_Rect){p->dirty[d].x, p->dirty[d].y, p->dirty[d].w, p->dirty[d].h};
+        SDL_UpdateWindowSurfaceRects(p->win, rects, p->n_dirty);
+    } else if (p->direct) {
+        SDL_UpdateWindowSurface(p->win);
+    }
     remember_frame(p, f);
 }
 
