@@ -5,7 +5,10 @@
  *    goes through the same path as main.c (platform_inject_tap -> platform_wait -> kiosk_tap
  *    -> kiosk_frame -> platform_draw, which presents). Baseline, same run and size: an empty
  *    clear + present with bare SDL (sdl_bare.c). The submit here is a stub (bench_submit
- *    measures the real one), so "review -> thanks" is the drawing cost only.
+ *    measures the real one), so "review -> thanks" is the drawing cost only. The dummy
+ *    driver presents nothing (its baseline is a clear): those rows are drawing alone, judged
+ *    by the 2 ms; with SDL_VIDEODRIVER=x11 on Xvfb (tools/bench does this run too, taps only:
+ *    DEBRIEF_BENCH_TAPS_ONLY=1) or kmsdrm on a panel, rows are judged by the ratio.
  * 2. cold start -> first interactive frame: the real debrief-kiosk (survey, store, recipient
  *    key, fonts, window) timed from fork to the READY=1 it sends to $NOTIFY_SOCKET once its
  *    first screen is presented; baseline: bench_sdl_cold (bare SDL + SDL_ttf init, one text
@@ -315,31 +318,41 @@ static double bench_taps(const Survey *s, KFonts *fonts, int w, int h, int reps)
     if (sdl_bare_present(w, h, reps, base) != 0)
         die("bare SDL present failed");
     BenchStats sb = bench_stats(base, (size_t)reps);
+    /* The dummy driver presents nothing: its baseline is the clear alone, and a frame's cost
+     * is drawing only, judged by the 2 ms; a driver that shows the frame (x11 on Xvfb or a
+     * desktop, kmsdrm on a panel) is judged by the ratio to a clear + present. */
+    const char *drv = getenv("SDL_VIDEODRIVER");
+    int presents = drv && strcmp(drv, "dummy") != 0 && strcmp(drv, "offscreen") != 0;
+    char size[64];
+    if (presents)
+        snprintf(size, sizeof size, "%dx%d, %s present", w, h, drv);
+    else
+        snprintf(size, sizeof size, "%dx%d", w, h);
     double busiest = 0;
     for (int i = 0; i < NFIG; i++) {
         if (fig[i].n == 0)
             continue;
         BenchStats st = bench_stats(fig[i].v, (size_t)fig[i].n);
         char name[128], met[8] = "-", target[32] = "-";
-        snprintf(name, sizeof name, "tap -> frame %dx%d: %s", w, h, fig[i].name);
-        if (w == 800 && h == 480) {
-            snprintf(target, sizeof target, "p99 <=2 ms, <=3x base");
-            snprintf(met, sizeof met, "%s",
-                     st.p99 <= 2.0 && st.median <= 3 * sb.median ? "yes" : "NO");
-        } else {
+        snprintf(name, sizeof name, "tap -> frame %s: %s", size, fig[i].name);
+        if (presents) {
             snprintf(target, sizeof target, "<=3x base");
             snprintf(met, sizeof met, "%s", st.median <= 3 * sb.median ? "yes" : "NO");
+        } else if (w == 800 && h == 480) {
+            snprintf(target, sizeof target, "p99 <=2 ms");
+            snprintf(met, sizeof met, "%s", st.p99 <= 2.0 ? "yes" : "NO");
         }
         bench_row("kiosk", name, "ms", &st, &sb, target, met);
         if (st.median > busiest)
             busiest = st.median;
         free(fig[i].v);
     }
-    char name[96];
-    snprintf(name, sizeof name, "  baseline: bare SDL clear + present %dx%d", w, h);
+    char name[160];
+    snprintf(name, sizeof name, "  baseline: bare SDL clear + present %s%s", size,
+             presents ? "" : " (presents nothing)");
     bench_row("kiosk", name, "ms", &sb, NULL, "-", "-");
     BenchStats se = bench_stats(empty, (size_t)reps);
-    snprintf(name, sizeof name, "  reference: platform_draw of an empty frame %dx%d", w, h);
+    snprintf(name, sizeof name, "  reference: platform_draw of an empty frame %s", size);
     bench_row("kiosk", name, "ms", &se, &sb, "-", "-");
     free(empty);
     free(base);
@@ -697,7 +710,7 @@ int main(int argc, char **argv)
     const int reps = opt.quick ? 40 : 200;
     bench_taps(s, fonts, 800, 480, reps);
     bench_taps(s, fonts, 1920, 1080, reps);
-    if (getenv("DEBRIEF_BENCH_TAPS_ONLY")) { /* for profiling the frames alone */
+    if (getenv("DEBRIEF_BENCH_TAPS_ONLY")) { /* tools/bench on Xvfb; profiling the frames */
         kfonts_close(fonts);
         survey_free(s);
         return 0;
