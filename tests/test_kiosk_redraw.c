@@ -286,6 +286,58 @@ static void test_unchanged_frame(void)
     pair_close(&pr);
 }
 
+/* A resized window gets a new surface, and the renderer drawing on it is made again: the
+ * next frame is drawn whole at the new size, the same as on a panel opened at that size. */
+static void test_resized_window(void)
+{
+    Pair pr;
+    if (pair_open(&pr, team, 800, 480, 0) == 0) {
+        step_tap(&pr, "Tap to begin");
+        step_tap(&pr, "Agree");
+        platform_resize_window(pr.quick, 640, 400);
+        PlatformEvent ev;
+        int exposed = 0;
+        for (int i = 0; i < 64 && platform_wait(pr.quick, 0, &ev); i++)
+            exposed |= ev.type == PE_EXPOSE;
+        CHECK(exposed);
+        int w, h;
+        platform_logical_size(pr.quick, &w, &h);
+        CHECK(w == 640 && h == 400);
+        Platform *fresh = open_panel(640, 400, 0, 0);
+        if (fresh && w == 640 && h == 400) {
+            const UiFrame *f = kiosk_frame(pr.k, 640, 400);
+            platform_draw(pr.quick, f);
+            CHECK(platform_last_redrawn(pr.quick) == 640L * 400);
+            platform_draw(fresh, f);
+            uint8_t *a = malloc(640 * 400 * 3), *b = malloc(640 * 400 * 3);
+            DbError err;
+            CHECK(a && b && platform_read_rgb(pr.quick, a, &err) == DB_OK &&
+                  platform_read_rgb(fresh, b, &err) == DB_OK);
+            if (a && b)
+                CHECK(memcmp(a, b, 640 * 400 * 3) == 0);
+            /* and partial redraws go on from there */
+            f = kiosk_frame(pr.k, 640, 400);
+            int li = ui_frame_find_label(f, "Disagree");
+            CHECK(li >= 0);
+            if (li >= 0) {
+                UiRect r = f->labels[li].r;
+                kiosk_tap(pr.k, r.x + r.w / 2, r.y + r.h / 2);
+                f = kiosk_frame(pr.k, 640, 400);
+                platform_draw(pr.quick, f);
+                CHECK(platform_last_redrawn(pr.quick) < 640L * 400);
+                platform_draw(fresh, f);
+                CHECK(platform_read_rgb(pr.quick, a, &err) == DB_OK &&
+                      platform_read_rgb(fresh, b, &err) == DB_OK);
+                CHECK(memcmp(a, b, 640 * 400 * 3) == 0);
+            }
+            free(a);
+            free(b);
+        }
+        platform_close(fresh);
+    }
+    pair_close(&pr);
+}
+
 /* ---- remembered widths (ui.c): fewer shapings, same widths, participants' words forgotten ---- */
 
 static long real_calls;
@@ -376,6 +428,7 @@ int main(void)
     RUN(test_team_sessions);
     RUN(test_paged_options);
     RUN(test_rotated_draws_whole);
+    RUN(test_resized_window);
     survey_free(team);
     survey_free(longopt);
     kfonts_close(fonts);

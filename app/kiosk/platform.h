@@ -106,6 +106,9 @@ void platform_inject_down(Platform *p, int lx, int ly);
 void platform_inject_up(Platform *p, int lx, int ly);
 void platform_inject_text(Platform *p, const char *utf8);
 void platform_inject_key(Platform *p, KioskKey key);
+/* Resizes the window as a window manager would (tests); the platform_wait that sees it
+ * returns PE_EXPOSE, and the next frame is drawn whole at the new size. */
+void platform_resize_window(Platform *p, int w, int h);
 
 /* The translation the platform applies to a finger at normalised panel coordinates
  * (nx, ny in [0, 1)): panel pixels, then ui_phys_to_logical. Exposed for tests. */

@@ -696,6 +696,11 @@ void platform_inject_text(Platform *p, const char *utf8)
     }
 }
 
+void platform_resize_window(Platform *p, int w, int h)
+{
+    SDL_SetWindowSize(p->win, w, h);
+}
+
 void platform_inject_key(Platform *p, KioskKey key)
 {
     (void)p;
