@@ -379,7 +379,8 @@ static void test_memo_widths(void)
     CHECK(ui_frame_memo_holds(f, "How well did"));
 
     /* A participant's words: measured (by the editor's wrap, the review's height) and drawn
-     * SECRET; the next ui_frame_begin wipes them from the memo, as from the arena. */
+     * SECRET; remembered while the participant is there (UiFrame.epoch), and wiped from the
+     * memo by the first ui_frame_begin of the next. */
     char words[] = "Plus de caf\xC3\xA9, moins de retards ! Zyxwv";
     ui_frame_begin(f, 800, 480);
     size_t starts[8], lens[8];
@@ -389,6 +390,14 @@ static void test_memo_widths(void)
                 UI_ALIGN_LEFT, 0, words, -1);
     ui_text_run(f, 10, 300, 24, UI_TEXT_SECRET, ink, words, 9);
     CHECK(ui_frame_memo_holds(f, "Zyxwv"));
+    ui_frame_begin(f, 800, 480); /* the same participant: nothing shaped again */
+    long kept = real_calls;
+    ui_wrap_measure(&f->m, words, 24, UI_TEXT_BOLD, 300, &height);
+    ui_text_box(f, (UiRect){10, 10, 300, 200}, 24, UI_TEXT_BOLD | UI_TEXT_SECRET, ink,
+                UI_ALIGN_LEFT, 0, words, -1);
+    CHECK(real_calls == kept);
+    CHECK(ui_frame_memo_holds(f, "Zyxwv"));
+    f->epoch++;
     ui_frame_begin(f, 800, 480);
     CHECK(!ui_frame_memo_holds(f, "Zyxwv"));
     CHECK(!ui_frame_memo_holds(f, "moins de"));
@@ -403,9 +412,40 @@ static void test_memo_widths(void)
     ui_frame_begin(f, 800, 480);
     ui_text_box(f, (UiRect){10, 10, 300, 200}, 24, 0, ink, UI_ALIGN_LEFT, 0, "Next", -1);
     f->m.width(f->m.ctx, 24, 0, words, 5);
+    f->epoch++;
     ui_frame_begin(f, 800, 480);
     CHECK(!ui_frame_memo_holds(f, "Plus "));
+
+    /* SECRET text is measured as the backend draws it: piece by piece. */
+    int sum = 0;
+    for (size_t i = 0, n; i < strlen(words); i += n) {
+        n = ui_piece_len(words + i, strlen(words) - i);
+        sum += real_m.width(real_m.ctx, 24, UI_TEXT_SECRET, words + i, n);
+    }
+    CHECK(f->m.width(f->m.ctx, 24, UI_TEXT_SECRET, words, strlen(words)) == sum);
     ui_frame_free(f);
+}
+
+/* Pieces end after a space or a digit, or at 12 bytes of whole characters. */
+static void test_pieces(void)
+{
+    const char *s = "ab 12/500 Zusammenarbeit f\xC3\xA4hig";
+    const char *want[] = {"ab ",          "1",   "2",           "/5", "0", "0", " ",
+                          "Zusammenarbe", "it ", "f\xC3\xA4hig"};
+    size_t at = 0, len = strlen(s);
+    int i = 0, ok = 1;
+    while (at < len && i < 10) {
+        size_t n = ui_piece_len(s + at, len - at);
+        if (n != strlen(want[i]) || memcmp(s + at, want[i], n) != 0)
+            ok = 0;
+        at += n;
+        i++;
+    }
+    CHECK(ok && i == 10 && at == len);
+    /* a character is never cut: 11 ASCII bytes and an a-umlaut would make 13, so 11 it is */
+    CHECK(ui_piece_len("abcdefghijk\xC3\xA4x", 14) == 11);
+    CHECK(ui_piece_len("\xC3\xA4", 2) == 2);
+    CHECK(ui_piece_len("7", 1) == 1);
 }
 
 int main(void)
@@ -423,6 +463,7 @@ int main(void)
         fprintf(stderr, "setup: %s\n", err.msg);
         return 1;
     }
+    RUN(test_pieces);
     RUN(test_memo_widths);
     RUN(test_unchanged_frame);
     RUN(test_team_sessions);

@@ -948,7 +948,7 @@ static void test_typed_text_wiped(void)
 }
 
 /* The renderer caches public text, but not beyond a participant the renderings whose style
- * says what they chose (a selected option in bold on the selected colour). */
+ * says what they chose (a selected option in bold on the selected colour), nor their words. */
 static void test_answer_styles_not_kept(void)
 {
     PlatformConfig pc = {W, H, 0, 0, 1, "test"};
@@ -970,7 +970,18 @@ static void test_answer_styles_not_kept(void)
     tap(k, "Agree"); /* the same participant: kept while they answer */
     platform_draw(p, kiosk_frame(k, W, H));
     CHECK(platform_text_cache_answers(p) > chosen);
+    tap(k, "Disagree");
+    tap(k, "Next");
+    CHECK(visible(k, "What was missing?"));
+    platform_draw(p, kiosk_frame(k, W, H));
+    chosen = platform_text_cache_answers(p);
+    kiosk_text(k, "zq typed words");
+    platform_draw(p, kiosk_frame(k, W, H));
+    CHECK(platform_text_cache_answers(p) > chosen); /* their words, piece by piece */
+    kiosk_key(k, KK_ESCAPE);
     complete_team_after_first(k);
+    CHECK(kiosk_screen(k) == KS_REVIEW);
+    platform_draw(p, kiosk_frame(k, W, H));
     tap(k, "Submit");
     CHECK(kiosk_screen(k) == KS_THANKS);
     platform_draw(p, kiosk_frame(k, W, H));
@@ -1778,7 +1789,7 @@ static void test_glyph_coverage(void)
 
 /* The renderer rotates the same way as the touch mapping: a mark at the logical top-left is
  * drawn where ui_logical_to_phys says. Text is rendered once and then comes from the cache;
- * the participant's own text (UI_TEXT_SECRET) is never cached. */
+ * the participant's own text (UI_TEXT_SECRET) only while the participant is there. */
 static void test_platform_render(void)
 {
     const int rots[] = {0, 90, 180, 270};
@@ -1801,8 +1812,8 @@ static void test_platform_render(void)
         ui_rect(f, (UiRect){0, 0, 10, 10}, (UiColor){255, 0, 0, 255});
         ui_text_run(f, 20, 20, 16, 0, (UiColor){255, 255, 255, 255}, "cached", 6);
         ui_text_run(f, 20, 50, 16, UI_TEXT_SECRET, (UiColor){255, 255, 255, 255}, "secret", 6);
-        /* Drawn whole (no partial redraw), the same frame twice: only the secret run is
-         * rendered again, the other comes from the cache. */
+        /* Drawn whole (no partial redraw), the same frame twice: nothing is rendered again.
+         * The secret run stays cached while the participant (UiFrame.epoch) does. */
         unsigned opts = platform_draw_opts(p);
         CHECK(opts & PLATFORM_DRAW_PARTIAL); /* the default */
         platform_set_draw_opts(p, opts & ~(unsigned)PLATFORM_DRAW_PARTIAL);
@@ -1810,14 +1821,15 @@ static void test_platform_render(void)
         uint64_t r1 = platform_text_renders(p);
         platform_draw(p, f);
         uint64_t r2 = platform_text_renders(p);
-        CHECK(r1 == 2 && r2 == 3);
+        CHECK(r1 == 2 && r2 == 2);
+        CHECK(platform_text_cache_answers(p) == 1);
         /* With partial redraw (used at rotation 0 only), an unchanged frame redraws nothing
          * after the first, which is drawn whole. */
         platform_set_draw_opts(p, opts);
         platform_draw(p, f);
         platform_draw(p, f);
         CHECK(platform_last_redrawn(p) == (rots[ri] == 0 ? 0 : (long)lw * lh));
-        CHECK(platform_text_cache_size(p) == 1);
+        CHECK(platform_text_cache_size(p) == 2);
         char path[] = "/tmp/debrief-render-XXXXXX";
         int fd = mkstemp(path);
         close(fd);
@@ -1836,9 +1848,45 @@ static void test_platform_render(void)
         }
         free(px);
         unlink(path);
+        /* The next participant: the secret run's texture is gone (wiped), the other stays. */
+        f->epoch++;
+        ui_frame_begin(f, lw, lh);
+        ui_text_run(f, 20, 20, 16, 0, (UiColor){255, 255, 255, 255}, "cached", 6);
+        platform_draw(p, f);
+        CHECK(platform_text_cache_answers(p) == 0);
+        CHECK(platform_text_cache_size(p) == 1);
+        CHECK(platform_text_renders(p) == r2);
         ui_frame_free(f);
         platform_close(p);
     }
+}
+
+/* However much a participant types, the cache keeps a bounded number of their pieces. */
+static void test_secret_pieces_bounded(void)
+{
+    PlatformConfig pc = {W, H, 0, 0, 1, "test"};
+    Platform *p = NULL;
+    int status;
+    DbError err;
+    CHECK(platform_open(&pc, fonts, &p, &status, &err) == DB_OK);
+    if (!p)
+        return;
+    UiFrame *f = ui_frame_new(kfonts_measure(fonts));
+    for (int i = 0; f && i < 400; i += 20) { /* 20 runs of 2 pieces a frame */
+        ui_frame_begin(f, W, H);
+        for (int j = 0; j < 20; j++) {
+            char run[32];
+            int v = i + j; /* letters: digits would end a piece */
+            char a = (char)('a' + v % 26), b = (char)('a' + v / 26 % 26);
+            int n = snprintf(run, sizeof run, "w%c%c x%c%c", a, b, a, b);
+            ui_text_run(f, 10, 10 + 20 * j, 16, UI_TEXT_SECRET, (UiColor){0, 0, 0, 255}, run,
+                        (size_t)n);
+        }
+        platform_draw(p, f);
+    }
+    CHECK(platform_text_cache_answers(p) == PLATFORM_SECRET_PIECES);
+    ui_frame_free(f);
+    platform_close(p);
 }
 
 static void test_missing_font(void)
@@ -1876,6 +1924,7 @@ int main(void)
     RUN(test_glyph_coverage);
     RUN(test_missing_font);
     RUN(test_platform_render);
+    RUN(test_secret_pieces_bounded);
     RUN(test_required_and_prefer_not);
     RUN(test_keyboard_keys);
     RUN(test_submit_once_and_wipe);

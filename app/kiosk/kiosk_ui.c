@@ -803,8 +803,8 @@ int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, 
     int p = k->mt.pad;
     /* A selected button's look says what was chosen: not cached beyond this participant. */
     int fl = st == B_NORMAL ? 0 : st == B_SELECTED ? UI_TEXT_BOLD | UI_TEXT_ANSWER : UI_TEXT_BOLD;
-    ui_text_box(f, (UiRect){r.x + p, r.y + 2, r.w - 2 * p, r.h - 4}, size, fl, fg,
-                UI_ALIGN_CENTER, 1, label, t);
+    ui_text_box(f, (UiRect){r.x + p, r.y + 2, r.w - 2 * p, r.h - 4}, size, fl, fg, UI_ALIGN_CENTER,
+                1, label, t);
     return t;
 }
 
@@ -1044,8 +1044,7 @@ static void build_likert(Kiosk *k, UiRect a)
                 int ans_fl = sel ? UI_TEXT_ANSWER : 0;
                 if (!anchor_numbered(tr(k, &q->anchors[v - 1]), v))
                     ui_text_box(k->f, (UiRect){r.x + mt->pad, r.y, mt->target - mt->pad, r.h},
-                                mt->title, UI_TEXT_BOLD | ans_fl, fg, UI_ALIGN_CENTER, 1, num,
-                                t);
+                                mt->title, UI_TEXT_BOLD | ans_fl, fg, UI_ALIGN_CENTER, 1, num, t);
                 ui_text_box(k->f,
                             (UiRect){r.x + mt->target + mt->pad, r.y + 2,
                                      r.w - mt->target - 3 * mt->pad, r.h - 4},
@@ -1300,7 +1299,8 @@ static void text_field(Kiosk *k, UiRect r, int action)
     }
     enum { MAXL = 512 };
     size_t starts[MAXL], lens[MAXL];
-    int nl = ui_wrap_lines(&f->m, e->buf, e->len, mt->body, 0, in.w - 4, starts, lens, MAXL);
+    int nl = ui_wrap_lines(&f->m, e->buf, e->len, mt->body, UI_TEXT_SECRET, in.w - 4, starts, lens,
+                           MAXL);
     if (nl > MAXL)
         nl = MAXL;
     int cl = nl - 1; /* the caret's line */
@@ -1322,7 +1322,9 @@ static void text_field(Kiosk *k, UiRect r, int action)
         if (i == cl) {
             size_t upto = e->caret > starts[i] + lens[i] ? lens[i] : e->caret - starts[i];
             int cx =
-                in.x + 4 + (upto ? f->m.width(f->m.ctx, mt->body, 0, e->buf + starts[i], upto) : 0);
+                in.x + 4 +
+                (upto ? f->m.width(f->m.ctx, mt->body, UI_TEXT_SECRET, e->buf + starts[i], upto)
+                      : 0);
             ui_rect(f, (UiRect){cx - 1, y + 2, 2, mt->lh_body - 4}, c_fg);
         }
     }
@@ -1334,7 +1336,7 @@ static int counter_line(Kiosk *k, int x, int y, int w)
 {
     const Metrics *mt = &k->mt;
     char cnt[32];
-    /* The count says how much the participant wrote: their content, never cached. */
+    /* The count says how much the participant wrote: theirs, as their words are. */
     snprintf(cnt, sizeof cnt, "%d/%d", osk_edit_chars(&k->edit), cur_q(k)->max_length);
     int cwid = kui_text_w(k, cnt, mt->small, UI_TEXT_SECRET);
     ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small, UI_TEXT_SECRET,
@@ -1533,12 +1535,15 @@ static const char *answer_summary(const Kiosk *k, int qi, char *buf, size_t cap)
     return buf;
 }
 
-static int review_row_h(Kiosk *k, int qi, int tw, char *buf, size_t cap)
+/* A review row's height, and the heights of its question (*qh) and answer (*ah). */
+static int review_row_h(Kiosk *k, int qi, int tw, char *buf, size_t cap, int *qh, int *ah)
 {
     const Metrics *mt = &k->mt;
-    int h = kui_text_h(k, tr(k, &k->s->questions[qi].text), mt->small, 0, tw) +
-            kui_text_h(k, answer_summary(k, qi, buf, cap), mt->body, UI_TEXT_BOLD, tw) +
-            2 * mt->pad;
+    *qh = kui_text_h(k, tr(k, &k->s->questions[qi].text), mt->small, 0, tw);
+    *ah =
+        kui_text_h(k, answer_summary(k, qi, buf, cap), mt->body, UI_TEXT_BOLD | UI_TEXT_SECRET, tw);
+    secmem_wipe(buf, cap);
+    int h = *qh + *ah + 2 * mt->pad;
     return h < mt->target ? mt->target : h;
 }
 
@@ -1565,12 +1570,13 @@ static void build_review(Kiosk *k)
         k->fits = 0;
         return;
     }
-    /* Pages: greedy fill of the visible questions. */
+    /* Pages: greedy fill of the visible questions (heights kept for drawing the page). */
     int page = 0, start = -1, end = -1, yy = y, page_count = 1;
+    int row_h[SURVEY_MAX_QUESTIONS], q_h[SURVEY_MAX_QUESTIONS], a_h[SURVEY_MAX_QUESTIONS];
     for (int i = 0; i < k->s->n_questions; i++) {
         if (!response_visible(k->r, i))
             continue;
-        int rh = review_row_h(k, i, tw, buf, CAP);
+        int rh = row_h[i] = review_row_h(k, i, tw, buf, CAP, &q_h[i], &a_h[i]);
         if (yy + rh > list_bottom && yy > y) {
             page++;
             page_count++;
@@ -1592,18 +1598,17 @@ static void build_review(Kiosk *k)
     for (int i = start; i <= end; i++) {
         if (!response_visible(k->r, i))
             continue;
-        int rh = review_row_h(k, i, tw, buf, CAP);
+        int rh = row_h[i];
         kui_need(k, y + rh <= list_bottom);
         UiRect rr = {mt->m, y, cw, rh};
         ui_rect(f, rr, c_white);
         ui_frame_border(f, rr, 1, c_border);
         int t = ui_target(f, rr, ACT_EDIT, i, 1);
         const char *qt = tr(k, &k->s->questions[i].text);
-        int qh = kui_text_h(k, qt, mt->small, 0, tw);
+        int qh = q_h[i], ah = a_h[i];
         ui_text_box(f, (UiRect){rr.x + mt->pad, y + mt->pad, tw, qh}, mt->small, 0, c_muted,
                     UI_ALIGN_LEFT, 0, qt, t);
         const char *as = answer_summary(k, i, buf, CAP);
-        int ah = kui_text_h(k, as, mt->body, UI_TEXT_BOLD, tw);
         ui_text_box(f, (UiRect){rr.x + mt->pad, y + mt->pad + qh, tw, ah}, mt->body,
                     UI_TEXT_BOLD | UI_TEXT_SECRET, c_fg, UI_ALIGN_LEFT, 0, as, t);
         secmem_wipe(buf, CAP);

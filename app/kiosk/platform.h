@@ -142,8 +142,10 @@ unsigned platform_draw_opts(const Platform *p);
 /* Pixels redrawn by the last platform_draw (the whole logical frame when drawn whole). */
 long platform_last_redrawn(const Platform *p);
 
-/* Cached text textures (for tests: glyphs are rendered once); of them, answer-styled
- * (UI_TEXT_ANSWER) ones, dropped and wiped when UiFrame.epoch changes. */
+/* Cached text textures (for tests: glyphs are rendered once); of them, the participant's
+ * (UI_TEXT_ANSWER or UI_TEXT_SECRET), dropped and wiped when UiFrame.epoch changes. At most
+ * PLATFORM_SECRET_PIECES pieces of UI_TEXT_SECRET text are kept (the oldest goes, wiped). */
+#define PLATFORM_SECRET_PIECES 160
 int platform_text_cache_size(const Platform *p);
 int platform_text_cache_answers(const Platform *p);
 uint64_t platform_text_renders(const Platform *p);

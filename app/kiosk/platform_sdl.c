@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 #include <unistd.h>
 
 #include "png.h"
@@ -201,6 +202,7 @@ static void fdwait_sleep(FdWait *w, int ms)
 /* ---- the window ---- */
 
 #define TEX_CACHE 768
+#define PARTICIPANT (UI_TEXT_ANSWER | UI_TEXT_SECRET) /* cached for one participant only */
 
 /* A cached text run. Either white with alpha, tinted and blended when drawn (bg == 0), or
  * opaque: already blended in colour fg over the plain background bg (bg = 1 << 32 | RGBA),
@@ -288,7 +290,7 @@ int platform_text_cache_answers(const Platform *p)
 {
     int n = 0;
     for (int i = 0; i < p->n_cache; i++)
-        n += (p->cache[i].flags & UI_TEXT_ANSWER) != 0;
+        n += (p->cache[i].flags & PARTICIPANT) != 0;
     return n;
 }
 uint64_t platform_text_renders(const Platform *p)
@@ -366,12 +368,12 @@ static void cache_clear(Platform *p)
     p->n_cache = 0;
 }
 
-/* A new participant (UiFrame.epoch moved on): the renderings whose style showed the last
- * one's answers go, wiped. */
+/* A new participant (UiFrame.epoch moved on): the renderings of the last one's words and
+ * of the choices they made go, wiped. */
 static void cache_drop_answers(Platform *p)
 {
     for (int i = 0; i < p->n_cache;) {
-        if (p->cache[i].flags & UI_TEXT_ANSWER) {
+        if (p->cache[i].flags & PARTICIPANT) {
             entry_free(&p->cache[i]);
             p->cache[i] = p->cache[--p->n_cache];
         } else {
@@ -826,16 +828,27 @@ static void drop_texture_wiped(SDL_Texture *t)
     SDL_DestroyTexture(t);
 }
 
-/* Frees a cache entry's texture and text; an answer-styled one is wiped first. */
+/* Frees a cache entry's texture and text; a participant's (answer-styled or secret) is
+ * wiped first. */
 static void entry_free(TexEntry *e)
 {
-    if (e->flags & UI_TEXT_ANSWER) {
+    if (e->flags & PARTICIPANT) {
         drop_texture_wiped(e->tex);
         secmem_wipe(e->text, e->len);
     } else {
         SDL_DestroyTexture(e->tex);
     }
     free(e->text);
+}
+
+/* The least recently used entry whose flags include mask (0: any entry); NULL if none. */
+static TexEntry *cache_lru(Platform *p, int mask)
+{
+    TexEntry *e = NULL;
+    for (int i = 0; i < p->n_cache; i++)
+        if ((p->cache[i].flags & mask) == mask && (!e || p->cache[i].used < e->used))
+            e = &p->cache[i];
+    return e;
 }
 
 static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int flags, UiColor fg,
@@ -853,13 +866,16 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
         }
     }
     TexEntry *e;
-    if (p->n_cache < TEX_CACHE) {
+    int secrets = 0;
+    for (int i = 0; (flags & UI_TEXT_SECRET) && i < p->n_cache; i++)
+        secrets += (p->cache[i].flags & UI_TEXT_SECRET) != 0;
+    if (secrets >= PLATFORM_SECRET_PIECES) { /* a participant's pieces: the oldest goes */
+        e = cache_lru(p, UI_TEXT_SECRET);
+        entry_free(e);
+    } else if (p->n_cache < TEX_CACHE) {
         e = &p->cache[p->n_cache++];
     } else { /* evict the least recently used */
-        e = &p->cache[0];
-        for (int i = 1; i < p->n_cache; i++)
-            if (p->cache[i].used < e->used)
-                e = &p->cache[i];
+        e = cache_lru(p, 0);
         entry_free(e);
     }
     memset(e, 0, sizeof *e);
@@ -867,8 +883,8 @@ static TexEntry *cache_get(Platform *p, const char *s, size_t len, int size, int
     if (e->text) {
         memcpy(e->text, s, len);
         e->text[len] = '\0';
-        e->tex = render_texture(p, e->text, size, flags, fg, bg,
-                                (flags & UI_TEXT_ANSWER) != 0, &e->w, &e->h);
+        e->tex = render_texture(p, e->text, size, flags, fg, bg, (flags & PARTICIPANT) != 0, &e->w,
+                                &e->h);
     }
     if (!e->text || !e->tex) {
         free(e->text);
@@ -896,8 +912,13 @@ static void fill_direct(Platform *p, UiRect r, UiColor c)
     uint32_t px = SDL_MapRGBA(ws->format, c.r, c.g, c.b, c.a);
     for (int y = r.y; y < r.y + r.h; y++) {
         uint32_t *row = (uint32_t *)((uint8_t *)ws->pixels + (size_t)y * (size_t)ws->pitch) + r.x;
+#if WCHAR_MAX == 0xFFFFFFFFu || WCHAR_MAX == 0x7FFFFFFF
+        /* glibc's wmemset stores 32 or 64 bytes at a time: half the time of a plain loop */
+        wmemset((wchar_t *)row, (wchar_t)px, (size_t)r.w);
+#else
         for (int x = 0; x < r.w; x++)
             row[x] = px;
+#endif
     }
 }
 
@@ -968,30 +989,25 @@ static void draw_text(Platform *p, const UiFrame *f, int i)
     UiColor bgc;
     int opaque = p->soft && (p->opts & PLATFORM_DRAW_OPAQUE_TEXT) && text_bg(f, i, &bgc);
     const UiColor *bg = opaque ? &bgc : NULL;
-    SDL_Texture *tex = NULL;
-    int w = 0, h = 0;
-    if (c->flags & UI_TEXT_SECRET) {
-        /* A participant's words are never kept in the cache: rendered, drawn, wiped. */
-        tex = render_texture(p, s, c->size, c->flags, c->color, bg, 1, &w, &h);
-    } else {
-        TexEntry *e = cache_get(p, s, c->len, c->size, c->flags, c->color, bg);
-        tex = e ? e->tex : NULL;
-        w = e ? e->w : 0;
-        h = e ? e->h : 0;
+    /* A participant's words go piece by piece (ui_piece_len), as ui.c measured them: a
+     * keystroke renders the one piece it changed. */
+    int x = c->r.x, right = c->r.x + c->r.w;
+    for (size_t at = 0, n; at < c->len && x < right; at += n) {
+        n = c->flags & UI_TEXT_SECRET ? ui_piece_len(s + at, c->len - at) : c->len;
+        TexEntry *e = cache_get(p, s + at, n, c->size, c->flags, c->color, bg);
+        if (!e)
+            return;
+        if (!opaque) {
+            SDL_SetTextureColorMod(e->tex, c->color.r, c->color.g, c->color.b);
+            SDL_SetTextureAlphaMod(e->tex, c->color.a);
+        }
+        /* Never outside the run's box (SDL_ttf renders exactly the measured size), so that
+         * the box is all a partial redraw needs to know about the run. */
+        SDL_Rect src = {0, 0, e->w < right - x ? e->w : right - x, e->h < c->r.h ? e->h : c->r.h};
+        SDL_Rect dst = {x, c->r.y, src.w, src.h};
+        SDL_RenderCopy(p->ren, e->tex, &src, &dst);
+        x += e->w;
     }
-    if (!tex)
-        return;
-    if (!opaque) {
-        SDL_SetTextureColorMod(tex, c->color.r, c->color.g, c->color.b);
-        SDL_SetTextureAlphaMod(tex, c->color.a);
-    }
-    /* Never outside the run's box (SDL_ttf renders exactly the measured size), so that the
-     * box is all a partial redraw needs to know about the run. */
-    SDL_Rect src = {0, 0, w < c->r.w ? w : c->r.w, h < c->r.h ? h : c->r.h};
-    SDL_Rect dst = {c->r.x, c->r.y, src.w, src.h};
-    SDL_RenderCopy(p->ren, tex, &src, &dst);
-    if (c->flags & UI_TEXT_SECRET)
-        drop_texture_wiped(tex);
 }
 
 /* ---- overdraw: a pixel that a later opaque rectangle paints ends up that rectangle's colour
@@ -1287,7 +1303,7 @@ void platform_draw(Platform *p, const UiFrame *f)
     }
     if (!p->direct)
         compose(p);
-    SDL_RenderPresent(p->ren); /* a surface's renderer only runs what it has queued */
+    SDL_RenderPresent(p->ren);  /* a surface's renderer only runs what it has queued */
     if (p->direct && partial) { /* hand the display only what changed */
         SDL_Rect rects[DIRTY_MAX];
         for (int d = 0; d < p->n_dirty; d++)

@@ -10,12 +10,12 @@
 /* ---- remembered widths ----
  *
  * An open-addressed table of (size, flags, text) -> width with its texts, in locked memory,
- * in two halves: ui_frame_begin moves the entries marked public into the other half and
- * wipes the one it leaves. An entry is public once it has been measured as part of text being
- * laid out to be drawn openly (its bytes inside [pub_lo, pub_hi), set by ui_text_box and
- * ui_text_run when the flags have neither UI_TEXT_SECRET nor UI_TEXT_ANSWER); the table never
- * searches text for that.
- * Full: everything is wiped and measuring starts over. */
+ * in two halves: when the epoch changes (another participant), ui_frame_begin moves the
+ * entries marked public into the other half and wipes the one it leaves. An entry is public once it
+ * has been measured as part of text being laid out to be drawn openly (its bytes inside [pub_lo,
+ * pub_hi), set by ui_text_box and ui_text_run when the flags have neither UI_TEXT_SECRET nor
+ * UI_TEXT_ANSWER); the table never searches text for that. Full: everything is wiped and measuring
+ * starts over. */
 
 #define MEMO_SLOTS 1024 /* a power of two; at most 3/4 used */
 #define MEMO_TEXT (32 * 1024)
@@ -36,6 +36,7 @@ typedef struct MemoHalf {
 struct UiMemo {
     MemoHalf half[2];
     int cur;
+    uint32_t epoch; /* the participant whose words the private entries may hold */
 };
 
 static uint64_t memo_hash(const char *s, size_t len, int size, int flags)
@@ -83,9 +84,35 @@ static MemoSlot *memo_put(MemoHalf *m, uint64_t h, const char *s, size_t len, in
     return e;
 }
 
+size_t ui_piece_len(const char *s, size_t len)
+{
+    enum { PIECE_MAX = 12 };
+    size_t i = 0;
+    while (i < len) {
+        size_t n = ui_utf8_len(s + i, len - i);
+        if (i > 0 && i + n > PIECE_MAX)
+            break;
+        i += n;
+        unsigned char c = (unsigned char)s[i - 1];
+        if (n == 1 && (c == ' ' || (c >= '0' && c <= '9')))
+            break;
+    }
+    return i;
+}
+
 static int memo_width(void *ctx, int size, int flags, const char *s, size_t len)
 {
     UiFrame *f = ctx;
+    if ((flags & UI_TEXT_SECRET) && len > 0 && ui_piece_len(s, len) < len) {
+        int w = 0; /* as the backend draws it: piece by piece */
+        for (size_t i = 0, n; i < len; i += n) {
+            n = ui_piece_len(s + i, len - i);
+            w += memo_width(ctx, size, flags, s + i, n);
+        }
+        return w;
+    }
+    if (!f->memo)
+        return f->measure.width(f->measure.ctx, size, flags, s, len);
     MemoHalf *m = &f->memo->half[f->memo->cur];
     uintptr_t a = (uintptr_t)s, lo = (uintptr_t)f->pub_lo, hi = (uintptr_t)f->pub_hi;
     int pub = lo && a >= lo && a + len <= hi;
@@ -157,10 +184,10 @@ UiFrame *ui_frame_new(UiMeasure m)
         return NULL;
     }
     f->measure = m;
-    f->m = m;
-    f->memo = secmem_alloc(sizeof *f->memo);
-    if (f->memo) /* else measure every time */
-        f->m = (UiMeasure){memo_width, memo_line_height, f};
+    f->memo = secmem_alloc(sizeof *f->memo); /* NULL: measure every time */
+    if (f->memo)
+        f->memo->epoch = f->epoch;
+    f->m = (UiMeasure){memo_width, memo_line_height, f};
     return f;
 }
 
@@ -190,8 +217,10 @@ int ui_frame_memo_holds(const UiFrame *f, const char *s)
 void ui_frame_begin(UiFrame *f, int w, int h)
 {
     secmem_wipe(f->arena, f->arena_used);
-    if (f->memo)
+    if (f->memo && f->memo->epoch != f->epoch) { /* another participant: forget the last */
         memo_sweep(f->memo);
+        f->memo->epoch = f->epoch;
+    }
     f->pub_lo = f->pub_hi = NULL;
     f->arena_used = 0;
     f->w = w;
@@ -391,15 +420,17 @@ int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int alig
                 int valign_center, const char *s, int target)
 {
     int lh = f->m.line_height(f->m.ctx, size, flags);
-    int height;
+    int height = 0, lines = 0;
     size_t len = strlen(s), pos = 0;
     const char *hi, *lo = pub_mark(f, flags, s, len, &hi);
-    ui_wrap_measure(&f->m, s, size, flags, box.w, &height);
+    if (valign_center) /* else the lines drawn give the height: one wrap, not two */
+        ui_wrap_measure(&f->m, s, size, flags, box.w, &height);
     int y = box.y;
     if (valign_center && height < box.h)
         y += (box.h - height) / 2;
     int top = y, maxw = 0, minx = box.x + box.w;
     while (pos < len) {
+        lines++;
         size_t next;
         size_t n = wrap_line(&f->m, s + pos, len - pos, size, flags, box.w, &next);
         int lw = f->m.width(f->m.ctx, size, flags, s + pos, n);
@@ -419,6 +450,8 @@ int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int alig
         pos += next;
     }
     pub_restore(f, lo, hi);
+    if (!valign_center)
+        height = (lines ? lines : 1) * lh; /* as ui_wrap_measure counts */
     if (f->n_labels < UI_MAX_LABELS) {
         size_t off = arena_put(f, s, len);
         if (off != (size_t)-1) {

@@ -9,7 +9,8 @@
  *
  * The frame's text arena is in locked memory (secmem) and wiped on every ui_frame_begin,
  * because it holds answers (the review screen, the free-text field). Runs flagged
- * UI_TEXT_SECRET must not be cached by the backend.
+ * UI_TEXT_SECRET or UI_TEXT_ANSWER may be cached by the backend only for one participant
+ * (UiFrame.epoch), and are wiped when they go.
  */
 #ifndef DEBRIEF_UI_H
 #define DEBRIEF_UI_H
@@ -36,10 +37,14 @@ enum { UI_CMD_RECT = 1, UI_CMD_FRAME = 2, UI_CMD_TEXT = 3 };
 /* Text run flags. */
 enum {
     UI_TEXT_BOLD = 1,
-    UI_TEXT_SECRET = 2, /* participant's content: backend must not cache its rendering */
+    /* A participant's own words (typed text, the review's answers, the character count):
+     * measured and drawn piece by piece (ui_piece_len), so that a keystroke renders only the
+     * piece it changed; the backend may cache a piece's rendering, and the memo its width,
+     * only while UiFrame.epoch stays the same, and wipes them when it changes. */
+    UI_TEXT_SECRET = 2,
     /* Public words whose style shows an answer (a chosen option in bold, in the selected
-     * colours): the backend may cache the rendering only while UiFrame.epoch stays the same,
-     * and wipes it when it changes; its width is not remembered across frames. */
+     * colours): cached by the backend, and their widths remembered, only while
+     * UiFrame.epoch stays the same, and wiped when it changes. */
     UI_TEXT_ANSWER = 4
 };
 
@@ -91,7 +96,9 @@ typedef struct UiFrame {
     UiMeasure measure;           /* the backend's measure, as given to ui_frame_new */
     struct UiMemo *memo;         /* secmem; NULL: m is measure itself */
     const char *pub_lo, *pub_hi; /* text being laid out to be drawn openly (not SECRET) */
-    uint32_t epoch; /* set by the app: changes whenever one participant's answers are gone */
+    /* Set by the app before ui_frame_begin: changes whenever one participant's answers are
+     * gone (the next participant, or none). */
+    uint32_t epoch;
 } UiFrame;
 
 /* Allocates a frame (the arena in locked memory). NULL on allocation failure.
@@ -99,10 +106,10 @@ typedef struct UiFrame {
  * The frame's m remembers widths: layout measures the same strings many times a frame and
  * again every frame, and each measure is a text shaping. What is remembered is in locked
  * memory. Widths of text that was drawn openly (a run or ui_text_box without UI_TEXT_SECRET
- * or UI_TEXT_ANSWER:
- * text the backend's texture cache keeps anyway) are kept across frames; every other width
- * (a participant's words among them: the editor's lines, the review's answers) is wiped by
- * the next ui_frame_begin, with the arena. */
+ * or UI_TEXT_ANSWER: text the backend's texture cache keeps anyway) are kept for good; every
+ * other width (a participant's words among them: the editor's lines, the review's answers)
+ * only while UiFrame.epoch stays the same: the first ui_frame_begin with another epoch wipes
+ * them. A UI_TEXT_SECRET width is the sum of its pieces' (ui_piece_len). */
 UiFrame *ui_frame_new(UiMeasure m);
 /* Wipes and frees; NULL is a no-op. */
 void ui_frame_free(UiFrame *f);
@@ -119,6 +126,12 @@ int ui_text_run(UiFrame *f, int x, int y, int size, int flags, UiColor c, const 
                 size_t len);
 
 enum { UI_ALIGN_LEFT = 0, UI_ALIGN_CENTER = 1, UI_ALIGN_RIGHT = 2 };
+
+/* The length of the first piece of s (len > 0): up to and including a space or an ASCII
+ * digit, or 12 bytes (whole UTF-8 characters, at least one). A UI_TEXT_SECRET run is
+ * measured and drawn as its pieces side by side; pieces that did not change are not drawn
+ * afresh. */
+size_t ui_piece_len(const char *s, size_t len);
 
 /* Word-wraps s into lines no wider than w. Returns the number of lines and the height
  * (lines * line height) in *height. Lines break at spaces; a word wider than w is broken
