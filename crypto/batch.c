@@ -599,6 +599,25 @@ static int parse_session(Reader *r, uint32_t index, BatchSession *s)
     return DB_OK;
 }
 
+/* Checks the signature over the digest of the signed part and fills hash. */
+static int verify_digest(const char *name, const uint8_t *data, size_t len,
+                         const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
+                         const uint8_t digest[BATCH_DIGEST_BYTES], uint8_t hash[BATCH_HASH_BYTES],
+                         DbError *err)
+{
+    size_t signed_len = len - KEY_SIGNATURE_BYTES;
+    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + BATCH_DIGEST_BYTES];
+    memcpy(msg, BATCH_SIGNED_CONTEXT, BATCH_SIGNED_CONTEXT_BYTES);
+    memcpy(msg + BATCH_SIGNED_CONTEXT_BYTES, digest, BATCH_DIGEST_BYTES);
+    if (keys_signature_verify(kiosk_pk, msg, sizeof msg, data + signed_len) != 0)
+        return dberr_set(err, DB_EAUTH,
+                         "%s: signature does not verify: the batch was altered or is not from "
+                         "this kiosk",
+                         name);
+    hash_of(digest, data + signed_len, KEY_SIGNATURE_BYTES, hash);
+    return DB_OK;
+}
+
 int batch_verify(const char *name, const uint8_t *data, size_t len,
                  const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint8_t hash[BATCH_HASH_BYTES],
                  DbError *err)
@@ -606,20 +625,10 @@ int batch_verify(const char *name, const uint8_t *data, size_t len,
     memset(hash, 0, BATCH_HASH_BYTES);
     if (len < KEY_SIGNATURE_BYTES)
         return dberr_set(err, DB_EFORMAT, "%s: the file is too short to hold a signature", name);
-    size_t signed_len = len - KEY_SIGNATURE_BYTES;
     /* One pass over the bytes gives the digest that is signed and that the hash uses. */
-    crypto_generichash_state body_state;
-    crypto_generichash_init(&body_state, NULL, 0, 64);
-    crypto_generichash_update(&body_state, data, signed_len);
-    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + 64];
-    signed_message(&body_state, msg);
-    if (keys_signature_verify(kiosk_pk, msg, sizeof msg, data + signed_len) != 0)
-        return dberr_set(err, DB_EAUTH,
-                         "%s: signature does not verify: the batch was altered or is not from "
-                         "this kiosk",
-                         name);
-    hash_of(msg + BATCH_SIGNED_CONTEXT_BYTES, data + signed_len, KEY_SIGNATURE_BYTES, hash);
-    return DB_OK;
+    uint8_t digest[BATCH_DIGEST_BYTES];
+    crypto_generichash(digest, sizeof digest, data, len - KEY_SIGNATURE_BYTES, NULL, 0);
+    return verify_digest(name, data, len, kiosk_pk, digest, hash, err);
 }
 
 int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err)
@@ -628,6 +637,49 @@ int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, D
     if (rc == DB_OK && (rc = batch_verify(name, data, len, out->kiosk_pk, out->hash, err)) != DB_OK)
         batch_free(out);
     return rc;
+}
+
+int batch_parse_digested(const char *name, const uint8_t *data, size_t len,
+                         const uint8_t digest[BATCH_DIGEST_BYTES], Batch *out, DbError *err)
+{
+    int rc = batch_parse_unverified(name, data, len, out, err);
+    if (rc != DB_OK)
+        return rc;
+    if (len < KEY_SIGNATURE_BYTES) /* never a parsed batch; batch_verify's message */
+        rc = dberr_set(err, DB_EFORMAT, "%s: the file is too short to hold a signature", name);
+    else
+        rc = verify_digest(name, data, len, out->kiosk_pk, digest, out->hash, err);
+    if (rc != DB_OK)
+        batch_free(out);
+    return rc;
+}
+
+struct BatchDigest {
+    crypto_generichash_state st; /* 64-byte aligned: hence aligned_alloc */
+};
+
+BatchDigest *batch_digest_new(void)
+{
+    size_t align = _Alignof(BatchDigest), size = (sizeof(BatchDigest) + align - 1) / align * align;
+    BatchDigest *d = aligned_alloc(align, size);
+    if (d)
+        crypto_generichash_init(&d->st, NULL, 0, BATCH_DIGEST_BYTES);
+    return d;
+}
+
+void batch_digest_update(BatchDigest *d, const uint8_t *data, size_t len)
+{
+    crypto_generichash_update(&d->st, data, len);
+}
+
+void batch_digest_final(BatchDigest *d, uint8_t digest[BATCH_DIGEST_BYTES])
+{
+    crypto_generichash_final(&d->st, digest, BATCH_DIGEST_BYTES);
+}
+
+void batch_digest_free(BatchDigest *d)
+{
+    free(d);
 }
 
 int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,

@@ -121,6 +121,22 @@ int batch_verify(const char *name, const uint8_t *data, size_t len,
                  const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint8_t hash[BATCH_HASH_BYTES],
                  DbError *err);
 
+/* The signed digest computed by the reader itself, e.g. while the file is still being read
+ * (on another thread, as the pieces arrive): BLAKE2b-512 of the file's bytes before its last
+ * 64 (the signature). batch_digest_new fails only for lack of memory (NULL). */
+#define BATCH_DIGEST_BYTES 64
+typedef struct BatchDigest BatchDigest;
+BatchDigest *batch_digest_new(void);
+void batch_digest_update(BatchDigest *d, const uint8_t *data, size_t len);
+void batch_digest_final(BatchDigest *d, uint8_t digest[BATCH_DIGEST_BYTES]);
+void batch_digest_free(BatchDigest *d); /* NULL is a no-op */
+
+/* batch_parse for a caller that already has the digest of data's signed part (the
+ * BatchDigest of data[0 .. len - 64), taken from these very bytes, not re-read from the
+ * file): the same checks, messages and results, without a second pass over the bytes. */
+int batch_parse_digested(const char *name, const uint8_t *data, size_t len,
+                         const uint8_t digest[BATCH_DIGEST_BYTES], Batch *out, DbError *err);
+
 /* Hash used for chaining and acknowledgements (docs/FORMAT.md): BLAKE2b-256 of D || S,
  * where S is the last 64 bytes (the signature) and D the BLAKE2b-512 of the bytes before
  * them (what the signature covers). It commits to every byte of the file and comes out of

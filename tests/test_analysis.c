@@ -1022,6 +1022,119 @@ static void test_verify_before_open(void)
     adb_close(db);
 }
 
+/* What fs_read_file_watch showed its watcher. */
+typedef struct Watched {
+    int calls, moves, bad;
+    const uint8_t *buf;
+    size_t got;
+} Watched;
+
+static void watch_rec(void *ctx, const uint8_t *buf, size_t got)
+{
+    Watched *w = ctx;
+    w->calls++;
+    if (!buf) {
+        w->moves++;
+        w->bad |= got != 0;
+        w->buf = NULL;
+        return;
+    }
+    /* growing by at most a piece at a time, the start unchanged while the buffer stays */
+    w->bad |= got <= w->got && w->buf == buf;
+    w->bad |= got - (w->buf ? w->got : 0) > FS_READ_PIECE && w->buf == buf;
+    w->buf = buf;
+    w->got = got;
+}
+
+/* The import hashes a batch while it reads it (a thread hashes the pieces read so far): the
+ * same batch, hash and messages as reading it whole and batch_parse, wherever a byte changed,
+ * the pieces' edges included. */
+static void test_read_while_hashing(void)
+{
+    DbError err, err2;
+    char path[512], forged[512];
+    KeyIdentity *ke = NULL;
+    int created;
+    path_in(path, sizeof path, "kiosk-e.key");
+    CHECK(keys_identity_load_or_create(path, &ke, &created, &err) == DB_OK);
+    if (!ke)
+        return;
+    GenSession gs = {g_survey, "Group 8", "2024-08-02", 300}; /* ~2.5 MB: several pieces */
+    uint8_t h[BATCH_HASH_BYTES];
+    path_in(path, sizeof path, "e1.dbb");
+    make_gen_batch(path, ke, 1, zero_hash, &gs, 1, NULL, 0, h);
+    keys_identity_free(ke);
+
+    /* the watcher sees the pieces arrive, in one buffer that is the one returned */
+    Watched w = {0};
+    uint8_t *data = NULL, *bytes = NULL;
+    size_t len = 0, blen = 0;
+    CHECK(fs_read_file_watch(path, BATCH_MAX_BYTES, 1, watch_rec, &w, &data, &len, &err) ==
+          DB_OK);
+    bytes = read_all(path, &blen);
+    CHECK(data && bytes && len == blen && blen > 4 * FS_READ_PIECE);
+    CHECK(data && bytes && memcmp(data, bytes, blen) == 0);
+    CHECK(w.calls >= (int)(blen / FS_READ_PIECE) && w.moves == 0 && !w.bad);
+    CHECK(w.buf == data && w.got == len);
+    free(data);
+    data = NULL;
+    /* a file whose size says 0 and that has more (a /proc file): the buffer grows, and the
+     * watcher hears of each move before it happens */
+    memset(&w, 0, sizeof w);
+    CHECK(fs_read_file_watch("/proc/self/status", 1u << 20, 1, watch_rec, &w, &data, &len,
+                             &err) == DB_OK);
+    CHECK(w.moves > 0 && !w.bad && w.buf == data && w.got == len && len > 100);
+    free(data);
+    data = NULL;
+    /* the same through the import's reader: hashed while the buffer moves, then refused */
+    Batch b;
+    CHECK(analysis_batch_read("/proc/self/status", &data, &len, &b, &err) == DB_EFORMAT);
+    CHECK(data == NULL);
+    /* too large: refused before anything is read */
+    memset(&w, 0, sizeof w);
+    CHECK(fs_read_file_watch(path, 1000, 1, watch_rec, &w, &data, &len, &err) == DB_ELIMIT);
+    CHECK(data == NULL && w.calls == 0);
+
+    /* the genuine batch: what batch_parse gives */
+    Batch ref;
+    CHECK(batch_parse(path, bytes, blen, &ref, &err) == DB_OK);
+    CHECK(analysis_batch_read(path, &data, &len, &b, &err) == DB_OK);
+    CHECK(data && len == blen && memcmp(b.hash, ref.hash, BATCH_HASH_BYTES) == 0 &&
+          memcmp(b.hash, h, BATCH_HASH_BYTES) == 0);
+    CHECK(b.n_records == 300 && b.n_sessions == 1);
+    CHECK(b.n_records == 300 && data &&
+          b.records[299].data == data + (ref.records[299].data - bytes));
+    batch_free(&b);
+    batch_free(&ref);
+    free(data);
+    data = NULL;
+
+    /* one byte changed at the edges of the pieces read and hashed, the last signed byte, the
+     * signature: the same refusal as batch_parse's */
+    size_t flips[] = {FS_READ_PIECE - 1, FS_READ_PIECE, 1024 * 1024 - 1, 1024 * 1024,
+                      blen - 65, blen - 64, blen - 1};
+    path_in(forged, sizeof forged, "e1-forged.dbb");
+    for (size_t f = 0; bytes && f < sizeof flips / sizeof flips[0]; f++) {
+        bytes[flips[f]] ^= 0x01;
+        CHECK(fs_write_atomic(forged, bytes, blen, 0644, &err) == DB_OK);
+        int rc2 = batch_parse(forged, bytes, blen, &ref, &err2);
+        bytes[flips[f]] ^= 0x01;
+        CHECK(rc2 == DB_EAUTH);
+        CHECK(analysis_batch_read(forged, &data, &len, &b, &err) == DB_EAUTH);
+        CHECK_STR(err.msg, err2.msg);
+        CHECK(data == NULL);
+    }
+    /* the last byte cut off: the parser's message, not a hash of the wrong bytes */
+    if (bytes) {
+        CHECK(fs_write_atomic(forged, bytes, blen - 1, 0644, &err) == DB_OK);
+        int rc2 = batch_parse(forged, bytes, blen - 1, &ref, &err2);
+        CHECK(rc2 != DB_OK);
+        CHECK(analysis_batch_read(forged, &data, &len, &b, &err) == rc2);
+        CHECK_STR(err.msg, err2.msg);
+    }
+    free(bytes);
+}
+
 /* Response ids: drawn in increasing order for a batch (rows go in in key order), and an id
  * that is taken falls back to a fresh random one instead of failing the import. */
 static void test_response_ids(void)
@@ -2134,6 +2247,7 @@ int main(int argc, char **argv)
     RUN(test_disk_full);
     RUN(test_parallel_open);
     RUN(test_verify_before_open);
+    RUN(test_read_while_hashing);
     RUN(test_response_ids);
     RUN(test_crash_mid_import);
     RUN(test_csv_golden);

@@ -170,17 +170,125 @@ void analysis_ack_file_name(const char *kiosk_fp, char *out, size_t cap)
     snprintf(out, cap, "debrief-%.9s-ack.dba", kiosk_fp);
 }
 
+/* --- reading and verifying a batch ---
+ *
+ * The signature covers the BLAKE2b-512 of the whole file (but its last 64 bytes), and no
+ * record may be opened before it verified, so reading and hashing are the part of an import
+ * no thread count shortens. They overlap: the calling thread reads the file in pieces
+ * (fs_read_file_watch, with all of fs_read_file's checks) while a hasher thread hashes what
+ * has arrived, up to 64 bytes short of it (those may be the signature). The hasher reads the
+ * import's own copy of the bytes, the very buffer the records are then parsed from and
+ * opened in, so what verified is what is used. */
+
+#define HASH_PIECE (1024u * 1024)
+
+typedef struct Hasher {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    BatchDigest *dg;
+    /* under mu: */
+    const uint8_t *buf; /* NULL while the reader moves or frees it */
+    size_t avail;       /* bytes of buf read so far */
+    size_t hashed;      /* bytes of buf hashed so far */
+    size_t end;         /* once done: the length of the signed part */
+    int busy;           /* the hasher is reading buf (without mu) */
+    int done, quit;
+} Hasher;
+
+static void *hasher_main(void *arg)
+{
+    Hasher *h = arg;
+    pthread_mutex_lock(&h->mu);
+    while (!h->quit) {
+        size_t limit = h->done                            ? h->end
+                       : h->avail > KEY_SIGNATURE_BYTES ? h->avail - KEY_SIGNATURE_BYTES
+                                                        : 0;
+        if (h->buf && h->hashed < limit) {
+            size_t n = limit - h->hashed < HASH_PIECE ? limit - h->hashed : HASH_PIECE;
+            const uint8_t *p = h->buf + h->hashed;
+            h->busy = 1;
+            pthread_mutex_unlock(&h->mu);
+            batch_digest_update(h->dg, p, n);
+            pthread_mutex_lock(&h->mu);
+            h->hashed += n;
+            h->busy = 0;
+            pthread_cond_broadcast(&h->cv);
+            continue;
+        }
+        if (h->done)
+            break;
+        pthread_cond_wait(&h->cv, &h->mu);
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+/* fs_read_file_watch's callback, on the reading thread. */
+static void hasher_watch(void *ctx, const uint8_t *buf, size_t got)
+{
+    Hasher *h = ctx;
+    pthread_mutex_lock(&h->mu);
+    h->buf = buf;
+    h->avail = got;
+    if (buf)
+        pthread_cond_broadcast(&h->cv);
+    else
+        while (h->busy) /* the buffer moves or goes: wait until the hasher is off it */
+            pthread_cond_wait(&h->cv, &h->mu);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Reads the batch at path and parses and verifies it (batch_parse's checks and messages),
+ * hashing while reading; *data (malloc'd) holds the bytes b points into. */
 static int read_batch(const char *path, uint8_t **data, size_t *len, Batch *b, DbError *err)
 {
-    int rc = fs_read_file(path, BATCH_MAX_BYTES, 1, data, len, err);
-    if (rc != DB_OK)
-        return rc;
-    rc = batch_parse(path, *data, *len, b, err);
+    Hasher h;
+    memset(&h, 0, sizeof h);
+    pthread_t th;
+    int have_mu = 0, have_cv = 0, have_th = 0;
+    if ((h.dg = batch_digest_new()) != NULL && (have_mu = pthread_mutex_init(&h.mu, NULL) == 0) &&
+        (have_cv = pthread_cond_init(&h.cv, NULL) == 0))
+        have_th = pthread_create(&th, NULL, hasher_main, &h) == 0;
+    int rc;
+    if (!have_th) { /* no thread: read, then hash */
+        rc = fs_read_file(path, BATCH_MAX_BYTES, 1, data, len, err);
+        if (rc == DB_OK)
+            rc = batch_parse(path, *data, *len, b, err);
+    } else {
+        rc = fs_read_file_watch(path, BATCH_MAX_BYTES, 1, hasher_watch, &h, data, len, err);
+        pthread_mutex_lock(&h.mu);
+        if (rc == DB_OK) {
+            h.buf = *data;
+            h.avail = *len;
+            h.end = *len > KEY_SIGNATURE_BYTES ? *len - KEY_SIGNATURE_BYTES : 0;
+            h.done = 1;
+        } else {
+            h.quit = 1; /* the buffer is gone (hasher_watch saw NULL) */
+        }
+        pthread_cond_broadcast(&h.cv);
+        pthread_mutex_unlock(&h.mu);
+        pthread_join(th, NULL);
+        if (rc == DB_OK) {
+            uint8_t digest[BATCH_DIGEST_BYTES];
+            batch_digest_final(h.dg, digest);
+            rc = batch_parse_digested(path, *data, *len, digest, b, err);
+        }
+    }
+    if (have_cv)
+        pthread_cond_destroy(&h.cv);
+    if (have_mu)
+        pthread_mutex_destroy(&h.mu);
+    batch_digest_free(h.dg);
     if (rc != DB_OK) {
         free(*data);
         *data = NULL;
     }
     return rc;
+}
+
+int analysis_batch_read(const char *path, uint8_t **data, size_t *len, Batch *b, DbError *err)
+{
+    return read_batch(path, data, len, b, err);
 }
 
 /* The fixed start of a batch file (docs/FORMAT.md, "Batch file"): magic, version, the kiosk's
@@ -546,15 +654,11 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     uint8_t *data = NULL;
     size_t len = 0;
     Batch b;
-    int rc = fs_read_file(path, BATCH_MAX_BYTES, 1, &data, &len, err);
-    if (rc != DB_OK)
-        return rc;
     /* Structure, limits and the kiosk's signature, before anything else: no record of a batch
      * is decrypted, and nothing of it used, unless it verified (docs/THREAT_MODEL.md). */
-    if ((rc = batch_parse(path, data, len, &b, err)) != DB_OK) {
-        free(data);
+    int rc = read_batch(path, &data, &len, &b, err);
+    if (rc != DB_OK)
         return rc;
-    }
     SurveyUse *uses = NULL;
     uint32_t *seen = NULL;
     int64_t *sids = NULL;

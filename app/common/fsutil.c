@@ -19,6 +19,20 @@ static int io_code(int e)
 int fs_read_file(const char *path, size_t max_bytes, int follow_symlinks, uint8_t **data,
                  size_t *len, DbError *err)
 {
+    return fs_read_file_watch(path, max_bytes, follow_symlinks, NULL, NULL, data, len, err);
+}
+
+/* Tells the watcher (if any) that the buffer is about to move or be freed. */
+static void unwatch(FsReadWatchFn watch, void *ctx)
+{
+    if (watch)
+        watch(ctx, NULL, 0);
+}
+
+int fs_read_file_watch(const char *path, size_t max_bytes, int follow_symlinks,
+                       FsReadWatchFn watch, void *ctx, uint8_t **data, size_t *len,
+                       DbError *err)
+{
     *data = NULL;
     *len = 0;
     int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow_symlinks ? 0 : O_NOFOLLOW);
@@ -54,6 +68,7 @@ int fs_read_file(const char *path, size_t max_bytes, int follow_symlinks, uint8_
     size_t got = 0;
     for (;;) {
         if (got == cap) {
+            unwatch(watch, ctx);
             if (cap > max_bytes) {
                 free(buf);
                 close(fd);
@@ -70,11 +85,15 @@ int fs_read_file(const char *path, size_t max_bytes, int follow_symlinks, uint8_
             buf = nbuf;
             cap = ncap;
         }
-        ssize_t n = read(fd, buf + got, cap - got);
+        size_t want = cap - got;
+        if (watch && want > FS_READ_PIECE)
+            want = FS_READ_PIECE;
+        ssize_t n = read(fd, buf + got, want);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
             int e = errno;
+            unwatch(watch, ctx);
             free(buf);
             close(fd);
             return dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
@@ -82,9 +101,12 @@ int fs_read_file(const char *path, size_t max_bytes, int follow_symlinks, uint8_
         if (n == 0)
             break;
         got += (size_t)n;
+        if (watch)
+            watch(ctx, buf, got);
     }
     close(fd);
     if (got > max_bytes) {
+        unwatch(watch, ctx);
         free(buf);
         return dberr_set(err, DB_ELIMIT, "%s: file is larger than the limit of %zu bytes", path,
                          max_bytes);

@@ -22,6 +22,21 @@
 int fs_read_file(const char *path, size_t max_bytes, int follow_symlinks, uint8_t **data,
                  size_t *len, DbError *err);
 
+/* Called by fs_read_file_watch as the file arrives: buf holds the got bytes read so far (the
+ * same buffer the call returns, which keeps growing). Before that buffer is moved or freed
+ * (a file that grew while being read, an error) it is called with buf NULL and got 0: by the
+ * time it returns, the callee must no longer read the old buffer (e.g. wait for the thread
+ * that reads it). */
+typedef void (*FsReadWatchFn)(void *ctx, const uint8_t *buf, size_t got);
+
+/* fs_read_file, with the same checks, limits and results, reading in pieces of at most
+ * FS_READ_PIECE bytes and calling watch after each, so that another thread can work on the
+ * start of the file (e.g. hash it) while the rest is read. */
+#define FS_READ_PIECE (256u * 1024)
+int fs_read_file_watch(const char *path, size_t max_bytes, int follow_symlinks,
+                       FsReadWatchFn watch, void *ctx, uint8_t **data, size_t *len,
+                       DbError *err);
+
 /* Atomically replaces (or creates) path with len bytes of data, with the given mode
  * (e.g. 0600). On failure the previous file, if any, is untouched and no temp file
  * remains. DB_ENOSPC when the disk is full. */
