@@ -459,6 +459,11 @@ static void test_import_and_replay(void)
     CHECK(memcmp(ack.kiosk_pk, pk, sizeof pk) == 0);
     ack_free(&ack);
     free(adata);
+    /* imports do not enforce foreign keys while they run: every reference holds anyway, and
+     * enforcement is back for what comes next (also after the refusals above) */
+    int enforced = 0;
+    int64_t bad = -1;
+    CHECK(adb_test_foreign_keys(db, &enforced, &bad, &err) == DB_OK && enforced && bad == 0);
     adb_close(db);
 }
 
@@ -825,10 +830,15 @@ static void test_disk_full(void)
     GenSession gs = {g_survey, "Group 4", "2024-06-01", 200};
     uint8_t h[BATCH_HASH_BYTES];
     make_gen_batch(big, g_kiosk_a, 2, g_hash_a1, &gs, 1, NULL, 0, h);
-    struct stat sb;
-    CHECK(stat(db_path, &sb) == 0);
-    CHECK(adb_test_limit_pages(db, (uint32_t)(sb.st_size / 4096) + 2, &err) == DB_OK);
     Snapshot before = snap(db_path);
+    /* the page size from the file's header (offset 16, big-endian; 1 means 65536) */
+    uint32_t page = before.data && before.len >= 100
+                        ? (uint32_t)before.data[16] << 8 | before.data[17]
+                        : 4096;
+    if (page == 1)
+        page = 65536;
+    CHECK(page >= 512 && before.len % page == 0);
+    CHECK(adb_test_limit_pages(db, (uint32_t)(before.len / page) + 2, &err) == DB_OK);
     CHECK(analysis_import_file(db, g_sec, big, &(AnalysisImportOptions){0}, &res, &err) ==
           DB_ENOSPC);
     char expect[1200];
@@ -902,6 +912,10 @@ static void test_parallel_open(void)
     }
     CHECK(snap_same(before, db_path));
     free(before.data);
+    int enforced = 0; /* a bad record rolled the import back: foreign keys are on again */
+    int64_t dangling = -1;
+    CHECK(adb_test_foreign_keys(db, &enforced, &dangling, &err) == DB_OK && enforced &&
+          dangling == 0);
     adb_close(db);
     db = NULL;
 
@@ -1178,6 +1192,27 @@ static void test_response_ids(void)
     CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
     CHECK(data.n_surveys == 1 && data.surveys[0].n_responses == 3);
     adb_data_free(&data);
+
+    /* Foreign keys: enforced in an ordinary transaction (a response of a session that does
+     * not exist is refused); not inside an import's, whose rows refer to rows it has itself
+     * just found or added (adb_begin_import) -- the checker then finds the dangling row, and
+     * enforcement is back after the commit or rollback. */
+    int enforced = 0;
+    int64_t bad = -1;
+    CHECK(adb_test_foreign_keys(db, &enforced, &bad, &err) == DB_OK && enforced && bad == 0);
+    CHECK(adb_begin(db, &err) == DB_OK);
+    CHECK(d && adb_response_add(db, sid + 1000, 0, d, &err) == DB_EIO);
+    adb_rollback(db);
+    CHECK(adb_begin_import(db, &err) == DB_OK);
+    CHECK(adb_test_foreign_keys(db, &enforced, &bad, &err) == DB_OK && !enforced && bad == 0);
+    CHECK(d && adb_response_add(db, sid + 1000, 0, d, &err) == DB_OK);
+    adb_rollback(db);
+    CHECK(adb_test_foreign_keys(db, &enforced, &bad, &err) == DB_OK && enforced && bad == 0);
+    CHECK(adb_begin_import(db, &err) == DB_OK);
+    CHECK(d && adb_response_add(db, sid + 1000, 0, d, &err) == DB_OK);
+    CHECK(adb_commit(db, &err) == DB_OK);
+    CHECK(adb_test_foreign_keys(db, &enforced, &bad, &err) == DB_OK && enforced);
+    CHECK(bad == 1); /* the response's session; its answers refer to it, which exists */
     response_decoded_free(d);
     secmem_free(plain);
     adb_close(db);

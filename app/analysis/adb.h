@@ -43,6 +43,9 @@ void adb_close(Adb *db); /* NULL is a no-op */
 const char *adb_path(const Adb *db);
 
 int adb_begin(Adb *db, DbError *err);
+/* adb_begin for an import, whose rows all refer to rows it found or added itself: foreign
+ * keys are not enforced until its commit or rollback (which switch them back on). */
+int adb_begin_import(Adb *db, DbError *err);
 int adb_commit(Adb *db, DbError *err);
 void adb_rollback(Adb *db);
 
@@ -164,5 +167,8 @@ void adb_data_free(AdbData *d); /* wipes the answers */
 /* Limits the database to max_pages pages (PRAGMA max_page_count) on this connection, so
  * tests can simulate a full disk while importing. */
 int adb_test_limit_pages(Adb *db, uint32_t max_pages, DbError *err);
+/* Whether foreign keys are enforced on this connection now, and how many rows of the whole
+ * database refer to a row that does not exist (PRAGMA foreign_key_check). */
+int adb_test_foreign_keys(Adb *db, int *enforced, int64_t *violations, DbError *err);
 
 #endif

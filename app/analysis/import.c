@@ -779,7 +779,7 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     /* Everything but the records checked: one transaction, in which the records are opened,
      * checked and stored (store_records); the first bad one rolls it all back. Until the
      * commit nothing reaches the database file (adb.c: cache_spill off). */
-    if ((rc = adb_begin(db, err)) != DB_OK)
+    if ((rc = adb_begin_import(db, err)) != DB_OK)
         goto done;
     in_tx = 1;
     if (kiosk == 0 && (rc = adb_kiosk_add(db, b.kiosk_pk, 1, &kiosk, err)) != DB_OK)
