@@ -1192,6 +1192,27 @@ static void test_response_ids(void)
     CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
     CHECK(data.n_surveys == 1 && data.surveys[0].n_responses == 3);
     adb_data_free(&data);
+    /* Several at once (two statements): all of them; one id taken among them: all of them
+     * still, that one under a fresh id. */
+    int64_t gsess[3] = {sid, sid, sid}, gids[3] = {ids[30], ids[31], ids[32]};
+    DecodedResponse *grp[3] = {d, d, d};
+    CHECK(adb_begin(db, &err) == DB_OK);
+    CHECK(d && adb_responses_add(db, gsess, gids, grp, 3, &err) == DB_OK);
+    gids[0] = ids[40];
+    gids[1] = ids[5]; /* taken */
+    gids[2] = ids[41];
+    CHECK(d && adb_responses_add(db, gsess, gids, grp, 3, &err) == DB_OK);
+    CHECK(adb_commit(db, &err) == DB_OK);
+    CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
+    CHECK(data.n_surveys == 1 && data.surveys[0].n_responses == 9);
+    for (int i = 0; data.n_surveys == 1 && i < data.surveys[0].n_responses; i++)
+        for (int q = 0; q < g_survey->n_questions; q++) { /* each stored the same */
+            const AdbCell *a = &data.surveys[0].responses[i].cells[q];
+            const AdbCell *z = &data.surveys[0].responses[0].cells[q];
+            CHECK(a->state == z->state && a->value == z->value && a->chosen == z->chosen);
+            CHECK((!a->text && !z->text) || (a->text && z->text && strcmp(a->text, z->text) == 0));
+        }
+    adb_data_free(&data);
 
     /* Foreign keys: enforced in an ordinary transaction (a response of a session that does
      * not exist is refused); not inside an import's, whose rows refer to rows it has itself

@@ -16,7 +16,9 @@
  * one response take no lock each; and adb_begin_import's transaction does not enforce foreign
  * keys (a look-up in the parent table for every answer row was a fifth of storing), since
  * every row an import adds refers to a row it has just found or added itself; test_analysis
- * checks PRAGMA foreign_key_check after imports. A new database gets 8 KiB pages: the commit
+ * checks PRAGMA foreign_key_check after imports. adb_responses_add stores a chunk of the
+ * import's responses (32) with one INSERT for their rows and one for all their answers:
+ * 8.7 -> 6.0 us per response. A new database gets 8 KiB pages: the commit
  * writes (and sqlite tracks) half as many, 28 -> 17 ms for 10k responses, and storing costs
  * the same (16 KiB: 13 ms, but storing 4 % dearer; 64 KiB: 35 % dearer). An existing
  * database keeps its page size.
@@ -45,6 +47,9 @@ struct Adb {
      * of a response go in with one statement (ins_answers_n rows). */
     sqlite3_stmt *ins_response, *ins_answers;
     int ins_answers_n;
+    /* adb_responses_add's: grp_k responses, grp_rows answers in one statement each */
+    sqlite3_stmt *grp_responses, *grp_answers;
+    int grp_k, grp_rows;
     int fk_off; /* inside adb_begin_import's transaction: foreign keys not enforced */
 };
 
@@ -325,6 +330,8 @@ void adb_close(Adb *db)
         return;
     sqlite3_finalize(db->ins_response);
     sqlite3_finalize(db->ins_answers);
+    sqlite3_finalize(db->grp_responses);
+    sqlite3_finalize(db->grp_answers);
     if (db->db)
         sqlite3_close_v2(db->db);
     free(db);
@@ -642,69 +649,50 @@ void adb_response_ids(int64_t *ids, uint32_t n)
     qsort(ids, n, sizeof *ids, cmp_id);
 }
 
-/* The statement inserting n answers in one step (one VALUES row each), prepared for the
- * survey's question count and kept while the count stays the same. */
-static int answers_stmt(Adb *db, int n, DbError *err)
+/* *stmt: head followed by rows copies of row (a VALUES tuple of parameters), prepared once
+ * and kept while the number of rows stays the same (*have_rows). */
+static int values_stmt(Adb *db, const char *head, const char *row, int rows, sqlite3_stmt **stmt,
+                       int *have_rows, DbError *err)
 {
-    if (db->ins_answers && db->ins_answers_n == n)
+    if (*stmt && *have_rows == rows)
         return DB_OK;
-    sqlite3_finalize(db->ins_answers);
-    db->ins_answers = NULL;
-    static const char head[] = "INSERT INTO answers (response_id, q_index, question_id, state, "
-                               "likert, options, text) VALUES ";
-    static const char row[] = "(?,?,?,?,?,?,?),";
-    char sql[sizeof head + SURVEY_MAX_QUESTIONS * (sizeof row - 1)];
-    memcpy(sql, head, sizeof head - 1);
-    size_t pos = sizeof head - 1;
-    for (int i = 0; i < n; i++, pos += sizeof row - 1)
-        memcpy(sql + pos, row, sizeof row - 1);
+    sqlite3_finalize(*stmt);
+    *stmt = NULL;
+    *have_rows = 0;
+    size_t hl = strlen(head), rl = strlen(row);
+    char *sql = malloc(hl + (size_t)rows * (rl + 1) + 1);
+    if (!sql)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    memcpy(sql, head, hl);
+    size_t pos = hl;
+    for (int i = 0; i < rows; i++, pos += rl + 1) {
+        memcpy(sql + pos, row, rl);
+        sql[pos + rl] = ',';
+    }
     sql[pos - 1] = '\0'; /* the last comma */
-    int rc = prepare(db, sql, &db->ins_answers, err);
+    int rc = prepare(db, sql, stmt, err);
+    free(sql);
     if (rc == DB_OK)
-        db->ins_answers_n = n;
+        *have_rows = rows;
     return rc;
 }
 
-int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse *r,
-                     DbError *err)
+static const char ANSWERS_HEAD[] = "INSERT INTO answers (response_id, q_index, question_id, state, "
+                                   "likert, options, text) VALUES ";
+#define ANSWER_ROW "(?,?,?,?,?,?,?)"
+#define ANSWER_PARAMS 7
+
+/* Binds the n answers of r, under response id, to the parameters from base + 1 on. Each
+ * parameter is bound once: the value, or NULL. */
+static void bind_answers(sqlite3_stmt *stmt, int base, int64_t id, const DecodedResponse *r)
 {
-    int rc;
-    int n = r->n_answers;
-    if (n < 0 || n > SURVEY_MAX_QUESTIONS)
-        return dberr_set(err, DB_EINVAL, "%s: a response with %d answers", db->path, n);
-    if (!db->ins_response &&
-        (rc = prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)",
-                      &db->ins_response, err)) != DB_OK)
-        return rc;
-    if (n > 0 && (rc = answers_stmt(db, n, err)) != DB_OK)
-        return rc;
-    sqlite3_stmt *stmt = db->ins_response;
-    /* The id given (adb_response_ids) or, if taken, a random one: the row order inside sqlite
-     * never reflects the import order. */
-    int s = SQLITE_CONSTRAINT;
-    for (int attempt = 0; attempt < 4 && (s & 0xff) == SQLITE_CONSTRAINT; attempt++) {
-        if (attempt > 0 || id <= 0)
-            adb_response_ids(&id, 1);
-        sqlite3_reset(stmt);
-        sqlite3_bind_int64(stmt, 1, id);
-        sqlite3_bind_int64(stmt, 2, session);
-        sqlite3_bind_text(stmt, 3, r->lang, -1, SQLITE_STATIC);
-        s = sqlite3_step(stmt);
-    }
-    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing a response", err);
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    if (rc != DB_OK || n == 0)
-        return rc;
-    stmt = db->ins_answers;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < r->n_answers; i++) {
         const DecodedAnswer *a = &r->answers[i];
-        int p = i * 7, given = a->state == ANSWER_GIVEN;
+        int p = base + i * ANSWER_PARAMS, given = a->state == ANSWER_GIVEN;
         sqlite3_bind_int64(stmt, p + 1, id);
         sqlite3_bind_int(stmt, p + 2, i);
         sqlite3_bind_text(stmt, p + 3, a->question_id, -1, SQLITE_STATIC);
         sqlite3_bind_int(stmt, p + 4, (int)a->state);
-        /* each parameter bound once: the value, or NULL */
         if (given && a->kind == SURVEY_LIKERT)
             sqlite3_bind_int(stmt, p + 5, a->likert);
         else
@@ -730,15 +718,106 @@ int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse
         else
             sqlite3_bind_null(stmt, p + 7);
     }
+}
+
+/* After the step: no pointer into a response outlives the call. The only ones are the
+ * question ids and texts (SQLITE_STATIC); every other parameter is bound afresh next time. */
+static void unbind_answers(sqlite3_stmt *stmt, int base, int n)
+{
+    for (int i = 0; i < n; i++) {
+        sqlite3_bind_null(stmt, base + i * ANSWER_PARAMS + 3);
+        sqlite3_bind_null(stmt, base + i * ANSWER_PARAMS + 7);
+    }
+}
+
+int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse *r,
+                     DbError *err)
+{
+    int rc;
+    int n = r->n_answers;
+    if (n < 0 || n > SURVEY_MAX_QUESTIONS)
+        return dberr_set(err, DB_EINVAL, "%s: a response with %d answers", db->path, n);
+    if (!db->ins_response &&
+        (rc = prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)",
+                      &db->ins_response, err)) != DB_OK)
+        return rc;
+    if (n > 0 && (rc = values_stmt(db, ANSWERS_HEAD, ANSWER_ROW, n, &db->ins_answers,
+                                   &db->ins_answers_n, err)) != DB_OK)
+        return rc;
+    sqlite3_stmt *stmt = db->ins_response;
+    /* The id given (adb_response_ids) or, if taken, a random one: the row order inside sqlite
+     * never reflects the import order. */
+    int s = SQLITE_CONSTRAINT;
+    for (int attempt = 0; attempt < 4 && (s & 0xff) == SQLITE_CONSTRAINT; attempt++) {
+        if (attempt > 0 || id <= 0)
+            adb_response_ids(&id, 1);
+        sqlite3_reset(stmt);
+        sqlite3_bind_int64(stmt, 1, id);
+        sqlite3_bind_int64(stmt, 2, session);
+        sqlite3_bind_text(stmt, 3, r->lang, -1, SQLITE_STATIC);
+        s = sqlite3_step(stmt);
+    }
+    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing a response", err);
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (rc != DB_OK || n == 0)
+        return rc;
+    stmt = db->ins_answers;
+    bind_answers(stmt, 0, id, r);
     s = sqlite3_step(stmt);
     rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing an answer", err);
     sqlite3_reset(stmt);
-    /* No pointer into r outlives the call: the only ones are the ids and texts (SQLITE_STATIC);
-     * every other parameter is bound afresh by the next call. */
-    for (int i = 0; i < n; i++) {
-        sqlite3_bind_null(stmt, i * 7 + 3);
-        sqlite3_bind_null(stmt, i * 7 + 7);
+    unbind_answers(stmt, 0, n);
+    return rc;
+}
+
+int adb_responses_add(Adb *db, const int64_t *sessions, const int64_t *ids,
+                      DecodedResponse *const *rs, int k, DbError *err)
+{
+    int n = k > 0 ? rs[0]->n_answers : 0;
+    int group = k > 1 && k <= ADB_RESPONSES_MAX && n > 0 && n <= SURVEY_MAX_QUESTIONS &&
+                (long)k * n * ANSWER_PARAMS <=
+                    (long)sqlite3_limit(db->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    for (int j = 0; group && j < k; j++)
+        group = rs[j]->n_answers == n && ids[j] > 0;
+    int rc = DB_OK;
+    if (group)
+        rc = values_stmt(db, "INSERT INTO responses (id, session_id, lang) VALUES ", "(?,?,?)", k,
+                         &db->grp_responses, &db->grp_k, err);
+    if (group && rc == DB_OK)
+        rc = values_stmt(db, ANSWERS_HEAD, ANSWER_ROW, k * n, &db->grp_answers, &db->grp_rows,
+                         err);
+    if (rc != DB_OK)
+        return rc;
+    int s = SQLITE_CONSTRAINT;
+    if (group) {
+        sqlite3_stmt *stmt = db->grp_responses;
+        for (int j = 0; j < k; j++) {
+            sqlite3_bind_int64(stmt, 3 * j + 1, ids[j]);
+            sqlite3_bind_int64(stmt, 3 * j + 2, sessions[j]);
+            sqlite3_bind_text(stmt, 3 * j + 3, rs[j]->lang, -1, SQLITE_STATIC);
+        }
+        s = sqlite3_step(stmt);
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
     }
+    /* Not one group, or an id taken (the statement added none of them): one at a time, each
+     * taken id replaced by a fresh one. */
+    if ((s & 0xff) == SQLITE_CONSTRAINT) {
+        for (int j = 0; j < k && rc == DB_OK; j++)
+            rc = adb_response_add(db, sessions[j], ids[j], rs[j], err);
+        return rc;
+    }
+    if (s != SQLITE_DONE)
+        return sql_error(db, s, "storing a response", err);
+    sqlite3_stmt *stmt = db->grp_answers;
+    for (int j = 0; j < k; j++)
+        bind_answers(stmt, j * n * ANSWER_PARAMS, ids[j], rs[j]);
+    s = sqlite3_step(stmt);
+    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing an answer", err);
+    sqlite3_reset(stmt);
+    for (int j = 0; j < k; j++)
+        unbind_answers(stmt, j * n * ANSWER_PARAMS, n);
     return rc;
 }
 

@@ -91,6 +91,12 @@ void adb_response_ids(int64_t *ids, uint32_t n);
  * under a fresh random id if id is 0 or already taken. */
 int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse *r,
                      DbError *err);
+/* adb_response_add for k responses in a row (rs[j] under ids[j] in sessions[j]): two
+ * statements for all of them when they have the same number of answers and k is at most
+ * ADB_RESPONSES_MAX; else, or when an id is taken, one at a time. */
+#define ADB_RESPONSES_MAX 64
+int adb_responses_add(Adb *db, const int64_t *sessions, const int64_t *ids,
+                      DecodedResponse *const *rs, int k, DbError *err);
 
 /* --- status --- */
 typedef struct AdbStatusKiosk {
