@@ -86,7 +86,8 @@ typedef struct AnalysisImportOptions {
     const AnalysisKioskRegistry *kiosks; /* or NULL; first-seen kiosks listed here are trusted,
                                             and every listed kiosk gets its label */
     int n_threads; /* records are opened and checked on this many threads; 0: one per core
-                      (at most ANALYSIS_MAX_THREADS) */
+                      (at most ANALYSIS_MAX_THREADS). Whatever it is, the file is hashed on a
+                      thread of its own while it is read. */
     int accept_gap;
     const AnalysisSurveyFile *surveys;
     int n_surveys;
