@@ -775,9 +775,10 @@ static int size_records(Loader *L)
                          "the largest possible response is %zu bytes, more than the limit of "
                          "%d; lower max_length or remove questions",
                          max, RESPONSE_MAX_ENCODING);
-    size_t size = 1024;
-    while (size < max + 1) /* sodium_pad needs at least one byte of padding */
-        size *= 2;
+    /* sodium_pad needs at least one byte of padding; whole KiB: every record of the survey
+     * has this one size, which is all that hiding the length of the text needs (a power of
+     * two made the bundled survey's records 8 KiB for at most 4.5 KiB of answers). */
+    size_t size = (max + 1 + 1023) / 1024 * 1024;
     L->s->record_size = size;
     L->store->max_encoding = max;
     return DB_OK;

@@ -99,7 +99,7 @@ typedef struct Survey {
     int n_questions;
     SurveyQuestion questions[SURVEY_MAX_QUESTIONS];
     /* Fixed padded plaintext size of this survey's response records (bytes): the smallest
-     * power of two >= 1024 that holds the largest possible encoded response. */
+     * multiple of 1024 that holds the largest possible encoded response and one byte more. */
     size_t record_size;
     void *priv_;             /* owned storage; do not touch */
 } Survey;
