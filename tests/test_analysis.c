@@ -235,6 +235,10 @@ static void gen_encode(const Survey *sv, int i, const char *label, const char *d
     response_free(r);
 }
 
+/* When set, every other record is padded to this size instead of its survey's record size
+ * (as a kiosk's store holds records sealed before the record size changed). */
+static size_t g_old_padding;
+
 /* Writes a batch with the given sessions (each with its own survey) to path. bad_from/bad_to
  * (or -1): those records are sealed to Mallory instead, so they fail to open. */
 static void make_gen_batch(const char *path, KeyIdentity *id, uint64_t number,
@@ -262,8 +266,8 @@ static void make_gen_batch(const char *path, KeyIdentity *id, uint64_t number,
             int to_mallory = 0;
             for (int j = 0; j < n_bad; j++)
                 to_mallory |= bad[j] == k;
-            CHECK(seal_record(plain, plen, ss[s].sv->record_size,
-                              to_mallory ? &g_mallory_pub : &g_pub, 1, rec,
+            size_t padded = g_old_padding && k % 2 ? g_old_padding : ss[s].sv->record_size;
+            CHECK(seal_record(plain, plen, padded, to_mallory ? &g_mallory_pub : &g_pub, 1, rec,
                               seal_record_size(SEAL_MAX_PADDED, 1), &rlen, &err) == DB_OK);
             secmem_wipe(plain, ss[s].sv->record_size);
             CHECK(batch_builder_add_record(b, idx, rec, rlen, &err) == DB_OK);
@@ -1063,6 +1067,52 @@ static void watch_rec(void *ctx, const uint8_t *buf, size_t got)
 /* The import hashes a batch while it reads it (a thread hashes the pieces read so far): the
  * same batch, hash and messages as reading it whole and batch_parse, wherever a byte changed,
  * the pieces' edges included. */
+/* Records of two padded sizes in one batch (stored before and after the survey's record size
+ * went from a power of two to whole KiB) open and import alike. */
+static void test_mixed_record_sizes(void)
+{
+    DbError err;
+    char path[512], db_path[512];
+    KeyIdentity *kf = NULL;
+    int created;
+    path_in(path, sizeof path, "kiosk-f.key");
+    CHECK(keys_identity_load_or_create(path, &kf, &created, &err) == DB_OK);
+    if (!kf)
+        return;
+    size_t pow2 = 1024;
+    while (pow2 <= g_survey->record_size)
+        pow2 *= 2;
+    GenSession gs = {g_survey, "Group 9", "2024-08-03", 40};
+    uint8_t h[BATCH_HASH_BYTES];
+    path_in(path, sizeof path, "f1.dbb");
+    g_old_padding = pow2;
+    make_gen_batch(path, kf, 1, zero_hash, &gs, 1, NULL, 0, h);
+    g_old_padding = 0;
+    keys_identity_free(kf);
+    Batch b;
+    size_t blen;
+    uint8_t *bytes = read_all(path, &blen);
+    CHECK(bytes && batch_parse(path, bytes, blen, &b, &err) == DB_OK);
+    if (bytes && b.n_records == 40) {
+        CHECK(seal_record_padded_size(b.records[0].data, b.records[0].len) ==
+              g_survey->record_size);
+        CHECK(seal_record_padded_size(b.records[1].data, b.records[1].len) == pow2);
+        batch_free(&b);
+    }
+    free(bytes);
+    path_in(db_path, sizeof db_path, "mixed.db");
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    for (int t = 1; db && t <= 2; t++) {
+        AnalysisImportOptions o = opts(1);
+        o.n_threads = t;
+        AnalysisImportResult res;
+        CHECK(import(db, g_sec, "f1.dbb", o, &res, &err) == DB_OK);
+        CHECK(res.n_records == 40 && res.outcome == (t == 1 ? ANALYSIS_IMPORTED : ANALYSIS_ALREADY));
+    }
+    adb_close(db);
+}
+
 static void test_read_while_hashing(void)
 {
     DbError err, err2;
@@ -2304,6 +2354,7 @@ int main(int argc, char **argv)
     RUN(test_parallel_open);
     RUN(test_verify_before_open);
     RUN(test_read_while_hashing);
+    RUN(test_mixed_record_sizes);
     RUN(test_response_ids);
     RUN(test_crash_mid_import);
     RUN(test_csv_golden);
