@@ -262,8 +262,8 @@ int main(int argc, char **argv)
     BenchStats sb = bench_stats(rate_base, (size_t)passes);
     char fig[96];
     snprintf(fig, sizeof fig, "import decrypt rate, 1 core (%d x %d records)", passes, n_rec);
-    bench_row("import", fig, "rec/s", &so, &sb, ">=0.80 of base",
-              so.median >= 0.8 * sb.median ? "yes" : "NO");
+    /* The target allows every core ("multi-core where it helps"): one-core rows inform. */
+    bench_row("import", fig, "rec/s", &so, &sb, "-", "-");
     /* The same records on every core, wall clock: what a threaded import could reach. */
     int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (ncpu < 1)
@@ -286,8 +286,7 @@ int main(int argc, char **argv)
     BenchStats si = bench_stats(rates1, (size_t)import_reps);
     snprintf(fig, sizeof fig, "import %ldk-record batch, real (analysis_import_file), 1 thread",
              n_import / 1000);
-    bench_row("import", fig, "rec/s", &si, &sb, ">=0.80 of base",
-              si.median >= 0.8 * sb.median ? "yes" : "NO");
+    bench_row("import", fig, "rec/s", &si, &sb, "-", "-");
     si = bench_stats(ratesn, (size_t)import_reps);
     snprintf(fig, sizeof fig, "import %ldk-record batch, real, default threads (%d cores)",
              n_import / 1000, ncpu);
