@@ -235,6 +235,18 @@ static void gen_encode(const Survey *sv, int i, const char *label, const char *d
     response_free(r);
 }
 
+/* The kiosk identity kept in the test directory as file (made on first use); NULL on failure. */
+static KeyIdentity *test_kiosk(const char *file)
+{
+    char path[512];
+    KeyIdentity *k = NULL;
+    int created;
+    DbError err;
+    path_in(path, sizeof path, file);
+    CHECK(keys_identity_load_or_create(path, &k, &created, &err) == DB_OK);
+    return k;
+}
+
 /* When set, every other record is padded to this size instead of its survey's record size
  * (as a kiosk's store holds records sealed before the record size changed). */
 static size_t g_old_padding;
@@ -865,10 +877,7 @@ static void test_parallel_open(void)
 {
     DbError err;
     char path[512], db_path[512];
-    KeyIdentity *kc = NULL;
-    int created;
-    path_in(path, sizeof path, "kiosk-c.key");
-    CHECK(keys_identity_load_or_create(path, &kc, &created, &err) == DB_OK);
+    KeyIdentity *kc = test_kiosk("kiosk-c.key");
     if (!kc)
         return;
     GenSession gs[2] = {{g_survey, "Group 5", "2024-07-01", 180},
@@ -970,10 +979,7 @@ static void test_verify_before_open(void)
 {
     DbError err;
     char path[512], forged[512], db_path[512];
-    KeyIdentity *kd = NULL;
-    int created;
-    path_in(path, sizeof path, "kiosk-d.key");
-    CHECK(keys_identity_load_or_create(path, &kd, &created, &err) == DB_OK);
+    KeyIdentity *kd = test_kiosk("kiosk-d.key");
     if (!kd)
         return;
     GenSession gs = {g_survey, "Group 7", "2024-08-01", 200};
@@ -1064,19 +1070,13 @@ static void watch_rec(void *ctx, const uint8_t *buf, size_t got)
     w->got = got;
 }
 
-/* The import hashes a batch while it reads it (a thread hashes the pieces read so far): the
- * same batch, hash and messages as reading it whole and batch_parse, wherever a byte changed,
- * the pieces' edges included. */
 /* Records of two padded sizes in one batch (stored before and after the survey's record size
  * went from a power of two to whole KiB) open and import alike. */
 static void test_mixed_record_sizes(void)
 {
     DbError err;
     char path[512], db_path[512];
-    KeyIdentity *kf = NULL;
-    int created;
-    path_in(path, sizeof path, "kiosk-f.key");
-    CHECK(keys_identity_load_or_create(path, &kf, &created, &err) == DB_OK);
+    KeyIdentity *kf = test_kiosk("kiosk-f.key");
     if (!kf)
         return;
     size_t pow2 = 1024;
@@ -1108,19 +1108,20 @@ static void test_mixed_record_sizes(void)
         o.n_threads = t;
         AnalysisImportResult res;
         CHECK(import(db, g_sec, "f1.dbb", o, &res, &err) == DB_OK);
-        CHECK(res.n_records == 40 && res.outcome == (t == 1 ? ANALYSIS_IMPORTED : ANALYSIS_ALREADY));
+        CHECK(res.n_records == 40 &&
+              res.outcome == (t == 1 ? ANALYSIS_IMPORTED : ANALYSIS_ALREADY));
     }
     adb_close(db);
 }
 
+/* The import hashes a batch while it reads it (a thread hashes the pieces read so far): the
+ * same batch, hash and messages as reading it whole and batch_parse, wherever a byte changed,
+ * the pieces' edges included. */
 static void test_read_while_hashing(void)
 {
     DbError err, err2;
     char path[512], forged[512];
-    KeyIdentity *ke = NULL;
-    int created;
-    path_in(path, sizeof path, "kiosk-e.key");
-    CHECK(keys_identity_load_or_create(path, &ke, &created, &err) == DB_OK);
+    KeyIdentity *ke = test_kiosk("kiosk-e.key");
     if (!ke)
         return;
     GenSession gs = {g_survey, "Group 8", "2024-08-02", 800}; /* several pieces */

@@ -951,11 +951,7 @@ static void test_typed_text_wiped(void)
  * says what they chose (a selected option in bold on the selected colour), nor their words. */
 static void test_answer_styles_not_kept(void)
 {
-    PlatformConfig pc = {W, H, 0, 0, 1, "test"};
-    Platform *p = NULL;
-    int status;
-    DbError err;
-    CHECK(platform_open(&pc, fonts, &p, &status, &err) == DB_OK);
+    Platform *p = open_panel(W, H);
     if (!p)
         return;
     FakeStore fs = {0};
@@ -1864,11 +1860,7 @@ static void test_platform_render(void)
 /* However much a participant types, the cache keeps a bounded number of their pieces. */
 static void test_secret_pieces_bounded(void)
 {
-    PlatformConfig pc = {W, H, 0, 0, 1, "test"};
-    Platform *p = NULL;
-    int status;
-    DbError err;
-    CHECK(platform_open(&pc, fonts, &p, &status, &err) == DB_OK);
+    Platform *p = open_panel(W, H);
     if (!p)
         return;
     UiFrame *f = ui_frame_new(kfonts_measure(fonts));

@@ -1148,11 +1148,9 @@ static UiRect rect_union(UiRect a, UiRect b)
 /* Adds a box to the dirty list (clipped to the panel; overlapping boxes merged). */
 static void dirty_add(Platform *p, UiRect r)
 {
-    int x0 = r.x < 0 ? 0 : r.x, y0 = r.y < 0 ? 0 : r.y;
-    int x1 = r.x + r.w > p->lw ? p->lw : r.x + r.w, y1 = r.y + r.h > p->lh ? p->lh : r.y + r.h;
-    if (x1 <= x0 || y1 <= y0)
+    UiRect panel = {0, 0, p->lw, p->lh};
+    if (!rect_clip(&r, &panel))
         return;
-    r = (UiRect){x0, y0, x1 - x0, y1 - y0};
     for (int i = 0; i < p->n_dirty;) {
         if (ui_rect_overlap(p->dirty[i], r)) {
             r = rect_union(r, p->dirty[i]);
