@@ -88,7 +88,12 @@ static int do_export(const char *data_dir, const char *out_dir, char *msg, size_
     CoordExportOptions o = {.data_dir = data_dir, .out_dir = out_dir, .force = 1};
     CoordExportResult res;
     DbError err;
-    int rc = coord_export(&o, &res, &err);
+    int rc = store_open(data_dir, &o.store, &err);
+    if (rc == DB_OK)
+        rc = coord_export(&o, &res, &err);
+    else
+        memset(&res, 0, sizeof res);
+    store_close(o.store);
     if (rc != DB_OK)
         snprintf(msg, cap, "%s", err.msg);
     else if (res.n_batches < 1)

@@ -126,7 +126,9 @@ static void real_import(const Survey *s, const KeySecret *sec, const uint8_t *re
     free(pool);
     CoordExportOptions eo = {.data_dir = data, .out_dir = out, .force = 1};
     CoordExportResult er;
+    bench_check(store_open(data, &eo.store, &err), &err, "store_open");
     bench_check(coord_export(&eo, &er, &err), &err, "coord_export");
+    store_close(eo.store);
     char batch[PATH_MAX];
     snprintf(batch, sizeof batch, "%s", er.batches[0].path);
     coord_export_result_free(&er);

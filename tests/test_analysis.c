@@ -1768,7 +1768,9 @@ static void test_kiosk_roundtrip(void)
     eo.data_dir = dir;
     eo.out_dir = usb;
     CoordExportResult er;
+    CHECK(store_open(dir, &eo.store, &err) == DB_OK);
     int rc = coord_export(&eo, &er, &err);
+    store_close(eo.store);
     if (rc != DB_OK)
         fprintf(stderr, "export: %s\n", err.msg);
     CHECK(rc == DB_OK);
@@ -1801,7 +1803,9 @@ static void test_kiosk_roundtrip(void)
     CHECK(analysis_ack_write(db, g_sec, res.kiosk_pk, ack, &n_entries, &err) == DB_OK);
     adb_close(db);
     CoordAckResult ar;
-    rc = coord_ack(dir, &g_pub, 1, ack, &ar, &err);
+    CHECK(store_open(dir, &st, &err) == DB_OK);
+    rc = coord_ack(st, dir, &g_pub, 1, ack, &ar, &err);
+    store_close(st);
     if (rc != DB_OK)
         fprintf(stderr, "ack: %s\n", err.msg);
     CHECK(rc == DB_OK && ar.n_purged == 1 && ar.deleted == N_DATA);

@@ -91,11 +91,37 @@ static int64_t count_responses(void)
     return n;
 }
 
+/* coord_export through a store opened for the call, as `debrief export` does. */
+static int export_with(CoordExportOptions *o, CoordExportResult *res, DbError *err)
+{
+    int rc = store_open(o->data_dir, &o->store, err);
+    if (rc != DB_OK) {
+        memset(res, 0, sizeof *res);
+        return rc;
+    }
+    rc = coord_export(o, res, err);
+    store_close(o->store);
+    o->store = NULL;
+    return rc;
+}
+
+/* coord_ack through a store opened for the call, as `debrief ack` does. */
+static int ack_with(const KeyPublic *recips, int n, const char *path, CoordAckResult *r,
+                    DbError *err)
+{
+    Store *st = NULL;
+    int rc = store_open(g_data, &st, err);
+    if (rc == DB_OK)
+        rc = coord_ack(st, g_data, recips, n, path, r, err);
+    store_close(st);
+    return rc;
+}
+
 static int do_export(int k, int force, uint64_t again, CoordExportResult *res, DbError *err)
 {
-    CoordExportOptions o = {.data_dir = g_data, .out_dir = g_out, .k = k, .force = force,
-                            .again = again};
-    return coord_export(&o, res, err);
+    CoordExportOptions o = {
+        .data_dir = g_data, .out_dir = g_out, .k = k, .force = force, .again = again};
+    return export_with(&o, res, err);
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -342,7 +368,7 @@ static void test_acknowledgements(void)
 
     /* Forged: signed by someone else. */
     CHECK(write_ack("forged.dba", pk, &e1, 1, g_mallory, path, sizeof path) == DB_OK);
-    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_EAUTH);
+    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_EAUTH);
     char want[700];
     snprintf(want, sizeof want, "%s: %s", path, DBERR_AUTH_MSG);
     CHECK_STR(err.msg, want);
@@ -352,7 +378,7 @@ static void test_acknowledgements(void)
     AckEntry bad = e2;
     bad.hash[0] ^= 1;
     CHECK(write_ack("mismatch.dba", pk, &bad, 1, g_sec, path, sizeof path) == DB_OK);
-    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_ESTATE);
+    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_ESTATE);
     snprintf(want, sizeof want,
              "%s: batch 2 in the acknowledgement is not the batch this kiosk exported "
              "(different hash); nothing was deleted",
@@ -360,7 +386,7 @@ static void test_acknowledgements(void)
     CHECK_STR(err.msg, want);
     AckEntry mixed[2] = {e1, {.number = 99}};
     CHECK(write_ack("mixed.dba", pk, mixed, 2, g_sec, path, sizeof path) == DB_OK);
-    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_ESTATE);
+    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_ESTATE);
     CHECK(strstr(err.msg, "acknowledges batch 99, which this kiosk never exported") != NULL);
     CHECK(count_responses() == before);
 
@@ -369,7 +395,7 @@ static void test_acknowledgements(void)
     memcpy(other, pk, 32);
     other[0] ^= 0x55;
     CHECK(write_ack("foreign.dba", other, &e1, 1, g_sec, path, sizeof path) == DB_OK);
-    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_ESTATE);
+    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_ESTATE);
     CHECK(strstr(err.msg, "not this kiosk") != NULL);
     CHECK(count_responses() == before);
 
@@ -381,11 +407,11 @@ static void test_acknowledgements(void)
     snprintf(tpath, sizeof tpath, "%s/truncated.dba", g_root);
     CHECK(fs_write_atomic(tpath, d, len - 1, 0644, &err) == DB_OK);
     free(d);
-    CHECK(coord_ack(g_data, &g_pub, 1, tpath, &r, &err) == DB_EFORMAT);
+    CHECK(ack_with(&g_pub, 1, tpath, &r, &err) == DB_EFORMAT);
     CHECK(count_responses() == before);
 
     /* The real one: exactly batch 1's 11 responses go. */
-    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_OK);
+    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_OK);
     CHECK(r.n_entries == 1 && r.n_purged == 1 && r.n_already == 0 && r.deleted == 11);
     CHECK_STR(r.warning, ""); /* compacted too */
     CHECK(count_responses() == before - 11);
@@ -394,7 +420,7 @@ static void test_acknowledgements(void)
     CHECK_STR(r.analyst_fp, afp);
 
     /* Replay: harmless. */
-    CHECK(coord_ack(g_data, &g_pub, 1, path, &r, &err) == DB_OK);
+    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_OK);
     CHECK(r.n_purged == 0 && r.n_already == 1 && r.deleted == 0);
     CHECK(count_responses() == before - 11);
 
@@ -409,7 +435,7 @@ static void test_acknowledgements(void)
     AckEntry both[2] = {e1, e2};
     CHECK(write_ack("good12.dba", pk, both, 2, g_sec, path, sizeof path) == DB_OK);
     KeyPublic recips[2] = {g_mallory_pub, g_pub};
-    CHECK(coord_ack(g_data, recips, 2, path, &r, &err) == DB_OK);
+    CHECK(ack_with(recips, 2, path, &r, &err) == DB_OK);
     CHECK(r.n_purged == 1 && r.n_already == 1 && r.deleted == 3);
     CHECK(count_responses() == before - 14);
 }
@@ -437,7 +463,7 @@ static void test_missing_out_dir(void)
     CoordExportOptions o = {.data_dir = g_data, .out_dir = "/nonexistent/usb"};
     CoordExportResult r;
     DbError err;
-    CHECK(coord_export(&o, &r, &err) == DB_ENOENT);
+    CHECK(export_with(&o, &r, &err) == DB_ENOENT);
     CHECK_STR(err.msg, "/nonexistent/usb: export directory does not exist (is the drive "
                        "mounted?)");
     coord_export_result_free(&r);
@@ -473,7 +499,7 @@ static void test_split_export(void)
     collect_session("Group 2", 5);
     CoordExportOptions o = {.data_dir = g_data, .out_dir = g_out, .max_batch_records = 4};
     CoordExportResult r;
-    CHECK(coord_export(&o, &r, &err) == DB_OK);
+    CHECK(export_with(&o, &r, &err) == DB_OK);
     CHECK(r.n_batches == 3);
     int64_t per_session[2] = {0, 0}, total = 0;
     uint8_t prev[32] = {0};
@@ -530,7 +556,7 @@ static void test_split_export(void)
     snprintf(path, sizeof path, "%s/%s", g_out, name);
     CHECK(unlink(path) == 0);
     o.again = 2;
-    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 1 && r.batches[0].number == 2);
+    CHECK(export_with(&o, &r, &err) == DB_OK && r.n_batches == 1 && r.batches[0].number == 2);
     coord_export_result_free(&r);
     o.again = 0;
     uint8_t *d3 = read_all(path, &len3);
@@ -546,12 +572,12 @@ static void test_split_export(void)
     coord_batch_file_name(fp, 5, name, sizeof name);
     snprintf(path, sizeof path, "%s/%s", g_out, name);
     CHECK(mkdir(path, 0755) == 0);
-    CHECK(coord_export(&o, &r, &err) == DB_EIO);
+    CHECK(export_with(&o, &r, &err) == DB_EIO);
     CHECK(strstr(err.msg, "batch 5 was not written") == err.msg);
     CHECK(r.n_batches == 1 && r.batches[0].number == 4 && r.batches[0].n_records == 2);
     coord_export_result_free(&r);
     CHECK(rmdir(path) == 0);
-    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 2);
+    CHECK(export_with(&o, &r, &err) == DB_OK && r.n_batches == 2);
     CHECK(r.batches[0].number == 5 && r.batches[0].resumed && r.batches[0].n_records == 2);
     CHECK(r.batches[1].number == 6 && r.batches[1].n_records == 1);
     coord_export_result_free(&r);

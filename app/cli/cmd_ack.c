@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "coord.h"
+#include "store.h"
 #include "keys.h"
 #include "seal.h"
 
@@ -53,7 +54,12 @@ int cmd_ack(int argc, char **argv)
         if (keys_public_read(pub_paths[i], &pubs[i], &err) != DB_OK)
             return cli_fail(&err);
     CoordAckResult res;
-    if (coord_ack(data, pubs, n_pub, ack, &res, &err) != DB_OK)
+    Store *st = NULL;
+    int rc = store_open(data, &st, &err);
+    if (rc == DB_OK)
+        rc = coord_ack(st, data, pubs, n_pub, ack, &res, &err);
+    store_close(st);
+    if (rc != DB_OK)
         return cli_fail(&err);
     printf("acknowledgement by analyst %s for kiosk %s: %d batches\n", res.analyst_fp,
            res.kiosk_fp, res.n_entries);

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "coord.h"
+#include "store.h"
 
 static void export_usage(FILE *out)
 {
@@ -98,7 +99,10 @@ int cmd_export(int argc, char **argv)
     }
     CoordExportResult res;
     DbError err;
+    if (store_open(opt.data_dir, &opt.store, &err) != DB_OK)
+        return cli_fail(&err);
     int rc = coord_export(&opt, &res, &err);
+    store_close(opt.store);
     /* Whatever was completed before a failure is reported, so nothing written goes unnoted. */
     for (int i = 0; i < res.n_batches; i++)
         print_batch(&res.batches[i], res.kiosk_fp);

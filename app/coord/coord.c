@@ -699,10 +699,8 @@ int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError 
     int rc = check_out_dir(opt->out_dir, err);
     if (rc != DB_OK)
         return rc;
-    Store *st = NULL;
+    Store *st = opt->store;
     KeyIdentity *id = NULL;
-    if ((rc = store_open(opt->data_dir, &st, err)) != DB_OK)
-        return rc;
     rc = coord_identity(opt->data_dir, &id, out->kiosk_fp, err);
     if (rc == DB_OK)
         rc = check_identity(st, opt->data_dir, id, err);
@@ -737,7 +735,6 @@ int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError 
         rc = export_new(st, opt, id, out, err);
 done:
     keys_identity_free(id);
-    store_close(st);
     return rc;
 }
 
@@ -757,7 +754,7 @@ void coord_export_result_free(CoordExportResult *r)
 
 /* --- acknowledgement --- */
 
-int coord_ack(const char *data_dir, const KeyPublic *recipients, int n_recipients,
+int coord_ack(Store *st, const char *data_dir, const KeyPublic *recipients, int n_recipients,
               const char *ack_path, CoordAckResult *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
@@ -779,13 +776,11 @@ int coord_ack(const char *data_dir, const KeyPublic *recipients, int n_recipient
     free(data);
     if (rc != DB_OK)
         return rc;
-    Store *st = NULL;
     KeyIdentity *id = NULL;
     uint64_t *todo = NULL;
     size_t n_todo = 0;
     out->n_entries = (int)ack.n_entries;
-    if ((rc = store_open(data_dir, &st, err)) == DB_OK)
-        rc = coord_identity(data_dir, &id, out->kiosk_fp, err);
+    rc = coord_identity(data_dir, &id, out->kiosk_fp, err);
     if (rc == DB_OK) {
         uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
         keys_identity_public(id, pk);
@@ -840,6 +835,5 @@ int coord_ack(const char *data_dir, const KeyPublic *recipients, int n_recipient
     free(todo);
     ack_free(&ack);
     keys_identity_free(id);
-    store_close(st);
     return rc;
 }

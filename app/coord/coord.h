@@ -1,7 +1,9 @@
 /* coord: the coordinator's kiosk-side operations: export batches, apply acknowledgements.
  *
  * Plain C over the store (app/store), the batch format (crypto/batch.h) and the kiosk identity
- * (crypto/keys.h). Used by the CLI (`debrief export`, `debrief ack`) and the admin screen.
+ * (crypto/keys.h). Used by the CLI (`debrief export`, `debrief ack`) and the admin screen. The
+ * caller passes its open Store: the kiosk's admin screen works through the kiosk's own
+ * connection (see store.h on why a process keeps one).
  *
  * Export, step by step (each step safe to interrupt):
  *   1. every not-yet-exported response of a closed session with at least k responses (or any,
@@ -31,6 +33,7 @@
 #include "batch.h"
 #include "dberr.h"
 #include "keys.h"
+#include "store.h"
 
 #define COORD_DEFAULT_K 5
 #define COORD_IDENTITY_NAME "identity.key" /* DIR/identity.key: the kiosk's Ed25519 seed */
@@ -44,7 +47,8 @@
 #define COORD_BATCH_MAX_BYTES (128u * 1024 * 1024)
 
 typedef struct CoordExportOptions {
-    const char *data_dir; /* the kiosk's data directory (debrief.db, identity.key) */
+    Store *store;         /* the kiosk's open store (borrowed: the process's one connection) */
+    const char *data_dir; /* the kiosk's data directory (identity.key) */
     const char *out_dir;  /* where batch files go; must exist */
     int k;                /* smallest session that is exported without force; 0 = default */
     int force;            /* export sessions smaller than k too */
@@ -106,9 +110,10 @@ typedef struct CoordAckResult {
     char warning[DBERR_MSG_MAX]; /* non-empty if the purge stands but compacting failed */
 } CoordAckResult;
 
-/* Applies the acknowledgement file at ack_path: verified with each of the n recipients'
- * sign_pk in turn. All or nothing (see above). */
-int coord_ack(const char *data_dir, const KeyPublic *recipients, int n_recipients,
+/* Applies the acknowledgement file at ack_path to the store st of the kiosk whose data
+ * directory is data_dir: verified with each of the n recipients' sign_pk in turn. All or
+ * nothing (see above). */
+int coord_ack(Store *st, const char *data_dir, const KeyPublic *recipients, int n_recipients,
               const char *ack_path, CoordAckResult *out, DbError *err);
 
 /* Loads (or on first use creates) the kiosk identity DIR/identity.key and writes its

@@ -363,7 +363,8 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
         add(msg, cap, "%s\nNothing was exported.", err.msg);
         return err.code;
     }
-    CoordExportOptions opt = {.data_dir = a->data_dir, .out_dir = drive, .k = a->k, .force = force};
+    CoordExportOptions opt = {.store = a->store, .data_dir = a->data_dir, .out_dir = drive,
+                              .k = a->k, .force = force};
     CoordExportResult res;
     sd_notify_watchdog_extend(LONG_OP_SECONDS);
     int rc = coord_export(&opt, &res, &err);
@@ -470,7 +471,8 @@ static int op_ack(void *ctx, char *msg, size_t cap)
         CoordAckResult res;
         sd_notify_watchdog_extend(LONG_OP_SECONDS); /* the purge compacts the store */
         int applied = fs_join(path, sizeof path, drive, names[i], &err) == DB_OK &&
-                      coord_ack(a->data_dir, a->rcpt, a->n_rcpt, path, &res, &err) == DB_OK;
+                      coord_ack(a->store, a->data_dir, a->rcpt, a->n_rcpt, path, &res,
+                                &err) == DB_OK;
         sd_notify_watchdog_restore();
         if (applied) {
             total += res.deleted;

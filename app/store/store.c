@@ -16,8 +16,8 @@
  */
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -37,8 +37,9 @@
 struct Store {
     sqlite3 *db;
     sqlite3_stmt *read_by_key; /* store_response_read's, prepared on first use */
-    char path[PATH_MAX]; /* DIR/debrief.db, for messages */
-    int test_fail_vacuum; /* store_test_fail_vacuum */
+    char path[PATH_MAX];       /* DIR/debrief.db, for messages */
+    char real_path[PATH_MAX];  /* the same, absolute and resolved, as /proc/self/fd shows it */
+    int test_fail_vacuum;      /* store_test_fail_vacuum */
 };
 
 /* --- errors --- */
@@ -250,35 +251,45 @@ static int migrate(Store *st, int target, DbError *err)
 
 /* --- open / close --- */
 
-/* Makes sure path exists as a regular file of mode 0600 before sqlite opens it: sqlite gives
- * the -wal and -shm files the database file's permissions. */
-static int prepare_db_file(const char *path, DbError *err)
+/* Only SQLite opens the database's files. A plain open() and close() of debrief.db in a
+ * process that holds a connection drops every POSIX lock that process holds on the file,
+ * SQLite's own included (close() releases them all); another process may then think it is the
+ * last connection and delete the live WAL ("How To Corrupt An SQLite Database File", 2.2).
+ * So the checks here go by path (lstat, chmod), never through a file descriptor. */
+
+static const char *const db_suffixes[] = {"", "-wal", "-shm", "-journal"};
+
+/* Refuses a database path that exists as anything but a regular file (SQLITE_OPEN_NOFOLLOW
+ * refuses symbolic links too, with a vaguer message). */
+static int check_db_path(const char *path, DbError *err)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        int e = errno;
-        if (e == EACCES || e == EROFS || e == EPERM)
-            return dberr_set(err, DB_EIO,
-                             "%s: cannot open the database for writing (%s); check that the "
-                             "data directory and the file are writable",
-                             path, strerror(e));
-        if (e == ELOOP)
-            return dberr_set(err, DB_EIO, "%s: is a symbolic link; refusing to follow it", path);
-        if (e == ENOSPC)
-            return dberr_set(err, DB_ENOSPC, "%s: disk full: cannot create the database", path);
-        return dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
-    }
     struct stat sb;
-    int rc = DB_OK;
-    if (fstat(fd, &sb) != 0)
-        rc = dberr_set(err, DB_EIO, "%s: %s", path, strerror(errno));
-    else if (!S_ISREG(sb.st_mode))
-        rc = dberr_set(err, DB_EIO, "%s: not a regular file", path);
-    else if ((sb.st_mode & 0777) != 0600 && fchmod(fd, 0600) != 0)
-        rc = dberr_set(err, DB_EIO, "%s: cannot restrict permissions to 0600: %s", path,
-                       strerror(errno));
-    close(fd);
-    return rc;
+    if (lstat(path, &sb) != 0)
+        return errno == ENOENT ? DB_OK : dberr_set(err, DB_EIO, "%s: %s", path, strerror(errno));
+    if (S_ISLNK(sb.st_mode))
+        return dberr_set(err, DB_EIO, "%s: is a symbolic link; refusing to follow it", path);
+    if (!S_ISREG(sb.st_mode))
+        return dberr_set(err, DB_EIO, "%s: not a regular file", path);
+    return DB_OK;
+}
+
+/* The database and its companions readable by the kiosk's user alone: sqlite creates the
+ * -wal and -shm files with the database file's permissions, and creates the database itself
+ * with 0644 less the umask (inside a 0700 directory, so nobody else could reach it before
+ * this runs). */
+static int restrict_db_files(const char *path, DbError *err)
+{
+    for (size_t i = 0; i < sizeof db_suffixes / sizeof db_suffixes[0]; i++) {
+        char name[PATH_MAX + 16];
+        snprintf(name, sizeof name, "%s%s", path, db_suffixes[i]);
+        struct stat sb;
+        if (lstat(name, &sb) != 0 || !S_ISREG(sb.st_mode) || (sb.st_mode & 0777) == 0600)
+            continue;
+        if (chmod(name, 0600) != 0)
+            return dberr_set(err, DB_EIO, "%s: cannot restrict permissions to 0600: %s", name,
+                             strerror(errno));
+    }
+    return DB_OK;
 }
 
 static int check_dir(const char *dir, DbError *err)
@@ -342,19 +353,27 @@ static int open_at(const char *dir, int target, Store **out, DbError *err)
     if (rc == DB_OK)
         rc = check_dir(dir, err);
     if (rc == DB_OK)
-        rc = prepare_db_file(st->path, err);
+        rc = check_db_path(st->path, err);
     if (rc != DB_OK) {
         free(st);
         return rc;
     }
     int s = sqlite3_open_v2(st->path, &st->db,
-                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_FULLMUTEX,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
+                                SQLITE_OPEN_FULLMUTEX,
                             NULL);
     if (s != SQLITE_OK) {
         rc = sql_error(st, s, "opening the database", err);
         store_close(st);
         return rc;
     }
+    if ((rc = restrict_db_files(st->path, err)) != DB_OK) {
+        store_close(st);
+        return rc;
+    }
+    char real_dir[PATH_MAX];
+    if (realpath(dir, real_dir))
+        fs_join(st->real_path, sizeof st->real_path, real_dir, STORE_DB_NAME, NULL);
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
     if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = migrate(st, target, err)) != DB_OK) {
@@ -978,6 +997,89 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
     if (deleted)
         *deleted = total;
     return DB_OK;
+}
+
+/* --- is this connection still writing to the live database? --- */
+
+/* Whether the file open as fd is the one now at name: not unlinked, not renamed over. */
+static int fd_is_linked_at(int fd, const char *name)
+{
+    struct stat open_sb, path_sb;
+    if (fstat(fd, &open_sb) != 0)
+        return 1; /* closed meanwhile: not ours to judge */
+    if (open_sb.st_nlink == 0)
+        return 0;
+    return stat(name, &path_sb) == 0 && path_sb.st_dev == open_sb.st_dev &&
+           path_sb.st_ino == open_sb.st_ino;
+}
+
+int store_check_live(Store *st, DbError *err)
+{
+    int moved = 0;
+    if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved)
+        return dberr_set(err, DB_EIO,
+                         "%s: the database file was deleted or replaced while this process had "
+                         "it open; what it saved since then is not in the live database",
+                         st->path);
+    /* SQLite does not say which -wal and -shm files it holds; /proc/self/fd does (a link
+     * to "NAME (deleted)" once unlinked). Only reading links and fstat(): nothing is opened
+     * or closed but the directory listing itself. */
+    if (!st->real_path[0])
+        return DB_OK;
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return DB_OK; /* no /proc: the main file's check above is all there is */
+    size_t plen = strlen(st->real_path);
+    int rc = DB_OK;
+    struct dirent *e;
+    while (rc == DB_OK && (e = readdir(d))) {
+        char link[64], target[PATH_MAX + 32];
+        if (e->d_name[0] == '.' ||
+            snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name) >= (int)sizeof link)
+            continue;
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        if (strncmp(target, st->real_path, plen) != 0)
+            continue;
+        const char *suffix = target + plen;
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || fd < 0 || fd > INT_MAX)
+            continue;
+        for (size_t i = 0; i < sizeof db_suffixes / sizeof db_suffixes[0]; i++) {
+            size_t sl = strlen(db_suffixes[i]);
+            if (strncmp(suffix, db_suffixes[i], sl) != 0 ||
+                (suffix[sl] != '\0' && strcmp(suffix + sl, " (deleted)") != 0))
+                continue;
+            char name[PATH_MAX + 16];
+            snprintf(name, sizeof name, "%s%s", st->real_path, db_suffixes[i]);
+            if (!fd_is_linked_at((int)fd, name))
+                rc = dberr_set(err, DB_EIO,
+                               "%s%s: the file was deleted or replaced while this process had "
+                               "it open (another process removed the database's companion "
+                               "files); what was saved since then is not in the live database",
+                               st->path, db_suffixes[i]);
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+int store_data_version(Store *st, uint32_t *version, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(st, "PRAGMA data_version", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW)
+        *version = (uint32_t)sqlite3_column_int64(stmt, 0);
+    else
+        rc = sql_error(st, s, "reading the data version", err);
+    sqlite3_finalize(stmt);
+    return rc;
 }
 
 int store_compact(Store *st, DbError *err)

@@ -45,6 +45,21 @@ int store_open(const char *dir, Store **out, DbError *err);
 /* Closes; NULL is a no-op. */
 void store_close(Store *st);
 
+/* A process keeps one Store per data directory and passes it to whatever needs the database
+ * (the kiosk's admin operations included): only SQLite opens the database files, because a
+ * plain open() and close() of them drops the POSIX locks of every connection the process
+ * holds, and another process may then delete the live WAL.
+ *
+ * store_check_live confirms that this connection still writes to the live database: that
+ * neither DIR/debrief.db nor the -wal and -shm files it holds open were deleted or replaced
+ * (a commit into a deleted WAL reaches no file anyone will read again). DB_EIO naming the
+ * file if they were. Call it after a commit and before telling anyone it is saved. */
+int store_check_live(Store *st, DbError *err);
+
+/* A number that changes whenever another connection commits (PRAGMA data_version): cheap
+ * enough to poll every second to notice a session opened or closed from a shell. */
+int store_data_version(Store *st, uint32_t *version, DbError *err);
+
 /* Opens a new session; fails with DB_ESTATE if one is already open. */
 int store_session_open(Store *st, const char *label, const char *date, const char *survey_id,
                        uint32_t survey_version, int expected, int64_t *id, DbError *err);
