@@ -458,6 +458,49 @@ static void test_replaced_identity_refused(void)
     coord_export_result_free(&r);
 }
 
+/* Found by tests/reliability/test_concurrent.sh: an export killed after its file was in
+ * place but before the store marked it written; the analyst imported that complete file and
+ * the kiosk applied the acknowledgement. The batch is done, and must not block every later
+ * export as "interrupted". */
+static void test_acknowledged_while_pending(void)
+{
+    collect_session("Group 9", 5);
+    CoordExportResult r;
+    DbError err;
+    CHECK(do_export(0, 0, 0, &r, &err) == DB_OK && r.n_batches == 1);
+    if (r.n_batches != 1) {
+        coord_export_result_free(&r);
+        return;
+    }
+    AckEntry e = {.number = r.batches[0].number};
+    memcpy(e.hash, r.batches[0].hash, 32);
+    coord_export_result_free(&r);
+    Store *st = NULL;
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE batches SET written = 0 WHERE number = %llu",
+             (unsigned long long)e.number);
+    CHECK(store_open(g_data, &st, &err) == DB_OK && store_test_exec(st, sql, &err) == DB_OK);
+    store_close(st);
+
+    KeyIdentity *id = NULL;
+    uint8_t pk[32];
+    CHECK(coord_identity(g_data, &id, NULL, &err) == DB_OK);
+    keys_identity_public(id, pk);
+    keys_identity_free(id);
+    char path[512];
+    CoordAckResult a;
+    CHECK(write_ack("pending.dba", pk, &e, 1, g_sec, path, sizeof path) == DB_OK);
+    CHECK(ack_with(&g_pub, 1, path, &a, &err) == DB_OK && a.n_purged == 1 && a.deleted == 5);
+
+    collect_session("Group 10", 5);
+    int rc = do_export(0, 0, 0, &r, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "  %s\n", err.msg);
+    CHECK(rc == DB_OK && r.n_batches == 1 && r.batches[0].number == e.number + 1 &&
+          r.batches[0].n_records == 5 && !r.batches[0].resumed);
+    coord_export_result_free(&r);
+}
+
 static void test_missing_out_dir(void)
 {
     CoordExportOptions o = {.data_dir = g_data, .out_dir = "/nonexistent/usb"};
@@ -828,6 +871,7 @@ int main(void)
     RUN(test_refuses_to_overwrite_different_file);
     RUN(test_acknowledgements);
     RUN(test_replaced_identity_refused);
+    RUN(test_acknowledged_while_pending);
     RUN(test_missing_out_dir);
     RUN(test_cli);
     RUN(test_split_export);

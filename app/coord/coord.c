@@ -720,7 +720,9 @@ int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError 
     /* An export interrupted after its batch was recorded: finish it first, same bytes. */
     if (rc == DB_OK)
         rc = store_batch_last(st, &last, &found, err);
-    if (rc == DB_OK && found && !last.written) {
+    /* (An acknowledged batch is done whatever the flag says: stores before 0.2 could keep
+     * one unwritten after a killed export whose complete file was imported.) */
+    if (rc == DB_OK && found && !last.written && !last.acknowledged) {
         if (!(info = next_info(out)))
             rc = dberr_set(err, DB_ENOMEM, "out of memory");
         if (rc == DB_OK)

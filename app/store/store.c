@@ -957,7 +957,10 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
                           "(SELECT response FROM batch_members WHERE batch = ?)", &del,
                       err)) == DB_OK &&
         (rc = prepare(st, "DELETE FROM batch_members WHERE batch = ?", &unlink_m, err)) == DB_OK)
-        rc = prepare(st, "UPDATE batches SET acknowledged = 1 WHERE number = ?", &mark, err);
+        /* Acknowledged means written too: the analyst has the file (an export killed after
+         * the file was in place but before it was marked written is finished this way). */
+        rc = prepare(st, "UPDATE batches SET acknowledged = 1, written = 1 WHERE number = ?",
+                     &mark, err);
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         StoreBatch b;
         if ((rc = store_batch_get(st, numbers[i], &b, err)) != DB_OK)
