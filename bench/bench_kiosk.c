@@ -84,7 +84,7 @@ static void bench_open(Bench *b, const Survey *s, KFonts *fonts, int w, int h)
         platform_set_draw_opts(b->plat, platform_draw_opts(b->plat) | PLATFORM_DRAW_PARTIAL);
     KioskConfig kc;
     kiosk_config_defaults(&kc);
-    kc.collecting = 1;
+    kc.availability = KA_COLLECTING;
     bench_check(kiosk_new(s, &kc, 0, stub_submit, NULL, kfonts_measure(fonts), &b->k, &err), &err,
                 "kiosk_new");
     b->clock = 1000;

@@ -340,7 +340,9 @@ static void test_full_disk(void)
     const char *full =
         "tap \"Tap to begin\"\ntap \"Agree\"\ntap \"Next\"\ntap \"Next\"\ntap \"Teamwork\"\n"
         "tap \"Next\"\ntap \"Next\"\ntap \"Submit\"\nexpect \"could not be saved\"\n"
-        "tap \"OK\"\nexpect \"Tap to begin\"\n";
+        /* A failed save takes the kiosk out of service: nobody else is invited to fail. */
+        "tap \"OK\"\nexpect \"Out of service\"\nabsent \"Tap to begin\"\ntap 400 240\n"
+        "expect \"Out of service\"\n";
     write_file(script, full);
     /* Hold the database open here so that its shared-memory index exists at full size and
      * the kiosk needs no file growth to open it; then every write that grows a file (the
@@ -357,6 +359,7 @@ static void test_full_disk(void)
         fprintf(stderr, "%s", errbuf);
     CHECK(rc == 0);
     CHECK(strstr(errbuf, "a response could not be stored") != NULL);
+    CHECK(strstr(errbuf, "debrief-kiosk: out of service: ") != NULL);
     CHECK(count(data_dir) == 1); /* the earlier response is still there */
     check_record();
 }

@@ -219,7 +219,7 @@ static void test_layout_all_sizes(void)
 
         KioskConfig c;
         kiosk_config_defaults(&c);
-        c.collecting = 0;
+        c.availability = KA_NO_SESSION;
         c.demo = 1;
         DbError err;
         CHECK(kiosk_new(ccdg, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
@@ -1065,6 +1065,14 @@ static void test_script_parse(void)
     CHECK(s->steps[2].op == SO_PRESS && s->steps[2].ms == SCRIPT_LONG_PRESS_MS);
     CHECK_STR(s->steps[2].str, "Tap to begin");
     script_free(s);
+    const char *waits = "waitfile \"go\"\nwaitfile \"/tmp/x y\" 7\n";
+    CHECK(script_parse("t.script", waits, strlen(waits), &s, &err) == DB_OK);
+    CHECK(s->n == 2);
+    CHECK(s->steps[0].op == SO_WAITFILE && s->steps[0].ms == SCRIPT_WAITFILE_DEFAULT_S * 1000L);
+    CHECK_STR(s->steps[0].str, "go");
+    CHECK(s->steps[1].op == SO_WAITFILE && s->steps[1].ms == 7000);
+    CHECK_STR(s->steps[1].str, "/tmp/x y");
+    script_free(s);
     const struct {
         const char *text, *msg;
     } bad[] = {
@@ -1074,7 +1082,12 @@ static void test_script_parse(void)
                         "right, home, end, escape, tab)"},
         {"wait soon\n", "demo.script:1: wait needs a number of milliseconds (0..600000)"},
         {"jump 3\n", "demo.script:1: unknown action \"jump\" (tap, press, longpress, type, key, "
-                     "wait, idle, expect, absent, screenshot)"},
+                     "wait, idle, expect, absent, screenshot, waitfile)"},
+        {"waitfile go\n", "demo.script:1: waitfile needs one \"quoted string\""},
+        {"waitfile \"go\" 0\n", "demo.script:1: waitfile needs \"path\" and at most a number of "
+                               "seconds (1..3600)"},
+        {"waitfile \"go\" 5 6\n", "demo.script:1: waitfile needs \"path\" and at most a number "
+                                 "of seconds (1..3600)"},
         {"press 10 20\n", "demo.script:1: press needs X Y MS (non-negative integers, MS up to "
                           "600000)"},
         {"press 10 20 5 6\n", "demo.script:1: press needs X Y MS (non-negative integers, MS up to "
@@ -1477,7 +1490,7 @@ static void test_admin_gesture(void)
     tap(k, "Cancel");
     CHECK(kiosk_screen(k) == KS_ATTRACT);
     /* Not collecting: the attract screen has no targets, the corner still works. */
-    kiosk_set_collecting(k, 0);
+    kiosk_set_availability(k, KA_NO_SESSION);
     hold(k, 5, 5, 3000);
     CHECK(kiosk_screen(k) == KS_PIN);
     kiosk_free(k);

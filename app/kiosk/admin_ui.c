@@ -94,7 +94,12 @@ static void refresh(Kiosk *k)
     k->st.free_bytes = -1;
     if (k->admin.status)
         k->admin.status(k->admin.ctx, &k->st);
-    k->cfg.collecting = k->st.session_open;
+    /* What the coordinator just did shows at once; the app refines it (a full session, the
+     * disk) when the attract screen returns. */
+    if (!k->st.session_open)
+        k->cfg.availability = KA_NO_SESSION;
+    else if (k->cfg.availability == KA_NO_SESSION)
+        k->cfg.availability = KA_COLLECTING;
 }
 
 static void go(Kiosk *k, KioskScreen s)

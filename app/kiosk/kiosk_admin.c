@@ -267,6 +267,17 @@ int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbErro
 
 /* ---- the operations ---- */
 
+/* DB_EIO "the store is not open" when the kiosk could not open it (the reason is on the
+ * status screen and in the journal). */
+static int need_store(const KioskAdmin *a, DbError *err)
+{
+    if (a->store)
+        return DB_OK;
+    return dberr_set(err, DB_EIO, "The kiosk's database is not open: %s",
+                     a->out_of_service && a->out_of_service[0] ? a->out_of_service
+                                                               : "see the journal");
+}
+
 static void op_status(void *ctx, KioskAdminStatus *st)
 {
     KioskAdmin *a = ctx;
@@ -274,6 +285,11 @@ static void op_status(void *ctx, KioskAdminStatus *st)
     StoreSession cur;
     int found = 0;
     int64_t n = 0;
+    st->free_bytes = fs_free_bytes(a->data_dir);
+    if (a->out_of_service && a->out_of_service[0])
+        snprintf(st->problem, sizeof st->problem, "Out of service: %s", a->out_of_service);
+    if (!a->store)
+        return;
     if (store_session_current(a->store, &cur, &found, &err) != DB_OK) {
         snprintf(st->problem, sizeof st->problem, "%s", err.msg);
     } else if (found) {
@@ -291,7 +307,6 @@ static void op_status(void *ctx, KioskAdminStatus *st)
         st->unacknowledged = n;
     else
         snprintf(st->problem, sizeof st->problem, "%s", err.msg);
-    st->free_bytes = fs_free_bytes(a->data_dir);
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
@@ -309,8 +324,11 @@ static int op_open(void *ctx, const char *label, const char *date, int expected,
 {
     KioskAdmin *a = ctx;
     int64_t id;
-    int rc = store_session_open(a->store, label, date, a->survey->id, a->survey->version, expected,
-                                &id, err);
+    int rc = need_store(a, err);
+    if (rc != DB_OK)
+        return rc;
+    rc = store_session_open(a->store, label, date, a->survey->id, a->survey->version, expected, &id,
+                            err);
     if (rc == DB_OK)
         fprintf(stderr, "debrief-kiosk: coordinator opened session \"%s\" %s\n", label, date);
     return rc;
@@ -323,7 +341,9 @@ static int op_open(void *ctx, const char *label, const char *date, int expected,
 static int op_close(void *ctx, DbError *err)
 {
     KioskAdmin *a = ctx;
-    int rc = store_session_close(a->store, err);
+    int rc = need_store(a, err);
+    if (rc == DB_OK)
+        rc = store_session_close(a->store, err);
     if (rc != DB_OK)
         return rc;
     fprintf(stderr, "debrief-kiosk: coordinator closed the session\n");
@@ -359,12 +379,16 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
     char drive[PATH_MAX];
     msg[0] = '\0';
     *held = 0;
+    if (need_store(a, &err) != DB_OK) {
+        add(msg, cap, "%s\nNothing was exported.", err.msg);
+        return err.code;
+    }
     if (kiosk_admin_find_drive(a->export_dir, drive, sizeof drive, &err) != DB_OK) {
         add(msg, cap, "%s\nNothing was exported.", err.msg);
         return err.code;
     }
-    CoordExportOptions opt = {.store = a->store, .data_dir = a->data_dir, .out_dir = drive,
-                              .k = a->k, .force = force};
+    CoordExportOptions opt = {
+        .store = a->store, .data_dir = a->data_dir, .out_dir = drive, .k = a->k, .force = force};
     CoordExportResult res;
     sd_notify_watchdog_extend(LONG_OP_SECONDS);
     int rc = coord_export(&opt, &res, &err);
@@ -429,6 +453,10 @@ static int op_ack(void *ctx, char *msg, size_t cap)
     DbError err;
     char drive[PATH_MAX];
     msg[0] = '\0';
+    if (need_store(a, &err) != DB_OK) {
+        add(msg, cap, "%s\nNothing was deleted.", err.msg);
+        return err.code;
+    }
     if (find_drive(a->export_dir, 0, drive, sizeof drive, &err) != DB_OK) {
         add(msg, cap, "%s", err.msg);
         return err.code;
@@ -470,9 +498,9 @@ static int op_ack(void *ctx, char *msg, size_t cap)
         char path[PATH_MAX];
         CoordAckResult res;
         sd_notify_watchdog_extend(LONG_OP_SECONDS); /* the purge compacts the store */
-        int applied = fs_join(path, sizeof path, drive, names[i], &err) == DB_OK &&
-                      coord_ack(a->store, a->data_dir, a->rcpt, a->n_rcpt, path, &res,
-                                &err) == DB_OK;
+        int applied =
+            fs_join(path, sizeof path, drive, names[i], &err) == DB_OK &&
+            coord_ack(a->store, a->data_dir, a->rcpt, a->n_rcpt, path, &res, &err) == DB_OK;
         sd_notify_watchdog_restore();
         if (applied) {
             total += res.deleted;
@@ -524,6 +552,8 @@ static int op_pin_fails_load(void *ctx)
     size_t len = 0;
     int found = 0;
     DbError err;
+    if (!a->store)
+        return 0; /* nowhere to keep it: the lockout runs in memory until the store opens */
     if (store_meta_get(a->store, "pin_fails", v, sizeof v, &len, &found, &err) != DB_OK) {
         fprintf(stderr, "debrief-kiosk: warning: cannot read the count of wrong PINs (the PIN "
                         "pad starts locked): %s\n",
@@ -547,7 +577,9 @@ static void op_pin_fails_save(void *ctx, int fails)
     uint32_t n = fails < 0 ? 0 : (uint32_t)fails;
     uint8_t v[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     DbError err;
-    if (store_meta_set(a->store, "pin_fails", v, sizeof v, &err) != DB_OK)
+    if (!a->store)
+        ;
+    else if (store_meta_set(a->store, "pin_fails", v, sizeof v, &err) != DB_OK)
         fprintf(stderr, "debrief-kiosk: warning: cannot save the count of wrong PINs: %s\n",
                 err.msg);
     if (fails > 0)

@@ -28,13 +28,15 @@
 #define KIOSK_ACK_MAX_FILES 64 /* acknowledgement files applied from one drive at once */
 
 typedef struct KioskAdmin {
-    Store *store;          /* borrowed: the kiosk's open store */
+    Store *store;          /* borrowed: the kiosk's one open store; NULL while it cannot be
+                              opened (the operations then say so) */
     const Survey *survey;  /* borrowed: sessions are opened for this survey */
     const char *data_dir;  /* borrowed */
     const KeyPublic *rcpt; /* borrowed: the analyst keys (recipients, ack verifiers) */
     int n_rcpt;
     const char *export_dir; /* configured drive directory, or "" to look for one */
     int k;                  /* min_responses (0: COORD_DEFAULT_K) */
+    const char *out_of_service; /* borrowed: why the kiosk is out of service, "" if it is not */
 } KioskAdmin;
 
 /* Fills ops with the operations over a (which must outlive the kiosk). */

@@ -20,7 +20,6 @@ void kiosk_config_defaults(KioskConfig *c)
     c->idle_timeout_ms = 90 * 1000;
     c->idle_countdown_ms = 20 * 1000;
     c->thanks_ms = 8 * 1000;
-    c->collecting = 1;
     c->admin_timeout_ms = 120 * 1000;
     c->long_press_ms = 3000;
     c->pin_lock_after = 3;
@@ -140,10 +139,16 @@ int kiosk_press(Kiosk *k, int x, int y)
     return 0;
 }
 
-void kiosk_set_collecting(Kiosk *k, int collecting)
+void kiosk_set_availability(Kiosk *k, KioskAvailability a)
 {
-    k->cfg.collecting = collecting;
-    k->dirty = 1;
+    if (k->cfg.availability != a)
+        k->dirty = 1;
+    k->cfg.availability = a;
+}
+
+KioskAvailability kiosk_availability(const Kiosk *k)
+{
+    return k->cfg.availability;
 }
 
 static const SurveyQuestion *cur_q(const Kiosk *k)
@@ -275,7 +280,7 @@ static void do_action(Kiosk *k, const UiTarget *t)
     DbError err;
     switch (t->action) {
     case ACT_BEGIN:
-        if (!k->cfg.collecting || k->r)
+        if (k->cfg.availability != KA_COLLECTING || k->r)
             return;
         k->r = k->r_mem; /* clear: made so, and wiped by drop_response after each use */
         k->r->lang = k->lang;
@@ -578,11 +583,11 @@ int64_t kiosk_next_timer(const Kiosk *k)
  * "prefer not to answer" label comes from the survey. */
 typedef struct UiWords {
     const char *code;
-    const char *begin, *not_collecting, *question, *of, *back, *next, *tap_to_type, *type_here,
-        *hint, *done, *review_title, *not_answered, *edit, *earlier, *more, *submit, *thanks,
-        *saved, *failed_title, *failed_body, *ok, *still_there, *cleared_pre, *cleared_post,
-        *cleared_post_one, *cont, *note_choose, *note_one, *note_more, *note_write, *note_or_pre,
-        *note_or_post;
+    const char *begin, *not_collecting, *session_full, *no_space, *out_of_service, *question, *of,
+        *back, *next, *tap_to_type, *type_here, *hint, *done, *review_title, *not_answered, *edit,
+        *earlier, *more, *submit, *thanks, *saved, *failed_title, *failed_body, *ok, *still_there,
+        *cleared_pre, *cleared_post, *cleared_post_one, *cont, *note_choose, *note_one, *note_more,
+        *note_write, *note_or_pre, *note_or_post;
     /* paged options: the buttons (without their arrows) and the words of "options 1–6 of 16"
      * and "option 7 of 16" (with `of`) */
     const char *more_options, *prev_options, *options_word, *option_word;
@@ -592,6 +597,11 @@ static const UiWords ui_words[] = {
     {"en",
      "Tap to begin",
      "This kiosk is not collecting answers right now.\nPlease ask the session coordinator.",
+     "This session is full.\nPlease tell the session coordinator.",
+     "Out of service: the kiosk has no room left to save answers.\nPlease tell the session "
+     "coordinator.",
+     "Out of service: the kiosk cannot save answers right now.\nPlease tell the session "
+     "coordinator.",
      "Question",
      "of",
      "Back",
@@ -630,6 +640,13 @@ static const UiWords ui_words[] = {
      "Tippen zum Starten",
      "Dieser Kiosk nimmt gerade keine Antworten entgegen.\nBitte wenden Sie sich an die "
      "Sitzungsleitung.",
+     "Diese Sitzung ist voll.\nBitte sagen Sie der Sitzungsleitung Bescheid.",
+     "Au\xC3\x9F"
+     "er Betrieb: Der Kiosk hat keinen Platz mehr, um Antworten zu speichern.\nBitte sagen Sie "
+     "der Sitzungsleitung Bescheid.",
+     "Au\xC3\x9F"
+     "er Betrieb: Der Kiosk kann gerade keine Antworten speichern.\nBitte sagen Sie der "
+     "Sitzungsleitung Bescheid.",
      "Frage",
      "von",
      "Zur\xC3\xBC"
@@ -670,6 +687,15 @@ static const UiWords ui_words[] = {
      "Touchez pour commencer",
      "Ce kiosque ne recueille pas de r\xC3\xA9ponses en ce moment.\nAdressez-vous \xC3\xA0 "
      "l'animateur de la s\xC3\xA9"
+     "ance.",
+     "Cette s\xC3\xA9"
+     "ance est compl\xC3\xA8te.\nPr\xC3\xA9venez l'animateur de la s\xC3\xA9"
+     "ance.",
+     "Hors service : le kiosque n'a plus de place pour enregistrer les r\xC3\xA9ponses.\n"
+     "Pr\xC3\xA9venez l'animateur de la s\xC3\xA9"
+     "ance.",
+     "Hors service : le kiosque ne peut pas enregistrer de r\xC3\xA9ponses pour le moment.\n"
+     "Pr\xC3\xA9venez l'animateur de la s\xC3\xA9"
      "ance.",
      "Question",
      "sur",
@@ -837,7 +863,7 @@ static void build_attract(Kiosk *k)
     int bottom = h - mt->m;
 
     /* Language buttons along the bottom. */
-    if (s->n_langs > 1 && k->cfg.collecting) {
+    if (s->n_langs > 1 && k->cfg.availability == KA_COLLECTING) {
         int n = s->n_langs, bw = (cw - (n - 1) * mt->gap) / n;
         if (bw > 8 * mt->target)
             bw = 8 * mt->target;
@@ -869,8 +895,12 @@ static void build_attract(Kiosk *k)
         y += ih + mt->gap;
     }
     y += mt->gap;
-    if (!k->cfg.collecting) {
-        const char *msg = words(k)->not_collecting;
+    if (k->cfg.availability != KA_COLLECTING) {
+        const UiWords *wd = words(k);
+        const char *msg = k->cfg.availability == KA_SESSION_FULL     ? wd->session_full
+                          : k->cfg.availability == KA_NO_SPACE       ? wd->no_space
+                          : k->cfg.availability == KA_OUT_OF_SERVICE ? wd->out_of_service
+                                                                     : wd->not_collecting;
         int mh = kui_text_h(k, msg, mt->title, UI_TEXT_BOLD, cw);
         kui_need(k, y + mh <= h - mt->m);
         ui_text_box(f, (UiRect){mt->m, y, cw, mh}, mt->title, UI_TEXT_BOLD, c_note, UI_ALIGN_CENTER,

@@ -50,20 +50,31 @@ typedef enum KioskKey {
     KK_TAB
 } KioskKey;
 
+/* Whether the attract screen invites the next participant, and if not, why. The app decides
+ * (it knows the store and the disk); the attract screen says it in the participant's words
+ * and offers no "Tap to begin" unless collecting. */
+typedef enum KioskAvailability {
+    KA_COLLECTING = 0, /* a session is open and answers can be saved */
+    KA_NO_SESSION,     /* no session is open */
+    KA_SESSION_FULL,   /* the open session has reached its expected attendance */
+    KA_NO_SPACE,       /* too little free space for the next responses */
+    KA_OUT_OF_SERVICE  /* the store cannot be written, or a save failed */
+} KioskAvailability;
+
 typedef struct KioskConfig {
-    int idle_timeout_ms;   /* inactivity before "Are you still there?" (default 90 s) */
-    int idle_countdown_ms; /* the countdown it shows (default 20 s) */
-    int thanks_ms;         /* thank-you / failure screen before returning (default 8 s) */
-    int demo;              /* show the DEMO MODE banner */
-    int collecting;        /* 0: a session is not open; the attract screen says so */
-    int dpi;               /* physical DPI if known (targets >= 9 mm), else 0 */
-    const char *banner;    /* optional small text in the demo banner */
-    const char *pin_hash;  /* coordinator PIN (pin.h hash string, borrowed); NULL or "": no
-                              PIN, the admin screen cannot be opened */
-    int admin_timeout_ms;  /* admin screens return to the attract screen (default 2 min) */
-    int long_press_ms;     /* hold on the top-left corner that opens the PIN pad (3 s) */
-    int pin_lock_after;    /* wrong PINs before a lockout (3) */
-    int pin_lock_ms;       /* first lockout (30 s), doubling with every further wrong PIN */
+    int idle_timeout_ms;            /* inactivity before "Are you still there?" (default 90 s) */
+    int idle_countdown_ms;          /* the countdown it shows (default 20 s) */
+    int thanks_ms;                  /* thank-you / failure screen before returning (default 8 s) */
+    int demo;                       /* show the DEMO MODE banner */
+    KioskAvailability availability; /* at start (default KA_COLLECTING) */
+    int dpi;                        /* physical DPI if known (targets >= 9 mm), else 0 */
+    const char *banner;             /* optional small text in the demo banner */
+    const char *pin_hash;           /* coordinator PIN (pin.h hash string, borrowed); NULL or "": no
+                                       PIN, the admin screen cannot be opened */
+    int admin_timeout_ms;           /* admin screens return to the attract screen (default 2 min) */
+    int long_press_ms;              /* hold on the top-left corner that opens the PIN pad (3 s) */
+    int pin_lock_after;             /* wrong PINs before a lockout (3) */
+    int pin_lock_ms; /* first lockout (30 s), doubling with every further wrong PIN */
 } KioskConfig;
 
 void kiosk_config_defaults(KioskConfig *c);
@@ -160,7 +171,8 @@ int kiosk_layout_fits(const Kiosk *k);
 KioskScreen kiosk_screen(const Kiosk *k);
 int kiosk_idle_warning(const Kiosk *k);
 int kiosk_current_question(const Kiosk *k);
-void kiosk_set_collecting(Kiosk *k, int collecting);
+void kiosk_set_availability(Kiosk *k, KioskAvailability a);
+KioskAvailability kiosk_availability(const Kiosk *k);
 /* Why the last submit failed ("" if it did not): for the coordinator's log. */
 const char *kiosk_last_error(const Kiosk *k);
 /* Number of successful submits since start. */

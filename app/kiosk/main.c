@@ -63,6 +63,17 @@ typedef struct App {
     uint64_t watchdog_ms; /* systemd watchdog interval / 2, or 0 */
     uint64_t last_ping;
     int ready_sent;
+    /* Whether the next participant can be taken (see refresh_availability). */
+    KioskAvailability fault_kind;  /* KA_COLLECTING: no fault; else why a save failed */
+    char fault[DBERR_MSG_MAX];     /* the coordinator's reason, also on the admin screen */
+    char avail_why[DBERR_MSG_MAX]; /* the reason last logged, to log changes only */
+    KioskAvailability avail_logged;
+    uint32_t data_version; /* of the store, to notice another process's commits */
+    int64_t session_id;    /* the open session as last read (0: none) */
+    int session_full;
+    uint64_t last_check;  /* now_ms of the last availability check */
+    uint64_t last_reopen; /* now_ms of the last attempt to open a store that failed */
+    KioskScreen last_screen;
 } App;
 
 static void watchdog_init(App *app)
@@ -102,9 +113,17 @@ static void prepare_envelope(App *app)
                                 &app->envelope, NULL);
 }
 
-static int submit_response(void *ctx, const Response *r, DbError *err)
+static void set_fault(App *app, KioskAvailability kind, const char *why)
 {
-    App *app = ctx;
+    app->fault_kind = kind;
+    snprintf(app->fault, sizeof app->fault, "%s", why);
+}
+
+/* Encodes, seals and durably stores r in the open session. */
+static int seal_and_store(App *app, const Response *r, DbError *err)
+{
+    if (!app->store)
+        return dberr_set(err, DB_EIO, "%s", app->fault);
     StoreSession cur;
     int found = 0;
     int rc = store_session_current(app->store, &cur, &found, err);
@@ -134,10 +153,24 @@ static int submit_response(void *ctx, const Response *r, DbError *err)
     secmem_wipe(plain, psize);
     if (rc == DB_OK)
         rc = store_response_put(app->store, cur.id, rec, rlen, err);
+    /* "Thank you" only if the commit is in the live database files. */
+    if (rc == DB_OK)
+        rc = store_check_live(app->store, err);
     free(rec);
-    if (rc != DB_OK)
-        fprintf(stderr, "debrief-kiosk: error: a response could not be stored: %s\n",
-                err ? err->msg : "?");
+    return rc;
+}
+
+static int submit_response(void *ctx, const Response *r, DbError *err)
+{
+    App *app = ctx;
+    int rc = seal_and_store(app, r, err);
+    if (rc != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: a response could not be stored: %s\n", err->msg);
+        /* A closed or full session shows as such on the attract screen; anything else keeps
+         * the kiosk out of service instead of inviting the next person to the same failure. */
+        if (rc != DB_ESTATE)
+            set_fault(app, rc == DB_ENOSPC ? KA_NO_SPACE : KA_OUT_OF_SERVICE, err->msg);
+    }
     return rc;
 }
 
@@ -236,6 +269,30 @@ static void today(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+static int open_store(App *app, DbError *err)
+{
+    int rc = fs_mkdir_p(app->args.data, 0700, err);
+    return rc == DB_OK ? store_open(app->args.data, &app->store, err) : rc;
+}
+
+/* Whether dir (or, while it does not exist, its parent) is on a medium that refuses
+ * writes: mounted read-only, or not writable for this user. */
+static int medium_refuses_writes(const char *dir)
+{
+    char path[KIOSK_PATH_MAX];
+    snprintf(path, sizeof path, "%s", dir);
+    for (;;) {
+        if (access(path, W_OK) == 0)
+            return 0;
+        if (errno == EROFS || errno == EACCES || errno == EPERM)
+            return 1;
+        char *slash = strrchr(path, '/');
+        if (errno != ENOENT || !slash || slash == path)
+            return 0;
+        *slash = '\0';
+    }
+}
+
 /* Loads survey, keys and store; in demo mode opens the demo session. */
 static int setup_data(App *app, DbError *err)
 {
@@ -249,11 +306,18 @@ static int setup_data(App *app, DbError *err)
             return dberr_prefix(err, "recipient key");
     }
     app->n_rcpt = a->n_recipients;
-    rc = fs_mkdir_p(a->data, 0700, err);
-    if (rc == DB_OK)
-        rc = store_open(a->data, &app->store, err);
-    if (rc != DB_OK)
-        return rc;
+    rc = open_store(app, err);
+    if (rc != DB_OK) {
+        /* A full or read-only medium is no reason to leave the screen blank: start, say on
+         * screen that the kiosk is out of service (the journal and the admin screen say
+         * why), and open the store once the problem is gone. Anything else (not a
+         * directory, not a database) is a setup error: exit. */
+        if (rc != DB_ENOSPC && !medium_refuses_writes(a->data))
+            return rc;
+        fprintf(stderr, "debrief-kiosk: error: %s\n", err->msg);
+        set_fault(app, rc == DB_ENOSPC ? KA_NO_SPACE : KA_OUT_OF_SERVICE, err->msg);
+        return DB_OK;
+    }
     StoreSession cur;
     int found = 0;
     rc = store_session_current(app->store, &cur, &found, err);
@@ -277,22 +341,135 @@ static int setup_data(App *app, DbError *err)
     return DB_OK;
 }
 
-static int session_open(App *app)
-{
-    StoreSession cur;
-    int found = 0;
-    DbError err;
-    if (store_session_current(app->store, &cur, &found, &err) != DB_OK)
-        return 0;
-    return found;
-}
-
-/* ---- the loop ---- */
+/* ---- whether the kiosk can take the next participant ---- */
 
 static uint64_t now_ms(App *app)
 {
     return app->scripted ? app->clock_ms : platform_ticks();
 }
+
+/* Free space the next responses need: each writes its record to the WAL and, at the
+ * checkpoint, to the database (with a few index and b-tree pages each time); room for
+ * KIOSK_SPACE_RESPONSES of them and a mebibyte for sqlite's own needs. */
+#define KIOSK_SPACE_RESPONSES 16
+static long long min_free_bytes(const App *app)
+{
+    long long rec = app->survey ? (long long)app->survey->record_size : 8192;
+    return KIOSK_SPACE_RESPONSES * 3 * (rec + 16 * 1024) + 1024 * 1024;
+}
+
+/* Works out the availability from the store, the data directory and any fault; why receives
+ * the coordinator's reason in why->msg ("" when collecting). force re-reads the session even if no
+ * other process committed since the last look (this process's own commits do not change the data
+ * version). */
+static KioskAvailability check_availability(App *app, int force, DbError *why)
+{
+    const char *data = app->args.data;
+    long long free_bytes = fs_free_bytes(data), need = min_free_bytes(app);
+    why->msg[0] = '\0';
+    uint64_t now = now_ms(app);
+    if (app->store && app->fault_kind == KA_NO_SPACE && free_bytes >= 2 * need)
+        set_fault(app, KA_COLLECTING, ""); /* space came back: a full disk heals */
+    if (!app->store && (app->scripted || now - app->last_reopen >= 5000)) {
+        /* The store could not be opened at start: try again every few seconds. */
+        DbError err;
+        app->last_reopen = now;
+        if (open_store(app, &err) == DB_OK) {
+            fprintf(stderr, "debrief-kiosk: the store at %s is open now\n", data);
+            set_fault(app, KA_COLLECTING, "");
+            app->admin.store = app->store;
+            force = 1;
+        } else {
+            set_fault(app, err.code == DB_ENOSPC ? KA_NO_SPACE : KA_OUT_OF_SERVICE, err.msg);
+        }
+    }
+    if (app->fault_kind != KA_COLLECTING) {
+        dberr_set(why, DB_ESTATE, "%s", app->fault);
+        return app->fault_kind;
+    }
+    if (free_bytes >= 0 && free_bytes < need) {
+        dberr_set(why, DB_ESTATE,
+                  "%s: only %lld KiB free; the kiosk needs %lld KiB to save the next responses",
+                  data, free_bytes / 1024, need / 1024);
+        return KA_NO_SPACE;
+    }
+    if (access(data, W_OK | X_OK) != 0) {
+        dberr_set(why, DB_ESTATE, "%s: the data directory is not writable: %s", data,
+                  strerror(errno));
+        return KA_OUT_OF_SERVICE;
+    }
+    DbError err;
+    uint32_t version = 0;
+    if (store_data_version(app->store, &version, &err) != DB_OK) {
+        dberr_set(why, DB_ESTATE, "%s", err.msg);
+        return KA_OUT_OF_SERVICE;
+    }
+    if (force || version != app->data_version) {
+        app->data_version = version;
+        StoreSession cur;
+        int found = 0;
+        if (store_session_current(app->store, &cur, &found, &err) != DB_OK) {
+            dberr_set(why, DB_ESTATE, "%s", err.msg);
+            return KA_OUT_OF_SERVICE;
+        }
+        app->session_id = found ? cur.id : 0;
+        app->session_full = found && cur.expected > 0 && cur.responses >= cur.expected;
+    }
+    if (!app->session_id) {
+        dberr_set(why, DB_ESTATE, "no session is open");
+        return KA_NO_SESSION;
+    }
+    if (app->session_full) {
+        dberr_set(why, DB_ESTATE, "the open session has reached its expected attendance");
+        return KA_SESSION_FULL;
+    }
+    return KA_COLLECTING;
+}
+
+/* Checks and shows the availability; logs when it changes (the journal says why). */
+static void refresh_availability(App *app, int force)
+{
+    DbError e;
+    KioskAvailability a = check_availability(app, force, &e);
+    const char *why = e.msg;
+    if (a != app->avail_logged || strcmp(why, app->avail_why) != 0) {
+        if (a == KA_COLLECTING)
+            fprintf(stderr, "debrief-kiosk: collecting: session %lld is open\n",
+                    (long long)app->session_id);
+        else if (a == KA_NO_SPACE || a == KA_OUT_OF_SERVICE)
+            fprintf(stderr, "debrief-kiosk: out of service: %s\n", why);
+        else
+            fprintf(stderr, "debrief-kiosk: not collecting: %s\n", why);
+        app->avail_logged = a;
+        snprintf(app->avail_why, sizeof app->avail_why, "%s", why);
+    }
+    if (app->kiosk)
+        kiosk_set_availability(app->kiosk, a);
+}
+
+#define AVAILABILITY_CHECK_MS 1000
+
+/* On the attract screen: at once when it appears (a participant finished, the admin screen
+ * closed), then once a second (a session opened, closed or filled from a shell shows within
+ * that), or at every step of a script. */
+static void watch_availability(App *app)
+{
+    KioskScreen screen = kiosk_screen(app->kiosk);
+    int arrived = screen == KS_ATTRACT && app->last_screen != KS_ATTRACT;
+    app->last_screen = screen;
+    if (screen != KS_ATTRACT)
+        return;
+    uint64_t now = now_ms(app);
+    if (arrived || app->scripted || now - app->last_check >= AVAILABILITY_CHECK_MS) {
+        app->last_check = now;
+        KioskAvailability before = kiosk_availability(app->kiosk);
+        refresh_availability(app, arrived);
+        if (kiosk_availability(app->kiosk) != before)
+            app->need_draw = 1;
+    }
+}
+
+/* ---- the loop ---- */
 
 static void draw_if_needed(App *app)
 {
@@ -319,11 +496,6 @@ static int dispatch(App *app, const PlatformEvent *ev)
             app->need_draw = 1;
         break;
     case PE_TAP:
-        if (kiosk_screen(k) == KS_ATTRACT) {
-            int collecting = session_open(app);
-            kiosk_set_collecting(k, collecting);
-            app->need_draw = 1;
-        }
         if (kiosk_tap(k, ev->x, ev->y))
             app->need_draw = 1;
         break;
@@ -357,6 +529,7 @@ static int pump(App *app)
     }
     if (kiosk_tick(app->kiosk, now_ms(app)))
         app->need_draw = 1;
+    watch_availability(app);
     draw_if_needed(app);
     prepare_envelope(app);
     return 1;
@@ -369,6 +542,7 @@ static int run_interactive(App *app)
     for (;;) {
         if (kiosk_tick(app->kiosk, now_ms(app)))
             app->need_draw = 1;
+        watch_availability(app);
         draw_if_needed(app);
         if (!app->ready_sent) { /* the first screen is up */
             sd_notify_send("READY=1\nSTATUS=showing the survey");
@@ -377,9 +551,13 @@ static int run_interactive(App *app)
         watchdog_ping(app, platform_ticks());
         prepare_envelope(app);
         int64_t t = kiosk_next_timer(app->kiosk);
-        /* On the attract screen, look for a session opened or closed by the coordinator. */
-        if (kiosk_screen(app->kiosk) == KS_ATTRACT && (t < 0 || t > 10000))
-            t = 10000;
+        /* On the attract screen, look once a second for what changed underneath. */
+        if (kiosk_screen(app->kiosk) == KS_ATTRACT) {
+            uint64_t since = platform_ticks() - app->last_check;
+            int64_t next = since >= AVAILABILITY_CHECK_MS ? 0 : AVAILABILITY_CHECK_MS - (int64_t)since;
+            if (t < 0 || t > next)
+                t = next;
+        }
         if (app->watchdog_ms && (t < 0 || (uint64_t)t > app->watchdog_ms))
             t = (int64_t)app->watchdog_ms;
         PlatformEvent ev;
@@ -388,9 +566,6 @@ static int run_interactive(App *app)
             secmem_wipe(&ev, sizeof ev); /* typed text: answers or PIN digits */
             if (!go_on)
                 return EXIT_OK;
-        } else if (kiosk_screen(app->kiosk) == KS_ATTRACT) {
-            kiosk_set_collecting(app->kiosk, session_open(app));
-            app->need_draw = 1;
         }
     }
 }
@@ -487,6 +662,25 @@ static int run_script(App *app, const Script *s)
         case SO_IDLE:
             app->clock_ms += (uint64_t)st->ms;
             break;
+        case SO_WAITFILE: {
+            char path[KIOSK_PATH_MAX * 2];
+            if (st->str[0] == '/')
+                snprintf(path, sizeof path, "%s", st->str);
+            else
+                snprintf(path, sizeof path, "%s/%s", s->dir, st->str);
+            long waited = 0;
+            while (access(path, F_OK) != 0) {
+                if (waited >= st->ms) {
+                    fprintf(stderr, "%s:%d: waited %ld s for %s, which did not appear\n",
+                            s->name, st->line, st->ms / 1000, path);
+                    return EXIT_FAIL;
+                }
+                struct timespec ts = {0, 5 * 1000000L};
+                nanosleep(&ts, NULL);
+                waited += 5;
+            }
+            break;
+        }
         case SO_EXPECT:
         case SO_ABSENT: {
             int vis = script_text_visible(f, st->str);
@@ -684,8 +878,8 @@ int main(int argc, char **argv)
                     err.msg);
         }
     }
-    app.admin = (KioskAdmin){app.store,  app.survey,          app.args.data,         app.rcpt,
-                             app.n_rcpt, app.args.export_dir, app.args.min_responses};
+    app.admin = (KioskAdmin){app.store,  app.survey,          app.args.data,          app.rcpt,
+                             app.n_rcpt, app.args.export_dir, app.args.min_responses, app.fault};
 
     PlatformConfig pc = {app.args.w,        app.args.h,     app.args.fullscreen,
                          app.args.rotation, script != NULL, "Debrief"};
@@ -725,7 +919,9 @@ int main(int argc, char **argv)
     kc.demo = app.demo;
     kc.banner = app.demo ? app.banner : NULL;
     kc.dpi = platform_dpi(app.plat);
-    kc.collecting = session_open(&app);
+    app.last_screen = KS_ATTRACT;
+    refresh_availability(&app, 1);
+    kc.availability = app.avail_logged;
     kc.pin_hash = app.pin_hash;
     int lang = 0;
     if (app.args.lang[0]) {

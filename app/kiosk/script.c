@@ -196,6 +196,32 @@ static int parse_line(const char *name, int line, const char *p, const char *end
         st->ms = is_wait ? v : v * 1000;
         return DB_OK;
     }
+    if (strcmp(word, "waitfile") == 0) {
+        st->op = SO_WAITFILE;
+        st->ms = SCRIPT_WAITFILE_DEFAULT_S * 1000L;
+        if (p >= end || *p != '"' || parse_quoted(&p, end, &st->str) != 0)
+            goto bad_string;
+        p = skip_ws(p, end);
+        if (p == end)
+            return DB_OK;
+        char num[16];
+        size_t nlen = (size_t)(end - p);
+        long v;
+        if (nlen < sizeof num) {
+            memcpy(num, p, nlen);
+            num[nlen] = '\0';
+        }
+        if (nlen >= sizeof num || parse_long(num, 1, 3600, &v)) {
+            free(st->str);
+            st->str = NULL;
+            return dberr_set(err, DB_EINVAL,
+                             "%s:%d: waitfile needs \"path\" and at most a number of seconds "
+                             "(1..3600)",
+                             name, line);
+        }
+        st->ms = v * 1000;
+        return DB_OK;
+    }
     if (strcmp(word, "screenshot") == 0) {
         if (al == 0)
             return dberr_set(err, DB_EINVAL, "%s:%d: screenshot needs a file name", name, line);
@@ -212,7 +238,7 @@ static int parse_line(const char *name, int line, const char *p, const char *end
     }
     return dberr_set(err, DB_EINVAL,
                      "%s:%d: unknown action \"%.31s\" (tap, press, longpress, type, key, wait, "
-                     "idle, expect, absent, screenshot)",
+                     "idle, expect, absent, screenshot, waitfile)",
                      name, line, word);
 bad_string:
     free(st->str);

@@ -14,6 +14,9 @@
  *     expect "Thank you"  fail unless this text is on screen now
  *     absent "secret"     fail if this text is on screen now
  *     screenshot a.png    save the screen as PNG (relative to the script's directory)
+ *     waitfile "go" 30    wait (real time, at most 30 s; default 60) until the file exists
+ *                         (relative to the script's directory): a test's other process says
+ *                         when it has done its part
  *
  * Strings are in double quotes with \" \\ and \n escapes. This module only parses; the app
  * runs the steps through the same event path as a finger (see main.c).
@@ -27,6 +30,7 @@
 #define SCRIPT_MAX_BYTES (256 * 1024)
 #define SCRIPT_MAX_STEPS 4096
 #define SCRIPT_LONG_PRESS_MS 3000
+#define SCRIPT_WAITFILE_DEFAULT_S 60
 
 typedef enum ScriptOp {
     SO_TAP_LABEL = 1,
@@ -38,7 +42,8 @@ typedef enum ScriptOp {
     SO_EXPECT,
     SO_ABSENT,
     SO_SCREENSHOT,
-    SO_PRESS /* x, y (or str: a label), ms: finger down, ms pass, finger up */
+    SO_PRESS, /* x, y (or str: a label), ms: finger down, ms pass, finger up */
+    SO_WAITFILE /* str: a path, ms: the longest wait */
 } ScriptOp;
 
 typedef struct ScriptStep {
@@ -46,7 +51,8 @@ typedef struct ScriptStep {
     int line;
     char *str;    /* label, text, or file name (malloc'd) */
     int x, y;     /* SO_TAP_XY, SO_PRESS */
-    long ms;      /* SO_WAIT, SO_IDLE (converted to ms), SO_PRESS (how long it is held) */
+    long ms;      /* SO_WAIT, SO_IDLE (converted to ms), SO_PRESS (how long it is held),
+                     SO_WAITFILE (the longest wait) */
     KioskKey key; /* SO_KEY */
 } ScriptStep;
 

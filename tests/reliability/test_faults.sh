@@ -107,26 +107,40 @@ expect_fail "debrief-kiosk: error: baddb/debrief.db: not a Debrief database, or 
 ls "$T"/core* >/dev/null 2>&1 && bad "a core file was left" || ok
 
 # ---- 2. the data directory fills up while the kiosk runs ----
-if try_mount "$T/small" 2m; then
+# The kiosk never invites a participant it cannot store: with too little room (the margin is
+# 16 responses and 1 MiB) the attract screen says it is out of service and offers nothing to
+# tap; when a save fails anyway, the kiosk stays out of service until room comes back. The
+# script waits at each `waitfile` for this shell to fill or free the disk.
+if try_mount "$T/small" 8m; then
   "$TOOL" session "$T/small/data" || bad "session on tmpfs"
+  mkdir -p "$T/sync"
+  fill() { dd if=/dev/zero of="$T/small/fill" bs=4096 2>/dev/null || true; } # until full
   {
     echo 'expect "Tap to begin"'
     participant full-1
     echo 'expect "Thank you"'
     echo 'screenshot mark-1.png'
     echo 'idle 9'
-    echo 'wait 2500' # the disk fills up now
-    participant full-2
-    echo 'expect "could not be saved"'
+    echo 'waitfile "sync/filled"'
+    echo 'expect "no room left"'
+    echo 'absent "Tap to begin"'
+    echo 'tap 400 240'
+    echo 'expect "no room left"'
     echo 'screenshot mark-2.png'
+    echo 'waitfile "sync/space"'
+    echo 'expect "Tap to begin"'
+    participant full-2 | sed '$d' # up to the review: the disk fills while they answer
+    echo 'screenshot mark-3.png'
+    echo 'waitfile "sync/filled2"'
+    echo 'tap "Submit"'
+    echo 'expect "could not be saved"'
     echo 'tap "OK"'
+    echo 'expect "no room left"'
+    echo 'absent "Tap to begin"'
+    echo 'screenshot mark-4.png'
+    echo 'waitfile "sync/space2"'
     echo 'expect "Tap to begin"'
     participant full-3
-    echo 'expect "could not be saved"'
-    echo 'tap "OK"'
-    echo 'screenshot mark-3.png'
-    echo 'wait 2500' # space comes back now
-    participant full-4
     echo 'expect "Thank you"'
     echo 'idle 9'
     echo 'expect "Tap to begin"'
@@ -135,54 +149,77 @@ if try_mount "$T/small" 2m; then
   "$KIOSK" --survey "$SURVEY" --data "$T/small/data" --recipient "$PUB" --script "$T/full.script" \
     --screenshot-dir "$T/marks" >"$T/o" 2>"$T/e" </dev/null &
   pid=$!
-  if wait_for "$T/marks/mark-1.png"; then
-    dd if=/dev/zero of="$T/small/fill" bs=4096 2>/dev/null # until the disk is full
-    wait_for "$T/marks/mark-3.png"
-    rm -f "$T/small/fill"
-  fi
+  wait_for "$T/marks/mark-1.png" && fill && touch "$T/sync/filled" &&
+    wait_for "$T/marks/mark-2.png" && rm -f "$T/small/fill" && touch "$T/sync/space" &&
+    wait_for "$T/marks/mark-3.png" && fill && touch "$T/sync/filled2" &&
+    wait_for "$T/marks/mark-4.png" && rm -f "$T/small/fill" && touch "$T/sync/space2"
   wait $pid
   st=$?
   [ "$st" -eq 0 ] && ok || { bad "full disk: the kiosk script exits $st"; cat "$T/e" >&2; }
-  [ "$(grep -c 'debrief-kiosk: error: a response could not be stored: ' "$T/e")" -eq 2 ] && ok ||
-    { bad "full disk: two 'could not be stored' lines expected"; cat "$T/e" >&2; }
+  [ "$(grep -c 'debrief-kiosk: error: a response could not be stored: ' "$T/e")" -eq 1 ] && ok ||
+    { bad "full disk: one 'could not be stored' line expected"; cat "$T/e" >&2; }
   grep 'could not be stored' "$T/e" | head -n 1 | grep -qi 'full\|space' && ok ||
     bad "full disk: the message says the disk is full: $(grep 'could not be stored' "$T/e" | head -n 1)"
+  grep -q '^debrief-kiosk: out of service: .*KiB free' "$T/e" && ok ||
+    { bad "full disk: the journal says why the kiosk is out of service"; cat "$T/e" >&2; }
   "$TOOL" dump "$T/small/data" "$T/keys/analyst.key" | sort >"$T/dump"
-  [ "$(tr '\n' ' ' <"$T/dump")" = "full-1 full-4 " ] && ok ||
-    bad "full disk: stored $(tr '\n' ' ' <"$T/dump"), expected full-1 and full-4"
+  [ "$(tr '\n' ' ' <"$T/dump")" = "full-1 full-3 " ] && ok ||
+    bad "full disk: stored $(tr '\n' ' ' <"$T/dump"), expected full-1 and full-3"
   [ "$(sqlite3 "$T/small/data/debrief.db" 'PRAGMA integrity_check')" = ok ] && ok ||
     bad "full disk: integrity_check"
 
-  # started on a full disk: it either runs and says it cannot save, or stops with one line
-  dd if=/dev/zero of="$T/small/fill" bs=4096 2>/dev/null
-  { echo 'expect "Tap to begin"'; participant full-5; echo 'expect "could not be saved"'; } \
-    >"$T/full2.script"
+  # started on a full disk: it starts, says on screen that it is out of service, and takes
+  # participants once there is room again; a data directory it cannot even create is opened
+  # once there is room
+  fill
+  rm -rf "$T/sync" && mkdir -p "$T/sync"
+  {
+    echo 'expect "no room left"'
+    echo 'absent "Tap to begin"'
+    echo 'screenshot mark-5.png'
+    echo 'waitfile "sync/space"'
+    echo 'expect "Tap to begin"'
+    participant full-4
+    echo 'expect "Thank you"'
+  } >"$T/full2.script"
   "$KIOSK" --survey "$SURVEY" --data "$T/small/data" --recipient "$PUB" --script "$T/full2.script" \
-    >"$T/o" 2>"$T/e" </dev/null
-  st=$?
-  if [ "$st" -eq 0 ] || { [ "$st" -eq 1 ] && grep -q '^debrief-kiosk: error: ' "$T/e"; }; then ok; else
-    bad "started on a full disk: exit $st"
-    cat "$T/e" >&2
-  fi
-  rm -f "$T/small/fill"
-  [ "$("$TOOL" count "$T/small/data")" = 2 ] && ok || bad "started on a full disk: lost responses"
+    --screenshot-dir "$T/marks" >"$T/o" 2>"$T/e" </dev/null &
+  pid=$!
+  wait_for "$T/marks/mark-5.png" && rm -f "$T/small/fill" && touch "$T/sync/space"
+  wait $pid && ok || { bad "started on a full disk: the kiosk does not start and recover"; cat "$T/e" >&2; }
+  [ "$("$TOOL" count "$T/small/data")" = 3 ] && ok || bad "started on a full disk: lost responses"
+  fill
+  {
+    echo 'expect "Out of service"'
+    echo 'absent "Tap to begin"'
+    echo 'screenshot mark-6.png'
+    echo 'waitfile "sync/space2"'
+    echo 'expect "not collecting"' # opened: a new data directory has no session yet
+  } >"$T/full3.script"
+  "$KIOSK" --survey "$SURVEY" --data "$T/small/new/data" --recipient "$PUB" --script "$T/full3.script" \
+    --screenshot-dir "$T/marks" >"$T/o" 2>"$T/e" </dev/null &
+  pid=$!
+  wait_for "$T/marks/mark-6.png" && rm -f "$T/small/fill" && touch "$T/sync/space2"
+  wait $pid && ok || { bad "a data directory that cannot be created on a full disk"; cat "$T/e" >&2; }
+  grep -q '^debrief-kiosk: error: .*new' "$T/e" && ok || { bad "full disk, new data dir: no error line"; cat "$T/e" >&2; }
 
   # ---- 3. read-only data directory (the medium was remounted read-only) ----
   if mount -o remount,ro "$T/small" 2>/dev/null; then
-    { echo 'expect "Tap to begin"'; participant ro-1; echo 'expect "Thank you"'; } >"$T/ro.script"
+    { echo 'expect "Out of service"'; echo 'absent "Tap to begin"'; } >"$T/ro.script"
     "$KIOSK" --survey "$SURVEY" --data "$T/small/data" --recipient "$PUB" --script "$T/ro.script" \
       >"$T/o" 2>"$T/e" </dev/null
     st=$?
     line=$(grep '^debrief-kiosk: error: ' "$T/e" | head -n 1)
-    if [ "$st" -eq 1 ] && [ -n "$line" ]; then ok; else
-      bad "read-only data dir: exit $st (expected 1 with an error line)"
+    if [ "$st" -eq 0 ] && [ -n "$line" ]; then ok; else
+      bad "read-only data dir: exit $st (expected 0: on screen, out of service; and an error line)"
       cat "$T/e" >&2
     fi
     echo "read-only data directory: $line"
     mount -o remount,rw "$T/small"
+    { echo 'expect "Tap to begin"'; participant ro-1; echo 'expect "Thank you"'; } >"$T/ro.script"
     "$KIOSK" --survey "$SURVEY" --data "$T/small/data" --recipient "$PUB" --script "$T/ro.script" \
       >"$T/o" 2>"$T/e" </dev/null && ok || bad "after remounting read-write the kiosk works"
-    [ "$("$TOOL" count "$T/small/data")" = 3 ] && ok || bad "read-only: responses lost"
+    [ "$("$TOOL" count "$T/small/data")" = 4 ] && ok || bad "read-only: responses lost"
   else
     skip "cannot remount a tmpfs read-only here"
   fi
