@@ -25,6 +25,10 @@ if(DEBRIEF_KIOSK)
   add_test(NAME test_rel_crash COMMAND sh ${REL_DIR}/test_crash.sh ${PROJECT_BINARY_DIR}
     ${PROJECT_SOURCE_DIR})
   set_tests_properties(test_rel_crash PROPERTIES TIMEOUT 400)
+  # the kiosk and the debrief commands on one data directory at once, SIGKILLs on both sides
+  add_test(NAME test_rel_concurrent COMMAND sh ${REL_DIR}/test_concurrent.sh ${PROJECT_BINARY_DIR}
+    ${PROJECT_SOURCE_DIR} 500)
+  set_tests_properties(test_rel_concurrent PROPERTIES TIMEOUT 900)
   # the same with every unsynced write thrown away (powerloss_shim)
   add_test(NAME test_rel_powerloss COMMAND sh ${REL_DIR}/test_powerloss.sh ${PROJECT_BINARY_DIR}
     ${PROJECT_SOURCE_DIR})

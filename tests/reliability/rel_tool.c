@@ -90,15 +90,24 @@ static int dump_one(const uint8_t *rec, size_t len, void *ctx)
 }
 
 typedef struct Ids {
-    int64_t id[64];
-    int n;
+    int64_t *id; /* malloc'd */
+    int n, cap, oom;
 } Ids;
 
 static int collect_id(const StoreSession *s, void *ctx)
 {
     Ids *ids = ctx;
-    if (ids->n < 64)
-        ids->id[ids->n++] = s->id;
+    if (ids->n == ids->cap) {
+        int cap = ids->cap ? 2 * ids->cap : 64;
+        int64_t *more = realloc(ids->id, (size_t)cap * sizeof *more);
+        if (!more) {
+            ids->oom = 1;
+            return 1;
+        }
+        ids->id = more;
+        ids->cap = cap;
+    }
+    ids->id[ids->n++] = s->id;
     return 0;
 }
 
@@ -110,11 +119,14 @@ static int cmd_dump(const char *data, const char *keyfile)
     if (keys_secret_read(keyfile, REL_PASS, strlen(REL_PASS), &d.sec, &err) != DB_OK)
         return die("dump: key", &err);
     int rc = store_open(data, &st, &err);
-    Ids ids = {{0}, 0};
+    Ids ids = {NULL, 0, 0, 0};
     if (rc == DB_OK)
         rc = store_session_foreach(st, collect_id, &ids, &err);
+    if (rc == DB_OK && ids.oom)
+        rc = dberr_set(&err, DB_ENOMEM, "out of memory listing the sessions");
     for (int i = 0; rc == DB_OK && i < ids.n; i++)
         rc = store_response_foreach(st, ids.id[i], dump_one, &d, &err);
+    free(ids.id);
     store_close(st);
     keys_secret_free(d.sec);
     if (rc != DB_OK)
