@@ -331,6 +331,8 @@ static int op_open(void *ctx, const char *label, const char *date, int expected,
                             err);
     if (rc == DB_OK)
         fprintf(stderr, "debrief-kiosk: coordinator opened session \"%s\" %s\n", label, date);
+    else
+        fprintf(stderr, "debrief-kiosk: the coordinator's session was not opened: %s\n", err->msg);
     return rc;
 }
 

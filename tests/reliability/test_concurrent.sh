@@ -11,8 +11,8 @@
 # 2. "Thank you" is never a lie: the kiosk's WAL is deleted under it (as that bug did); the
 #    next participant is told the answers could not be saved, and the kiosk goes out of
 #    service with the reason in its log.
-# 3. Torture: ROUNDS rounds; in each the kiosk runs scripted participants (sometimes through
-#    its admin screen's export first) while this shell runs every command that touches the
+# 3. Torture: ROUNDS rounds; in each the kiosk runs scripted participants (sometimes after an
+#    export, or closing and opening a session, on its admin screen) while this shell runs every command that touches the
 #    data directory (session open/close/list, export + import + ack, the kiosk's selftest),
 #    and SIGKILLs either side at random. After each round: every thanked response is stored
 #    (in the kiosk, or imported on the analysis side after an acknowledgement deleted it)
@@ -83,6 +83,23 @@ tap "OK"
 expect "Not yet exported"
 tap "Export"
 tap "Back"
+tap "Exit"
+EOS
+}
+admin_cycle() { # through the admin screen: close the open session, open a new one
+  cat <<EOS
+longpress 10 10
+expect "Coordinator PIN"
+type "2468"
+tap "OK"
+expect "Not yet exported"
+tap "Close session"
+expect "Close the session?"
+tap "Close session"
+tap "Back"
+tap "Open session"
+tap "Group 1"
+tap "Open session"
 tap "Exit"
 EOS
 }
@@ -258,10 +275,13 @@ cli_op() { # one random coordinator operation on the data directory
   esac
 }
 # What a kiosk run may end with besides success: a participant who found no session open,
-# or whose session the shell closed before they submitted.
+# or whose session the shell closed before they submitted; an admin screen with no session
+# to close, or one already open again by the shell.
 explained_exit() {
   ! grep -q 'out of service' "$T/kerr" && {
-    grep -q 'no visible target labelled "Tap to begin"' "$T/kerr" ||
+    grep -q 'no visible target labelled "\(Tap to begin\|Close session\|Open session\)"' "$T/kerr" ||
+      grep -q 'expected "Close the session?"' "$T/kerr" ||
+      grep -q 'session was not opened: a session is already open' "$T/kerr" ||
       grep -q 'could not be stored: .*\(is closed\|no session is open\)' "$T/kerr"
   }
 }
@@ -270,7 +290,10 @@ t0=$(now_ms)
 r=1
 while [ $r -le "$ROUNDS" ]; do
   {
-    [ $(($(rnd) % 4)) -eq 0 ] && admin_export
+    case $(($(rnd) % 8)) in
+    0 | 1) admin_export ;;
+    2) admin_cycle ;;
+    esac
     i=1
     n=$(($(rnd) % 3 + 1))
     while [ $i -le $n ]; do
