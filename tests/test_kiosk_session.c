@@ -329,6 +329,32 @@ static void test_not_collecting(void)
     CHECK(count(data_dir) == 0);
 }
 
+/* A session opened with an expected attendance of 2: after two participants the attract
+ * screen says the session is full and offers nothing to tap (issue 13). */
+static void test_session_full(void)
+{
+    fresh_data(data_dir, 0);
+    Store *st;
+    DbError err;
+    int64_t id;
+    CHECK(store_open(data_dir, &st, &err) == DB_OK);
+    CHECK(store_session_open(st, "Group 3", "2026-11-26", "team", 3, 2, &id, &err) == DB_OK);
+    store_close(st);
+    const char *one = "tap \"Tap to begin\"\ntap \"Agree\"\ntap \"Next\"\ntap \"Next\"\n"
+                      "tap \"Teamwork\"\ntap \"Next\"\ntap \"Next\"\ntap \"Submit\"\n"
+                      "expect \"Thank you!\"\nidle 9\n";
+    char text[2048];
+    snprintf(text, sizeof text,
+             "%s%s"
+             "expect \"This session is full\"\nabsent \"Tap to begin\"\ntap 400 240\n"
+             "expect \"This session is full\"\n",
+             one, one);
+    CHECK(run_script(text, "800x480", "0") == 0);
+    CHECK(count(data_dir) == 2);
+    CHECK(strstr(errbuf, "not collecting: the open session has reached its expected "
+                         "attendance") != NULL);
+}
+
 static void test_full_disk(void)
 {
     /* One response goes in normally; then the kiosk runs with no room to grow any file. */
@@ -1302,6 +1328,7 @@ int main(void)
     RUN(test_complete_rotated);
     RUN(test_cancel_and_idle);
     RUN(test_not_collecting);
+    RUN(test_session_full);
     RUN(test_full_disk);
     RUN(test_errors);
     RUN(test_selftest);
