@@ -857,6 +857,27 @@ static void test_cli(void)
     CHECK(run("session close --data '%s'", g_data) == 1);
     CHECK_STR(output("err"), "debrief: error: no session is open\n");
     CHECK(run("session frobnicate --data '%s'", g_data) == 2);
+
+    /* A session collects for the kiosk's survey (issue 18): before a kiosk ran, --survey is
+     * needed; after, it is the default and another survey is refused. */
+    CHECK(run("session open --data '%s' --label 'Group E' --date 2024-06-01", g_data) == 1);
+    CHECK(strstr(output("err"), "no kiosk has run on this data directory yet") != NULL);
+    Store *st = NULL;
+    CHECK(store_open(g_data, &st, &err) == DB_OK &&
+          store_kiosk_survey_set(st, "ccdg", 1, &err) == DB_OK);
+    store_close(st);
+    CHECK(run("session open --data '%s' --label 'Group E' --date 2024-06-01", g_data) == 0);
+    CHECK(strstr(output("out"), "open: \"Group E\" 2024-06-01, survey ccdg version 1") != NULL);
+    CHECK(run("session close --data '%s'", g_data) == 0);
+    char team[1100];
+    snprintf(team, sizeof team, "%s/tests/kiosk/team.json", src ? src : "..");
+    CHECK(run("session open --data '%s' --label 'Group F' --date 2024-06-01 --survey '%s'", g_data,
+              team) == 1);
+    CHECK(strstr(output("err"), "team.json is survey team v3, but the kiosk on ") != NULL);
+    CHECK(strstr(output("err"), " runs survey ccdg v1: its answers could not be imported") !=
+          NULL);
+    CHECK(run("session list --data '%s'", g_data) == 0);
+    CHECK(strstr(output("out"), "Group F") == NULL);
 }
 
 int main(void)

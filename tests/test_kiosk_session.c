@@ -355,6 +355,33 @@ static void test_session_full(void)
                          "attendance") != NULL);
 }
 
+/* A session opened for another survey: the kiosk does not collect into it (its records could
+ * not be imported), says why in the journal, and records which survey it runs (issue 18). */
+static void test_session_for_another_survey(void)
+{
+    fresh_data(data_dir, 0);
+    Store *st;
+    DbError err;
+    int64_t id;
+    CHECK(store_open(data_dir, &st, &err) == DB_OK);
+    CHECK(store_session_open(st, "Group 4", "2026-11-26", "ccdg", 1, 0, &id, &err) == DB_OK);
+    store_close(st);
+    CHECK(run_script("expect \"not collecting\"\nabsent \"Tap to begin\"\ntap 400 240\n"
+                     "expect \"not collecting\"\n",
+                     "800x480", "0") == 0);
+    CHECK(strstr(errbuf, "not collecting: the open session is for survey ccdg v1, but this kiosk "
+                         "runs team v3: close it and open one for this survey") != NULL);
+    char sid[33];
+    uint32_t version = 0;
+    int found = 0;
+    CHECK(store_open(data_dir, &st, &err) == DB_OK);
+    CHECK(store_kiosk_survey_get(st, sid, &version, &found, &err) == DB_OK && found);
+    CHECK_STR(sid, "team");
+    CHECK(version == 3);
+    store_close(st);
+    CHECK(count(data_dir) == 0);
+}
+
 static void test_full_disk(void)
 {
     /* One response goes in normally; then the kiosk runs with no room to grow any file. */
@@ -1329,6 +1356,7 @@ int main(void)
     RUN(test_cancel_and_idle);
     RUN(test_not_collecting);
     RUN(test_session_full);
+    RUN(test_session_for_another_survey);
     RUN(test_full_disk);
     RUN(test_errors);
     RUN(test_selftest);

@@ -12,8 +12,8 @@
 static void session_usage(FILE *out)
 {
     fprintf(out,
-            "usage: debrief session open --data DIR --label LABEL --date YYYY-MM-DD --survey FILE\n"
-            "                            [--expected N]\n"
+            "usage: debrief session open --data DIR --label LABEL --date YYYY-MM-DD\n"
+            "                            [--survey FILE] [--expected N]\n"
             "       debrief session close --data DIR\n"
             "       debrief session list --data DIR\n\n"
             "Opens a session (a group on a date), closes it, or lists sessions with their\n"
@@ -21,7 +21,11 @@ static void session_usage(FILE *out)
             "time, and only closed sessions are exported. The date is entered by the\n"
             "coordinator (the kiosk's clock is not trusted). --expected caps the number of\n"
             "responses at the expected attendance. DIR is the kiosk's data directory\n"
-            "(created, mode 0700, if missing).\n");
+            "(created, mode 0700, if missing).\n\n"
+            "A session collects answers to the survey the kiosk runs (the kiosk records it\n"
+            "in DIR when it starts); without --survey the session is opened for that survey,\n"
+            "and a --survey FILE that is another survey or version is refused. Before the\n"
+            "kiosk first ran, --survey FILE is needed.\n");
 }
 
 /* Parses a decimal integer in [lo, hi]; -1 if it is not one. */
@@ -36,30 +40,61 @@ static int parse_int(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* The survey a session opens for: the kiosk's (recorded in the store when it last started),
+ * and survey_path, when given, must be that survey. */
+static int pick_survey(Store *st, const char *data, const char *survey_path, char id[33],
+                       uint32_t *version, DbError *err)
+{
+    int found = 0;
+    int rc = store_kiosk_survey_get(st, id, version, &found, err);
+    if (rc != DB_OK)
+        return rc;
+    if (!survey_path) {
+        if (!found)
+            return dberr_set(err, DB_ENOENT,
+                             "%s: no kiosk has run on this data directory yet, so its survey is "
+                             "not known: give --survey FILE (the kiosk's survey)",
+                             data);
+        return DB_OK;
+    }
+    Survey *survey = NULL;
+    if ((rc = survey_load_file(survey_path, &survey, err)) != DB_OK)
+        return rc;
+    if (found && (strcmp(id, survey->id) != 0 || *version != survey->version))
+        rc = dberr_set(err, DB_ESTATE,
+                       "%s is survey %s v%u, but the kiosk on %s runs survey %s v%u: its "
+                       "answers could not be imported with this session. Leave out --survey to "
+                       "open the session for the kiosk's survey (nothing was changed)",
+                       survey_path, survey->id, survey->version, data, id, *version);
+    snprintf(id, 33, "%s", survey->id);
+    *version = survey->version;
+    survey_free(survey);
+    return rc;
+}
+
 static int session_open(const char *data, const char *label, const char *date,
                         const char *survey_path, int expected)
 {
     DbError err;
-    Survey *survey = NULL;
-    if (survey_load_file(survey_path, &survey, &err) != DB_OK)
-        return cli_fail(&err);
     Store *st = NULL;
     int64_t id = 0;
+    char survey_id[33];
+    uint32_t version = 0;
     int rc = fs_mkdir_p(data, 0700, &err);
     if (rc == DB_OK)
         rc = store_open(data, &st, &err);
     if (rc == DB_OK)
-        rc = store_session_open(st, label, date, survey->id, survey->version, expected, &id,
-                                &err);
+        rc = pick_survey(st, data, survey_path, survey_id, &version, &err);
+    if (rc == DB_OK)
+        rc = store_session_open(st, label, date, survey_id, version, expected, &id, &err);
     if (rc == DB_OK) {
         printf("session %lld open: \"%s\" %s, survey %s version %u", (long long)id, label, date,
-               survey->id, survey->version);
+               survey_id, version);
         if (expected > 0)
             printf(", expected attendance %d", expected);
         printf("\n");
     }
     store_close(st);
-    survey_free(survey);
     return rc == DB_OK ? EXIT_OK : cli_fail(&err);
 }
 
@@ -179,9 +214,8 @@ int cmd_session(int argc, char **argv)
     if (!data)
         return cli_error(EXIT_USAGE, "session %s needs --data DIR", verb);
     if (strcmp(verb, "open") == 0) {
-        if (!label || !date || !survey)
-            return cli_error(EXIT_USAGE,
-                             "session open needs --label LABEL --date YYYY-MM-DD --survey FILE");
+        if (!label || !date)
+            return cli_error(EXIT_USAGE, "session open needs --label LABEL --date YYYY-MM-DD");
         return session_open(data, label, date, survey, (int)expected);
     }
     if (label || date || survey || expected)

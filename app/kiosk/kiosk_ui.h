@@ -57,6 +57,7 @@ typedef enum KioskAvailability {
     KA_COLLECTING = 0, /* a session is open and answers can be saved */
     KA_NO_SESSION,     /* no session is open */
     KA_SESSION_FULL,   /* the open session has reached its expected attendance */
+    KA_WRONG_SURVEY,   /* the open session is for another survey (shown as not collecting) */
     KA_NO_SPACE,       /* too little free space for the next responses */
     KA_OUT_OF_SERVICE  /* the store cannot be written, or a save failed */
 } KioskAvailability;

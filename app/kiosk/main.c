@@ -71,6 +71,7 @@ typedef struct App {
     uint32_t data_version; /* of the store, to notice another process's commits */
     int64_t session_id;    /* the open session as last read (0: none) */
     int session_full;
+    char session_survey[48]; /* "ID vN" of the open session's survey if not the kiosk's */
     uint64_t last_check;  /* now_ms of the last availability check */
     uint64_t last_reopen; /* now_ms of the last attempt to open a store that failed */
     KioskScreen last_screen;
@@ -119,6 +120,14 @@ static void set_fault(App *app, KioskAvailability kind, const char *why)
     snprintf(app->fault, sizeof app->fault, "%s", why);
 }
 
+/* Whether session s collects for the survey this kiosk runs: a record that does not fit its
+ * session's survey makes the whole batch unimportable. */
+static int session_fits_survey(const App *app, const StoreSession *s)
+{
+    return strcmp(s->survey_id, app->survey->id) == 0 &&
+           s->survey_version == app->survey->version;
+}
+
 /* Encodes, seals and durably stores r in the open session. */
 static int seal_and_store(App *app, const Response *r, DbError *err)
 {
@@ -131,6 +140,12 @@ static int seal_and_store(App *app, const Response *r, DbError *err)
         return rc;
     if (!found)
         return dberr_set(err, DB_ESTATE, "no session is open: the response was not stored");
+    if (!session_fits_survey(app, &cur))
+        return dberr_set(err, DB_ESTATE,
+                         "the open session is for survey %s v%u, this kiosk runs %s v%u: the "
+                         "response was not stored",
+                         cur.survey_id, cur.survey_version, app->survey->id,
+                         app->survey->version);
     size_t psize = app->survey->record_size;
     if (!app->plain)
         app->plain = secmem_alloc(psize); /* kept: locked memory costs system calls */
@@ -269,10 +284,20 @@ static void today(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* Opens the store and records in it which survey this kiosk runs (for `debrief session
+ * open`). */
 static int open_store(App *app, DbError *err)
 {
     int rc = fs_mkdir_p(app->args.data, 0700, err);
-    return rc == DB_OK ? store_open(app->args.data, &app->store, err) : rc;
+    if (rc == DB_OK)
+        rc = store_open(app->args.data, &app->store, err);
+    if (rc == DB_OK &&
+        (rc = store_kiosk_survey_set(app->store, app->survey->id, app->survey->version, err)) !=
+            DB_OK) {
+        store_close(app->store);
+        app->store = NULL;
+    }
+    return rc;
 }
 
 /* Whether dir (or, while it does not exist, its parent) is on a medium that refuses
@@ -414,10 +439,21 @@ static KioskAvailability check_availability(App *app, int force, DbError *why)
         }
         app->session_id = found ? cur.id : 0;
         app->session_full = found && cur.expected > 0 && cur.responses >= cur.expected;
+        app->session_survey[0] = '\0';
+        if (found && !session_fits_survey(app, &cur))
+            snprintf(app->session_survey, sizeof app->session_survey, "%s v%u", cur.survey_id,
+                     cur.survey_version);
     }
     if (!app->session_id) {
         dberr_set(why, DB_ESTATE, "no session is open");
         return KA_NO_SESSION;
+    }
+    if (app->session_survey[0]) {
+        dberr_set(why, DB_ESTATE,
+                  "the open session is for survey %s, but this kiosk runs %s v%u: close it and "
+                  "open one for this survey",
+                  app->session_survey, app->survey->id, app->survey->version);
+        return KA_WRONG_SURVEY;
     }
     if (app->session_full) {
         dberr_set(why, DB_ESTATE, "the open session has reached its expected attendance");

@@ -1272,6 +1272,52 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
     return rc;
 }
 
+#define KIOSK_SURVEY_KEY "kiosk_survey" /* "ID VERSION" */
+
+int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version, DbError *err)
+{
+    if (!valid_survey_id(survey_id))
+        return dberr_set(err, DB_EINVAL, "survey id must be 1 to 32 of [a-z0-9_], starting "
+                                         "with a letter");
+    char value[48];
+    int n = snprintf(value, sizeof value, "%s %u", survey_id, version);
+    uint8_t old[48];
+    size_t len = 0;
+    int found = 0;
+    int rc = store_meta_get(st, KIOSK_SURVEY_KEY, old, sizeof old, &len, &found, err);
+    if (rc == DB_OK && found && len == (size_t)n && memcmp(old, value, len) == 0)
+        return DB_OK; /* unchanged: no write at every start */
+    return store_meta_set(st, KIOSK_SURVEY_KEY, (const uint8_t *)value, (size_t)n, err);
+}
+
+int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version, int *found,
+                           DbError *err)
+{
+    uint8_t value[48];
+    size_t len = 0;
+    survey_id[0] = '\0';
+    *version = 0;
+    int rc = store_meta_get(st, KIOSK_SURVEY_KEY, value, sizeof value - 1, &len, found, err);
+    if (rc != DB_OK || !*found)
+        return rc;
+    value[len] = '\0';
+    char *sp = memchr(value, ' ', len);
+    char *end = NULL;
+    unsigned long v = sp ? strtoul(sp + 1, &end, 10) : 0;
+    if (!sp || (size_t)(sp - (char *)value) > 32 || !end || *end || v > UINT32_MAX) {
+        *found = 0;
+        return dberr_set(err, DB_EFORMAT, "%s: the kiosk's recorded survey is damaged", st->path);
+    }
+    *sp = '\0';
+    if (!valid_survey_id((const char *)value)) {
+        *found = 0;
+        return dberr_set(err, DB_EFORMAT, "%s: the kiosk's recorded survey is damaged", st->path);
+    }
+    memcpy(survey_id, value, (size_t)(sp - (char *)value) + 1);
+    *version = (uint32_t)v;
+    return DB_OK;
+}
+
 int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err)
 {
     char sql[64];

@@ -209,6 +209,14 @@ int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t 
 /* Sets (inserts or replaces) key to len bytes of value. */
 int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len, DbError *err);
 
+/* The survey the kiosk runs: recorded by the kiosk when it opens the store, so that
+ * `debrief session open` opens sessions for that survey by default and refuses another (a
+ * session whose records do not fit its survey cannot be imported). */
+int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version, DbError *err);
+/* *found = 0 if no kiosk recorded its survey yet. */
+int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version, int *found,
+                           DbError *err);
+
 /* --- for tests --- */
 
 /* Limits the database to max_pages pages (PRAGMA max_page_count) so tests can simulate a
