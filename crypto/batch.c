@@ -599,23 +599,37 @@ static int parse_session(Reader *r, uint32_t index, BatchSession *s)
     return DB_OK;
 }
 
-/* Checks the signature over the digest of the signed part and fills hash. */
+void batch_hash_digested(const uint8_t digest[BATCH_DIGEST_BYTES],
+                         const uint8_t sig[KEY_SIGNATURE_BYTES], uint8_t hash[BATCH_HASH_BYTES])
+{
+    hash_of(digest, sig, KEY_SIGNATURE_BYTES, hash);
+}
+
+int batch_verify_digested(const char *name, const uint8_t digest[BATCH_DIGEST_BYTES],
+                          const uint8_t sig[KEY_SIGNATURE_BYTES],
+                          const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
+                          uint8_t hash[BATCH_HASH_BYTES], DbError *err)
+{
+    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + BATCH_DIGEST_BYTES];
+    memcpy(msg, BATCH_SIGNED_CONTEXT, BATCH_SIGNED_CONTEXT_BYTES);
+    memcpy(msg + BATCH_SIGNED_CONTEXT_BYTES, digest, BATCH_DIGEST_BYTES);
+    if (keys_signature_verify(kiosk_pk, msg, sizeof msg, sig) != 0)
+        return dberr_set(err, DB_EAUTH,
+                         "%s: signature does not verify: the batch was altered or is not from "
+                         "this kiosk",
+                         name);
+    hash_of(digest, sig, KEY_SIGNATURE_BYTES, hash);
+    return DB_OK;
+}
+
+/* Checks the signature (data's last 64 bytes) over the digest of the signed part. */
 static int verify_digest(const char *name, const uint8_t *data, size_t len,
                          const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
                          const uint8_t digest[BATCH_DIGEST_BYTES], uint8_t hash[BATCH_HASH_BYTES],
                          DbError *err)
 {
-    size_t signed_len = len - KEY_SIGNATURE_BYTES;
-    uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + BATCH_DIGEST_BYTES];
-    memcpy(msg, BATCH_SIGNED_CONTEXT, BATCH_SIGNED_CONTEXT_BYTES);
-    memcpy(msg + BATCH_SIGNED_CONTEXT_BYTES, digest, BATCH_DIGEST_BYTES);
-    if (keys_signature_verify(kiosk_pk, msg, sizeof msg, data + signed_len) != 0)
-        return dberr_set(err, DB_EAUTH,
-                         "%s: signature does not verify: the batch was altered or is not from "
-                         "this kiosk",
-                         name);
-    hash_of(digest, data + signed_len, KEY_SIGNATURE_BYTES, hash);
-    return DB_OK;
+    return batch_verify_digested(name, digest, data + len - KEY_SIGNATURE_BYTES, kiosk_pk, hash,
+                                 err);
 }
 
 int batch_verify(const char *name, const uint8_t *data, size_t len,

@@ -131,6 +131,17 @@ void batch_digest_update(BatchDigest *d, const uint8_t *data, size_t len);
 void batch_digest_final(BatchDigest *d, uint8_t digest[BATCH_DIGEST_BYTES]);
 void batch_digest_free(BatchDigest *d); /* NULL is a no-op */
 
+/* For a reader that hashed a file's signed part itself (BatchDigest, e.g. reading the file in
+ * pieces) and holds its last KEY_SIGNATURE_BYTES: batch_hash_digested gives the batch hash;
+ * batch_verify_digested also checks the signature by kiosk_pk (DB_EAUTH with batch_parse's
+ * message if it does not verify). Neither checks the structure. */
+void batch_hash_digested(const uint8_t digest[BATCH_DIGEST_BYTES],
+                         const uint8_t sig[KEY_SIGNATURE_BYTES], uint8_t hash[BATCH_HASH_BYTES]);
+int batch_verify_digested(const char *name, const uint8_t digest[BATCH_DIGEST_BYTES],
+                          const uint8_t sig[KEY_SIGNATURE_BYTES],
+                          const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
+                          uint8_t hash[BATCH_HASH_BYTES], DbError *err);
+
 /* batch_parse for a caller that already has the digest of data's signed part (the
  * BatchDigest of data[0 .. len - 64), taken from these very bytes, not re-read from the
  * file): the same checks, messages and results, without a second pass over the bytes. */

@@ -293,26 +293,100 @@ static int fsync_dir(const char *dir, DbError *err)
     return rc;
 }
 
-/* Moves the finished temporary file tmp to path, unless an identical file is already there
- * (same hash: then tmp goes), then reads it back and checks it with the real parser and
- * against the hash computed while writing. Never overwrites a different file. */
-static int place_and_verify(const char *out_dir, const char *tmp, const char *path,
-                            const uint8_t hash[BATCH_HASH_BYTES], DbError *err)
+/* Reads up to n bytes (fewer only at the end of the file or on an error, which leaves errno
+ * set; errno is 0 otherwise). */
+static size_t read_up_to(int fd, uint8_t *p, size_t n)
 {
-    uint8_t *old = NULL;
-    size_t old_len = 0;
-    DbError tmp_err;
-    int rc = fs_read_file(path, BATCH_MAX_BYTES, 0, &old, &old_len, &tmp_err);
+    size_t got = 0;
+    errno = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+/* Reads the batch file at path in pieces (in bounded memory, whatever its size) and gives its
+ * batch hash, with the signature checked by kiosk_pk unless that is NULL. DB_ENOENT if there
+ * is no file. The file's cached pages are dropped first, so that reading back a batch just
+ * written reads the medium rather than what is still in memory. */
+static int hash_batch_file(const char *path, const uint8_t *kiosk_pk,
+                           uint8_t hash[BATCH_HASH_BYTES], DbError *err)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        return dberr_set(err, e == ENOENT ? DB_ENOENT : DB_EIO, "%s: %s", path, strerror(e));
+    }
+    struct stat sb;
+    int rc = DB_OK;
+    if (fstat(fd, &sb) != 0)
+        rc = dberr_set(err, DB_EIO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(sb.st_mode))
+        rc = dberr_set(err, DB_EIO, "%s: not a regular file", path);
+    else if (sb.st_size < KEY_SIGNATURE_BYTES || (uint64_t)sb.st_size > BATCH_MAX_BYTES)
+        rc = dberr_set(err, DB_EFORMAT, "%s: %lld bytes is no batch file", path,
+                       (long long)sb.st_size);
+    BatchDigest *d = rc == DB_OK ? batch_digest_new() : NULL;
+    uint8_t *buf = rc == DB_OK ? malloc(FS_READ_PIECE) : NULL;
+    if (rc == DB_OK && (!d || !buf))
+        rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    if (rc == DB_OK)
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    /* The signed part into the digest, then the signature, then nothing more. */
+    uint64_t left = rc == DB_OK ? (uint64_t)sb.st_size - KEY_SIGNATURE_BYTES : 0;
+    while (rc == DB_OK && left > 0) {
+        size_t n = read_up_to(fd, buf, left < FS_READ_PIECE ? (size_t)left : FS_READ_PIECE);
+        if (n == 0)
+            rc = dberr_set(err, DB_EIO, "%s: read: %s", path,
+                           errno ? strerror(errno) : "the file got shorter while it was read");
+        batch_digest_update(d, buf, n);
+        left -= n;
+    }
+    uint8_t sig[KEY_SIGNATURE_BYTES], extra;
+    if (rc == DB_OK && read_up_to(fd, sig, sizeof sig) != sizeof sig)
+        rc = dberr_set(err, DB_EIO, "%s: read: %s", path,
+                       errno ? strerror(errno) : "the file got shorter while it was read");
+    if (rc == DB_OK && read_up_to(fd, &extra, 1) != 0)
+        rc = dberr_set(err, DB_EIO, "%s: the file grew while it was read", path);
+    free(buf);
+    close(fd);
     if (rc == DB_OK) {
-        uint8_t h[BATCH_HASH_BYTES];
-        batch_hash(old, old_len, h);
-        free(old);
+        uint8_t digest[BATCH_DIGEST_BYTES];
+        batch_digest_final(d, digest);
+        if (kiosk_pk)
+            rc = batch_verify_digested(path, digest, sig, kiosk_pk, hash, err);
+        else
+            batch_hash_digested(digest, sig, hash);
+    }
+    batch_digest_free(d);
+    return rc;
+}
+
+/* Moves the finished temporary file tmp to path, unless an identical file is already there
+ * (same hash: then tmp goes), then reads it back from the medium and checks its signature and
+ * that its hash, which commits to every byte, is the one computed while writing. Never
+ * overwrites a different file. Memory stays bounded whatever the batch's size. */
+static int place_and_verify(const char *out_dir, const char *tmp, const char *path,
+                            const KeyIdentity *id, const uint8_t hash[BATCH_HASH_BYTES],
+                            DbError *err)
+{
+    uint8_t h[BATCH_HASH_BYTES];
+    DbError tmp_err;
+    int rc = hash_batch_file(path, NULL, h, &tmp_err);
+    if ((rc == DB_OK && memcmp(h, hash, BATCH_HASH_BYTES) != 0) || rc == DB_EFORMAT) {
         unlink(tmp);
-        if (memcmp(h, hash, BATCH_HASH_BYTES) != 0)
-            return dberr_set(err, DB_EEXIST,
-                             "%s: a different file with this name is already there; not "
-                             "overwriting it (was this kiosk's data restored from a backup?)",
-                             path);
+        return dberr_set(err, DB_EEXIST,
+                         "%s: a different file with this name is already there; not "
+                         "overwriting it (was this kiosk's data restored from a backup?)",
+                         path);
+    }
+    if (rc == DB_OK) {
+        unlink(tmp); /* the same batch is already there */
     } else if (rc != DB_ENOENT) {
         unlink(tmp);
         return dberr_set(err, rc, "%s", tmp_err.msg);
@@ -325,20 +399,15 @@ static int place_and_verify(const char *out_dir, const char *tmp, const char *pa
         if ((rc = fsync_dir(out_dir, err)) != DB_OK)
             return rc;
     }
-    uint8_t *back = NULL;
-    size_t back_len = 0;
-    rc = fs_read_file(path, BATCH_MAX_BYTES, 0, &back, &back_len, err);
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(id, pk);
+    rc = hash_batch_file(path, pk, h, err);
     if (rc != DB_OK)
         return dberr_prefix(err, "reading the batch back");
-    Batch parsed;
-    if ((rc = batch_parse(path, back, back_len, &parsed, err)) == DB_OK) {
-        if (memcmp(parsed.hash, hash, BATCH_HASH_BYTES) != 0)
-            rc = dberr_set(err, DB_EIO, "%s: the file read back differs from what was written",
-                           path);
-        batch_free(&parsed);
-    }
-    free(back);
-    return rc;
+    if (memcmp(h, hash, BATCH_HASH_BYTES) != 0)
+        return dberr_set(err, DB_EIO, "%s: the file read back differs from what was written",
+                         path);
+    return DB_OK;
 }
 
 static int cmp_session_id(const void *a, const void *b)
@@ -460,7 +529,7 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
         }
     }
     if (rc == DB_OK)
-        rc = place_and_verify(out_dir, tmp, path, sb->hash, err);
+        rc = place_and_verify(out_dir, tmp, path, id, sb->hash, err);
     if (rc == DB_OK) {
         remove_stale_temps(out_dir, name);
         if (!sb->written)
@@ -600,7 +669,7 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
     if (rc != DB_OK && have_tmp)
         unlink(tmp);
     if (rc == DB_OK) {
-        rc = place_and_verify(opt->out_dir, tmp, path, sb.hash, err);
+        rc = place_and_verify(opt->out_dir, tmp, path, id, sb.hash, err);
         if (rc != DB_OK)
             dberr_prefix(err, "batch %llu was not written (export again to write the same "
                               "batch)", (unsigned long long)sb.number);
