@@ -265,45 +265,17 @@ size_t bench_seal(const Survey *s, const Response *r, const KeyPublic *rcpt, int
 int bench_store_fill(const char *dir, int64_t session_id, const uint8_t *pool, size_t n_pool,
                      size_t rec_len, long n)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, STORE_DB_NAME);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    int ok = 0;
-    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-        goto done;
-    /* A bulk load, not what we measure: no journal, no fsync, one transaction; the store
-     * is closed, so the journal mode can be switched and restored. */
-    if (sqlite3_exec(db,
-                     "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
-                     "PRAGMA foreign_keys = ON; BEGIN",
-                     NULL, NULL, NULL) != SQLITE_OK)
-        goto done;
-    if (sqlite3_prepare_v2(db, "INSERT INTO responses(id, session_id, record) VALUES (?, ?, ?)", -1,
-                           &st, NULL) != SQLITE_OK)
-        goto done;
-    for (long i = 0; i < n; i++) {
-        uint8_t key[STORE_KEY_BYTES];
-        secmem_random(key, sizeof key);
-        sqlite3_bind_blob(st, 1, key, sizeof key, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, session_id);
-        sqlite3_bind_blob(st, 3, pool + (size_t)(i % (long)n_pool) * rec_len, (int)rec_len,
-                          SQLITE_STATIC);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            goto done;
-        sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (sqlite3_exec(db, "COMMIT; PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
-        goto done;
-    ok = 1;
-done:
-    if (!ok)
-        fprintf(stderr, "bench: filling %s: %s\n", path, db ? sqlite3_errmsg(db) : "open failed");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return ok ? 0 : -1;
+    /* A bulk load, not what we measure: records into random slots as the kiosk puts them,
+     * with one sync at the end. */
+    Store *st = NULL;
+    DbError err;
+    int rc = store_open(dir, &st, &err);
+    if (rc == DB_OK)
+        rc = store_test_fill(st, session_id, pool, n_pool, rec_len, n, &err);
+    store_close(st);
+    if (rc != DB_OK)
+        fprintf(stderr, "bench: filling %s: %s\n", dir, err.msg);
+    return rc == DB_OK ? 0 : -1;
 }
 
 int bench_copy_file(const char *from, const char *to)

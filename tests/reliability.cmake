@@ -29,6 +29,11 @@ if(DEBRIEF_KIOSK)
   add_test(NAME test_rel_concurrent COMMAND sh ${REL_DIR}/test_concurrent.sh ${PROJECT_BINARY_DIR}
     ${PROJECT_SOURCE_DIR} 500)
   set_tests_properties(test_rel_concurrent PROPERTIES TIMEOUT 900)
+  # what the kiosk writes while a session is open: a steady cadence of alike ticks, nothing
+  # in the database; the database files opened once each (strace)
+  add_test(NAME test_rel_cadence COMMAND sh ${REL_DIR}/test_cadence.sh ${PROJECT_BINARY_DIR}
+    ${PROJECT_SOURCE_DIR})
+  set_tests_properties(test_rel_cadence PROPERTIES TIMEOUT 120)
   # the same with every unsynced write thrown away (powerloss_shim)
   add_test(NAME test_rel_powerloss COMMAND sh ${REL_DIR}/test_powerloss.sh ${PROJECT_BINARY_DIR}
     ${PROJECT_SOURCE_DIR})

@@ -375,7 +375,7 @@ static void test_session_for_another_survey(void)
     uint32_t version = 0;
     int found = 0;
     CHECK(store_open(data_dir, &st, &err) == DB_OK);
-    CHECK(store_kiosk_survey_get(st, sid, &version, &found, &err) == DB_OK && found);
+    CHECK(store_kiosk_survey_get(st, sid, &version, NULL, &found, &err) == DB_OK && found);
     CHECK_STR(sid, "team");
     CHECK(version == 3);
     store_close(st);

@@ -1136,6 +1136,15 @@ static void test_args(void)
     CHECK(a.n_recipients == 2 && a.w == 720 && a.h == 1280 && a.rotation == 90);
     CHECK(a.idle_timeout_s == 30 && a.fullscreen && strcmp(a.lang, "de") == 0);
     CHECK(!kiosk_args_demo(&a));
+    /* The cadence of writes: on by default, off for scripts unless asked for. */
+    CHECK(a.commit_interval_ms == KIOSK_COMMIT_INTERVAL_DEFAULT_MS);
+    char *argv_s[] = {"k", "--script", "x.script"};
+    CHECK(kiosk_args_parse(3, argv_s, &a, &err) == DB_OK && a.commit_interval_ms == 0);
+    char *argv_c[] = {"k", "--script", "x.script", "--commit-interval", "1500"};
+    CHECK(kiosk_args_parse(5, argv_c, &a, &err) == DB_OK && a.commit_interval_ms == 1500);
+    char *argv_b[] = {"k", "--commit-interval", "20000"};
+    CHECK(kiosk_args_parse(3, argv_b, &a, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "--commit-interval: commit_interval must be 0..10000 ms");
     char *argv2[] = {"k"};
     CHECK(kiosk_args_parse(1, argv2, &a, &err) == DB_OK && kiosk_args_demo(&a));
     char *argv3[] = {"k", "--rotate", "45"};

@@ -46,7 +46,7 @@ static int pick_survey(Store *st, const char *data, const char *survey_path, cha
                        uint32_t *version, DbError *err)
 {
     int found = 0;
-    int rc = store_kiosk_survey_get(st, id, version, &found, err);
+    int rc = store_kiosk_survey_get(st, id, version, NULL, &found, err);
     if (rc != DB_OK)
         return rc;
     if (!survey_path) {

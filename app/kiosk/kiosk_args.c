@@ -15,7 +15,8 @@ void kiosk_args_usage(FILE *out)
         "                     [--size WxH] [--fullscreen] [--rotate 0|90|180|270] [--lang CODE]\n"
         "                     [--idle-timeout SEC] [--script FILE] [--screenshot-dir DIR]\n"
         "                     [--font FILE] [--font-bold FILE] [--config FILE] [--selftest]\n"
-        "                     [--export-dir DIR] [--min-responses K] [--help]\n"
+        "                     [--export-dir DIR] [--min-responses K] [--commit-interval MS]\n"
+        "                     [--help]\n"
         "       debrief-kiosk --set-pin (--data DIR | --config FILE) [--pin-file FILE]\n\n"
         "The participant's touchscreen: shows the survey, seals each response to the\n"
         "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
@@ -37,6 +38,10 @@ void kiosk_args_usage(FILE *out)
         "  --export-dir DIR     where the admin screen's Export writes (default: a mounted\n"
         "                       drive at /media/debrief, /media/*/* or /run/media/*/*)\n"
         "  --min-responses K    sessions with fewer responses are held back at export (5)\n"
+        "  --commit-interval MS while a session is open, write at this steady cadence: a\n"
+        "                       response waits for the next tick, other ticks write random\n"
+        "                       bytes alike (default 2000, or 0 with --script; 0 writes\n"
+        "                       at once and hides nothing: for tests and demos)\n"
         "  --set-pin            read a new coordinator PIN (4 to 12 digits) twice from the\n"
         "                       terminal and store its hash in DIR/admin-pin; the admin\n"
         "                       screen opens with a 3-second press on the top-left corner\n"
@@ -157,6 +162,12 @@ static int apply(KioskArgs *a, const char *key, const char *v, const char *where
         a->min_responses = (int)n;
         return DB_OK;
     }
+    if (strcmp(key, "commit_interval") == 0 || strcmp(key, "commit-interval") == 0) {
+        if (parse_int(v, 0, 10000, &n))
+            return dberr_set(err, DB_EINVAL, "%s: commit_interval must be 0..10000 ms", where);
+        a->commit_interval_ms = (int)n;
+        return DB_OK;
+    }
     if (strcmp(key, "pin-file") == 0)
         return set_path(a->pin_file, v, where, key, err);
     if (strcmp(key, "font_bold") == 0 || strcmp(key, "font-bold") == 0)
@@ -225,12 +236,14 @@ static const struct {
     {"--screenshot-dir", "screenshot_dir"},
     {"--export-dir", "export_dir"},
     {"--min-responses", "min_responses"},
+    {"--commit-interval", "commit_interval"},
     {"--pin-file", "pin-file"},
 };
 
 int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
 {
     memset(a, 0, sizeof *a);
+    a->commit_interval_ms = -1;
     /* The configuration file first, so that the command line wins. */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0) {
@@ -285,6 +298,8 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
         if (rc != DB_OK)
             return rc;
     }
+    if (a->commit_interval_ms < 0) /* scripts (tests, the demo) write at once by default */
+        a->commit_interval_ms = a->script[0] ? 0 : KIOSK_COMMIT_INTERVAL_DEFAULT_MS;
     if (a->set_pin) {
         if (!a->data[0])
             return dberr_set(err, DB_EINVAL,

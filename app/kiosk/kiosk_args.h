@@ -17,6 +17,7 @@
  *     pin_hash = $argon2id$v=19$m=65536,t=2,p=1$...   (else DATA/admin-pin, --set-pin)
  *     export_dir = /media/debrief                      (else a mounted drive is looked for)
  *     min_responses = 5                                (k: smaller sessions are held back)
+ *     commit_interval = 2000                           (ms between the kiosk's writes)
  */
 #ifndef DEBRIEF_KIOSK_ARGS_H
 #define DEBRIEF_KIOSK_ARGS_H
@@ -29,6 +30,10 @@
 #define KIOSK_MAX_RECIPIENTS 4
 #define KIOSK_PATH_MAX 4096
 #define KIOSK_CONFIG_MAX_BYTES (64 * 1024)
+/* While a session is open the kiosk writes to its record file at this steady cadence: a
+ * response waits for the next tick, and a tick with no response writes random bytes the
+ * same way, so the card cannot tell when anyone submitted (docs/THREAT_MODEL.md). */
+#define KIOSK_COMMIT_INTERVAL_DEFAULT_MS 2000
 
 typedef struct KioskArgs {
     char survey[KIOSK_PATH_MAX];
@@ -52,6 +57,9 @@ typedef struct KioskArgs {
     char pin_hash[PIN_HASH_MAX];     /* config pin_hash ("" if not set) */
     char export_dir[KIOSK_PATH_MAX]; /* config export_dir / --export-dir ("" = look) */
     int min_responses;               /* config min_responses / --min-responses (0 = default) */
+    int commit_interval_ms;          /* config commit_interval / --commit-interval; 0: write
+                                        each response at once, no cover writes (tests only);
+                                        -1 until parsed: the default, or 0 with --script */
 } KioskArgs;
 
 /* Parses argv (and the --config file, if given). DB_EINVAL with a message for a usage

@@ -75,6 +75,9 @@ typedef struct App {
     uint64_t last_check;  /* now_ms of the last availability check */
     uint64_t last_reopen; /* now_ms of the last attempt to open a store that failed */
     KioskScreen last_screen;
+    /* The steady cadence of record-file writes while a session is open (store_cover_write). */
+    size_t record_len;  /* of a sealed record: the slot size the kiosk writes */
+    uint64_t next_tick; /* platform_ticks() of the next write; 0: no cadence running */
 } App;
 
 static void watchdog_init(App *app)
@@ -118,6 +121,67 @@ static void set_fault(App *app, KioskAvailability kind, const char *why)
 {
     app->fault_kind = kind;
     snprintf(app->fault, sizeof app->fault, "%s", why);
+}
+
+/* ---- the cadence of writes ----
+ *
+ * While a session is open the kiosk writes to its record file every commit_interval ms: a
+ * response waits for the next tick and is written then; a tick with no response writes
+ * random bytes into a free slot the same way (store_cover_write). The card, its file system
+ * journal and the file's times then show a write at every tick whether or not anyone
+ * submitted. */
+
+static uint64_t tick_interval(const App *app)
+{
+    return app->args.commit_interval_ms > 0 ? (uint64_t)app->args.commit_interval_ms : 0;
+}
+
+/* Whether the cadence runs: a session is open and the store works. */
+static int cadence_on(const App *app)
+{
+    return tick_interval(app) && app->store && app->session_id && app->fault_kind == KA_COLLECTING;
+}
+
+/* Writes random bytes at every tick that is due (keeping the cadence through a slow write by
+ * skipping the ticks it missed), starts or stops the cadence with the session. */
+static void keep_cadence(App *app)
+{
+    if (!cadence_on(app)) {
+        app->next_tick = 0;
+        return;
+    }
+    uint64_t now = platform_ticks();
+    if (!app->next_tick) {
+        app->next_tick = now + tick_interval(app);
+        return;
+    }
+    if (now < app->next_tick)
+        return;
+    DbError err;
+    if (store_cover_write(app->store, app->record_len, &err) != DB_OK)
+        fprintf(stderr, "debrief-kiosk: warning: a write to the record file failed: %s\n",
+                err.msg);
+    app->next_tick += tick_interval(app);
+    if (app->next_tick <= now)
+        app->next_tick = now + tick_interval(app);
+}
+
+/* A response is written at the next tick (at most commit_interval ms from now). */
+static void wait_for_tick(App *app)
+{
+    if (!app->next_tick)
+        return;
+    uint64_t now = platform_ticks();
+    if (app->next_tick > now) {
+        uint64_t ms = app->next_tick - now;
+        struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+    app->next_tick += tick_interval(app);
+    now = platform_ticks();
+    if (app->next_tick <= now)
+        app->next_tick = now + tick_interval(app);
 }
 
 /* Whether session s collects for the survey this kiosk runs: a record that does not fit its
@@ -166,8 +230,10 @@ static int seal_and_store(App *app, const Response *r, DbError *err)
     seal_envelope_free(app->envelope); /* spent either way */
     app->envelope = NULL;
     secmem_wipe(plain, psize);
-    if (rc == DB_OK)
+    if (rc == DB_OK) {
+        wait_for_tick(app);
         rc = store_response_put(app->store, cur.id, rec, rlen, err);
+    }
     /* "Thank you" only if the commit is in the live database files. */
     if (rc == DB_OK)
         rc = store_check_live(app->store, err);
@@ -284,20 +350,33 @@ static void today(char out[11])
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* Opens the store and records in it which survey this kiosk runs (for `debrief session
- * open`). */
+/* Free slots the kiosk makes sure of when it starts (a session's own are reserved when it
+ * opens: STORE_SESSION_SLOTS). */
+#define KIOSK_START_SLOTS 64
+
+/* Opens the store, records in it which survey this kiosk runs and the size of its records
+ * (for `debrief session open`), and makes sure some slots for records are there. */
 static int open_store(App *app, DbError *err)
 {
+    app->record_len = seal_record_size(app->survey->record_size, app->n_rcpt);
     int rc = fs_mkdir_p(app->args.data, 0700, err);
     if (rc == DB_OK)
         rc = store_open(app->args.data, &app->store, err);
-    if (rc == DB_OK &&
-        (rc = store_kiosk_survey_set(app->store, app->survey->id, app->survey->version, err)) !=
-            DB_OK) {
+    if (rc == DB_OK)
+        rc = store_kiosk_survey_set(app->store, app->survey->id, app->survey->version,
+                                    (uint32_t)app->record_len, err);
+    if (rc != DB_OK) {
         store_close(app->store);
         app->store = NULL;
+        return rc;
     }
-    return rc;
+    /* Usually there since the session opened; a failure here (a full disk) is not yet one
+     * of a response: a put grows the file itself, or fails, when it must. */
+    DbError rerr;
+    if (store_reserve(app->store, app->record_len, KIOSK_START_SLOTS, &rerr) != DB_OK)
+        fprintf(stderr, "debrief-kiosk: warning: cannot reserve room for responses: %s\n",
+                rerr.msg);
+    return DB_OK;
 }
 
 /* Whether dir (or, while it does not exist, its parent) is on a medium that refuses
@@ -430,6 +509,11 @@ static KioskAvailability check_availability(App *app, int force, DbError *why)
         return KA_OUT_OF_SERVICE;
     }
     if (force || version != app->data_version) {
+        /* Another process may have freed slots (an acknowledgement) or added some. */
+        if (version != app->data_version && store_refresh(app->store, &err) != DB_OK) {
+            dberr_set(why, DB_ESTATE, "%s", err.msg);
+            return KA_OUT_OF_SERVICE;
+        }
         app->data_version = version;
         StoreSession cur;
         int found = 0;
@@ -566,6 +650,7 @@ static int pump(App *app)
     if (kiosk_tick(app->kiosk, now_ms(app)))
         app->need_draw = 1;
     watch_availability(app);
+    keep_cadence(app);
     draw_if_needed(app);
     prepare_envelope(app);
     return 1;
@@ -585,8 +670,15 @@ static int run_interactive(App *app)
             app->ready_sent = 1;
         }
         watchdog_ping(app, platform_ticks());
+        keep_cadence(app);
         prepare_envelope(app);
         int64_t t = kiosk_next_timer(app->kiosk);
+        if (app->next_tick) {
+            uint64_t now = platform_ticks();
+            int64_t to_tick = app->next_tick > now ? (int64_t)(app->next_tick - now) : 0;
+            if (t < 0 || t > to_tick)
+                t = to_tick;
+        }
         /* On the attract screen, look once a second for what changed underneath. */
         if (kiosk_screen(app->kiosk) == KS_ATTRACT) {
             uint64_t since = platform_ticks() - app->last_check;
@@ -688,13 +780,21 @@ static int run_script(App *app, const Script *s)
         case SO_KEY:
             platform_inject_key(app->plat, st->key);
             break;
-        case SO_WAIT:
-            if (st->ms > 0) {
-                struct timespec ts = {st->ms / 1000, (st->ms % 1000) * 1000000L};
-                nanosleep(&ts, NULL);
+        case SO_WAIT: {
+            /* Real time passes: the cadence of writes keeps its ticks meanwhile. */
+            uint64_t end = platform_ticks() + (uint64_t)st->ms;
+            for (uint64_t now = platform_ticks(); now < end; now = platform_ticks()) {
+                uint64_t until = app->next_tick && app->next_tick < end ? app->next_tick : end;
+                if (until > now) {
+                    uint64_t ms = until - now;
+                    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+                    nanosleep(&ts, NULL);
+                }
+                keep_cadence(app);
             }
             app->clock_ms += (uint64_t)st->ms;
             break;
+        }
         case SO_IDLE:
             app->clock_ms += (uint64_t)st->ms;
             break;

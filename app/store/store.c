@@ -15,6 +15,7 @@
  * batch membership into its own table (batch_members).
  */
 #include "store.h"
+#include "store_internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,13 +35,6 @@
 #define MAX_EXPECTED 100000
 #define MSG_DISK_FULL_PUT "disk full: the response was not saved; nothing stored was lost"
 
-struct Store {
-    sqlite3 *db;
-    sqlite3_stmt *read_by_key; /* store_response_read's, prepared on first use */
-    char path[PATH_MAX];       /* DIR/debrief.db, for messages */
-    char real_path[PATH_MAX];  /* the same, absolute and resolved, as /proc/self/fd shows it */
-    int test_fail_vacuum;      /* store_test_fail_vacuum */
-};
 
 /* --- errors --- */
 
@@ -102,6 +96,32 @@ static int commit(Store *st, const char *what, DbError *err)
     if (rc != DB_OK)
         rollback(st);
     return rc;
+}
+
+/* For store_records.c (store_internal.h). */
+int store_sql_error(Store *st, int rc, const char *what, DbError *err)
+{
+    return sql_error(st, rc, what, err);
+}
+int store_sql_exec(Store *st, const char *sql, const char *what, DbError *err)
+{
+    return exec(st, sql, what, err);
+}
+int store_sql_prepare(Store *st, const char *sql, sqlite3_stmt **stmt, DbError *err)
+{
+    return prepare(st, sql, stmt, err);
+}
+int store_sql_begin(Store *st, DbError *err)
+{
+    return begin(st, err);
+}
+int store_sql_commit(Store *st, const char *what, DbError *err)
+{
+    return commit(st, what, err);
+}
+void store_sql_rollback(Store *st)
+{
+    rollback(st);
 }
 
 /* --- schema --- */
@@ -181,12 +201,23 @@ static int migrate_to_2(Store *st, DbError *err)
     return exec(st, sql, "migrating the schema to version 2", err);
 }
 
+/* Version 3: the records live in slot files (slots.h), written in place into random slots,
+ * because sqlite allocated their pages, and its WAL appended their frames, in the order of
+ * submission, which the card kept (issue 15). store_records_move_from_table has moved them
+ * before this runs; secure_delete zeroes the dropped pages and open_at compacts afterwards. */
+static int migrate_to_3(Store *st, DbError *err)
+{
+    return exec(st, "DROP INDEX IF EXISTS responses_session; DROP TABLE responses;",
+                "migrating the schema to version 3", err);
+}
+
 typedef int (*MigrateFn)(Store *st, DbError *err);
 
 /* migrations[i] takes version i to version i + 1. */
 static const MigrateFn migrations[STORE_SCHEMA_VERSION] = {
     migrate_to_1,
     migrate_to_2,
+    migrate_to_3,
 };
 
 static int read_user_version(Store *st, int *version, DbError *err)
@@ -221,6 +252,9 @@ static int migrate(Store *st, int target, DbError *err)
     if (version < 0)
         return dberr_set(err, DB_EIO, "%s: invalid schema version %d", st->path, version);
     while (version < target) {
+        /* The records go into their slots (synced, each once) before the table goes. */
+        if (version == 2 && (rc = store_records_move_from_table(st, err)) != DB_OK)
+            return rc;
         if ((rc = begin(st, err)) != DB_OK)
             return rc;
         /* Re-read inside the write lock: another process may have migrated meanwhile. */
@@ -350,6 +384,8 @@ static int open_at(const char *dir, int target, Store **out, DbError *err)
     if (!st)
         return dberr_set(err, DB_ENOMEM, "out of memory");
     int rc = fs_join(st->path, sizeof st->path, dir, STORE_DB_NAME, err);
+    if (rc == DB_OK && snprintf(st->dir, sizeof st->dir, "%s", dir) >= (int)sizeof st->dir)
+        rc = dberr_set(err, DB_ELIMIT, "%s: path too long", dir);
     if (rc == DB_OK)
         rc = check_dir(dir, err);
     if (rc == DB_OK)
@@ -376,7 +412,18 @@ static int open_at(const char *dir, int target, Store **out, DbError *err)
         fs_join(st->real_path, sizeof st->real_path, real_dir, STORE_DB_NAME, NULL);
     sqlite3_extended_result_codes(st->db, 1);
     sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-    if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = migrate(st, target, err)) != DB_OK) {
+    int version = 0;
+    if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = store_records_open(st, err)) != DB_OK ||
+        (rc = read_user_version(st, &version, err)) != DB_OK ||
+        (rc = migrate(st, target, err)) != DB_OK) {
+        store_close(st);
+        return rc;
+    }
+    /* A version 2 database's records are gone from its pages and its WAL only now. */
+    DbError cerr;
+    if (version > 0 && version < 3 && target >= 3 && store_compact(st, &cerr) != DB_OK)
+        fprintf(stderr, "debrief: warning: %s\n", cerr.msg);
+    if (target >= 3 && (rc = store_records_recover(st, err)) != DB_OK) {
         store_close(st);
         return rc;
     }
@@ -393,7 +440,7 @@ void store_close(Store *st)
 {
     if (!st)
         return;
-    sqlite3_finalize(st->read_by_key);
+    store_records_close(st);
     if (st->db)
         sqlite3_close_v2(st->db);
     free(st);
@@ -466,10 +513,9 @@ static int count_where(Store *st, const char *sql, int64_t bind, int has_bind, i
 }
 
 #define SESSION_COLUMNS                                                                       \
-    "SELECT id, label, date, survey_id, survey_version, expected, open, "                     \
-    "(SELECT count(*) FROM responses r WHERE r.session_id = s.id) FROM sessions s "
+    "SELECT id, label, date, survey_id, survey_version, expected, open FROM sessions s "
 
-static void session_from_row(sqlite3_stmt *stmt, StoreSession *out)
+static void session_from_row(Store *st, sqlite3_stmt *stmt, StoreSession *out)
 {
     memset(out, 0, sizeof *out);
     out->id = sqlite3_column_int64(stmt, 0);
@@ -479,7 +525,7 @@ static void session_from_row(sqlite3_stmt *stmt, StoreSession *out)
     out->survey_version = (uint32_t)sqlite3_column_int64(stmt, 4);
     out->expected = sqlite3_column_int(stmt, 5);
     out->open = sqlite3_column_int(stmt, 6);
-    out->responses = sqlite3_column_int64(stmt, 7);
+    out->responses = store_records_count(st, out->id);
 }
 
 int store_session_open(Store *st, const char *label, const char *date, const char *survey_id,
@@ -499,8 +545,18 @@ int store_session_open(Store *st, const char *label, const char *date, const cha
     if (expected < 0 || expected > MAX_EXPECTED)
         return dberr_set(err, DB_EINVAL, "expected attendance must be between 0 (no cap) and %d",
                          MAX_EXPECTED);
-    int rc = begin(st, err);
-    if (rc != DB_OK)
+    /* Room for the session's records, made now rather than while people answer (a file
+     * that grew mid-session would show which records came after). */
+    char kiosk_survey[33];
+    uint32_t kiosk_version, record_bytes = 0;
+    int known = 0;
+    int rc = store_kiosk_survey_get(st, kiosk_survey, &kiosk_version, &record_bytes, &known, NULL);
+    uint32_t slots = expected > STORE_SESSION_SLOTS / 4 ? 4u * (uint32_t)expected
+                                                        : STORE_SESSION_SLOTS;
+    if (rc == DB_OK && known && record_bytes > 0 &&
+        (rc = store_reserve(st, record_bytes, slots, err)) != DB_OK)
+        return dberr_prefix(err, "no room for the session's responses");
+    if ((rc = begin(st, err)) != DB_OK)
         return rc;
     int64_t n_open = 0;
     rc = count_where(st, "SELECT count(*) FROM sessions WHERE open = 1", 0, 0, &n_open, err);
@@ -560,7 +616,7 @@ int store_session_current(Store *st, StoreSession *out, int *found, DbError *err
         return rc;
     int s = sqlite3_step(stmt);
     if (s == SQLITE_ROW) {
-        session_from_row(stmt, out);
+        session_from_row(st, stmt, out);
         *found = 1;
     } else if (s != SQLITE_DONE) {
         rc = sql_error(st, s, "reading the open session", err);
@@ -578,7 +634,7 @@ int store_session_get(Store *st, int64_t id, StoreSession *out, DbError *err)
     sqlite3_bind_int64(stmt, 1, id);
     int s = sqlite3_step(stmt);
     if (s == SQLITE_ROW)
-        session_from_row(stmt, out);
+        session_from_row(st, stmt, out);
     else if (s == SQLITE_DONE)
         rc = dberr_set(err, DB_ENOENT, "no session with id %lld", (long long)id);
     else
@@ -597,7 +653,7 @@ int store_session_foreach(Store *st, int (*fn)(const StoreSession *s, void *ctx)
     int s;
     while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
         StoreSession sess;
-        session_from_row(stmt, &sess);
+        session_from_row(st, stmt, &sess);
         if (fn(&sess, ctx) != 0) {
             s = SQLITE_DONE;
             break;
@@ -611,150 +667,7 @@ int store_session_foreach(Store *st, int (*fn)(const StoreSession *s, void *ctx)
 
 /* --- responses --- */
 
-int store_response_put(Store *st, int64_t session_id, const uint8_t *record, size_t len,
-                       DbError *err)
-{
-    if (!record || len == 0 || len > INT_MAX)
-        return dberr_set(err, DB_EINVAL, "empty or oversized record");
-    int rc = begin(st, err);
-    if (rc != DB_OK)
-        return rc == DB_ENOSPC ? dberr_set(err, DB_ENOSPC, MSG_DISK_FULL_PUT) : rc;
-    /* The count is taken only when there is a cap, so a put costs the same however many
-     * responses are stored. */
-    sqlite3_stmt *stmt = NULL;
-    rc = prepare(st, "SELECT label, open, expected, CASE WHEN expected > 0 THEN "
-                     "(SELECT count(*) FROM responses r WHERE r.session_id = s.id) ELSE 0 END "
-                     "FROM sessions s WHERE id = ?", &stmt, err);
-    if (rc == DB_OK) {
-        sqlite3_bind_int64(stmt, 1, session_id);
-        int s = sqlite3_step(stmt);
-        if (s == SQLITE_ROW) {
-            char label[65];
-            copy_text(label, sizeof label, sqlite3_column_text(stmt, 0));
-            int expected = sqlite3_column_int(stmt, 2);
-            if (!sqlite3_column_int(stmt, 1))
-                rc = dberr_set(err, DB_ESTATE,
-                               "session \"%s\" is closed: not collecting responses", label);
-            else if (expected > 0 && sqlite3_column_int64(stmt, 3) >= expected)
-                rc = dberr_set(err, DB_ESTATE,
-                               "session \"%s\" has reached its expected attendance of %d "
-                               "responses",
-                               label, expected);
-        } else if (s == SQLITE_DONE) {
-            rc = dberr_set(err, DB_ESTATE, "no session with id %lld: not collecting responses",
-                           (long long)session_id);
-        } else {
-            rc = sql_error(st, s, "reading the session", err);
-        }
-        sqlite3_finalize(stmt);
-        stmt = NULL;
-    }
-    if (rc == DB_OK)
-        rc = prepare(st,
-                     "INSERT INTO responses(rid, id, session_id, record) VALUES (?, ?, ?, ?)",
-                     &stmt, err);
-    if (rc == DB_OK) {
-        /* A random rowid as well as a random key: sqlite's own rowids would count up. A
-         * collision of 64 (or 128) random bits will not happen; retrying once costs nothing. */
-        for (int attempt = 0; attempt < 2; attempt++) {
-            uint8_t key[STORE_KEY_BYTES];
-            int64_t rid;
-            secmem_random(key, sizeof key);
-            secmem_random(&rid, sizeof rid);
-            sqlite3_bind_int64(stmt, 1, rid);
-            sqlite3_bind_blob(stmt, 2, key, sizeof key, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(stmt, 3, session_id);
-            sqlite3_bind_blob(stmt, 4, record, (int)len, SQLITE_STATIC);
-            int s = sqlite3_step(stmt);
-            sqlite3_reset(stmt);
-            if (s == SQLITE_DONE) {
-                rc = DB_OK;
-                break;
-            }
-            rc = sql_error(st, s, "storing the response", err);
-            if (s != SQLITE_CONSTRAINT_PRIMARYKEY && s != SQLITE_CONSTRAINT_UNIQUE)
-                break;
-        }
-        sqlite3_finalize(stmt);
-    }
-    if (rc == DB_OK)
-        rc = commit(st, "storing the response", err);
-    else
-        rollback(st);
-    if (rc == DB_ENOSPC)
-        dberr_set(err, DB_ENOSPC, MSG_DISK_FULL_PUT);
-    return rc;
-}
-
-int store_response_count(Store *st, int64_t session_id, int64_t *n, DbError *err)
-{
-    *n = 0;
-    if (session_id < 0)
-        return count_where(st, "SELECT count(*) FROM responses", 0, 0, n, err);
-    return count_where(st, "SELECT count(*) FROM responses WHERE session_id = ?", session_id, 1,
-                       n, err);
-}
-
-int store_response_foreach(Store *st, int64_t session_id,
-                           int (*fn)(const uint8_t *rec, size_t len, void *ctx), void *ctx,
-                           DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = prepare(st, "SELECT record FROM responses WHERE session_id = ? ORDER BY id", &stmt,
-                     err);
-    if (rc != DB_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, session_id);
-    int s;
-    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const uint8_t *rec = sqlite3_column_blob(stmt, 0);
-        size_t len = (size_t)sqlite3_column_bytes(stmt, 0);
-        if (fn(rec, len, ctx) != 0) {
-            s = SQLITE_DONE;
-            break;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "reading responses", err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
 /* --- export bookkeeping --- */
-
-int store_unexported_foreach(Store *st, int64_t session_id,
-                             int (*fn)(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec,
-                                       size_t len, void *ctx),
-                             void *ctx, DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = prepare(st,
-                     "SELECT id, record FROM responses r WHERE session_id = ? AND NOT EXISTS "
-                     "(SELECT 1 FROM batch_members m WHERE m.response = r.id) ORDER BY id",
-                     &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, session_id);
-    int s;
-    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(stmt, 0) != STORE_KEY_BYTES) {
-            rc = dberr_set(err, DB_EIO, "%s: a response key has the wrong length", st->path);
-            s = SQLITE_DONE;
-            break;
-        }
-        const uint8_t *key = sqlite3_column_blob(stmt, 0);
-        const uint8_t *rec = sqlite3_column_blob(stmt, 1);
-        size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
-        if (fn(key, rec, len, ctx) != 0) {
-            s = SQLITE_DONE;
-            break;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "reading responses", err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
 
 #define BATCH_COLUMNS                                                                         \
     "SELECT number, prev_hash, hash, records, written, acknowledged, "                        \
@@ -837,67 +750,6 @@ int store_batch_foreach(Store *st, int (*fn)(const StoreBatch *b, void *ctx), vo
     return rc;
 }
 
-int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_KEY_BYTES],
-                    size_t n, DbError *err)
-{
-    if (b->number == 0 || b->number > INT64_MAX || (int64_t)n != b->records)
-        return dberr_set(err, DB_EINVAL, "invalid batch bookkeeping");
-    int rc = begin(st, err);
-    if (rc != DB_OK)
-        return rc;
-    StoreBatch last;
-    int found;
-    rc = store_batch_last(st, &last, &found, err);
-    uint64_t want = found ? last.number + 1 : 1;
-    if (rc == DB_OK && found && last.number == b->number)
-        rc = dberr_set(err, DB_EEXIST, "batch %llu already exists",
-                       (unsigned long long)b->number);
-    else if (rc == DB_OK && b->number != want)
-        rc = dberr_set(err, DB_ESTATE, "batch %llu cannot follow batch %llu",
-                       (unsigned long long)b->number, (unsigned long long)(want - 1));
-    sqlite3_stmt *stmt = NULL;
-    if (rc == DB_OK)
-        rc = prepare(st, "INSERT INTO batches(number, prev_hash, hash, records) "
-                         "VALUES (?, ?, ?, ?)", &stmt, err);
-    if (rc == DB_OK) {
-        sqlite3_bind_int64(stmt, 1, (int64_t)b->number);
-        sqlite3_bind_blob(stmt, 2, b->prev_hash, STORE_HASH_BYTES, SQLITE_STATIC);
-        sqlite3_bind_blob(stmt, 3, b->hash, STORE_HASH_BYTES, SQLITE_STATIC);
-        sqlite3_bind_int64(stmt, 4, b->records);
-        int s = sqlite3_step(stmt);
-        if (s != SQLITE_DONE)
-            rc = sql_error(st, s, "recording the batch", err);
-        sqlite3_finalize(stmt);
-        stmt = NULL;
-    }
-    if (rc == DB_OK)
-        rc = prepare(st, "INSERT INTO batch_members(batch, position, response) "
-                         "SELECT ?, ?, id FROM responses WHERE id = ?", &stmt, err);
-    for (size_t i = 0; rc == DB_OK && i < n; i++) {
-        sqlite3_bind_int64(stmt, 1, (int64_t)b->number);
-        sqlite3_bind_int64(stmt, 2, (int64_t)i);
-        sqlite3_bind_blob(stmt, 3, keys[i], STORE_KEY_BYTES, SQLITE_STATIC);
-        int s = sqlite3_step(stmt);
-        sqlite3_reset(stmt);
-        if (s == SQLITE_CONSTRAINT_UNIQUE || s == SQLITE_CONSTRAINT_PRIMARYKEY)
-            rc = dberr_set(err, DB_ESTATE,
-                           "response %zu of batch %llu is unknown or already in a batch", i,
-                           (unsigned long long)b->number);
-        else if (s != SQLITE_DONE)
-            rc = sql_error(st, s, "recording the batch", err);
-        else if (sqlite3_changes(st->db) != 1)
-            rc = dberr_set(err, DB_ESTATE,
-                           "response %zu of batch %llu is unknown or already in a batch", i,
-                           (unsigned long long)b->number);
-    }
-    sqlite3_finalize(stmt);
-    if (rc != DB_OK) {
-        rollback(st);
-        return rc;
-    }
-    return commit(st, "recording the batch", err);
-}
-
 int store_batch_set_written(Store *st, uint64_t number, DbError *err)
 {
     sqlite3_stmt *stmt;
@@ -912,94 +764,6 @@ int store_batch_set_written(Store *st, uint64_t number, DbError *err)
         rc = dberr_set(err, DB_ENOENT, "no batch %llu", (unsigned long long)number);
     sqlite3_finalize(stmt);
     return rc;
-}
-
-int store_batch_records_foreach(Store *st, uint64_t number,
-                                int (*fn)(int64_t session_id, const uint8_t *rec, size_t len,
-                                          void *ctx),
-                                void *ctx, DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = prepare(st,
-                     "SELECT r.session_id, r.record FROM batch_members m "
-                     "JOIN responses r ON r.id = m.response WHERE m.batch = ? "
-                     "ORDER BY m.position",
-                     &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, (int64_t)number);
-    int s;
-    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const uint8_t *rec = sqlite3_column_blob(stmt, 1);
-        size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
-        if (fn(sqlite3_column_int64(stmt, 0), rec, len, ctx) != 0) {
-            s = SQLITE_DONE;
-            break;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "reading the batch's responses", err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
-int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *deleted,
-                      DbError *err)
-{
-    if (deleted)
-        *deleted = 0;
-    int64_t total = 0;
-    int rc = begin(st, err);
-    if (rc != DB_OK)
-        return rc;
-    sqlite3_stmt *del = NULL, *unlink_m = NULL, *mark = NULL;
-    if ((rc = prepare(st, "DELETE FROM responses WHERE id IN "
-                          "(SELECT response FROM batch_members WHERE batch = ?)", &del,
-                      err)) == DB_OK &&
-        (rc = prepare(st, "DELETE FROM batch_members WHERE batch = ?", &unlink_m, err)) == DB_OK)
-        /* Acknowledged means written too: the analyst has the file (an export killed after
-         * the file was in place but before it was marked written is finished this way). */
-        rc = prepare(st, "UPDATE batches SET acknowledged = 1, written = 1 WHERE number = ?",
-                     &mark, err);
-    for (size_t i = 0; rc == DB_OK && i < n; i++) {
-        StoreBatch b;
-        if ((rc = store_batch_get(st, numbers[i], &b, err)) != DB_OK)
-            break;
-        if (b.acknowledged)
-            continue;
-        sqlite3_bind_int64(del, 1, (int64_t)numbers[i]);
-        int s = sqlite3_step(del);
-        sqlite3_reset(del);
-        if (s != SQLITE_DONE) {
-            rc = sql_error(st, s, "deleting acknowledged responses", err);
-            break;
-        }
-        total += sqlite3_changes(st->db);
-        sqlite3_bind_int64(unlink_m, 1, (int64_t)numbers[i]);
-        s = sqlite3_step(unlink_m);
-        sqlite3_reset(unlink_m);
-        if (s != SQLITE_DONE) {
-            rc = sql_error(st, s, "deleting acknowledged responses", err);
-            break;
-        }
-        sqlite3_bind_int64(mark, 1, (int64_t)numbers[i]);
-        s = sqlite3_step(mark);
-        sqlite3_reset(mark);
-        if (s != SQLITE_DONE)
-            rc = sql_error(st, s, "marking the batch acknowledged", err);
-    }
-    sqlite3_finalize(del);
-    sqlite3_finalize(unlink_m);
-    sqlite3_finalize(mark);
-    if (rc != DB_OK) {
-        rollback(st);
-        return rc;
-    }
-    if ((rc = commit(st, "deleting acknowledged responses", err)) != DB_OK)
-        return rc;
-    if (deleted)
-        *deleted = total;
-    return DB_OK;
 }
 
 /* --- is this connection still writing to the live database? --- */
@@ -1111,118 +875,6 @@ int store_compact(Store *st, DbError *err)
     return rc;
 }
 
-int store_count_unexported(Store *st, int64_t session_id, int64_t *n, DbError *err)
-{
-    *n = 0;
-    if (session_id < 0)
-        return count_where(st,
-                           "SELECT (SELECT count(*) FROM responses) - "
-                           "(SELECT count(*) FROM batch_members)",
-                           0, 0, n, err);
-    return count_where(st,
-                       "SELECT count(*) FROM responses r WHERE session_id = ? AND NOT EXISTS "
-                       "(SELECT 1 FROM batch_members m WHERE m.response = r.id)",
-                       session_id, 1, n, err);
-}
-
-int store_count_unacknowledged(Store *st, int64_t *n, DbError *err)
-{
-    *n = 0;
-    return count_where(st, "SELECT count(*) FROM batch_members", 0, 0, n, err);
-}
-
-int store_unexported_keys_foreach(Store *st, int64_t session_id,
-                                  int (*fn)(const uint8_t key[STORE_KEY_BYTES], size_t len,
-                                            void *ctx),
-                                  void *ctx, DbError *err)
-{
-    sqlite3_stmt *stmt;
-    /* length() of a blob is taken from its header: the record's pages are not read. */
-    int rc = prepare(st,
-                     "SELECT id, length(record) FROM responses r WHERE session_id = ? AND NOT "
-                     "EXISTS (SELECT 1 FROM batch_members m WHERE m.response = r.id) ORDER BY id",
-                     &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, session_id);
-    int s;
-    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(stmt, 0) != STORE_KEY_BYTES) {
-            rc = dberr_set(err, DB_EIO, "%s: a response key has the wrong length", st->path);
-            s = SQLITE_DONE;
-            break;
-        }
-        if (fn(sqlite3_column_blob(stmt, 0), (size_t)sqlite3_column_int64(stmt, 1), ctx) != 0) {
-            s = SQLITE_DONE;
-            break;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "reading responses", err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
-int store_response_read(Store *st, const uint8_t key[STORE_KEY_BYTES],
-                        int (*fn)(int64_t session_id, const uint8_t *rec, size_t len, void *ctx),
-                        void *ctx, DbError *err)
-{
-    int rc;
-    if (!st->read_by_key &&
-        (rc = prepare(st, "SELECT session_id, record FROM responses WHERE id = ?",
-                      &st->read_by_key, err)) != DB_OK)
-        return rc;
-    sqlite3_stmt *stmt = st->read_by_key;
-    sqlite3_bind_blob(stmt, 1, key, STORE_KEY_BYTES, SQLITE_STATIC);
-    int s = sqlite3_step(stmt);
-    if (s == SQLITE_ROW) {
-        const uint8_t *rec = sqlite3_column_blob(stmt, 1);
-        size_t len = (size_t)sqlite3_column_bytes(stmt, 1);
-        fn(sqlite3_column_int64(stmt, 0), rec, len, ctx);
-        rc = DB_OK;
-    } else if (s == SQLITE_DONE) {
-        rc = dberr_set(err, DB_ENOENT, "%s: a response to export is no longer stored", st->path);
-    } else {
-        rc = sql_error(st, s, "reading a response", err);
-    }
-    sqlite3_reset(stmt);
-    sqlite3_clear_bindings(stmt);
-    return rc;
-}
-
-int store_batch_members_foreach(Store *st, uint64_t number,
-                                int (*fn)(const uint8_t key[STORE_KEY_BYTES], int64_t session_id,
-                                          size_t len, void *ctx),
-                                void *ctx, DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = prepare(st,
-                     "SELECT m.response, r.session_id, length(r.record) FROM batch_members m "
-                     "JOIN responses r ON r.id = m.response WHERE m.batch = ? "
-                     "ORDER BY m.position",
-                     &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    sqlite3_bind_int64(stmt, 1, (int64_t)number);
-    int s;
-    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (sqlite3_column_bytes(stmt, 0) != STORE_KEY_BYTES) {
-            rc = dberr_set(err, DB_EIO, "%s: a response key has the wrong length", st->path);
-            s = SQLITE_DONE;
-            break;
-        }
-        if (fn(sqlite3_column_blob(stmt, 0), sqlite3_column_int64(stmt, 1),
-               (size_t)sqlite3_column_int64(stmt, 2), ctx) != 0) {
-            s = SQLITE_DONE;
-            break;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "reading the batch's responses", err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
 /* --- kiosk meta --- */
 
 int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t *len,
@@ -1272,16 +924,17 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
     return rc;
 }
 
-#define KIOSK_SURVEY_KEY "kiosk_survey" /* "ID VERSION" */
+#define KIOSK_SURVEY_KEY "kiosk_survey" /* "ID VERSION RECORD_BYTES" */
 
-int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version, DbError *err)
+int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version,
+                           uint32_t record_bytes, DbError *err)
 {
     if (!valid_survey_id(survey_id))
         return dberr_set(err, DB_EINVAL, "survey id must be 1 to 32 of [a-z0-9_], starting "
                                          "with a letter");
-    char value[48];
-    int n = snprintf(value, sizeof value, "%s %u", survey_id, version);
-    uint8_t old[48];
+    char value[64];
+    int n = snprintf(value, sizeof value, "%s %u %u", survey_id, version, record_bytes);
+    uint8_t old[64];
     size_t len = 0;
     int found = 0;
     int rc = store_meta_get(st, KIOSK_SURVEY_KEY, old, sizeof old, &len, &found, err);
@@ -1290,31 +943,31 @@ int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version, D
     return store_meta_set(st, KIOSK_SURVEY_KEY, (const uint8_t *)value, (size_t)n, err);
 }
 
-int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version, int *found,
-                           DbError *err)
+int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version,
+                           uint32_t *record_bytes, int *found, DbError *err)
 {
-    uint8_t value[48];
+    uint8_t value[64];
     size_t len = 0;
     survey_id[0] = '\0';
     *version = 0;
+    if (record_bytes)
+        *record_bytes = 0;
     int rc = store_meta_get(st, KIOSK_SURVEY_KEY, value, sizeof value - 1, &len, found, err);
     if (rc != DB_OK || !*found)
         return rc;
     value[len] = '\0';
-    char *sp = memchr(value, ' ', len);
-    char *end = NULL;
-    unsigned long v = sp ? strtoul(sp + 1, &end, 10) : 0;
-    if (!sp || (size_t)(sp - (char *)value) > 32 || !end || *end || v > UINT32_MAX) {
+    char id[33];
+    unsigned v = 0, bytes = 0;
+    char extra;
+    if (sscanf((const char *)value, "%32s %u %u%c", id, &v, &bytes, &extra) != 3 ||
+        !valid_survey_id(id)) {
         *found = 0;
         return dberr_set(err, DB_EFORMAT, "%s: the kiosk's recorded survey is damaged", st->path);
     }
-    *sp = '\0';
-    if (!valid_survey_id((const char *)value)) {
-        *found = 0;
-        return dberr_set(err, DB_EFORMAT, "%s: the kiosk's recorded survey is damaged", st->path);
-    }
-    memcpy(survey_id, value, (size_t)(sp - (char *)value) + 1);
-    *version = (uint32_t)v;
+    memcpy(survey_id, id, sizeof id);
+    *version = v;
+    if (record_bytes)
+        *record_bytes = bytes;
     return DB_OK;
 }
 

@@ -1,16 +1,19 @@
-/* store: the kiosk's encrypted response store (sqlite3).
+/* store: the kiosk's encrypted response store.
  *
- * The database (DIR/debrief.db) holds only sealed response records and the bookkeeping a
- * coordinator already sees: sessions (label, date, survey, expected attendance, open or
- * closed) and counts. It never holds plaintext answers.
+ * DIR/debrief.db (sqlite3) holds the bookkeeping a coordinator already sees: sessions (label,
+ * date, survey, expected attendance, open or closed), batches and which responses they hold,
+ * and a few kiosk values. The sealed records themselves live in DIR/records-NNk.dat (slots.h):
+ * each is written in place into a uniformly random, preallocated slot, so that neither the
+ * files nor the card under them keep the order or the time of submissions; nothing about a
+ * submission goes into the database. Plaintext answers are never stored.
  *
- * Settings: WAL journal, synchronous=FULL (store_response_put returns only after the commit
- * is durable, so the kiosk can say "thank you" truthfully), secure_delete=ON, foreign keys.
- * The schema version lives in PRAGMA user_version and is migrated forward on open; a database
- * from a newer Debrief is refused rather than damaged.
+ * Settings: WAL journal, synchronous=FULL, secure_delete=ON, foreign keys. The schema version
+ * lives in PRAGMA user_version and is migrated forward on open (version 3 moved the records
+ * out of the database); a database from a newer Debrief is refused rather than damaged.
+ * store_response_put returns only once the record is synced, so the kiosk can say "thank
+ * you" truthfully.
  *
- * Responses carry no insertion order: each gets a random 16-byte key and a random rowid, so
- * neither rowids nor iteration order reveal who answered when.
+ * Responses carry no insertion order: each gets a random 16-byte key and a random slot.
  *
  * A Store is used from one thread. Free with store_close.
  */
@@ -22,7 +25,7 @@
 
 #include "dberr.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_DB_NAME "debrief.db"
 
 typedef struct Store Store;
@@ -60,7 +63,11 @@ int store_check_live(Store *st, DbError *err);
  * enough to poll every second to notice a session opened or closed from a shell. */
 int store_data_version(Store *st, uint32_t *version, DbError *err);
 
-/* Opens a new session; fails with DB_ESTATE if one is already open. */
+/* Opens a new session; fails with DB_ESTATE if one is already open. First reserves free
+ * record slots for it (max(STORE_SESSION_SLOTS, 4 x expected), of the size the kiosk
+ * recorded), so that the record file does not grow while people answer: DB_ENOSPC, and no
+ * session, if there is not room for them. */
+#define STORE_SESSION_SLOTS 256
 int store_session_open(Store *st, const char *label, const char *date, const char *survey_id,
                        uint32_t survey_version, int expected, int64_t *id, DbError *err);
 
@@ -77,18 +84,34 @@ int store_session_get(Store *st, int64_t id, StoreSession *out, DbError *err);
 int store_session_foreach(Store *st, int (*fn)(const StoreSession *s, void *ctx), void *ctx,
                           DbError *err);
 
-/* Stores one sealed record for session_id in one durable transaction. DB_ESTATE if the
- * session is not open or its expected attendance is reached; DB_ENOSPC on a full disk
- * (nothing stored, the database intact). */
+/* Stores one sealed record for session_id: written into a random free slot and synced
+ * before it returns. DB_ESTATE if the session is not open or its expected attendance is
+ * reached. A slot file with no free slot grows by a chunk first (DB_ENOSPC on a full disk:
+ * nothing stored, nothing lost); store_reserve avoids that while participants answer. */
 int store_response_put(Store *st, int64_t session_id, const uint8_t *record, size_t len,
                        DbError *err);
+
+/* Makes sure at least min_free slots for records of record_len bytes are free, growing the
+ * file by chunks of random bytes (the slot file is created if needed). A kiosk calls it when
+ * it starts and a session opens, so that the file does not grow while people answer. */
+int store_reserve(Store *st, size_t record_len, uint32_t min_free, DbError *err);
+
+/* Writes random bytes into a random free slot for records of record_len bytes, with exactly
+ * the writes and the sync a store_response_put makes. A kiosk that commits at a steady
+ * cadence calls it at every tick that carries no response, so that the card shows the same
+ * write at every tick whether or not anyone submitted. No-op without a slot file. */
+int store_cover_write(Store *st, size_t record_len, DbError *err);
+
+/* Reads again what other processes changed in the record files (slots freed by an
+ * acknowledgement, chunks added at a session open, new files). */
+int store_refresh(Store *st, DbError *err);
 
 /* Number of responses in session_id, or in all sessions if session_id < 0. */
 int store_response_count(Store *st, int64_t session_id, int64_t *n, DbError *err);
 
-/* Calls fn with each sealed record of session_id (order: by random key, i.e. unrelated to
- * insertion); stops early if fn returns non-zero. The record pointer is valid only during
- * the call. */
+/* Calls fn with each sealed record of session_id (order: by slot, which is random, i.e.
+ * unrelated to insertion); stops early if fn returns non-zero. The record pointer is valid
+ * only during the call. A record that does not match its checksum is DB_EFORMAT. */
 int store_response_foreach(Store *st, int64_t session_id,
                            int (*fn)(const uint8_t *rec, size_t len, void *ctx), void *ctx,
                            DbError *err);
@@ -174,23 +197,20 @@ int store_batch_records_foreach(Store *st, uint64_t number,
                                           void *ctx),
                                 void *ctx, DbError *err);
 
-/* Deletes the responses of every batch in numbers[0..n) and marks them acknowledged, all in
- * one transaction (all or nothing); secure_delete zeroes them in the database, and
- * store_compact afterwards removes the copies still in the WAL. Already acknowledged batches
- * are skipped; DB_ENOENT (nothing changed) if a number is not a batch. *deleted (may be
- * NULL) receives the number of responses deleted. */
+/* Marks every batch in numbers[0..n) acknowledged in one transaction (all or nothing), then
+ * overwrites their responses' slots with random bytes in place and syncs them; should that
+ * be cut short, the next store_open finishes it. Already acknowledged batches are skipped;
+ * DB_ENOENT (nothing changed) if a number is not a batch. *deleted (may be NULL) receives the
+ * number of responses deleted. */
 int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *deleted,
                       DbError *err);
 
-/* Rewrites the database so that its file follows neither the order in which responses were
- * submitted nor keeps copies of deleted ones: sqlite allocates each record's pages in
- * submission order and the WAL holds them in commit order. VACUUM copies the responses in
- * the order of their random row ids into fresh pages, then wal_checkpoint(TRUNCATE) cuts the
- * WAL to zero bytes. Call it after closing a session and after a purge. Needs free space of
- * about twice the database for a moment (a temporary copy and the WAL); when VACUUM fails
- * (DB_ENOSPC) the WAL is still checkpointed, so a purge's zeroed pages reach the file; when
- * the checkpoint fails (DB_EIO: another process is reading) the WAL stays. Either way nothing
- * is lost and a later call can try again. */
+/* Rewrites the database (VACUUM) and cuts its WAL to zero bytes (wal_checkpoint(TRUNCATE)),
+ * so that its file keeps no copies of deleted rows (batch members, and the records a
+ * version 2 database held). Call it after closing a session and after a purge. Needs free
+ * space of about twice the database for a moment; when VACUUM fails (DB_ENOSPC) the WAL is
+ * still checkpointed; when the checkpoint fails (DB_EIO: another process is reading) the WAL
+ * stays. Either way nothing is lost and a later call can try again. */
 int store_compact(Store *st, DbError *err);
 
 /* Responses not yet in any batch: of session_id, or of all sessions if session_id < 0. */
@@ -209,23 +229,31 @@ int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t 
 /* Sets (inserts or replaces) key to len bytes of value. */
 int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len, DbError *err);
 
-/* The survey the kiosk runs: recorded by the kiosk when it opens the store, so that
- * `debrief session open` opens sessions for that survey by default and refuses another (a
- * session whose records do not fit its survey cannot be imported). */
-int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version, DbError *err);
-/* *found = 0 if no kiosk recorded its survey yet. */
-int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version, int *found,
-                           DbError *err);
+/* The survey the kiosk runs and the size of its sealed records: recorded by the kiosk when it
+ * opens the store, so that `debrief session open` opens sessions for that survey by default
+ * and refuses another (a session whose records do not fit its survey cannot be imported),
+ * and so that opening a session reserves slots of the right size (store_session_open). */
+int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version,
+                           uint32_t record_bytes, DbError *err);
+/* *found = 0 if no kiosk recorded its survey yet. record_bytes may be NULL. */
+int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version,
+                           uint32_t *record_bytes, int *found, DbError *err);
 
 /* --- for tests --- */
 
 /* Limits the database to max_pages pages (PRAGMA max_page_count) so tests can simulate a
- * full disk. */
+ * full disk for the bookkeeping. */
 int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err);
 
 /* Opens DIR/debrief.db migrating it only up to schema version (<= STORE_SCHEMA_VERSION), so a
  * test can make an old database; the normal store_open later migrates the rest. */
 int store_test_open_at_version(const char *dir, int version, Store **out, DbError *err);
+
+/* Stores n records cycled from pool (n_pool records of rec_len bytes, back to back) in
+ * session_id as store_response_put would, but with one sync at the end: a fast fill for
+ * benchmarks and tests. */
+int store_test_fill(Store *st, int64_t session_id, const uint8_t *pool, size_t n_pool,
+                    size_t rec_len, long n, DbError *err);
 
 /* Makes store_compact's VACUUM fail (DB_ENOSPC) while fail is non-zero, as on a full disk. */
 void store_test_fail_vacuum(Store *st, int fail);
