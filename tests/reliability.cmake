@@ -15,6 +15,11 @@ debrief_test(test_rel_alloc SOURCES reliability/test_alloc.c LIBS debrief_survey
 target_link_options(test_rel_alloc PRIVATE
   "-Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free,--wrap=sodium_malloc,--wrap=sodium_free")
 
+# The attacker of test_forensic.sh: reads a raw image of the data partition with the key.
+add_executable(forensic ${REL_DIR}/forensic.c)
+target_link_libraries(forensic PRIVATE debrief_survey debrief_crypto debrief_common m)
+debrief_defaults(forensic)
+
 # LD_PRELOAD model of a power cut: keeps each data file as of its last completed fsync.
 add_library(powerloss_shim MODULE ${REL_DIR}/powerloss_shim.c)
 target_compile_options(powerloss_shim PRIVATE -Wall -Wextra -Werror)
@@ -34,6 +39,10 @@ if(DEBRIEF_KIOSK)
   add_test(NAME test_rel_cadence COMMAND sh ${REL_DIR}/test_cadence.sh ${PROJECT_BINARY_DIR}
     ${PROJECT_SOURCE_DIR})
   set_tests_properties(test_rel_cadence PROPERTIES TIMEOUT 120)
+  # a raw ext4 image of the card, attacked with the analyst's key: no order, no time (root)
+  add_test(NAME test_rel_forensic COMMAND sh ${REL_DIR}/test_forensic.sh ${PROJECT_BINARY_DIR}
+    ${PROJECT_SOURCE_DIR} 24)
+  set_tests_properties(test_rel_forensic PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
   # the same with every unsynced write thrown away (powerloss_shim)
   add_test(NAME test_rel_powerloss COMMAND sh ${REL_DIR}/test_powerloss.sh ${PROJECT_BINARY_DIR}
     ${PROJECT_SOURCE_DIR})
