@@ -1,6 +1,7 @@
 #!/bin/sh
 # Crash test: the real kiosk binary, headless, is SIGKILLed at random points while scripted
-# participants submit, hundreds of times, and restarted each time. After every kill:
+# participants submit (with its cadence of writes, at 25 ms, so that kills land in cover
+# writes too), hundreds of times, and restarted each time. After every kill:
 #  - every response whose "Thank you" was shown is stored exactly once (the responses are
 #    opened with the analyst's key and identified by their unique free text),
 #  - nothing is stored twice, and at most one response per killed run is stored without its
@@ -71,7 +72,8 @@ DB=$T/data/debrief.db
 run_kiosk() { # RUN: starts the kiosk on run RUN's script in the background, pid in $pid
   make_script "$1" >"$T/scripts/r$1.script"
   "$KIOSK" --survey "$SURVEY" --data "$T/data" --recipient "$T/keys/analyst.pub" \
-    --script "$T/scripts/r$1.script" --screenshot-dir "$T/marks" >"$T/out" 2>"$T/err" </dev/null &
+    --script "$T/scripts/r$1.script" --commit-interval 25 --screenshot-dir "$T/marks" \
+    >"$T/out" 2>"$T/err" </dev/null &
   pid=$!
 }
 

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Power-loss simulation: like test_crash.sh, the kiosk is SIGKILLed at random points while
-# scripted participants submit, but then every write that was not made durable by a completed
-# fsync/fdatasync is thrown away (powerloss_shim.so keeps each data file as of its last sync;
-# the data directory is replaced by that copy), as if the power had been cut. Checks after
-# each cut: every response whose "Thank you" was shown survives exactly once, nothing is
-# duplicated, PRAGMA integrity_check is ok, and the kiosk starts and takes submits again.
+# scripted participants submit (with its cadence of writes, at 30 ms), and then the data
+# directory is replaced by what a disk may come back with: every file as of its last
+# completed fsync/fdatasync, plus any subset of the writes made since, in any order, each torn
+# at any 512-byte sector, and without the names whose directory entry was not synced
+# (powerloss_shim.so records, `rel_tool cut` builds). Checks after each cut: every response
+# whose "Thank you" was shown survives exactly once, nothing is duplicated, PRAGMA
+# integrity_check is ok, and the kiosk starts and takes submits again.
 # usage: test_powerloss.sh BUILD_DIR SOURCE_DIR [SECONDS] [MAX_CUTS]
 set -u
 command -v sqlite3 >/dev/null || { echo "the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 1; }
@@ -58,10 +60,11 @@ mkdir -p "$T/marks" "$T/scripts"
 DATA=$(cd "$T/data" && pwd -P)
 SHADOW=$T/shadow
 
-run_kiosk() { # RUN
+run_kiosk() { # RUN [KILL_AT_SYNC]
   make_script "$1" >"$T/scripts/r$1.script"
-  PL_DIR=$DATA PL_SHADOW=$SHADOW LD_PRELOAD=$SHIM "$KIOSK" --survey "$SURVEY" --data "$DATA" \
-    --recipient "$T/keys/analyst.pub" --script "$T/scripts/r$1.script" \
+  PL_KILL_AT_SYNC=${2:-0} PL_COUNT_SYNCS=$T/syncs \
+    PL_DIR=$DATA PL_SHADOW=$SHADOW LD_PRELOAD=$SHIM "$KIOSK" --survey "$SURVEY" --data "$DATA" \
+    --recipient "$T/keys/analyst.pub" --script "$T/scripts/r$1.script" --commit-interval 30 \
     --screenshot-dir "$T/marks" >"$T/out" 2>"$T/err" </dev/null &
   pid=$!
 }
@@ -70,16 +73,16 @@ durable_now() { # the current data directory counts as on disk (it was written b
   cp -a "$DATA" "$SHADOW"
   rm -f "$SHADOW"/*-shm
 }
+cut_seed=1
 power_cut() {
   find "$DATA" -mindepth 1 -delete
-  for f in "$SHADOW"/*; do
-    case $f in *.pltmp) continue ;; esac
-    [ -e "$f" ] && cp -p "$f" "$DATA/"
-  done
+  "$TOOL" cut "$SHADOW" "$DATA" $cut_seed >>"$T/cuts" || bad "rel_tool cut failed"
+  cut_seed=$((cut_seed + 1))
 }
 
 durable_now
 t0=$(now_ms)
+: >"$T/syncs"
 run_kiosk 0
 wait $pid
 st=$?
@@ -89,7 +92,8 @@ full=$(($(now_ms) - t0))
 power_cut
 n=$("$TOOL" count "$DATA")
 [ "$n" -eq $PER_RUN ] && ok || bad "after a clean run and a power cut, $n of $PER_RUN stored"
-echo "one run of $PER_RUN participants takes ${full} ms"
+per_run_syncs=$(wc -c <"$T/syncs")
+echo "one run of $PER_RUN participants takes ${full} ms and $per_run_syncs syncs"
 
 cuts=0
 fails=0
@@ -98,9 +102,13 @@ start=$(now_ms)
 run=1
 while [ $(($(now_ms) - start)) -lt $((BUDGET * 1000)) ] && [ $cuts -lt "$MAXCUTS" ]; do
   durable_now
-  run_kiosk $run
-  sleep "$(secs $(($(rnd) % (full + 1))))"
-  kill -KILL $pid 2>/dev/null
+  if [ $((run % 2)) -eq 0 ]; then # the power goes at a random moment
+    run_kiosk $run
+    sleep "$(secs $(($(rnd) % (full + 1))))"
+    kill -KILL $pid 2>/dev/null
+  else # or just before a sync: writes made, not yet durable
+    run_kiosk $run $(($(rnd) % (per_run_syncs + 1) + 1))
+  fi
   { wait $pid; } 2>/dev/null
   power_cut
   cuts=$((cuts + 1))
@@ -131,7 +139,7 @@ n=$("$TOOL" dump "$DATA" "$T/keys/analyst.key" | grep -c '^rfinalp')
 [ "$n" -eq $PER_RUN ] && ok || bad "the final run kept $n of $PER_RUN after its power cut"
 
 echo "power loss: $cuts cuts, $(ls "$T/marks" | wc -l) thank-yous, $("$TOOL" count "$DATA") stored," \
-  "$fails failures"
+  "$fails failures; $(tr -d '(' <"$T/cuts" | awk '{ a += $5; t += $9; d += $12 } END { print a " unsynced writes applied, " t " of them torn, " d " names dropped" }')"
 [ $cuts -ge 20 ] && ok || bad "only $cuts cuts happened"
 [ $fails -eq 0 ] && ok
 echo "$passed passed, $failed failed"
