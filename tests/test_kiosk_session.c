@@ -549,6 +549,54 @@ static void test_notify_and_sigterm(void)
     unlink(sock);
 }
 
+/* Under systemd, a kiosk whose settings are wrong shows "out of service" with the reason
+ * (instead of being restarted forever with nothing on screen), stays READY for systemd, and
+ * starts for real once the settings work (issue 18). */
+static void test_out_of_service_start(void)
+{
+    fresh_data(data_dir, 1);
+    char sock[100], later[600], shots[600], shot[700];
+    int fd = notify_socket("oos.sock", sock, sizeof sock);
+    struct timeval tv = {15, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    snprintf(later, sizeof later, "%s/later.json", tmp);
+    snprintf(shots, sizeof shots, "%s/oos-shots", tmp);
+    snprintf(shot, sizeof shot, "%s/out-of-service.png", shots);
+    unlink(later);
+    CHECK(fs_mkdir_p(shots, 0700, NULL) == DB_OK);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("NOTIFY_SOCKET", sock, 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(kiosk, kiosk, "--survey", later, "--data", data_dir, "--recipient", pub,
+              "--screenshot-dir", shots, (char *)NULL);
+        _exit(127);
+    }
+    char buf[600];
+    ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strncmp(buf, "READY=1\nSTATUS=out of service: ", 31) == 0);
+    CHECK(strstr(buf, "later.json: No such file or directory") != NULL);
+    CHECK(access(shot, R_OK) == 0);
+    /* IT staff put the survey in place: the next try starts the kiosk. */
+    uint8_t *data = NULL;
+    size_t len = 0;
+    CHECK(fs_read_file(survey, 1 << 20, 1, &data, &len, NULL) == DB_OK);
+    CHECK(data && fs_write_atomic(later, data, len, 0644, NULL) == DB_OK);
+    free(data);
+    n = recv(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK_STR(buf, "READY=1\nSTATUS=showing the survey");
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    close(fd);
+    unlink(sock);
+}
+
 /* Idle on the attract screen, the kiosk sleeps: a handful of wakeups in two seconds, not
  * SDL's ~900 per second poll on the dummy and KMSDRM drivers. */
 static void test_idle_wakeups(void)
@@ -1361,6 +1409,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_selftest);
     RUN(test_notify_and_sigterm);
+    RUN(test_out_of_service_start);
     RUN(test_notify_long_ops);
     RUN(test_pin_lockout_persists);
     RUN(test_idle_wakeups);

@@ -8,6 +8,7 @@
 #include "keys.h"
 #include "kiosk_args.h"
 #include "kiosk_internal.h"
+#include "fault_screen.h"
 #include "kiosk_ui.h"
 #include "osk.h"
 #include "platform.h"
@@ -1913,6 +1914,28 @@ static void test_missing_font(void)
                        "or pass --font FILE --font-bold FILE)");
 }
 
+/* The screen of a kiosk that cannot start: the reason fits, whole, at every size. */
+static void test_fault_screen(void)
+{
+    const char *reason = "/etc/debrief/survey.json:12:7: option \"clinical\" of question "
+                         "\"role\" has no text in language \"de\" (every language needs every "
+                         "text); /etc/debrief/analyst.pub: No such file or directory";
+    UiFrame *f = ui_frame_new(kfonts_measure(fonts));
+    for (size_t i = 0; f && i < sizeof sizes / sizeof sizes[0]; i++) {
+        int w = sizes[i][0], h = sizes[i][1];
+        fault_screen_build(f, w, h, reason, 5);
+        int seen = 0, bad = f->overflow;
+        for (int l = 0; l < f->n_labels; l++) {
+            bad |= f->labels[l].clipped || !ui_rect_inside(f->labels[l].r, (UiRect){0, 0, w, h});
+            seen |= strstr(ui_label_text(f, l), "analyst.pub") != NULL;
+        }
+        CHECK(!bad && seen);
+        if (bad || !seen)
+            fprintf(stderr, "  %dx%d: the fault screen does not fit\n", w, h);
+    }
+    ui_frame_free(f);
+}
+
 int main(void)
 {
     DbError err;
@@ -1963,6 +1986,7 @@ int main(void)
     RUN(test_admin_screens);
     RUN(test_admin_timeout);
     RUN(test_admin_layout);
+    RUN(test_fault_screen);
     survey_free(ccdg);
     survey_free(team);
     survey_free(longopt);

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fault_screen.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "kiosk_admin.h"
@@ -943,6 +944,95 @@ static void no_display_help(const char *what)
             what);
 }
 
+/* ---- a kiosk that cannot start ---- */
+
+#define FAULT_RETRY_S 5
+
+/* Forgets what a failed setup_data loaded, so that it can be run again. */
+static void forget_setup(App *app)
+{
+    survey_free(app->survey);
+    app->survey = NULL;
+    store_close(app->store);
+    app->store = NULL;
+    app->n_rcpt = 0;
+    set_fault(app, KA_COLLECTING, "");
+}
+
+/* Shows the "out of service" screen with the reason (err) and tries setup_data again every
+ * FAULT_RETRY_S seconds, feeding systemd's watchdog meanwhile. Returns 1 once the setup
+ * worked (app->plat stays open for the kiosk), 0 when asked to stop or when no screen can
+ * be opened at all. */
+static int stay_out_of_service(App *app, const PlatformConfig *pc, DbError *err)
+{
+    PlatformConfig c = *pc;
+    c.allow_headless = 1; /* whatever screen there is: a test's dummy one too */
+    int pstatus;
+    DbError perr;
+    if (platform_open(&c, app->fonts, &app->plat, &pstatus, &perr) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: cannot show that on a screen either: %s\n",
+                perr.msg);
+        return 0;
+    }
+    UiFrame *f = ui_frame_new(kfonts_measure(app->fonts));
+    if (!f)
+        return 0;
+    char reason[DBERR_MSG_MAX], note[DBERR_MSG_MAX + 64];
+    snprintf(reason, sizeof reason, "%s", err->msg);
+    watchdog_init(app);
+    int ok = 0, draw = 1, told = 0;
+    uint64_t next_try = platform_ticks() + FAULT_RETRY_S * 1000;
+    for (;;) {
+        if (draw) {
+            int w, h;
+            platform_logical_size(app->plat, &w, &h);
+            fault_screen_build(f, w, h, reason, FAULT_RETRY_S);
+            platform_draw(app->plat, f);
+            char shot[KIOSK_PATH_MAX + 32];
+            DbError serr;
+            snprintf(shot, sizeof shot, "%s/out-of-service.png", app->args.shots);
+            if (app->args.shots[0] && platform_screenshot(app->plat, shot, &serr) != DB_OK)
+                fprintf(stderr, "debrief-kiosk: warning: %s\n", serr.msg);
+            draw = 0;
+        }
+        if (!told) { /* ready: the screen says why; systemd need not restart anything */
+            snprintf(note, sizeof note, "READY=1\nSTATUS=out of service: %s", reason);
+            sd_notify_send(note);
+            told = 1;
+        }
+        uint64_t now = platform_ticks();
+        watchdog_ping(app, now);
+        if (now >= next_try) {
+            forget_setup(app);
+            if (setup_data(app, err) == DB_OK) {
+                fprintf(stderr, "debrief-kiosk: the settings work now; starting\n");
+                ok = 1;
+                break;
+            }
+            if (strcmp(err->msg, reason) != 0) {
+                fprintf(stderr, "debrief-kiosk: error: %s\n", err->msg);
+                snprintf(reason, sizeof reason, "%s", err->msg);
+                draw = 1;
+            }
+            next_try = platform_ticks() + FAULT_RETRY_S * 1000;
+            continue;
+        }
+        int64_t t = (int64_t)(next_try - now);
+        if (app->watchdog_ms && (uint64_t)t > app->watchdog_ms)
+            t = (int64_t)app->watchdog_ms;
+        PlatformEvent ev;
+        if (platform_wait(app->plat, (int)t, &ev)) {
+            if (ev.type == PE_QUIT)
+                break;
+            if (ev.type == PE_EXPOSE)
+                draw = 1;
+            secmem_wipe(&ev, sizeof ev);
+        }
+    }
+    ui_frame_free(f);
+    return ok;
+}
+
 /* Secrets hygiene: answers and the PIN pass through this process's memory, so it never
  * writes a core dump (RLIMIT_CORE 0, soft and hard) and is not dumpable (no core, no ptrace
  * attach by the same user, /proc/PID/mem closed to it). Done first, before any secret. */
@@ -1000,9 +1090,18 @@ int main(int argc, char **argv)
         status = fail(err.msg);
         goto done;
     }
+    PlatformConfig pc = {app.args.w,        app.args.h,     app.args.fullscreen,
+                         app.args.rotation, script != NULL, "Debrief"};
     if (setup_data(&app, &err) != DB_OK) {
-        status = fail(err.msg);
-        goto done;
+        /* Under systemd, say why on the screen and keep trying, rather than be restarted
+         * every few seconds with nothing on it; from a shell or a script, exit. */
+        if (!getenv("NOTIFY_SOCKET") || script || app.demo) {
+            status = fail(err.msg);
+            goto done;
+        }
+        fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
+        if (!stay_out_of_service(&app, &pc, &err))
+            goto done; /* stopped (status stays EXIT_FAIL) */
     }
     /* The coordinator's PIN: a bad one disables the admin screen, not the kiosk. */
     if (kiosk_pin_load(app.args.data, app.args.pin_hash, app.pin_hash, &app.pin_where, &err) !=
@@ -1017,10 +1116,8 @@ int main(int argc, char **argv)
     app.admin = (KioskAdmin){app.store,  app.survey,          app.args.data,          app.rcpt,
                              app.n_rcpt, app.args.export_dir, app.args.min_responses, app.fault};
 
-    PlatformConfig pc = {app.args.w,        app.args.h,     app.args.fullscreen,
-                         app.args.rotation, script != NULL, "Debrief"};
     int pstatus = PLATFORM_OK;
-    rc = platform_open(&pc, app.fonts, &app.plat, &pstatus, &err);
+    rc = app.plat ? DB_OK : platform_open(&pc, app.fonts, &app.plat, &pstatus, &err);
     int headless_demo = 0;
     if (rc != DB_OK || pstatus == PLATFORM_NO_DISPLAY) {
         char what[DBERR_MSG_MAX + 64];
