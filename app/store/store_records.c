@@ -196,7 +196,8 @@ static int member_keys(Store *st, KeySet *out, DbError *err)
         memset(out, 0, sizeof *out);
         return rc;
     }
-    qsort(out->v, out->n, STORE_KEY_BYTES, key_cmp);
+    if (out->n > 1)
+        qsort(out->v, out->n, STORE_KEY_BYTES, key_cmp);
     return DB_OK;
 }
 
