@@ -233,6 +233,24 @@ size_t seal_record_padded_size(const uint8_t *rec, size_t rec_len)
     return padded_ok(p) ? p : 0;
 }
 
+int seal_record_id(const uint8_t *rec, size_t rec_len, uint8_t id[SEAL_RECORD_ID_BYTES],
+                   DbError *err)
+{
+    static const char tag[] = "debrief-record-id-v1";
+    memset(id, 0, SEAL_RECORD_ID_BYTES);
+    int n;
+    size_t padded;
+    int rc = record_parse(rec, rec_len, &n, &padded, err);
+    if (rc != DB_OK)
+        return rc;
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, SEAL_RECORD_ID_BYTES);
+    crypto_generichash_update(&st, (const uint8_t *)tag, sizeof tag - 1);
+    crypto_generichash_update(&st, rec, ad_len(n));
+    crypto_generichash_final(&st, id, SEAL_RECORD_ID_BYTES);
+    return DB_OK;
+}
+
 /* Removes the padding sodium_pad added (0x80 then zero bytes up to the block end), setting
  * *len to the plaintext length; -1 if there is no such padding. Same result as
  * sodium_unpad(len, buf, padded, padded), but sodium_unpad walks the whole block in constant

@@ -69,4 +69,13 @@ int seal_open(const uint8_t *rec, size_t rec_len, const KeySecret *sec, uint8_t 
 /* Reads the padded size from a record's header without opening it (0 if malformed). */
 size_t seal_record_padded_size(const uint8_t *rec, size_t rec_len);
 
+/* A record's identity, for noticing one record imported twice (docs/FORMAT.md, "Record id"):
+ * BLAKE2b-256("debrief-record-id-v1" || the bytes before the ciphertext: header, slots and
+ * nonce). Those bytes fix the only ciphertext that authenticates with them, so two records
+ * that both open have the same id exactly when they are the same bytes; no key is needed.
+ * DB_EFORMAT (seal_open's messages) for a record whose structure is wrong. */
+#define SEAL_RECORD_ID_BYTES 32
+int seal_record_id(const uint8_t *rec, size_t rec_len, uint8_t id[SEAL_RECORD_ID_BYTES],
+                   DbError *err);
+
 #endif

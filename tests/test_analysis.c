@@ -463,7 +463,8 @@ static void test_import_and_replay(void)
     path_in(ack_path, sizeof ack_path, "a.dba");
     uint32_t n_entries;
     keys_identity_public(g_kiosk_a, pk);
-    CHECK(analysis_ack_write(db, g_sec, pk, ack_path, &n_entries, &err) == DB_OK);
+    CHECK(analysis_ack_write(db, g_sec, pk, ack_path, 0, ack_path, sizeof ack_path, &n_entries,
+                             &err) == DB_OK);
     CHECK(n_entries == 2);
     size_t alen;
     uint8_t *adata = read_all(ack_path, &alen);
@@ -484,6 +485,229 @@ static void test_import_and_replay(void)
 }
 
 /* Every bad batch: one message naming the file, the database byte for byte unchanged. */
+static void kiosk_fp(KeyIdentity *id, char fp[KEY_FINGERPRINT_SIZE]);
+
+/* A batch of copied records: records src_idx[0..n_src) of the parsed batch src (with their
+ * sessions), then fresh responses rs[0..n_fresh), signed by id as batch number. */
+static void make_mixed_batch(const char *name, KeyIdentity *id, uint64_t number,
+                             const uint8_t prev[BATCH_HASH_BYTES], const Batch *src,
+                             const uint32_t *src_idx, int n_src, const TResp *rs, int n_fresh,
+                             uint8_t hash[BATCH_HASH_BYTES])
+{
+    DbError err;
+    BatchBuilder *b = NULL;
+    CHECK(batch_builder_new(number, prev, &b, &err) == DB_OK);
+    char labels[32][65];
+    uint32_t idx[32];
+    int n_sessions = 0;
+    for (int i = 0; i < n_src + n_fresh; i++) {
+        BatchSession bs;
+        memset(&bs, 0, sizeof bs);
+        if (i < n_src) {
+            bs = src->sessions[src->records[src_idx[i]].session];
+            bs.count = 0;
+        } else {
+            snprintf(bs.label, sizeof bs.label, "%s", rs[i - n_src].label);
+            snprintf(bs.date, sizeof bs.date, "%s", rs[i - n_src].date);
+            snprintf(bs.survey_id, sizeof bs.survey_id, "%s", g_survey->id);
+            bs.survey_version = g_survey->version;
+        }
+        int s = 0;
+        while (s < n_sessions && strcmp(labels[s], bs.label) != 0)
+            s++;
+        if (s == n_sessions) {
+            CHECK(batch_builder_add_session(b, &bs, &idx[s], &err) == DB_OK);
+            snprintf(labels[s], sizeof labels[s], "%s", bs.label);
+            n_sessions++;
+        }
+        if (i < n_src) {
+            const BatchRecord *r = &src->records[src_idx[i]];
+            CHECK(batch_builder_add_record(b, idx[s], r->data, r->len, &err) == DB_OK);
+            continue;
+        }
+        uint8_t *plain = secmem_alloc(g_survey->record_size);
+        size_t rec_cap = seal_record_size(g_survey->record_size, 1), plen, rlen;
+        uint8_t *rec = malloc(rec_cap);
+        encode_one(&rs[i - n_src], plain, g_survey->record_size, &plen);
+        CHECK(seal_record(plain, plen, g_survey->record_size, &g_pub, 1, rec, rec_cap, &rlen,
+                          &err) == DB_OK);
+        CHECK(batch_builder_add_record(b, idx[s], rec, rlen, &err) == DB_OK);
+        free(rec);
+        secmem_free(plain);
+    }
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    CHECK(batch_builder_finish(b, id, &out, &out_len, hash, &err) == DB_OK);
+    char path[512];
+    path_in(path, sizeof path, name);
+    CHECK(fs_write_atomic(path, out, out_len, 0644, &err) == DB_OK);
+    free(out);
+    batch_builder_free(b);
+}
+
+static int64_t count_responses(Adb *db)
+{
+    AdbStatus st;
+    DbError err;
+    int64_t n = 0;
+    if (adb_status(db, &st, &err) != DB_OK)
+        return -1;
+    for (int i = 0; i < st.n_sessions; i++)
+        n += st.sessions[i].responses;
+    adb_status_free(&st);
+    return n;
+}
+
+/* Issue 15, point 5: a sealed record is imported once. Replayed in the same kiosk's next
+ * chained batch, spliced into another trusted kiosk's batch, or repeated inside one batch,
+ * it is refused as a REPLAY (nothing imported), or with skip_replays left out while the rest
+ * of the batch is imported. */
+static void test_record_replays(void)
+{
+    DbError err;
+    char db_path[512], path[512];
+    path_in(db_path, sizeof db_path, "replays.db");
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    AnalysisImportResult res;
+    AnalysisImportOptions o = opts(1);
+    CHECK(import(db, g_sec, "a1.dbb", o, &res, &err) == DB_OK && res.outcome == ANALYSIS_IMPORTED);
+    CHECK(count_responses(db) == 15);
+
+    path_in(path, sizeof path, "a1.dbb");
+    size_t len;
+    uint8_t *data = read_all(path, &len);
+    Batch a1;
+    CHECK(data && batch_parse("a1.dbb", data, len, &a1, &err) == DB_OK);
+    char fp_a[KEY_FINGERPRINT_SIZE], fp_b[KEY_FINGERPRINT_SIZE];
+    kiosk_fp(g_kiosk_a, fp_a);
+    kiosk_fp(g_kiosk_b, fp_b);
+    char expect[512];
+
+    /* 1. The same kiosk's next batch, correctly chained and signed, carries record 3 of
+     *    batch 1 again besides five new responses. */
+    uint8_t h_a2r[BATCH_HASH_BYTES], h_b1r[BATCH_HASH_BYTES], h_dup[BATCH_HASH_BYTES];
+    uint32_t one = 3, two[2] = {5, 5};
+    make_mixed_batch("a2-replay.dbb", g_kiosk_a, 2, g_hash_a1, &a1, &one, 1, g_data + 15, 5, h_a2r);
+    Snapshot before = snap(db_path);
+    CHECK(import(db, g_sec, "a2-replay.dbb", o, &res, &err) == DB_ESTATE);
+    snprintf(expect, sizeof expect,
+             "batch 2 of kiosk %s was already imported from batch 1 of kiosk %s; nothing "
+             "imported",
+             fp_a, fp_a);
+    CHECK(strstr(err.msg, "a2-replay.dbb: REPLAY: record ") != NULL && strstr(err.msg, expect));
+    CHECK(snap_same(before, db_path));
+    CHECK(count_responses(db) == 15);
+
+    /* 2. Spliced into another trusted kiosk's batch 1. */
+    make_mixed_batch("b1-splice.dbb", g_kiosk_b, 1, zero_hash, &a1, &one, 1, g_data + 20, 4, h_b1r);
+    CHECK(import(db, g_sec, "b1-splice.dbb", o, &res, &err) == DB_ESTATE);
+    snprintf(expect, sizeof expect,
+             "of batch 1 of kiosk %s was already imported from batch 1 of kiosk %s; nothing "
+             "imported",
+             fp_b, fp_a);
+    CHECK(strstr(err.msg, "b1-splice.dbb: REPLAY: record ") != NULL && strstr(err.msg, expect));
+    CHECK(snap_same(before, db_path));
+
+    /* 3. A record twice in one batch (kiosk B's batch 2 would come next: use a new db). */
+    char db2[512];
+    path_in(db2, sizeof db2, "replays2.db");
+    Adb *d2 = NULL;
+    CHECK(adb_open(db2, 1, &d2, &err) == DB_OK);
+    make_mixed_batch("dup.dbb", g_kiosk_b, 1, zero_hash, &a1, two, 2, NULL, 0, h_dup);
+    CHECK(d2 && import(d2, g_sec, "dup.dbb", o, &res, &err) == DB_ESTATE);
+    CHECK(strstr(err.msg, "REPLAY: record ") && strstr(err.msg, "repeats record ") &&
+          strstr(err.msg, "of the same batch; nothing imported"));
+    AnalysisImportOptions skip = o;
+    skip.skip_replays = 1;
+    CHECK(d2 && import(d2, g_sec, "dup.dbb", skip, &res, &err) == DB_OK && res.n_replays == 1);
+    CHECK(d2 && count_responses(d2) == 1);
+    adb_close(d2);
+
+    /* With skip_replays the rest of each batch is imported, the replays are not counted
+     * twice, and status says how many were skipped. */
+    CHECK(import(db, g_sec, "a2-replay.dbb", skip, &res, &err) == DB_OK &&
+          res.outcome == ANALYSIS_IMPORTED && res.n_replays == 1 && res.n_records == 6);
+    CHECK(count_responses(db) == 20);
+    CHECK(import(db, g_sec, "b1-splice.dbb", skip, &res, &err) == DB_OK && res.n_replays == 1);
+    CHECK(count_responses(db) == 24);
+    /* importing the same file again is still the batch-level no-op */
+    CHECK(import(db, g_sec, "a2-replay.dbb", skip, &res, &err) == DB_OK &&
+          res.outcome == ANALYSIS_ALREADY);
+    AdbStatus st;
+    CHECK(adb_status(db, &st, &err) == DB_OK);
+    int64_t replays = 0;
+    for (int i = 0; i < st.n_kiosks; i++)
+        for (uint32_t j = 0; j < st.kiosks[i].n_batches; j++)
+            replays += st.kiosks[i].replays[j];
+    CHECK(replays == 2);
+    adb_status_free(&st);
+    /* a third copy, in a fresh batch of kiosk A, is caught as well */
+    uint8_t h3[BATCH_HASH_BYTES];
+    make_mixed_batch("a3-replay.dbb", g_kiosk_a, 3, h_a2r, &a1, &one, 1, NULL, 0, h3);
+    CHECK(import(db, g_sec, "a3-replay.dbb", o, &res, &err) == DB_ESTATE &&
+          strstr(err.msg, "REPLAY: record 0 of batch 3") != NULL);
+    batch_free(&a1);
+    free(data);
+    adb_close(db);
+}
+
+/* Issue 16, point 4: two databases in one folder, and two imports into one database, never
+ * write the same acknowledgement file name; a file of that name with other contents is not
+ * replaced. */
+static void test_ack_names(void)
+{
+    DbError err;
+    char dir[400], p1[512], p2[512], w1[600], w2[600], w3[600], w4[600];
+    path_in(dir, sizeof dir, "acks");
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK);
+    snprintf(p1, sizeof p1, "%s/study one.db", dir);
+    snprintf(p2, sizeof p2, "%s/study-two.sqlite", dir);
+    Adb *d1 = NULL, *d2 = NULL;
+    AnalysisImportResult res;
+    CHECK(adb_open(p1, 1, &d1, &err) == DB_OK && adb_open(p2, 1, &d2, &err) == DB_OK);
+    if (!d1 || !d2)
+        return;
+    CHECK(import(d1, g_sec, "a1.dbb", opts(1), &res, &err) == DB_OK);
+    CHECK(import(d2, g_sec, "a1.dbb", opts(1), &res, &err) == DB_OK);
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(g_kiosk_a, pk);
+    char fp[KEY_FINGERPRINT_SIZE], expect[600];
+    kiosk_fp(g_kiosk_a, fp);
+    uint32_t n;
+    CHECK(analysis_ack_write(d1, g_sec, pk, dir, 1, w1, sizeof w1, &n, &err) == DB_OK && n == 1);
+    CHECK(analysis_ack_write(d2, g_sec, pk, dir, 1, w2, sizeof w2, &n, &err) == DB_OK && n == 1);
+    snprintf(expect, sizeof expect, "%s/debrief-%.9s-ack-000001-study_one.dba", dir, fp);
+    CHECK_STR(w1, expect);
+    snprintf(expect, sizeof expect, "%s/debrief-%.9s-ack-000001-study-two.dba", dir, fp);
+    CHECK_STR(w2, expect);
+    /* the next import of the same database: a new name, the first file stays */
+    CHECK(import(d1, g_sec, "a2.dbb", opts(1), &res, &err) == DB_OK);
+    CHECK(analysis_ack_write(d1, g_sec, pk, dir, 1, w3, sizeof w3, &n, &err) == DB_OK && n == 2);
+    snprintf(expect, sizeof expect, "%s/debrief-%.9s-ack-000002-study_one.dba", dir, fp);
+    CHECK_STR(w3, expect);
+    CHECK(access(w1, F_OK) == 0 && access(w2, F_OK) == 0);
+    /* the same acknowledgement again: the same file, untouched */
+    struct stat before, after;
+    CHECK(stat(w3, &before) == 0);
+    CHECK(analysis_ack_write(d1, g_sec, pk, dir, 1, w4, sizeof w4, &n, &err) == DB_OK);
+    CHECK_STR(w4, w3);
+    CHECK(stat(w3, &after) == 0 && after.st_ino == before.st_ino);
+    /* another file under that name (e.g. from another "study one.db" elsewhere) stays */
+    CHECK(fs_write_atomic(w3, "other", 5, 0644, &err) == DB_OK);
+    CHECK(analysis_ack_write(d1, g_sec, pk, dir, 1, w4, sizeof w4, &n, &err) == DB_OK);
+    snprintf(expect, sizeof expect, "%s/debrief-%.9s-ack-000002-study_one-2.dba", dir, fp);
+    CHECK_STR(w4, expect);
+    size_t len;
+    uint8_t *kept = read_all(w3, &len);
+    CHECK(kept && len == 5 && memcmp(kept, "other", 5) == 0);
+    free(kept);
+    adb_close(d1);
+    adb_close(d2);
+}
+
 static void test_bad_batches(void)
 {
     Adb *db = NULL;
@@ -772,7 +996,8 @@ static void test_kiosk_registry_import(void)
     uint8_t pk_a[KEY_SIGN_PUBLIC_BYTES];
     keys_identity_public(g_kiosk_a, pk_a);
     uint32_t n_entries = 99;
-    CHECK(analysis_ack_write(db, g_sec, pk_a, ack_path, &n_entries, &err) == DB_ESTATE);
+    CHECK(analysis_ack_write(db, g_sec, pk_a, ack_path, 0, ack_path, sizeof ack_path, &n_entries,
+                             &err) == DB_ESTATE);
     snprintf(expect, sizeof expect,
              "kiosk %s is marked untrusted in this database; no acknowledgement written", fp_a);
     CHECK_STR(err.msg, expect);
@@ -785,7 +1010,8 @@ static void test_kiosk_registry_import(void)
     CHECK(adb_kiosk_set_trusted(db, fp_a, 1, &found, &err) == DB_OK && found);
     CHECK(import(db, g_sec, "a2.dbb", o, &res, &err) == DB_OK && res.outcome == ANALYSIS_IMPORTED);
     /* trusted again: its acknowledgement lists both batches */
-    CHECK(analysis_ack_write(db, g_sec, pk_a, ack_path, &n_entries, &err) == DB_OK);
+    CHECK(analysis_ack_write(db, g_sec, pk_a, ack_path, 0, ack_path, sizeof ack_path, &n_entries,
+                             &err) == DB_OK);
     CHECK(n_entries == 2 && access(ack_path, F_OK) == 0);
 
     /* A label changed in the registry is taken over with the kiosk's next batch. */
@@ -803,12 +1029,14 @@ static void test_kiosk_registry_import(void)
     analysis_kiosks_free(&reg);
     adb_close(db);
 
-    /* Schema 1 -> 2: a database as the previous release left it (no label column) opens,
-     * gains empty labels and keeps everything else. Needs the sqlite3 shell to downgrade. */
+    /* Schema 1 -> 3: a database as an older release left it (no label column, no record
+     * ids) opens, gains empty labels and an empty table of record ids, and keeps everything
+     * else. Needs the sqlite3 shell to downgrade. */
     char cmd[2048];
     int n = snprintf(cmd, sizeof cmd,
                      "command -v sqlite3 >/dev/null && cp '%s' '%s.v1' && sqlite3 '%s.v1' "
-                     "'ALTER TABLE kiosks DROP COLUMN label; PRAGMA user_version = 1;'",
+                     "'ALTER TABLE kiosks DROP COLUMN label; DROP TABLE record_ids; "
+                     "ALTER TABLE batches DROP COLUMN replays; PRAGMA user_version = 1;'",
                      db_path, db_path, db_path);
     CHECK(n > 0 && (size_t)n < sizeof cmd);
     if (n <= 0 || (size_t)n >= sizeof cmd || system(cmd) != 0) {
@@ -1800,7 +2028,8 @@ static void test_kiosk_roundtrip(void)
 
     path_in(ack, sizeof ack, "roundtrip.dba");
     uint32_t n_entries;
-    CHECK(analysis_ack_write(db, g_sec, res.kiosk_pk, ack, &n_entries, &err) == DB_OK);
+    CHECK(analysis_ack_write(db, g_sec, res.kiosk_pk, ack, 0, ack, sizeof ack, &n_entries, &err) ==
+          DB_OK);
     adb_close(db);
     CoordAckResult ar;
     CHECK(store_open(dir, &st, &err) == DB_OK);
@@ -1884,11 +2113,11 @@ static void test_cli(void)
     CHECK(out && strstr(out, "a2.dbb: imported batch 2 of kiosk") != NULL);
     CHECK(out && strstr(out, "b1.dbb: imported batch 1 of kiosk") != NULL);
     CHECK(out && strstr(out, "a1.dbb") < strstr(out, "a2.dbb"));
-    char fp[KEY_FINGERPRINT_SIZE], name[64];
+    char fp[KEY_FINGERPRINT_SIZE], name[128];
     uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
     keys_identity_public(g_kiosk_a, pk);
     keys_fingerprint(pk, sizeof pk, fp);
-    analysis_ack_file_name(fp, name, sizeof name);
+    analysis_ack_file_name(fp, 2, db, name, sizeof name);
     path_in(path, sizeof path, name);
     CHECK(access(path, F_OK) == 0);
     CHECK(out && strstr(out, "(2 batches)") != NULL);
@@ -2352,6 +2581,8 @@ int main(int argc, char **argv)
     RUN(test_format_p);
     RUN(test_import_and_replay);
     RUN(test_bad_batches);
+    RUN(test_record_replays);
+    RUN(test_ack_names);
     RUN(test_unknown_survey);
     RUN(test_kiosk_registry_parse);
     RUN(test_kiosk_registry_import);

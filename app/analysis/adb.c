@@ -203,8 +203,22 @@ static int migrate_to_2(Adb *db, DbError *err)
                 "adding kiosk labels", err);
 }
 
+/* Version 3: the id of every imported sealed record, so that a record repeated in a later
+ * batch, or in another kiosk's, is noticed (a replay); per batch, the replays an import
+ * skipped (--skip-replays). Records imported before version 3 have no id stored. */
+static int migrate_to_3(Adb *db, DbError *err)
+{
+    return exec(db,
+                "CREATE TABLE record_ids ("
+                "  id BLOB PRIMARY KEY CHECK (length(id) = 32),"
+                "  batch_id INTEGER NOT NULL REFERENCES batches(id)) WITHOUT ROWID;"
+                "ALTER TABLE batches ADD COLUMN replays INTEGER NOT NULL DEFAULT 0;",
+                "adding record ids", err);
+}
+
 typedef int (*MigrateFn)(Adb *db, DbError *err);
-static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_to_2};
+static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_to_2,
+                                                         migrate_to_3};
 
 static int read_user_version(Adb *db, int *version, DbError *err)
 {
@@ -507,6 +521,82 @@ int adb_batch_session_add(Adb *db, int64_t batch, int64_t session, uint32_t coun
     sqlite3_bind_int64(stmt, 2, session);
     sqlite3_bind_int64(stmt, 3, count);
     return step_done(db, stmt, "recording a batch's sessions", err);
+}
+
+int adb_batch_set_replays(Adb *db, int64_t batch, uint32_t n, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "UPDATE batches SET replays = ? WHERE id = ?", &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, n);
+    sqlite3_bind_int64(stmt, 2, batch);
+    return step_done(db, stmt, "recording a batch's replays", err);
+}
+
+int adb_batch_describe(Adb *db, int64_t batch, uint64_t *number,
+                       char fingerprint[KEY_FINGERPRINT_SIZE], DbError *err)
+{
+    *number = 0;
+    fingerprint[0] = '\0';
+    sqlite3_stmt *stmt;
+    int rc = prepare(db,
+                     "SELECT b.number, k.fingerprint FROM batches b JOIN kiosks k ON "
+                     "k.id = b.kiosk_id WHERE b.id = ?",
+                     &stmt, err);
+    if (rc != DB_OK)
+        return rc;
+    sqlite3_bind_int64(stmt, 1, batch);
+    int s = sqlite3_step(stmt);
+    if (s == SQLITE_ROW) {
+        *number = (uint64_t)sqlite3_column_int64(stmt, 0);
+        const unsigned char *t = sqlite3_column_text(stmt, 1);
+        snprintf(fingerprint, KEY_FINGERPRINT_SIZE, "%s", t ? (const char *)t : "");
+    } else if (s != SQLITE_DONE) {
+        rc = sql_error(db, s, "looking up a batch", err);
+    }
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* --- record ids --- */
+
+int adb_records_find(Adb *db, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES], uint32_t n,
+                     int64_t *first_batch, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "SELECT batch_id FROM record_ids WHERE id = ?", &stmt, err);
+    for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
+        first_batch[i] = 0;
+        sqlite3_bind_blob(stmt, 1, ids[i], SEAL_RECORD_ID_BYTES, SQLITE_STATIC);
+        int s = sqlite3_step(stmt);
+        if (s == SQLITE_ROW)
+            first_batch[i] = sqlite3_column_int64(stmt, 0);
+        else if (s != SQLITE_DONE)
+            rc = sql_error(db, s, "looking up record ids", err);
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt); /* NULL when preparing failed */
+    return rc;
+}
+
+int adb_records_add(Adb *db, int64_t batch, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES],
+                    const uint8_t *keep, uint32_t n, DbError *err)
+{
+    sqlite3_stmt *stmt;
+    int rc = prepare(db, "INSERT INTO record_ids (id, batch_id) VALUES (?, ?)", &stmt, err);
+    for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
+        if (keep && !keep[i])
+            continue;
+        sqlite3_bind_blob(stmt, 1, ids[i], SEAL_RECORD_ID_BYTES, SQLITE_STATIC);
+        sqlite3_bind_int64(stmt, 2, batch);
+        int s = sqlite3_step(stmt);
+        if (s != SQLITE_DONE)
+            rc = sql_error(db, s, "storing record ids", err);
+        sqlite3_reset(stmt);
+    }
+    sqlite3_finalize(stmt); /* NULL when preparing failed */
+    return rc;
 }
 
 int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbError *err)
@@ -834,6 +924,7 @@ void adb_status_free(AdbStatus *st)
         free(st->kiosks[i].batches);
         free(st->kiosks[i].prev);
         free(st->kiosks[i].records);
+        free(st->kiosks[i].replays);
     }
     free(st->kiosks);
     free(st->sessions);
@@ -880,7 +971,8 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
     for (int i = 0; rc == DB_OK && i < out->n_kiosks; i++) {
         AdbStatusKiosk *k = &out->kiosks[i];
         rc = prepare(db,
-                     "SELECT number, hash, prev_hash, n_records FROM batches WHERE kiosk_id = ? "
+                     "SELECT number, hash, prev_hash, n_records, replays FROM batches WHERE "
+                     "kiosk_id = ? "
                      "ORDER BY number",
                      &stmt, err);
         if (rc != DB_OK)
@@ -897,7 +989,10 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
             int64_t *r = realloc(k->records, n * sizeof *r);
             if (r)
                 k->records = r;
-            if (!b || !pv || !r) {
+            int64_t *rp = realloc(k->replays, n * sizeof *rp);
+            if (rp)
+                k->replays = rp;
+            if (!b || !pv || !r || !rp) {
                 rc = dberr_set(err, DB_ENOMEM, "out of memory");
                 break;
             }
@@ -905,6 +1000,7 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
             copy_blob(stmt, 1, k->batches[k->n_batches].hash, BATCH_HASH_BYTES);
             copy_blob(stmt, 2, k->prev[k->n_batches], BATCH_HASH_BYTES);
             k->records[k->n_batches] = sqlite3_column_int64(stmt, 3);
+            k->replays[k->n_batches] = sqlite3_column_int64(stmt, 4);
             k->n_batches++;
         }
         if (rc == DB_OK && s != SQLITE_DONE)

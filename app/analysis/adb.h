@@ -2,12 +2,14 @@
  *
  * One file, chosen by the analyst (e.g. ccdg.db), mode 0600. It holds:
  *   kiosks          Ed25519 public key, fingerprint, trusted flag, label (schema 2)
- *   batches         per kiosk: number, hash, previous hash, record count
+ *   batches         per kiosk: number, hash, previous hash, record count, replays skipped
  *   surveys         id, version and the survey JSON text the analyst supplied
  *   sessions        per kiosk: label, date, survey id + version
  *   batch_sessions  per batch: each session's count from the batch's bookkeeping
  *   responses       a random 63-bit id (never the import order), session, language
  *   answers         per response and question: state, Likert value, option ids, text
+ *   record_ids      the id (seal_record_id) of every sealed record imported, and its batch:
+ *                   a record is imported once, whichever batch or kiosk repeats it (schema 3)
  * The schema is versioned with PRAGMA user_version and migrated forward on open; a newer
  * schema than this build knows is refused without touching the file. temp_store is MEMORY
  * so sqlite never spills query data into temp files; secure_delete is on.
@@ -27,9 +29,10 @@
 #include "dberr.h"
 #include "keys.h"
 #include "response.h"
+#include "seal.h"
 #include "survey.h"
 
-#define ADB_SCHEMA_VERSION 2
+#define ADB_SCHEMA_VERSION 3
 
 /* Longest kiosk label (bytes of UTF-8), from the kiosk registry. */
 #define ADB_KIOSK_LABEL_MAX 64
@@ -69,8 +72,22 @@ int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
                    DbError *err);
 int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *err);
 int adb_batch_session_add(Adb *db, int64_t batch, int64_t session, uint32_t count, DbError *err);
+/* Records that the batch (added with adb_batch_add) was imported without n replayed records. */
+int adb_batch_set_replays(Adb *db, int64_t batch, uint32_t n, DbError *err);
 /* Every imported batch of the kiosk in number order (*entries malloc'd, caller frees). */
 int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbError *err);
+
+/* --- record ids (replays) --- */
+/* For each of ids[0..n): the batch row it was imported with (first_batch[i]), or 0. */
+int adb_records_find(Adb *db, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES], uint32_t n,
+                     int64_t *first_batch, DbError *err);
+/* Stores ids[i] for every i with keep == NULL or keep[i], all under batch (inside the import's
+ * transaction). A repeated id is a database error (the import looks them up first). */
+int adb_records_add(Adb *db, int64_t batch, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES],
+                    const uint8_t *keep, uint32_t n, DbError *err);
+/* The number and kiosk fingerprint of a batch row (for messages). */
+int adb_batch_describe(Adb *db, int64_t batch, uint64_t *number,
+                       char fingerprint[KEY_FINGERPRINT_SIZE], DbError *err);
 
 /* --- surveys --- */
 /* *json = NULL (and DB_OK) when the survey version is unknown; else malloc'd text. */
@@ -107,6 +124,7 @@ typedef struct AdbStatusKiosk {
     AckEntry *batches;                 /* number order; malloc'd */
     uint8_t (*prev)[BATCH_HASH_BYTES]; /* prev hash per batch; malloc'd */
     int64_t *records;                  /* per batch */
+    int64_t *replays;                  /* per batch: replayed records skipped */
 } AdbStatusKiosk;
 
 typedef struct AdbStatusSession {

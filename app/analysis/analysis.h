@@ -14,6 +14,10 @@
  *      stored batch number + 1 names this batch's hash; batch number - 1 missing is a gap,
  *      refused unless accept_gap;
  *   6. every session's survey version is known (given with --survey or stored before);
+ *   6b. no sealed record was imported before (its seal_record_id is in the database, from
+ *      any batch of any kiosk) or repeats an earlier record of the same batch: a REPLAY,
+ *      refused (DB_ESTATE, nothing imported) unless skip_replays, which imports the batch
+ *      without those records and records how many were skipped;
  *   7. every record opens with the key (seal_open), decodes (response_decode), belongs to
  *      the session the batch says (label, date, survey, version), checks against its survey
  *      (response_decoded_check), and the per-session counts match the batch's bookkeeping.
@@ -89,6 +93,7 @@ typedef struct AnalysisImportOptions {
                       (at most ANALYSIS_MAX_THREADS). Whatever it is, the file is hashed on a
                       thread of its own while it is read. */
     int accept_gap;
+    int skip_replays; /* import a batch without its replayed records (else refuse it) */
     const AnalysisSurveyFile *surveys;
     int n_surveys;
 } AnalysisImportOptions;
@@ -107,6 +112,7 @@ typedef struct AnalysisImportResult {
     uint32_t n_records;
     uint32_t n_sessions;
     int gap_accepted; /* batch number - 1 was missing */
+    uint32_t n_replays; /* replayed records skipped (skip_replays); not in n_records */
 } AnalysisImportResult;
 
 /* Reads just enough of a batch file to order a run: the kiosk and number from its fixed
@@ -119,15 +125,24 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
                          const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err);
 
 /* Writes a signed acknowledgement listing every imported batch of the kiosk (atomically,
- * mode 0644). *n_entries receives the number listed. A kiosk that is unknown, has no batch,
- * or is marked untrusted gets none (DB_ENOENT, DB_ESTATE; nothing written): a kiosk deletes
- * the responses an acknowledgement lists. */
+ * mode 0644), to path, or, when path is a directory (in_dir != 0), to a file there with the
+ * default name (analysis_ack_file_name). In a directory no file is ever replaced by one with
+ * other contents: the same name with the same bytes is left as it is, another file of that
+ * name makes it "...-2.dba", "-3", ... *written (capacity cap) receives the file's path and
+ * *n_entries the number of batches listed. A kiosk that is unknown, has no batch, or is
+ * marked untrusted gets none (DB_ENOENT, DB_ESTATE; nothing written): a kiosk deletes the
+ * responses an acknowledgement lists. */
 int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
-                       const char *path, uint32_t *n_entries, DbError *err);
+                       const char *path, int in_dir, char *written, size_t cap,
+                       uint32_t *n_entries, DbError *err);
 
-/* The default acknowledgement file name: "debrief-XXXX-XXXX-ack.dba" (first two groups of the
- * kiosk fingerprint). */
-void analysis_ack_file_name(const char *kiosk_fp, char *out, size_t cap);
+/* The default acknowledgement file name, "debrief-XXXX-XXXX-ack-NNNNNN-DBNAME.dba": the first
+ * two groups of the kiosk fingerprint, the latest batch it lists (six or more digits), and
+ * the analysis database's file name without its extension (bytes other than A-Z a-z 0-9 . _ -
+ * become '_', at most 48), so that neither two databases nor two imports write the same name
+ * for different acknowledgements. */
+void analysis_ack_file_name(const char *kiosk_fp, uint64_t last_batch, const char *db_path,
+                            char *out, size_t cap);
 
 /* --- CSV export --- */
 

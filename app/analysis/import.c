@@ -165,9 +165,24 @@ const AnalysisKiosk *analysis_kiosks_find(const AnalysisKioskRegistry *r, const 
     return NULL;
 }
 
-void analysis_ack_file_name(const char *kiosk_fp, char *out, size_t cap)
+void analysis_ack_file_name(const char *kiosk_fp, uint64_t last_batch, const char *db_path,
+                            char *out, size_t cap)
 {
-    snprintf(out, cap, "debrief-%.9s-ack.dba", kiosk_fp);
+    const char *base = strrchr(db_path, '/');
+    base = base ? base + 1 : db_path;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot > base ? (size_t)(dot - base) : strlen(base);
+    char stem[49];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < sizeof stem; i++) {
+        char c = base[i];
+        int ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == '-';
+        stem[k++] = ok ? c : '_';
+    }
+    stem[k] = '\0';
+    snprintf(out, cap, "debrief-%.9s-ack-%06llu-%s.dba", kiosk_fp, (unsigned long long)last_batch,
+             k ? stem : "db");
 }
 
 /* --- reading and verifying a batch ---
@@ -432,6 +447,7 @@ typedef struct RecordJob {
     const KeySecret *sec;
     const char *path;
     const SurveyUse *uses;
+    const uint8_t *keep; /* per record: import it (NULL: all); a skipped replay is not opened */
     size_t padded; /* largest padded size of the batch's records */
     DecodedResponse **dec;
     pthread_mutex_t mu;
@@ -501,7 +517,7 @@ static void open_chunk(RecordJob *job, uint32_t from, uint8_t *plain)
     int rc = DB_OK;
     uint32_t i = from;
     for (; i < to; i++)
-        if ((rc = open_one(job, i, plain, &e)) != DB_OK)
+        if ((!job->keep || job->keep[i]) && (rc = open_one(job, i, plain, &e)) != DB_OK)
             break;
     pthread_mutex_lock(&job->mu);
     if (rc != DB_OK && i < job->first_bad) {
@@ -560,8 +576,8 @@ static int thread_count(int wanted, uint32_t n_records)
  * session_ids[its session] (inside the caller's transaction). Fails with the first bad
  * record's message, or the database's. */
 static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const char *path,
-                         const SurveyUse *uses, const int64_t *session_ids, int n_threads,
-                         DbError *err)
+                         const SurveyUse *uses, const int64_t *session_ids, const uint8_t *keep,
+                         int n_threads, DbError *err)
 {
     uint32_t n = b->n_records;
     if (n == 0)
@@ -572,6 +588,7 @@ static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const ch
     job.sec = sec;
     job.path = path;
     job.uses = uses;
+    job.keep = keep;
     job.first_bad = n;
     job.padded = SEAL_MIN_PADDED;
     for (uint32_t i = 0; i < n; i++) {
@@ -627,13 +644,19 @@ static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const ch
                 *err = job.bad_err;
         }
         pthread_mutex_unlock(&job.mu);
-        if (end > i) {
-            int64_t sess[RECORD_CHUNK];
-            for (uint32_t j = i; j < end; j++)
-                sess[j - i] = session_ids[b->records[j].session];
+        int64_t sess[RECORD_CHUNK], rids[RECORD_CHUNK];
+        DecodedResponse *decs[RECORD_CHUNK];
+        int k = 0;
+        for (uint32_t j = i; j < end; j++) {
+            if (keep && !keep[j])
+                continue; /* a skipped replay */
+            sess[k] = session_ids[b->records[j].session];
+            rids[k] = ids[j];
+            decs[k++] = job.dec[j];
+        }
+        if (k > 0) {
             DbError store_err;
-            int src = adb_responses_add(db, sess, ids + i, job.dec + i, (int)(end - i),
-                                        &store_err);
+            int src = adb_responses_add(db, sess, rids, decs, k, &store_err);
             if (src != DB_OK) { /* a database error comes before a later bad record */
                 rc = src;
                 if (err)
@@ -664,6 +687,126 @@ static int store_records(Adb *db, const Batch *b, const KeySecret *sec, const ch
     return rc;
 }
 
+/* Sorts order[0..n) by ids[order[i]] (a merge sort: qsort has no context argument). */
+static void sort_by_id(uint32_t *order, uint32_t n, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES])
+{
+    if (n < 2)
+        return;
+    uint32_t *tmp = malloc(n * sizeof *tmp);
+    if (!tmp) { /* fall back to an insertion sort */
+        for (uint32_t i = 1; i < n; i++)
+            for (uint32_t j = i; j > 0 && memcmp(ids[order[j - 1]], ids[order[j]],
+                                                 SEAL_RECORD_ID_BYTES) > 0; j--) {
+                uint32_t t = order[j];
+                order[j] = order[j - 1];
+                order[j - 1] = t;
+            }
+        return;
+    }
+    for (uint32_t w = 1; w < n; w *= 2) {
+        for (uint32_t lo = 0; lo < n; lo += 2 * w) {
+            uint32_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            uint32_t a = lo, c = mid, k = lo;
+            while (a < mid && c < hi)
+                tmp[k++] = memcmp(ids[order[a]], ids[order[c]], SEAL_RECORD_ID_BYTES) <= 0
+                               ? order[a++]
+                               : order[c++];
+            while (a < mid)
+                tmp[k++] = order[a++];
+            while (c < hi)
+                tmp[k++] = order[c++];
+        }
+        memcpy(order, tmp, n * sizeof *tmp);
+    }
+    free(tmp);
+}
+
+/* The ids of b's records (seal_record_id), and which to import: a record whose id is in the
+ * database already (imported from any batch of any kiosk) or repeats an earlier record of b
+ * is a replay. Replays are refused with the first one named, unless skip: then *keep marks
+ * the others and *n_replays counts them. *ids and *keep are malloc'd. */
+static int find_replays(Adb *db, const char *path, const Batch *b, int skip,
+                        uint8_t (**ids_out)[SEAL_RECORD_ID_BYTES], uint8_t **keep_out,
+                        uint32_t *n_replays, DbError *err)
+{
+    uint32_t n = b->n_records;
+    uint8_t(*ids)[SEAL_RECORD_ID_BYTES] = malloc((n ? n : 1) * sizeof *ids);
+    uint8_t *keep = malloc(n ? n : 1);
+    int64_t *first = calloc(n ? n : 1, sizeof *first);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    *ids_out = ids;
+    *keep_out = keep;
+    *n_replays = 0;
+    int rc = DB_OK;
+    if (!ids || !keep || !first || !order) {
+        rc = dberr_set(err, DB_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (uint32_t i = 0; i < n && rc == DB_OK; i++) {
+        keep[i] = 1;
+        order[i] = i;
+        if ((rc = seal_record_id(b->records[i].data, b->records[i].len, ids[i], err)) != DB_OK)
+            dberr_prefix(err, "%s: record %u", path, i);
+    }
+    if (rc != DB_OK || (rc = adb_records_find(db, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])ids, n,
+                                              first, err)) != DB_OK)
+        goto done;
+    /* Repeats inside the batch: sorted by id, equal ids are neighbours; the earliest record
+     * of each run is the original. */
+    uint32_t dup_of_first = UINT32_MAX, first_replay = UINT32_MAX;
+    sort_by_id(order, n, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])ids);
+    for (uint32_t j = 1; j < n; j++) {
+        uint32_t a = order[j - 1], c = order[j];
+        if (memcmp(ids[a], ids[c], SEAL_RECORD_ID_BYTES) == 0) {
+            order[j] = a < c ? a : c; /* the earliest of the run stays the original */
+            uint32_t later = a < c ? c : a;
+            keep[later] = 0;
+            if (later < first_replay) {
+                first_replay = later;
+                dup_of_first = order[j];
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (first[i] != 0) {
+            keep[i] = 0;
+            if (i < first_replay) {
+                first_replay = i;
+                dup_of_first = UINT32_MAX;
+            }
+        }
+    }
+    for (uint32_t i = 0; i < n; i++)
+        *n_replays += !keep[i];
+    if (*n_replays == 0 || skip)
+        goto done;
+    char where[160];
+    if (dup_of_first != UINT32_MAX) {
+        snprintf(where, sizeof where, "repeats record %u of the same batch", dup_of_first);
+    } else {
+        uint64_t number;
+        char fp[KEY_FINGERPRINT_SIZE];
+        if ((rc = adb_batch_describe(db, first[first_replay], &number, fp, err)) != DB_OK)
+            goto done;
+        snprintf(where, sizeof where, "was already imported from batch %llu of kiosk %s",
+                 (unsigned long long)number, fp);
+    }
+    char more[64] = "";
+    if (*n_replays > 1)
+        snprintf(more, sizeof more, " (and %u more of its records)", *n_replays - 1);
+    char fp[KEY_FINGERPRINT_SIZE];
+    keys_fingerprint(b->kiosk_pk, KEY_SIGN_PUBLIC_BYTES, fp);
+    rc = dberr_set(err, DB_ESTATE,
+                   "%s: REPLAY: record %u of batch %llu of kiosk %s %s%s; nothing imported (a "
+                   "kiosk never exports a response twice: sealed records were copied into this "
+                   "batch; --skip-replays imports it without them)",
+                   path, first_replay, (unsigned long long)b->number, fp, where, more);
+done:
+    free(first);
+    free(order);
+    return rc;
+}
+
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
                          const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err)
 {
@@ -679,6 +822,8 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     SurveyUse *uses = NULL;
     uint32_t *seen = NULL;
     int64_t *sids = NULL;
+    uint8_t(*rec_ids)[SEAL_RECORD_ID_BYTES] = NULL;
+    uint8_t *keep = NULL;
     int in_tx = 0;
 
     memcpy(res->kiosk_pk, b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES);
@@ -782,6 +927,11 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         goto done;
     }
 
+    /* replays */
+    if ((rc = find_replays(db, path, &b, opt->skip_replays, &rec_ids, &keep, &res->n_replays,
+                           err)) != DB_OK)
+        goto done;
+
     /* surveys */
     uses = calloc(b.n_sessions, sizeof *uses);
     seen = calloc(b.n_sessions, sizeof *seen);
@@ -834,7 +984,11 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
             rc = adb_batch_session_add(db, batch_id, sids[i], b.sessions[i].count, err);
     }
     if (rc != DB_OK ||
-        (rc = store_records(db, &b, sec, path, uses, sids, opt->n_threads, err)) != DB_OK)
+        (rc = store_records(db, &b, sec, path, uses, sids, res->n_replays ? keep : NULL,
+                            opt->n_threads, err)) != DB_OK ||
+        (rc = adb_records_add(db, batch_id, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])rec_ids,
+                              keep, b.n_records, err)) != DB_OK ||
+        (res->n_replays && (rc = adb_batch_set_replays(db, batch_id, res->n_replays, err)) != DB_OK))
         goto done;
     for (uint32_t i = 0; i < b.n_records; i++)
         seen[b.records[i].session]++;
@@ -857,6 +1011,8 @@ done:
     if (rc != DB_OK && rc != DB_EAUTH && err && strncmp(err->msg, path, strlen(path)) != 0)
         dberr_prefix(err, "%s", path);
     free(sids);
+    free(rec_ids);
+    free(keep);
     if (uses)
         for (uint32_t i = 0; i < b.n_sessions; i++)
             survey_free(uses[i].owned);
@@ -867,8 +1023,40 @@ done:
     return rc;
 }
 
+/* Writes the acknowledgement into dir under name, never replacing other contents (see
+ * analysis_ack_write). */
+static int write_in_dir(const char *dir, const char *name, const uint8_t *data, size_t len,
+                        char *written, size_t cap, DbError *err)
+{
+    size_t stem = strlen(name) - 4; /* without ".dba" */
+    for (int n = 1; n < 1000; n++) {
+        char file[256];
+        if (n == 1)
+            snprintf(file, sizeof file, "%s", name);
+        else
+            snprintf(file, sizeof file, "%.*s-%d.dba", (int)stem, name, n);
+        int rc = fs_join(written, cap, dir, file, err);
+        if (rc != DB_OK)
+            return rc;
+        struct stat sb;
+        if (lstat(written, &sb) != 0)
+            return fs_write_atomic(written, data, len, 0644, err);
+        uint8_t *old = NULL;
+        size_t old_len = 0;
+        DbError ignore;
+        if (S_ISREG(sb.st_mode) && fs_read_file(written, len + 1, 0, &old, &old_len, &ignore) == DB_OK) {
+            int same = old_len == len && memcmp(old, data, len) == 0;
+            free(old);
+            if (same)
+                return DB_OK; /* the very same acknowledgement is there already */
+        }
+    }
+    return dberr_set(err, DB_EEXIST, "%s: too many acknowledgement files named %s-*", dir, name);
+}
+
 int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
-                       const char *path, uint32_t *n_entries, DbError *err)
+                       const char *path, int in_dir, char *written, size_t cap,
+                       uint32_t *n_entries, DbError *err)
 {
     *n_entries = 0;
     int64_t kiosk;
@@ -878,15 +1066,14 @@ int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY
         return rc;
     if (kiosk == 0)
         return dberr_set(err, DB_ENOENT, "no batches of this kiosk were imported");
+    char fp[KEY_FINGERPRINT_SIZE];
+    keys_fingerprint(kiosk_pk, KEY_SIGN_PUBLIC_BYTES, fp);
     /* A kiosk deletes what an acknowledgement lists: only a trusted kiosk's imports count. */
-    if (!trusted) {
-        char fp[KEY_FINGERPRINT_SIZE];
-        keys_fingerprint(kiosk_pk, KEY_SIGN_PUBLIC_BYTES, fp);
+    if (!trusted)
         return dberr_set(err, DB_ESTATE,
                          "kiosk %s is marked untrusted in this database; no acknowledgement "
                          "written",
                          fp);
-    }
     AckEntry *entries;
     uint32_t n;
     if ((rc = adb_batch_list(db, kiosk, &entries, &n, err)) != DB_OK)
@@ -901,13 +1088,21 @@ int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY
     }
     uint8_t *out = NULL;
     size_t out_len = 0;
+    uint64_t last = count ? first[count - 1].number : 0;
     if (count == 0)
         rc = dberr_set(err, DB_ENOENT, "no batches of this kiosk were imported");
     else
         rc = ack_build(kiosk_pk, first, count, sec, &out, &out_len, err);
     free(entries);
-    if (rc == DB_OK)
+    if (rc == DB_OK && in_dir) {
+        char name[128];
+        analysis_ack_file_name(fp, last, adb_path(db), name, sizeof name);
+        rc = write_in_dir(path, name, out, out_len, written, cap, err);
+    } else if (rc == DB_OK) {
         rc = fs_write_atomic(path, out, out_len, 0644, err);
+        if (rc == DB_OK && written != path)
+            snprintf(written, cap, "%s", path);
+    }
     free(out);
     if (rc == DB_OK)
         *n_entries = count;

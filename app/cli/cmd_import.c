@@ -22,7 +22,8 @@ static void import_usage(FILE *out)
     fprintf(out,
             "usage: debrief import --key SECRET.key --db ANALYSIS.db [--passphrase-file FILE]\n"
             "                      [--survey FILE]... [--kiosks FILE | --trust-new-kiosk]\n"
-            "                      [--accept-gap] [--ack-out FILE|DIR] [--threads N] BATCH...\n"
+            "                      [--accept-gap] [--skip-replays] [--ack-out FILE|DIR]\n"
+            "                      [--threads N] BATCH...\n"
             "       debrief import --db ANALYSIS.db --untrust-kiosk|--trust-kiosk FINGERPRINT\n\n"
             "Verifies, decrypts and imports kiosk batch files into the analysis database\n"
             "(created if missing). Each batch is checked completely first (signature, kiosk,\n"
@@ -39,14 +40,18 @@ static void import_usage(FILE *out)
             "  --trust-new-kiosk   accept batches from any kiosk not seen before (compare the\n"
             "                      fingerprint printed with the kiosk's admin screen first)\n"
             "  --accept-gap        import a batch although the one before it is missing\n"
+            "  --skip-replays      import a batch without its records that were imported\n"
+            "                      before (a REPLAY); without it such a batch is refused\n"
             "  --ack-out FILE|DIR  where to write the acknowledgement (default: next to the\n"
-            "                      database, debrief-XXXX-XXXX-ack.dba per kiosk)\n"
+            "                      database, debrief-XXXX-XXXX-ack-NNNNNN-DBNAME.dba per\n"
+            "                      kiosk: NNNNNN its latest batch, DBNAME the database's)\n"
             "  --threads N|auto    open the records on N threads (1 to %d; auto: one per\n"
             "                      core); default auto\n"
             "  --untrust-kiosk FP  stop trusting a kiosk: its later batches are refused (the\n"
             "                      ones imported stay); --trust-kiosk FP undoes it\n\n"
             "Importing a batch again is a no-op. A batch with the number of an imported one\n"
-            "but other contents is a FORK and is refused; a missing previous batch is a GAP.\n"
+            "but other contents is a FORK and is refused; a missing previous batch is a GAP;\n"
+            "a sealed record imported before, from any batch or kiosk, is a REPLAY.\n"
             "A full disk stops the run; the database keeps every batch imported before.\n"
             "Exit status: 0 all batches imported (or already imported), 1 any failed.\n",
             ANALYSIS_MAX_THREADS);
@@ -162,6 +167,8 @@ int cmd_import(int argc, char **argv)
             opt.trust_new_kiosk = 1;
         } else if (strcmp(argv[i], "--accept-gap") == 0) {
             opt.accept_gap = 1;
+        } else if (strcmp(argv[i], "--skip-replays") == 0) {
+            opt.skip_replays = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "debrief: error: unexpected argument '%s'\n\n", argv[i]);
             import_usage(stderr);
@@ -282,9 +289,16 @@ int cmd_import(int argc, char **argv)
                    items[i].path, (unsigned long long)res.number, res.kiosk_fp);
         else
             printf("%s: imported batch %llu of kiosk %s: %u responses in %u session%s%s\n",
-                   items[i].path, (unsigned long long)res.number, res.kiosk_fp, res.n_records,
-                   res.n_sessions, res.n_sessions == 1 ? "" : "s",
+                   items[i].path, (unsigned long long)res.number, res.kiosk_fp,
+                   res.n_records - res.n_replays, res.n_sessions, res.n_sessions == 1 ? "" : "s",
                    res.gap_accepted ? " (accepted after a gap)" : "");
+        if (res.n_replays)
+            fprintf(stderr,
+                    "debrief: warning: %s: REPLAY: %u record%s of batch %llu of kiosk %s had "
+                    "been imported before and %s skipped (--skip-replays)\n",
+                    items[i].path, res.n_replays, res.n_replays == 1 ? "" : "s",
+                    (unsigned long long)res.number, res.kiosk_fp,
+                    res.n_replays == 1 ? "was" : "were");
     }
 
     if (disk_full)
@@ -307,22 +321,15 @@ int cmd_import(int argc, char **argv)
             (last_pk && memcmp(last_pk, items[i].pk, KEY_SIGN_PUBLIC_BYTES) == 0))
             continue;
         last_pk = items[i].pk;
-        char fp[KEY_FINGERPRINT_SIZE], name[64], path[4096];
+        char fp[KEY_FINGERPRINT_SIZE], path[4096];
         keys_fingerprint(items[i].pk, KEY_SIGN_PUBLIC_BYTES, fp);
-        analysis_ack_file_name(fp, name, sizeof name);
-        int rc = DB_OK;
-        if (ack_out && !is_dir(ack_out)) {
-            snprintf(path, sizeof path, "%s", ack_out);
-        } else {
-            char dir_buf[4096];
-            snprintf(dir_buf, sizeof dir_buf, "%s", db_path);
-            const char *dir = ack_out ? ack_out : dirname(dir_buf);
-            rc = fs_join(path, sizeof path, dir, name, &err);
-        }
+        int in_dir = !ack_out || is_dir(ack_out);
+        char dir_buf[4096];
+        snprintf(dir_buf, sizeof dir_buf, "%s", db_path);
+        const char *target = ack_out ? ack_out : dirname(dir_buf);
         uint32_t n_entries;
-        if (rc == DB_OK)
-            rc = analysis_ack_write(db, sec, items[i].pk, path, &n_entries, &err);
-        if (rc != DB_OK) {
+        if (analysis_ack_write(db, sec, items[i].pk, target, in_dir, path, sizeof path,
+                               &n_entries, &err) != DB_OK) {
             dberr_prefix(&err, "acknowledgement for kiosk %s", fp);
             status = cli_fail(&err);
             continue;

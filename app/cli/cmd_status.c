@@ -12,8 +12,8 @@ static void status_usage(FILE *out)
                  "Lists the kiosks (fingerprint, label from the --kiosks registry, trusted),\n"
                  "their imported batches, missing batch numbers (gaps), whether each batch\n"
                  "links to the one before it (a fork or splice is refused at import, so a\n"
-                 "broken link means the database was edited), and the responses per survey\n"
-                 "version and session.\n");
+                 "broken link means the database was edited), replayed records an import\n"
+                 "skipped (--skip-replays), and the responses per survey version and session.\n");
 }
 
 static void print_kiosk(const AdbStatusKiosk *k)
@@ -65,6 +65,11 @@ static void print_kiosk(const AdbStatusKiosk *k)
     }
     if (!broken)
         printf("    chain: every consecutive pair links; forks: none\n");
+    for (uint32_t i = 0; i < k->n_batches; i++)
+        if (k->replays[i])
+            printf("    replays: batch %llu repeated %lld record%s imported before (skipped)\n",
+                   (unsigned long long)k->batches[i].number, (long long)k->replays[i],
+                   k->replays[i] == 1 ? "" : "s");
 }
 
 int cmd_status(int argc, char **argv)
