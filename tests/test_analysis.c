@@ -2209,6 +2209,74 @@ static int count_lines(const char *t)
     return n;
 }
 
+/* Issue 16, point 3: verify with several batches reports gaps, forks, splices and replays
+ * as import does, every one of them, and exits 1; the same batch twice is only noted. Runs
+ * after test_record_replays (its a2-replay.dbb and b1-splice.dbb). */
+static void test_cli_verify(void)
+{
+    uint8_t h3[BATCH_HASH_BYTES], hf[BATCH_HASH_BYTES], hs[BATCH_HASH_BYTES];
+    uint8_t bogus[BATCH_HASH_BYTES];
+    memset(bogus, 7, sizeof bogus);
+    make_batch("v-a3.dbb", g_kiosk_a, 3, g_hash_a2, &g_pub, g_data, 2, NULL, h3);
+    make_batch("v-a2-fork.dbb", g_kiosk_a, 2, g_hash_a1, &g_pub, g_data, 3, NULL, hf);
+    make_batch("v-a2-splice.dbb", g_kiosk_a, 2, bogus, &g_pub, g_data, 3, NULL, hs);
+    char *out, *errs, fp_a[KEY_FINGERPRINT_SIZE], fp_b[KEY_FINGERPRINT_SIZE], expect[600];
+    kiosk_fp(g_kiosk_a, fp_a);
+    kiosk_fp(g_kiosk_b, fp_b);
+
+    CHECK(run_cli(&out, &errs, "verify a1.dbb a2.dbb v-a3.dbb b1.dbb") == 0);
+    CHECK(errs && errs[0] == '\0');
+    free(out);
+    free(errs);
+    /* batch 2 missing: the issue's "verify b1 b3 says ok" */
+    CHECK(run_cli(&out, &errs, "verify v-a3.dbb a1.dbb") == 1);
+    snprintf(expect, sizeof expect,
+             "debrief: error: GAP: batch 2 of kiosk %s is missing between a1.dbb and v-a3.dbb; "
+             "import refuses v-a3.dbb without it (or with --accept-gap)\n",
+             fp_a);
+    CHECK_STR(errs, expect);
+    CHECK(out && strstr(out, "a1.dbb: ok") && strstr(out, "v-a3.dbb: ok"));
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "verify a1.dbb a2.dbb v-a2-fork.dbb") == 1);
+    snprintf(expect, sizeof expect,
+             "FORK: a2.dbb and v-a2-fork.dbb are two different batches numbered 2 of kiosk %s", fp_a);
+    CHECK(errs && strstr(errs, expect) != NULL);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "verify a1.dbb v-a2-splice.dbb") == 1);
+    snprintf(expect, sizeof expect,
+             "SPLICE: v-a2-splice.dbb (batch 2 of kiosk %s) does not follow a1.dbb (batch 1)",
+             fp_a);
+    CHECK(errs && strstr(errs, expect) != NULL);
+    free(out);
+    free(errs);
+    /* replays: in the next chained batch of the same kiosk, and in another kiosk's batch;
+     * both are reported, one line each */
+    CHECK(run_cli(&out, &errs, "verify a1.dbb a2-replay.dbb b1-splice.dbb") == 1);
+    snprintf(expect, sizeof expect, "of a2-replay.dbb (batch 2 of kiosk %s) repeats record 3 of "
+             "a1.dbb (batch 1 of kiosk %s)", fp_a, fp_a);
+    CHECK(errs && strstr(errs, expect) != NULL);
+    snprintf(expect, sizeof expect, "of b1-splice.dbb (batch 1 of kiosk %s) repeats record 3 of "
+             "a1.dbb (batch 1 of kiosk %s)", fp_b, fp_a);
+    CHECK(errs && strstr(errs, expect) != NULL);
+    CHECK(count_lines(errs) == 2);
+    free(out);
+    free(errs);
+    /* the same batch twice is no replay: noted, exit 0 */
+    CHECK(run_cli(&out, &errs, "verify a1.dbb a1.dbb") == 0);
+    CHECK(out && strstr(out, "a1.dbb: the same batch as a1.dbb") != NULL);
+    free(out);
+    free(errs);
+    /* one unreadable file among good ones: its error, and the others still checked */
+    CHECK(run_cli(&out, &errs, "verify a1.dbb nothere.dbb a2.dbb") == 1);
+    CHECK(count_lines(errs) == 1 && strstr(errs, "nothere.dbb") != NULL);
+    CHECK(out && strstr(out, "a2.dbb: ok") != NULL);
+    free(out);
+    free(errs);
+}
+
+
 /* The registry and untrusting through the CLI; a database the run created and filled with
  * nothing is not left behind. */
 static void test_cli_kiosks(void)
@@ -2597,6 +2665,7 @@ int main(int argc, char **argv)
     RUN(test_report_numbers);
     RUN(test_cli);
     RUN(test_cli_kiosks);
+    RUN(test_cli_verify);
     RUN(test_cli_disk_full);
     RUN(test_two_versions);
     RUN(test_kiosk_roundtrip);
