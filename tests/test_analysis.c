@@ -1819,18 +1819,22 @@ static void test_report_numbers(void)
     char line[1024];
     double v[8];
     CHECK(side_line(side, "group\t1\tGroup 1 (2024-05-14)\t", line, sizeof line) &&
-          strcmp(line, "9\t0") == 0);
+          strcmp(line, "9") == 0);
     CHECK(side_line(side, "group\t2\tGroup 2 (2024-05-14)\t", line, sizeof line) &&
-          strcmp(line, "6\t0") == 0);
+          strcmp(line, "6") == 0);
     CHECK(side_line(side, "group\t3\tGroup 3 (2024-05-21)\t", line, sizeof line) &&
-          strcmp(line, "9\t0") == 0);
-    /* uncertainty: n, agreeing, mean, sd, hidden */
+          strcmp(line, "9") == 0);
+    /* uncertainty: n, declined, fewer than k in all */
+    CHECK(side_line(side, "item\tuncertainty\t", line, sizeof line) && strcmp(line, "24\t0\t0") == 0);
+    CHECK(side_line(side, "item\tempathy\t", line, sizeof line) && strcmp(line, "23\t1\t0") == 0);
+    /* uncertainty: n, agreeing, mean, sd, then the distribution */
     CHECK(side_nums(side_line(side, "likert\tuncertainty\tall\t", line, sizeof line), v, 8) == 5);
     CHECK(v[0] == 24 && v[1] == 18 && NEAR(v[2], 3.916666667, 1e-9) &&
           NEAR(v[3], 1.100065874, 1e-9));
     CHECK(side_nums(side_line(side, "likert\tuncertainty\t1\t", line, sizeof line), v, 8) == 5);
     CHECK(v[0] == 9 && v[1] == 5 && NEAR(v[2], 3.444444444, 1e-9) &&
-          NEAR(v[3], 1.333333333, 1e-9) && v[4] == 0);
+          NEAR(v[3], 1.333333333, 1e-9));
+    CHECK(strcmp(line + strlen(line) - 9, "1,1,2,3,2") == 0);
     CHECK(side_nums(side_line(side, "likert\tuncertainty\t2\t", line, sizeof line), v, 8) == 5);
     CHECK(v[0] == 6 && v[1] == 4 && NEAR(v[2], 3.666666667, 1e-9) && NEAR(v[3], 1.032795559, 1e-9));
     CHECK(side_nums(side_line(side, "likert\tuncertainty\t3\t", line, sizeof line), v, 8) == 5);
@@ -1850,10 +1854,11 @@ static void test_report_numbers(void)
           3);
     CHECK(NEAR(v[0], 5.026388889, 1e-8) && NEAR(v[2], 0.08100904657, 1e-10));
     /* choice counts: role clinical 16 of 21 answering (2 declined, 1 unanswered) */
-    CHECK(side_line(side, "choice\trole\tclinical\t", line, sizeof line) &&
-          strcmp(line, "16\t21") == 0);
-    CHECK(side_line(side, "choice\ttopics\tethics\t", line, sizeof line) &&
-          strcmp(line, "10\t17") == 0); /* R: sum(d$topics__ethics) of 17 */
+    CHECK(side_line(side, "choice\trole\tall\t", line, sizeof line) &&
+          strcmp(line, "21\t16,5") == 0);
+    CHECK(side_line(side, "item\trole\t", line, sizeof line) && strcmp(line, "21\t2\t0") == 0);
+    CHECK(side_line(side, "choice\ttopics\tall\t", line, sizeof line) &&
+          strcmp(line, "17\t10,6,5") == 0); /* R: sum(d$topics__ethics) of 17 */
     CHECK(side_line(side, "text\tcomment\t", line, sizeof line) && strcmp(line, "7") == 0);
     CHECK(side_line(side, "text\twhy\t", line, sizeof line) && strcmp(line, "3") == 0);
     free(side);
@@ -1871,8 +1876,11 @@ static void test_report_numbers(void)
         CHECK(strstr(html, "<svg") != NULL);
         CHECK(strstr(html, "Too short, &quot;rushed&quot;") != NULL);
         CHECK(strstr(html, "It fostered &quot;empathy&quot;, I&#39;d say.") != NULL);
-        CHECK(strstr(html, "<td class=\"num\">18 (75)</td>") != NULL);
-        CHECK(strstr(html, "<td class=\"num\">5 (56)</td>") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">18/24 (75)</td>") != NULL);
+        CHECK(strstr(html, "<td class=\"num\">5/9 (56)</td>") != NULL);
+        /* per item: n answering and declined */
+        CHECK(strstr(html, "I&#39;d say.</td><td class=\"num\">23</td><td class=\"num\">1</td>") !=
+              NULL);
         /* p as the paper prints it: no leading zero, two decimals */
         CHECK(strstr(html, "<td class=\"num\">.10</td>") != NULL);
         CHECK(strstr(html, "<td class=\"num\">.04*</td>") != NULL);
@@ -1889,30 +1897,34 @@ static void test_report_numbers(void)
         free(html);
     }
 
-    /* k = 7: group 2 (6 answers) is suppressed, and group 1 too (secondary: the overall
-     * column minus group 3 would otherwise reveal group 2). */
+    /* k = 7: group 2 (6 answers) is pooled, and group 1 (9, the first of the two smallest)
+     * added so that the pool has 7; the tests compare group 3 and the pool. Nothing of
+     * group 1 or 2 alone is printed, and no group that is not under k is marked as one. */
     side = run_report(&data, "session", 7, "report-k7.html");
     CHECK(side != NULL);
     if (side) {
-        CHECK(side_line(side, "group\t2\tGroup 2 (2024-05-14)\t", line, sizeof line) &&
-              strcmp(line, "6\t1") == 0);
-        CHECK(side_line(side, "group\t1\tGroup 1 (2024-05-14)\t", line, sizeof line) &&
-              strcmp(line, "9\t2") == 0);
-        CHECK(side_line(side, "group\t3\tGroup 3 (2024-05-21)\t", line, sizeof line) &&
-              strcmp(line, "9\t0") == 0);
+        CHECK(side_line(side, "pool\tuncertainty\t", line, sizeof line) &&
+              strcmp(line, "1:added,2:small") == 0);
+        CHECK(strstr(side, "likert\tuncertainty\t1\t") == NULL);
+        CHECK(strstr(side, "likert\tuncertainty\t2\t") == NULL);
+        CHECK(side_nums(side_line(side, "likert\tuncertainty\tpool\t", line, sizeof line), v,
+                        8) == 5);
+        CHECK(v[0] == 15 && v[1] == 9);
+        /* R: wilcox.test(c(5,4,4,5,5,4,4,5,4), c(pool's 15 values)) */
+        CHECK(side_nums(side_line(side, "rank\tuncertainty\tWilcoxon rank-sum\t", line,
+                                  sizeof line),
+                        v, 8) == 3);
+        CHECK(NEAR(v[0], 103.5, 0) && NEAR(v[2], 0.02480902507, 1e-9));
         free(side);
     }
     path_in(html_path, sizeof html_path, "report-k7.html");
     html = (char *)read_all(html_path, &len);
-    CHECK(html && strstr(html, "<td class=\"num sup\">&lt;7</td>") != NULL);
-    CHECK(html && strstr(html, "<td class=\"num sup\">&lt;7†</td>") != NULL);
-    CHECK(html && strstr(html, "not shown (†: it would reveal a group with fewer than 7 "
-                               "answers)") != NULL);
-    CHECK(html && strstr(html, "5 (56)") == NULL); /* group 1's cell is not shown */
-    /* the tables with hidden cells explain both marks right below them */
-    CHECK(html && strstr(html, "<p class=\"note sup-note\">&lt;7: fewer than 7 answers; not "
-                               "shown, to protect the few who answered. &lt;7†: enough "
-                               "answers, but hidden as well") != NULL);
+    CHECK(html && strstr(html, "<td class=\"num sup\">pooled<sup>a</sup></td>") != NULL);
+    CHECK(html && strstr(html, "†</td>") == NULL && strstr(html, "&lt;7") == NULL);
+    CHECK(html && strstr(html, "5/9 (56)") == NULL); /* group 1's cell is not shown */
+    CHECK(html && strstr(html, "<sup>a</sup> Pooled: Group 2 (2024-05-14) (fewer than 7 "
+                               "answers: never shown alone); Group 1 (2024-05-14) (added so "
+                               "that the pool has at least 7 answers).") != NULL);
     free(html);
 
     /* Grouped by role (two groups): Wilcoxon rank-sum, as R's wilcox.test. */
