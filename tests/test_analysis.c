@@ -1179,7 +1179,7 @@ static void test_parallel_open(void)
         char csv[512], name[32];
         snprintf(name, sizeof name, "parallel-%d.csv", t);
         path_in(csv, sizeof csv, name);
-        AnalysisCsvOptions co = {csv, ANALYSIS_CSV_ALL};
+        AnalysisCsvOptions co = {csv, ANALYSIS_CSV_ALL, 0};
         int64_t rows;
         CHECK(data.n_surveys == 1 &&
               analysis_csv_write(&data.surveys[0], &co, &rows, &err) == DB_OK);
@@ -1655,7 +1655,7 @@ static void test_csv_golden(void)
     CHECK(sd->n_sessions == 3);
     char out[512], side[512];
     path_in(out, sizeof out, "mini.csv");
-    AnalysisCsvOptions o = {out, ANALYSIS_CSV_ALL};
+    AnalysisCsvOptions o = {out, ANALYSIS_CSV_ALL, 0};
     int64_t rows;
     CHECK(analysis_csv_write(sd, &o, &rows, &err) == DB_OK);
     CHECK(rows == N_DATA);
@@ -2032,7 +2032,7 @@ static void test_kiosk_roundtrip(void)
     CHECK(adb_load(db, NULL, 0, &data, &err) == DB_OK);
     char csv[512], ack[512];
     path_in(csv, sizeof csv, "roundtrip.csv");
-    AnalysisCsvOptions co = {csv, ANALYSIS_CSV_ALL};
+    AnalysisCsvOptions co = {csv, ANALYSIS_CSV_ALL, 0};
     int64_t rows;
     CHECK(data.n_surveys == 1 && analysis_csv_write(&data.surveys[0], &co, &rows, &err) == DB_OK);
     check_golden(csv, "mini.csv");

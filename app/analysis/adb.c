@@ -1094,6 +1094,34 @@ static int map_options(const SurveyQuestion *q, const char *ids, uint32_t *mask,
     return 0;
 }
 
+/* Sets every cell's shown flag with the survey's own rule (response_visible), so that an
+ * unanswered question reads as skipped or as not shown. */
+static int mark_shown(AdbSurveyData *sd, DbError *err)
+{
+    const Survey *sv = sd->survey;
+    Response *r = NULL;
+    int rc = response_new(sv, 0, &r, err);
+    if (rc != DB_OK)
+        return rc;
+    for (int i = 0; i < sd->n_responses; i++) {
+        AdbCell *cells = sd->responses[i].cells;
+        for (int q = 0; q < sv->n_questions; q++) {
+            r->answers[q].state = cells[q].state;
+            r->answers[q].value = cells[q].value;
+            r->answers[q].chosen = cells[q].chosen;
+        }
+        for (int q = 0; q < sv->n_questions; q++)
+            cells[q].shown = sv->questions[q].show_if_question < 0 || response_visible(r, q);
+    }
+    for (int q = 0; q < sv->n_questions; q++) {
+        r->answers[q].state = ANSWER_NONE;
+        r->answers[q].value = 0;
+        r->answers[q].chosen = 0;
+    }
+    response_free(r);
+    return DB_OK;
+}
+
 static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *sd, DbError *err)
 {
     char *json;
@@ -1245,6 +1273,8 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
     if (rc == DB_OK && s != SQLITE_DONE)
         rc = sql_error(db, s, "loading responses", err);
     sqlite3_finalize(stmt);
+    if (rc == DB_OK)
+        rc = mark_shown(sd, err);
     return rc;
 }
 

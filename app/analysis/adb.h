@@ -149,6 +149,7 @@ void adb_status_free(AdbStatus *s);
 
 typedef struct AdbCell {
     AnswerState state;
+    int shown;       /* the question was shown (its show-if condition held; response.h) */
     int value;       /* LIKERT: 1..scale; SINGLE: option index */
     uint32_t chosen; /* MULTI: bit i = option i */
     char *text;      /* TEXT: UTF-8, owned by the AdbData (wiped on free); else NULL */

@@ -148,26 +148,50 @@ void analysis_ack_file_name(const char *kiosk_fp, uint64_t last_batch, const cha
 
 enum { ANALYSIS_CSV_ALL = 0, ANALYSIS_CSV_NO_TEXT = 1, ANALYSIS_CSV_TEXT_ONLY = 2 };
 
-/* Code written for "prefer not to answer" in numeric (Likert/single) columns and in every
- * option column of a multi question; documented in the codebook and docs/ANALYSIS.md. */
-#define ANALYSIS_DECLINED_CODE -9
-#define ANALYSIS_DECLINED_TEXT "[declined]"
+/* Codes for an answer that is not there, in every column of the question (numeric columns as
+ * numbers, text columns as these strings; a participant's own text "-9" is written "'-9" by
+ * the formula guard, so it never reads as a code). Documented in the codebook and in
+ * docs/ANALYSIS.md. */
+#define ANALYSIS_DECLINED_CODE -9  /* "prefer not to answer" */
+#define ANALYSIS_SKIPPED_CODE -8   /* shown, not answered */
+#define ANALYSIS_NOT_SHOWN_CODE -7 /* hidden by its show-if condition */
 
 typedef struct AnalysisCsvOptions {
     const char *out_path; /* FILE.csv; the codebook, SPSS and R files go next to it */
     int mode;             /* ANALYSIS_CSV_* */
+    int bom;              /* start FILE.csv with a UTF-8 byte order mark (for Excel) */
 } AnalysisCsvOptions;
 
-/* Writes the CSV (plus FILE.codebook.csv, FILE.sps, FILE.R unless mode is TEXT_ONLY) for one
- * survey version. Rows are sorted by session date, label, then row content, never by import
- * order. For TEXT_ONLY, one row per non-empty text answer: survey, question id, text, in
- * random order, without session or response columns. *n_rows receives the rows written. */
+/* Writes the CSV for one survey version, and unless mode is TEXT_ONLY: FILE.codebook.csv
+ * (every survey language), FILE.R, FILE.sps with its data file FILE.spss.csv (the CSV's
+ * rows with a line break inside a text written as \n and a backslash as \\: SPSS cannot
+ * read a line break inside a quoted field; FILE.sps undoes it). Rows are sorted by session
+ * date, label, then row content, never by import order. For TEXT_ONLY, one row per non-empty
+ * text answer: session label and date, question id, text, in random order, without response
+ * columns. *n_rows receives the rows written. */
 int analysis_csv_write(const AdbSurveyData *sd, const AnalysisCsvOptions *opt, int64_t *n_rows,
                        DbError *err);
 
 /* Writes one CSV field (RFC 4180 quoting when needed; a leading ' when the value starts with
- * = + - @ TAB or CR, so spreadsheets do not run it as a formula). Exposed for tests. */
+ * = + - @ TAB CR or ' itself, so spreadsheets do not run it as a formula and the guard can be
+ * undone exactly by removing one leading '). Exposed for tests. */
 void analysis_csv_field(FILE *f, const char *s);
+
+/* The code or value of a cell in a numeric column (Likert value, option position 1..n,
+ * or for a multiple-choice option column (option >= 0): 1 chosen, 0 not), or a code. */
+int analysis_cell_number(const SurveyQuestion *sq, const AdbCell *c, int option);
+
+/* --- xlsx export (app/analysis/xlsx.c) --- */
+
+/* 1 when this build can write .xlsx workbooks (built with libxlsxwriter). */
+int analysis_xlsx_available(void);
+
+/* Writes one survey version as an .xlsx workbook: sheet "data" (the CSV's columns and rows,
+ * numbers as numbers, texts as text: nothing is ever taken for a formula), "codebook" (as
+ * FILE.codebook.csv) and "value labels" (variable, value, label in every language). DB_EINVAL
+ * when built without libxlsxwriter. */
+int analysis_xlsx_write(const AdbSurveyData *sd, const char *path, int mode, int64_t *n_rows,
+                        DbError *err);
 
 /* --- report --- */
 

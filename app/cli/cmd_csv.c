@@ -12,16 +12,21 @@ static void csv_usage(FILE *out)
 {
     fprintf(out,
             "usage: debrief csv --db ANALYSIS.db --out FILE.csv [--survey ID[:VERSION]]\n"
-            "                   [--no-text | --text-only]\n\n"
+            "                   [--no-text | --text-only] [--bom] [--xlsx]\n\n"
             "Writes one row per response and one column per question (see docs/ANALYSIS.md),\n"
-            "plus FILE.codebook.csv, FILE.sps (SPSS syntax) and FILE.R (R script) that apply\n"
-            "the labels. Rows are sorted by session and content, never in import order.\n"
-            "With several survey versions in the database, each gets its own file:\n"
-            "FILE_ID_vVERSION.csv.\n\n"
+            "plus FILE.codebook.csv (every survey language), FILE.sps (SPSS syntax, reading\n"
+            "FILE.spss.csv) and FILE.R (R script) that apply the labels. Missing answers are\n"
+            "codes: -9 declined, -8 skipped, -7 not shown. Rows are sorted by session and\n"
+            "content, never in import order. With several survey versions in the database,\n"
+            "each gets its own file: FILE_ID_vVERSION.csv.\n\n"
             "  --survey ID[:VERSION]  only this survey (all its versions, or one)\n"
             "  --no-text              leave out free-text answers\n"
             "  --text-only            only the free-text answers, shuffled, one per row, with\n"
-            "                         no column that links them to a person's other answers\n");
+            "                         no column that links them to a person's other answers\n"
+            "  --bom                  start the CSV with a UTF-8 byte order mark, so that\n"
+            "                         Excel reads umlauts and accents right\n"
+            "  --xlsx                 also write FILE.xlsx: sheets data, codebook and value\n"
+            "                         labels (needs a build with libxlsxwriter)\n");
 }
 
 static int parse_survey(const char *arg, char *id, size_t cap, uint32_t *version)
@@ -47,7 +52,7 @@ static int parse_survey(const char *arg, char *id, size_t cap, uint32_t *version
 int cmd_csv(int argc, char **argv)
 {
     const char *db_path = NULL, *out = NULL, *survey = NULL;
-    int mode = ANALYSIS_CSV_ALL, n_modes = 0;
+    int mode = ANALYSIS_CSV_ALL, n_modes = 0, bom = 0, xlsx = 0;
     for (int i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             csv_usage(stdout);
@@ -61,6 +66,10 @@ int cmd_csv(int argc, char **argv)
         } else if (strcmp(argv[i], "--no-text") == 0) {
             mode = ANALYSIS_CSV_NO_TEXT;
             n_modes++;
+        } else if (strcmp(argv[i], "--bom") == 0) {
+            bom = 1;
+        } else if (strcmp(argv[i], "--xlsx") == 0) {
+            xlsx = 1;
         } else if (strcmp(argv[i], "--text-only") == 0) {
             mode = ANALYSIS_CSV_TEXT_ONLY;
             n_modes++;
@@ -76,6 +85,13 @@ int cmd_csv(int argc, char **argv)
     }
     if (n_modes > 1)
         return cli_error(EXIT_USAGE, "--no-text and --text-only exclude each other");
+    if (xlsx && mode == ANALYSIS_CSV_TEXT_ONLY)
+        return cli_error(EXIT_USAGE, "--xlsx and --text-only exclude each other");
+    if (xlsx && !analysis_xlsx_available())
+        return cli_error(EXIT_FAIL,
+                         "--xlsx: this debrief was built without libxlsxwriter (Debian package "
+                         "libxlsxwriter-dev); rebuild with it, or use --bom for a CSV that "
+                         "Excel reads as UTF-8");
     char sid[SURVEY_MAX_ID + 1];
     uint32_t version = 0;
     if (survey && parse_survey(survey, sid, sizeof sid, &version) != 0)
@@ -106,7 +122,7 @@ int cmd_csv(int argc, char **argv)
             snprintf(path, sizeof path, "%.*s_%s_v%u.csv", (int)n, out, sd->survey->id,
                      sd->survey->version);
         }
-        AnalysisCsvOptions opt = {path, mode};
+        AnalysisCsvOptions opt = {path, mode, bom};
         int64_t rows;
         if (analysis_csv_write(sd, &opt, &rows, &err) != DB_OK) {
             status = cli_fail(&err);
@@ -114,7 +130,21 @@ int cmd_csv(int argc, char **argv)
         }
         printf("%s: survey %s version %u: %lld %s%s\n", path, sd->survey->id, sd->survey->version,
                (long long)rows, mode == ANALYSIS_CSV_TEXT_ONLY ? "text answers" : "responses",
-               mode == ANALYSIS_CSV_TEXT_ONLY ? "" : " (+ .codebook.csv, .sps, .R)");
+               mode == ANALYSIS_CSV_TEXT_ONLY ? "" : " (+ .codebook.csv, .sps, .spss.csv, .R)");
+        if (xlsx) {
+            char xpath[4096];
+            size_t n = strlen(path);
+            if (n > 4 && strcmp(path + n - 4, ".csv") == 0)
+                n -= 4;
+            snprintf(xpath, sizeof xpath, "%.*s.xlsx", (int)n, path);
+            if (analysis_xlsx_write(sd, xpath, mode, &rows, &err) != DB_OK) {
+                status = cli_fail(&err);
+                break;
+            }
+            printf("%s: survey %s version %u: %lld responses (sheets data, codebook, value "
+                   "labels)\n",
+                   xpath, sd->survey->id, sd->survey->version, (long long)rows);
+        }
     }
     adb_data_free(&data);
     return status;

@@ -1,32 +1,45 @@
 * Debrief export: survey mini version 2.
-* Run with the working directory set to the folder of the CSV file.
-* Declined (prefer not to answer) is -9, declared missing below;
-* an empty cell means not shown or not answered (system missing).
+* Run with the working directory set to the folder of the data file.
+* It reads mini.spss.csv: the CSV's rows, with a line break inside a text
+* written as \n and a backslash as \\ (SPSS reads no line break inside a
+* field); both are undone below, and so is the formula guard (a leading ').
+* Missing: -9 declined (prefer not to answer), -8 skipped (shown, not
+* answered), -7 not shown (show-if); declared missing below.
+* SPSS pads strings with spaces: a text's trailing spaces are not kept.
 
 GET DATA /TYPE=TXT
-  /FILE='mini.csv'
+  /FILE='mini.spss.csv'
   /ENCODING='UTF8'
   /DELCASE=LINE
   /DELIMITERS=","
   /QUALIFIER='"'
   /ARRANGEMENT=DELIMITED
   /FIRSTCASE=2
-  /VARIABLES=
-  session_label A64
-  session_date A10
-  lang A32
-  uncertainty F2.0
-  empathy F2.0
-  why A802
-  role F2.0
-  topics__ethics F2.0
-  topics__conflict F2.0
-  topics__grief F2.0
-  comment A1202
-.
+  /VARIABLES=session_label
+  A65 session_date
+  A10 lang
+  A32 uncertainty
+  F2.0 empathy
+  F2.0 why
+  A1602 role
+  F2.0 topics__ethics
+  F2.0 topics__conflict
+  F2.0 topics__grief
+  F2.0 comment
+  A2402.
 
-VARIABLE LABELS
-  session_label 'Session label'
+* Undo the formula guard and the line-break escapes.
+IF (SUBSTR(session_label, 1, 1) = "'") session_label = SUBSTR(session_label, 2).
+IF (SUBSTR(why, 1, 1) = "'") why = SUBSTR(why, 2).
+COMPUTE why = REPLACE(why, '\\', X'01').
+COMPUTE why = REPLACE(why, '\n', X'0A').
+COMPUTE why = REPLACE(why, X'01', '\').
+IF (SUBSTR(comment, 1, 1) = "'") comment = SUBSTR(comment, 2).
+COMPUTE comment = REPLACE(comment, '\\', X'01').
+COMPUTE comment = REPLACE(comment, '\n', X'0A').
+COMPUTE comment = REPLACE(comment, X'01', '\').
+
+VARIABLE LABELS session_label 'Session label'
   /session_date 'Session date'
   /lang 'Language of the answers'
   /uncertainty 'The group fostered my ability to tolerate uncertainty.'
@@ -39,21 +52,33 @@ VARIABLE LABELS
   /comment 'Any other comments?'
 .
 
-VALUE LABELS
-  uncertainty 1 'Strongly disagree' 2 'Disagree' 3 'Neutral' 4 'Agree' 5 'Strongly agree' -9 'Declined'
-  /empathy 1 'Strongly disagree' 2 'Disagree' 3 'Neutral' 4 'Agree' 5 'Strongly agree' -9 'Declined'
-  /role 1 'Clinical' 2 'Administrative' -9 'Declined'
-  /topics__ethics 0 'not chosen' 1 'chosen' -9 'Declined'
-  /topics__conflict 0 'not chosen' 1 'chosen' -9 'Declined'
-  /topics__grief 0 'not chosen' 1 'chosen' -9 'Declined'
+VALUE LABELS uncertainty 1 'Strongly disagree' 2 'Disagree' 3 'Neutral' 4 'Agree' 5 'Strongly agree' -9 'Declined' -8 'Skipped' -7 'Not shown'
+  /empathy 1 'Strongly disagree' 2 'Disagree' 3 'Neutral' 4 'Agree' 5 'Strongly agree' -9 'Declined' -8 'Skipped' -7 'Not shown'
+  /role 1 'Clinical' 2 'Administrative' -9 'Declined' -8 'Skipped' -7 'Not shown'
+  /topics__ethics 0 'not chosen' 1 'chosen' -9 'Declined' -8 'Skipped' -7 'Not shown'
+  /topics__conflict 0 'not chosen' 1 'chosen' -9 'Declined' -8 'Skipped' -7 'Not shown'
+  /topics__grief 0 'not chosen' 1 'chosen' -9 'Declined' -8 'Skipped' -7 'Not shown'
 .
 
-MISSING VALUES
-  uncertainty (-9)
-  /empathy (-9)
-  /role (-9)
-  /topics__ethics (-9)
-  /topics__conflict (-9)
-  /topics__grief (-9).
+MISSING VALUES uncertainty (-9, -8, -7)
+  /empathy (-9, -8, -7)
+  /why ('-9', '-8', '-7')
+  /role (-9, -8, -7)
+  /topics__ethics (-9, -8, -7)
+  /topics__conflict (-9, -8, -7)
+  /topics__grief (-9, -8, -7)
+  /comment ('-9', '-8', '-7').
+
+VARIABLE LEVEL session_label (NOMINAL)
+  /session_date (NOMINAL)
+  /lang (NOMINAL)
+  /uncertainty (ORDINAL)
+  /empathy (ORDINAL)
+  /why (NOMINAL)
+  /role (NOMINAL)
+  /topics__ethics (NOMINAL)
+  /topics__conflict (NOMINAL)
+  /topics__grief (NOMINAL)
+  /comment (NOMINAL).
 
 EXECUTE.
