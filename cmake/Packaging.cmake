@@ -64,7 +64,11 @@ set(DEBRIEF_DEB_LIBS "libc6 (>= 2.34), libsodium23 (>= 1.0.18), libsqlite3-0 (>=
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME debrief-cli)
 set(CPACK_COMPONENT_CLI_DESCRIPTION
     "offline survey kiosk: coordinator and analyst tool\nThe debrief command: keys, export, verify, import, CSV and reports of the\nresponses collected by Debrief kiosks. No graphics needed: this is the\npackage for analysts' machines.")
-set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS "${DEBRIEF_DEB_LIBS}")
+if(DEBRIEF_XLSX)
+  set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS "${DEBRIEF_DEB_LIBS}, libxlsxwriter4 (>= 1.1.4)")
+else()
+  set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS "${DEBRIEF_DEB_LIBS}")
+endif()
 set(CPACK_DEBIAN_CLI_PACKAGE_SECTION utils)
 
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME debrief-kiosk)
