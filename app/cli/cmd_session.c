@@ -16,8 +16,10 @@ static void session_usage(FILE *out)
             "                            [--survey FILE] [--expected N]\n"
             "       debrief session close --data DIR\n"
             "       debrief session list --data DIR\n\n"
-            "Opens a session (a group on a date), closes it, or lists sessions with their\n"
-            "response counts. Responses belong to the open session; only one is open at a\n"
+            "Opens a session (a group on a date), closes it, or lists sessions (responses\n"
+            "held on the kiosk, not yet exported, exported and awaiting the analyst's\n"
+            "acknowledgement) and the exported batches (acknowledged ones are deleted from\n"
+            "the kiosk). Responses belong to the open session; only one is open at a\n"
             "time, and only closed sessions are exported. The date is entered by the\n"
             "coordinator (the kiosk's clock is not trusted). --expected caps the number of\n"
             "responses at the expected attendance. DIR is the kiosk's data directory\n"
@@ -131,6 +133,9 @@ typedef struct ListCtx {
     DbError *err;
 } ListCtx;
 
+/* One line per session: responses held on the kiosk now, of them not yet exported, and
+ * exported in a batch the analyst has not acknowledged yet. Acknowledged responses are
+ * deleted, so they are counted per batch below, not here. */
 static int list_one(const StoreSession *s, void *ctx)
 {
     ListCtx *c = ctx;
@@ -138,8 +143,8 @@ static int list_one(const StoreSession *s, void *ctx)
     if ((c->rc = store_count_unexported(c->st, s->id, &unexported, c->err)) != DB_OK)
         return 1;
     if (c->n++ == 0)
-        printf("%4s  %-6s  %-10s  %-24s  %-16s  %9s  %10s\n", "id", "state", "date", "label",
-               "survey", "responses", "unexported");
+        printf("%4s  %-6s  %-10s  %-24s  %-16s  %9s  %10s  %15s\n", "id", "state", "date", "label",
+               "survey", "held", "unexported", "awaiting ack");
     char survey[48];
     snprintf(survey, sizeof survey, "%s v%u", s->survey_id, s->survey_version);
     char count[32];
@@ -147,8 +152,33 @@ static int list_one(const StoreSession *s, void *ctx)
         snprintf(count, sizeof count, "%lld/%d", (long long)s->responses, s->expected);
     else
         snprintf(count, sizeof count, "%lld", (long long)s->responses);
-    printf("%4lld  %-6s  %-10s  %-24s  %-16s  %9s  %10lld\n", (long long)s->id,
-           s->open ? "open" : "closed", s->date, s->label, survey, count, (long long)unexported);
+    printf("%4lld  %-6s  %-10s  %-24s  %-16s  %9s  %10lld  %15lld\n", (long long)s->id,
+           s->open ? "open" : "closed", s->date, s->label, survey, count, (long long)unexported,
+           (long long)(s->responses - unexported));
+    return 0;
+}
+
+typedef struct BatchList {
+    int n;
+    int64_t acked_responses;
+} BatchList;
+
+/* One line per exported batch: what it held and where it stands. */
+static int list_batch(const StoreBatch *b, void *ctx)
+{
+    BatchList *l = ctx;
+    if (l->n++ == 0)
+        printf("batches:\n");
+    printf("  batch %llu: %lld response%s, ", (unsigned long long)b->number,
+           (long long)b->records, b->records == 1 ? "" : "s");
+    if (b->acknowledged) {
+        printf("acknowledged by the analyst (deleted from this kiosk)\n");
+        l->acked_responses += b->records;
+    } else if (b->written) {
+        printf("exported, awaiting acknowledgement (%lld held)\n", (long long)b->held);
+    } else {
+        printf("export not finished (the next export writes it again)\n");
+    }
     return 0;
 }
 
@@ -162,17 +192,20 @@ static int session_list(const char *data)
         rc = store_session_foreach(st, list_one, &c, &err);
     if (rc == DB_OK)
         rc = c.rc;
+    if (rc == DB_OK && c.n == 0)
+        printf("no sessions yet\n");
+    BatchList bl = {0, 0};
+    if (rc == DB_OK)
+        rc = store_batch_foreach(st, list_batch, &bl, &err);
     int64_t unexported = 0, unacked = 0;
     if (rc == DB_OK)
         rc = store_count_unexported(st, -1, &unexported, &err);
     if (rc == DB_OK)
         rc = store_count_unacknowledged(st, &unacked, &err);
-    if (rc == DB_OK) {
-        if (c.n == 0)
-            printf("no sessions yet\n");
-        printf("not yet exported: %lld responses; exported, awaiting acknowledgement: %lld\n",
-               (long long)unexported, (long long)unacked);
-    }
+    if (rc == DB_OK)
+        printf("not yet exported: %lld responses; exported, awaiting acknowledgement: %lld; "
+               "acknowledged and deleted: %lld\n",
+               (long long)unexported, (long long)unacked, (long long)bl.acked_responses);
     store_close(st);
     return rc == DB_OK ? EXIT_OK : cli_fail(&err);
 }

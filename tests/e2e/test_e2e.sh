@@ -96,6 +96,10 @@ mkdir -p "$T/usb"
 run "export" "$DEBRIEF" export --data "$T/kiosk" --out "$T/usb"
 batch=$(ls "$T"/usb/*.dbb 2>/dev/null | head -n 1)
 [ -n "$batch" ] && ok || bad "export wrote no batch file"
+run "session list after export" "$DEBRIEF" session list --data "$T/kiosk"
+grep -Eq "ccdg v1 +5 +0 +5$" "$T/out" && ok || { bad "5 held, 0 unexported, 5 awaiting ack"; cat "$T/out" >&2; }
+grep -q "batch 1: 5 responses, exported, awaiting acknowledgement (5 held)" "$T/out" && ok ||
+  bad "the batch awaits acknowledgement"
 run "verify" "$DEBRIEF" verify "$batch"
 grep -q "5 responses\|responses: 5" "$T/out" && ok || { bad "verify reports 5 responses"; cat "$T/out" >&2; }
 
@@ -127,6 +131,9 @@ cp "$T/out" "$T/list"
 grep -q "Group 1" "$T/list" && ok || bad "session still listed after ack"
 grep -q "exported, awaiting acknowledgement: 0" "$T/list" && ok || bad "nothing awaits acknowledgement"
 grep -Eq "ccdg v1 +0 +0" "$T/list" && ok || { bad "the session's responses are purged"; cat "$T/list" >&2; }
+grep -q "batch 1: 5 responses, acknowledged by the analyst (deleted from this kiosk)" "$T/list" &&
+  ok || bad "session list says what was acknowledged"
+grep -q "acknowledged and deleted: 5" "$T/list" && ok || bad "session list counts the acknowledged"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
