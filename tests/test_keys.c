@@ -649,6 +649,33 @@ static void test_vectors_analyst(void)
     CHECK_STR(err.msg, DBERR_AUTH_MSG);
 }
 
+/* The passphrase is the bytes given, as docs/FORMAT.md's vector analyst-utf8.key shows: its
+ * NFC bytes open it (to analyst.pub's key), the same letters decomposed (NFD) or without the
+ * final space do not. */
+static void test_vectors_passphrase_bytes(void)
+{
+    char path[2048];
+    DbError err;
+    KeyPublic pub, from_sec;
+    vec_path(path, sizeof path, VEC_ANALYST_PUB);
+    CHECK(keys_public_read(path, &pub, &err) == DB_OK);
+    vec_path(path, sizeof path, VEC_UTF8_KEY);
+    KeySecret *sec = NULL;
+    const char *nfc = VEC_UTF8_PASSPHRASE;
+    CHECK(strlen(nfc) == 31 && memcmp(nfc + 1, "\xc3\xa4", 2) == 0);
+    CHECK(keys_secret_read(path, nfc, strlen(nfc), &sec, &err) == DB_OK);
+    if (sec) {
+        keys_secret_public(sec, &from_sec);
+        CHECK(memcmp(&pub, &from_sec, sizeof pub) == 0);
+        keys_secret_free(sec);
+    }
+    sec = NULL;
+    CHECK(keys_secret_read(path, VEC_UTF8_PASSPHRASE_NFD, strlen(VEC_UTF8_PASSPHRASE_NFD), &sec,
+                           &err) == DB_EAUTH);
+    CHECK(keys_secret_read(path, nfc, strlen(nfc) - 1, &sec, &err) == DB_EAUTH);
+    CHECK(sec == NULL);
+}
+
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
     uint8_t *data;
@@ -817,6 +844,7 @@ int main(void)
     RUN(test_secret_roundtrip);
     RUN(test_secret_file_io);
     RUN(test_secret_format_errors);
+    RUN(test_vectors_passphrase_bytes);
     RUN(test_secret_tamper);
     RUN(test_vectors_analyst);
     RUN(test_vectors_kiosk);

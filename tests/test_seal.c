@@ -404,6 +404,20 @@ static void test_vector_record(void)
     CHECK(memcmp(r + 10, rid, sizeof rid) == 0);
     CHECK(seal_open(r, len, sec, plain, sizeof plain, &plen, &err) == DB_OK);
     CHECK(plen == strlen(VEC_PLAINTEXT) && memcmp(plain, VEC_PLAINTEXT, plen) == 0);
+    /* its record id (docs/FORMAT.md, "Record id"; computed with Python's hashlib) */
+    uint8_t id[SEAL_RECORD_ID_BYTES], id2[SEAL_RECORD_ID_BYTES];
+    CHECK(seal_record_id(r, len, id, &err) == DB_OK);
+    CHECK(memcmp(id, "\x8c\x61\x9f\x3e\x2d\x74\x97\x66\x44\xad\xd3\xa3\x4a\xd0\x82\x51"
+                     "\xca\x75\x7c\x4d\x99\x87\x1e\xc4\x70\xc3\x6f\xbe\x75\x6b\x57\xba",
+                 sizeof id) == 0);
+    /* the id covers the header, slots and nonce; a malformed record has none */
+    r[len - 20] ^= 1; /* in the ciphertext: same id (that record no longer opens) */
+    CHECK(seal_record_id(r, len, id2, &err) == DB_OK && memcmp(id, id2, sizeof id) == 0);
+    r[len - 20] ^= 1;
+    r[40] ^= 1; /* in the slot: another id */
+    CHECK(seal_record_id(r, len, id2, &err) == DB_OK && memcmp(id, id2, sizeof id) != 0);
+    r[40] ^= 1;
+    CHECK(seal_record_id(r, len - 1, id2, &err) == DB_EFORMAT);
     r[len - 1] ^= 1;
     CHECK(seal_open(r, len, sec, plain, sizeof plain, &plen, &err) == DB_EAUTH);
     CHECK_STR(err.msg, DBERR_AUTH_MSG);

@@ -70,22 +70,41 @@ int cli_read_passphrase(const char *path, const char *prompt, int confirm, char 
     buf[0] = '\0';
     if (path) {
         /* A pipe is fine here (--passphrase-file /dev/stdin, or <(pass show ...)): read the
-         * first line, bounded, rather than requiring a regular file. */
+         * first line, bounded, rather than requiring a regular file. The passphrase is its
+         * bytes up to the first LF (or the end), less one CR right before it (a file saved
+         * with Windows line ends gives the same key); nothing else is changed. A NUL or
+         * another CR would silently shorten or change it: refused (docs/FORMAT.md). */
         FILE *f = fopen(path, "r");
         if (!f)
             return dberr_set(err, errno == ENOENT ? DB_ENOENT : DB_EIO, "%s: %s", path,
                              strerror(errno));
-        int rc = DB_OK;
-        if (!fgets(buf, (int)cap, f)) {
+        int rc = DB_OK, c = EOF, any = 0;
+        size_t n = 0;
+        while ((c = fgetc(f)) != EOF && c != '\n') {
+            any = 1;
+            if (n + 1 >= cap) {
+                rc = dberr_set(err, DB_ELIMIT, "%s: passphrase longer than %zu bytes", path,
+                               cap - 2);
+                break;
+            }
+            buf[n++] = (char)c;
+        }
+        any |= c == '\n';
+        fclose(f);
+        if (rc == DB_OK && !any)
             rc = dberr_set(err, DB_EINVAL, "%s: empty; expected the passphrase on its first line",
                            path);
-            buf[0] = '\0';
-        } else if (!strchr(buf, '\n') && !feof(f) && fgetc(f) != EOF) {
-            rc = dberr_set(err, DB_ELIMIT, "%s: passphrase longer than %zu bytes", path, cap - 2);
-        }
-        fclose(f);
-        *len = strcspn(buf, "\r\n");
-        buf[*len] = '\0';
+        if (rc == DB_OK && n > 0 && buf[n - 1] == '\r')
+            n--;
+        if (rc == DB_OK && memchr(buf, '\r', n))
+            rc = dberr_set(err, DB_EINVAL,
+                           "%s: the first line holds a carriage return (CR) before its end; a "
+                           "passphrase is the line's bytes as they are, so write it without one",
+                           path);
+        if (rc == DB_OK && memchr(buf, '\0', n))
+            rc = dberr_set(err, DB_EINVAL, "%s: the first line holds a NUL byte", path);
+        *len = n;
+        buf[n] = '\0';
         if (rc != DB_OK) {
             secmem_wipe(buf, cap);
             *len = 0;

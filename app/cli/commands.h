@@ -21,9 +21,11 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Whether arg is -h or --help. */
 int cli_is_help(const char *arg);
 
-/* Reads a passphrase into buf (NUL-terminated, without newline; at most cap - 1 bytes):
- * from path if non-NULL (first line of the file), else from the terminal with echo off
- * (prompt on stderr), asking twice when confirm is set. The caller wipes buf. */
+/* Reads a passphrase into buf (NUL-terminated; at most cap - 2 bytes): from path if non-NULL
+ * (the bytes of the file's first line up to its LF or the end, one CR right before that
+ * removed; a NUL or another CR in it is refused: docs/FORMAT.md, "Secret key file"), else
+ * from the terminal with echo off (the line typed, without its end; prompt on stderr),
+ * asking twice when confirm is set. The caller wipes buf. */
 int cli_read_passphrase(const char *path, const char *prompt, int confirm, char *buf, size_t cap,
                         size_t *len, DbError *err);
 

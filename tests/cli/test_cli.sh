@@ -75,5 +75,31 @@ expect_exit 1 "fingerprint of junk" -- "$DEBRIEF" fingerprint "$T/junk.pub"
 expect_in "$T/err" "debrief: error: $T/junk.pub:" "junk key message names the file"
 expect_exit 2 "keygen without --out" -- "$DEBRIEF" keygen
 
+# --- the passphrase bytes (docs/FORMAT.md, "Secret key file"): the first line of the file as
+# it is, one CR before its end removed; the key vectors open only with exactly their bytes.
+# import reads the key before the batches: a batch that is not there then says the key opened.
+V="$SRC/tests/vectors"
+opens() { # DESCRIPTION KEY FILE-BYTES (printf format)
+  printf "$3" >"$T/pp"
+  expect_exit 1 "$1" -- "$DEBRIEF" import --key "$2" --passphrase-file "$T/pp" --db "$T/pp.db" "$T/nothere.dbb"
+  expect_in "$T/err" "nothere.dbb" "$1: the key opened"
+}
+refused() { # DESCRIPTION KEY FILE-BYTES MESSAGE
+  printf "$3" >"$T/pp"
+  expect_exit 1 "$1" -- "$DEBRIEF" import --key "$2" --passphrase-file "$T/pp" --db "$T/pp.db" "$T/nothere.dbb"
+  expect_in "$T/err" "$4" "$1: message"
+}
+opens "LF line end" "$V/analyst.key" 'correct horse battery staple\n'
+opens "CRLF line end (a file edited on Windows)" "$V/analyst.key" 'correct horse battery staple\r\n'
+opens "no line end" "$V/analyst.key" 'correct horse battery staple'
+opens "only the first line counts" "$V/analyst.key" 'correct horse battery staple\nsecond line\n'
+refused "a leading space is part of it" "$V/analyst.key" ' correct horse battery staple\n' "authentication failed"
+refused "a trailing tab is part of it" "$V/analyst.key" 'correct horse battery staple\t\n' "authentication failed"
+refused "a CR inside the line" "$V/analyst.key" 'correct horse\rbattery staple\n' "holds a carriage return (CR) before its end"
+refused "a NUL inside the line" "$V/analyst.key" 'correct horse\000battery staple\n' "holds a NUL byte"
+opens "UTF-8 as typed (NFC)" "$V/analyst-utf8.key" 'K\303\244sekuchen f\303\274r alle, Gr\303\274\303\237e \n'
+refused "the same letters decomposed (NFD)" "$V/analyst-utf8.key" 'Ka\314\210sekuchen fu\314\210r alle, Gru\314\210\303\237e \n' "authentication failed"
+[ -e "$T/pp.db" ] && bad "a failed import left a database" || ok
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -42,11 +42,38 @@ static void path_of(char *out, size_t cap, const char *dir, const char *name)
         die(&err);
 }
 
+/* --passphrase-vector: analyst.key's secret sealed again under VEC_UTF8_PASSPHRASE (a new
+ * random salt and nonce; the other vectors are left as they are). */
+static int passphrase_vector(const char *dir)
+{
+    DbError err;
+    char path[4096];
+    path_of(path, sizeof path, dir, VEC_ANALYST_KEY);
+    KeySecret *sec;
+    if (keys_secret_read(path, VEC_PASSPHRASE, strlen(VEC_PASSPHRASE), &sec, &err) != DB_OK)
+        die(&err);
+    uint8_t *key_file;
+    size_t key_len;
+    if (keys_secret_seal(sec, VEC_UTF8_PASSPHRASE, strlen(VEC_UTF8_PASSPHRASE),
+                         keys_kdf_fast_for_tests(), &key_file, &key_len, &err) != DB_OK)
+        die(&err);
+    path_of(path, sizeof path, dir, VEC_UTF8_KEY);
+    if (fs_write_atomic(path, key_file, key_len, 0644, &err) != DB_OK)
+        die(&err);
+    hex(VEC_UTF8_KEY, key_file, key_len);
+    hex("its passphrase", (const uint8_t *)VEC_UTF8_PASSPHRASE, strlen(VEC_UTF8_PASSPHRASE));
+    keys_secret_free(sec);
+    free(key_file);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[2], "--passphrase-vector") == 0)
+        return secmem_init() != 0 ? 1 : passphrase_vector(argv[1]);
     int force = argc == 3 && strcmp(argv[2], "--force") == 0;
     if (argc != 2 && !force) {
-        fprintf(stderr, "usage: make_vectors DIR [--force]\n");
+        fprintf(stderr, "usage: make_vectors DIR [--force | --passphrase-vector]\n");
         return 2;
     }
     const char *dir = argv[1];
@@ -63,7 +90,7 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    /* The analyst key pair, its files and a signature. */
+    /* The analyst key pair, its files and a signature (then run --passphrase-vector). */
     KeyPublic pub;
     KeySecret *sec;
     if (keys_generate(&pub, &sec, &err) != DB_OK)

@@ -15,5 +15,11 @@
 #define VEC_KIOSK_ID "kiosk.id"   /* kiosk identity file */
 #define VEC_KIOSK_SIG "kiosk.sig" /* Ed25519 signature of VEC_KIOSK_MSG (64 bytes) */
 #define VEC_KIOSK_MSG "debrief test vector: kiosk signature v1"
+/* The same secret as analyst.key under a passphrase that is not ASCII: the bytes as typed, in
+ * NFC ("ä" is c3 a4, "ü" c3 bc, "ß" c3 9f); the same letters decomposed (NFD) are another
+ * passphrase. Made by make_vectors DIR --passphrase-vector. */
+#define VEC_UTF8_KEY "analyst-utf8.key"
+#define VEC_UTF8_PASSPHRASE "K\xc3\xa4sekuchen f\xc3\xbcr alle, Gr\xc3\xbc\xc3\x9f" "e "
+#define VEC_UTF8_PASSPHRASE_NFD "Ka\xcc\x88sekuchen fu\xcc\x88r alle, Gru\xcc\x88\xc3\x9f" "e "
 
 #endif
