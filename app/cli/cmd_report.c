@@ -16,14 +16,18 @@ static void report_usage(FILE *out)
             "Writes one self-contained HTML file (no scripts, no external files) with, per\n"
             "survey version: responses per group; for each Likert item n (%%) agreeing overall\n"
             "and per group with a Fisher exact p, mean (SD) with a Kruskal-Wallis (or, for two\n"
-            "groups, Wilcoxon) p, and a diverging bar chart; choice items as counts; free-text\n"
-            "answers pooled and shuffled.\n\n"
+            "groups, Wilcoxon) p, and a diverging bar chart; choice items as counts and a\n"
+            "chart; free-text answers pooled and shuffled. No number lets a reader work out\n"
+            "the answers of a group with fewer than --k answers (docs/ANALYSIS.md).\n\n"
             "  --by session|QID  groups: sessions (default) or the answers to a single-choice\n"
-            "                    or Likert question\n"
-            "  --k N             suppress groups with fewer than N answers to an item (5)\n"
+            "                    or Likert question (not reported itself; those who did not\n"
+            "                    answer it are left out)\n"
+            "  --k N             a group with fewer than N answers to an item is shown only\n"
+            "                    pooled with others, never alone (5)\n"
             "  --agree N         agreeing = N or higher on a 5-point scale (4: top two boxes)\n"
             "  --survey ID[:V]   only this survey (all versions, or one)\n"
-            "  --numbers FILE    also write the report's numbers as TSV, full precision\n");
+            "  --numbers FILE    also write the report's numbers as TSV, full precision (only\n"
+            "                    what the report publishes)\n");
 }
 
 static int parse_int(const char *s, int lo, int hi, int *out)
