@@ -74,7 +74,8 @@ static void build(Data *x)
     sd->sessions = calloc((size_t)n_sessions, sizeof *sd->sessions);
     for (int i = 0; i < n_sessions; i++) {
         snprintf(sd->sessions[i].label, sizeof sd->sessions[i].label, "%s", g_sessions[i]);
-        snprintf(sd->sessions[i].date, sizeof sd->sessions[i].date, "2024-06-%02d", 3 + i);
+        snprintf(sd->sessions[i].date, sizeof sd->sessions[i].date, "2024-06-%02d",
+                 (3 + i) % 28 + 1);
     }
     int nq = g_survey->n_questions;
     sd->n_responses = N_ROWS;
