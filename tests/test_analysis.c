@@ -610,6 +610,7 @@ static void test_record_replays(void)
              fp_b, fp_a);
     CHECK(strstr(err.msg, "b1-splice.dbb: REPLAY: record ") != NULL && strstr(err.msg, expect));
     CHECK(snap_same(before, db_path));
+    free(before.data);
 
     /* 3. A record twice in one batch (kiosk B's batch 2 would come next: use a new db). */
     char db2[512];
