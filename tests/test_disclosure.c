@@ -453,11 +453,11 @@ static const char *const three[] = {"Monday group", "Tuesday group", "Forced sma
 
 /* The issue's round trip: sessions of 10, 11 and 3 (the last exported with --force). */
 static const Row g_issue[] = {
-    {0, 5, 4, 1, 1}, {0, 4, 4, 1, 3}, {0, 4, 5, 2, 0}, {0, 5, 3, 1, 4}, {0, 4, -1, -1, 2},
-    {0, 3, 4, 1, 2}, {0, 2, 4, 2, 1}, {0, 1, 2, 1, 6}, {0, 3, 5, 1, 0}, {0, 4, 4, 2, 1},
-    {1, 4, 3, 1, 1}, {1, 5, 4, 1, 1}, {1, 4, 2, 2, 2}, {1, 4, 5, 1, 0}, {1, 2, 4, 1, 4},
+    {0, 5, 4, 1, 1},  {0, 4, 4, 1, 3}, {0, 4, 5, 2, 0}, {0, 5, 3, 1, 4}, {0, 4, -1, -1, 2},
+    {0, 3, 4, 1, 2},  {0, 2, 4, 2, 1}, {0, 1, 2, 1, 6}, {0, 3, 5, 1, 0}, {0, 4, 4, 2, 1},
+    {1, 4, 3, 1, 1},  {1, 5, 4, 1, 1}, {1, 4, 2, 2, 2}, {1, 4, 5, 1, 0}, {1, 2, 4, 1, 4},
     {1, 3, 3, -1, 0}, {1, 5, 5, 1, 1}, {1, 4, 4, 2, 2}, {1, 5, 4, 1, 5}, {1, 3, 5, 1, 1},
-    {1, 4, 4, 1, 3}, {2, 1, 2, 2, 4}, {2, 2, 5, 1, 1}, {2, 5, 3, 2, 2},
+    {1, 4, 4, 1, 3},  {2, 1, 2, 2, 4}, {2, 2, 5, 1, 1}, {2, 5, 3, 2, 2},
 };
 
 static void test_issue_scenario(void)
@@ -531,8 +531,8 @@ static void test_issue_scenario(void)
     const char *h = (const char *)html;
     CHECK(h && strstr(h, "<td class=\"num sup\">pooled<sup>a</sup></td>") != NULL);
     CHECK(h && strstr(h, "in the pooled row (a)") != NULL);
-    CHECK(h && strstr(h, "Forced small (2024-05-13) (fewer than 5 answers: never shown alone)") !=
-                   NULL);
+    CHECK(h &&
+          strstr(h, "Forced small (2024-05-13) (fewer than 5 answers: never shown alone)") != NULL);
     CHECK(h && strstr(h, "(added so that the pool has at least 5 answers)") != NULL);
     CHECK(h && strstr(h, "&lt;5†") == NULL);
     free(html);
@@ -546,7 +546,8 @@ static void test_k7(void)
 {
     static const char *const names[] = {"A", "B", "C"};
     Row rows[24];
-    static const int unc[24] = {5, 4, 4, 5, 4, 3, 2, 1, 3, 4, 5, 4, 4, 2, 3, 5, 5, 4, 4, 5, 4, 5, 5, 4};
+    static const int unc[24] = {5, 4, 4, 5, 4, 3, 2, 1, 3, 4, 5, 4,
+                                4, 2, 3, 5, 5, 4, 4, 5, 4, 5, 5, 4};
     for (int i = 0; i < 24; i++)
         rows[i] = (Row){i < 9 ? 0 : i < 15 ? 1 : 2, unc[i], 1 + (i * 7) % 5, 1 + i % 2, 1 + i % 7};
     Data x;
@@ -555,8 +556,8 @@ static void test_k7(void)
     Pubs p;
     parse(side ? side : "", &p);
     for (int i = 0; i < p.n_items; i++) {
-        CHECK(p.items[i].member[1] == 1);  /* B, 6 answers: small */
-        CHECK(p.items[i].member[0] == 2);  /* A, 9: added (the first of the two smallest) */
+        CHECK(p.items[i].member[1] == 1); /* B, 6 answers: small */
+        CHECK(p.items[i].member[0] == 2); /* A, 9: added (the first of the two smallest) */
         CHECK(p.items[i].shown[2] && !p.items[i].shown[0] && !p.items[i].shown[1]);
     }
     CHECK(attack(&p, 7, 0, NULL, NULL, 1) == 0);
@@ -570,8 +571,8 @@ static void test_two_small(void)
 {
     static const char *const names[] = {"Big", "Tiny", "Small", "Mid"};
     Row rows[25];
-    static const int sess[25] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2,
-                                 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
+    static const int sess[25] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1,
+                                 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3};
     for (int i = 0; i < 25; i++)
         rows[i] = (Row){sess[i], 1 + (i * 3) % 5, 1 + (i * 2) % 5, 1 + (i / 3) % 2, 1 + i % 7};
     Data x;

@@ -81,10 +81,10 @@ static void build(Data *x)
     sd->n_responses = N_ROWS;
     sd->responses = calloc(N_ROWS, sizeof *sd->responses);
     sd->cells = calloc((size_t)N_ROWS * (size_t)nq, sizeof *sd->cells);
-    int qs[6] = {survey_find_question(g_survey, "uncertainty"),
-                 survey_find_question(g_survey, "empathy"), survey_find_question(g_survey, "role"),
-                 survey_find_question(g_survey, "topics"), survey_find_question(g_survey, "why"),
-                 survey_find_question(g_survey, "comment")};
+    int qs[6] = {
+        survey_find_question(g_survey, "uncertainty"), survey_find_question(g_survey, "empathy"),
+        survey_find_question(g_survey, "role"),        survey_find_question(g_survey, "topics"),
+        survey_find_question(g_survey, "why"),         survey_find_question(g_survey, "comment")};
     for (int i = 0; i < N_ROWS; i++) {
         const Row *w = &g_rows[i];
         AdbResponse *r = &sd->responses[i];
@@ -165,8 +165,8 @@ static char *expected(const Data *x, int rtrim)
             int number;
             if (i)
                 sbuf_puts(&b, "\t");
-            if (export_cell(&x->sd, &x->sd.responses[order[r]], &vars[i], &text, code,
-                            sizeof code, &number))
+            if (export_cell(&x->sd, &x->sd.responses[order[r]], &vars[i], &text, code, sizeof code,
+                            &number))
                 sbuf_printf(&b, "%d", number);
             else
                 esc(&b, text, rtrim);
@@ -343,7 +343,8 @@ static void test_r(const Data *x)
     char *want = expected(x, 0);
     static const char dump[] =
         "esc <- function(s) { s <- gsub(\"\\\\\", \"\\\\\\\\\", s, fixed = TRUE);\n"
-        "  s <- gsub(\"\\n\", \"\\\\n\", s, fixed = TRUE); gsub(\"\\t\", \"\\\\t\", s, fixed = TRUE) }\n"
+        "  s <- gsub(\"\\n\", \"\\\\n\", s, fixed = TRUE); gsub(\"\\t\", \"\\\\t\", s, fixed = "
+        "TRUE) }\n"
         "codes <- c(declined = \"-9\", skipped = \"-8\", \"not shown\" = \"-7\")\n"
         "vars <- readLines(\"vars.txt\", encoding = \"UTF-8\")\n"
         "out <- character(0)\n"
@@ -419,7 +420,7 @@ static void test_spss(const Data *x)
     snprintf(path, sizeof path, "%s/dump.sps", g_dir);
     CHECK(fs_write_atomic(path, dump, sizeof dump - 1, 0600, &err) == DB_OK);
     CHECK(run_in_dir("pspp plain.sps dump.sps >pspp.log 2>&1; grep -n 'error' pspp.log >&2; "
-                           "! grep -q 'error' pspp.log") == 0);
+                     "! grep -q 'error' pspp.log") == 0);
     char *out = slurp("spss-out.csv");
     int *is_text = text_columns();
     /* SPSS strings are padded: compare texts without trailing spaces */
@@ -550,6 +551,11 @@ static void test_xlsx(const Data *x)
     char *strings = z ? zip_member(z, len, "xl/sharedStrings.xml") : NULL;
     char *codebook = z ? zip_member(z, len, "xl/worksheets/sheet2.xml") : NULL;
     char *wb = z ? zip_member(z, len, "xl/workbook.xml") : NULL;
+    char *labels = z ? zip_member(z, len, "xl/worksheets/sheet3.xml") : NULL;
+    /* value labels: the values are numbers, like the data's (-9 among them) */
+    CHECK(labels && strstr(labels, "<c r=\"B2\"><v>1</v></c>") != NULL);
+    CHECK(labels && strstr(labels, "<v>-9</v>") != NULL);
+    free(labels);
     CHECK(sheet && strings && codebook && wb);
     CHECK(wb && strstr(wb, "name=\"data\"") && strstr(wb, "name=\"codebook\"") &&
           strstr(wb, "name=\"value labels\""));

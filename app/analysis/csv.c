@@ -392,8 +392,8 @@ void export_codebook(const Survey *s, int mode, ExportCellFn cell, void *ctx)
         cell(ctx, row_n, col++, t.data ? t.data : "");
         sbuf_free(&t);
         if (sq->kind == SURVEY_LIKERT)
-            sbuf_printf(&t, "ascending: 1=%s ... %d=%s", survey_text(&sq->anchors[0], 0),
-                        sq->scale, survey_text(&sq->anchors[sq->scale - 1], 0));
+            sbuf_printf(&t, "ascending: 1=%s ... %d=%s", survey_text(&sq->anchors[0], 0), sq->scale,
+                        survey_text(&sq->anchors[sq->scale - 1], 0));
         cell(ctx, row_n, col++, t.data ? t.data : "");
         sbuf_free(&t);
         shown_if_text(s, sq, &t);
@@ -436,10 +436,11 @@ void export_value_labels(const Survey *s, int mode, ExportCellFn cell, void *ctx
             snprintf(num, sizeof num, "%d", sq->kind == SURVEY_MULTI ? val : val + 1);
             cell(ctx, r, 1, num);
             for (int l = 0; l < s->n_langs; l++) {
-                const char *label = sq->kind == SURVEY_LIKERT   ? survey_text(&sq->anchors[val], l)
-                                    : sq->kind == SURVEY_SINGLE ? survey_text(&sq->options[val].text, l)
-                                    : val                       ? "chosen"
-                                                                : "not chosen";
+                const char *label = sq->kind == SURVEY_LIKERT ? survey_text(&sq->anchors[val], l)
+                                    : sq->kind == SURVEY_SINGLE
+                                        ? survey_text(&sq->options[val].text, l)
+                                    : val ? "chosen"
+                                          : "not chosen";
                 cell(ctx, r, 2 + l, label);
             }
         }
@@ -570,12 +571,14 @@ static void spss(Sbuf *b, const Survey *s, const char *data_name, int mode)
         first = 0;
         if (sq->kind == SURVEY_MULTI)
             sbuf_puts(b, " 0 'not chosen' 1 'chosen'");
-        int n = sq->kind == SURVEY_LIKERT ? sq->scale : sq->kind == SURVEY_SINGLE ? sq->n_options : 0;
+        int n = sq->kind == SURVEY_LIKERT   ? sq->scale
+                : sq->kind == SURVEY_SINGLE ? sq->n_options
+                                            : 0;
         for (int a = 0; a < n; a++) {
             sbuf_printf(b, " %d ", a + 1);
-            sps_string(b, survey_text(sq->kind == SURVEY_LIKERT ? &sq->anchors[a]
-                                                                : &sq->options[a].text,
-                                      0));
+            sps_string(
+                b,
+                survey_text(sq->kind == SURVEY_LIKERT ? &sq->anchors[a] : &sq->options[a].text, 0));
         }
         sbuf_printf(b, " %d 'Declined' %d 'Skipped' %d 'Not shown'\n", ANALYSIS_DECLINED_CODE,
                     ANALYSIS_SKIPPED_CODE, ANALYSIS_NOT_SHOWN_CODE);
@@ -644,28 +647,29 @@ static void rscript(Sbuf *b, const Survey *s, const char *csv_name, int mode, in
                 bom ? "UTF-8-BOM" : "UTF-8");
     for (int i = 0; i < n_vars; i++) {
         int text = vars[i].q < 0 || s->questions[vars[i].q].kind == SURVEY_TEXT;
-        sbuf_printf(b, "%s%s = \"%s\"", i ? ", " : "", vars[i].name, text ? "character" : "integer");
+        sbuf_printf(b, "%s%s = \"%s\"", i ? ", " : "", vars[i].name,
+                    text ? "character" : "integer");
     }
-    sbuf_printf(b,
-                "))\n"
-                "unguard <- function(x) sub(\"^'\", \"\", x)\n"
-                "missing_reason <- function(x) factor(ifelse(x %%in%% c(\"%d\", %d), \"declined\",\n"
-                "  ifelse(x %%in%% c(\"%d\", %d), \"skipped\", ifelse(x %%in%% c(\"%d\", %d), "
-                "\"not shown\", NA))),\n"
-                "  levels = c(\"declined\", \"skipped\", \"not shown\"))\n"
-                "d$session_label <- unguard(d$session_label)\n"
-                "d$session_date <- as.Date(d$session_date)\n"
-                "d$session <- factor(paste(d$session_date, d$session_label))\n\n",
-                ANALYSIS_DECLINED_CODE, ANALYSIS_DECLINED_CODE, ANALYSIS_SKIPPED_CODE,
-                ANALYSIS_SKIPPED_CODE, ANALYSIS_NOT_SHOWN_CODE, ANALYSIS_NOT_SHOWN_CODE);
+    sbuf_printf(
+        b,
+        "))\n"
+        "unguard <- function(x) sub(\"^'\", \"\", x)\n"
+        "missing_reason <- function(x) factor(ifelse(x %%in%% c(\"%d\", %d), \"declined\",\n"
+        "  ifelse(x %%in%% c(\"%d\", %d), \"skipped\", ifelse(x %%in%% c(\"%d\", %d), "
+        "\"not shown\", NA))),\n"
+        "  levels = c(\"declined\", \"skipped\", \"not shown\"))\n"
+        "d$session_label <- unguard(d$session_label)\n"
+        "d$session_date <- as.Date(d$session_date)\n"
+        "d$session <- factor(paste(d$session_date, d$session_label))\n\n",
+        ANALYSIS_DECLINED_CODE, ANALYSIS_DECLINED_CODE, ANALYSIS_SKIPPED_CODE,
+        ANALYSIS_SKIPPED_CODE, ANALYSIS_NOT_SHOWN_CODE, ANALYSIS_NOT_SHOWN_CODE);
     for (int q = 0; q < s->n_questions; q++) {
         const SurveyQuestion *sq = &s->questions[q];
         if (sq->kind == SURVEY_TEXT && mode == ANALYSIS_CSV_NO_TEXT)
             continue;
         const char *id = sq->id;
         if (sq->kind == SURVEY_MULTI) {
-            sbuf_printf(b, "d$%s_missing <- missing_reason(d$%s__%s)\n", id, id,
-                        sq->options[0].id);
+            sbuf_printf(b, "d$%s_missing <- missing_reason(d$%s__%s)\n", id, id, sq->options[0].id);
             for (int o = 0; o < sq->n_options; o++) {
                 const char *opt = sq->options[o].id;
                 sbuf_printf(b, "d$%s__%s[d$%s__%s < 0] <- NA\n", id, opt, id, opt);
@@ -693,7 +697,7 @@ static void rscript(Sbuf *b, const Survey *s, const char *csv_name, int mode, in
                 if (i)
                     sbuf_puts(b, ", ");
                 r_string(b, survey_text(sq->kind == SURVEY_LIKERT ? &sq->anchors[i]
-                                                                   : &sq->options[i].text,
+                                                                  : &sq->options[i].text,
                                         0));
             }
             sbuf_printf(b, ")%s)\n", sq->kind == SURVEY_LIKERT ? ", ordered = TRUE" : "");

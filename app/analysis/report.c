@@ -49,9 +49,9 @@ typedef struct Groups {
     char label[MAX_GROUPS][RESPONSE_MAX_LABEL + 40]; /* table headers: label, then ... */
     char date[MAX_GROUPS][RESPONSE_DATE_LEN + 1];    /* ... the date on its own line */
     int size[MAX_GROUPS];                            /* responses */
-    int *of;         /* group of each response; -1: left out (no answer to --by QID) */
-    int n_left_out;  /* responses that did not answer --by QID */
-    int by_q;        /* --by QID: its index, else -1 */
+    int *of;        /* group of each response; -1: left out (no answer to --by QID) */
+    int n_left_out; /* responses that did not answer --by QID */
+    int by_q;       /* --by QID: its index, else -1 */
 } Groups;
 
 typedef struct Ctx {
@@ -190,20 +190,20 @@ enum { ALONE = 0, POOL_SMALL = 1, POOL_ADDED = 2 };
 
 /* One published column: a group, the pool, or all answers. */
 typedef struct Col {
-    int n;                 /* answers */
-    int dist[MAX_VALUES];  /* Likert: value v at v - 1; choice: option o (multi: chosen) */
-    int agree;             /* Likert: values >= the threshold */
-    double mean, sd;       /* Likert */
+    int n;                /* answers */
+    int dist[MAX_VALUES]; /* Likert: value v at v - 1; choice: option o (multi: chosen) */
+    int agree;            /* Likert: values >= the threshold */
+    double mean, sd;      /* Likert */
 } Col;
 
 /* What an item publishes. */
 typedef struct Item {
     int q;
-    int declined;          /* "prefer not to answer", all groups */
-    int too_few;           /* fewer than k answers in all: only n and declined are shown */
+    int declined; /* "prefer not to answer", all groups */
+    int too_few;  /* fewer than k answers in all: only n and declined are shown */
     int has_pool;
-    char mark;             /* the pool's footnote letter in its table */
-    int pooled[MAX_GROUPS]; /* ALONE, POOL_SMALL or POOL_ADDED */
+    char mark;                      /* the pool's footnote letter in its table */
+    int pooled[MAX_GROUPS];         /* ALONE, POOL_SMALL or POOL_ADDED */
     Col all, pool, grp[MAX_GROUPS]; /* grp[g] is published only when pooled[g] == ALONE */
     /* tests across the published columns (the groups shown alone, and the pool) */
     double fisher_p, rank_stat, rank_p;
@@ -215,8 +215,7 @@ typedef struct Item {
  * 1..k-1 answers; then, while the pool has fewer than k, the smallest group not in it (the
  * first of equals), so that neither the pool nor "All" minus the shown groups is a group
  * under k. *too_few when fewer than k answered in all (nothing but n is then shown). */
-static void pool_groups(const int *n, int n_groups, int k, int *pooled, int *has_pool,
-                        int *too_few)
+static void pool_groups(const int *n, int n_groups, int k, int *pooled, int *has_pool, int *too_few)
 {
     int total = 0, in_pool = 0;
     *has_pool = 0;
@@ -542,8 +541,8 @@ static void side_num(Sbuf *b, double v)
 }
 
 /* A sidecar line per published column: likert|choice, QID, all|GROUP|pool, n, ... */
-static void side_col(Sbuf *t, const char *kind, const char *qid, const char *which,
-                     const Col *col, int n_values, int likert)
+static void side_col(Sbuf *t, const char *kind, const char *qid, const char *which, const Col *col,
+                     int n_values, int likert)
 {
     sbuf_printf(t, "%s\t%s\t%s\t%d\t", kind, qid, which, col->n);
     if (likert) {
@@ -641,8 +640,7 @@ static int chart_rows(const Ctx *c, const Item *it)
     return rows;
 }
 
-static void chart_body(const Ctx *c, const Item *it, const SurveyQuestion *sq, BarFn bar,
-                       int row_h)
+static void chart_body(const Ctx *c, const Item *it, const SurveyQuestion *sq, BarFn bar, int row_h)
 {
     Sbuf *b = c->html;
     int y = 0;
@@ -736,13 +734,14 @@ static void multi_bar(Sbuf *b, int y, const Col *col, const SurveyQuestion *sq)
     for (int o = 0; o < sq->n_options; o++) {
         double w = width * col->dist[o] / col->n;
         int yy = y + o * 16;
-        sbuf_printf(b, "<rect x=\"%.0f\" y=\"%d\" width=\"%.2f\" height=\"%.0f\" fill=\"%s\">"
-                       "<title>",
+        sbuf_printf(b,
+                    "<rect x=\"%.0f\" y=\"%d\" width=\"%.2f\" height=\"%.0f\" fill=\"%s\">"
+                    "<title>",
                     left, yy, w > 0 ? w : 0.5, h, palette_options[o]);
         sbuf_html(b, survey_text(&sq->options[o].text, 0));
         sbuf_printf(b, ": %d of %d</title></rect>", col->dist[o], col->n);
-        sbuf_printf(b, "<text x=\"%.2f\" y=\"%d\" class=\"n\">%.0f%%</text>", left + w + 4,
-                    yy + 11, 100.0 * col->dist[o] / col->n);
+        sbuf_printf(b, "<text x=\"%.2f\" y=\"%d\" class=\"n\">%.0f%%</text>", left + w + 4, yy + 11,
+                    100.0 * col->dist[o] / col->n);
     }
 }
 

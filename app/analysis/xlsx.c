@@ -50,6 +50,22 @@ static void sheet_cell(void *ctx, int row, int col, const char *text)
         s->e = e;
 }
 
+/* The value labels: the values (column 1) as numbers, so they match the data sheet's. */
+static void labels_cell(void *ctx, int row, int col, const char *text)
+{
+    Sheet *s = ctx;
+    char *end;
+    long v = strtol(text, &end, 10);
+    if (row > 0 && col == 1 && *text && !*end) {
+        lxw_error e =
+            worksheet_write_number(s->ws, (lxw_row_t)row, (lxw_col_t)col, (double)v, NULL);
+        if (e != LXW_NO_ERROR && s->e == LXW_NO_ERROR)
+            s->e = e;
+        return;
+    }
+    sheet_cell(ctx, row, col, text);
+}
+
 static int data_sheet(const AdbSurveyData *sd, int mode, Sheet *s, DbError *err)
 {
     ExportVar *vars;
@@ -122,7 +138,7 @@ int analysis_xlsx_write(const AdbSurveyData *sd, const char *path, int mode, int
         rc = data_sheet(sd, mode, &data, err);
     if (rc == DB_OK) {
         export_codebook(sd->survey, mode, sheet_cell, &book);
-        export_value_labels(sd->survey, mode, sheet_cell, &labels);
+        export_value_labels(sd->survey, mode, labels_cell, &labels);
         worksheet_freeze_panes(book.ws, 1, 0);
         worksheet_freeze_panes(labels.ws, 1, 0);
         lxw_error e = data.e ? data.e : book.e ? book.e : labels.e;

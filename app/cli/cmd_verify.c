@@ -102,8 +102,8 @@ static int verify_one(const char *path, Seen *seen, int file, Ids *ids)
         if (b.number == 1)
             printf("  hash %s, first batch of this kiosk\n", h);
         else
-            printf("  hash %s, follows batch %llu (hash %s)\n", h,
-                   (unsigned long long)b.number - 1, p);
+            printf("  hash %s, follows batch %llu (hash %s)\n", h, (unsigned long long)b.number - 1,
+                   p);
         seen->ok = 1;
         memcpy(seen->kiosk_pk, b.kiosk_pk, sizeof seen->kiosk_pk);
         seen->number = b.number;
@@ -163,15 +163,13 @@ static int check_chain(Seen *s, int n)
             status = cli_error(EXIT_FAIL,
                                "GAP: batch %llu of kiosk %s is missing between %s and %s; "
                                "import refuses %s without it (or with --accept-gap)",
-                               (unsigned long long)a->number + 1, b->fp, a->path, b->path,
-                               b->path);
+                               (unsigned long long)a->number + 1, b->fp, a->path, b->path, b->path);
         } else {
             status = cli_error(EXIT_FAIL,
                                "GAP: batches %llu-%llu of kiosk %s are missing between %s and "
                                "%s; import refuses %s without them (or with --accept-gap)",
-                               (unsigned long long)a->number + 1,
-                               (unsigned long long)b->number - 1, b->fp, a->path, b->path,
-                               b->path);
+                               (unsigned long long)a->number + 1, (unsigned long long)b->number - 1,
+                               b->fp, a->path, b->path, b->path);
         }
     }
     return status;
@@ -211,8 +209,8 @@ static int check_replays(const Seen *s, const int *dup_of, Ids *ids)
                            "of %s (batch %llu of kiosk %s): a kiosk never exports a response "
                            "twice; import refuses the later batch (or skips the record with "
                            "--skip-replays)",
-                           b->rec, fb->path, (unsigned long long)fb->number, fb->fp,
-                           ids->v[j].rec, fa->path, (unsigned long long)fa->number, fa->fp);
+                           b->rec, fb->path, (unsigned long long)fb->number, fb->fp, ids->v[j].rec,
+                           fa->path, (unsigned long long)fa->number, fa->fp);
     }
     return status;
 }
