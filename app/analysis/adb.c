@@ -1,8 +1,8 @@
 /* adb: the analysis database on sqlite3. See adb.h for the contract.
  *
- * Migrations: migrations[i] takes the schema from version i to i + 1 inside the transaction
- * that also sets user_version. To add version 2: write migrate_to_2, append it, bump
- * ADB_SCHEMA_VERSION.
+ * Migrations: migrations[i] takes the schema from version i to i + 1; every step a database
+ * needs runs in one transaction that also sets user_version. To add version 4: write
+ * migrate_to_4, append it, bump ADB_SCHEMA_VERSION.
  *
  * Journal: the default rollback journal (one file at rest, easy to back up), synchronous =
  * FULL, secure_delete = ON, temp_store = MEMORY (no sort or index spills to temp files),
@@ -266,21 +266,26 @@ static int migrate(Adb *db, DbError *err)
         return rc;
     if (version == 0 && n_tables > 0)
         return dberr_set(err, DB_EFORMAT, "%s: not a Debrief analysis database", db->path);
-    while (version < ADB_SCHEMA_VERSION) {
-        if ((rc = adb_begin(db, err)) != DB_OK)
-            return rc;
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
-        if ((rc = migrations[version](db, err)) != DB_OK ||
-            (rc = exec(db, sql, "setting the schema version", err)) != DB_OK) {
+    if (version == ADB_SCHEMA_VERSION)
+        return DB_OK;
+    /* Every step in one transaction: a new database gets its whole schema with one commit
+     * (one fsync instead of one per version), and a process killed meanwhile leaves the
+     * file as it was. */
+    if ((rc = adb_begin(db, err)) != DB_OK)
+        return rc;
+    for (; version < ADB_SCHEMA_VERSION; version++) {
+        if ((rc = migrations[version](db, err)) != DB_OK) {
             adb_rollback(db);
             return rc;
         }
-        if ((rc = adb_commit(db, err)) != DB_OK)
-            return rc;
-        version++;
     }
-    return DB_OK;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ADB_SCHEMA_VERSION);
+    if ((rc = exec(db, sql, "setting the schema version", err)) != DB_OK) {
+        adb_rollback(db);
+        return rc;
+    }
+    return adb_commit(db, err);
 }
 
 int adb_open(const char *path, int create, Adb **out, DbError *err)
