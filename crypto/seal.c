@@ -238,8 +238,8 @@ int seal_record_id(const uint8_t *rec, size_t rec_len, uint8_t id[SEAL_RECORD_ID
 {
     static const char tag[] = "debrief-record-id-v1";
     memset(id, 0, SEAL_RECORD_ID_BYTES);
-    int n;
-    size_t padded;
+    int n = 0;
+    size_t padded = 0;
     int rc = record_parse(rec, rec_len, &n, &padded, err);
     if (rc != DB_OK)
         return rc;
