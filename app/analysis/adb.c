@@ -586,18 +586,28 @@ int adb_records_find(Adb *db, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES], uint32
 }
 
 int adb_records_add(Adb *db, int64_t batch, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES],
-                    const uint8_t *keep, uint32_t n, DbError *err)
+                    const uint32_t *order, uint8_t *keep, uint32_t n, uint32_t *n_seen,
+                    DbError *err)
 {
+    *n_seen = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "INSERT INTO record_ids (id, batch_id) VALUES (?, ?)", &stmt, err);
-    for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
-        if (keep && !keep[i])
+    int rc = prepare(db,
+                     "INSERT INTO record_ids (id, batch_id) VALUES (?, ?) ON CONFLICT (id) DO "
+                     "NOTHING",
+                     &stmt, err);
+    for (uint32_t j = 0; rc == DB_OK && j < n; j++) {
+        uint32_t i = order[j];
+        if (!keep[i])
             continue;
         sqlite3_bind_blob(stmt, 1, ids[i], SEAL_RECORD_ID_BYTES, SQLITE_STATIC);
         sqlite3_bind_int64(stmt, 2, batch);
         int s = sqlite3_step(stmt);
         if (s != SQLITE_DONE)
             rc = sql_error(db, s, "storing record ids", err);
+        else if (sqlite3_changes(db->db) == 0) {
+            keep[i] = 0; /* imported before */
+            (*n_seen)++;
+        }
         sqlite3_reset(stmt);
     }
     sqlite3_finalize(stmt); /* NULL when preparing failed */

@@ -81,10 +81,13 @@ int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbEr
 /* For each of ids[0..n): the batch row it was imported with (first_batch[i]), or 0. */
 int adb_records_find(Adb *db, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES], uint32_t n,
                      int64_t *first_batch, DbError *err);
-/* Stores ids[i] for every i with keep == NULL or keep[i], all under batch (inside the import's
- * transaction). A repeated id is a database error (the import looks them up first). */
+/* Stores ids[order[j]] for j = 0..n-1 under batch, skipping records with keep[i] == 0 (inside
+ * the import's transaction; order should sort the ids: inserting in key order is much
+ * cheaper). An id stored before (by an earlier batch) is left as it is: its keep[i] is
+ * cleared and *n_seen counts it. */
 int adb_records_add(Adb *db, int64_t batch, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES],
-                    const uint8_t *keep, uint32_t n, DbError *err);
+                    const uint32_t *order, uint8_t *keep, uint32_t n, uint32_t *n_seen,
+                    DbError *err);
 /* The number and kiosk fingerprint of a batch row (for messages). */
 int adb_batch_describe(Adb *db, int64_t batch, uint64_t *number,
                        char fingerprint[KEY_FINGERPRINT_SIZE], DbError *err);

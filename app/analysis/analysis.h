@@ -3,7 +3,8 @@
  * Import (analysis_import_file), for one batch file, makes these checks in this order and
  * stores the batch in ONE transaction, all or nothing (a failure rolls it back and leaves
  * the database file byte for byte as it was; steps 1-6 run before the transaction starts,
- * the records of step 7 are checked as they are stored):
+ * step 6b inside it before any record is opened, and the records of step 7 are checked as
+ * they are stored):
  *   1. the file is a regular file of at most BATCH_MAX_BYTES;
  *   2. batch_parse: structure, limits and the kiosk's signature;
  *   3. the kiosk is known and trusted, or first seen and either listed in the kiosk registry
@@ -15,7 +16,8 @@
  *      refused unless accept_gap;
  *   6. every session's survey version is known (given with --survey or stored before);
  *   6b. no sealed record was imported before (its seal_record_id is in the database, from
- *      any batch of any kiosk) or repeats an earlier record of the same batch: a REPLAY,
+ *      any batch of any kiosk; the ids are stored in the same pass, in sorted order) or
+ *      repeats an earlier record of the same batch: a REPLAY,
  *      refused (DB_ESTATE, nothing imported) unless skip_replays, which imports the batch
  *      without those records and records how many were skipped;
  *   7. every record opens with the key (seal_open), decodes (response_decode), belongs to

@@ -721,90 +721,99 @@ static void sort_by_id(uint32_t *order, uint32_t n, const uint8_t (*ids)[SEAL_RE
     free(tmp);
 }
 
-/* The ids of b's records (seal_record_id), and which to import: a record whose id is in the
- * database already (imported from any batch of any kiosk) or repeats an earlier record of b
- * is a replay. Replays are refused with the first one named, unless skip: then *keep marks
- * the others and *n_replays counts them. *ids and *keep are malloc'd. */
-static int find_replays(Adb *db, const char *path, const Batch *b, int skip,
-                        uint8_t (**ids_out)[SEAL_RECORD_ID_BYTES], uint8_t **keep_out,
-                        uint32_t *n_replays, DbError *err)
+/* The records' ids (docs/FORMAT.md, "Record id") and what import does with them. */
+typedef struct RecordIds {
+    uint8_t (*id)[SEAL_RECORD_ID_BYTES]; /* per record */
+    uint32_t *order;                     /* the records sorted by id */
+    uint8_t *keep;                       /* per record: 0 = a replay, not imported */
+    uint32_t *dup_of;                    /* per record: the earlier copy in the batch, or n */
+    uint32_t n;
+} RecordIds;
+
+static void record_ids_free(RecordIds *r)
 {
+    free(r->id);
+    free(r->order);
+    free(r->keep);
+    free(r->dup_of);
+    memset(r, 0, sizeof *r);
+}
+
+/* Computes every record's id and marks the later copies of a record repeated inside the
+ * batch (sorted by id, equal ids are neighbours; the earliest record of each run is the
+ * original). The database is not read here: adb_records_add finds the records imported
+ * before, in the same pass that stores the new ids. */
+static int record_ids_make(const char *path, const Batch *b, RecordIds *r, DbError *err)
+{
+    memset(r, 0, sizeof *r);
     uint32_t n = b->n_records;
-    uint8_t(*ids)[SEAL_RECORD_ID_BYTES] = malloc((n ? n : 1) * sizeof *ids);
-    uint8_t *keep = malloc(n ? n : 1);
-    int64_t *first = calloc(n ? n : 1, sizeof *first);
-    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    *ids_out = ids;
-    *keep_out = keep;
-    *n_replays = 0;
-    int rc = DB_OK;
-    if (!ids || !keep || !first || !order) {
-        rc = dberr_set(err, DB_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (uint32_t i = 0; i < n && rc == DB_OK; i++) {
-        keep[i] = 1;
-        order[i] = i;
-        if ((rc = seal_record_id(b->records[i].data, b->records[i].len, ids[i], err)) != DB_OK)
-            dberr_prefix(err, "%s: record %u", path, i);
-    }
-    if (rc != DB_OK || (rc = adb_records_find(db, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])ids, n,
-                                              first, err)) != DB_OK)
-        goto done;
-    /* Repeats inside the batch: sorted by id, equal ids are neighbours; the earliest record
-     * of each run is the original. */
-    uint32_t dup_of_first = UINT32_MAX, first_replay = UINT32_MAX;
-    sort_by_id(order, n, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])ids);
-    for (uint32_t j = 1; j < n; j++) {
-        uint32_t a = order[j - 1], c = order[j];
-        if (memcmp(ids[a], ids[c], SEAL_RECORD_ID_BYTES) == 0) {
-            order[j] = a < c ? a : c; /* the earliest of the run stays the original */
-            uint32_t later = a < c ? c : a;
-            keep[later] = 0;
-            if (later < first_replay) {
-                first_replay = later;
-                dup_of_first = order[j];
-            }
-        }
-    }
+    r->n = n;
+    r->id = malloc((n ? n : 1) * sizeof *r->id);
+    r->order = malloc((n ? n : 1) * sizeof *r->order);
+    r->keep = malloc(n ? n : 1);
+    r->dup_of = malloc((n ? n : 1) * sizeof *r->dup_of);
+    if (!r->id || !r->order || !r->keep || !r->dup_of)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < n; i++) {
-        if (first[i] != 0) {
-            keep[i] = 0;
-            if (i < first_replay) {
-                first_replay = i;
-                dup_of_first = UINT32_MAX;
-            }
+        r->keep[i] = 1;
+        r->order[i] = i;
+        r->dup_of[i] = n;
+        int rc = seal_record_id(b->records[i].data, b->records[i].len, r->id[i], err);
+        if (rc != DB_OK) {
+            dberr_prefix(err, "%s: record %u", path, i);
+            return rc;
         }
     }
-    for (uint32_t i = 0; i < n; i++)
-        *n_replays += !keep[i];
-    if (*n_replays == 0 || skip)
-        goto done;
+    sort_by_id(r->order, n, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])r->id);
+    uint32_t first = n ? r->order[0] : 0; /* the earliest record of the current run */
+    for (uint32_t j = 1; j < n; j++) {
+        uint32_t c = r->order[j];
+        if (memcmp(r->id[r->order[j - 1]], r->id[c], SEAL_RECORD_ID_BYTES) != 0) {
+            first = c;
+            continue;
+        }
+        uint32_t orig = first < c ? first : c, later = first < c ? c : first;
+        r->keep[later] = 0;
+        r->dup_of[later] = orig;
+        first = orig;
+    }
+    return DB_OK;
+}
+
+/* The REPLAY error for the first replayed record (by index): a copy inside the batch, or a
+ * record imported before (its batch looked up in the database). */
+static int replay_error(Adb *db, const char *path, const Batch *b, const RecordIds *r,
+                        uint32_t n_replays, DbError *err)
+{
+    uint32_t i = 0;
+    while (i < r->n && r->keep[i])
+        i++;
     char where[160];
-    if (dup_of_first != UINT32_MAX) {
-        snprintf(where, sizeof where, "repeats record %u of the same batch", dup_of_first);
+    if (r->dup_of[i] < r->n) {
+        snprintf(where, sizeof where, "repeats record %u of the same batch", r->dup_of[i]);
     } else {
-        uint64_t number;
+        int64_t batch = 0;
+        uint64_t number = 0;
         char fp[KEY_FINGERPRINT_SIZE];
-        if ((rc = adb_batch_describe(db, first[first_replay], &number, fp, err)) != DB_OK)
-            goto done;
+        int rc = adb_records_find(db, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])&r->id[i], 1, &batch,
+                                  err);
+        if (rc == DB_OK)
+            rc = adb_batch_describe(db, batch, &number, fp, err);
+        if (rc != DB_OK)
+            return rc;
         snprintf(where, sizeof where, "was already imported from batch %llu of kiosk %s",
                  (unsigned long long)number, fp);
     }
     char more[64] = "";
-    if (*n_replays > 1)
-        snprintf(more, sizeof more, " (and %u more of its records)", *n_replays - 1);
+    if (n_replays > 1)
+        snprintf(more, sizeof more, " (and %u more of its records)", n_replays - 1);
     char fp[KEY_FINGERPRINT_SIZE];
     keys_fingerprint(b->kiosk_pk, KEY_SIGN_PUBLIC_BYTES, fp);
-    rc = dberr_set(err, DB_ESTATE,
-                   "%s: REPLAY: record %u of batch %llu of kiosk %s %s%s; nothing imported (a "
-                   "kiosk never exports a response twice: sealed records were copied into this "
-                   "batch; --skip-replays imports it without them)",
-                   path, first_replay, (unsigned long long)b->number, fp, where, more);
-done:
-    free(first);
-    free(order);
-    return rc;
+    return dberr_set(err, DB_ESTATE,
+                     "%s: REPLAY: record %u of batch %llu of kiosk %s %s%s; nothing imported (a "
+                     "kiosk never exports a response twice: sealed records were copied into "
+                     "this batch; --skip-replays imports it without them)",
+                     path, i, (unsigned long long)b->number, fp, where, more);
 }
 
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
@@ -822,8 +831,8 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     SurveyUse *uses = NULL;
     uint32_t *seen = NULL;
     int64_t *sids = NULL;
-    uint8_t(*rec_ids)[SEAL_RECORD_ID_BYTES] = NULL;
-    uint8_t *keep = NULL;
+    RecordIds ids;
+    memset(&ids, 0, sizeof ids);
     int in_tx = 0;
 
     memcpy(res->kiosk_pk, b.kiosk_pk, KEY_SIGN_PUBLIC_BYTES);
@@ -927,9 +936,8 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         goto done;
     }
 
-    /* replays */
-    if ((rc = find_replays(db, path, &b, opt->skip_replays, &rec_ids, &keep, &res->n_replays,
-                           err)) != DB_OK)
+    /* the records' ids (replays inside the batch; the database is asked in the transaction) */
+    if ((rc = record_ids_make(path, &b, &ids, err)) != DB_OK)
         goto done;
 
     /* surveys */
@@ -983,12 +991,27 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         if (rc == DB_OK)
             rc = adb_batch_session_add(db, batch_id, sids[i], b.sessions[i].count, err);
     }
-    if (rc != DB_OK ||
-        (rc = store_records(db, &b, sec, path, uses, sids, res->n_replays ? keep : NULL,
+    if (rc != DB_OK)
+        goto done;
+    /* Replays: a record stored before (any batch of any kiosk) or repeated in this batch. The
+     * ids go in, in sorted order, before any record is opened. */
+    uint32_t n_seen = 0;
+    if ((rc = adb_records_add(db, batch_id, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])ids.id,
+                              ids.order, ids.keep, ids.n, &n_seen, err)) != DB_OK)
+        goto done;
+    for (uint32_t i = 0; i < ids.n; i++)
+        res->n_replays += !ids.keep[i];
+    if (res->n_replays && !opt->skip_replays) {
+        rc = replay_error(db, path, &b, &ids, res->n_replays, err);
+        if (rc == DB_OK)
+            rc = DB_ESTATE;
+        res->n_replays = 0;
+        goto done;
+    }
+    if ((rc = store_records(db, &b, sec, path, uses, sids, res->n_replays ? ids.keep : NULL,
                             opt->n_threads, err)) != DB_OK ||
-        (rc = adb_records_add(db, batch_id, (const uint8_t(*)[SEAL_RECORD_ID_BYTES])rec_ids,
-                              keep, b.n_records, err)) != DB_OK ||
-        (res->n_replays && (rc = adb_batch_set_replays(db, batch_id, res->n_replays, err)) != DB_OK))
+        (res->n_replays &&
+         (rc = adb_batch_set_replays(db, batch_id, res->n_replays, err)) != DB_OK))
         goto done;
     for (uint32_t i = 0; i < b.n_records; i++)
         seen[b.records[i].session]++;
@@ -1011,8 +1034,7 @@ done:
     if (rc != DB_OK && rc != DB_EAUTH && err && strncmp(err->msg, path, strlen(path)) != 0)
         dberr_prefix(err, "%s", path);
     free(sids);
-    free(rec_ids);
-    free(keep);
+    record_ids_free(&ids);
     if (uses)
         for (uint32_t i = 0; i < b.n_sessions; i++)
             survey_free(uses[i].owned);
