@@ -195,7 +195,8 @@ static int check_replays(const Seen *s, const int *dup_of, Ids *ids)
     for (size_t i = 0; i < ids->n; i++)
         if (dup_of[ids->v[i].file] < 0)
             ids->v[k++] = ids->v[i];
-    qsort(ids->v, k, sizeof *ids->v, id_cmp);
+    if (k > 1) /* ids->v is NULL when no file held a record */
+        qsort(ids->v, k, sizeof *ids->v, id_cmp);
     for (size_t i = 1; i < k; i++) {
         const RecordId *a = &ids->v[i - 1], *b = &ids->v[i];
         if (memcmp(a->id, b->id, SEAL_RECORD_ID_BYTES) != 0)
