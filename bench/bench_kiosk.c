@@ -125,7 +125,9 @@ static double finish_event(Bench *b, uint64_t t0)
         b->clock += 700;
         if (kiosk_tick(b->k, b->clock))
             changed = 1;
-        if (ev.type == PE_TAP && kiosk_tap(b->k, ev.x, ev.y))
+        if (ev.type == PE_PRESS && kiosk_press(b->k, ev.x, ev.y))
+            changed = 1;
+        else if (ev.type == PE_RELEASE && kiosk_release(b->k, ev.x, ev.y))
             changed = 1;
         else if (ev.type == PE_TEXT && kiosk_text(b->k, ev.text))
             changed = 1;

@@ -21,3 +21,10 @@ set_property(TEST test_kiosk_session APPEND PROPERTY ENVIRONMENT "SDL_VIDEODRIVE
 # Where the admin screen exports: mounted drives only (tmpfs stand-ins in a private mount
 # namespace; skipped without root).
 debrief_test(test_kiosk_drive SOURCES test_kiosk_drive.c LIBS debrief_kiosk_app)
+
+# Real input: the kiosk on Xvfb (SDL_VIDEODRIVER=x11) driven by xdotool: double taps, taps off
+# centre, a drag across buttons (skipped, exit 77, without Xvfb or xdotool).
+debrief_test(test_kiosk_xinput SOURCES test_kiosk_xinput.c LIBS debrief_kiosk_sdl debrief_kiosk_ui
+  debrief_store debrief_survey debrief_crypto debrief_common)
+add_dependencies(test_kiosk_xinput debrief-kiosk)
+set_property(TEST test_kiosk_xinput PROPERTY SKIP_RETURN_CODE 77)

@@ -139,7 +139,15 @@ static void step_tap(Pair *pr, const char *label)
         return;
     }
     UiRect r = f->labels[i].r;
-    kiosk_tap(pr->k, r.x + r.w / 2, r.y + r.h / 2);
+    int x = r.x + r.w / 2, y = r.y + r.h / 2;
+    /* A deliberate finger: after the guard time, down (drawn pressed), 80 ms, up. */
+    now_ms += (uint64_t)kiosk_input_wait(pr->k, x, y);
+    kiosk_tick(pr->k, now_ms);
+    kiosk_press(pr->k, x, y);
+    draw_and_compare(pr, label);
+    now_ms += 80;
+    kiosk_tick(pr->k, now_ms);
+    kiosk_release(pr->k, x, y);
     draw_and_compare(pr, label);
 }
 

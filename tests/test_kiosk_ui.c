@@ -28,6 +28,15 @@ typedef struct FakeStore {
     char last_text[64]; /* never the real answers: only for checks */
 } FakeStore;
 
+/* The flow tests tap at once, as fast as code can: without the guard and double-tap times,
+ * which test_finger_rules checks on their own. */
+static void flow_config(KioskConfig *c)
+{
+    kiosk_config_defaults(c);
+    c->tap_guard_ms = 0;
+    c->double_tap_ms = 0;
+}
+
 static int fake_submit(void *ctx, const Response *r, DbError *err)
 {
     FakeStore *fs = ctx;
@@ -41,7 +50,7 @@ static int fake_submit(void *ctx, const Response *r, DbError *err)
 static Kiosk *new_kiosk(Survey *s, FakeStore *fs)
 {
     KioskConfig c;
-    kiosk_config_defaults(&c);
+    flow_config(&c);
     Kiosk *k = NULL;
     DbError err;
     CHECK(kiosk_new(s, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
@@ -219,7 +228,7 @@ static void test_layout_all_sizes(void)
         kiosk_free(k);
 
         KioskConfig c;
-        kiosk_config_defaults(&c);
+        flow_config(&c);
         c.availability = KA_NO_SESSION;
         c.demo = 1;
         DbError err;
@@ -1066,6 +1075,22 @@ static void test_script_parse(void)
     CHECK(s->steps[2].op == SO_PRESS && s->steps[2].ms == SCRIPT_LONG_PRESS_MS);
     CHECK_STR(s->steps[2].str, "Tap to begin");
     script_free(s);
+    const char *fingers = "down 10 20\nmove \"Back\"\nhold 150\nup\ndoubletap \"Next\" 80\n"
+                          "doubletap 400 288 300\nmove 3 4\n";
+    CHECK(script_parse("t.script", fingers, strlen(fingers), &s, &err) == DB_OK);
+    CHECK(s->n == 7);
+    CHECK(s->steps[0].op == SO_DOWN && s->steps[0].x == 10 && s->steps[0].y == 20 &&
+          !s->steps[0].str);
+    CHECK(s->steps[1].op == SO_MOVE);
+    CHECK_STR(s->steps[1].str, "Back");
+    CHECK(s->steps[2].op == SO_HOLD && s->steps[2].ms == 150);
+    CHECK(s->steps[3].op == SO_UP);
+    CHECK(s->steps[4].op == SO_DOUBLETAP && s->steps[4].ms == 80);
+    CHECK_STR(s->steps[4].str, "Next");
+    CHECK(s->steps[5].op == SO_DOUBLETAP && s->steps[5].x == 400 && s->steps[5].y == 288 &&
+          s->steps[5].ms == 300);
+    CHECK(s->steps[6].op == SO_MOVE && s->steps[6].x == 3 && s->steps[6].y == 4);
+    script_free(s);
     const char *waits = "waitfile \"go\"\nwaitfile \"/tmp/x y\" 7\n";
     CHECK(script_parse("t.script", waits, strlen(waits), &s, &err) == DB_OK);
     CHECK(s->n == 2);
@@ -1082,8 +1107,20 @@ static void test_script_parse(void)
         {"key shift\n", "demo.script:1: unknown key \"shift\" (enter, backspace, delete, left, "
                         "right, home, end, escape, tab)"},
         {"wait soon\n", "demo.script:1: wait needs a number of milliseconds (0..600000)"},
-        {"jump 3\n", "demo.script:1: unknown action \"jump\" (tap, press, longpress, type, key, "
-                     "wait, idle, expect, absent, screenshot, waitfile)"},
+        {"jump 3\n", "demo.script:1: unknown action \"jump\" (tap, press, longpress, doubletap, "
+                     "down, move, up, hold, type, key, wait, idle, expect, absent, screenshot, "
+                     "waitfile)"},
+        {"down\n", "demo.script:1: down needs \"label\" or X Y (non-negative integers)"},
+        {"move 1\n", "demo.script:1: move needs \"label\" or X Y (non-negative integers)"},
+        {"down \"Next\" 4\n", "demo.script:1: down needs \"label\" or X Y (non-negative "
+                              "integers)"},
+        {"doubletap 5 6\n", "demo.script:1: doubletap needs \"label\" or X Y, then MS "
+                            "(non-negative integers)"},
+        {"doubletap \"Next\"\n", "demo.script:1: doubletap needs \"label\" or X Y, then MS "
+                                 "(non-negative integers)"},
+        {"up 3 4\n", "demo.script:1: up takes nothing (the finger is lifted where it is)"},
+        {"hold\n", "demo.script:1: hold needs a number of milliseconds (0..600000)"},
+        {"hold -5\n", "demo.script:1: hold needs a number of milliseconds (0..600000)"},
         {"waitfile go\n", "demo.script:1: waitfile needs one \"quoted string\""},
         {"waitfile \"go\" 0\n", "demo.script:1: waitfile needs \"path\" and at most a number of "
                                "seconds (1..3600)"},
@@ -1162,6 +1199,19 @@ static void test_args(void)
     const char *bad = "survey = x\nbrightness = 3\n";
     CHECK(kiosk_args_apply_config(&a, "kiosk.conf", bad, strlen(bad), &err) == DB_EINVAL);
     CHECK_STR(err.msg, "kiosk.conf:2: unknown setting \"brightness\"");
+    /* The finger timings. */
+    char *argv_bare[] = {"k"};
+    CHECK(kiosk_args_parse(1, argv_bare, &a, &err) == DB_OK);
+    CHECK(a.tap_guard_ms == -1 && a.double_tap_ms == -1); /* the kiosk's defaults */
+    const char *fingers = "tap_guard_ms = 450\ndouble_tap_ms = 0\n";
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", fingers, strlen(fingers), &err) == DB_OK);
+    CHECK(a.tap_guard_ms == 450 && a.double_tap_ms == 0);
+    const char *slow = "tap_guard_ms = 2500\n";
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", slow, strlen(slow), &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "kiosk.conf:1: tap_guard_ms must be 0..2000 milliseconds");
+    KioskConfig dc;
+    kiosk_config_defaults(&dc);
+    CHECK(dc.tap_guard_ms == 300 && dc.double_tap_ms == 500);
     /* The admin settings. */
     const char *adm = "pin_hash = $argon2id$v=19$m=65536,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$"
                       "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\nexport_dir = /mnt/usb\n"
@@ -1320,7 +1370,7 @@ static char pin_1234[PIN_HASH_MAX];
 static Kiosk *admin_kiosk(FakeAdmin *fa, FakeStore *fs, int no_pin)
 {
     KioskConfig c;
-    kiosk_config_defaults(&c);
+    flow_config(&c);
     c.pin_hash = no_pin ? NULL : pin_1234;
     Kiosk *k = NULL;
     DbError err;
@@ -1345,7 +1395,7 @@ static void hold(Kiosk *k, int x, int y, uint64_t ms)
 {
     kiosk_press(k, x, y);
     advance(k, ms);
-    kiosk_tap(k, x, y);
+    kiosk_release(k, x, y);
 }
 
 static void enter_pin(Kiosk *k, const char *digits)
@@ -1364,7 +1414,7 @@ static void enter_pin(Kiosk *k, const char *digits)
 static Kiosk *started_kiosk(FakeStore *fs, const KioskAdminOps *ops, uint64_t now)
 {
     KioskConfig c;
-    kiosk_config_defaults(&c);
+    flow_config(&c);
     c.pin_hash = pin_1234;
     Kiosk *k = NULL;
     DbError err;
@@ -1422,7 +1472,7 @@ static void test_pin_lockout_survives_restart(void)
      * yet): the lock runs from the first tick's time, not from 0. */
     fa.pin_fails = 3;
     KioskConfig c;
-    kiosk_config_defaults(&c);
+    flow_config(&c);
     c.pin_hash = pin_1234;
     DbError err;
     CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
@@ -1468,7 +1518,7 @@ static void test_admin_gesture(void)
     screen_text(k, before, sizeof before);
     /* An ordinary tap in the corner does nothing: no survey begins, no PIN pad. */
     kiosk_press(k, 10, 10);
-    CHECK(kiosk_tap(k, 10, 10) == 1);
+    CHECK(kiosk_release(k, 10, 10) == 1);
     CHECK(kiosk_screen(k) == KS_ATTRACT);
     /* Held for just under the time: nothing either. */
     hold(k, 10, 10, 2999);
@@ -1491,7 +1541,7 @@ static void test_admin_gesture(void)
     CHECK(kiosk_screen(k) == KS_PIN);
     CHECK(visible(k, "Coordinator PIN"));
     CHECK(visible(k, "Enter the PIN"));
-    kiosk_tap(k, 10, 10);
+    kiosk_release(k, 10, 10);
     CHECK(visible(k, "Enter the PIN"));
     Kiosk *ki = k;
     CHECK(((struct Kiosk *)ki)->pin_len == 0);
@@ -1710,6 +1760,275 @@ static void test_admin_timeout(void)
 }
 
 /* Every admin screen at every size: targets >= 48 px, nothing clipped or overlapping. */
+/* ---- fingers: what real, impatient, imprecise input does (kiosk defaults) ---- */
+
+static uint64_t fclock;
+
+static Kiosk *finger_kiosk(Survey *s, FakeStore *fs)
+{
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    Kiosk *k = NULL;
+    DbError err;
+    CHECK(kiosk_new(s, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    fclock = 100000;
+    kiosk_tick(k, fclock);
+    kiosk_frame(k, W, H);
+    return k;
+}
+
+static void fwait(Kiosk *k, uint64_t ms)
+{
+    fclock += ms;
+    kiosk_tick(k, fclock);
+}
+
+/* The centre of the target labelled text (fails the test if there is none). */
+static int centre(Kiosk *k, const char *text, int *x, int *y)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int li = ui_frame_find_label(f, text);
+    CHECK(li >= 0 && f->labels[li].target >= 0);
+    if (li < 0 || f->labels[li].target < 0) {
+        fprintf(stderr, "  no target \"%s\" at %dx%d\n", text, W, H);
+        *x = *y = 0;
+        return -1;
+    }
+    UiRect r = f->targets[f->labels[li].target].r;
+    *x = r.x + r.w / 2;
+    *y = r.y + r.h / 2;
+    return 0;
+}
+
+/* A person's tap: after the kiosk takes input there, down for 60 ms, up, drawn between. */
+static void ftap(Kiosk *k, const char *text)
+{
+    int x, y;
+    if (centre(k, text, &x, &y))
+        return;
+    fwait(k, (uint64_t)kiosk_input_wait(k, x, y) + 700);
+    kiosk_press(k, x, y);
+    kiosk_frame(k, W, H);
+    fwait(k, 60);
+    kiosk_release(k, x, y);
+    kiosk_frame(k, W, H);
+    kiosk_frame_shown(k, fclock);
+}
+
+/* Two taps at (x, y), the second gap ms after the first was lifted (as xdotool click
+ * --repeat 2 --delay gap); the screen is drawn after each event, as the app does. */
+static void double_tap_at(Kiosk *k, int x, int y, int gap)
+{
+    kiosk_press(k, x, y);
+    kiosk_frame(k, W, H);
+    fwait(k, 12);
+    kiosk_release(k, x, y);
+    kiosk_frame(k, W, H);
+    kiosk_frame_shown(k, fclock);
+    fwait(k, (uint64_t)gap);
+    kiosk_press(k, x, y);
+    kiosk_frame(k, W, H);
+    fwait(k, 12);
+    kiosk_release(k, x, y);
+    kiosk_frame(k, W, H);
+    kiosk_frame_shown(k, fclock);
+}
+
+/* Whether the frame paints rect r with colour c (the pressed look). */
+static int painted(Kiosk *k, UiRect r, UiColor c)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    for (int i = 0; i < f->n_cmds; i++) {
+        const UiCmd *cmd = &f->cmds[i];
+        if (cmd->kind == UI_CMD_RECT && cmd->r.x == r.x && cmd->r.y == r.y && cmd->r.w == r.w &&
+            cmd->r.h == r.h && cmd->color.r == c.r && cmd->color.g == c.g && cmd->color.b == c.b)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_finger_rules(void)
+{
+    static const int gaps[] = {50, 80, 150, 300, 400};
+    FakeStore fs = {0};
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        /* A double tap on "Tap to begin": the second tap does not answer question 1. */
+        Kiosk *k = finger_kiosk(ccdg, &fs);
+        int x, y;
+        centre(k, "Tap to begin", &x, &y);
+        double_tap_at(k, x, y, gaps[g]);
+        CHECK(kiosk_screen(k) == KS_QUESTION && kiosk_current_question(k) == 0);
+        CHECK(k->r->answers[0].state == ANSWER_NONE);
+        /* A double tap on "Next": question 2 is not skipped. */
+        ftap(k, "Agree");
+        centre(k, "Next", &x, &y);
+        fwait(k, 700);
+        double_tap_at(k, x, y, gaps[g]);
+        CHECK(kiosk_current_question(k) == 1);
+        /* On "Back" likewise; Back on question 1 asks, and a double tap does not answer. */
+        centre(k, "Back", &x, &y);
+        fwait(k, 700);
+        double_tap_at(k, x, y, gaps[g]);
+        CHECK(kiosk_current_question(k) == 0 && kiosk_screen(k) == KS_QUESTION);
+        CHECK(k->r->answers[0].state == ANSWER_GIVEN && k->r->answers[0].value == 4);
+        /* On a choice: chosen once, not toggled back (multi) or elsewhere. */
+        kiosk_free(k);
+        k = finger_kiosk(team, &fs);
+        ftap(k, "Tap to begin");
+        ftap(k, "Agree");
+        ftap(k, "Next");
+        ftap(k, "Next");
+        CHECK(kiosk_current_question(k) == 3);
+        centre(k, "Ethics", &x, &y);
+        fwait(k, 700);
+        double_tap_at(k, x, y, gaps[g]);
+        CHECK((k->r->answers[3].chosen & 1) == 1);
+        /* On "Submit": one submit, and the thank-you screen is not tapped through. */
+        ftap(k, "Next");
+        ftap(k, "Next");
+        CHECK(kiosk_screen(k) == KS_REVIEW);
+        int before = fs.calls;
+        centre(k, "Submit", &x, &y);
+        fwait(k, 700);
+        double_tap_at(k, x, y, gaps[g]);
+        CHECK(fs.calls == before + 1);
+        CHECK(kiosk_screen(k) == KS_THANKS);
+        kiosk_free(k);
+    }
+
+    /* Keys are tapped twice on purpose: "ll" at 150 ms types two letters. */
+    Kiosk *k = finger_kiosk(team, &fs);
+    ftap(k, "Tap to begin");
+    ftap(k, "Disagree");
+    ftap(k, "Next");
+    int x, y;
+    if (!visible(k, "space"))
+        ftap(k, "Tap here to type");
+    centre(k, "l", &x, &y);
+    fwait(k, 700);
+    double_tap_at(k, x, y, 150);
+    CHECK(visible(k, "ll"));
+    CHECK(visible(k, "2/200"));
+    kiosk_free(k);
+
+    /* The pressed look follows the finger; a slide from one button to another acts on
+     * neither; 20 px off centre still acts. */
+    k = finger_kiosk(team, &fs);
+    ftap(k, "Tap to begin");
+    int ax, ay, dx, dy;
+    centre(k, "Agree", &ax, &ay);
+    centre(k, "Disagree", &dx, &dy);
+    const UiFrame *f = kiosk_frame(k, W, H);
+    UiRect ar = f->targets[ui_frame_hit(f, ax, ay)].r;
+    fwait(k, 700);
+    CHECK(!painted(k, ar, c_pressed));
+    CHECK(kiosk_press(k, ax, ay) == 1);
+    CHECK(painted(k, ar, c_pressed));
+    fwait(k, 100);
+    CHECK(kiosk_move(k, ax + 3, ay + 2) == 0); /* still on it */
+    CHECK(kiosk_move(k, dx, dy) == 1);
+    CHECK(!painted(k, ar, c_pressed));
+    fwait(k, 100);
+    kiosk_release(k, dx, dy);
+    CHECK(k->r->answers[0].state == ANSWER_NONE);
+    CHECK(kiosk_current_question(k) == 0);
+    /* Held and lifted 20 px off its centre, still on it: taken. */
+    fwait(k, 700);
+    kiosk_press(k, ax, ay + 20 < ar.y + ar.h ? ay + 20 : ay);
+    fwait(k, 80);
+    kiosk_release(k, ax + 20 < ar.x + ar.w ? ax + 20 : ax, ay);
+    CHECK(k->r->answers[0].state == ANSWER_GIVEN && k->r->answers[0].value == 4);
+    /* A drag across every button of the footer acts on none. */
+    int bx, by, nx, ny;
+    centre(k, "Back", &bx, &by);
+    centre(k, "Next", &nx, &ny);
+    fwait(k, 700);
+    kiosk_press(k, bx, by);
+    for (int i = 1; i <= 10; i++) {
+        fwait(k, 16);
+        kiosk_move(k, bx + (nx - bx) * i / 10, by);
+    }
+    kiosk_release(k, nx, ny);
+    CHECK(kiosk_screen(k) == KS_QUESTION && kiosk_current_question(k) == 0);
+    /* A finger down when the screen changes under it (the idle warning) is ignored until
+     * it lifts: its lift does not answer the warning, nor anything under it. */
+    fwait(k, 700);
+    kiosk_press(k, 5, H - 5);
+    k->last_input = fclock - 95000; /* as if the finger had rested there unnoticed */
+    fwait(k, 10);
+    CHECK(kiosk_idle_warning(k));
+    kiosk_release(k, 5, H - 5);
+    CHECK(kiosk_idle_warning(k));
+    ftap(k, "Continue");
+    CHECK(!kiosk_idle_warning(k));
+    /* After the guard time, the same place is tapped on purpose. */
+    centre(k, "Next", &x, &y);
+    CHECK(kiosk_input_wait(k, x, y) > 0);
+    fwait(k, (uint64_t)kiosk_input_wait(k, x, y));
+    CHECK(kiosk_input_wait(k, x, y) == 0);
+    kiosk_tap(k, x, y);
+    CHECK(kiosk_current_question(k) == 2); /* "Agree" hides the follow-up */
+    /* The guard counts from when the new screen is shown: a slow panel took 500 ms. */
+    fwait(k, 700);
+    centre(k, "Back", &x, &y);
+    kiosk_tap(k, x, y);
+    CHECK(kiosk_current_question(k) == 0);
+    fwait(k, 500);
+    kiosk_frame_shown(k, fclock);
+    int ox, oy;
+    centre(k, "Strongly agree", &ox, &oy);
+    fwait(k, 100);
+    kiosk_tap(k, ox, oy);
+    CHECK(k->r->answers[0].value == 4); /* not 5: that tap came 100 ms after the screen */
+    kiosk_free(k);
+}
+
+static void test_admin_double_taps(void)
+{
+    FakeAdmin fa;
+    FakeStore fs = {0};
+    fake_admin_init(&fa);
+    fa.held = 1;
+    KioskConfig c;
+    kiosk_config_defaults(&c);
+    c.pin_hash = pin_1234;
+    Kiosk *k = NULL;
+    DbError err;
+    CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
+    KioskAdminOps ops = {&fa,      fa_status, fa_open, fa_close, fa_export, fa_ack,
+                         fa_pin_load, fa_pin_save};
+    kiosk_set_admin(k, &ops);
+    fclock = 100000;
+    kiosk_tick(k, fclock);
+    kiosk_frame(k, W, H);
+    kiosk_press(k, 10, 10);
+    fwait(k, 3000);
+    CHECK(kiosk_screen(k) == KS_PIN);
+    kiosk_release(k, 10, 10);
+    ftap(k, "1");
+    ftap(k, "2");
+    ftap(k, "3");
+    ftap(k, "4");
+    ftap(k, "OK");
+    CHECK(kiosk_screen(k) == KS_ADMIN);
+    ftap(k, "Export");
+    CHECK(kiosk_screen(k) == KS_ADMIN_RESULT && fa.exports == 1);
+    static const int gaps[] = {50, 150, 300, 400};
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        int x, y;
+        centre(k, "Export anyway", &x, &y);
+        fwait(k, 700);
+        double_tap_at(k, x, y, gaps[g]);
+        CHECK(kiosk_screen(k) == KS_ADMIN_CONFIRM); /* asked, not confirmed */
+        CHECK(fa.forced == 0);
+        ftap(k, "Cancel");
+        CHECK(kiosk_screen(k) == KS_ADMIN);
+        ftap(k, "Export");
+    }
+    /* PIN digits are keys: a double tap types two. */
+    kiosk_free(k);
+}
+
 static void test_admin_layout(void)
 {
     int w0 = W, h0 = H;
@@ -1987,6 +2306,8 @@ int main(void)
     RUN(test_admin_timeout);
     RUN(test_admin_layout);
     RUN(test_fault_screen);
+    RUN(test_finger_rules);
+    RUN(test_admin_double_taps);
     survey_free(ccdg);
     survey_free(team);
     survey_free(longopt);

@@ -508,8 +508,7 @@ int kadm_tick(Kiosk *k)
         k->press_down = 0;
         if (!admin_possible(k))
             return 0; /* no PIN: nothing happens, nothing hints */
-        k->swallow_up = 1;
-        open_pin_pad(k);
+        open_pin_pad(k); /* the finger still down is ignored until it lifts */
         return 1;
     }
     if (!kadm_screen(k->screen))
@@ -984,7 +983,7 @@ static void build_label(Kiosk *k)
     kui_button(k, (UiRect){bx + bw + mt->gap, by, bw, mt->target}, "Done", mt->body, B_PRIMARY,
                ACT_ADM_LABEL_DONE, 0);
     kui_need(k, by + mt->target <= kr.y);
-    osk_layout(k->f, kr, &k->label_osk, ACT_ADM_KEY, mt->body, NULL);
+    osk_layout(k->f, kr, &k->label_osk, ACT_ADM_KEY, mt->body, kui_pressed_at(k), NULL);
 }
 
 static void build_confirm(Kiosk *k)

@@ -168,6 +168,12 @@ static int apply(KioskArgs *a, const char *key, const char *v, const char *where
         a->commit_interval_ms = (int)n;
         return DB_OK;
     }
+    if (strcmp(key, "tap_guard_ms") == 0 || strcmp(key, "double_tap_ms") == 0) {
+        if (parse_int(v, 0, 2000, &n))
+            return dberr_set(err, DB_EINVAL, "%s: %s must be 0..2000 milliseconds", where, key);
+        *(key[0] == 't' ? &a->tap_guard_ms : &a->double_tap_ms) = (int)n;
+        return DB_OK;
+    }
     if (strcmp(key, "pin-file") == 0)
         return set_path(a->pin_file, v, where, key, err);
     if (strcmp(key, "font_bold") == 0 || strcmp(key, "font-bold") == 0)
@@ -244,6 +250,7 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
 {
     memset(a, 0, sizeof *a);
     a->commit_interval_ms = -1;
+    a->tap_guard_ms = a->double_tap_ms = -1;
     /* The configuration file first, so that the command line wins. */
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0) {

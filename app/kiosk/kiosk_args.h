@@ -18,6 +18,8 @@
  *     export_dir = /media/debrief                      (else a mounted drive is looked for)
  *     min_responses = 5                                (k: smaller sessions are held back)
  *     commit_interval = 2000                           (ms between the kiosk's writes)
+ *     tap_guard_ms = 300     presses ignored this long after the screen changes
+ *     double_tap_ms = 500    a second tap this soon at the same place is ignored
  */
 #ifndef DEBRIEF_KIOSK_ARGS_H
 #define DEBRIEF_KIOSK_ARGS_H
@@ -60,6 +62,8 @@ typedef struct KioskArgs {
     int commit_interval_ms;          /* config commit_interval / --commit-interval; 0: write
                                         each response at once, no cover writes (tests only);
                                         -1 until parsed: the default, or 0 with --script */
+    int tap_guard_ms;                /* config tap_guard_ms (-1 = default) */
+    int double_tap_ms;               /* config double_tap_ms (-1 = default) */
 } KioskArgs;
 
 /* Parses argv (and the --config file, if given). DB_EINVAL with a message for a usage

@@ -54,7 +54,9 @@ static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 
                      c_disabled_bg = {0xD6, 0xD6, 0xD6, 0xFF},
                      c_disabled_fg = {0x5E, 0x5E, 0x5E, 0xFF}, c_note = {0x8A, 0x3B, 0x00, 0xFF},
                      c_banner = {0xFF, 0xD4, 0x00, 0xFF}, c_track = {0xD0, 0xD3, 0xD8, 0xFF},
-                     c_overlay = {0x3A, 0x3A, 0x3A, 0xFF}, c_field = {0xFF, 0xFF, 0xFF, 0xFF};
+                     c_overlay = {0x3A, 0x3A, 0x3A, 0xFF}, c_field = {0xFF, 0xFF, 0xFF, 0xFF},
+                     /* under a finger: a light button darkens, a dark one deepens */
+                     c_pressed = {0xC4, 0xD3, 0xE8, 0xFF}, c_primary_pressed = {0x12, 0x3C, 0x6E, 0xFF};
 
 /* The smallest font scale a screen is shrunk to (percent of the normal sizes) before a choice
  * question's options go on pages; below it text is too small to read at arm's length. */
@@ -99,6 +101,21 @@ struct Kiosk {
     int opt_first; /* first option shown on the last layout */
     int opt_count; /* options shown on the last layout */
 
+    /* The finger (kiosk_press .. kiosk_release; see "fingers" in kiosk_ui.c). */
+    int finger;         /* down */
+    int finger_ignored; /* it went down in the guard time, or the screen changed under it */
+    int press_on;       /* it went down on a target that shows a pressed look */
+    int press_action, press_arg; /* the target it went down on (action 0: none) */
+    UiRect press_rect;
+    int fx, fy;              /* where it is */
+    uint64_t view;           /* view_key of what is shown */
+    int changed;             /* the view changed since start (guard_from is set) */
+    uint64_t guard_from;     /* presses before guard_from + cfg.tap_guard_ms are ignored */
+    int view_unshown;        /* the screen changed; kiosk_frame_shown not called since */
+    int tapped;              /* a tap acted (last_tap_* are set) */
+    uint64_t last_tap_at;    /* when the last tap that acted was lifted, and where */
+    int last_tap_x, last_tap_y;
+
     uint64_t now, last_input, screen_since, warn_since;
     int warn;
     int submitting;
@@ -110,7 +127,6 @@ struct Kiosk {
     int has_admin;
     int press_down; /* a finger is down on the attract screen's corner */
     uint64_t press_since;
-    int swallow_up; /* the lift of the long press that opened the PIN pad is not a tap */
     char *pin;      /* secmem, PIN_MAX_DIGITS + 1: the digits typed so far */
     int pin_len;
     int pin_fails; /* wrong PINs since the last right one */
@@ -138,6 +154,11 @@ struct Kiosk {
 /* kiosk_ui.c */
 void kiosk_reset(Kiosk *k); /* wipes everything entered, back to the attract screen */
 int kui_input_seen(Kiosk *k);
+int kui_pressed(const Kiosk *k, UiRect r); /* draw r pressed: the finger is down on it */
+/* The fill of a light target (selected: the accent), pressed or not. */
+UiColor kui_fill(const Kiosk *k, UiRect r, int selected);
+/* The rectangle drawn pressed now (w = 0: none), for osk_layout. */
+UiRect kui_pressed_at(const Kiosk *k);
 int kui_text_h(const Kiosk *k, const char *s, int size, int flags, int w);
 int kui_text_w(const Kiosk *k, const char *s, int size, int flags);
 int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action,

@@ -14,6 +14,8 @@
 #include "kiosk_internal.h"
 #include "secmem.h"
 
+static uint64_t view_key(const Kiosk *k);
+
 void kiosk_config_defaults(KioskConfig *c)
 {
     memset(c, 0, sizeof *c);
@@ -24,6 +26,8 @@ void kiosk_config_defaults(KioskConfig *c)
     c->long_press_ms = 3000;
     c->pin_lock_after = 3;
     c->pin_lock_ms = 30 * 1000;
+    c->tap_guard_ms = 300;
+    c->double_tap_ms = 500;
 }
 
 int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn submit,
@@ -49,6 +53,7 @@ int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn s
         return dberr_set(err, DB_ENOMEM, "kiosk: cannot allocate locked memory for answers");
     }
     k->dirty = 1;
+    k->view = view_key(k);
     *out = k;
     return DB_OK;
 }
@@ -125,18 +130,6 @@ UiRect kiosk_admin_corner(const Kiosk *k)
 {
     int side = 2 * (k->mt.target ? k->mt.target : UI_MIN_TARGET);
     return (UiRect){0, 0, side, side};
-}
-
-int kiosk_press(Kiosk *k, int x, int y)
-{
-    k->press_down = 0;
-    if (k->screen != KS_ATTRACT || k->warn)
-        return 0;
-    if (ui_rect_contains(kiosk_admin_corner(k), x, y)) {
-        k->press_down = 1;
-        k->press_since = k->now;
-    }
-    return 0;
 }
 
 void kiosk_set_availability(Kiosk *k, KioskAvailability a)
@@ -382,37 +375,197 @@ int kui_input_seen(Kiosk *k)
 {
     k->last_input = k->now;
     if (k->warn) {
-        k->warn = 0; /* any touch answers "Are you still there?" */
+        k->warn = 0; /* any key answers "Are you still there?" */
         k->dirty = 1;
         return 1;
     }
     return 0;
 }
 
-int kiosk_tap(Kiosk *k, int x, int y)
+/* ---- fingers ----
+ *
+ * A target acts when the finger that went down on it is lifted on it (kiosk_press, then
+ * kiosk_release); it is drawn pressed while the finger stays on it. After the screen changes
+ * (another screen, question, page, the note, the idle warning) a finger that was down is
+ * ignored until it lifts, and a press is ignored for cfg.tap_guard_ms from the moment the new
+ * screen is shown: the second tap of a double tap meant for the old screen lands on nothing.
+ * A press within cfg.double_tap_ms of the last tap and at the same place (one target's side)
+ * is the second half of a double tap and is ignored too, except on keys, which people do
+ * tap twice ("ll"). */
+
+/* What the participant sees, as far as a finger is concerned: changes of any of it move
+ * targets under the finger. */
+static uint64_t view_key(const Kiosk *k)
+{
+    uint64_t v = (uint64_t)k->screen;
+    v = v * 257 + (uint64_t)(k->screen == KS_ATTRACT ? 0 : k->q + 1);
+    v = v * 257 + (uint64_t)k->page;
+    v = v * 257 + (uint64_t)k->opt_page;
+    v = v * 3 + (uint64_t)(k->warn != 0);
+    v = v * 3 + (uint64_t)(k->note != 0);
+    v = v * 7 + (uint64_t)k->cfg.availability;
+    v = v * 7 + (uint64_t)k->confirm;
+    return v;
+}
+
+/* Called after anything that may have changed the screen. */
+static void note_view(Kiosk *k)
+{
+    uint64_t v = view_key(k);
+    if (v == k->view)
+        return;
+    k->view = v;
+    k->changed = 1;
+    k->guard_from = k->now;
+    k->view_unshown = 1;
+    if (k->finger)
+        k->finger_ignored = 1; /* it went down on what is not there any more */
+    k->press_on = 0;
+}
+
+void kiosk_frame_shown(Kiosk *k, uint64_t now_ms)
+{
+    if (k->view_unshown && now_ms > k->guard_from)
+        k->guard_from = now_ms;
+    k->view_unshown = 0;
+}
+
+/* Targets tapped twice on purpose: keys (letters, PIN digits) and steppers. */
+static int repeatable(int action)
+{
+    return action == ACT_KEY || action == ACT_ADM_KEY || action == ACT_PIN_DIGIT ||
+           action == ACT_PIN_BACK || action == ACT_ADM_DAY || action == ACT_ADM_EXPECTED;
+}
+
+static void ensure_frame(Kiosk *k)
 {
     if (k->dirty || !k->fw)
         kiosk_frame(k, k->fw ? k->fw : 800, k->fh ? k->fh : 480);
-    k->press_down = 0;
-    if (k->swallow_up) { /* the finger that held the corner is lifted from the PIN pad */
-        k->swallow_up = 0;
-        kui_input_seen(k);
-        return 0;
+}
+
+static int near_last_tap(const Kiosk *k, int x, int y)
+{
+    int r = k->mt.target ? k->mt.target : UI_MIN_TARGET;
+    return abs(x - k->last_tap_x) <= r && abs(y - k->last_tap_y) <= r;
+}
+
+int64_t kiosk_input_wait(const Kiosk *k, int x, int y)
+{
+    int64_t wait = 0;
+    uint64_t g = k->guard_from + (uint64_t)k->cfg.tap_guard_ms;
+    if (k->changed && g > k->now) /* no guard before the first change: nothing came before */
+        wait = (int64_t)(g - k->now);
+    int i = k->f && k->fw ? ui_frame_hit(k->f, x, y) : -1;
+    if (k->tapped && near_last_tap(k, x, y) && !(i >= 0 && repeatable(k->f->targets[i].action))) {
+        uint64_t d = k->last_tap_at + (uint64_t)k->cfg.double_tap_ms;
+        if (d > k->now && (int64_t)(d - k->now) > wait)
+            wait = (int64_t)(d - k->now);
     }
-    int was_warn = k->warn;
+    return wait;
+}
+
+/* The pressed look: the finger went down on this target and is still on it. */
+int kui_pressed(const Kiosk *k, UiRect r)
+{
+    return k->press_on && ui_rect_contains(r, k->fx, k->fy) && r.x == k->press_rect.x &&
+           r.y == k->press_rect.y && r.w == k->press_rect.w && r.h == k->press_rect.h;
+}
+
+UiRect kui_pressed_at(const Kiosk *k)
+{
+    UiRect none = {0, 0, 0, 0};
+    return kui_pressed(k, k->press_rect) ? k->press_rect : none;
+}
+
+int kiosk_press(Kiosk *k, int x, int y)
+{
+    ensure_frame(k);
+    int was_on = k->press_on;
+    k->finger = 1;
+    k->finger_ignored = 0;
+    k->press_on = 0;
+    k->press_down = 0;
+    k->fx = x;
+    k->fy = y;
+    k->last_input = k->now; /* a finger on the screen is someone there */
+    if (kiosk_input_wait(k, x, y) > 0) {
+        k->finger_ignored = 1;
+        return was_on;
+    }
+    /* The corner whose long press opens the PIN pad (also when not collecting, when the
+     * attract screen has no targets) shows nothing, so that it hints at nothing. */
+    if (k->screen == KS_ATTRACT && !k->warn && ui_rect_contains(kiosk_admin_corner(k), x, y)) {
+        k->press_down = 1;
+        k->press_since = k->now;
+    }
     int i = ui_frame_hit(k->f, x, y);
-    kui_input_seen(k);
-    if (was_warn)
-        return 1; /* the tap only dismissed the warning */
     if (i < 0)
+        return was_on;
+    const UiTarget *t = &k->f->targets[i];
+    k->press_action = t->action;
+    k->press_arg = t->arg;
+    k->press_rect = t->r;
+    /* The "tap anywhere" backgrounds have no look of their own either. */
+    k->press_on = t->action != ACT_NONE && !k->warn;
+    if (k->press_on)
+        k->dirty = 1;
+    return k->press_on || was_on;
+}
+
+int kiosk_move(Kiosk *k, int x, int y)
+{
+    if (!k->finger)
         return 0;
+    int before = k->press_on && ui_rect_contains(k->press_rect, k->fx, k->fy);
+    k->fx = x;
+    k->fy = y;
+    int after = k->press_on && ui_rect_contains(k->press_rect, x, y);
+    if (before != after)
+        k->dirty = 1;
+    return before != after;
+}
+
+int kiosk_release(Kiosk *k, int x, int y)
+{
+    ensure_frame(k);
+    int was_down = k->finger, ignored = k->finger_ignored, was_on = k->press_on;
+    int action = k->press_action, arg = k->press_arg;
+    k->finger = k->finger_ignored = k->press_on = k->press_down = 0;
+    k->press_action = 0;
+    k->fx = x;
+    k->fy = y;
+    if (was_on)
+        k->dirty = 1;
+    if (!was_down || ignored || !action)
+        return was_on;
+    int i = ui_frame_hit(k->f, x, y);
+    if (i < 0 || k->f->targets[i].action != action || k->f->targets[i].arg != arg)
+        return was_on; /* lifted somewhere else: a slide, not a tap */
     UiTarget t = k->f->targets[i];
-    if (t.action >= ACT_PIN_DIGIT)
+    k->last_input = k->now;
+    if (!repeatable(t.action)) {
+        k->tapped = 1;
+        k->last_tap_at = k->now;
+        k->last_tap_x = x;
+        k->last_tap_y = y;
+    }
+    if (t.action == ACT_CONTINUE && k->warn) {
+        k->warn = 0; /* "Are you still there?" answered */
+    } else if (t.action >= ACT_PIN_DIGIT) {
         kadm_action(k, &t);
-    else
+    } else {
         do_action(k, &t);
+    }
     k->dirty = 1;
+    note_view(k);
     return 1;
+}
+
+int kiosk_tap(Kiosk *k, int x, int y)
+{
+    int a = kiosk_press(k, x, y);
+    int b = kiosk_release(k, x, y);
+    return a || b;
 }
 
 static int typing_here(const Kiosk *k)
@@ -421,7 +574,7 @@ static int typing_here(const Kiosk *k)
            (k->screen == KS_TYPING || (k->screen == KS_QUESTION && cur_q(k)->kind == SURVEY_TEXT));
 }
 
-int kiosk_key(Kiosk *k, KioskKey key)
+static int key_in(Kiosk *k, KioskKey key)
 {
     int changed = kui_input_seen(k);
     if (changed)
@@ -484,7 +637,14 @@ int kiosk_key(Kiosk *k, KioskKey key)
     return 0;
 }
 
-int kiosk_text(Kiosk *k, const char *utf8)
+int kiosk_key(Kiosk *k, KioskKey key)
+{
+    int r = key_in(k, key);
+    note_view(k);
+    return r;
+}
+
+static int text_in(Kiosk *k, const char *utf8)
 {
     int changed = kui_input_seen(k);
     if (!changed && kadm_screen(k->screen))
@@ -497,6 +657,13 @@ int kiosk_text(Kiosk *k, const char *utf8)
     k->note = 0;
     k->dirty = 1;
     return 1;
+}
+
+int kiosk_text(Kiosk *k, const char *utf8)
+{
+    int r = text_in(k, utf8);
+    note_view(k);
+    return r;
 }
 
 /* ---- time ---- */
@@ -514,7 +681,7 @@ static int countdown_left(const Kiosk *k)
     return (int)((k->cfg.idle_countdown_ms - el + 999) / 1000);
 }
 
-int kiosk_tick(Kiosk *k, uint64_t now_ms)
+static int tick(Kiosk *k, uint64_t now_ms)
 {
     if (now_ms < k->now)
         now_ms = k->now;
@@ -549,6 +716,13 @@ int kiosk_tick(Kiosk *k, uint64_t now_ms)
         return 1;
     }
     return 0;
+}
+
+int kiosk_tick(Kiosk *k, uint64_t now_ms)
+{
+    int r = tick(k, now_ms);
+    note_view(k);
+    return r;
 }
 
 int64_t kiosk_next_timer(const Kiosk *k)
@@ -817,8 +991,10 @@ int kui_text_w(const Kiosk *k, const char *s, int size, int flags)
 int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action, int arg)
 {
     UiFrame *f = k->f;
-    UiColor bg = st == B_PRIMARY || st == B_SELECTED ? c_primary
+    int down = kui_pressed(k, r);
+    UiColor bg = st == B_PRIMARY || st == B_SELECTED ? (down ? c_primary_pressed : c_primary)
                  : st == B_DISABLED                  ? c_disabled_bg
+                 : down                              ? c_pressed
                                                      : c_white;
     UiColor fg = st == B_PRIMARY || st == B_SELECTED ? c_white
                  : st == B_DISABLED                  ? c_disabled_fg
@@ -832,6 +1008,13 @@ int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, 
     ui_text_box(f, (UiRect){r.x + p, r.y + 2, r.w - 2 * p, r.h - 4}, size, fl, fg, UI_ALIGN_CENTER,
                 1, label, t);
     return t;
+}
+
+UiColor kui_fill(const Kiosk *k, UiRect r, int selected)
+{
+    if (kui_pressed(k, r))
+        return selected ? c_primary_pressed : c_pressed;
+    return selected ? c_primary : c_white;
 }
 
 static void banner(Kiosk *k)
@@ -1065,7 +1248,7 @@ static void build_likert(Kiosk *k, UiRect a)
                 UiRect r = {a.x, y, a.w, rh};
                 int sel = ans->state == ANSWER_GIVEN && ans->value == v;
                 ButtonStyle st = sel ? B_SELECTED : B_NORMAL;
-                ui_rect(k->f, r, sel ? c_primary : c_white);
+                ui_rect(k->f, r, kui_fill(k, r, sel));
                 ui_frame_border(k->f, r, sel ? 3 : 2, sel ? c_fg : c_border);
                 int t = ui_target(k->f, r, ACT_LIKERT, v, 1);
                 char num[16];
@@ -1106,7 +1289,7 @@ static void build_likert(Kiosk *k, UiRect a)
         UiRect r = {a.x + (v - 1) * (bw + gap), y, bw, bh};
         int sel = ans->state == ANSWER_GIVEN && ans->value == v;
         UiColor fg = sel ? c_white : c_fg;
-        ui_rect(k->f, r, sel ? c_primary : c_white);
+        ui_rect(k->f, r, kui_fill(k, r, sel));
         ui_frame_border(k->f, r, sel ? 3 : 2, sel ? c_fg : c_border);
         int t = ui_target(k->f, r, ACT_LIKERT, v, 1);
         char num[16];
@@ -1163,7 +1346,7 @@ static int options_layout(Kiosk *k, UiRect a, int first, int n, int cols, int cw
                       (q->kind == SURVEY_MULTI ? (ans->chosen >> i) & 1 : ans->value == i);
             UiRect rr = {a.x + c * (cw + mt->gap), y, cw, rh};
             UiColor fg = sel ? c_white : c_fg;
-            ui_rect(k->f, rr, sel ? c_primary : c_white);
+            ui_rect(k->f, rr, kui_fill(k, rr, sel));
             ui_frame_border(k->f, rr, sel ? 3 : 2, sel ? c_fg : c_border);
             int t = ui_target(k->f, rr, ACT_OPTION, i, 1);
             /* The indicator: a check box for multiple choice, a radio dot (a glyph: the
@@ -1205,7 +1388,7 @@ static void page_button(Kiosk *k, UiRect r, const char *label, int arrow_left, i
     const Metrics *mt = &k->mt;
     UiFrame *f = k->f;
     UiColor fg = enabled ? c_fg : c_disabled_fg;
-    ui_rect(f, r, enabled ? c_white : c_disabled_bg);
+    ui_rect(f, r, !enabled ? c_disabled_bg : kui_fill(k, r, 0));
     ui_frame_border(f, r, 2, c_border);
     int t = ui_target(f, r, ACT_OPT_PAGE, arg, enabled);
     const char *arrow = arrow_left ? "\xE2\x97\x82" : "\xE2\x96\xB8"; /* ◂ ▸ */
@@ -1315,7 +1498,7 @@ static void text_field(Kiosk *k, UiRect r, int action)
 {
     const Metrics *mt = &k->mt;
     UiFrame *f = k->f;
-    ui_rect(f, r, c_field);
+    ui_rect(f, r, action == ACT_FIELD && kui_pressed(k, r) ? c_pressed : c_field);
     ui_frame_border(f, r, 2, c_primary);
     int t = ui_target(f, r, action, 0, 1);
     UiRect in = {r.x + mt->pad, r.y + mt->pad / 2, r.w - 2 * mt->pad, r.h - mt->pad};
@@ -1428,7 +1611,7 @@ static void build_text(Kiosk *k, UiRect a)
     counter_line(k, a.x, a.y + field_h + mt->pad, a.w);
     if (inline_kb) {
         UiRect kr = kb_rect(k, a.y + a.h);
-        osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, NULL);
+        osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, kui_pressed_at(k), NULL);
     }
 }
 
@@ -1510,7 +1693,7 @@ static void build_typing(Kiosk *k)
     kui_need(k, top + qh <= ly);
     ui_text_box(k->f, (UiRect){mt->m, top, cw, qh}, qsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0, qt,
                 -1);
-    osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, NULL);
+    osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, kui_pressed_at(k), NULL);
 }
 
 /* A participant-readable summary of one answer (written into buf). */
@@ -1631,7 +1814,7 @@ static void build_review(Kiosk *k)
         int rh = row_h[i];
         kui_need(k, y + rh <= list_bottom);
         UiRect rr = {mt->m, y, cw, rh};
-        ui_rect(f, rr, c_white);
+        ui_rect(f, rr, kui_fill(k, rr, 0));
         ui_frame_border(f, rr, 1, c_border);
         int t = ui_target(f, rr, ACT_EDIT, i, 1);
         const char *qt = tr(k, &k->s->questions[i].text);

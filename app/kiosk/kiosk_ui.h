@@ -76,6 +76,8 @@ typedef struct KioskConfig {
     int long_press_ms;              /* hold on the top-left corner that opens the PIN pad (3 s) */
     int pin_lock_after;             /* wrong PINs before a lockout (3) */
     int pin_lock_ms; /* first lockout (30 s), doubling with every further wrong PIN */
+    int tap_guard_ms;  /* after the screen changes, presses are ignored this long (300 ms) */
+    int double_tap_ms; /* a second tap this soon at the same place is ignored (500 ms) */
 } KioskConfig;
 
 void kiosk_config_defaults(KioskConfig *c);
@@ -153,11 +155,27 @@ int kiosk_tick(Kiosk *k, uint64_t now_ms);
 /* Milliseconds until kiosk_tick has something to do, or -1 if nothing is pending. */
 int64_t kiosk_next_timer(const Kiosk *k);
 
-/* Input. Each returns 1 if the screen needs redrawing. Taps are in logical coordinates. */
-int kiosk_tap(Kiosk *k, int x, int y);
-/* A finger (or the mouse button) went down at (x, y); kiosk_tap follows when it is lifted.
- * Only the long press on the attract screen's corner uses it. */
+/* Input. Each returns 1 if the screen needs redrawing. Points are logical coordinates.
+ *
+ * A finger (or the mouse button) goes down (kiosk_press), may move (kiosk_move) and is lifted
+ * (kiosk_release). A target acts only when the finger went down on it and is lifted on it;
+ * while the finger is on it, it is drawn pressed. After the screen changes, a finger that
+ * was down is ignored until it is lifted, and presses are ignored for cfg.tap_guard_ms from
+ * when the new screen is shown (kiosk_frame_shown). A press within cfg.double_tap_ms of the
+ * last tap and within one target's side of it is ignored too (the second half of a double
+ * tap), except on keys. Only one finger is followed: the platform drops the others. */
 int kiosk_press(Kiosk *k, int x, int y);
+int kiosk_move(Kiosk *k, int x, int y);
+int kiosk_release(Kiosk *k, int x, int y);
+/* A press and a release at (x, y) at once (tests; the same rules apply). */
+int kiosk_tap(Kiosk *k, int x, int y);
+/* Milliseconds until a press at (x, y) would be taken (0: now): what a script's deliberate
+ * tap waits for. */
+int64_t kiosk_input_wait(const Kiosk *k, int x, int y);
+/* The frame last returned by kiosk_frame is on the panel now (the app's clock): the guard
+ * time after a screen change counts from here, so that taps queued while a slow panel drew
+ * the new screen are still ignored. */
+void kiosk_frame_shown(Kiosk *k, uint64_t now_ms);
 int kiosk_key(Kiosk *k, KioskKey key);
 int kiosk_text(Kiosk *k, const char *utf8);
 

@@ -59,6 +59,7 @@ typedef struct App {
     const char *pin_where;
     char pin_problem[DBERR_MSG_MAX];
     uint64_t clock_ms; /* script mode: the kiosk's virtual clock */
+    int finger_x, finger_y; /* script mode: where the last finger step was */
     int scripted;
     int need_draw;
     uint64_t watchdog_ms; /* systemd watchdog interval / 2, or 0 */
@@ -600,6 +601,7 @@ static void draw_if_needed(App *app)
     if (app->need_draw) {
         platform_draw(app->plat, f);
         app->need_draw = 0;
+        kiosk_frame_shown(app->kiosk, now_ms(app)); /* the guard after a change counts from here */
     }
 }
 
@@ -616,8 +618,12 @@ static int dispatch(App *app, const PlatformEvent *ev)
         if (kiosk_press(k, ev->x, ev->y))
             app->need_draw = 1;
         break;
-    case PE_TAP:
-        if (kiosk_tap(k, ev->x, ev->y))
+    case PE_MOVE:
+        if (kiosk_move(k, ev->x, ev->y))
+            app->need_draw = 1;
+        break;
+    case PE_RELEASE:
+        if (kiosk_release(k, ev->x, ev->y))
             app->need_draw = 1;
         break;
     case PE_KEY:
@@ -707,6 +713,55 @@ static void shot_path(const App *app, const Script *s, const char *name, char *o
         snprintf(out, cap, "%s/%s", app->args.shots[0] ? app->args.shots : s->dir, name);
 }
 
+/* Where a finger step goes: the middle of the visible text (need_target: on a button), or
+ * the step's coordinates. Returns 0 (said on stderr) if there is no such place. */
+static int script_point(const Script *s, const ScriptStep *st, const UiFrame *f, int w, int h,
+                        int need_target, int *x, int *y)
+{
+    if (!st->str) {
+        if (st->x >= w || st->y >= h) {
+            fprintf(stderr, "%s:%d: %d %d is outside the %dx%d screen\n", s->name, st->line,
+                    st->x, st->y, w, h);
+            return 0;
+        }
+        *x = st->x;
+        *y = st->y;
+        return 1;
+    }
+    int li = ui_frame_find_label(f, st->str);
+    if (li == -2) {
+        fprintf(stderr, "%s:%d: more than one visible %s \"%s\"\n", s->name, st->line,
+                need_target ? "target labelled" : "text", st->str);
+        return 0;
+    }
+    if (li < 0 || (need_target && f->labels[li].target < 0)) {
+        fprintf(stderr, "%s:%d: no visible %s \"%s\"\n", s->name, st->line,
+                need_target ? "target labelled" : "text", st->str);
+        return 0;
+    }
+    UiRect r = f->labels[li].r;
+    *x = r.x + r.w / 2;
+    *y = r.y + r.h / 2;
+    if (f->labels[li].target >= 0) {
+        UiRect tr = f->targets[f->labels[li].target].r;
+        if (!ui_rect_contains(tr, *x, *y)) { /* a label wider than its target */
+            *x = tr.x + tr.w / 2;
+            *y = tr.y + tr.h / 2;
+        }
+    }
+    return 1;
+}
+
+/* A deliberate tap: the kiosk's clock runs on until the kiosk takes a press at (x, y). */
+static int settle(App *app, int x, int y)
+{
+    int64_t t = kiosk_input_wait(app->kiosk, x, y);
+    if (t <= 0)
+        return 1;
+    app->clock_ms += (uint64_t)t;
+    return pump(app);
+}
+
 /* Runs every step; returns EXIT_OK only if all of them did what they say. */
 static int run_script(App *app, const Script *s)
 {
@@ -719,52 +774,20 @@ static int run_script(App *app, const Script *s)
         platform_logical_size(app->plat, &w, &h);
         const UiFrame *f = kiosk_frame(app->kiosk, w, h);
         switch (st->op) {
-        case SO_TAP_LABEL: {
-            int li = ui_frame_find_label(f, st->str);
-            if (li == -2) {
-                fprintf(stderr, "%s:%d: more than one visible target labelled \"%s\"\n", s->name,
-                        st->line, st->str);
+        case SO_TAP_LABEL:
+        case SO_TAP_XY: {
+            int x, y;
+            if (!script_point(s, st, f, w, h, 1, &x, &y) || !settle(app, x, y))
                 return EXIT_FAIL;
-            }
-            if (li < 0 || f->labels[li].target < 0) {
-                fprintf(stderr, "%s:%d: no visible target labelled \"%s\"\n", s->name, st->line,
-                        st->str);
-                return EXIT_FAIL;
-            }
-            UiRect r = f->labels[li].r;
-            UiRect tr = f->targets[f->labels[li].target].r;
-            int cx = r.x + r.w / 2, cy = r.y + r.h / 2;
-            if (!ui_rect_contains(tr, cx, cy)) { /* a label wider than its target */
-                cx = tr.x + tr.w / 2;
-                cy = tr.y + tr.h / 2;
-            }
-            platform_inject_tap(app->plat, cx, cy);
+            platform_inject_tap(app->plat, x, y);
+            app->finger_x = x;
+            app->finger_y = y;
             break;
         }
-        case SO_TAP_XY:
-            if (st->x >= w || st->y >= h) {
-                fprintf(stderr, "%s:%d: %d %d is outside the %dx%d screen\n", s->name, st->line,
-                        st->x, st->y, w, h);
-                return EXIT_FAIL;
-            }
-            platform_inject_tap(app->plat, st->x, st->y);
-            break;
         case SO_PRESS: {
-            int px = st->x, py = st->y;
-            if (st->str) {
-                int li = ui_frame_find_label(f, st->str);
-                if (li < 0) {
-                    fprintf(stderr, "%s:%d: %s visible text \"%s\"\n", s->name, st->line,
-                            li == -2 ? "more than one" : "no", st->str);
-                    return EXIT_FAIL;
-                }
-                px = f->labels[li].r.x + f->labels[li].r.w / 2;
-                py = f->labels[li].r.y + f->labels[li].r.h / 2;
-            } else if (px >= w || py >= h) {
-                fprintf(stderr, "%s:%d: %d %d is outside the %dx%d screen\n", s->name, st->line, px,
-                        py, w, h);
+            int px, py;
+            if (!script_point(s, st, f, w, h, 0, &px, &py) || !settle(app, px, py))
                 return EXIT_FAIL;
-            }
             /* Down, the kiosk's clock moves on while the finger stays, then up. */
             platform_inject_down(app->plat, px, py);
             if (!pump(app))
@@ -773,6 +796,42 @@ static int run_script(App *app, const Script *s)
             if (!pump(app))
                 return EXIT_FAIL;
             platform_inject_up(app->plat, px, py);
+            app->finger_x = px;
+            app->finger_y = py;
+            break;
+        }
+        case SO_DOWN:
+        case SO_MOVE: {
+            int x, y;
+            if (!script_point(s, st, f, w, h, 0, &x, &y))
+                return EXIT_FAIL;
+            if (st->op == SO_DOWN)
+                platform_inject_down(app->plat, x, y);
+            else
+                platform_inject_move(app->plat, x, y);
+            app->finger_x = x;
+            app->finger_y = y;
+            break;
+        }
+        case SO_UP:
+            platform_inject_up(app->plat, app->finger_x, app->finger_y);
+            break;
+        case SO_HOLD:
+            app->clock_ms += (uint64_t)st->ms;
+            break;
+        case SO_DOUBLETAP: {
+            int x, y;
+            if (!script_point(s, st, f, w, h, 0, &x, &y))
+                return EXIT_FAIL;
+            platform_inject_tap(app->plat, x, y);
+            if (!pump(app))
+                return EXIT_FAIL;
+            app->clock_ms += (uint64_t)st->ms;
+            if (!pump(app))
+                return EXIT_FAIL;
+            platform_inject_tap(app->plat, x, y);
+            app->finger_x = x;
+            app->finger_y = y;
             break;
         }
         case SO_TYPE:
@@ -805,17 +864,27 @@ static int run_script(App *app, const Script *s)
                 snprintf(path, sizeof path, "%s", st->str);
             else
                 snprintf(path, sizeof path, "%s/%s", s->dir, st->str);
-            long waited = 0;
+            /* Meanwhile the kiosk runs as it does for a person: its clock follows real time
+             * and input that arrives (a real finger, xdotool) is handled as it comes. */
+            uint64_t t0 = platform_ticks(), base = app->clock_ms;
             while (access(path, F_OK) != 0) {
-                if (waited >= st->ms) {
+                uint64_t waited = platform_ticks() - t0;
+                if (waited >= (uint64_t)st->ms) {
                     fprintf(stderr, "%s:%d: waited %ld s for %s, which did not appear\n",
                             s->name, st->line, st->ms / 1000, path);
                     return EXIT_FAIL;
                 }
-                struct timespec ts = {0, 5 * 1000000L};
+                app->clock_ms = base + waited;
+                if (!pump(app))
+                    return EXIT_FAIL;
+                struct timespec ts = {0, 2 * 1000000L};
                 nanosleep(&ts, NULL);
-                waited += 5;
             }
+            /* Whatever was sent before the file appeared is handled before the next step. */
+            app->clock_ms = base + (platform_ticks() - t0);
+            platform_sync_input(app->plat);
+            if (!pump(app))
+                return EXIT_FAIL;
             break;
         }
         case SO_EXPECT:
@@ -1149,6 +1218,10 @@ int main(int argc, char **argv)
     kiosk_config_defaults(&kc);
     if (app.args.idle_timeout_s > 0)
         kc.idle_timeout_ms = app.args.idle_timeout_s * 1000;
+    if (app.args.tap_guard_ms >= 0)
+        kc.tap_guard_ms = app.args.tap_guard_ms;
+    if (app.args.double_tap_ms >= 0)
+        kc.double_tap_ms = app.args.double_tap_ms;
     kc.demo = app.demo;
     kc.banner = app.demo ? app.banner : NULL;
     kc.dpi = platform_dpi(app.plat);

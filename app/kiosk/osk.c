@@ -241,9 +241,11 @@ static const OskKey *key_for_code(int code, OskKey bottom[8])
 static const UiColor key_bg = {0xFF, 0xFF, 0xFF, 0xFF}, key_special_bg = {0xD8, 0xDD, 0xE6, 0xFF},
                      key_on_bg = {0x1F, 0x5F, 0xA8, 0xFF}, key_fg = {0x11, 0x11, 0x11, 0xFF},
                      key_on_fg = {0xFF, 0xFF, 0xFF, 0xFF}, key_border = {0x70, 0x75, 0x80, 0xFF},
-                     board_bg = {0xC4, 0xC9, 0xD2, 0xFF};
+                     board_bg = {0xC4, 0xC9, 0xD2, 0xFF},
+                     key_down_bg = {0x9F, 0xB4, 0xD4, 0xFF}, key_on_down_bg = {0x12, 0x3C, 0x6E, 0xFF};
 
-void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int font_size, int *key_px)
+void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int font_size,
+                UiRect pressed, int *key_px)
 {
     ui_rect(f, area, board_bg);
     /* The targets tile the keyboard edge to edge (a finger between two keys still hits one);
@@ -265,7 +267,13 @@ void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int fon
             UiRect r = {x + gap / 2, y + gap / 2, cell.w - gap, cell.h - gap};
             int on = (keys[i].special == OSK_KEY_SHIFT && st->shift);
             int special = keys[i].special != OSK_KEY_CHAR && keys[i].special != OSK_KEY_SPACE;
-            ui_rect(f, r, on ? key_on_bg : special ? key_special_bg : key_bg);
+            int down = pressed.w > 0 && pressed.x == cell.x && pressed.y == cell.y &&
+                       pressed.w == cell.w && pressed.h == cell.h;
+            ui_rect(f, r,
+                    down ? (on ? key_on_down_bg : key_down_bg)
+                    : on ? key_on_bg
+                    : special ? key_special_bg
+                              : key_bg);
             ui_frame_border(f, r, 1, key_border);
             const char *label = st->shift && keys[i].upper && keys[i].special == OSK_KEY_CHAR
                                     ? keys[i].upper

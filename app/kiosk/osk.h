@@ -66,10 +66,11 @@ enum {
 /* Rows of keys the keyboard needs (for layout planning). */
 #define OSK_ROWS 4
 
-/* Draws the keyboard filling area; each key becomes a target (action, key code).
- * key_px receives the smallest key side drawn. */
+/* Draws the keyboard filling area; each key becomes a target (action, key code). The key
+ * whose target is exactly pressed (w = 0: none) is drawn pressed. key_px receives the
+ * smallest key side drawn. */
 void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int font_size,
-                int *key_px);
+                UiRect pressed, int *key_px);
 
 /* Applies the key code from a target made by osk_layout. Returns 1 if the text changed. */
 int osk_press(OskState *st, OskEdit *e, int code);

@@ -70,12 +70,13 @@ uint64_t platform_ticks(void);
 
 typedef enum PlatformEventType {
     PE_NONE = 0,
-    PE_TAP,    /* x, y logical */
-    PE_KEY,    /* key */
-    PE_TEXT,   /* text (UTF-8) */
-    PE_EXPOSE, /* window shown/resized: redraw */
+    PE_RELEASE, /* x, y logical: the finger (or the mouse button) was lifted */
+    PE_KEY,     /* key */
+    PE_TEXT,    /* text (UTF-8) */
+    PE_EXPOSE,  /* window shown/resized: redraw */
     PE_QUIT,
-    PE_PRESS /* x, y logical: a finger or the mouse button went down (PE_TAP follows on lift) */
+    PE_PRESS, /* x, y logical: a finger or the mouse button went down */
+    PE_MOVE   /* x, y logical: the finger that is down moved (the mouse, with the button down) */
 } PlatformEventType;
 
 typedef struct PlatformEvent {
@@ -99,12 +100,17 @@ int platform_screenshot(Platform *p, const char *png_path, DbError *err);
 /* The same pixels into rgb (physical width x height x 3 bytes, rows packed). */
 int platform_read_rgb(Platform *p, uint8_t *rgb, DbError *err);
 
-/* Synthetic input, injected as SDL events. */
+/* Synthetic input, injected as SDL events. Only one finger is followed: while it is down,
+ * other fingers (a palm, a second hand) are ignored. */
 void platform_inject_tap(Platform *p, int lx, int ly);
-/* A tap in two halves, for a long press: the finger goes down, and later up. */
+/* A tap in parts: the finger goes down, moves, and later is lifted. */
 void platform_inject_down(Platform *p, int lx, int ly);
+void platform_inject_move(Platform *p, int lx, int ly);
 void platform_inject_up(Platform *p, int lx, int ly);
 void platform_inject_text(Platform *p, const char *utf8);
+/* Makes sure input the display server produced before this call (a real device, xdotool)
+ * is in SDL's queue: on X11 a round trip to the server; elsewhere a pump. */
+void platform_sync_input(Platform *p);
 void platform_inject_key(Platform *p, KioskKey key);
 /* Resizes the window as a window manager would (tests); the platform_wait that sees it
  * returns PE_EXPOSE, and the next frame is drawn whole at the new size. */

@@ -9,8 +9,10 @@
 #include "platform.h"
 
 #include <SDL.h>
+#include <SDL_syswm.h>
 #include <SDL_ttf.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -259,6 +261,9 @@ struct Platform {
     int occ[UI_MAX_CMDS]; /* the frame's opaque rectangles (see find_occluders) */
     int n_occ;
     long redrawn; /* pixels redrawn by the last platform_draw */
+    int finger_down; /* the finger followed (the first down) is down */
+    SDL_FingerID finger_id;
+    SDL_TouchID touch_id;
 };
 
 uint64_t platform_ticks(void)
@@ -556,23 +561,40 @@ static int translate(Platform *p, const SDL_Event *e, PlatformEvent *ev)
         ev->type = PE_QUIT;
         return 1;
     case SDL_FINGERDOWN:
-    case SDL_FINGERUP:
+    case SDL_FINGERMOTION:
+    case SDL_FINGERUP: {
+        /* One finger at a time: the first down is followed until it is lifted. */
+        int down = e->type == SDL_FINGERDOWN, up = e->type == SDL_FINGERUP;
+        if (down && p->finger_down)
+            return 0;
+        if (!down && (!p->finger_down || e->tfinger.fingerId != p->finger_id ||
+                      e->tfinger.touchId != p->touch_id))
+            return 0;
+        p->finger_down = !up;
+        p->finger_id = e->tfinger.fingerId;
+        p->touch_id = e->tfinger.touchId;
         platform_finger_to_logical(p->rotation, p->pw, p->ph, e->tfinger.x, e->tfinger.y, &ev->x,
                                    &ev->y);
-        ev->type = e->type == SDL_FINGERDOWN ? PE_PRESS : PE_TAP;
+        ev->type = down ? PE_PRESS : up ? PE_RELEASE : PE_MOVE;
         return 1;
+    }
     case SDL_MOUSEBUTTONDOWN:
-    case SDL_MOUSEBUTTONUP: {
-        if (e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
+    case SDL_MOUSEBUTTONUP:
+    case SDL_MOUSEMOTION: {
+        int motion = e->type == SDL_MOUSEMOTION;
+        if (motion ? e->motion.which == SDL_TOUCH_MOUSEID || !(e->motion.state & SDL_BUTTON_LMASK)
+                   : e->button.which == SDL_TOUCH_MOUSEID || e->button.button != SDL_BUTTON_LEFT)
             return 0;
         int ww, wh;
         SDL_GetWindowSize(p->win, &ww, &wh);
         if (ww <= 0 || wh <= 0)
             return 0;
-        platform_finger_to_logical(p->rotation, p->pw, p->ph,
-                                   ((float)e->button.x + 0.5f) / (float)ww,
-                                   ((float)e->button.y + 0.5f) / (float)wh, &ev->x, &ev->y);
-        ev->type = e->type == SDL_MOUSEBUTTONDOWN ? PE_PRESS : PE_TAP;
+        int mx = motion ? e->motion.x : e->button.x, my = motion ? e->motion.y : e->button.y;
+        platform_finger_to_logical(p->rotation, p->pw, p->ph, ((float)mx + 0.5f) / (float)ww,
+                                   ((float)my + 0.5f) / (float)wh, &ev->x, &ev->y);
+        ev->type = motion                              ? PE_MOVE
+                   : e->type == SDL_MOUSEBUTTONDOWN ? PE_PRESS
+                                                    : PE_RELEASE;
         return 1;
     }
     case SDL_TEXTINPUT:
@@ -642,13 +664,14 @@ int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev)
     }
 }
 
-static void inject_finger(Platform *p, int lx, int ly, int down)
+static void inject_finger(Platform *p, int lx, int ly, Uint32 type)
 {
     float nx, ny;
     platform_logical_to_finger(p->rotation, p->pw, p->ph, lx, ly, &nx, &ny);
     SDL_Event e;
     memset(&e, 0, sizeof e);
-    e.tfinger.type = down ? SDL_FINGERDOWN : SDL_FINGERUP;
+    int down = type != SDL_FINGERUP;
+    e.tfinger.type = type;
     e.tfinger.timestamp = SDL_GetTicks();
     e.tfinger.touchId = 1;
     e.tfinger.fingerId = 1;
@@ -660,18 +683,39 @@ static void inject_finger(Platform *p, int lx, int ly, int down)
 
 void platform_inject_down(Platform *p, int lx, int ly)
 {
-    inject_finger(p, lx, ly, 1);
+    inject_finger(p, lx, ly, SDL_FINGERDOWN);
+}
+
+void platform_inject_move(Platform *p, int lx, int ly)
+{
+    inject_finger(p, lx, ly, SDL_FINGERMOTION);
 }
 
 void platform_inject_up(Platform *p, int lx, int ly)
 {
-    inject_finger(p, lx, ly, 0);
+    inject_finger(p, lx, ly, SDL_FINGERUP);
 }
 
 void platform_inject_tap(Platform *p, int lx, int ly)
 {
-    inject_finger(p, lx, ly, 1);
-    inject_finger(p, lx, ly, 0);
+    inject_finger(p, lx, ly, SDL_FINGERDOWN);
+    inject_finger(p, lx, ly, SDL_FINGERUP);
+}
+
+void platform_sync_input(Platform *p)
+{
+    /* On X11 a round trip to the server: input it generated before (for another client,
+     * xdotool) is queued to us ahead of the reply. XSync comes from libX11, which SDL is
+     * linked with (looked up, so that no X library is needed where there is no X). */
+    SDL_SysWMinfo info;
+    SDL_VERSION(&info.version);
+    if (SDL_GetWindowWMInfo(p->win, &info) && info.subsystem == SDL_SYSWM_X11) {
+        int (*xsync)(void *, int);
+        *(void **)&xsync = dlsym(RTLD_DEFAULT, "XSync");
+        if (xsync)
+            xsync(info.info.x11.display, 0);
+    }
+    SDL_PumpEvents();
 }
 
 void platform_inject_text(Platform *p, const char *utf8)

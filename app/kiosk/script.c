@@ -82,6 +82,46 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* "label" or X Y, then (with want_ms) MS: the place and time of a finger step. */
+static int parse_point(const char *name, int line, const char *word, const char *p,
+                       const char *end, int want_ms, ScriptStep *st, DbError *err)
+{
+    long v[3];
+    int nv = 0, need = want_ms ? 1 : 0;
+    if (p < end && *p == '"') {
+        if (parse_quoted(&p, end, &st->str) != 0)
+            goto bad;
+        p = skip_ws(p, end);
+    } else {
+        need += 2;
+    }
+    while (p < end && nv < 3) {
+        char num[16];
+        size_t n = 0;
+        while (p < end && *p != ' ' && *p != '\t' && n + 1 < sizeof num)
+            num[n++] = *p++;
+        num[n] = '\0';
+        if (parse_long(num, 0, nv == need - 1 && want_ms ? 600000 : 100000, &v[nv]))
+            goto bad;
+        nv++;
+        p = skip_ws(p, end);
+    }
+    if (nv != need || p != end)
+        goto bad;
+    if (!st->str) {
+        st->x = (int)v[0];
+        st->y = (int)v[1];
+    }
+    if (want_ms)
+        st->ms = v[need - 1];
+    return DB_OK;
+bad:
+    free(st->str);
+    st->str = NULL;
+    return dberr_set(err, DB_EINVAL, "%s:%d: %s needs \"label\" or X Y%s (non-negative integers)",
+                     name, line, word, want_ms ? ", then MS" : "");
+}
+
 static int parse_line(const char *name, int line, const char *p, const char *end, ScriptStep *st,
                       DbError *err)
 {
@@ -170,6 +210,28 @@ static int parse_line(const char *name, int line, const char *p, const char *end
             st->ms = v[2];
         return DB_OK;
     }
+    if (strcmp(word, "down") == 0 || strcmp(word, "move") == 0 || strcmp(word, "doubletap") == 0) {
+        int dbl = word[0] == 'd' && word[1] == 'o' && word[2] == 'u';
+        st->op = dbl ? SO_DOUBLETAP : word[0] == 'd' ? SO_DOWN : SO_MOVE;
+        return parse_point(name, line, word, p, end, dbl, st, err);
+    }
+    if (strcmp(word, "up") == 0) {
+        if (p != end)
+            return dberr_set(err, DB_EINVAL,
+                             "%s:%d: up takes nothing (the finger is lifted where it is)", name,
+                             line);
+        st->op = SO_UP;
+        return DB_OK;
+    }
+    if (strcmp(word, "hold") == 0) {
+        long v;
+        if (parse_long(arg, 0, 600000, &v))
+            return dberr_set(err, DB_EINVAL, "%s:%d: hold needs a number of milliseconds "
+                             "(0..600000)", name, line);
+        st->op = SO_HOLD;
+        st->ms = v;
+        return DB_OK;
+    }
     if (strcmp(word, "type") == 0 || strcmp(word, "expect") == 0 || strcmp(word, "absent") == 0) {
         st->op = word[0] == 't' ? SO_TYPE : word[0] == 'e' ? SO_EXPECT : SO_ABSENT;
         if (parse_quoted(&p, end, &st->str) != 0 || skip_ws(p, end) != end)
@@ -237,8 +299,9 @@ static int parse_line(const char *name, int line, const char *p, const char *end
         return DB_OK;
     }
     return dberr_set(err, DB_EINVAL,
-                     "%s:%d: unknown action \"%.31s\" (tap, press, longpress, type, key, wait, "
-                     "idle, expect, absent, screenshot, waitfile)",
+                     "%s:%d: unknown action \"%.31s\" (tap, press, longpress, doubletap, down, "
+                     "move, up, hold, type, key, wait, idle, expect, absent, screenshot, "
+                     "waitfile)",
                      name, line, word);
 bad_string:
     free(st->str);

@@ -7,6 +7,14 @@
  *     press 10 10 3000    hold a finger at logical coordinates for 3000 ms (kiosk clock)
  *     longpress 10 10     the same for SCRIPT_LONG_PRESS_MS (what opens the PIN pad)
  *     longpress "Next"    hold the visible text for SCRIPT_LONG_PRESS_MS
+ *   tap, press and longpress are a person's deliberate taps: each first lets the kiosk's
+ *   clock run until the kiosk takes a press there (the guard time after a screen change,
+ *   the double-tap time). The raw steps below do not wait, to test impatient fingers:
+ *     down "Next"         a finger goes down on the text (or: down X Y)
+ *     move 400 300        the finger slides there (or: move "Back")
+ *     up                  the finger is lifted where it is
+ *     hold 150            150 ms pass on the kiosk's clock at once (finger down or not)
+ *     doubletap "Next" 150  down, up, 150 ms, down, up at the same place (or X Y MS)
  *     type "héllo"        type text (as a physical keyboard would: SDL_TEXTINPUT)
  *     key backspace       enter, backspace, delete, left, right, home, end, escape, tab
  *     wait 500            let 500 ms pass (real time, and the kiosk's clock)
@@ -42,17 +50,22 @@ typedef enum ScriptOp {
     SO_EXPECT,
     SO_ABSENT,
     SO_SCREENSHOT,
-    SO_PRESS, /* x, y (or str: a label), ms: finger down, ms pass, finger up */
-    SO_WAITFILE /* str: a path, ms: the longest wait */
+    SO_PRESS,    /* x, y (or str: a label), ms: finger down, ms pass, finger up */
+    SO_WAITFILE, /* str: a path, ms: the longest wait */
+    SO_DOWN,     /* x, y or str: a finger goes down (no waiting) */
+    SO_MOVE,     /* x, y or str: the finger slides there */
+    SO_UP,       /* the finger is lifted where it is */
+    SO_HOLD,     /* ms pass on the kiosk's clock */
+    SO_DOUBLETAP /* x, y or str, ms: two taps ms apart (no waiting) */
 } ScriptOp;
 
 typedef struct ScriptStep {
     ScriptOp op;
     int line;
     char *str;    /* label, text, or file name (malloc'd) */
-    int x, y;     /* SO_TAP_XY, SO_PRESS */
+    int x, y;     /* SO_TAP_XY, SO_PRESS, SO_DOWN, SO_MOVE, SO_DOUBLETAP */
     long ms;      /* SO_WAIT, SO_IDLE (converted to ms), SO_PRESS (how long it is held),
-                     SO_WAITFILE (the longest wait) */
+                     SO_WAITFILE (the longest wait), SO_HOLD, SO_DOUBLETAP (between taps) */
     KioskKey key; /* SO_KEY */
 } ScriptStep;
 
