@@ -157,6 +157,10 @@ static void test_layout_all_sizes(void)
         bad += check_layout(k, "ccdg likert");
         CHECK(tap(k, "Neither agree nor disagree") == 0);
         bad += check_layout(k, "ccdg likert selected");
+        CHECK(tap(k, "Back") == 0);
+        CHECK(visible(k, "Leave the survey?"));
+        bad += check_layout(k, "leave the survey?");
+        CHECK(tap(k, "Stay") == 0);
         kiosk_free(k);
 
         k = new_kiosk(team, &fs);
@@ -826,6 +830,8 @@ static void test_keyboard_keys(void)
     H = 480;
 }
 
+static int response_memory_wiped(const struct Kiosk *in);
+
 static void test_required_and_prefer_not(void)
 {
     FakeStore fs = {0};
@@ -837,9 +843,10 @@ static void test_required_and_prefer_not(void)
     CHECK(visible(k, "Please choose an answer to continue."));
     tap(k, "Strongly disagree");
     CHECK(!visible(k, "Please choose an answer"));
-    CHECK(visible(k, "Question 1 of 5"));
+    CHECK(visible(k, "Question 1 of 4")); /* the count does not move under the finger */
     tap(k, "Next");
     CHECK(kiosk_current_question(k) == 1);
+    CHECK(visible(k, "Question 1a of 4")); /* the follow-up carries its question's number */
     tap(k, "Next"); /* required text, empty */
     CHECK(kiosk_current_question(k) == 1);
     CHECK(visible(k, "Prefer not to answer\xE2\x80\x9D"));
@@ -851,10 +858,72 @@ static void test_required_and_prefer_not(void)
     tap(k, "Agree"); /* hides why_not again */
     tap(k, "Next");
     CHECK(kiosk_current_question(k) == 2);
+    CHECK(visible(k, "Question 2 of 4"));
     tap(k, "Back");
-    tap(k, "Back"); /* Back from the first question cancels */
+    tap(k, "Back"); /* Back from the first question asks once before clearing */
+    CHECK(kiosk_screen(k) == KS_QUESTION);
+    CHECK(visible(k, "Leave the survey?"));
+    CHECK(check_layout(k, "leave?") == 0);
+    tap(k, "Stay");
+    CHECK(kiosk_screen(k) == KS_QUESTION && kiosk_current_question(k) == 0);
+    CHECK(k->r->answers[0].state == ANSWER_GIVEN);
+    tap(k, "Back");
+    tap(k, "Leave");
     CHECK(kiosk_screen(k) == KS_ATTRACT);
+    CHECK(response_memory_wiped(k));
     CHECK(fs.calls == 0);
+    /* With nothing answered there is nothing to lose: Back leaves at once. */
+    tap(k, "Tap to begin");
+    tap(k, "Back");
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    kiosk_free(k);
+}
+
+/* An empty response is submitted only after one question; the count is the same in every
+ * run and never moves (ccdg: 17 questions everyone is asked, three follow-ups). */
+static void test_empty_submit_and_count(void)
+{
+    FakeStore fs = {0};
+    Kiosk *k = new_kiosk(ccdg, &fs);
+    tap(k, "Tap to begin");
+    char seen[64][32];
+    int n = 0;
+    while (kiosk_screen(k) == KS_QUESTION && n < 64) {
+        const UiFrame *f = kiosk_frame(k, W, H);
+        seen[n][0] = '\0';
+        for (int i = 0; i < f->n_labels; i++)
+            if (strncmp(ui_label_text(f, i), "Question ", 9) == 0)
+                snprintf(seen[n], sizeof seen[n], "%s", ui_label_text(f, i));
+        CHECK(strstr(seen[n], " of 17") != NULL);
+        n++;
+        kiosk_key(k, KK_ENTER);
+    }
+    CHECK(n == 17);
+    CHECK_STR(seen[16], "Question 17 of 17");
+    CHECK(kiosk_screen(k) == KS_REVIEW);
+    tap(k, "Submit");
+    CHECK(visible(k, "Nothing answered yet"));
+    CHECK(check_layout(k, "empty?") == 0);
+    CHECK(fs.calls == 0);
+    tap(k, "Go back");
+    CHECK(kiosk_screen(k) == KS_REVIEW && fs.calls == 0);
+    tap(k, "Submit");
+    tap(k, "Submit anyway");
+    CHECK(fs.calls == 1 && kiosk_screen(k) == KS_THANKS);
+    kiosk_free(k);
+    /* The follow-ups carry their question's number; choosing an answer that shows one
+     * changes neither the number on screen nor the total. */
+    k = new_kiosk(ccdg, &fs);
+    tap(k, "Tap to begin");
+    for (int i = 0; i < 8; i++)
+        kiosk_key(k, KK_ENTER);
+    CHECK(visible(k, "Question 9 of 17"));
+    tap(k, "Mild challenge");
+    CHECK(visible(k, "Question 9 of 17"));
+    tap(k, "Next");
+    CHECK(visible(k, "Question 9a of 17"));
+    tap(k, "Next");
+    CHECK(visible(k, "Question 10 of 17"));
     kiosk_free(k);
 }
 
@@ -2282,6 +2351,7 @@ int main(void)
     RUN(test_platform_render);
     RUN(test_secret_pieces_bounded);
     RUN(test_required_and_prefer_not);
+    RUN(test_empty_submit_and_count);
     RUN(test_keyboard_keys);
     RUN(test_submit_once_and_wipe);
     RUN(test_typed_text_wiped);

@@ -25,6 +25,8 @@ enum {
     ACT_OK,
     ACT_NONE,     /* a target that only exists to be a target (the text field when inline) */
     ACT_OPT_PAGE, /* "More options" (+1) / "Previous options" (-1) on a paged choice question */
+    ACT_DLG_STAY, /* a careful exit's question: stay (or go back) */
+    ACT_DLG_GO,   /* ... and go ahead (leave, submit anyway) */
     /* admin_ui.c */
     ACT_PIN_DIGIT,
     ACT_PIN_BACK,
@@ -64,6 +66,12 @@ static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 
 
 typedef enum { B_NORMAL, B_PRIMARY, B_SELECTED, B_DISABLED } ButtonStyle;
 
+/* The careful exits: each asks once before it happens. */
+enum {
+    DLG_LEAVE = 1, /* Back on the first question would clear the answers */
+    DLG_EMPTY      /* Submit with nothing answered */
+};
+
 typedef struct Metrics {
     int s; /* scale in 1/1000 */
     int m, gap, pad, target;
@@ -89,6 +97,7 @@ struct Kiosk {
     int q;           /* current question */
     int from_review; /* Next/Back return to the review screen */
     int note;        /* show the gentle "please answer" note */
+    int dialog;      /* a careful exit asks: DLG_LEAVE or DLG_EMPTY (0: none) */
     int page;        /* review page */
     OskEdit edit;
     OskState osk;

@@ -85,7 +85,7 @@ void kiosk_reset(Kiosk *k)
     memset(&k->osk, 0, sizeof k->osk);
     k->screen = KS_ATTRACT;
     k->lang = k->default_lang;
-    k->q = k->from_review = k->note = k->page = k->warn = 0;
+    k->q = k->from_review = k->note = k->page = k->warn = k->dialog = 0;
     k->opt_page = 0;
     kadm_wipe(k);
     k->screen_since = k->now;
@@ -254,6 +254,17 @@ static void do_next(Kiosk *k)
         go_question(k, n);
 }
 
+/* Whether the participant has answered or declined anything (or is typing). */
+static int anything_given(const Kiosk *k)
+{
+    if (k->edit.len > 0)
+        return 1;
+    for (int i = 0; i < k->s->n_questions; i++)
+        if (k->r->answers[i].state != ANSWER_NONE)
+            return 1;
+    return 0;
+}
+
 static void do_back(Kiosk *k)
 {
     commit_text(k);
@@ -262,10 +273,12 @@ static void do_back(Kiosk *k)
         return;
     }
     int p = prev_visible(k, k->q);
-    if (p < 0)
-        kiosk_reset(k); /* Back from the first question cancels: nothing is kept */
-    else
+    if (p >= 0)
         go_question(k, p);
+    else if (anything_given(k))
+        k->dialog = DLG_LEAVE; /* asks once: leaving clears the answers */
+    else
+        kiosk_reset(k); /* nothing to lose: back to the start */
 }
 
 static void do_action(Kiosk *k, const UiTarget *t)
@@ -344,9 +357,23 @@ static void do_action(Kiosk *k, const UiTarget *t)
             go_question(k, inc);
             k->from_review = 1;
             k->note = 1;
+        } else if (!anything_given(k)) {
+            k->dialog = DLG_EMPTY; /* asks once: an empty response is rarely meant */
         } else {
             do_submit(k);
         }
+        break;
+    }
+    case ACT_DLG_STAY:
+        k->dialog = 0;
+        break;
+    case ACT_DLG_GO: {
+        int d = k->dialog;
+        k->dialog = 0;
+        if (d == DLG_LEAVE)
+            kiosk_reset(k);
+        else if (d == DLG_EMPTY)
+            do_submit(k);
         break;
     }
     case ACT_PAGE:
@@ -405,6 +432,7 @@ static uint64_t view_key(const Kiosk *k)
     v = v * 3 + (uint64_t)(k->note != 0);
     v = v * 7 + (uint64_t)k->cfg.availability;
     v = v * 7 + (uint64_t)k->confirm;
+    v = v * 3 + (uint64_t)k->dialog;
     return v;
 }
 
@@ -579,6 +607,13 @@ static int key_in(Kiosk *k, KioskKey key)
     int changed = kui_input_seen(k);
     if (changed)
         return 1;
+    if (k->dialog) { /* Escape stays; the question is answered with a finger */
+        if (key != KK_ESCAPE)
+            return 0;
+        k->dialog = 0;
+        k->dirty = 1;
+        return 1;
+    }
     if (kadm_screen(k->screen))
         return kadm_key(k, key);
     if (typing_here(k)) {
@@ -647,6 +682,8 @@ int kiosk_key(Kiosk *k, KioskKey key)
 static int text_in(Kiosk *k, const char *utf8)
 {
     int changed = kui_input_seen(k);
+    if (k->dialog)
+        return changed;
     if (!changed && kadm_screen(k->screen))
         return kadm_text(k, utf8);
     if (changed || !typing_here(k))
@@ -765,6 +802,9 @@ typedef struct UiWords {
     /* paged options: the buttons (without their arrows) and the words of "options 1–6 of 16"
      * and "option 7 of 16" (with `of`) */
     const char *more_options, *prev_options, *options_word, *option_word;
+    /* the careful exits */
+    const char *leave_title, *leave_body, *stay, *leave, *empty_title, *empty_body, *go_back,
+        *submit_anyway;
 } UiWords;
 
 static const UiWords ui_words[] = {
@@ -809,7 +849,15 @@ static const UiWords ui_words[] = {
      "More options",
      "Previous options",
      "options",
-     "option"},
+     "option",
+     "Leave the survey?",
+     "Your answers so far will be cleared.",
+     "Stay",
+     "Leave",
+     "Nothing answered yet",
+     "You have not answered any question. Submit an empty response anyway?",
+     "Go back",
+     "Submit anyway"},
     {"de",
      "Tippen zum Starten",
      "Dieser Kiosk nimmt gerade keine Antworten entgegen.\nBitte wenden Sie sich an die "
@@ -856,7 +904,16 @@ static const UiWords ui_words[] = {
      "Weitere Antworten",
      "Vorige Antworten",
      "Antworten",
-     "Antwort"},
+     "Antwort",
+     "Befragung verlassen?",
+     "Ihre bisherigen Antworten werden gel\xC3\xB6scht.",
+     "Bleiben",
+     "Verlassen",
+     "Noch nichts beantwortet",
+     "Sie haben keine Frage beantwortet. Trotzdem eine leere Antwort absenden?",
+     "Zur\xC3\xBC"
+     "ck",
+     "Trotzdem absenden"},
     {"fr",
      "Touchez pour commencer",
      "Ce kiosque ne recueille pas de r\xC3\xA9ponses en ce moment.\nAdressez-vous \xC3\xA0 "
@@ -916,7 +973,18 @@ static const UiWords ui_words[] = {
      "c\xC3\xA9"
      "dentes",
      "r\xC3\xA9ponses",
-     "r\xC3\xA9ponse"},
+     "r\xC3\xA9ponse",
+     "Quitter le questionnaire ?",
+     "Vos r\xC3\xA9ponses seront effac\xC3\xA9"
+     "es.",
+     "Rester",
+     "Quitter",
+     "Aucune r\xC3\xA9ponse",
+     "Vous n'avez r\xC3\xA9pondu \xC3\xA0 aucune question. Envoyer quand m\xC3\xAA"
+     "me une r\xC3\xA9ponse vide ?",
+     "Retour",
+     "Envoyer quand m\xC3\xAA"
+     "me"},
 };
 
 /* The words for the participant's current language. */
@@ -1102,17 +1170,23 @@ static void build_attract(Kiosk *k)
                ACT_BEGIN, 0);
 }
 
-/* Counts visible questions and the position of q among them (1-based). */
-static void progress(const Kiosk *k, int *pos, int *total)
+/* The number question q carries, and the total. The questions everyone is asked are numbered
+ * 1..total in survey order; a question asked only after some answers (show_if) carries the
+ * number of the question before it and a letter ("9a", "9b"). So no answer ever changes a
+ * number or the total, and a question has the same number in every run (docs/KIOSK.md). */
+static void question_number(const Survey *s, int q, int *num, int *letter, int *total)
 {
-    *pos = 0;
-    *total = 0;
-    for (int i = 0; i < k->s->n_questions; i++) {
-        if (!response_visible(k->r, i))
-            continue;
-        (*total)++;
-        if (i <= k->q)
-            *pos = *total;
+    *num = *letter = *total = 0;
+    for (int i = 0; i < s->n_questions; i++) {
+        if (s->questions[i].show_if_question < 0) {
+            ++*total;
+            if (i <= q) {
+                *num = *total;
+                *letter = 0;
+            }
+        } else if (i <= q) {
+            ++*letter;
+        }
     }
 }
 
@@ -1121,10 +1195,13 @@ static int header(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
     int w = k->fw, cw = w - 2 * mt->m, y = mt->top + mt->m / 2;
-    int pos, total;
-    progress(k, &pos, &total);
-    char buf[64];
-    snprintf(buf, sizeof buf, "%s %d %s %d", words(k)->question, pos, words(k)->of, total);
+    int pos, letter, total;
+    question_number(k->s, k->q, &pos, &letter, &total);
+    char buf[64], suffix[4] = "";
+    if (letter > 0 && letter <= 26)
+        snprintf(suffix, sizeof suffix, "%c", 'a' + letter - 1);
+    snprintf(buf, sizeof buf, "%s %d%s %s %d", words(k)->question, pos, suffix, words(k)->of,
+             total);
     int lw = kui_text_w(k, buf, mt->small, 0);
     ui_text_box(k->f, (UiRect){mt->m, y, lw, mt->lh_small}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0,
                 buf, -1);
@@ -1907,6 +1984,44 @@ static void build_warning(Kiosk *k)
                B_PRIMARY, ACT_CONTINUE, 0);
 }
 
+/* A careful exit's question, over the screen (which it covers, as the warning does). */
+static void build_dialog(Kiosk *k)
+{
+    const Metrics *mt = &k->mt;
+    UiFrame *f = k->f;
+    const UiWords *wd = words(k);
+    int leave = k->dialog == DLG_LEAVE;
+    f->n_targets = 0;
+    f->n_labels = 0;
+    ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_overlay);
+    int dw = k->fw - 2 * mt->m;
+    if (dw > 24 * mt->body)
+        dw = 24 * mt->body;
+    int iw = dw - 2 * mt->m;
+    const char *title = leave ? wd->leave_title : wd->empty_title;
+    const char *body = leave ? wd->leave_body : wd->empty_body;
+    int th = kui_text_h(k, title, mt->title, UI_TEXT_BOLD, iw);
+    int bh = kui_text_h(k, body, mt->body, 0, iw);
+    int dh = mt->m + th + mt->gap + bh + 2 * mt->gap + mt->target + mt->m;
+    kui_need(k, dh <= k->fh);
+    UiRect d = {(k->fw - dw) / 2, (k->fh - dh) / 2, dw, dh};
+    ui_rect(f, d, c_white);
+    ui_frame_border(f, d, 3, c_primary);
+    int y = d.y + mt->m;
+    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, th}, mt->title, UI_TEXT_BOLD, c_fg,
+                UI_ALIGN_CENTER, 0, title, -1);
+    y += th + mt->gap;
+    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, bh}, mt->body, 0, c_fg, UI_ALIGN_CENTER, 0, body,
+                -1);
+    y += bh + 2 * mt->gap;
+    /* Staying is the safe choice and the prominent one; going ahead sits on the other side. */
+    int bw = (iw - mt->gap) / 2;
+    kui_button(k, (UiRect){d.x + mt->m, y, bw, mt->target}, leave ? wd->stay : wd->go_back,
+               mt->body, B_PRIMARY, ACT_DLG_STAY, 0);
+    kui_button(k, (UiRect){d.x + mt->m + bw + mt->gap, y, bw, mt->target},
+               leave ? wd->leave : wd->submit_anyway, mt->body, B_NORMAL, ACT_DLG_GO, 0);
+}
+
 static void build(Kiosk *k, int pct)
 {
     UiFrame *f = k->f;
@@ -1943,6 +2058,8 @@ static void build(Kiosk *k, int pct)
         kadm_build(k);
         break;
     }
+    if (k->dialog && !k->warn)
+        build_dialog(k);
     if (k->warn)
         build_warning(k);
     for (int i = 0; i < f->n_labels; i++)
