@@ -831,6 +831,121 @@ static void test_keyboard_keys(void)
 }
 
 static int response_memory_wiped(const struct Kiosk *in);
+static void screen_text(Kiosk *k, char *out, size_t cap);
+
+static SurveyKind cur_kind(const Kiosk *k)
+{
+    return k->s->questions[k->q].kind;
+}
+
+/* Whether some visible text is exactly s, and how many are. */
+static int label_count(Kiosk *k, const char *text)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int n = 0;
+    for (int i = 0; i < f->n_labels; i++)
+        n += strcmp(ui_label_text(f, i), text) == 0;
+    return n;
+}
+static int label_is(Kiosk *k, const char *text)
+{
+    return label_count(k, text) > 0;
+}
+
+/* Every word the survey gives is drawn, once: section intros on the first question of their
+ * section, the help, one hint; review answers read as they should. */
+static void test_words_shown(void)
+{
+    FakeStore fs = {0};
+    for (int lang = 0; lang < 2; lang++) {
+        Kiosk *k = new_kiosk(ccdg, &fs);
+        if (lang)
+            tap(k, "Deutsch");
+        tap(k, lang ? "Tippen zum Starten" : "Tap to begin");
+        const char *skills = lang ? "Wie sehr stimmen Sie den folgenden Aussagen zu?"
+                                  : "How much do you agree with each statement?";
+        CHECK(label_is(k, skills));
+        kiosk_key(k, KK_ENTER);
+        CHECK(!visible(k, skills)); /* once: the section's first question only */
+        for (int i = 0; i < 4; i++)
+            kiosk_key(k, KK_ENTER);
+        CHECK(visible(k, lang ? "(1 = gering, 5 = hoch)" : "(1 = low, 5 = high)"));
+        tap(k, "3");
+        kiosk_key(k, KK_ENTER);
+        tap(k, lang ? "5 (hoch)" : "5 (high)");
+        for (int i = 0; i < 5; i++) /* 7, 8, 10, 12 (follow-ups hidden), 14 */
+            kiosk_key(k, KK_ENTER);
+        CHECK(visible(k, lang ? "Nur grobe Kategorien" : "Broad categories only"));
+        while (kiosk_screen(k) == KS_QUESTION && cur_kind(k) != SURVEY_TEXT)
+            kiosk_key(k, KK_ENTER);
+        CHECK(visible(k, lang ? "Beide Fragen sind freiwillig." : "Both questions are optional."));
+        /* The question's help, once; our own hint not beside it. */
+        const char *help = lang ? "Bitte nennen Sie keine Namen von Kolleginnen und Kollegen oder "
+                                  "von Patientinnen und Patienten."
+                                : "Please do not name colleagues or patients.";
+        CHECK(label_count(k, help) == 1);
+        CHECK(!visible(k, lang ? "Bitte nennen Sie keine Kolleginnen" : "Please don't name"));
+        if (kiosk_screen(k) == KS_QUESTION && !visible(k, "space")) {
+            tap(k, lang ? "Hier tippen zum Schreiben" : "Tap here to type");
+            CHECK(label_count(k, help) == 1); /* the typing screen shows it in the hint's place */
+            kiosk_key(k, KK_ESCAPE);
+        }
+        kiosk_key(k, KK_ENTER);
+        kiosk_key(k, KK_ENTER);
+        CHECK(kiosk_screen(k) == KS_REVIEW);
+        /* Review answers as they read: "3 of 5", "5 of 5 (high)", never "3 – 3". */
+        int found3 = 0, found5 = 0;
+        for (int p = 0; p < 5; p++) {
+            found3 |= label_is(k, lang ? "3 von 5" : "3 of 5");
+            found5 |= label_is(k, lang ? "5 von 5 (hoch)" : "5 of 5 (high)");
+            CHECK(!visible(k, "3 \xE2\x80\x93 3") && !visible(k, "\xE2\x80\x93 5"));
+            if (!label_is(k, lang ? "Mehr" : "More"))
+                break;
+            /* several pages: the page is said */
+            char pg[32];
+            snprintf(pg, sizeof pg, "%s %d %s", lang ? "Seite" : "page", p + 1,
+                     lang ? "von" : "of");
+            CHECK(visible(k, pg));
+            if (!visible(k, pg)) {
+                char all[4096];
+                screen_text(k, all, sizeof all);
+                fprintf(stderr, "  review p%d: %s\n", p, all);
+            }
+            char last[40];
+            snprintf(last, sizeof last, "%s %d %s %d", lang ? "Seite" : "page", p + 1,
+                     lang ? "von" : "of", p + 1);
+            if (visible(k, last))
+                break; /* the last page: "More" is greyed */
+            tap(k, lang ? "Mehr" : "More");
+        }
+        CHECK(found3 && found5);
+        kiosk_free(k);
+    }
+    /* A text question without help: our hint, once; the limit is seen before it bites. */
+    Kiosk *k = new_kiosk(team, &fs);
+    tap(k, "Tap to begin");
+    tap(k, "Disagree");
+    tap(k, "Next");
+    CHECK(label_count(k, "Please don't name colleagues or patients.") == 1);
+    char text[256];
+    memset(text, 'a', 179);
+    text[179] = '\0';
+    kiosk_text(k, text);
+    CHECK(visible(k, "179/200") && !visible(k, "limit"));
+    kiosk_text(k, "a");
+    CHECK(visible(k, "180/200")); /* nine tenths: drawn in the note colour, bold */
+    const UiFrame *f = kiosk_frame(k, W, H);
+    int bold_note = 0;
+    for (int i = 0; i < f->n_cmds; i++)
+        if (f->cmds[i].kind == UI_CMD_TEXT && strcmp(ui_cmd_text(f, &f->cmds[i]), "180/200") == 0)
+            bold_note = (f->cmds[i].flags & UI_TEXT_BOLD) && f->cmds[i].color.r == c_note.r;
+    CHECK(bold_note);
+    kiosk_text(k, "bbbbbbbbbbbbbbbbbbbbbbbbb");
+    CHECK(visible(k, "200/200"));
+    CHECK(visible(k, "The limit of 200 characters is reached."));
+    CHECK(check_layout(k, "text at its limit") == 0);
+    kiosk_free(k);
+}
 
 static void test_required_and_prefer_not(void)
 {
@@ -971,7 +1086,7 @@ static void test_submit_once_and_wipe(void)
     complete_team(k);
     CHECK(kiosk_screen(k) == KS_REVIEW);
     CHECK(!response_memory_wiped(k)); /* answering */
-    CHECK(visible(k, "4 \xE2\x80\x93 Agree"));
+    CHECK(label_is(k, "Agree")); /* as it reads, not "4 – Agree" */
     /* Two taps on Submit: the second lands on the thank-you screen. */
     const UiFrame *f = kiosk_frame(k, W, H);
     int i = ui_frame_find_label(f, "Submit");
@@ -2352,6 +2467,7 @@ int main(void)
     RUN(test_secret_pieces_bounded);
     RUN(test_required_and_prefer_not);
     RUN(test_empty_submit_and_count);
+    RUN(test_words_shown);
     RUN(test_keyboard_keys);
     RUN(test_submit_once_and_wipe);
     RUN(test_typed_text_wiped);

@@ -805,6 +805,8 @@ typedef struct UiWords {
     /* the careful exits */
     const char *leave_title, *leave_body, *stay, *leave, *empty_title, *empty_body, *go_back,
         *submit_anyway;
+    /* "page 1 of 2" on the review; the text limit reached (before and after the number) */
+    const char *page_word, *limit_pre, *limit_post;
 } UiWords;
 
 static const UiWords ui_words[] = {
@@ -857,7 +859,10 @@ static const UiWords ui_words[] = {
      "Nothing answered yet",
      "You have not answered any question. Submit an empty response anyway?",
      "Go back",
-     "Submit anyway"},
+     "Submit anyway",
+     "page",
+     "The limit of ",
+     " characters is reached."},
     {"de",
      "Tippen zum Starten",
      "Dieser Kiosk nimmt gerade keine Antworten entgegen.\nBitte wenden Sie sich an die "
@@ -913,7 +918,10 @@ static const UiWords ui_words[] = {
      "Sie haben keine Frage beantwortet. Trotzdem eine leere Antwort absenden?",
      "Zur\xC3\xBC"
      "ck",
-     "Trotzdem absenden"},
+     "Trotzdem absenden",
+     "Seite",
+     "Die Grenze von ",
+     " Zeichen ist erreicht."},
     {"fr",
      "Touchez pour commencer",
      "Ce kiosque ne recueille pas de r\xC3\xA9ponses en ce moment.\nAdressez-vous \xC3\xA0 "
@@ -984,7 +992,10 @@ static const UiWords ui_words[] = {
      "me une r\xC3\xA9ponse vide ?",
      "Retour",
      "Envoyer quand m\xC3\xAA"
-     "me"},
+     "me",
+     "page",
+     "La limite de ",
+     " caract\xC3\xA8res est atteinte."},
 };
 
 /* The words for the participant's current language. */
@@ -1621,20 +1632,61 @@ static void text_field(Kiosk *k, UiRect r, int action)
     ui_label_add(f, in, e->buf, e->len, t, 0);
 }
 
-/* Counter "42/500" at the right and the hint at the left, one line; returns its height. */
+/* The words beside the counter: at the limit, that it is reached; else the gentle hint, once:
+ * the question's own help where the question screen does not already show it (the typing
+ * screen), our "please don't name..." where the question has no help. buf holds it. */
+static const char *counter_hint(const Kiosk *k, char *buf, size_t cap)
+{
+    const SurveyQuestion *q = cur_q(k);
+    if (osk_edit_chars(&k->edit) >= q->max_length) {
+        snprintf(buf, cap, "%s%d%s", words(k)->limit_pre, q->max_length, words(k)->limit_post);
+        return buf;
+    }
+    const char *help = tr(k, &q->help);
+    if (!help[0])
+        return words(k)->hint;
+    return k->screen == KS_TYPING ? help : "";
+}
+
+/* The width of the counter "420/500" at its widest, so the hint never moves. */
+static int counter_w(const Kiosk *k)
+{
+    char cnt[32];
+    int m = cur_q(k)->max_length;
+    snprintf(cnt, sizeof cnt, "%d/%d", m, m);
+    return kui_text_w(k, cnt, k->mt.small, UI_TEXT_BOLD);
+}
+
+/* The height counter_line takes in width w. */
+static int counter_h(const Kiosk *k, int w)
+{
+    char buf[160];
+    const char *hint = counter_hint(k, buf, sizeof buf);
+    int hh = hint[0] ? kui_text_h(k, hint, k->mt.small, 0, w - counter_w(k) - k->mt.gap) : 0;
+    return hh > k->mt.lh_small ? hh : k->mt.lh_small;
+}
+
+/* Counter "42/500" at the right and the hint at the left; returns its height. The counter
+ * turns to the note colour, in bold, from nine tenths of the limit on, so the limit is seen
+ * before it stops the typing; at the limit the hint says so. */
 static int counter_line(Kiosk *k, int x, int y, int w)
 {
     const Metrics *mt = &k->mt;
-    char cnt[32];
+    char cnt[32], buf[160];
+    int n = osk_edit_chars(&k->edit), max = cur_q(k)->max_length;
+    int near = n * 10 >= max * 9;
     /* The count says how much the participant wrote: theirs, as their words are. */
-    snprintf(cnt, sizeof cnt, "%d/%d", osk_edit_chars(&k->edit), cur_q(k)->max_length);
-    int cwid = kui_text_w(k, cnt, mt->small, UI_TEXT_SECRET);
-    ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small, UI_TEXT_SECRET,
-                c_muted, UI_ALIGN_RIGHT, 0, cnt, -1);
-    const char *hint = words(k)->hint;
+    snprintf(cnt, sizeof cnt, "%d/%d", n, max);
+    int cwid = counter_w(k);
+    ui_text_box(k->f, (UiRect){x + w - cwid, y, cwid, mt->lh_small}, mt->small,
+                UI_TEXT_SECRET | (near ? UI_TEXT_BOLD : 0), near ? c_note : c_muted,
+                UI_ALIGN_RIGHT, 0, cnt, -1);
+    const char *hint = counter_hint(k, buf, sizeof buf);
     int hw = w - cwid - mt->gap;
-    int hh = kui_text_h(k, hint, mt->small, 0, hw);
-    ui_text_box(k->f, (UiRect){x, y, hw, hh}, mt->small, 0, c_note, UI_ALIGN_LEFT, 0, hint, -1);
+    int hh = hint[0] ? kui_text_h(k, hint, mt->small, 0, hw) : 0;
+    if (hint[0])
+        ui_text_box(k->f, (UiRect){x, y, hw, hh}, mt->small, n >= max ? UI_TEXT_BOLD : 0, c_note,
+                    UI_ALIGN_LEFT, 0, hint, -1);
     return hh > mt->lh_small ? hh : mt->lh_small;
 }
 
@@ -1665,7 +1717,7 @@ static void build_text(Kiosk *k, UiRect a)
     int field_h = 2 * mt->lh_body + mt->pad;
     if (field_h < mt->target)
         field_h = mt->target;
-    int line_h = mt->lh_small * 2;
+    int line_h = counter_h(k, a.w) + mt->lh_small;
     int kbh = kb_height(k);
     int inline_kb = a.h >= field_h + mt->pad + line_h + mt->gap + kbh;
     if (inline_kb) { /* grow the field into the free space, up to 6 lines */
@@ -1700,6 +1752,16 @@ static int next_ok_now(Kiosk *k)
     return response_question_ok(k->r, k->q);
 }
 
+/* Whether no earlier question of the current one's section is shown to this participant. */
+static int first_shown_of_section(const Kiosk *k)
+{
+    const SurveySection *sec = &k->s->sections[cur_q(k)->section];
+    for (int i = sec->first_question; i < k->q; i++)
+        if (response_visible(k->r, i))
+            return 0;
+    return 1;
+}
+
 static void build_question(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
@@ -1707,6 +1769,15 @@ static void build_question(Kiosk *k)
     int w = k->fw, cw = w - 2 * mt->m;
     int y = header(k);
     int bottom = footer(k, next_ok_now(k), k->paging);
+    /* The section's intro, on the first of its questions the participant is shown. */
+    const SurveySection *sec = &k->s->sections[q->section];
+    const char *si = tr(k, &sec->intro);
+    if (si[0] && first_shown_of_section(k)) {
+        int ih = kui_text_h(k, si, mt->small, 0, cw);
+        ui_text_box(k->f, (UiRect){mt->m, y, cw, ih}, mt->small, 0, c_muted, UI_ALIGN_LEFT, 0, si,
+                    -1);
+        y += ih + mt->pad;
+    }
     const char *qt = tr(k, &q->text);
     int qh = kui_text_h(k, qt, mt->title, UI_TEXT_BOLD, cw);
     ui_text_box(k->f, (UiRect){mt->m, y, cw, qh}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0,
@@ -1749,7 +1820,8 @@ static void build_typing(Kiosk *k)
     int top = mt->top + mt->pad;
     const char *qt = tr(k, &q->text);
     int qsize = mt->body, qh = kui_text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
-    int fixed = mt->pad + mt->lh_small + mt->pad / 2 + mt->pad / 2;
+    int ch = counter_h(k, cw);
+    int fixed = mt->pad + ch + mt->pad / 2 + mt->pad / 2;
     if (top + qh + fixed + mt->target > kr.y) {
         qsize = mt->small;
         qh = kui_text_h(k, qt, qsize, UI_TEXT_BOLD, cw);
@@ -1765,7 +1837,7 @@ static void build_typing(Kiosk *k)
     kui_button(k, (UiRect){w - mt->m - dw, fy + fh - mt->target, dw, mt->target}, words(k)->done,
                mt->body, B_PRIMARY, ACT_DONE, 0);
     text_field(k, (UiRect){mt->m, fy, cw - dw - mt->gap, fh}, ACT_NONE);
-    int ly = fy - mt->pad / 2 - mt->lh_small;
+    int ly = fy - mt->pad / 2 - ch;
     counter_line(k, mt->m, ly, cw);
     kui_need(k, top + qh <= ly);
     ui_text_box(k->f, (UiRect){mt->m, top, cw, qh}, qsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0, qt,
@@ -1787,9 +1859,17 @@ static const char *answer_summary(const Kiosk *k, int qi, char *buf, size_t cap)
     size_t n = 0;
     buf[0] = '\0';
     switch (q->kind) {
-    case SURVEY_LIKERT:
-        snprintf(buf, cap, "%d \xE2\x80\x93 %s", a->value, tr(k, &q->anchors[a->value - 1]));
+    case SURVEY_LIKERT: {
+        /* As it reads: "Agree"; a numbered scale says where on it: "3 of 5", "5 of 5 (high)". */
+        const char *an = tr(k, &q->anchors[a->value - 1]);
+        if (anchor_numbered(an, a->value)) {
+            const char *rest = an + strcspn(an, " ");
+            snprintf(buf, cap, "%d %s %d%s", a->value, words(k)->of, q->scale, rest);
+        } else {
+            snprintf(buf, cap, "%s", an);
+        }
         break;
+    }
     case SURVEY_SINGLE:
         snprintf(buf, cap, "%s", tr(k, &q->options[a->value].text));
         break;
@@ -1909,6 +1989,13 @@ static void build_review(Kiosk *k)
     secmem_free(buf);
     int bw = (cw - 3 * mt->gap) / 4;
     if (page_count > 1) {
+        /* "page 1 of 2", in the title's line at the right */
+        char pg[64];
+        snprintf(pg, sizeof pg, "%s %d %s %d", words(k)->page_word, k->page + 1, words(k)->of,
+                 page_count);
+        int pw = kui_text_w(k, pg, mt->small, 0);
+        ui_text_box(f, (UiRect){mt->m + cw - pw, mt->top + mt->m, pw, mt->lh_small}, mt->small, 0,
+                    c_muted, UI_ALIGN_RIGHT, 0, pg, -1);
         kui_button(k, (UiRect){mt->m + bw + mt->gap, fy, bw, mt->target}, words(k)->earlier,
                    mt->body, k->page > 0 ? B_NORMAL : B_DISABLED, ACT_PAGE, -1);
         kui_button(k, (UiRect){mt->m + 2 * (bw + mt->gap), fy, bw, mt->target}, words(k)->more,
