@@ -830,6 +830,106 @@ static void test_keyboard_keys(void)
     H = 480;
 }
 
+/* The letters of the current keyboard page, row by row, "|" between rows. */
+static void keyboard_rows(Kiosk *k, char *out, size_t cap)
+{
+    const UiFrame *f = kiosk_frame(k, W, H);
+    size_t n = 0;
+    int last_y = -1;
+    out[0] = '\0';
+    for (int i = 0; i < f->n_labels && n + 8 < cap; i++) {
+        int t = f->labels[i].target;
+        if (t < 0 || f->targets[t].action != ACT_KEY)
+            continue;
+        if (last_y >= 0 && f->targets[t].r.y != last_y)
+            n += (size_t)snprintf(out + n, cap - n, "|");
+        last_y = f->targets[t].r.y;
+        const char *l = ui_label_text(f, i);
+        if (ui_utf8_len(l, strlen(l)) == strlen(l)) /* one character: a letter key */
+            n += (size_t)snprintf(out + n, cap - n, "%s", l);
+    }
+}
+
+/* The keyboard follows the participant's language (de: QWERTZ with ä ö ü ß on the letters
+ * page, fr: AZERTY with é à), or what the survey names; keys stay >= 48 px at every size. */
+static void test_keyboard_layouts(void)
+{
+#define T5 "{\"de\": \"x\", \"fr\": \"x\", \"en\": \"x\", \"de-CH\": \"x\", \"nl\": \"x\"}"
+    static const char *de_json =
+        "{\"format\": 1, \"id\": \"kb\", \"version\": 1, \"languages\": ["
+        "{\"code\": \"de\", \"name\": \"Deutsch\"}, {\"code\": \"fr\", \"name\": "
+        "\"Fran\u00e7ais\"}, {\"code\": \"en\", \"name\": \"English\"}, "
+        "{\"code\": \"de-CH\", \"name\": \"Schweiz\", \"keyboard\": \"qwertz\"}, "
+        "{\"code\": \"nl\", \"name\": \"Nederlands\", \"keyboard\": \"azerty\"}],"
+        "\"title\": " T5 ", \"intro\": " T5 ", \"thanks\": " T5 ", \"sections\": [{\"id\": "
+        "\"s\", \"title\": " T5 ", \"questions\": [{\"id\": \"t\", \"type\": \"text\", "
+        "\"max_length\": 50, \"text\": " T5 "}]}]}";
+#undef T5
+    Survey *sv = NULL;
+    DbError err;
+    CHECK(survey_load_buffer("kb.json", de_json, strlen(de_json), &sv, &err) == DB_OK);
+    if (!sv) {
+        fprintf(stderr, "  %s\n", err.msg);
+        return;
+    }
+    CHECK(sv->lang_keyboards[0] == SURVEY_KEYBOARD_DEFAULT);
+    CHECK(sv->lang_keyboards[3] == SURVEY_KEYBOARD_QWERTZ);
+    CHECK(sv->lang_keyboards[4] == SURVEY_KEYBOARD_AZERTY);
+    static const struct {
+        int lang;
+        const char *rows;
+    } want[] = {
+        {0, "qwertzuiop|asdfghjkl\xC3\xB6|\xE2\x87\xA7yxcvbnm\xC3\xA4\xE2\x8C\xAB|"
+            "\xC3\xBC\xC3\x9F,.\xE2\x86\x90\xE2\x86\x92"},
+        {1, "azertyuiop|qsdfghjklm|\xE2\x87\xA7wxcvbn'\xC3\xA9\xE2\x8C\xAB|"
+            "\xC3\xA0,.\xE2\x86\x90\xE2\x86\x92"},
+        {2, "qwertyuiop|asdfghjkl'|zxcvbnm\xE2\x8C\xAB|,.\xE2\x86\x90\xE2\x86\x92"},
+        {3, "qwertzuiop|asdfghjkl\xC3\xB6|\xE2\x87\xA7yxcvbnm\xC3\xA4\xE2\x8C\xAB|"
+            "\xC3\xBC\xC3\x9F,.\xE2\x86\x90\xE2\x86\x92"},
+        {4, "azertyuiop|qsdfghjklm|\xE2\x87\xA7wxcvbn'\xC3\xA9\xE2\x8C\xAB|"
+            "\xC3\xA0,.\xE2\x86\x90\xE2\x86\x92"},
+    };
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        W = sizes[si][0];
+        H = sizes[si][1];
+        for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+            FakeStore fs = {0};
+            KioskConfig c;
+            flow_config(&c);
+            Kiosk *k = NULL;
+            CHECK(kiosk_new(sv, &c, want[i].lang, fake_submit, &fs, kfonts_measure(fonts), &k,
+                            &err) == DB_OK);
+            kiosk_tick(k, 1000);
+            kiosk_key(k, KK_ENTER); /* begin */
+            if (!visible(k, "space")) { /* the field opens the full keyboard */
+                const UiFrame *f = kiosk_frame(k, W, H);
+                for (int t = 0; t < f->n_targets; t++)
+                    if (f->targets[t].action == ACT_FIELD) {
+                        UiRect r = f->targets[t].r;
+                        kiosk_tap(k, r.x + r.w / 2, r.y + r.h / 2);
+                        break;
+                    }
+            }
+            CHECK(visible(k, "space"));
+            char rows[256];
+            keyboard_rows(k, rows, sizeof rows);
+            CHECK_STR(rows, want[i].rows);
+            CHECK(check_layout(k, "keyboard layout") == 0);
+            if (want[i].lang == 0 && si == 1) { /* German letters straight from the page */
+                tap(k, "\xC3\xBC");
+                tap(k, "\xC3\x9F");
+                tap(k, "\xC3\xB6");
+                tap(k, "\xC3\xA4");
+                CHECK(visible(k, "\xC3\xBC\xC3\x9F\xC3\xB6\xC3\xA4"));
+            }
+            kiosk_free(k);
+        }
+    }
+    survey_free(sv);
+    W = 800;
+    H = 480;
+}
+
 static int response_memory_wiped(const struct Kiosk *in);
 static void screen_text(Kiosk *k, char *out, size_t cap);
 
@@ -2469,6 +2569,7 @@ int main(void)
     RUN(test_empty_submit_and_count);
     RUN(test_words_shown);
     RUN(test_keyboard_keys);
+    RUN(test_keyboard_layouts);
     RUN(test_submit_once_and_wipe);
     RUN(test_typed_text_wiped);
     RUN(test_answer_styles_not_kept);

@@ -105,6 +105,10 @@ static const BadCase bad_cases[] = {
      DB_EINVAL, "t.json: languages[0].dir: unknown key"},
     {"{'format':1,'id':'s','version':1,'languages':[{'code':'en'}]}", DB_EINVAL,
      "t.json: languages[0]: missing key \"name\""},
+    {"{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'E','keyboard':'dvorak'}]}",
+     DB_EINVAL, "t.json: languages[0].keyboard: must be \"qwerty\", \"qwertz\" or \"azerty\""},
+    {"{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'E','keyboard':1}]}",
+     DB_EINVAL, "t.json: languages[0].keyboard: must be \"qwerty\", \"qwertz\" or \"azerty\""},
     {"{'format':1,'id':'s','version':1,'languages':[{'code':'en','name':'a\\nb'}]}", DB_EINVAL,
      "t.json: languages[0].name: contains a control character"},
     /* texts */

@@ -65,6 +65,7 @@ void kadm_wipe(Kiosk *k)
     k->form_error[0] = '\0';
     osk_edit_clear(&k->label_edit);
     memset(&k->label_osk, 0, sizeof k->label_osk);
+    k->label_osk.layout = kui_keyboard_layout(k);
     /* The status (fingerprints, counts) is not secret, but it is refreshed on every entry. */
 }
 
@@ -375,6 +376,7 @@ void kadm_action(Kiosk *k, const UiTarget *t)
     case ACT_ADM_OTHER:
         osk_edit_set(&k->label_edit, k->form_preset ? "" : k->form_label);
         memset(&k->label_osk, 0, sizeof k->label_osk);
+    k->label_osk.layout = kui_keyboard_layout(k);
         k->label_osk.shift = k->label_edit.len == 0;
         go(k, KS_ADMIN_LABEL);
         break;

@@ -164,6 +164,9 @@ struct Kiosk {
 void kiosk_reset(Kiosk *k); /* wipes everything entered, back to the attract screen */
 int kui_input_seen(Kiosk *k);
 int kui_pressed(const Kiosk *k, UiRect r); /* draw r pressed: the finger is down on it */
+/* The on-screen keyboard layout (OSK_QWERTY...) for the language shown: the survey's
+ * "keyboard" for it, else by its code (de: QWERTZ, fr: AZERTY). */
+int kui_keyboard_layout(const Kiosk *k);
 /* The fill of a light target (selected: the accent), pressed or not. */
 UiColor kui_fill(const Kiosk *k, UiRect r, int selected);
 /* The rectangle drawn pressed now (w = 0: none), for osk_layout. */

@@ -83,6 +83,7 @@ void kiosk_reset(Kiosk *k)
     drop_response(k);
     osk_edit_clear(&k->edit);
     memset(&k->osk, 0, sizeof k->osk);
+    k->osk.layout = kui_keyboard_layout(k);
     k->screen = KS_ATTRACT;
     k->lang = k->default_lang;
     k->q = k->from_review = k->note = k->page = k->warn = k->dialog = 0;
@@ -144,6 +145,26 @@ KioskAvailability kiosk_availability(const Kiosk *k)
     return k->cfg.availability;
 }
 
+int kui_keyboard_layout(const Kiosk *k)
+{
+    switch (k->s->lang_keyboards[k->lang]) {
+    case SURVEY_KEYBOARD_QWERTY:
+        return OSK_QWERTY;
+    case SURVEY_KEYBOARD_QWERTZ:
+        return OSK_QWERTZ;
+    case SURVEY_KEYBOARD_AZERTY:
+        return OSK_AZERTY;
+    case SURVEY_KEYBOARD_DEFAULT:
+        break;
+    }
+    const char *code = k->s->lang_codes[k->lang];
+    if (strncmp(code, "de", 2) == 0 && (code[2] == '\0' || code[2] == '-'))
+        return OSK_QWERTZ;
+    if (strncmp(code, "fr", 2) == 0 && (code[2] == '\0' || code[2] == '-'))
+        return OSK_AZERTY;
+    return OSK_QWERTY;
+}
+
 static const SurveyQuestion *cur_q(const Kiosk *k)
 {
     return &k->s->questions[k->q];
@@ -197,6 +218,7 @@ static void go_question(Kiosk *k, int q)
     k->note = 0;
     osk_edit_clear(&k->edit);
     memset(&k->osk, 0, sizeof k->osk);
+    k->osk.layout = kui_keyboard_layout(k);
     const SurveyQuestion *sq = cur_q(k);
     if (sq->kind == SURVEY_TEXT) {
         k->edit.max_chars = sq->max_length;

@@ -154,7 +154,9 @@ typedef struct OskKey {
         "\xE2\x8C\xAB", NULL, OSK_KEY_BACKSPACE, 3                                                 \
     }
 
-/* Each page: OSK_ROWS rows of up to 11 keys, every row 20 half-units wide. */
+/* Each page: OSK_ROWS rows of up to 11 keys, every row 20 half-units wide, so that ten keys
+ * fill a row and a key stays >= 48 px wide on a 480 px screen. The letters page follows the
+ * participant's layout (osk_layouts); the symbols and accents pages are shared. */
 static const OskKey osk_pages[OSK_N_PAGES][OSK_ROWS][12] =
     {
         [OSK_LETTERS] =
@@ -199,39 +201,85 @@ static const OskKey osk_pages[OSK_N_PAGES][OSK_ROWS][12] =
             },
 };
 
-/* The bottom row depends on the page: switches to the two other pages, then the rest. */
-static void bottom_row(int page, OskKey row[8])
+#define SHIFT2                                                                                     \
+    {                                                                                              \
+        "\xE2\x87\xA7", NULL, OSK_KEY_SHIFT, 2                                                     \
+    }
+#define BKSP2                                                                                      \
+    {                                                                                              \
+        "\xE2\x8C\xAB", NULL, OSK_KEY_BACKSPACE, 2                                                 \
+    }
+
+/* The letters of the other layouts (QWERTY is osk_pages[OSK_LETTERS]). German: QWERTZ with
+ * ö where it is, ä below it and ü and ß in the bottom row (a row holds ten keys). French:
+ * AZERTY with é and the apostrophe by the letters, à in the bottom row, the other accents
+ * one tap away. */
+static const OskKey osk_qwertz[OSK_ROWS - 1][12] = {
+    {K("q", "Q"), K("w", "W"), K("e", "E"), K("r", "R"), K("t", "T"), K("z", "Z"), K("u", "U"),
+     K("i", "I"), K("o", "O"), K("p", "P"), END},
+    {K("a", "A"), K("s", "S"), K("d", "D"), K("f", "F"), K("g", "G"), K("h", "H"), K("j", "J"),
+     K("k", "K"), K("l", "L"), K("\xC3\xB6", "\xC3\x96"), END},
+    {SHIFT2, K("y", "Y"), K("x", "X"), K("c", "C"), K("v", "V"), K("b", "B"), K("n", "N"),
+     K("m", "M"), K("\xC3\xA4", "\xC3\x84"), BKSP2, END},
+};
+static const OskKey osk_azerty[OSK_ROWS - 1][12] = {
+    {K("a", "A"), K("z", "Z"), K("e", "E"), K("r", "R"), K("t", "T"), K("y", "Y"), K("u", "U"),
+     K("i", "I"), K("o", "O"), K("p", "P"), END},
+    {K("q", "Q"), K("s", "S"), K("d", "D"), K("f", "F"), K("g", "G"), K("h", "H"), K("j", "J"),
+     K("k", "K"), K("l", "L"), K("m", "M"), END},
+    {SHIFT2, K("w", "W"), K("x", "X"), K("c", "C"), K("v", "V"), K("b", "B"), K("n", "N"),
+     K("'", "'"), K("\xC3\xA9", "\xC3\x89"), BKSP2, END},
+};
+
+/* The bottom row depends on the page and the layout: switches to the two other pages (on
+ * QWERTZ the letters page has ü and ß instead of the accents switch, which the symbols page
+ * still has), then comma, space, full stop and the caret keys. */
+static void bottom_row(int page, int layout, OskKey row[9])
 {
     static const OskKey letters = {"abc", NULL, OSK_KEY_PAGE_LETTERS, 3};
     static const OskKey symbols = {"?123", NULL, OSK_KEY_PAGE_SYMBOLS, 3};
     static const OskKey accents = {"\xC3\xA0\xC3\xA9", NULL, OSK_KEY_PAGE_ACCENTS, 3};
-    int n = 0;
+    int n = 0, space = 6;
     row[n++] = page == OSK_SYMBOLS ? letters : symbols;
-    row[n++] = page == OSK_ACCENTS ? letters : accents;
+    if (page == OSK_LETTERS && layout == OSK_QWERTZ) {
+        row[n++] = (OskKey)K("\xC3\xBC", "\xC3\x9C");
+        row[n++] = (OskKey)K("\xC3\x9F", "\xC3\x9F");
+        space = 5;
+    } else {
+        row[n++] = page == OSK_ACCENTS ? letters : accents;
+        if (page == OSK_LETTERS && layout == OSK_AZERTY) {
+            row[n++] = (OskKey)K("\xC3\xA0", "\xC3\x80");
+            space = 4;
+        }
+    }
     row[n++] = (OskKey)K(",", ",");
-    row[n++] = (OskKey){"space", " ", OSK_KEY_SPACE, 6};
+    row[n++] = (OskKey){"space", " ", OSK_KEY_SPACE, space};
     row[n++] = (OskKey)K(".", ".");
     row[n++] = (OskKey){"\xE2\x86\x90", NULL, OSK_KEY_LEFT, 2};
     row[n++] = (OskKey){"\xE2\x86\x92", NULL, OSK_KEY_RIGHT, 2};
     row[n] = (OskKey)END;
 }
 
-static const OskKey *key_row(int page, int row, OskKey bottom[8])
+static const OskKey *key_row(int page, int layout, int row, OskKey bottom[9])
 {
     if (row == OSK_ROWS - 1) {
-        bottom_row(page, bottom);
+        bottom_row(page, layout, bottom);
         return bottom;
     }
+    if (page == OSK_LETTERS && layout == OSK_QWERTZ)
+        return osk_qwertz[row];
+    if (page == OSK_LETTERS && layout == OSK_AZERTY)
+        return osk_azerty[row];
     return osk_pages[page][row];
 }
 
 /* Key codes: page * 256 + row * 16 + column. */
-static const OskKey *key_for_code(int code, OskKey bottom[8])
+static const OskKey *key_for_code(int code, int layout, OskKey bottom[9])
 {
     int page = code / 256, row = code / 16 % 16, col = code % 16;
     if (page < 0 || page >= OSK_N_PAGES || row >= OSK_ROWS || col >= 12)
         return NULL;
-    const OskKey *r = key_row(page, row, bottom);
+    const OskKey *r = key_row(page, layout, row, bottom);
     for (int i = 0; i <= col; i++)
         if (!r[i].lower)
             return NULL;
@@ -252,8 +300,8 @@ void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int fon
      * the drawn keys are inset by the gap. */
     int gap = area.w >= 700 ? 6 : 4, min_side = 1 << 30;
     for (int row = 0; row < OSK_ROWS; row++) {
-        OskKey bottom[8];
-        const OskKey *keys = key_row(st->page, row, bottom);
+        OskKey bottom[9];
+        const OskKey *keys = key_row(st->page, st->layout, row, bottom);
         int units = 0;
         for (int i = 0; keys[i].lower; i++)
             units += keys[i].units;
@@ -294,8 +342,8 @@ void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int fon
 
 int osk_press(OskState *st, OskEdit *e, int code)
 {
-    OskKey bottom[8];
-    const OskKey *k = key_for_code(code, bottom);
+    OskKey bottom[9];
+    const OskKey *k = key_for_code(code, st->layout, bottom);
     if (!k || code / 256 != st->page)
         return 0;
     switch (k->special) {

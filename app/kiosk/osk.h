@@ -45,9 +45,13 @@ int osk_edit_chars(const OskEdit *e);
 
 enum { OSK_LETTERS = 0, OSK_SYMBOLS = 1, OSK_ACCENTS = 2, OSK_N_PAGES = 3 };
 
+/* Letter layouts (OskState.layout). */
+enum { OSK_QWERTY = 0, OSK_QWERTZ = 1, OSK_AZERTY = 2 };
+
 typedef struct OskState {
-    int page;  /* OSK_* */
-    int shift; /* one-shot shift for the next letter */
+    int page;   /* OSK_* */
+    int shift;  /* one-shot shift for the next letter */
+    int layout; /* OSK_QWERTY, OSK_QWERTZ (ä ö ü ß on the letters page), OSK_AZERTY (é à) */
 } OskState;
 
 /* Special keys (OskKey.special). */

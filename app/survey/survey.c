@@ -373,7 +373,7 @@ static bool is_lang_code(const char *c, size_t n)
 
 static int load_languages(Loader *L, json_t *root)
 {
-    static const char *const keys[] = {"code", "name", NULL};
+    static const char *const keys[] = {"code", "name", "keyboard", NULL};
     json_t *arr;
     int rc = get_array(L, root, "", "languages", true, &arr);
     if (rc)
@@ -407,6 +407,23 @@ static int load_languages(Loader *L, json_t *root)
         s->n_langs = (int)i + 1;
         if ((rc = get_plain(L, lang, p, "name", &s->lang_names[i])))
             return rc;
+        json_t *kb;
+        if ((rc = member(L, lang, p, "keyboard", false, &kb)))
+            return rc;
+        s->lang_keyboards[i] = SURVEY_KEYBOARD_DEFAULT;
+        if (kb) {
+            static const char *const names[] = {"qwerty", "qwertz", "azerty"};
+            char pk[PATH_MAX_LEN];
+            path_key(pk, p, "keyboard");
+            const char *v = json_is_string(kb) ? json_string_value(kb) : "";
+            int found = -1;
+            for (int k = 0; k < 3; k++)
+                if (strcmp(v, names[k]) == 0)
+                    found = k;
+            if (found < 0)
+                return fail(L, pk, "must be \"qwerty\", \"qwertz\" or \"azerty\"");
+            s->lang_keyboards[i] = (SurveyKeyboard)(SURVEY_KEYBOARD_QWERTY + found);
+        }
     }
     return DB_OK;
 }

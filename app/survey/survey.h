@@ -46,6 +46,15 @@ typedef struct SurveyText {
     const char *s[SURVEY_MAX_LANGS];
 } SurveyText;
 
+/* The on-screen keyboard a language asks for ("keyboard" in the language object); DEFAULT
+ * lets the kiosk choose by the language code (de: QWERTZ, fr: AZERTY, else QWERTY). */
+typedef enum SurveyKeyboard {
+    SURVEY_KEYBOARD_DEFAULT = 0,
+    SURVEY_KEYBOARD_QWERTY,
+    SURVEY_KEYBOARD_QWERTZ,
+    SURVEY_KEYBOARD_AZERTY
+} SurveyKeyboard;
+
 typedef struct SurveyOption {
     const char *id;
     SurveyText text;
@@ -89,6 +98,7 @@ typedef struct Survey {
     int n_langs;
     const char *lang_codes[SURVEY_MAX_LANGS]; /* e.g. "en"; the first is the default */
     const char *lang_names[SURVEY_MAX_LANGS]; /* e.g. "English", shown for choosing */
+    SurveyKeyboard lang_keyboards[SURVEY_MAX_LANGS];
     SurveyText title;
     SurveyText intro;
     SurveyText thanks;
