@@ -329,7 +329,7 @@ void kadm_action(Kiosk *k, const UiTarget *t)
         break;
     case ACT_PIN_CANCEL:
     case ACT_ADM_EXIT:
-        kiosk_reset(k);
+        k->adm_leave = 1; /* the flow resets: back to the attract screen */
         break;
     case ACT_ADM_OPEN:
         refresh(k);
@@ -516,7 +516,7 @@ int kadm_tick(Kiosk *k)
     if (!kadm_screen(k->screen))
         return 0;
     if (k->now - k->last_input >= (uint64_t)k->cfg.admin_timeout_ms) {
-        kiosk_reset(k);
+        k->adm_leave = 1;
         return 1;
     }
     if (k->screen == KS_PIN && k->pin_locked_until) {

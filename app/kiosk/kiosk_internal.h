@@ -5,7 +5,9 @@
 #ifndef DEBRIEF_KIOSK_INTERNAL_H
 #define DEBRIEF_KIOSK_INTERNAL_H
 
+#include "kiosk_metrics.h"
 #include "kiosk_ui.h"
+#include "kiosk_words.h"
 
 enum {
     ACT_BEGIN = 1,
@@ -72,13 +74,7 @@ enum {
     DLG_EMPTY      /* Submit with nothing answered */
 };
 
-typedef struct Metrics {
-    int s; /* scale in 1/1000 */
-    int m, gap, pad, target;
-    int body, small, title, big;
-    int lh_body, lh_small, lh_title, lh_big;
-    int top; /* first usable y (below the demo banner) */
-} Metrics;
+
 
 struct Kiosk {
     const Survey *s;
@@ -134,6 +130,7 @@ struct Kiosk {
     /* --- the coordinator's screens (admin_ui.c) --- */
     KioskAdminOps admin;
     int has_admin;
+    int adm_leave; /* the admin screens are done: the flow goes back to the attract screen */
     int press_down; /* a finger is down on the attract screen's corner */
     uint64_t press_since;
     char *pin;      /* secmem, PIN_MAX_DIGITS + 1: the digits typed so far */
@@ -160,9 +157,32 @@ struct Kiosk {
     OskState label_osk;
 };
 
-/* kiosk_ui.c */
+static inline const SurveyQuestion *kui_cur_q(const Kiosk *k)
+{
+    return &k->s->questions[k->q];
+}
+static inline const char *kui_tr(const Kiosk *k, const SurveyText *t)
+{
+    return survey_text(t, k->lang);
+}
+/* The kiosk's own words in the language shown. */
+static inline const UiWords *kui_words(const Kiosk *k)
+{
+    return kiosk_words_for(k->s->lang_codes[k->lang]);
+}
+/* Whole seconds left of "Are you still there?". */
+static inline int kui_countdown_left(const Kiosk *k)
+{
+    uint64_t el = k->now - k->warn_since;
+    if (el >= (uint64_t)k->cfg.idle_countdown_ms)
+        return 0;
+    return (int)((k->cfg.idle_countdown_ms - el + 999) / 1000);
+}
+
+/* kiosk_ui.c (the flow) */
 void kiosk_reset(Kiosk *k); /* wipes everything entered, back to the attract screen */
-int kui_input_seen(Kiosk *k);
+
+/* kiosk_widgets.c: drawing shared by both kinds of screens */
 int kui_pressed(const Kiosk *k, UiRect r); /* draw r pressed: the finger is down on it */
 /* The on-screen keyboard layout (OSK_QWERTY...) for the language shown: the survey's
  * "keyboard" for it, else by its code (de: QWERTZ, fr: AZERTY). */
@@ -177,7 +197,8 @@ int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, 
                int arg);
 void kui_need(Kiosk *k, int ok); /* marks the layout as not fitting unless ok */
 
-/* admin_ui.c */
+/* admin_ui.c: the coordinator's screens. They leave (Exit, Cancel, the timeout) by setting
+ * adm_leave; the flow then resets. */
 int kadm_init(Kiosk *k); /* allocates the PIN buffer and the label editor; -1 on failure */
 void kadm_fini(Kiosk *k);
 void kadm_wipe(Kiosk *k);  /* forgets the typed PIN, the form and the results */
