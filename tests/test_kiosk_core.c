@@ -144,7 +144,7 @@ static int layout_bad(Kiosk *k, const char *what)
     }
     for (int i = 0; i < f->n_labels; i++) {
         const UiLabel *l = &f->labels[i];
-        if (l->clipped || !ui_rect_inside(l->r, screen) ||
+        if (l->clipped || l->broken || !ui_rect_inside(l->r, screen) ||
             (l->target >= 0 && !ui_rect_inside(l->r, f->targets[l->target].r))) {
             fprintf(stderr, "  %s at %dx%d: label \"%.40s\" clipped or outside\n", what, W, H,
                     ui_label_text(f, i));
@@ -238,6 +238,47 @@ static void test_keyboards(void)
     kiosk_free(k);
 }
 
+/* The runs ui_text_box draws for s in a box w wide, "|" between them; *broken its label's. */
+static void wrapped(const char *s, int w, int flags, char *out, size_t cap, int *broken)
+{
+    UiFrame *f = ui_frame_new(fake);
+    ui_frame_begin(f, 800, 480);
+    ui_text_box(f, (UiRect){0, 0, w, 400}, 20, flags, (UiColor){0, 0, 0, 255}, UI_ALIGN_LEFT, 0,
+                s, -1);
+    size_t n = 0;
+    out[0] = '\0';
+    for (int i = 0; i < f->n_cmds; i++)
+        if (f->cmds[i].kind == UI_CMD_TEXT)
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "|" : "",
+                                  ui_cmd_text(f, &f->cmds[i]));
+    *broken = f->labels[0].broken;
+    ui_frame_free(f);
+}
+
+/* Words that fit: a word too long for its box breaks with a hyphen, never leaving one letter
+ * alone; lines break after a hyphen already there (fingerprints between their groups); the
+ * participant's own text is cut as typed. (20 px: 11 px a character, 6 a space.) */
+static void test_wrapping(void)
+{
+    char out[256];
+    int broken;
+    wrapped("Fallbesprechungsgruppe", 150, 0, out, sizeof out, &broken);
+    CHECK_STR(out, "Fallbesprech-|ungsgruppe");
+    CHECK(broken == 1);
+    wrapped("Absenden", 84, 0, out, sizeof out, &broken);
+    CHECK_STR(out, "Absend-|en");
+    wrapped("Absenden", 88, 0, out, sizeof out, &broken);
+    CHECK_STR(out, "Absenden"); /* it fits: whole */
+    wrapped("K7QF-2M9D-XR4A-PL3Z", 115, 0, out, sizeof out, &broken);
+    CHECK_STR(out, "K7QF-2M9D-|XR4A-PL3Z");
+    CHECK(broken == 0);
+    wrapped("7 or more half-day sessions", 120, 0, out, sizeof out, &broken);
+    CHECK_STR(out, "7 or more|half-day|sessions");
+    CHECK(broken == 0);
+    wrapped("Fallbesprechungsgruppe", 150, UI_TEXT_SECRET, out, sizeof out, &broken);
+    CHECK(strchr(out, '-') == NULL && broken == 0);
+}
+
 int main(void)
 {
     DbError err;
@@ -251,6 +292,7 @@ int main(void)
         fprintf(stderr, "setup: %s\n", err.msg);
         return 1;
     }
+    RUN(test_wrapping);
     RUN(test_flow_and_fingers);
     RUN(test_keyboards);
     RUN(test_every_screen_fits);

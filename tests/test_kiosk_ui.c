@@ -128,6 +128,11 @@ static int check_layout(Kiosk *k, const char *what)
                     ui_label_text(f, i));
             bad++;
         }
+        if (l->broken) { /* a word broken inside it */
+            fprintf(stderr, "  %s at %dx%d: label \"%.40s\" breaks inside a word\n", what, W, H,
+                    ui_label_text(f, i));
+            bad++;
+        }
         if (l->target >= 0 && !ui_rect_inside(l->r, f->targets[l->target].r)) {
             fprintf(stderr, "  %s at %dx%d: label \"%.40s\" sticks out of its button\n", what, W, H,
                     ui_label_text(f, i));

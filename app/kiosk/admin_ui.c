@@ -676,7 +676,10 @@ static void build_pin(Kiosk *k)
         n += (size_t)snprintf(dots + n, sizeof dots - n, "%s", "\xE2\x97\x8F"); /* ● */
     dots[n] = '\0';
     if (k->pin_len) {
-        y = para(k, info.x, y, info.w, dots, mt->big, 0, c_primary,
+        int ds = mt->big; /* twelve dots stay on one line */
+        while (ds > mt->body && !kui_words_fit(k, dots, ds, 0, info.w))
+            ds--;
+        y = para(k, info.x, y, info.w, dots, ds, 0, c_primary,
                  landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER);
     } else {
         int hh = kui_text_h(k, "Enter the PIN", mt->body, 0, info.w);

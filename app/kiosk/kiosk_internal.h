@@ -196,6 +196,8 @@ int kui_text_w(const Kiosk *k, const char *s, int size, int flags);
 int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, int action,
                int arg);
 void kui_need(Kiosk *k, int ok); /* marks the layout as not fitting unless ok */
+/* Whether every word of s fits in w at this size and weight (else wrapping breaks words). */
+int kui_words_fit(const Kiosk *k, const char *s, int size, int flags, int w);
 
 /* admin_ui.c: the coordinator's screens. They leave (Exit, Cancel, the timeout) by setting
  * adm_leave; the flow then resets. */

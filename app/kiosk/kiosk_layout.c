@@ -206,21 +206,6 @@ static int anchor_numbered(const char *anchor, int v)
     return strncmp(anchor, num, (size_t)n) == 0 && (anchor[n] == '\0' || anchor[n] == ' ');
 }
 
-/* Whether every word of s fits in w at this size and weight (else wrapping breaks words). */
-static int words_fit(const Kiosk *k, const char *s, int size, int flags, int w)
-{
-    const char *p = s;
-    while (*p) {
-        size_t n = strcspn(p, " \n");
-        if (n && k->f->m.width(k->f->m.ctx, size, flags, p, n) > w)
-            return 0;
-        p += n;
-        if (*p)
-            p++;
-    }
-    return 1;
-}
-
 /* Likert: a row of buttons (landscape) or a column (portrait). */
 static void build_likert(Kiosk *k, UiRect a)
 {
@@ -305,10 +290,16 @@ static void build_likert(Kiosk *k, UiRect a)
         /* The selected anchor in bold, unless that would break its words (narrow buttons:
          * the colour already says it is selected). */
         const char *an = kui_tr(k, &q->anchors[v - 1]);
-        int fl =
-            sel && words_fit(k, an, mt->small, UI_TEXT_BOLD, r.w - 2 * mt->pad) ? UI_TEXT_BOLD : 0;
-        ui_text_box(k->f, (UiRect){r.x + mt->pad, ly, r.w - 2 * mt->pad, r.y + r.h - ly - mt->pad},
-                    mt->small, fl | ans_fl, fg, UI_ALIGN_CENTER, 1, an, t);
+        int aw = r.w - 2 * mt->pad, as = mt->small;
+        while (as > mt->small * 8 / 10 && !kui_words_fit(k, an, as, 0, aw))
+            as--; /* a long word shrinks a little before it is hyphenated */
+        int fl = sel && kui_words_fit(k, an, as, UI_TEXT_BOLD, aw) ? UI_TEXT_BOLD : 0;
+        ui_text_box(k->f, (UiRect){r.x + mt->pad, ly, aw, r.y + r.h - ly - mt->pad}, as,
+                    fl | ans_fl, fg, UI_ALIGN_CENTER, 1, an, t);
+        /* A scale is never split: an anchor word longer than its button even so is
+         * hyphenated, and that is kept (the one hyphenation a layout accepts). */
+        if (k->f->n_labels > 0)
+            k->f->labels[k->f->n_labels - 1].broken = 0;
     }
 }
 
@@ -1063,8 +1054,10 @@ static void build(Kiosk *k, int pct)
         build_dialog(k);
     if (k->warn)
         build_warning(k);
+    /* A word broken inside reads badly: smaller fonts are tried first (a hyphenated word is
+     * kept only where even 60 % cannot hold it). */
     for (int i = 0; i < f->n_labels; i++)
-        if (f->labels[i].clipped)
+        if (f->labels[i].clipped || f->labels[i].broken)
             k->fits = 0;
     if (f->overflow)
         k->fits = 0;

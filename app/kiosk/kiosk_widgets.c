@@ -76,8 +76,12 @@ int kui_button(Kiosk *k, UiRect r, const char *label, int size, ButtonStyle st, 
     int p = k->mt.pad;
     /* A selected button's look says what was chosen: not cached beyond this participant. */
     int fl = st == B_NORMAL ? 0 : st == B_SELECTED ? UI_TEXT_BOLD | UI_TEXT_ANSWER : UI_TEXT_BOLD;
-    ui_text_box(f, (UiRect){r.x + p, r.y + 2, r.w - 2 * p, r.h - 4}, size, fl, fg, UI_ALIGN_CENTER,
-                1, label, t);
+    /* A label never breaks inside a word: it shrinks until its longest word fits (to 60 %). */
+    int inner = r.w - 2 * p, ls = size;
+    while (ls > size * 6 / 10 && !kui_words_fit(k, label, ls, fl, inner))
+        ls--;
+    ui_text_box(f, (UiRect){r.x + p, r.y + 2, inner, r.h - 4}, ls, fl, fg, UI_ALIGN_CENTER, 1,
+                label, t);
     return t;
 }
 
@@ -93,3 +97,19 @@ void kui_need(Kiosk *k, int ok)
     if (!ok)
         k->fits = 0;
 }
+
+/* Whether every word of s fits in w at this size and weight (else wrapping breaks words). */
+int kui_words_fit(const Kiosk *k, const char *s, int size, int flags, int w)
+{
+    const char *p = s;
+    while (*p) {
+        size_t n = strcspn(p, " \n");
+        if (n && k->f->m.width(k->f->m.ctx, size, flags, p, n) > w)
+            return 0;
+        p += n;
+        if (*p)
+            p++;
+    }
+    return 1;
+}
+

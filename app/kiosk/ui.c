@@ -313,10 +313,17 @@ size_t ui_utf8_len(const char *s, size_t avail)
 }
 
 /* Finds the end of the next line of s (starting at s[0]) that fits width w.
- * *next is where the following line starts (spaces/newline skipped). */
+ * *next is where the following line starts (spaces/newline skipped). Lines break at spaces
+ * and after a hyphen ("half-|day", fingerprints between their groups). A word wider than w
+ * is broken inside: with a hyphen drawn at the end of the line (*hyph = 1, its width
+ * counted) and at least two characters on each side where possible, except in the
+ * participant's own text (UI_TEXT_SECRET), which is cut between characters as typed.
+ * *inside is set when the word was broken (a layout that wants whole words treats that as
+ * not fitting). */
 static size_t wrap_line(const UiMeasure *m, const char *s, size_t len, int size, int flags, int w,
-                        size_t *next)
+                        size_t *next, int *hyph, int *inside)
 {
+    *hyph = *inside = 0;
     size_t nl = len;
     const char *p = memchr(s, '\n', len);
     if (p)
@@ -325,10 +332,12 @@ static size_t wrap_line(const UiMeasure *m, const char *s, size_t len, int size,
         *next = p ? nl + 1 : nl;
         return nl;
     }
-    /* Longest prefix ending at a space that fits. */
+    /* Longest prefix ending at a space, or just after a hyphen inside a word, that fits. */
     size_t best = 0;
     for (size_t i = 1; i < nl; i++) {
-        if (s[i] == ' ' && s[i - 1] != ' ') {
+        int at_space = s[i] == ' ' && s[i - 1] != ' ';
+        int after_hyphen = s[i - 1] == '-' && s[i] != ' ' && i >= 2 && s[i - 2] != ' ';
+        if (at_space || after_hyphen) {
             if (m->width(m->ctx, size, flags, s, i) <= w)
                 best = i;
             else
@@ -336,15 +345,32 @@ static size_t wrap_line(const UiMeasure *m, const char *s, size_t len, int size,
         }
     }
     if (best == 0) {
-        /* One word wider than the box: break between characters (at least one). */
-        size_t i = ui_utf8_len(s, nl);
+        /* One word wider than the box: break inside it (at least one character). */
+        int hw = (flags & UI_TEXT_SECRET) ? 0 : m->width(m->ctx, size, flags, "-", 1);
+        size_t i = ui_utf8_len(s, nl), chars = 1;
         best = i;
+        size_t prev_best = 0; /* one character before best, to leave two on the line */
         while (i < nl) {
             size_t n = ui_utf8_len(s + i, nl - i);
-            if (m->width(m->ctx, size, flags, s, i + n) > w)
+            if (m->width(m->ctx, size, flags, s, i + n) + hw > w)
                 break;
+            prev_best = best;
             i += n;
             best = i;
+            chars++;
+        }
+        *inside = 1;
+        if (hw) {
+            /* Not a single letter left behind on the next line: "Absende|n" -> "Absen-|den". */
+            size_t word_end = best;
+            while (word_end < nl && s[word_end] != ' ')
+                word_end++;
+            size_t rest = 0;
+            for (size_t j = best; j < word_end; j += ui_utf8_len(s + j, word_end - j))
+                rest++;
+            if (rest == 1 && chars > 2 && prev_best > 0)
+                best = prev_best;
+            *hyph = 1;
         }
     }
     size_t j = best;
@@ -362,7 +388,8 @@ int ui_wrap_measure(const UiMeasure *m, const char *s, int size, int flags, int 
     int lines = 0;
     while (pos < len || lines == 0) {
         size_t next;
-        wrap_line(m, s + pos, len - pos, size, flags, w, &next);
+        int hy, in;
+        wrap_line(m, s + pos, len - pos, size, flags, w, &next, &hy, &in);
         lines++;
         if (next == 0)
             break;
@@ -379,7 +406,8 @@ int ui_wrap_lines(const UiMeasure *m, const char *s, size_t len, int size, int f
     int lines = 0;
     while (pos < len || lines == 0) {
         size_t next;
-        size_t n = wrap_line(m, s + pos, len - pos, size, flags, w, &next);
+        int hy, in;
+        size_t n = wrap_line(m, s + pos, len - pos, size, flags, w, &next, &hy, &in);
         if (lines < max) {
             starts[lines] = pos;
             lens[lines] = n;
@@ -414,6 +442,7 @@ void ui_label_add(UiFrame *f, UiRect r, const char *s, size_t len, int target, i
     l->r = r;
     l->target = target;
     l->clipped = clipped;
+    l->broken = 0;
 }
 
 int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int align,
@@ -428,18 +457,31 @@ int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int alig
     int y = box.y;
     if (valign_center && height < box.h)
         y += (box.h - height) / 2;
-    int top = y, maxw = 0, minx = box.x + box.w;
+    int top = y, maxw = 0, minx = box.x + box.w, broken = 0;
     while (pos < len) {
         lines++;
         size_t next;
-        size_t n = wrap_line(&f->m, s + pos, len - pos, size, flags, box.w, &next);
-        int lw = f->m.width(f->m.ctx, size, flags, s + pos, n);
+        int hyph, inside;
+        size_t n = wrap_line(&f->m, s + pos, len - pos, size, flags, box.w, &next, &hyph, &inside);
+        broken |= inside;
+        char line[512];
+        const char *ls = s + pos;
+        size_t ll = n;
+        if (hyph && n + 2 <= sizeof line) { /* the line with its hyphen */
+            memcpy(line, s + pos, n);
+            line[n] = '-';
+            ls = line;
+            ll = n + 1;
+        }
+        int lw = f->m.width(f->m.ctx, size, flags, ls, ll);
         int x = box.x;
         if (align == UI_ALIGN_CENTER)
             x += (box.w - lw) / 2;
         else if (align == UI_ALIGN_RIGHT)
             x += box.w - lw;
-        ui_text_run(f, x, y, size, flags, c, s + pos, n);
+        ui_text_run(f, x, y, size, flags, c, ls, ll);
+        if (ls == line)
+            secmem_wipe(line, ll);
         if (lw > maxw)
             maxw = lw;
         if (x < minx)
@@ -460,6 +502,7 @@ int ui_text_box(UiFrame *f, UiRect box, int size, int flags, UiColor c, int alig
             l->r = (UiRect){minx, top, maxw, y - top};
             l->target = target;
             l->clipped = height > box.h || maxw > box.w;
+            l->broken = broken && !(flags & UI_TEXT_SECRET);
         }
     } else {
         f->overflow = 1;

@@ -73,6 +73,7 @@ typedef struct UiLabel {
     UiRect r;    /* the box the text occupies */
     int target;  /* index of the target that contains it, or -1 */
     int clipped; /* 1 if the text did not fit its box (a layout bug) */
+    int broken;  /* 1 if a word had to be broken inside (with a hyphen): too big to read well */
 } UiLabel;
 
 /* Measures the pixel width of len bytes of UTF-8 text at a font size. */
@@ -134,8 +135,9 @@ enum { UI_ALIGN_LEFT = 0, UI_ALIGN_CENTER = 1, UI_ALIGN_RIGHT = 2 };
 size_t ui_piece_len(const char *s, size_t len);
 
 /* Word-wraps s into lines no wider than w. Returns the number of lines and the height
- * (lines * line height) in *height. Lines break at spaces; a word wider than w is broken
- * between characters. '\n' forces a break. */
+ * (lines * line height) in *height. Lines break at spaces and after a hyphen; a word wider
+ * than w is broken inside it with a hyphen drawn (UI_TEXT_SECRET text: between characters,
+ * no hyphen). '\n' forces a break. */
 int ui_wrap_measure(const UiMeasure *m, const char *s, int size, int flags, int w, int *height);
 
 /* Draws s wrapped inside box (vertically centred when valign_center) and records a label
