@@ -29,7 +29,7 @@ int cli_is_help(const char *arg);
 int cli_read_passphrase(const char *path, const char *prompt, int confirm, char *buf, size_t cap,
                         size_t *len, DbError *err);
 
-int cmd_survey(int argc, char **argv);      /* survey check FILE */
+int cmd_survey(int argc, char **argv);      /* survey check FILE / preview FILE --out DIR */
 int cmd_keygen(int argc, char **argv);      /* keygen --out DIR */
 int cmd_fingerprint(int argc, char **argv); /* fingerprint FILE */
 int cmd_session(int argc, char **argv);     /* session open|close|list --data DIR */

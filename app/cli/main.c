@@ -19,7 +19,7 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-    {"survey", cmd_survey, "check a survey definition file"},
+    {"survey", cmd_survey, "check a survey definition file and its screens; preview them"},
     {"keygen", cmd_keygen, "make the analyst's key pair (public key for kiosks, secret key)"},
     {"fingerprint", cmd_fingerprint, "print the fingerprint of a key or identity file"},
     {"session", cmd_session, "open, close or list the kiosk's sessions"},

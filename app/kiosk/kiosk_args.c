@@ -17,7 +17,8 @@ void kiosk_args_usage(FILE *out)
         "                     [--font FILE] [--font-bold FILE] [--config FILE] [--selftest]\n"
         "                     [--export-dir DIR] [--min-responses K] [--commit-interval MS]\n"
         "                     [--help]\n"
-        "       debrief-kiosk --set-pin (--data DIR | --config FILE) [--pin-file FILE]\n\n"
+        "       debrief-kiosk --set-pin (--data DIR | --config FILE) [--pin-file FILE]\n"
+        "       debrief-kiosk --render-survey FILE [--out DIR]\n\n"
         "The participant's touchscreen: shows the survey, seals each response to the\n"
         "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
         "  --survey FILE        survey definition (JSON, see docs/SURVEY_FORMAT.md)\n"
@@ -45,7 +46,12 @@ void kiosk_args_usage(FILE *out)
         "  --set-pin            read a new coordinator PIN (4 to 12 digits) twice from the\n"
         "                       terminal and store its hash in DIR/admin-pin; the admin\n"
         "                       screen opens with a 3-second press on the top-left corner\n"
-        "  --pin-file FILE      with --set-pin: read the PIN from FILE instead\n\n"
+        "  --pin-file FILE      with --set-pin: read the PIN from FILE instead\n"
+        "  --render-survey FILE lay out every screen of the survey at every reference size\n"
+        "                       and language and report what does not fit (exit 1 if\n"
+        "                       anything); what `debrief survey check` runs\n"
+        "  --out DIR            with --render-survey: also draw every screen as a PNG in DIR,\n"
+        "                       with DIR/index.html showing them all (`debrief survey preview`)\n\n"
         "With no survey, data or recipient, runs a demo: the bundled survey, a demo key pair\n"
         "and a scratch data directory. With no display, runs the demo headless.\n");
 }
@@ -176,6 +182,10 @@ static int apply(KioskArgs *a, const char *key, const char *v, const char *where
     }
     if (strcmp(key, "pin-file") == 0)
         return set_path(a->pin_file, v, where, key, err);
+    if (strcmp(key, "render-survey") == 0)
+        return set_path(a->render_survey, v, where, key, err);
+    if (strcmp(key, "out") == 0)
+        return set_path(a->out_dir, v, where, key, err);
     if (strcmp(key, "font_bold") == 0 || strcmp(key, "font-bold") == 0)
         return set_path(a->font_bold, v, where, key, err);
     return dberr_set(err, DB_EINVAL, "%s: unknown setting \"%.40s\"", where, key);
@@ -244,6 +254,8 @@ static const struct {
     {"--min-responses", "min_responses"},
     {"--commit-interval", "commit_interval"},
     {"--pin-file", "pin-file"},
+    {"--render-survey", "render-survey"},
+    {"--out", "out"},
 };
 
 int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
@@ -316,6 +328,10 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
     }
     if (a->pin_file[0])
         return dberr_set(err, DB_EINVAL, "--pin-file goes with --set-pin");
+    if (a->out_dir[0] && !a->render_survey[0])
+        return dberr_set(err, DB_EINVAL, "--out goes with --render-survey");
+    if (a->render_survey[0])
+        return DB_OK;
     if (!a->help && !kiosk_args_demo(a) && (!a->survey[0] || !a->data[0] || !a->n_recipients))
         return dberr_set(err, DB_EINVAL,
                          "--survey, --data and --recipient go together (or give none of them "

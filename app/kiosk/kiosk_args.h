@@ -62,6 +62,8 @@ typedef struct KioskArgs {
     int commit_interval_ms;          /* config commit_interval / --commit-interval; 0: write
                                         each response at once, no cover writes (tests only);
                                         -1 until parsed: the default, or 0 with --script */
+    char render_survey[KIOSK_PATH_MAX]; /* --render-survey: check (and draw) a survey, exit */
+    char out_dir[KIOSK_PATH_MAX];       /* --out: where --render-survey draws ("" = check only) */
     int tap_guard_ms;                /* config tap_guard_ms (-1 = default) */
     int double_tap_ms;               /* config double_tap_ms (-1 = default) */
 } KioskArgs;

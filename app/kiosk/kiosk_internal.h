@@ -181,6 +181,10 @@ static inline int kui_countdown_left(const Kiosk *k)
 
 /* kiosk_ui.c (the flow) */
 void kiosk_reset(Kiosk *k); /* wipes everything entered, back to the attract screen */
+/* For a survey's preview (survey_render.c): shows screen with question q (any, shown or not
+ * to a participant) and page (of options on a question, of answers on the review), with
+ * the answers as they are in k->r (begun if need be). */
+void kui_preview_show(Kiosk *k, KioskScreen screen, int q, int page);
 
 /* kiosk_widgets.c: drawing shared by both kinds of screens */
 int kui_pressed(const Kiosk *k, UiRect r); /* draw r pressed: the finger is down on it */

@@ -788,24 +788,21 @@ static const char *answer_summary(const Kiosk *k, int qi, char *buf, size_t cap)
             n += (size_t)wr;
         }
         break;
-    case SURVEY_TEXT: {
-        /* At most ~120 characters, cut at a character boundary. */
-        const char *t = a->text ? a->text : "";
-        size_t len = strlen(t), cut = 0;
-        int chars = 0;
-        while (cut < len && chars < 120) {
-            cut += ui_utf8_len(t + cut, len - cut);
-            chars++;
-        }
-        if (cut >= cap - 4)
-            cut = 0;
-        memcpy(buf, t, cut);
-        if (cut < len)
-            memcpy(buf + cut, "\xE2\x80\xA6", 4);
-        else
-            buf[cut] = '\0';
+    case SURVEY_TEXT:
+        snprintf(buf, cap, "%s", a->text ? a->text : "");
         break;
     }
+    /* At most ~120 characters (a long text, many long options), cut at a character boundary
+     * with an ellipsis, so that a row always fits a page of the review. */
+    size_t len = strlen(buf), cut = 0;
+    int chars = 0;
+    while (cut < len && chars < 120) {
+        cut += ui_utf8_len(buf + cut, len - cut);
+        chars++;
+    }
+    if (cut < len && cut + 4 <= cap) {
+        secmem_wipe(buf + cut, len - cut);
+        memcpy(buf + cut, "\xE2\x80\xA6", 4);
     }
     return buf;
 }

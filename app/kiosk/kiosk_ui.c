@@ -204,6 +204,23 @@ static void go_question(Kiosk *k, int q)
     }
 }
 
+void kui_preview_show(Kiosk *k, KioskScreen screen, int q, int page)
+{
+    if (!k->r) {
+        k->r = k->r_mem;
+        k->r->lang = k->lang;
+    }
+    if (screen == KS_QUESTION || screen == KS_TYPING) {
+        go_question(k, q);
+        k->screen = screen;
+        k->opt_page = page;
+    } else {
+        k->screen = screen;
+        k->page = page;
+    }
+    k->dirty = 1;
+}
+
 static void go_review(Kiosk *k)
 {
     k->screen = KS_REVIEW;

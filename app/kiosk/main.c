@@ -35,6 +35,7 @@
 #include "selftest.h"
 #include "store.h"
 #include "survey.h"
+#include "survey_render.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -1100,6 +1101,28 @@ static int stay_out_of_service(App *app, const PlatformConfig *pc, DbError *err)
     }
     ui_frame_free(f);
     return ok;
+
+/* --render-survey FILE [--out DIR]: every screen checked (and drawn), headless. */
+static int render_survey_main(const KioskArgs *a)
+{
+    setenv("SDL_VIDEODRIVER", "dummy", 1); /* drawn off screen, whatever the session has */
+    Survey *s = NULL;
+    KFonts *fonts = NULL;
+    DbError err;
+    int problems = 0, status = EXIT_FAIL;
+    if (survey_load_file(a->render_survey, &s, &err) != DB_OK ||
+        kfonts_open(a->font[0] ? a->font : KIOSK_FONT_REGULAR,
+                    a->font_bold[0] ? a->font_bold : KIOSK_FONT_BOLD, &fonts, &err) != DB_OK ||
+        survey_render(s, fonts, a->out_dir[0] ? a->out_dir : NULL, stdout, &problems, &err) !=
+            DB_OK)
+        fail(err.msg);
+    else
+        status = problems ? EXIT_FAIL : EXIT_OK;
+    if (status == EXIT_OK && a->out_dir[0])
+        printf("preview: %s/index.html\n", a->out_dir);
+    kfonts_close(fonts);
+    survey_free(s);
+    return status;
 }
 
 /* Secrets hygiene: answers and the PIN pass through this process's memory, so it never
@@ -1135,6 +1158,8 @@ int main(int argc, char **argv)
     if (app.args.set_pin)
         return kiosk_set_pin_main(app.args.data, app.args.pin_file, app.args.pin_hash,
                                   app.args.config[0] ? app.args.config : NULL);
+    if (app.args.render_survey[0])
+        return render_survey_main(&app.args);
     app.demo = kiosk_args_demo(&app.args);
     int status = EXIT_FAIL, rc;
     Script *script = NULL;

@@ -2,6 +2,7 @@
 #include "ui.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -560,6 +561,48 @@ int ui_frame_find_label(const UiFrame *f, const char *text)
     if (n_prefix == 1)
         return prefix;
     return n_prefix > 1 ? -2 : -1;
+}
+
+int ui_frame_check(const UiFrame *f, char *msg, size_t cap)
+{
+    UiRect screen = {0, 0, f->w, f->h};
+    int n = 0;
+    msg[0] = '\0';
+#define PROBLEM(...)                                                                               \
+    do {                                                                                           \
+        if (n++ == 0)                                                                              \
+            snprintf(msg, cap, __VA_ARGS__);                                                       \
+    } while (0)
+    if (f->overflow)
+        PROBLEM("more than a frame holds");
+    for (int i = 0; i < f->n_targets; i++) {
+        UiRect a = f->targets[i].r;
+        if (a.w < UI_MIN_TARGET || a.h < UI_MIN_TARGET)
+            PROBLEM("a target is %dx%d px, under the %d px minimum", a.w, a.h, UI_MIN_TARGET);
+        else if (!ui_rect_inside(a, screen))
+            PROBLEM("a target at %d,%d is off screen", a.x, a.y);
+        if (a.w == f->w && a.x == 0 && a.y <= 0)
+            continue; /* "tap anywhere" */
+        for (int j = i + 1; j < f->n_targets; j++) {
+            UiRect b = f->targets[j].r;
+            if (!(b.w == f->w && b.x == 0 && b.y <= 0) && ui_rect_overlap(a, b))
+                PROBLEM("targets overlap at %d,%d", b.x > a.x ? b.x : a.x, b.y > a.y ? b.y : a.y);
+        }
+    }
+    for (int i = 0; i < f->n_labels; i++) {
+        const UiLabel *l = &f->labels[i];
+        const char *t = ui_label_text(f, i);
+        if (l->clipped)
+            PROBLEM("text does not fit: \"%.60s\"", t);
+        else if (l->broken)
+            PROBLEM("a word is broken: \"%.60s\"", t);
+        else if (!ui_rect_inside(l->r, screen))
+            PROBLEM("text off screen: \"%.60s\"", t);
+        else if (l->target >= 0 && !ui_rect_inside(l->r, f->targets[l->target].r))
+            PROBLEM("text sticks out of its button: \"%.60s\"", t);
+    }
+#undef PROBLEM
+    return n;
 }
 
 int ui_rect_overlap(UiRect a, UiRect b)

@@ -173,6 +173,13 @@ static inline const char *ui_cmd_text(const UiFrame *f, const UiCmd *c)
     return f->arena + c->text;
 }
 
+/* The layout rules every frame keeps: each target at least UI_MIN_TARGET on each side and
+ * on screen, targets not overlapping (a full-width "tap anywhere" background excepted), each
+ * label on screen, inside its target, not clipped and no word broken inside it, nothing
+ * left out (overflow). Returns the number of problems and describes the first in msg
+ * ("" if none). */
+int ui_frame_check(const UiFrame *f, char *msg, size_t cap);
+
 static inline int ui_rect_contains(UiRect r, int x, int y)
 {
     return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;

@@ -44,6 +44,26 @@ expect_in "$T/err" "debrief: error: $T/syntax.json:2:" "syntax error names file 
 expect_exit 1 "missing survey file" -- "$DEBRIEF" survey check "$T/nope.json"
 expect_in "$T/err" "$T/nope.json: No such file or directory" "missing file message"
 expect_exit 2 "survey without subcommand" -- "$DEBRIEF" survey
+# The layout of every screen, by the kiosk's renderer when it is built (the CLI-only build
+# has none: check says so and validates only; preview fails).
+KIOSK_BIN=$(dirname "$DEBRIEF")/../kiosk/debrief-kiosk
+expect_exit 0 "bundled survey and its screens" -- "$DEBRIEF" survey check "$SRC/assets/surveys/ccdg.json"
+if [ -x "$KIOSK_BIN" ]; then
+  expect_in "$T/out" "layout: 482 screens at 9 sizes in 2 languages: 0 problems" "bundled survey fits"
+  expect_exit 1 "a 1,000-byte question does not fit" -- "$DEBRIEF" survey check "$SRC/tests/kiosk/long_texts.json"
+  expect_in "$T/out" "layout: sections[0].questions[1] (too_long), en, 480x320:" "names question and size"
+  expect_in "$T/err" "debrief: error: $SRC/tests/kiosk/long_texts.json: the layout check failed" "check fails"
+  expect_exit 0 "preview" -- "$DEBRIEF" survey preview "$SRC/tests/kiosk/team.json" --out "$T/preview"
+  [ -f "$T/preview/index.html" ] && ok || bad "preview wrote index.html"
+  [ -f "$T/preview/fr-480x320-001-attract.png" ] && ok || bad "preview drew the French attract screen"
+  n=$(grep -c '<img ' "$T/preview/index.html")
+  [ "$n" -gt 100 ] && ok || bad "contact sheet shows every screen ($n)"
+else
+  expect_in "$T/err" "layout not checked: debrief-kiosk" "CLI-only build says the layout is not checked"
+  expect_exit 1 "preview needs the kiosk" -- "$DEBRIEF" survey preview "$SRC/tests/kiosk/team.json" --out "$T/preview"
+  expect_in "$T/err" "survey preview needs debrief-kiosk" "preview says why"
+fi
+expect_exit 2 "preview without --out" -- "$DEBRIEF" survey preview "$SRC/tests/kiosk/team.json"
 
 # --- keygen and fingerprint
 printf 'correct horse battery staple\n' >"$T/pass"
