@@ -1,7 +1,7 @@
 # Kiosk: the UI core (layout at every size, keyboard, idle, rotation, scripts) and whole
 # sessions driven headless through debrief-kiosk --script (SDL dummy video driver).
-debrief_test(test_kiosk_ui SOURCES test_kiosk_ui.c LIBS debrief_kiosk_sdl debrief_kiosk_ui
-  debrief_survey debrief_crypto debrief_common)
+debrief_test(test_kiosk_ui SOURCES test_kiosk_ui.c LIBS debrief_kiosk_app debrief_kiosk_sdl
+  debrief_kiosk_ui debrief_survey debrief_crypto debrief_common m)
 set_property(TEST test_kiosk_ui APPEND PROPERTY ENVIRONMENT "SDL_VIDEODRIVER=dummy")
 
 # Drawing shortcuts (opaque text, partial redraw): every frame of whole sessions, pixel for

@@ -323,6 +323,25 @@ static void test_cancel_and_idle(void)
     CHECK(!found_in_dir(data_dir, canary));
 }
 
+/* The panel's size from the configuration: 9 mm targets on a 3.5" 480x320 panel. */
+static void test_panel_size(void)
+{
+    fresh_data(data_dir, 1);
+    char pconf[600];
+    snprintf(pconf, sizeof pconf, "%s/panel.conf", tmp);
+    write_file(pconf, "panel_mm = 73x49\n");
+    write_file(script, "expect \"Tap to begin\"\ntap \"Tap to begin\"\nexpect \"Question 1 of 4\"\n");
+    const char *args[] = {"--config", pconf,     "--survey", survey,   "--data",
+                          data_dir,   "--recipient", pub,    "--script", script,
+                          "--size",   "480x320", NULL};
+    int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
+    CHECK(rc == 0);
+    CHECK(strstr(errbuf, "panel 480x320 px, 73x49 mm (from the configuration (panel_mm)): 167 "
+                         "dpi, 9 mm targets are 59 px") != NULL);
+    if (rc || !strstr(errbuf, "167 dpi"))
+        fprintf(stderr, "%s", errbuf);
+}
+
 static void test_not_collecting(void)
 {
     fresh_data(data_dir, 0);
@@ -1409,6 +1428,7 @@ int main(void)
     RUN(test_not_collecting);
     RUN(test_session_full);
     RUN(test_session_for_another_survey);
+    RUN(test_panel_size);
     RUN(test_full_disk);
     RUN(test_errors);
     RUN(test_selftest);

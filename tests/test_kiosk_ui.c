@@ -1,6 +1,7 @@
 /* Kiosk UI core: layout invariants at every supported size, rotation and touch mapping,
  * the on-screen keyboard and its UTF-8 editor, the idle state machine, submit rules,
  * script parsing, settings, PNG round trip. Uses the real fonts for measuring (no display). */
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "fault_screen.h"
 #include "kiosk_ui.h"
 #include "osk.h"
+#include "panel.h"
 #include "platform.h"
 #include "pin.h"
 #include "png.h"
@@ -935,6 +937,133 @@ static void test_keyboard_layouts(void)
     H = 480;
 }
 
+static double luminance(UiColor c)
+{
+    double ch[3] = {c.r / 255.0, c.g / 255.0, c.b / 255.0};
+    for (int i = 0; i < 3; i++)
+        ch[i] = ch[i] <= 0.03928 ? ch[i] / 12.92 : pow((ch[i] + 0.055) / 1.055, 2.4);
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+}
+
+static double contrast(UiColor a, UiColor b)
+{
+    double la = luminance(a), lb = luminance(b);
+    return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/* "Larger text" and "High contrast" on the attract screen: they change what the participant
+ * sees, every pair of the contrast theme is 7:1 or better, and both are off again for the
+ * next participant. */
+static void test_larger_text_and_contrast(void)
+{
+    const KTheme *t = &kiosk_theme_contrast;
+    UiColor pairs[][2] = {{t->fg, t->bg},          {t->fg, t->white},   {t->white, t->primary},
+                          {t->muted, t->bg},       {t->note, t->white}, {t->note, t->bg},
+                          {t->disabled_fg, t->disabled_bg}, {t->fg, t->pressed},
+                          {t->white, t->primary_pressed}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        CHECK(contrast(pairs[i][0], pairs[i][1]) >= 7.0);
+        if (contrast(pairs[i][0], pairs[i][1]) < 7.0)
+            fprintf(stderr, "  contrast pair %zu: %.2f\n", i, contrast(pairs[i][0], pairs[i][1]));
+    }
+    const KTheme *n = &kiosk_theme_normal;
+    CHECK(contrast(n->fg, n->bg) >= 4.5 && contrast(n->muted, n->bg) >= 4.5 &&
+          contrast(n->white, n->primary) >= 4.5 && contrast(n->note, n->bg) >= 4.5);
+    FakeStore fs = {0};
+    W = 1280;
+    H = 800;
+    Kiosk *k = new_kiosk(team, &fs);
+    CHECK(visible(k, "Larger text") && visible(k, "High contrast"));
+    tap(k, "Tap to begin");
+    int body = k->mt.body;
+    kiosk_free(k);
+    k = new_kiosk(team, &fs);
+    tap(k, "Larger text");
+    tap(k, "High contrast");
+    CHECK(check_layout(k, "attract, larger, contrast") == 0);
+    tap(k, "Tap to begin");
+    CHECK(k->mt.body > body); /* larger (as much as still fits) */
+    const UiFrame *f = kiosk_frame(k, W, H);
+    CHECK(f->cmds[0].kind == UI_CMD_RECT && f->cmds[0].color.r == 0xFF && f->cmds[0].color.g == 0xFF);
+    CHECK(check_layout(k, "likert, larger, contrast") == 0);
+    tap(k, "Agree");
+    tap(k, "Next");
+    tap(k, "Next");
+    tap(k, "Teamwork");
+    tap(k, "Next");
+    tap(k, "Next");
+    tap(k, "Submit");
+    CHECK(kiosk_screen(k) == KS_THANKS);
+    kiosk_tick(k, 1000 + 60 * 1000);
+    CHECK(kiosk_screen(k) == KS_ATTRACT);
+    CHECK(!k->large && k->theme == &kiosk_theme_normal); /* the next participant chooses */
+    kiosk_free(k);
+    /* In German, and at every size, the attract screen with its four choices fits. */
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        W = sizes[si][0];
+        H = sizes[si][1];
+        k = new_kiosk(ccdg, &fs);
+        tap(k, "Deutsch");
+        CHECK(visible(k, "Gr\xC3\xB6\xC3\x9F" "ere Schrift") && visible(k, "Hoher Kontrast"));
+        tap(k, "Hoher Kontrast");
+        tap(k, "Gr\xC3\xB6\xC3\x9F" "ere Schrift");
+        CHECK(check_layout(k, "attract (de), larger, contrast") == 0);
+        tap(k, "Tippen zum Starten");
+        CHECK(check_layout(k, "question (de), larger, contrast") == 0);
+        kiosk_free(k);
+    }
+    W = 800;
+    H = 480;
+}
+
+/* Sizes from the panel's density: on a 3.5" 480x320 panel (165 dpi) targets are 9 mm
+ * (58 px), not 48 px (7.4 mm), and text is at least 2.4 mm; every screen of the bundled
+ * survey still fits, in both languages; a 10" 1280x800 panel (150 dpi) likewise. */
+static void test_physical_sizes(void)
+{
+    static const struct {
+        int w, h, dpi;
+    } panels[] = {{480, 320, 165}, {800, 480, 133}, {1280, 800, 150}, {720, 1280, 217},
+                  {480, 800, 155}};
+    for (size_t pi = 0; pi < sizeof panels / sizeof panels[0]; pi++) {
+        W = panels[pi].w;
+        H = panels[pi].h;
+        int nine_mm = 9 * panels[pi].dpi * 10 / 254;
+        for (int lang = 0; lang < 2; lang++) {
+            FakeStore fs = {0};
+            KioskConfig c;
+            flow_config(&c);
+            c.dpi = panels[pi].dpi;
+            Kiosk *k = NULL;
+            DbError err;
+            CHECK(kiosk_new(ccdg, &c, lang, fake_submit, &fs, kfonts_measure(fonts), &k, &err) ==
+                  DB_OK);
+            kiosk_tick(k, 1000);
+            int bad = check_layout(k, "attract at its density");
+            kiosk_key(k, KK_ENTER);
+            for (int guard = 0; kiosk_screen(k) == KS_QUESTION && guard < 30; guard++) {
+                kiosk_frame(k, W, H);
+                CHECK(k->mt.target >= nine_mm);
+                CHECK(k->mt.body * 254 >= 24 * panels[pi].dpi - 254);
+                char what[64];
+                snprintf(what, sizeof what, "q%d (%d) at %d dpi", kiosk_current_question(k), lang,
+                         panels[pi].dpi);
+                bad += check_layout(k, what);
+                CHECK(!k->relaxed); /* 9 mm held, not given up */
+                const UiFrame *f = kiosk_frame(k, W, H);
+                for (int t = 0; t < f->n_targets; t++)
+                    if (f->targets[t].action != ACT_KEY && f->targets[t].action != ACT_NONE)
+                        CHECK(f->targets[t].r.h >= nine_mm);
+                kiosk_key(k, KK_ENTER);
+            }
+            CHECK(bad == 0);
+            kiosk_free(k);
+        }
+    }
+    W = 800;
+    H = 480;
+}
+
 static int response_memory_wiped(const struct Kiosk *in);
 static void screen_text(Kiosk *k, char *out, size_t cap);
 
@@ -1495,6 +1624,14 @@ static void test_args(void)
     const char *fingers = "tap_guard_ms = 450\ndouble_tap_ms = 0\n";
     CHECK(kiosk_args_apply_config(&a, "kiosk.conf", fingers, strlen(fingers), &err) == DB_OK);
     CHECK(a.tap_guard_ms == 450 && a.double_tap_ms == 0);
+    const char *panel = "panel_mm = 73x49\n";
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", panel, strlen(panel), &err) == DB_OK);
+    CHECK(a.panel_w_mm == 73 && a.panel_h_mm == 49);
+    const char *badpanel = "panel_mm = 7\n";
+    CHECK(kiosk_args_apply_config(&a, "kiosk.conf", badpanel, strlen(badpanel), &err) ==
+          DB_EINVAL);
+    CHECK_STR(err.msg, "kiosk.conf:1: panel_mm must be WxH in millimetres (20..3000), e.g. 155x87");
+    CHECK(panel_dpi(480, 73) == 167 && panel_dpi(800, 154) == 132 && panel_dpi(0, 10) == 0);
     const char *slow = "tap_guard_ms = 2500\n";
     CHECK(kiosk_args_apply_config(&a, "kiosk.conf", slow, strlen(slow), &err) == DB_EINVAL);
     CHECK_STR(err.msg, "kiosk.conf:1: tap_guard_ms must be 0..2000 milliseconds");
@@ -2573,6 +2710,8 @@ int main(void)
     RUN(test_required_and_prefer_not);
     RUN(test_empty_submit_and_count);
     RUN(test_words_shown);
+    RUN(test_larger_text_and_contrast);
+    RUN(test_physical_sizes);
     RUN(test_keyboard_keys);
     RUN(test_keyboard_layouts);
     RUN(test_submit_once_and_wipe);

@@ -174,6 +174,21 @@ static int apply(KioskArgs *a, const char *key, const char *v, const char *where
         a->commit_interval_ms = (int)n;
         return DB_OK;
     }
+    if (strcmp(key, "panel_mm") == 0) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%s", v);
+        char *x = strchr(buf, 'x');
+        long pw, ph;
+        if (x)
+            *x = '\0';
+        if (!x || parse_int(buf, 20, 3000, &pw) || parse_int(x + 1, 20, 3000, &ph))
+            return dberr_set(err, DB_EINVAL,
+                             "%s: panel_mm must be WxH in millimetres (20..3000), e.g. 155x87",
+                             where);
+        a->panel_w_mm = (int)pw;
+        a->panel_h_mm = (int)ph;
+        return DB_OK;
+    }
     if (strcmp(key, "tap_guard_ms") == 0 || strcmp(key, "double_tap_ms") == 0) {
         if (parse_int(v, 0, 2000, &n))
             return dberr_set(err, DB_EINVAL, "%s: %s must be 0..2000 milliseconds", where, key);

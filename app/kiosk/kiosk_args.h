@@ -18,6 +18,7 @@
  *     export_dir = /media/debrief                      (else a mounted drive is looked for)
  *     min_responses = 5                                (k: smaller sessions are held back)
  *     commit_interval = 2000                           (ms between the kiosk's writes)
+ *     panel_mm = 155x87      the panel's visible area (else DRM's or SDL's figure)
  *     tap_guard_ms = 300     presses ignored this long after the screen changes
  *     double_tap_ms = 500    a second tap this soon at the same place is ignored
  */
@@ -64,6 +65,7 @@ typedef struct KioskArgs {
                                         -1 until parsed: the default, or 0 with --script */
     char render_survey[KIOSK_PATH_MAX]; /* --render-survey: check (and draw) a survey, exit */
     char out_dir[KIOSK_PATH_MAX];       /* --out: where --render-survey draws ("" = check only) */
+    int panel_w_mm, panel_h_mm;      /* config panel_mm (0 = ask DRM, or SDL's DPI) */
     int tap_guard_ms;                /* config tap_guard_ms (-1 = default) */
     int double_tap_ms;               /* config double_tap_ms (-1 = default) */
 } KioskArgs;

@@ -29,6 +29,8 @@ enum {
     ACT_OPT_PAGE, /* "More options" (+1) / "Previous options" (-1) on a paged choice question */
     ACT_DLG_STAY, /* a careful exit's question: stay (or go back) */
     ACT_DLG_GO,   /* ... and go ahead (leave, submit anyway) */
+    ACT_LARGER,   /* the attract screen's "Larger text" toggle */
+    ACT_CONTRAST, /* ... and "High contrast" */
     /* admin_ui.c */
     ACT_PIN_DIGIT,
     ACT_PIN_BACK,
@@ -51,16 +53,32 @@ enum {
     ACT_ADM_FORCE
 };
 
-/* Theme: dark text on a light background, one strong accent, 4.5:1 contrast or better. */
-static const UiColor c_bg = {0xF4, 0xF4, 0xEF, 0xFF}, c_fg = {0x15, 0x15, 0x15, 0xFF},
-                     c_muted = {0x4A, 0x4A, 0x4A, 0xFF}, c_primary = {0x1F, 0x5F, 0xA8, 0xFF},
-                     c_white = {0xFF, 0xFF, 0xFF, 0xFF}, c_border = {0x6B, 0x72, 0x80, 0xFF},
-                     c_disabled_bg = {0xD6, 0xD6, 0xD6, 0xFF},
-                     c_disabled_fg = {0x5E, 0x5E, 0x5E, 0xFF}, c_note = {0x8A, 0x3B, 0x00, 0xFF},
-                     c_banner = {0xFF, 0xD4, 0x00, 0xFF}, c_track = {0xD0, 0xD3, 0xD8, 0xFF},
-                     c_overlay = {0x3A, 0x3A, 0x3A, 0xFF}, c_field = {0xFF, 0xFF, 0xFF, 0xFF},
-                     /* under a finger: a light button darkens, a dark one deepens */
-                     c_pressed = {0xC4, 0xD3, 0xE8, 0xFF}, c_primary_pressed = {0x12, 0x3C, 0x6E, 0xFF};
+/* Themes: dark text on a light background, one strong accent, 4.5:1 contrast or better
+ * (normal); black on white, no grey text, 7:1 or better everywhere, thicker borders (the
+ * participant's "High contrast"). The c_* names below read the theme of the Kiosk *k in
+ * scope. */
+typedef struct KTheme {
+    UiColor bg, fg, muted, primary, white, border, disabled_bg, disabled_fg, note, banner, track,
+        overlay, field, pressed, primary_pressed;
+    int border_px; /* a button's border */
+} KTheme;
+extern const KTheme kiosk_theme_normal, kiosk_theme_contrast;
+#define c_bg (k->theme->bg)
+#define c_fg (k->theme->fg)
+#define c_muted (k->theme->muted)
+#define c_primary (k->theme->primary)
+#define c_white (k->theme->white)
+#define c_border (k->theme->border)
+#define c_disabled_bg (k->theme->disabled_bg)
+#define c_disabled_fg (k->theme->disabled_fg)
+#define c_note (k->theme->note)
+#define c_banner (k->theme->banner)
+#define c_track (k->theme->track)
+#define c_overlay (k->theme->overlay)
+#define c_field (k->theme->field)
+/* under a finger: a light button darkens, a dark one deepens */
+#define c_pressed (k->theme->pressed)
+#define c_primary_pressed (k->theme->primary_pressed)
 
 /* The smallest font scale a screen is shrunk to (percent of the normal sizes) before a choice
  * question's options go on pages; below it text is too small to read at arm's length. */
@@ -84,6 +102,9 @@ struct Kiosk {
     UiFrame *f;
     int fw, fh, dirty, fits;
     Metrics mt;
+    const KTheme *theme; /* kiosk_theme_normal, or _contrast while the participant asks */
+    int large;           /* "Larger text": fonts at 130 % (the participant's choice) */
+    int relaxed;         /* the last layout gave up 9 mm targets for 48 px ones to fit */
 
     KioskScreen screen;
     int lang, default_lang;

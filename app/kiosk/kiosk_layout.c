@@ -38,31 +38,62 @@ static void build_attract(Kiosk *k)
     int y = mt->top + mt->m;
     int bottom = h - mt->m;
 
-    /* Language buttons along the bottom. */
-    if (s->n_langs > 1 && k->cfg.availability == KA_COLLECTING) {
-        int n = s->n_langs, bw = (cw - (n - 1) * mt->gap) / n;
-        if (bw > 8 * mt->target)
-            bw = 8 * mt->target;
-        int x = (w - (n * bw + (n - 1) * mt->gap)) / 2;
-        bottom -= mt->target;
-        for (int i = 0; i < n; i++) {
-            kui_button(k, (UiRect){x, bottom, bw, mt->target}, s->lang_names[i], mt->body,
-                       i == k->lang ? B_SELECTED : B_NORMAL, ACT_LANG, i);
-            x += bw + mt->gap;
+    /* Along the bottom: the languages, and "Larger text" and "High contrast" (in one row when
+     * every button stays at least two targets wide, else the choices in a row of their own). */
+    if (k->cfg.availability == KA_COLLECTING) {
+        const UiWords *wd = kui_words(k);
+        int nl = s->n_langs > 1 ? s->n_langs : 0, n = nl + 2;
+        int one_row = (cw - (n - 1) * mt->gap) / n >= 3 * mt->target / 2;
+        for (int row = 0; row < (one_row ? 1 : 2); row++) {
+            int count = one_row ? n : row == 0 ? 2 : nl;
+            if (count == 0)
+                continue;
+            int bw = (cw - (count - 1) * mt->gap) / count;
+            if (bw > 8 * mt->target)
+                bw = 8 * mt->target;
+            int x = (w - (count * bw + (count - 1) * mt->gap)) / 2;
+            bottom -= mt->target;
+            for (int i = 0; i < count; i++) {
+                /* in one row: languages first; in two: the choices at the very bottom */
+                int lang_i = one_row ? i : row == 1 ? i : -1;
+                int choice = one_row ? i - nl : row == 0 ? i : -1;
+                UiRect r = {x, bottom, bw, mt->target};
+                if (lang_i >= 0 && lang_i < nl)
+                    kui_button(k, r, s->lang_names[lang_i], mt->body,
+                               lang_i == k->lang ? B_SELECTED : B_NORMAL, ACT_LANG, lang_i);
+                else if (choice == 0)
+                    kui_button(k, r, wd->larger_text, mt->body, k->large ? B_SELECTED : B_NORMAL,
+                               ACT_LARGER, 0);
+                else if (choice == 1)
+                    kui_button(k, r, wd->high_contrast, mt->body,
+                               k->theme == &kiosk_theme_contrast ? B_SELECTED : B_NORMAL,
+                               ACT_CONTRAST, 0);
+                x += bw + mt->gap;
+            }
+            bottom -= mt->gap;
         }
-        bottom -= mt->gap;
     }
 
     const char *title = kui_tr(k, &s->title);
-    int th = kui_text_h(k, title, mt->big, UI_TEXT_BOLD, cw);
+    int tsize = mt->big, th = kui_text_h(k, title, tsize, UI_TEXT_BOLD, cw);
     const char *intro = kui_tr(k, &s->intro);
     int ih = intro[0] ? kui_text_h(k, intro, mt->body, 0, cw) : 0;
     int bh = mt->target * 3 / 2;
     int total = th + (ih ? mt->gap + ih : 0) + 2 * mt->gap + bh;
     int avail = bottom - y;
+    if (total > avail) { /* a short panel (big targets, text at its smallest): a plain button */
+        total -= bh - mt->target;
+        bh = mt->target;
+    }
+    if (total > avail) { /* ... and the title at the questions' size */
+        total -= th;
+        tsize = mt->title;
+        th = kui_text_h(k, title, tsize, UI_TEXT_BOLD, cw);
+        total += th;
+    }
     kui_need(k, total <= avail);
     y += (avail - total) / 3 > 0 ? (avail - total) / 3 : 0;
-    ui_text_box(f, (UiRect){mt->m, y, cw, th}, mt->big, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 0,
+    ui_text_box(f, (UiRect){mt->m, y, cw, th}, tsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER, 0,
                 title, -1);
     y += th + mt->gap;
     if (ih) {
@@ -418,7 +449,7 @@ static void build_choice(Kiosk *k, UiRect a)
         for (int cols = 1;; cols++) {
             int cw = (a.w - (cols - 1) * mt->gap) / cols;
             int total = options_layout(k, a, 0, n, cols, cw, 0);
-            if (total <= a.h || cols == 3 || cw / 2 < 4 * mt->target) {
+            if (total <= a.h || cols == 3 || cw / 2 < 3 * mt->target) {
                 kui_need(k, total <= a.h);
                 options_layout(k, a, 0, n, cols, cw, 1);
                 return;
@@ -645,7 +676,8 @@ static void build_text(Kiosk *k, UiRect a)
     counter_line(k, a.x, a.y + field_h + mt->pad, a.w);
     if (inline_kb) {
         UiRect kr = kb_rect(k, a.y + a.h);
-        osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, kui_pressed_at(k), NULL);
+        k->osk.contrast = k->theme == &kiosk_theme_contrast;
+    osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, kui_pressed_at(k), NULL);
     }
 }
 
@@ -747,6 +779,7 @@ static void build_typing(Kiosk *k)
     kui_need(k, top + qh <= ly);
     ui_text_box(k->f, (UiRect){mt->m, top, cw, qh}, qsize, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT, 0, qt,
                 -1);
+    k->osk.contrast = k->theme == &kiosk_theme_contrast;
     osk_layout(k->f, kr, &k->osk, ACT_KEY, mt->body, kui_pressed_at(k), NULL);
 }
 
@@ -1015,7 +1048,7 @@ static void build(Kiosk *k, int pct)
 {
     UiFrame *f = k->f;
     ui_frame_begin(f, k->fw, k->fh);
-    kiosk_metrics_compute(&k->mt, &k->f->m, k->fw, k->fh, pct, k->cfg.dpi);
+    kiosk_metrics_compute(&k->mt, &k->f->m, k->fw, k->fh, pct, k->relaxed ? 0 : k->cfg.dpi);
     k->fits = 1;
     k->opt_pages = 1;
     k->opt_first = k->opt_count = 0;
@@ -1068,21 +1101,25 @@ const UiFrame *kiosk_frame(Kiosk *k, int w, int h)
     k->fw = w;
     k->fh = h;
     k->dirty = 0;
-    k->paging = 0;
-    for (int pct = 100; pct >= KIOSK_MIN_PCT; pct -= 10) {
-        build(k, pct);
-        if (k->fits)
-            break;
-    }
-    /* Still too much at the smallest readable size: a choice question's options go on pages
-     * (at the largest size that then fits), never clipped out of reach. */
-    if (!k->fits && k->screen == KS_QUESTION && k->r &&
-        (kui_cur_q(k)->kind == SURVEY_SINGLE || kui_cur_q(k)->kind == SURVEY_MULTI)) {
-        k->paging = 1;
-        for (int pct = 100; pct >= KIOSK_MIN_PCT; pct -= 10) {
+    /* Targets of 9 mm where they fit; on a panel too small for them (a 3.5" one with the
+     * demo banner), the 48 px minimum rather than a screen that does not work. */
+    for (k->relaxed = 0; k->relaxed < (k->cfg.dpi > 0 ? 2 : 1); k->relaxed++) {
+        k->paging = 0;
+        for (int pct = k->large ? 130 : 100; pct >= KIOSK_MIN_PCT; pct -= 10) {
             build(k, pct);
             if (k->fits)
-                break;
+                return k->f;
+        }
+        /* Still too much at the smallest readable size: a choice question's options go on
+         * pages (at the largest size that then fits), never clipped out of reach. */
+        if (k->screen == KS_QUESTION && k->r &&
+            (kui_cur_q(k)->kind == SURVEY_SINGLE || kui_cur_q(k)->kind == SURVEY_MULTI)) {
+            k->paging = 1;
+            for (int pct = k->large ? 130 : 100; pct >= KIOSK_MIN_PCT; pct -= 10) {
+                build(k, pct);
+                if (k->fits)
+                    return k->f;
+            }
         }
     }
     return k->f;

@@ -20,6 +20,16 @@ void kiosk_metrics_compute(Metrics *mt, const UiMeasure *m, int w, int h, int pc
     mt->small = mt->body * 4 / 5;
     if (mt->small < 11)
         mt->small = 11;
+    /* With the panel's density known, text never goes under a size read at arm's length
+     * (body 2.4 mm, small 2.0 mm to the em), however small the screen in pixels: a 3.5"
+     * 480x320 panel (165 dpi) gets 15 px body text, not 12 (1.3 mm letters). */
+    if (dpi > 0) {
+        int min_body = 24 * dpi / 254, min_small = 20 * dpi / 254;
+        if (mt->body < min_body)
+            mt->body = min_body;
+        if (mt->small < min_small)
+            mt->small = min_small;
+    }
     mt->title = mt->body * 13 / 10;
     mt->big = mt->body * 2;
     mt->m = 16 * s / 1000;

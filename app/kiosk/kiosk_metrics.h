@@ -17,7 +17,8 @@ typedef struct Metrics {
 
 /* Sizes for a w x h logical screen at pct percent of the normal fonts: scaled against the 7"
  * panel (800 x 480, either orientation), targets at least UI_MIN_TARGET and, with dpi > 0,
- * at least 9 mm. top is 0 (the caller moves it below a banner). */
+ * at least 9 mm, and text at least 2.4 mm (body) and 2.0 mm (small) to the em. top is 0 (the
+ * caller moves it below a banner). */
 void kiosk_metrics_compute(Metrics *mt, const UiMeasure *m, int w, int h, int pct, int dpi);
 
 #endif

@@ -51,6 +51,7 @@ int kiosk_new(const Survey *s, const KioskConfig *cfg, int lang, KioskSubmitFn s
         kiosk_free(k);
         return dberr_set(err, DB_ENOMEM, "kiosk: cannot allocate locked memory for answers");
     }
+    k->theme = &kiosk_theme_normal;
     k->dirty = 1;
     k->view = view_key(k);
     *out = k;
@@ -94,6 +95,8 @@ void kiosk_reset(Kiosk *k)
     k->osk.layout = kui_keyboard_layout(k);
     k->screen = KS_ATTRACT;
     k->lang = k->default_lang;
+    k->theme = &kiosk_theme_normal; /* the next participant chooses afresh */
+    k->large = 0;
     k->q = k->from_review = k->note = k->page = k->warn = k->dialog = 0;
     k->opt_page = 0;
     kadm_wipe(k);
@@ -317,6 +320,12 @@ static void do_action(Kiosk *k, const UiTarget *t)
     case ACT_LANG:
         k->lang = t->arg;
         break;
+    case ACT_LARGER:
+        k->large = !k->large;
+        break;
+    case ACT_CONTRAST:
+        k->theme = k->theme == &kiosk_theme_contrast ? &kiosk_theme_normal : &kiosk_theme_contrast;
+        break;
     case ACT_LIKERT:
         response_set_likert(k->r, k->q, t->arg, &err);
         k->note = 0;
@@ -448,6 +457,7 @@ static uint64_t view_key(const Kiosk *k)
     v = v * 7 + (uint64_t)k->cfg.availability;
     v = v * 7 + (uint64_t)k->confirm;
     v = v * 3 + (uint64_t)k->dialog;
+    v = v * 4 + (uint64_t)(k->large * 2 + (k->theme == &kiosk_theme_contrast));
     return v;
 }
 

@@ -57,7 +57,9 @@ static const UiWords ui_words[] = {
      "Submit anyway",
      "page",
      "The limit of ",
-     " characters is reached."},
+     " characters is reached.",
+     "Larger text",
+     "High contrast"},
     {"de",
      "Tippen zum Starten",
      "Dieser Kiosk nimmt gerade keine Antworten entgegen.\nBitte wenden Sie sich an die "
@@ -116,7 +118,10 @@ static const UiWords ui_words[] = {
      "Trotzdem absenden",
      "Seite",
      "Die Grenze von ",
-     " Zeichen ist erreicht."},
+     " Zeichen ist erreicht.",
+     "Gr\xC3\xB6\xC3\x9F"
+     "ere Schrift",
+     "Hoher Kontrast"},
     {"fr",
      "Touchez pour commencer",
      "Ce kiosque ne recueille pas de r\xC3\xA9ponses en ce moment.\nAdressez-vous \xC3\xA0 "
@@ -190,7 +195,9 @@ static const UiWords ui_words[] = {
      "me",
      "page",
      "La limite de ",
-     " caract\xC3\xA8res est atteinte."},
+     " caract\xC3\xA8res est atteinte.",
+     "Texte plus grand",
+     "Contraste \xC3\xA9lev\xC3\xA9"},
 };
 
 const UiWords *kiosk_words_for(const char *code)

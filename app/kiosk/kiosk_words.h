@@ -22,6 +22,8 @@ typedef struct UiWords {
         *submit_anyway;
     /* "page 1 of 2" on the review; the text limit reached (before and after the number) */
     const char *page_word, *limit_pre, *limit_post;
+    /* the attract screen's choices */
+    const char *larger_text, *high_contrast;
 } UiWords;
 
 /* The words for a language code ("de", "de-CH", "fr"): by its first two letters; English

@@ -26,6 +26,7 @@
 #include "kiosk_admin.h"
 #include "kiosk_args.h"
 #include "kiosk_ui.h"
+#include "panel.h"
 #include "platform.h"
 #include "response.h"
 #include "script.h"
@@ -1101,6 +1102,37 @@ static int stay_out_of_service(App *app, const PlatformConfig *pc, DbError *err)
     }
     ui_frame_free(f);
     return ok;
+}
+
+/* The panel's density for sizes in mm: the configuration's panel_mm, else what SDL says,
+ * else (KMSDRM, where SDL 2.26 says nothing) the DRM connector's size; 0 if nobody knows. */
+static int panel_density(App *app)
+{
+    int pw, ph, wmm = app->args.panel_w_mm, hmm = app->args.panel_h_mm, dpi = 0;
+    char where[96] = "the configuration (panel_mm)";
+    platform_physical_size(app->plat, &pw, &ph);
+    if (!wmm) {
+        dpi = platform_dpi(app->plat);
+        snprintf(where, sizeof where, "SDL");
+        if (!dpi && strcmp(platform_driver(app->plat), "kmsdrm") == 0)
+            panel_size_mm(&wmm, &hmm, where, sizeof where);
+    }
+    if (wmm > 0) {
+        int dw = panel_dpi(pw, wmm), dh = panel_dpi(ph, hmm);
+        dpi = dw > dh ? dw : dh; /* the denser side: 9 mm hold both ways */
+    }
+    char mm[32] = "";
+    if (wmm > 0)
+        snprintf(mm, sizeof mm, ", %dx%d mm", wmm, hmm);
+    if (dpi > 0)
+        fprintf(stderr, "debrief-kiosk: panel %dx%d px%s (from %s): %d dpi, 9 mm targets are "
+                        "%d px\n",
+                pw, ph, mm, where, dpi, 9 * dpi * 10 / 254);
+    else
+        fprintf(stderr, "debrief-kiosk: the panel's size is not known (set panel_mm in the "
+                        "configuration): sizes follow its pixels\n");
+    return dpi;
+}
 
 /* --render-survey FILE [--out DIR]: every screen checked (and drawn), headless. */
 static int render_survey_main(const KioskArgs *a)
@@ -1249,7 +1281,7 @@ int main(int argc, char **argv)
         kc.double_tap_ms = app.args.double_tap_ms;
     kc.demo = app.demo;
     kc.banner = app.demo ? app.banner : NULL;
-    kc.dpi = platform_dpi(app.plat);
+    kc.dpi = panel_density(&app);
     app.last_screen = KS_ATTRACT;
     refresh_availability(&app, 1);
     kc.availability = app.avail_logged;

@@ -295,7 +295,7 @@ static const UiColor key_bg = {0xFF, 0xFF, 0xFF, 0xFF}, key_special_bg = {0xD8, 
 void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int font_size,
                 UiRect pressed, int *key_px)
 {
-    ui_rect(f, area, board_bg);
+    ui_rect(f, area, st->contrast ? key_on_fg : board_bg);
     /* The targets tile the keyboard edge to edge (a finger between two keys still hits one);
      * the drawn keys are inset by the gap. */
     int gap = area.w >= 700 ? 6 : 4, min_side = 1 << 30;
@@ -317,18 +317,20 @@ void osk_layout(UiFrame *f, UiRect area, const OskState *st, int action, int fon
             int special = keys[i].special != OSK_KEY_CHAR && keys[i].special != OSK_KEY_SPACE;
             int down = pressed.w > 0 && pressed.x == cell.x && pressed.y == cell.y &&
                        pressed.w == cell.w && pressed.h == cell.h;
+            UiColor special_bg = st->contrast ? key_bg : key_special_bg;
             ui_rect(f, r,
                     down ? (on ? key_on_down_bg : key_down_bg)
                     : on ? key_on_bg
-                    : special ? key_special_bg
+                    : special ? special_bg
                               : key_bg);
-            ui_frame_border(f, r, 1, key_border);
+            ui_frame_border(f, r, st->contrast ? 2 : 1, st->contrast ? key_fg : key_border);
             const char *label = st->shift && keys[i].upper && keys[i].special == OSK_KEY_CHAR
                                     ? keys[i].upper
                                     : keys[i].lower;
             int t = ui_target(f, cell, action, st->page * 256 + row * 16 + i, 1);
             int fs = keys[i].special == OSK_KEY_CHAR ? font_size : font_size * 4 / 5;
-            ui_text_box(f, (UiRect){r.x + 2, r.y, r.w - 4, r.h}, fs, 0, on ? key_on_fg : key_fg,
+            UiColor fg = on ? key_on_fg : st->contrast ? (UiColor){0, 0, 0, 0xFF} : key_fg;
+            ui_text_box(f, (UiRect){r.x + 2, r.y, r.w - 4, r.h}, fs, 0, fg,
                         UI_ALIGN_CENTER, 1, label, t);
             if (cell.w < min_side)
                 min_side = cell.w;

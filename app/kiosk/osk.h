@@ -52,6 +52,7 @@ typedef struct OskState {
     int page;   /* OSK_* */
     int shift;  /* one-shot shift for the next letter */
     int layout; /* OSK_QWERTY, OSK_QWERTZ (ä ö ü ß on the letters page), OSK_AZERTY (é à) */
+    int contrast; /* drawn black on white, as the high-contrast theme */
 } OskState;
 
 /* Special keys (OskKey.special). */
