@@ -2455,6 +2455,70 @@ static void test_admin_double_taps(void)
     kiosk_free(k);
 }
 
+/* The coordinator's screens in the language shown on the attract screen (German with the
+ * bundled survey, French with team.json), laid out at every size. */
+static void test_admin_languages(void)
+{
+    static const struct {
+        Survey **s;
+        const char *lang, *pin_title, *coord, *open, *group, *open_title, *close_q, *back;
+    } cases[] = {
+        {&ccdg, "Deutsch", "PIN der Koordination", "Koordination", "Sitzung \xC3\xB6" "ffnen",
+         "Group 6", "Datum", "Sitzung schlie\xC3\x9F" "en?", "Zur\xC3\xBC" "ck"},
+        {&team, "Fran\xC3\xA7" "ais", "PIN de coordination", "Coordination",
+         "Ouvrir une s\xC3\xA9" "ance", "Group 6", "Attendus", "Fermer la s\xC3\xA9" "ance ?",
+         "Retour"},
+    };
+    int w0 = W, h0 = H;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            W = sizes[i][0];
+            H = sizes[i][1];
+            FakeAdmin fa;
+            FakeStore fs = {0};
+            fake_admin_init(&fa);
+            KioskConfig kc;
+            flow_config(&kc);
+            kc.pin_hash = pin_1234;
+            Kiosk *k = NULL;
+            DbError err;
+            CHECK(kiosk_new(*cases[c].s, &kc, 0, fake_submit, &fs, kfonts_measure(fonts), &k,
+                            &err) == DB_OK);
+            KioskAdminOps ops = {&fa, fa_status, fa_open, fa_close, fa_export, fa_ack, NULL, NULL};
+            kiosk_set_admin(k, &ops);
+            now_ms = 1000;
+            kiosk_tick(k, now_ms);
+            tap(k, cases[c].lang);
+            hold(k, 10, 10, 3000);
+            CHECK(visible(k, cases[c].pin_title));
+            CHECK(check_layout(k, "PIN pad") == 0);
+            enter_pin(k, "1234");
+            CHECK(kiosk_screen(k) == KS_ADMIN);
+            CHECK(visible(k, cases[c].coord));
+            CHECK(check_layout(k, "admin") == 0);
+            tap(k, cases[c].open);
+            CHECK(visible(k, cases[c].open_title));
+            CHECK(check_layout(k, "open session") == 0);
+            tap(k, cases[c].group);
+            tap(k, cases[c].open);
+            CHECK(fa.opened == 1);
+            const AdminWords *aw = kui_admin_words(k);
+            tap(k, aw->close_session);
+            CHECK(visible(k, cases[c].close_q));
+            CHECK(check_layout(k, "confirm") == 0);
+            tap(k, aw->close_session);
+            CHECK(check_layout(k, "closed") == 0);
+            tap(k, cases[c].back);
+            fa.held = 1;
+            tap(k, aw->export_);
+            CHECK(check_layout(k, "export result") == 0);
+            kiosk_free(k);
+        }
+    }
+    W = w0;
+    H = h0;
+}
+
 static void test_admin_layout(void)
 {
     int w0 = W, h0 = H;
@@ -2737,6 +2801,7 @@ int main(void)
     RUN(test_admin_timeout);
     RUN(test_admin_layout);
     RUN(test_fault_screen);
+    RUN(test_admin_languages);
     RUN(test_finger_rules);
     RUN(test_admin_double_taps);
     survey_free(ccdg);

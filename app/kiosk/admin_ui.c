@@ -7,8 +7,9 @@
  * typed PIN and the form.
  *
  * Plain C like the rest of the UI core: the store, export and acknowledgement are behind the
- * KioskAdminOps the app provides. The coordinator's words are English only (the participant's
- * screens follow the survey's languages).
+ * KioskAdminOps the app provides. The coordinator's words follow the language shown on the
+ * attract screen (kiosk_words.c: English, German, French); the messages the operations write
+ * are the app's (English). The screens leave by setting adm_leave; they never call the flow.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,13 +153,11 @@ static void form_date(const Kiosk *k, char iso[11], char *shown, size_t cap)
     civil_from_days(z, &y, &m, &d);
     snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)(y % 10000), (unsigned)m % 13u,
              (unsigned)d % 32u);
-    static const char *const wd[] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
-    static const char *const mn[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const AdminWords *aw = kui_admin_words(k);
     long w = z % 7;
     if (w < 0)
         w += 7;
-    snprintf(shown, cap, "%s %ld %s %ld", wd[w], d, mn[m - 1], y);
+    snprintf(shown, cap, "%s %ld %s %ld", aw->weekdays[w], d, aw->months[m - 1], y);
 }
 
 /* ---- actions ---- */
@@ -243,7 +242,8 @@ static void do_export(Kiosk *k, int force)
     int held = 0;
     msg[0] = '\0';
     k->admin.export_batch(k->admin.ctx, force, msg, sizeof msg, &held);
-    set_result(k, force ? "Export (small sessions included)" : "Export", msg);
+    set_result(k, force ? kui_admin_words(k)->res_export_forced : kui_admin_words(k)->export_,
+               msg);
     k->result_held = held;
     k->result_forced = force;
     refresh(k);
@@ -252,21 +252,21 @@ static void do_export(Kiosk *k, int force)
 
 static void do_close(Kiosk *k)
 {
+    const AdminWords *aw = kui_admin_words(k);
     DbError err;
     dberr_clear(&err);
     char msg[512];
     refresh(k);
     if (!k->st.session_open) {
-        set_result(k, "Close session", "No session is open.");
+        set_result(k, aw->close_session, aw->no_session);
     } else if (k->admin.close_session(k->admin.ctx, &err) == DB_OK) {
-        snprintf(msg, sizeof msg,
-                 "Closed \xE2\x80\x9C%s\xE2\x80\x9D (%s) with %lld response%s.\n"
-                 "The kiosk is not collecting now. Export when you are ready.",
-                 k->st.label, k->st.date, k->st.responses, k->st.responses == 1 ? "" : "s");
-        set_result(k, "Session closed", msg);
+        snprintf(msg, sizeof msg, "%s\xE2\x80\x9C%s\xE2\x80\x9D (%s)%s%lld %s%s", aw->closed_pre,
+                 k->st.label, k->st.date, aw->closed_with, k->st.responses,
+                 k->st.responses == 1 ? aw->response : aw->responses, aw->closed_rest);
+        set_result(k, aw->res_closed, msg);
     } else {
-        snprintf(msg, sizeof msg, "The session could not be closed: %.400s", err.msg);
-        set_result(k, "Close session", msg);
+        snprintf(msg, sizeof msg, "%s%.400s", aw->not_closed, err.msg);
+        set_result(k, aw->close_session, msg);
     }
     k->result_held = 0;
     refresh(k);
@@ -276,7 +276,7 @@ static void do_close(Kiosk *k)
 static void do_open(Kiosk *k)
 {
     if (!k->form_label[0]) {
-        snprintf(k->form_error, sizeof k->form_error, "Choose a label first.");
+        snprintf(k->form_error, sizeof k->form_error, "%s", kui_admin_words(k)->choose_label);
         return;
     }
     char iso[11], shown[40];
@@ -284,7 +284,8 @@ static void do_open(Kiosk *k)
     DbError err;
     dberr_clear(&err);
     if (k->admin.open_session(k->admin.ctx, k->form_label, iso, k->form_expected, &err) != DB_OK) {
-        snprintf(k->form_error, sizeof k->form_error, "Not opened: %.400s", err.msg);
+        snprintf(k->form_error, sizeof k->form_error, "%s%.400s", kui_admin_words(k)->not_opened,
+                 err.msg);
         return;
     }
     k->form_error[0] = '\0';
@@ -362,7 +363,7 @@ void kadm_action(Kiosk *k, const UiTarget *t)
         char msg[sizeof k->result];
         msg[0] = '\0';
         k->admin.apply_ack(k->admin.ctx, msg, sizeof msg);
-        set_result(k, "Acknowledgement", msg);
+        set_result(k, kui_admin_words(k)->res_ack, msg);
         k->result_held = 0;
         refresh(k);
         go(k, KS_ADMIN_RESULT);
@@ -658,7 +659,7 @@ static void build_pin(Kiosk *k)
             } else if (c == 1) {
                 snprintf(lab, sizeof lab, "0");
             } else {
-                snprintf(lab, sizeof lab, "OK");
+                snprintf(lab, sizeof lab, "%s", kui_admin_words(k)->ok);
                 action = ACT_PIN_OK;
                 st = locked || k->pin_len == 0 ? B_DISABLED : B_PRIMARY;
             }
@@ -667,7 +668,8 @@ static void build_pin(Kiosk *k)
     }
     /* Info: title, dots, note; Cancel. */
     int y = info.y;
-    y = para(k, info.x, y, info.w, "Coordinator PIN", mt->title, UI_TEXT_BOLD, c_fg,
+    const AdminWords *aw = kui_admin_words(k);
+    y = para(k, info.x, y, info.w, aw->pin_title, mt->title, UI_TEXT_BOLD, c_fg,
              landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER) +
         mt->gap;
     char dots[PIN_MAX_DIGITS * 4 + 1];
@@ -682,9 +684,9 @@ static void build_pin(Kiosk *k)
         y = para(k, info.x, y, info.w, dots, ds, 0, c_primary,
                  landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER);
     } else {
-        int hh = kui_text_h(k, "Enter the PIN", mt->body, 0, info.w);
+        int hh = kui_text_h(k, aw->enter_pin, mt->body, 0, info.w);
         int dy = (mt->lh_big - hh) / 2 > 0 ? (mt->lh_big - hh) / 2 : 0;
-        para(k, info.x, y + dy, info.w, "Enter the PIN", mt->body, 0, c_muted,
+        para(k, info.x, y + dy, info.w, aw->enter_pin, mt->body, 0, c_muted,
              landscape ? UI_ALIGN_LEFT : UI_ALIGN_CENTER);
         y += mt->lh_big > hh ? mt->lh_big : hh;
     }
@@ -692,17 +694,17 @@ static void build_pin(Kiosk *k)
     char note[160];
     note[0] = '\0';
     if (locked) {
-        snprintf(note, sizeof note, "Too many wrong PINs. Try again in %d s.",
-                 lock_seconds_left(k));
+        snprintf(note, sizeof note, "%s%d%s", aw->locked_pre, lock_seconds_left(k),
+                 aw->locked_post);
     } else if (k->pin_note == 1) {
         int left = k->cfg.pin_lock_after - k->pin_fails;
         if (left > 0)
-            snprintf(note, sizeof note, "Wrong PIN. %d more %s before a pause.", left,
-                     left == 1 ? "try" : "tries");
+            snprintf(note, sizeof note, "%s%d%s", aw->tries_pre, left,
+                     left == 1 ? aw->tries_one : aw->tries_many);
         else
-            snprintf(note, sizeof note, "Wrong PIN.");
+            snprintf(note, sizeof note, "%s", aw->wrong_pin);
     } else if (k->pin_note == 2) {
-        snprintf(note, sizeof note, "The PIN has at least %d digits.", PIN_MIN_DIGITS);
+        snprintf(note, sizeof note, "%s%d%s", aw->digits_pre, PIN_MIN_DIGITS, aw->digits_post);
     }
     if (note[0])
         y = para(k, info.x, y, info.w, note, mt->body, UI_TEXT_BOLD, c_note,
@@ -714,13 +716,13 @@ static void build_pin(Kiosk *k)
     UiRect cr = landscape ? (UiRect){info.x, by, bw, mt->target}
                           : (UiRect){(w - bw) / 2, by, bw, mt->target};
     kui_need(k, y <= (landscape ? by : pad.y) && (landscape || pad.y + pad.h <= by));
-    kui_button(k, cr, "Cancel", mt->body, B_NORMAL, ACT_PIN_CANCEL, 0);
+    kui_button(k, cr, aw->cancel, mt->body, B_NORMAL, ACT_PIN_CANCEL, 0);
 }
 
-static void human_bytes(long long b, char *out, size_t cap)
+static void human_bytes(long long b, const char *unknown, char *out, size_t cap)
 {
     if (b < 0)
-        snprintf(out, cap, "unknown");
+        snprintf(out, cap, "%s", unknown);
     else if (b >= 10LL << 30)
         snprintf(out, cap, "%lld GB", b / 1000000000LL);
     else if (b >= 1LL << 30)
@@ -768,58 +770,61 @@ static void build_admin(Kiosk *k)
     const Metrics *mt = &k->mt;
     const KioskAdminStatus *st = &k->st;
     int cw = k->fw - 2 * mt->m;
-    int y = title_bar(k, "Coordinator", "Exit", ACT_ADM_EXIT);
+    const AdminWords *aw = kui_admin_words(k);
+    int y = title_bar(k, aw->coordinator, aw->exit, ACT_ADM_EXIT);
     KvRow rows[7];
     int n = 0;
     memset(rows, 0, sizeof rows);
-    rows[n].caption = "Session";
+    rows[n].caption = aw->cap_session;
     rows[n].flags = UI_TEXT_BOLD;
     if (st->session_open) {
         char cnt[96];
         if (st->expected > 0)
-            snprintf(cnt, sizeof cnt, "%lld of %d responses", st->responses, st->expected);
+            snprintf(cnt, sizeof cnt, "%lld %s %d %s", st->responses, aw->of, st->expected,
+                     aw->responses);
         else
-            snprintf(cnt, sizeof cnt, "%lld response%s so far", st->responses,
-                     st->responses == 1 ? "" : "s");
+            snprintf(cnt, sizeof cnt, "%lld %s %s", st->responses,
+                     st->responses == 1 ? aw->response : aw->responses, aw->so_far);
         snprintf(rows[n].value, sizeof rows[n].value, "%s \xC2\xB7 %s \xC2\xB7 %s", st->label,
                  st->date, cnt);
         rows[n++].color = c_fg;
     } else {
-        snprintf(rows[n].value, sizeof rows[n].value, "none open: the kiosk is not collecting");
+        snprintf(rows[n].value, sizeof rows[n].value, "%s", aw->none_open);
         rows[n++].color = c_note;
     }
-    rows[n].caption = "Not yet exported";
-    snprintf(rows[n].value, sizeof rows[n].value, "%lld response%s", st->unexported,
-             st->unexported == 1 ? "" : "s");
+    rows[n].caption = aw->cap_unexported;
+    snprintf(rows[n].value, sizeof rows[n].value, "%lld %s", st->unexported,
+             st->unexported == 1 ? aw->response : aw->responses);
     rows[n++].color = c_fg;
-    rows[n].caption = "Not yet acknowledged";
-    snprintf(rows[n].value, sizeof rows[n].value, "%lld response%s (exported, still held)",
-             st->unacknowledged, st->unacknowledged == 1 ? "" : "s");
+    rows[n].caption = aw->cap_unacked;
+    snprintf(rows[n].value, sizeof rows[n].value, "%lld %s %s", st->unacknowledged,
+             st->unacknowledged == 1 ? aw->response : aw->responses, aw->still_held);
     rows[n++].color = c_fg;
-    rows[n].caption = "Free space";
-    human_bytes(st->free_bytes, rows[n].value, sizeof rows[n].value);
+    rows[n].caption = aw->cap_free;
+    human_bytes(st->free_bytes, aw->unknown, rows[n].value, sizeof rows[n].value);
     rows[n++].color = c_fg;
-    rows[n].caption = "This kiosk";
-    snprintf(rows[n].value, sizeof rows[n].value, "%s", st->kiosk_fp[0] ? st->kiosk_fp : "unknown");
+    rows[n].caption = aw->cap_kiosk;
+    snprintf(rows[n].value, sizeof rows[n].value, "%s", st->kiosk_fp[0] ? st->kiosk_fp : aw->unknown);
     rows[n++].color = c_fg;
-    rows[n].caption = st->n_recipients == 1 ? "Analyst key" : "Analyst keys";
+    rows[n].caption = st->n_recipients == 1 ? aw->cap_key : aw->cap_keys;
     size_t len = 0;
     for (int i = 0; i < st->n_recipients && i < KIOSK_MAX_RCPT_FP; i++)
         len += (size_t)snprintf(rows[n].value + len, sizeof rows[n].value - len, "%s%s",
                                 i ? ", " : "", st->recipient_fp[i]);
     if (st->n_recipients == 0)
-        snprintf(rows[n].value, sizeof rows[n].value, "none");
+        snprintf(rows[n].value, sizeof rows[n].value, "%s", aw->none);
     rows[n++].color = c_fg;
     y = kv_table(k, y, rows, n);
     if (st->problem[0])
         y = para(k, mt->m, y, cw, st->problem, mt->small, UI_TEXT_BOLD, c_note, UI_ALIGN_LEFT);
-    const char *labels[3] = {st->session_open ? "Close session" : "Open session", "Export",
-                             "Apply acknowledgement"};
+    const char *labels[3] = {st->session_open ? aw->close_session : aw->open_session, aw->export_,
+                             aw->apply_ack};
     ButtonStyle styles[3] = {B_NORMAL, B_PRIMARY, B_NORMAL};
     int actions[3] = {st->session_open ? ACT_ADM_CLOSE : ACT_ADM_OPEN, ACT_ADM_EXPORT, ACT_ADM_ACK};
     /* One row when every label's longest word fits its third; else a column (portrait). */
     int third = (cw - 2 * mt->gap) / 3 - 2 * mt->pad - 4;
-    int row = kui_text_w(k, "acknowledgement", mt->body, 0) <= third &&
+    int row = kui_words_fit(k, labels[2], mt->body, 0, third) &&
+              kui_words_fit(k, labels[1], mt->body, UI_TEXT_BOLD, third) &&
               kui_text_w(k, labels[0], mt->body, 0) <= 2 * third;
     int by = k->fh - mt->m - mt->target;
     if (row) {
@@ -861,7 +866,8 @@ static void build_open(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
     int w = k->fw, cw = w - 2 * mt->m;
-    int y = title_bar(k, "Open a session", NULL, 0);
+    const AdminWords *aw = kui_admin_words(k);
+    int y = title_bar(k, aw->open_title, NULL, 0);
     /* Label: presets and "Other..." */
     const int n = 7;
     int minw = kui_text_w(k, "Group 6", mt->body, UI_TEXT_BOLD) + 3 * mt->pad;
@@ -888,7 +894,7 @@ static void build_open(Kiosk *k)
             char cut[sizeof k->form_label + 4];
             const char *lab = typed ? fit_line(k, k->form_label, mt->body, UI_TEXT_BOLD,
                                                rr.w - 2 * mt->pad - 4, cut, sizeof cut)
-                                    : "Other\xE2\x80\xA6";
+                                    : aw->other;
             kui_button(k, rr, lab, mt->body, typed ? B_SELECTED : B_NORMAL, ACT_ADM_OTHER, 0);
         }
     }
@@ -898,16 +904,19 @@ static void build_open(Kiosk *k)
     form_date(k, iso, shown, sizeof shown);
     if (k->form_expected > 0)
         snprintf(exp, sizeof exp, "%d %s", k->form_expected,
-                 k->form_expected == 1 ? "person" : "people");
+                 k->form_expected == 1 ? aw->person : aw->people);
     else
-        snprintf(exp, sizeof exp, "no limit");
+        snprintf(exp, sizeof exp, "%s", aw->no_limit);
     struct {
         const char *caption, *value, *minus, *plus;
         int action;
-    } rows2[2] = {{"Date", shown, "-1 day", "+1 day", ACT_ADM_DAY},
-                  {"Expected", exp, "-1", "+1", ACT_ADM_EXPECTED}};
-    int capw = kui_text_w(k, "Expected", mt->body, UI_TEXT_BOLD) + mt->gap;
-    int pmw = kui_text_w(k, "+1 day", mt->body, 0) + 3 * mt->pad;
+    } rows2[2] = {{aw->date, shown, aw->minus_day, aw->plus_day, ACT_ADM_DAY},
+                  {aw->expected, exp, "-1", "+1", ACT_ADM_EXPECTED}};
+    int capw = kui_text_w(k, aw->expected, mt->body, UI_TEXT_BOLD);
+    if (kui_text_w(k, aw->date, mt->body, UI_TEXT_BOLD) > capw)
+        capw = kui_text_w(k, aw->date, mt->body, UI_TEXT_BOLD);
+    capw += mt->gap;
+    int pmw = kui_text_w(k, aw->plus_day, mt->body, 0) + 3 * mt->pad;
     if (pmw < mt->target * 3 / 2)
         pmw = mt->target * 3 / 2;
     for (int i = 0; i < 2; i++) {
@@ -928,12 +937,12 @@ static void build_open(Kiosk *k)
     }
     int by = k->fh - mt->m - mt->target;
     const char *hint =
-        k->form_error[0] ? k->form_error : "Check the date: the kiosk's clock may be wrong.";
+        k->form_error[0] ? k->form_error : aw->check_date;
     int hh = kui_text_h(k, hint, mt->small, 0, cw);
     kui_need(k, y + hh <= by);
     para(k, mt->m, y, cw, hint, mt->small, k->form_error[0] ? UI_TEXT_BOLD : 0,
          k->form_error[0] ? c_note : c_muted, UI_ALIGN_LEFT);
-    const char *labels[2] = {"Cancel", "Open session"};
+    const char *labels[2] = {aw->cancel, aw->open_session};
     ButtonStyle styles[2] = {B_NORMAL, k->form_label[0] ? B_PRIMARY : B_DISABLED};
     int actions[2] = {ACT_ADM_BACK, ACT_ADM_START};
     button_row(k, mt->m, by, cw, mt->target, 2, labels, styles, actions, NULL, mt->body);
@@ -949,9 +958,10 @@ static void build_label(Kiosk *k)
     if (kw > maxw && maxw >= 10 * UI_MIN_TARGET)
         kw = maxw;
     UiRect kr = {(w - kw) / 2, h - OSK_ROWS * row, kw, OSK_ROWS * row};
-    int y = title_bar(k, "Session label", NULL, 0);
+    const AdminWords *aw = kui_admin_words(k);
+    int y = title_bar(k, aw->label_title, NULL, 0);
     /* Field, then Cancel and Done at its right. */
-    int bw = kui_text_w(k, "Cancel", mt->body, UI_TEXT_BOLD) + 4 * mt->pad;
+    int bw = kui_text_w(k, aw->cancel, mt->body, UI_TEXT_BOLD) + 4 * mt->pad;
     if (bw < 2 * mt->target)
         bw = 2 * mt->target;
     int fw = cw - 2 * (bw + mt->gap);
@@ -967,7 +977,7 @@ static void build_label(Kiosk *k)
     int ty = fr.y + (fr.h - mt->lh_body) / 2;
     if (e->len == 0) {
         ui_text_box(k->f, (UiRect){fr.x + mt->pad, ty, in_w, mt->lh_body}, mt->body, 0, c_muted,
-                    UI_ALIGN_LEFT, 0, "Type the label", t);
+                    UI_ALIGN_LEFT, 0, aw->type_label, t);
         ui_rect(k->f, (UiRect){fr.x + mt->pad, ty + 2, 2, mt->lh_body - 4}, c_fg);
     } else {
         /* One line; when it is wider than the field, show its end. */
@@ -984,8 +994,9 @@ static void build_label(Kiosk *k)
     }
     int by = narrow ? y + mt->target + mt->gap : y;
     int bx = narrow ? mt->m + cw - 2 * bw - mt->gap : mt->m + fw + mt->gap;
-    kui_button(k, (UiRect){bx, by, bw, mt->target}, "Cancel", mt->body, B_NORMAL, ACT_ADM_BACK, 0);
-    kui_button(k, (UiRect){bx + bw + mt->gap, by, bw, mt->target}, "Done", mt->body, B_PRIMARY,
+    kui_button(k, (UiRect){bx, by, bw, mt->target}, aw->cancel, mt->body, B_NORMAL, ACT_ADM_BACK,
+               0);
+    kui_button(k, (UiRect){bx + bw + mt->gap, by, bw, mt->target}, aw->done, mt->body, B_PRIMARY,
                ACT_ADM_LABEL_DONE, 0);
     kui_need(k, by + mt->target <= kr.y);
     osk_layout(k->f, kr, &k->label_osk, ACT_ADM_KEY, mt->body, kui_pressed_at(k), NULL);
@@ -995,30 +1006,26 @@ static void build_confirm(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
     int w = k->fw, cw = w - 2 * mt->m;
-    char msg[512];
+    char msg[1024];
     const char *title, *yes;
+    const AdminWords *aw = kui_admin_words(k);
     if (k->confirm == ACT_ADM_CLOSE) {
-        title = "Close the session?";
-        snprintf(msg, sizeof msg,
-                 "\xE2\x80\x9C%s\xE2\x80\x9D (%s) has %lld response%s. Once it is closed, nobody "
-                 "can answer for it any more; its responses stay on the kiosk until they are "
-                 "exported and acknowledged.",
-                 k->st.label, k->st.date, k->st.responses, k->st.responses == 1 ? "" : "s");
-        yes = "Close session";
+        title = aw->close_q;
+        snprintf(msg, sizeof msg, "\xE2\x80\x9C%s\xE2\x80\x9D (%s) %s %lld %s.%s", k->st.label,
+                 k->st.date, aw->has, k->st.responses,
+                 k->st.responses == 1 ? aw->response : aw->responses, aw->close_rest);
+        yes = aw->close_session;
     } else {
-        title = "Export small sessions?";
-        snprintf(msg, sizeof msg,
-                 "Sessions with fewer responses than the threshold are held back because people "
-                 "in a group that small could be recognised from their answers. Export them "
-                 "only if the analyst asked for it.");
-        yes = "Export anyway";
+        title = aw->export_q;
+        snprintf(msg, sizeof msg, "%s", aw->export_body);
+        yes = aw->export_anyway;
     }
     int y = mt->top + mt->m;
     y = para(k, mt->m, y, cw, title, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_LEFT) + mt->gap;
     y = para(k, mt->m, y, cw, msg, mt->body, 0, c_fg, UI_ALIGN_LEFT);
     int by = k->fh - mt->m - mt->target;
     kui_need(k, y + mt->gap <= by);
-    const char *labels[2] = {"Cancel", yes};
+    const char *labels[2] = {aw->cancel, yes};
     ButtonStyle styles[2] = {B_NORMAL, B_PRIMARY};
     int actions[2] = {ACT_ADM_BACK, ACT_ADM_CONFIRM};
     button_row(k, mt->m, by, cw, mt->target, 2, labels, styles, actions, NULL, mt->body);
@@ -1033,7 +1040,9 @@ static void build_result(Kiosk *k)
     int by = k->fh - mt->m - mt->target;
     kui_need(k, y + mt->gap <= by);
     int force = k->result_held > 0 && !k->result_forced;
-    const char *labels[2] = {"Back", "Export anyway\xE2\x80\xA6"};
+    char anyway[96];
+    snprintf(anyway, sizeof anyway, "%s\xE2\x80\xA6", kui_admin_words(k)->export_anyway);
+    const char *labels[2] = {kui_admin_words(k)->back, anyway};
     ButtonStyle styles[2] = {B_PRIMARY, B_NORMAL};
     int actions[2] = {ACT_ADM_BACK, ACT_ADM_FORCE};
     button_row(k, mt->m, by, force ? cw : cw / 2, mt->target, force ? 2 : 1, labels, styles,

@@ -191,6 +191,11 @@ static inline const UiWords *kui_words(const Kiosk *k)
 {
     return kiosk_words_for(k->s->lang_codes[k->lang]);
 }
+/* The coordinator's words in the language shown. */
+static inline const AdminWords *kui_admin_words(const Kiosk *k)
+{
+    return kiosk_admin_words_for(k->s->lang_codes[k->lang]);
+}
 /* Whole seconds left of "Are you still there?". */
 static inline int kui_countdown_left(const Kiosk *k)
 {

@@ -39,8 +39,10 @@ static void build_attract(Kiosk *k)
     int bottom = h - mt->m;
 
     /* Along the bottom: the languages, and "Larger text" and "High contrast" (in one row when
-     * every button stays at least two targets wide, else the choices in a row of their own). */
-    if (k->cfg.availability == KA_COLLECTING) {
+     * every button stays one and a half targets wide, else the choices in a row of their own).
+     * Also when not collecting: the message in one's language, and the coordinator's screens
+     * in the language chosen here. */
+    {
         const UiWords *wd = kui_words(k);
         int nl = s->n_langs > 1 ? s->n_langs : 0, n = nl + 2;
         int one_row = (cw - (n - 1) * mt->gap) / n >= 3 * mt->target / 2;

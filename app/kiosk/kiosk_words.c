@@ -207,3 +207,96 @@ const UiWords *kiosk_words_for(const char *code)
             return &ui_words[i];
     return &ui_words[0];
 }
+
+static const AdminWords admin_words[] = {
+    {"en",
+     "Coordinator", "Exit", "Session", "Not yet exported", "Not yet acknowledged", "Free space",
+     "This kiosk", "Analyst key", "Analyst keys", "response", "responses", "so far", "of",
+     "none open: the kiosk is not collecting", "(exported, still held)", "unknown", "none",
+     "Open session", "Close session", "Export", "Apply acknowledgement",
+     "Coordinator PIN", "Enter the PIN", "Too many wrong PINs. Try again in ", " s.",
+     "Wrong PIN.", "Wrong PIN. ", " more try before a pause.", " more tries before a pause.",
+     "The PIN has at least ", " digits.", "Cancel", "Done", "Back", "OK",
+     "Open a session", "Other\xE2\x80\xA6", "Date", "Expected", "-1 day", "+1 day", "no limit",
+     "person", "people", "Check the date: the kiosk's clock may be wrong.",
+     "Choose a label first.", "Not opened: ",
+     "Session label", "Type the label", "Close the session?", "has",
+     " Once it is closed, nobody can answer for it any more; its responses stay on the kiosk "
+     "until they are exported and acknowledged.",
+     "Export small sessions?",
+     "Sessions with fewer responses than the threshold are held back because people in a group "
+     "that small could be recognised from their answers. Export them only if the analyst asked "
+     "for it.",
+     "Export anyway", "Export (small sessions included)", "Session closed", "No session is open.",
+     "Closed ", " with ", ".\nThe kiosk is not collecting now. Export when you are ready.",
+     "The session could not be closed: ", "Acknowledgement",
+     {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"},
+     {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}},
+    {"de",
+     "Koordination", "Beenden", "Sitzung", "Noch nicht exportiert", "Noch nicht best\xC3\xA4tigt",
+     "Freier Speicher", "Dieser Kiosk", "Schl\xC3\xBCssel der Auswertung",
+     "Schl\xC3\xBCssel der Auswertung", "Antwort", "Antworten", "bisher", "von",
+     "keine ge\xC3\xB6" "ffnet: der Kiosk nimmt keine Antworten entgegen",
+     "(exportiert, noch gespeichert)", "unbekannt", "keiner", "Sitzung \xC3\xB6" "ffnen",
+     "Sitzung schlie\xC3\x9F" "en", "Exportieren", "Best\xC3\xA4tigung anwenden",
+     "PIN der Koordination", "PIN eingeben", "Zu viele falsche PINs. Erneut versuchen in ",
+     " s.", "Falsche PIN.", "Falsche PIN. Noch ", " Versuch bis zu einer Pause.",
+     " Versuche bis zu einer Pause.", "Die PIN hat mindestens ", " Ziffern.", "Abbrechen",
+     "Fertig", "Zur\xC3\xBC" "ck", "OK",
+     "Sitzung \xC3\xB6" "ffnen", "Andere\xE2\x80\xA6", "Datum", "Erwartet", "-1 Tag", "+1 Tag",
+     "ohne Grenze", "Person", "Personen",
+     "Datum pr\xC3\xBC" "fen: Die Uhr des Kiosks kann falsch gehen.",
+     "Zuerst eine Bezeichnung w\xC3\xA4hlen.", "Nicht ge\xC3\xB6" "ffnet: ",
+     "Bezeichnung der Sitzung", "Bezeichnung eingeben", "Sitzung schlie\xC3\x9F" "en?", "hat",
+     " Danach kann niemand mehr f\xC3\xBCr sie antworten; ihre Antworten bleiben auf dem "
+     "Kiosk, bis sie exportiert und best\xC3\xA4tigt sind.",
+     "Kleine Sitzungen exportieren?",
+     "Sitzungen mit weniger Antworten als der Schwellenwert werden zur\xC3\xBC" "ckgehalten, "
+     "weil Personen in einer so kleinen Gruppe an ihren Antworten erkannt werden k\xC3\xB6nnten. "
+     "Exportieren Sie sie nur, wenn die Auswertung darum gebeten hat.",
+     "Trotzdem exportieren", "Export (mit kleinen Sitzungen)", "Sitzung geschlossen",
+     "Keine Sitzung ist ge\xC3\xB6" "ffnet.", "Geschlossen: ", " mit ",
+     ".\nDer Kiosk nimmt jetzt keine Antworten entgegen. Exportieren Sie, wenn Sie bereit sind.",
+     "Die Sitzung konnte nicht geschlossen werden: ", "Best\xC3\xA4tigung",
+     {"Do", "Fr", "Sa", "So", "Mo", "Di", "Mi"},
+     {"Jan", "Feb", "M\xC3\xA4r", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"}},
+    {"fr",
+     "Coordination", "Quitter", "S\xC3\xA9" "ance", "Pas encore export\xC3\xA9" "es",
+     "Pas encore confirm\xC3\xA9" "es", "Espace libre", "Ce kiosque", "Cl\xC3\xA9 de l'analyste",
+     "Cl\xC3\xA9s de l'analyste", "r\xC3\xA9ponse", "r\xC3\xA9ponses", "jusqu'ici", "sur",
+     "aucune ouverte : le kiosque ne recueille pas de r\xC3\xA9ponses",
+     "(export\xC3\xA9" "es, encore conserv\xC3\xA9" "es)", "inconnu", "aucune",
+     "Ouvrir une s\xC3\xA9" "ance", "Fermer la s\xC3\xA9" "ance", "Exporter",
+     "Appliquer l'accus\xC3\xA9",
+     "PIN de coordination", "Saisissez le PIN", "Trop de PIN erron\xC3\xA9s. R\xC3\xA9" "essayez dans ",
+     " s.", "PIN erron\xC3\xA9.", "PIN erron\xC3\xA9. Encore ", " essai avant une pause.",
+     " essais avant une pause.", "Le PIN a au moins ", " chiffres.", "Annuler", "OK", "Retour",
+     "OK",
+     "Ouvrir une s\xC3\xA9" "ance", "Autre\xE2\x80\xA6", "Date", "Attendus", "-1 jour", "+1 jour",
+     "sans limite", "personne", "personnes",
+     "V\xC3\xA9rifiez la date : l'horloge du kiosque peut \xC3\xAAtre fausse.",
+     "Choisissez d'abord un nom.", "Non ouverte : ",
+     "Nom de la s\xC3\xA9" "ance", "Saisissez le nom", "Fermer la s\xC3\xA9" "ance ?", "a",
+     " Une fois ferm\xC3\xA9" "e, plus personne ne peut y r\xC3\xA9pondre ; ses r\xC3\xA9ponses "
+     "restent sur le kiosque jusqu'\xC3\xA0 leur export et leur confirmation.",
+     "Exporter les petites s\xC3\xA9" "ances ?",
+     "Les s\xC3\xA9" "ances qui ont moins de r\xC3\xA9ponses que le seuil sont retenues, car "
+     "dans un groupe si petit on pourrait reconna\xC3\xAEtre les personnes \xC3\xA0 leurs "
+     "r\xC3\xA9ponses. Ne les exportez que si l'analyste l'a demand\xC3\xA9.",
+     "Exporter quand m\xC3\xAAme", "Export (petites s\xC3\xA9" "ances comprises)",
+     "S\xC3\xA9" "ance ferm\xC3\xA9" "e", "Aucune s\xC3\xA9" "ance n'est ouverte.",
+     "Ferm\xC3\xA9" "e : ", " avec ",
+     ".\nLe kiosque ne recueille plus de r\xC3\xA9ponses. Exportez quand vous \xC3\xAAtes pr\xC3\xAAt.",
+     "La s\xC3\xA9" "ance n'a pas pu \xC3\xAAtre ferm\xC3\xA9" "e : ", "Accus\xC3\xA9 de r\xC3\xA9" "ception",
+     {"jeu.", "ven.", "sam.", "dim.", "lun.", "mar.", "mer."},
+     {"janv.", "f\xC3\xA9vr.", "mars", "avr.", "mai", "juin", "juil.", "ao\xC3\xBBt", "sept.",
+      "oct.", "nov.", "d\xC3\xA9" "c."}},
+};
+
+const AdminWords *kiosk_admin_words_for(const char *code)
+{
+    for (size_t i = 0; code && i < sizeof admin_words / sizeof admin_words[0]; i++)
+        if (strncmp(code, admin_words[i].code, 2) == 0)
+            return &admin_words[i];
+    return &admin_words[0];
+}

@@ -26,8 +26,28 @@ typedef struct UiWords {
     const char *larger_text, *high_contrast;
 } UiWords;
 
+/* The coordinator's screens, in the language shown on the attract screen when the PIN pad
+ * was opened. Counts are written as pieces around the number (no format strings here). The
+ * messages of an export or acknowledgement come from the app and stay in English. */
+typedef struct AdminWords {
+    const char *code;
+    const char *coordinator, *exit, *cap_session, *cap_unexported, *cap_unacked, *cap_free,
+        *cap_kiosk, *cap_key, *cap_keys, *response, *responses, *so_far, *of, *none_open,
+        *still_held, *unknown, *none, *open_session, *close_session, *export_, *apply_ack;
+    const char *pin_title, *enter_pin, *locked_pre, *locked_post, *wrong_pin, *tries_pre,
+        *tries_one, *tries_many, *digits_pre, *digits_post, *cancel, *done, *back, *ok;
+    const char *open_title, *other, *date, *expected, *minus_day, *plus_day, *no_limit,
+        *person, *people, *check_date, *choose_label, *not_opened;
+    const char *label_title, *type_label, *close_q, *has, *close_rest, *export_q, *export_body,
+        *export_anyway, *res_export_forced, *res_closed, *no_session, *closed_pre,
+        *closed_with, *closed_rest, *not_closed, *res_ack;
+    const char *weekdays[7]; /* from Thursday (1 Jan 1970) */
+    const char *months[12];
+} AdminWords;
+
 /* The words for a language code ("de", "de-CH", "fr"): by its first two letters; English
  * for any other (or NULL). Never NULL. */
 const UiWords *kiosk_words_for(const char *lang_code);
+const AdminWords *kiosk_admin_words_for(const char *lang_code);
 
 #endif
