@@ -445,7 +445,8 @@ int kui_input_seen(Kiosk *k)
  * tap twice ("ll"). */
 
 /* What the participant sees, as far as a finger is concerned: changes of any of it move
- * targets under the finger. */
+ * targets under the finger. (Not the availability: a tap on "not collecting" does nothing
+ * anyway, and the corner's long press must work while a shell opens and closes sessions.) */
 static uint64_t view_key(const Kiosk *k)
 {
     uint64_t v = (uint64_t)k->screen;
@@ -454,7 +455,6 @@ static uint64_t view_key(const Kiosk *k)
     v = v * 257 + (uint64_t)k->opt_page;
     v = v * 3 + (uint64_t)(k->warn != 0);
     v = v * 3 + (uint64_t)(k->note != 0);
-    v = v * 7 + (uint64_t)k->cfg.availability;
     v = v * 7 + (uint64_t)k->confirm;
     v = v * 3 + (uint64_t)k->dialog;
     v = v * 4 + (uint64_t)(k->large * 2 + (k->theme == &kiosk_theme_contrast));

@@ -754,14 +754,17 @@ static int script_point(const Script *s, const ScriptStep *st, const UiFrame *f,
     return 1;
 }
 
-/* A deliberate tap: the kiosk's clock runs on until the kiosk takes a press at (x, y). */
+/* A deliberate tap: the kiosk's clock runs on until the kiosk takes a press at (x, y). Only
+ * the kiosk's own timers run meanwhile, so the tap meets the screen the step looked at. */
 static int settle(App *app, int x, int y)
 {
     int64_t t = kiosk_input_wait(app->kiosk, x, y);
     if (t <= 0)
         return 1;
     app->clock_ms += (uint64_t)t;
-    return pump(app);
+    if (kiosk_tick(app->kiosk, app->clock_ms))
+        app->need_draw = 1;
+    return 1;
 }
 
 /* Runs every step; returns EXIT_OK only if all of them did what they say. */
