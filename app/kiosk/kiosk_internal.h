@@ -101,6 +101,8 @@ struct Kiosk {
     void *submit_ctx;
     UiFrame *f;
     int fw, fh, dirty, fits;
+    int look_dirty; /* only the pressed look changed: the frame's targets are still right (the
+                       hit test needs no new layout), but it must be drawn again */
     Metrics mt;
     const KTheme *theme; /* kiosk_theme_normal, or _contrast while the participant asks */
     int large;           /* "Larger text": fonts at 130 % (the participant's choice) */

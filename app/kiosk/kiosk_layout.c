@@ -1098,11 +1098,11 @@ static void build(Kiosk *k, int pct)
 const UiFrame *kiosk_frame(Kiosk *k, int w, int h)
 {
     k->f->epoch = k->epoch;
-    if (!k->dirty && w == k->fw && h == k->fh)
+    if (!k->dirty && !k->look_dirty && w == k->fw && h == k->fh)
         return k->f;
     k->fw = w;
     k->fh = h;
-    k->dirty = 0;
+    k->dirty = k->look_dirty = 0;
     /* Targets of 9 mm where they fit; on a panel too small for them (a 3.5" one with the
      * demo banner), the 48 px minimum rather than a screen that does not work. */
     for (k->relaxed = 0; k->relaxed < (k->cfg.dpi > 0 ? 2 : 1); k->relaxed++) {

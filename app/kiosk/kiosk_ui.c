@@ -549,8 +549,8 @@ int kiosk_press(Kiosk *k, int x, int y)
     k->press_rect = t->r;
     /* The "tap anywhere" backgrounds have no look of their own either. */
     k->press_on = t->action != ACT_NONE && !k->warn;
-    if (k->press_on)
-        k->dirty = 1;
+    if (k->press_on || was_on)
+        k->look_dirty = 1; /* the same layout, another look: targets stay where they are */
     return k->press_on || was_on;
 }
 
@@ -563,7 +563,7 @@ int kiosk_move(Kiosk *k, int x, int y)
     k->fy = y;
     int after = k->press_on && ui_rect_contains(k->press_rect, x, y);
     if (before != after)
-        k->dirty = 1;
+        k->look_dirty = 1;
     return before != after;
 }
 
@@ -577,7 +577,7 @@ int kiosk_release(Kiosk *k, int x, int y)
     k->fx = x;
     k->fy = y;
     if (was_on)
-        k->dirty = 1;
+        k->look_dirty = 1;
     if (!was_down || ignored || !action)
         return was_on;
     int i = ui_frame_hit(k->f, x, y);
