@@ -970,74 +970,61 @@ static void build_message(Kiosk *k, const char *title, const char *body, const c
     }
 }
 
+/* A box over the whole screen (which it covers: nothing under it can be read or tapped) with
+ * a title, a body and a row for buttons; returns the box, *y the top of the button row and
+ * *iw the inner width. */
+static UiRect overlay_box(Kiosk *k, const char *title, const char *body, int *y, int *iw)
+{
+    const Metrics *mt = &k->mt;
+    UiFrame *f = k->f;
+    f->n_targets = 0;
+    f->n_labels = 0;
+    ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_overlay);
+    int dw = k->fw - 2 * mt->m;
+    if (dw > 24 * mt->body)
+        dw = 24 * mt->body;
+    *iw = dw - 2 * mt->m;
+    int th = kui_text_h(k, title, mt->title, UI_TEXT_BOLD, *iw);
+    int bh = kui_text_h(k, body, mt->body, 0, *iw);
+    int dh = mt->m + th + mt->gap + bh + 2 * mt->gap + mt->target + mt->m;
+    kui_need(k, dh <= k->fh);
+    UiRect d = {(k->fw - dw) / 2, (k->fh - dh) / 2, dw, dh};
+    ui_rect(f, d, c_white);
+    ui_frame_border(f, d, 3, c_primary);
+    *y = d.y + mt->m;
+    ui_text_box(f, (UiRect){d.x + mt->m, *y, *iw, th}, mt->title, UI_TEXT_BOLD, c_fg,
+                UI_ALIGN_CENTER, 0, title, -1);
+    *y += th + mt->gap;
+    ui_text_box(f, (UiRect){d.x + mt->m, *y, *iw, bh}, mt->body, 0, c_fg, UI_ALIGN_CENTER, 0, body,
+                -1);
+    *y += bh + 2 * mt->gap;
+    return d;
+}
+
+/* "Are you still there?": whoever walks up to an abandoned kiosk must not read the previous
+ * participant's answers while the countdown runs; a tap anywhere answers it. */
 static void build_warning(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
-    UiFrame *f = k->f;
-    /* The screen below is covered completely: whoever walks up to an abandoned kiosk must not
-     * read the previous participant's answers while the countdown runs. */
-    f->n_targets = 0;
-    f->n_labels = 0;
-    ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_overlay);
-    ui_target(f, (UiRect){0, 0, k->fw, k->fh}, ACT_CONTINUE, 0, 1);
-    int dw = k->fw - 2 * mt->m;
-    if (dw > 24 * mt->body)
-        dw = 24 * mt->body;
-    int iw = dw - 2 * mt->m;
-    const char *title = kui_words(k)->still_there;
     char body[160];
-    int left = kui_countdown_left(k);
+    int left = kui_countdown_left(k), y, iw;
     snprintf(body, sizeof body, "%s%d%s", kui_words(k)->cleared_pre, left,
              left == 1 ? kui_words(k)->cleared_post_one : kui_words(k)->cleared_post);
-    int th = kui_text_h(k, title, mt->title, UI_TEXT_BOLD, iw);
-    int bh = kui_text_h(k, body, mt->body, 0, iw);
-    int dh = mt->m + th + mt->gap + bh + 2 * mt->gap + mt->target + mt->m;
-    kui_need(k, dh <= k->fh);
-    UiRect d = {(k->fw - dw) / 2, (k->fh - dh) / 2, dw, dh};
-    ui_rect(f, d, c_white);
-    ui_frame_border(f, d, 3, c_primary);
-    int y = d.y + mt->m;
-    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, th}, mt->title, UI_TEXT_BOLD, c_fg, UI_ALIGN_CENTER,
-                0, title, -1);
-    y += th + mt->gap;
-    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, bh}, mt->body, 0, c_fg, UI_ALIGN_CENTER, 0, body,
-                -1);
-    y += bh + 2 * mt->gap;
+    UiRect d = overlay_box(k, kui_words(k)->still_there, body, &y, &iw);
+    ui_target(k->f, (UiRect){0, 0, k->fw, k->fh}, ACT_CONTINUE, 0, 1);
     int bw = 4 * mt->target > iw ? iw : 4 * mt->target;
-    kui_button(k, (UiRect){d.x + (dw - bw) / 2, y, bw, mt->target}, kui_words(k)->cont, mt->title,
-               B_PRIMARY, ACT_CONTINUE, 0);
+    kui_button(k, (UiRect){d.x + (d.w - bw) / 2, y, bw, mt->target}, kui_words(k)->cont,
+               mt->title, B_PRIMARY, ACT_CONTINUE, 0);
 }
 
-/* A careful exit's question, over the screen (which it covers, as the warning does). */
+/* A careful exit's question, over the screen. */
 static void build_dialog(Kiosk *k)
 {
     const Metrics *mt = &k->mt;
-    UiFrame *f = k->f;
     const UiWords *wd = kui_words(k);
-    int leave = k->dialog == DLG_LEAVE;
-    f->n_targets = 0;
-    f->n_labels = 0;
-    ui_rect(f, (UiRect){0, 0, k->fw, k->fh}, c_overlay);
-    int dw = k->fw - 2 * mt->m;
-    if (dw > 24 * mt->body)
-        dw = 24 * mt->body;
-    int iw = dw - 2 * mt->m;
-    const char *title = leave ? wd->leave_title : wd->empty_title;
-    const char *body = leave ? wd->leave_body : wd->empty_body;
-    int th = kui_text_h(k, title, mt->title, UI_TEXT_BOLD, iw);
-    int bh = kui_text_h(k, body, mt->body, 0, iw);
-    int dh = mt->m + th + mt->gap + bh + 2 * mt->gap + mt->target + mt->m;
-    kui_need(k, dh <= k->fh);
-    UiRect d = {(k->fw - dw) / 2, (k->fh - dh) / 2, dw, dh};
-    ui_rect(f, d, c_white);
-    ui_frame_border(f, d, 3, c_primary);
-    int y = d.y + mt->m;
-    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, th}, mt->title, UI_TEXT_BOLD, c_fg,
-                UI_ALIGN_CENTER, 0, title, -1);
-    y += th + mt->gap;
-    ui_text_box(f, (UiRect){d.x + mt->m, y, iw, bh}, mt->body, 0, c_fg, UI_ALIGN_CENTER, 0, body,
-                -1);
-    y += bh + 2 * mt->gap;
+    int leave = k->dialog == DLG_LEAVE, y, iw;
+    UiRect d = overlay_box(k, leave ? wd->leave_title : wd->empty_title,
+                           leave ? wd->leave_body : wd->empty_body, &y, &iw);
     /* Staying is the safe choice and the prominent one; going ahead sits on the other side. */
     int bw = (iw - mt->gap) / 2;
     kui_button(k, (UiRect){d.x + mt->m, y, bw, mt->target}, leave ? wd->stay : wd->go_back,
