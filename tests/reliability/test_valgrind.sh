@@ -4,6 +4,7 @@
 # key (test-speed Argon2). Any memcheck error or definitely-lost block fails the test.
 # usage: test_valgrind.sh BUILD_DIR SOURCE_DIR
 set -u
+command -v valgrind >/dev/null || { echo "SKIPPED: valgrind is not installed (apt-get install valgrind)"; exit 77; }
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 KIOSK=$BUILD/app/kiosk/debrief-kiosk
