@@ -3,8 +3,8 @@
  *
  * The vectors tests/vectors/batch-1.dbb and ack-1.dba are signed with the committed kiosk
  * identity (kiosk.id) and analyst key (analyst.key); Ed25519 is deterministic, so building
- * them again must give the same bytes. DEBRIEF_REGENERATE_VECTORS=1 rewrites them (then
- * update the hex in docs/FORMAT.md). */
+ * them again must give the same bytes. A difference keeps the bytes built for
+ * tools/regen-golden, which rewrites the vectors (then update the hex in docs/FORMAT.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,18 +340,12 @@ static void test_known_answer_batch(void)
     uint8_t *data = NULL, hash[32];
     size_t len = 0;
     CHECK(build_vector_batch(&data, &len, hash) == DB_OK);
-    char path[1100];
-    vec_path(path, sizeof path, VEC_BATCH);
     DbError err;
-    if (getenv("DEBRIEF_REGENERATE_VECTORS")) {
-        CHECK(fs_write_atomic(path, data, len, 0644, &err) == DB_OK);
-        printf("batch-1.dbb (%zu bytes):\n", len);
-        for (size_t i = 0; i < len; i++)
-            printf("%02x%s", data[i], (i % 32 == 31 || i + 1 == len) ? "\n" : "");
-    }
     size_t vlen;
     uint8_t *vec = read_vec(VEC_BATCH, &vlen);
     CHECK(vlen == len && memcmp(vec, data, len) == 0);
+    if (vlen != len || memcmp(vec, data, len) != 0)
+        test_keep_actual("tests/vectors/" VEC_BATCH, NULL, data, len);
     Batch b;
     CHECK(batch_parse(VEC_BATCH, vec, vlen, &b, &err) == DB_OK);
     CHECK(b.number == 1 && b.n_sessions == 1 && b.n_records == 2);
@@ -382,17 +376,11 @@ static void test_known_answer_ack(void)
     DbError err;
     CHECK(ack_build(pk, &e, 1, g_analyst, &data, &len, &err) == DB_OK);
     CHECK(len == 73 + 40 + 64);
-    char path[1100];
-    vec_path(path, sizeof path, VEC_ACK);
-    if (getenv("DEBRIEF_REGENERATE_VECTORS")) {
-        CHECK(fs_write_atomic(path, data, len, 0644, &err) == DB_OK);
-        printf("ack-1.dba (%zu bytes):\n", len);
-        for (size_t i = 0; i < len; i++)
-            printf("%02x%s", data[i], (i % 32 == 31 || i + 1 == len) ? "\n" : "");
-    }
     size_t vlen;
     uint8_t *vec = read_vec(VEC_ACK, &vlen);
     CHECK(vlen == len && memcmp(vec, data, len) == 0);
+    if (vlen != len || memcmp(vec, data, len) != 0)
+        test_keep_actual("tests/vectors/" VEC_ACK, NULL, data, len);
     KeyPublic apub;
     keys_secret_public(g_analyst, &apub);
     Ack a;
