@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "seal.h"
+#include "session_fields.h"
 
 #define BATCH_MAGIC "DBRB"
 #define ACK_MAGIC "DBRA"
@@ -26,10 +27,6 @@
 #define BATCH_SIGNED_CONTEXT "Debrief batch v1"
 #define BATCH_SIGNED_CONTEXT_BYTES 16
 #define ACK_VERSION 1
-
-#define LABEL_MAX 64
-#define DATE_LEN 10
-#define SURVEY_ID_MAX 32
 
 /* magic, version, kiosk pk, number, prev hash */
 #define BATCH_HEADER_BYTES (4 + 1 + KEY_SIGN_PUBLIC_BYTES + 8 + BATCH_HASH_BYTES)
@@ -84,46 +81,23 @@ static int is_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-/* --- field rules shared by the builder and the parser --- */
+/* --- the session fields (their rules: session_fields.h) --- */
 
-/* NULL if the label is acceptable, else what is wrong. */
-static const char *label_problem(const uint8_t *s, size_t n)
+/* DB_OK if a session handed to the builder or the writer is acceptable; its index names it. */
+static int check_session(const BatchSession *s, uint32_t index, DbError *err)
 {
-    if (n < 1 || n > LABEL_MAX)
-        return "session label must be 1 to 64 bytes";
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x20 || s[i] == 0x7f)
-            return "session label contains a control character";
-    return NULL;
-}
-
-static const char *date_problem(const uint8_t *d)
-{
-    for (int i = 0; i < DATE_LEN; i++) {
-        int dash = i == 4 || i == 7;
-        if (dash ? d[i] != '-' : (d[i] < '0' || d[i] > '9'))
-            return "session date is not in the form YYYY-MM-DD";
-    }
-    int m = (d[5] - '0') * 10 + (d[6] - '0');
-    int day = (d[8] - '0') * 10 + (d[9] - '0');
-    if (m < 1 || m > 12 || day < 1 || day > 31)
-        return "session date has an impossible month or day";
-    return NULL;
-}
-
-static const char *survey_id_problem(const uint8_t *s, size_t n)
-{
-    if (n < 1 || n > SURVEY_ID_MAX || s[0] < 'a' || s[0] > 'z')
-        return "survey id must be 1 to 32 of [a-z0-9_] starting with a letter";
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return "survey id must be 1 to 32 of [a-z0-9_] starting with a letter";
-    return NULL;
+    DbError field;
+    if (session_label_check(s->label, strnlen(s->label, sizeof s->label), &field) != DB_OK ||
+        session_date_check(s->date, strnlen(s->date, sizeof s->date), &field) != DB_OK ||
+        session_survey_id_check(s->survey_id, strnlen(s->survey_id, sizeof s->survey_id),
+                                &field) != DB_OK)
+        return dberr_set(err, DB_EINVAL, "batch session %u: %s", index, field.msg);
+    return DB_OK;
 }
 
 static size_t session_encoded_size(const BatchSession *s)
 {
-    return 1 + strlen(s->label) + DATE_LEN + 1 + strlen(s->survey_id) + 4 + 4;
+    return 1 + strlen(s->label) + SESSION_DATE_LEN + 1 + strlen(s->survey_id) + 4 + 4;
 }
 
 /* The batch hash from the digest of the signed part and the signature (FORMAT.md). */
@@ -180,20 +154,8 @@ int batch_builder_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES]
 int batch_builder_add_session(BatchBuilder *b, const BatchSession *s, uint32_t *index,
                               DbError *err)
 {
-    const char *problem = NULL;
-    size_t label_len = strnlen(s->label, sizeof s->label);
-    size_t id_len = strnlen(s->survey_id, sizeof s->survey_id);
-    if (label_len == sizeof s->label || id_len == sizeof s->survey_id ||
-        strnlen(s->date, sizeof s->date) != DATE_LEN)
-        problem = "a session field is not terminated or has the wrong length";
-    if (!problem)
-        problem = label_problem((const uint8_t *)s->label, label_len);
-    if (!problem)
-        problem = date_problem((const uint8_t *)s->date);
-    if (!problem)
-        problem = survey_id_problem((const uint8_t *)s->survey_id, id_len);
-    if (problem)
-        return dberr_set(err, DB_EINVAL, "batch session %u: %s", b->n_sessions, problem);
+    if (check_session(s, b->n_sessions, err) != DB_OK)
+        return DB_EINVAL;
     if (b->n_sessions >= BATCH_MAX_SESSIONS)
         return dberr_set(err, DB_ELIMIT, "a batch holds at most %d sessions", BATCH_MAX_SESSIONS);
     if (b->n_sessions == b->cap_sessions) {
@@ -338,22 +300,10 @@ int batch_writer_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
     uint64_t total = 0;
     for (uint32_t i = 0; i < n_sessions; i++) {
         const BatchSession *bs = &sessions[i];
-        const char *problem = NULL;
-        size_t label_len = strnlen(bs->label, sizeof bs->label);
-        size_t id_len = strnlen(bs->survey_id, sizeof bs->survey_id);
-        if (label_len == sizeof bs->label || id_len == sizeof bs->survey_id ||
-            strnlen(bs->date, sizeof bs->date) != DATE_LEN)
-            problem = "a session field is not terminated or has the wrong length";
-        if (!problem)
-            problem = label_problem((const uint8_t *)bs->label, label_len);
-        if (!problem)
-            problem = date_problem((const uint8_t *)bs->date);
-        if (!problem)
-            problem = survey_id_problem((const uint8_t *)bs->survey_id, id_len);
-        if (!problem && bs->count == 0)
-            problem = "has no records";
-        if (problem)
-            return dberr_set(err, DB_EINVAL, "batch session %u: %s", i, problem);
+        if (check_session(bs, i, err) != DB_OK)
+            return DB_EINVAL;
+        if (bs->count == 0)
+            return dberr_set(err, DB_EINVAL, "batch session %u: has no records", i);
         total += bs->count;
     }
     if (total > BATCH_MAX_RECORDS)
@@ -386,13 +336,13 @@ int batch_writer_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
     int rc = writer_emit(w, head, sizeof head, err);
     for (uint32_t i = 0; rc == DB_OK && i < n_sessions; i++) {
         const BatchSession *bs = &sessions[i];
-        uint8_t e[1 + LABEL_MAX + DATE_LEN + 1 + SURVEY_ID_MAX + 8], *p = e;
+        uint8_t e[1 + SESSION_LABEL_MAX + SESSION_DATE_LEN + 1 + SESSION_ID_MAX + 8], *p = e;
         size_t n = strlen(bs->label);
         *p++ = (uint8_t)n;
         memcpy(p, bs->label, n);
         p += n;
-        memcpy(p, bs->date, DATE_LEN);
-        p += DATE_LEN;
+        memcpy(p, bs->date, SESSION_DATE_LEN);
+        p += SESSION_DATE_LEN;
         n = strlen(bs->survey_id);
         *p++ = (uint8_t)n;
         memcpy(p, bs->survey_id, n);
@@ -568,26 +518,26 @@ static int parse_session(Reader *r, uint32_t index, BatchSession *s)
     if (need(r, 1, what) != DB_OK)
         return DB_EFORMAT;
     size_t n = r->data[r->off];
-    const char *problem;
+    DbError field;
     if (need(r, 1 + n, what) != DB_OK)
         return DB_EFORMAT;
-    if ((problem = label_problem(r->data + r->off + 1, n)) != NULL)
-        return bad(r, start, problem);
+    if (session_label_check((const char *)r->data + r->off + 1, n, &field) != DB_OK)
+        return bad(r, start, field.msg);
     memcpy(s->label, r->data + r->off + 1, n);
     s->label[n] = '\0';
     r->off += 1 + n;
-    if (need(r, DATE_LEN + 1, what) != DB_OK)
+    if (need(r, SESSION_DATE_LEN + 1, what) != DB_OK)
         return DB_EFORMAT;
-    if ((problem = date_problem(r->data + r->off)) != NULL)
-        return bad(r, r->off, problem);
-    memcpy(s->date, r->data + r->off, DATE_LEN);
-    s->date[DATE_LEN] = '\0';
-    r->off += DATE_LEN;
+    if (session_date_check((const char *)r->data + r->off, SESSION_DATE_LEN, &field) != DB_OK)
+        return bad(r, r->off, field.msg);
+    memcpy(s->date, r->data + r->off, SESSION_DATE_LEN);
+    s->date[SESSION_DATE_LEN] = '\0';
+    r->off += SESSION_DATE_LEN;
     n = r->data[r->off];
     if (need(r, 1 + n + 8, what) != DB_OK)
         return DB_EFORMAT;
-    if ((problem = survey_id_problem(r->data + r->off + 1, n)) != NULL)
-        return bad(r, r->off, problem);
+    if (session_survey_id_check((const char *)r->data + r->off + 1, n, &field) != DB_OK)
+        return bad(r, r->off, field.msg);
     memcpy(s->survey_id, r->data + r->off + 1, n);
     s->survey_id[n] = '\0';
     r->off += 1 + n;

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "dberr.h"
+#include "session_fields.h"
 #include "keys.h"
 
 #define BATCH_HASH_BYTES 32
@@ -42,9 +43,9 @@
 #define ACK_MAX_ENTRIES 65536
 
 typedef struct BatchSession {
-    char label[65];
-    char date[11];           /* "YYYY-MM-DD" */
-    char survey_id[33];
+    char label[SESSION_LABEL_MAX + 1]; /* the rules: session_fields.h */
+    char date[SESSION_DATE_LEN + 1];   /* "YYYY-MM-DD" */
+    char survey_id[SESSION_ID_MAX + 1];
     uint32_t survey_version;
     uint32_t count;          /* records of this session in this batch */
 } BatchSession;

@@ -216,7 +216,7 @@ static void test_builder_refuses(void)
     uint32_t idx;
     BatchSession s = session("G", "2024-13-01", "ccdg", 1);
     CHECK(batch_builder_add_session(b, &s, &idx, &err) == DB_EINVAL);
-    CHECK_STR(err.msg, "batch session 0: session date has an impossible month or day");
+    CHECK_STR(err.msg, "batch session 0: session date 2024-13-01 is not a day of the calendar");
     s = session("G", "2024-01-01", "CCDG", 1);
     CHECK(batch_builder_add_session(b, &s, &idx, &err) == DB_EINVAL);
     s = session("G", "2024-01-01", "ccdg", 1);

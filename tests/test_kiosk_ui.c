@@ -18,8 +18,11 @@
 #include "png.h"
 #include "script.h"
 #include "secmem.h"
+#include "session_cases.h"
+#include "session_fields.h"
 #include "survey.h"
 #include "testlib.h"
+#include "utf8.h"
 
 static KFonts *fonts;
 static Survey *ccdg, *team, *longopt;
@@ -1711,7 +1714,7 @@ static void test_pin_hash(void)
 typedef struct FakeAdmin {
     KioskAdminStatus st;
     int opened, closed, exports, forced, acks;
-    char label[65], date[11];
+    char label[SESSION_LABEL_MAX + 1], date[SESSION_DATE_LEN + 1];
     int expected;
     int held; /* sessions the fake export holds back */
     int pin_fails, pin_saves; /* what a store would keep across restarts */
@@ -2055,6 +2058,69 @@ static void test_pin_rate_limit(void)
     CHECK(kiosk_pin_failures(k) == 0);
     CHECK(in->pin_len == 0 && in->pin[0] == 0);
     kiosk_free(k);
+}
+
+/* The admin screen (PIN 1234) of a fresh kiosk with the fake operations, the clock's date
+ * today, on the open-session form with the preset "Group 2" chosen. */
+static Kiosk *open_form(FakeAdmin *fa, FakeStore *fs, const char *today)
+{
+    fake_admin_init(fa);
+    snprintf(fa->st.today, sizeof fa->st.today, "%s", today);
+    now_ms = 1000;
+    Kiosk *k = admin_kiosk(fa, fs, 0);
+    hold(k, 10, 10, 3000);
+    kiosk_text(k, "1234");
+    kiosk_key(k, KK_ENTER);
+    tap(k, "Open session");
+    tap(k, "Group 2");
+    return k;
+}
+
+/* The label keyboard answers session_cases.h's labels as every other entry point does
+ * (test_session_fields): a session is opened with the label as typed exactly when the rule
+ * (session_fields.h) accepts it. The keyboard never takes in a control character or broken
+ * UTF-8 (it drops them as they are typed; SDL never sends them) and stops at 64 characters,
+ * so such a label can only become another, shorter one; a label the rule refuses once typed
+ * (33 accented letters: 66 bytes) is not taken, says why, and the previous choice stays.
+ * The date is the clock's, moved by days: across 28 February it lands on real days. */
+static void test_session_label_cases(void)
+{
+    for (size_t i = 0; i < SESSION_N_CASES; i++) {
+        const SessionCase *c = &session_cases[i];
+        if (c->field != SC_LABEL)
+            continue;
+        FakeAdmin fa;
+        FakeStore fs = {0};
+        Kiosk *k = open_form(&fa, &fs, "2026-12-30");
+        tap(k, "Other\xE2\x80\xA6");
+        kiosk_text(k, c->value);
+        kiosk_key(k, KK_ENTER);
+        CHECK(kiosk_screen(k) == KS_ADMIN_OPEN);
+        size_t n = strlen(c->value), chars = 0;
+        int typeable = n > 0 && utf8_check(c->value, n, false, &chars) == UTF8_OK && chars <= 64;
+        if (typeable && !c->ok) /* (an empty label keeps the previous choice, quietly) */
+            CHECK(visible(k, "Label not taken"));
+        tap(k, "Open session");
+        int as_typed = fa.opened == 1 && strcmp(fa.label, c->value) == 0;
+        CHECK(as_typed == c->ok);
+        if (as_typed != c->ok)
+            fprintf(stderr, "  label case %zu: the kiosk %s it\n", i,
+                    as_typed ? "took" : "did not take");
+        CHECK(fa.opened == 1 && session_label_check(fa.label, strlen(fa.label), NULL) == DB_OK);
+        kiosk_free(k);
+    }
+    static const char *const days[][2] = {
+        {"2024-02-28", "2024-02-29"}, {"2100-02-28", "2100-03-01"}, {"2000-02-28", "2000-02-29"}};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        FakeAdmin fa;
+        FakeStore fs = {0};
+        Kiosk *k = open_form(&fa, &fs, days[i][0]);
+        tap(k, "+1 day");
+        tap(k, "Open session");
+        CHECK(fa.opened == 1);
+        CHECK_STR(fa.date, days[i][1]);
+        kiosk_free(k);
+    }
 }
 
 static void test_admin_screens(void)
@@ -2793,6 +2859,7 @@ int main(void)
     RUN(test_pin_rate_limit);
     RUN(test_pin_lockout_survives_restart);
     RUN(test_admin_screens);
+    RUN(test_session_label_cases);
     RUN(test_admin_timeout);
     RUN(test_admin_layout);
     RUN(test_fault_screen);

@@ -33,6 +33,7 @@
 #include "batch.h"
 #include "dberr.h"
 #include "keys.h"
+#include "session_fields.h"
 #include "store.h"
 
 #define COORD_DEFAULT_K 5
@@ -62,8 +63,8 @@ typedef struct CoordExportOptions {
 /* One session's part of a batch, or a session held back. */
 typedef struct CoordSessionInfo {
     int64_t id;
-    char label[65];
-    char date[11];
+    char label[SESSION_LABEL_MAX + 1];
+    char date[SESSION_DATE_LEN + 1];
     int64_t count; /* responses in the batch (or held back) */
 } CoordSessionInfo;
 

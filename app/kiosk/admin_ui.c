@@ -20,7 +20,7 @@
 #include "secmem.h"
 
 #define PIN_CAP (PIN_MAX_DIGITS + 1)
-#define LABEL_MAX_CHARS 64
+#define LABEL_MAX_CHARS SESSION_LABEL_MAX /* characters; label_done checks the bytes */
 #define EXPECTED_MAX 999
 #define DAYS_MAX 3660
 #define LOCK_MAX_MS (60 * 60 * 1000)
@@ -138,7 +138,7 @@ static void civil_from_days(long z, long *y, long *m, long *d)
 }
 
 /* The form's date: st.today moved by form_days, as "YYYY-MM-DD" and as "Thu 26 Nov 2026". */
-static void form_date(const Kiosk *k, char iso[11], char *shown, size_t cap)
+static void form_date(const Kiosk *k, char iso[SESSION_DATE_LEN + 1], char *shown, size_t cap)
 {
     long y = 2000, m = 1, d = 1;
     const char *t = k->st.today;
@@ -279,7 +279,7 @@ static void do_open(Kiosk *k)
         snprintf(k->form_error, sizeof k->form_error, "%s", kui_admin_words(k)->choose_label);
         return;
     }
-    char iso[11], shown[40];
+    char iso[SESSION_DATE_LEN + 1], shown[40];
     form_date(k, iso, shown, sizeof shown);
     DbError err;
     dberr_clear(&err);
@@ -295,14 +295,18 @@ static void do_open(Kiosk *k)
 
 static void label_done(Kiosk *k)
 {
-    /* Trim spaces at both ends; an empty label keeps the previous choice. */
+    /* Trim spaces at both ends; an empty label keeps the previous choice, and one the store
+     * would refuse (session_fields.h: more than 64 bytes) is not taken and says why. */
     const char *s = k->label_edit.buf;
     size_t len = k->label_edit.len;
     while (len && *s == ' ')
         s++, len--;
     while (len && s[len - 1] == ' ')
         len--;
-    if (len > 0 && len < sizeof k->form_label) {
+    DbError err;
+    if (len > 0 && session_label_check(s, len, &err) != DB_OK) { /* e.g. > 64 bytes */
+        snprintf(k->form_error, sizeof k->form_error, "Label not taken: %.400s", err.msg);
+    } else if (len > 0) {
         memcpy(k->form_label, s, len);
         k->form_label[len] = '\0';
         k->form_preset = 0;
@@ -900,7 +904,7 @@ static void build_open(Kiosk *k)
     }
     y += rows * (mt->target + mt->gap);
     /* Date and expected attendance: [-] value [+] rows with a caption on the left. */
-    char iso[11], shown[40], exp[40];
+    char iso[SESSION_DATE_LEN + 1], shown[40], exp[40];
     form_date(k, iso, shown, sizeof shown);
     if (k->form_expected > 0)
         snprintf(exp, sizeof exp, "%d %s", k->form_expected,

@@ -171,7 +171,7 @@ struct Kiosk {
     int result_held; /* sessions held back by the last export (offer "Export anyway") */
     int result_forced;
     /* the open-session form */
-    char form_label[65];
+    char form_label[SESSION_LABEL_MAX + 1];
     int form_preset; /* 1..6, or 0 for a typed label */
     int form_days;   /* offset from st.today */
     int form_expected;

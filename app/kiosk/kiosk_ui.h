@@ -19,6 +19,7 @@
 #include "dberr.h"
 #include "osk.h"
 #include "response.h"
+#include "session_fields.h"
 #include "survey.h"
 #include "ui.h"
 
@@ -103,14 +104,14 @@ typedef struct Kiosk Kiosk;
 
 typedef struct KioskAdminStatus {
     int session_open;
-    char label[65];
-    char date[11];
+    char label[SESSION_LABEL_MAX + 1];
+    char date[SESSION_DATE_LEN + 1];
     int expected;             /* 0: no cap */
     long long responses;      /* of the open session */
     long long unexported;     /* responses not yet in any batch */
     long long unacknowledged; /* exported, not yet acknowledged (still held) */
     long long free_bytes;     /* in the data directory, -1 if unknown */
-    char today[11];           /* the clock's date ("YYYY-MM-DD"): where a new session starts */
+    char today[SESSION_DATE_LEN + 1]; /* the clock's date ("YYYY-MM-DD"): where a new session starts */
     char kiosk_fp[KIOSK_FP_SIZE];
     int n_recipients;
     char recipient_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE];

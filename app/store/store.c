@@ -29,7 +29,7 @@
 
 #include "fsutil.h"
 #include "secmem.h"
-#include "utf8.h"
+#include "session_fields.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define MAX_EXPECTED 100000
@@ -446,46 +446,6 @@ void store_close(Store *st)
     free(st);
 }
 
-/* --- validation of coordinator input --- */
-
-static int valid_date(const char *d)
-{
-    if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
-        return 0;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (d[i] < '0' || d[i] > '9'))
-            return 0;
-    int y = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-    int m = (d[5] - '0') * 10 + (d[6] - '0');
-    int day = (d[8] - '0') * 10 + (d[9] - '0');
-    static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 2000 || m < 1 || m > 12 || day < 1 || day > mdays[m - 1])
-        return 0;
-    if (m == 2 && day == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 0;
-    return 1;
-}
-
-/* A label goes into every sealed response of its session, whose encoder accepts only valid
- * UTF-8 without control characters: refuse anything else here, at session open, rather than
- * losing every participant's answers at submit. */
-static int valid_label(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    return n >= 1 && n <= 64 && utf8_check(s, n, false, NULL) == UTF8_OK;
-}
-
-static int valid_survey_id(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 32 || s[0] < 'a' || s[0] > 'z')
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
 /* --- sessions --- */
 
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
@@ -533,21 +493,18 @@ int store_session_open(Store *st, const char *label, const char *date, const cha
 {
     if (id)
         *id = 0;
-    if (!valid_label(label))
-        return dberr_set(err, DB_EINVAL,
-                         "session label must be 1 to 64 bytes of UTF-8 without control characters");
-    if (!valid_date(date))
-        return dberr_set(err, DB_EINVAL, "session date '%s' is not a valid YYYY-MM-DD date",
-                         date ? date : "");
-    if (!valid_survey_id(survey_id))
-        return dberr_set(err, DB_EINVAL, "survey id must be 1 to 32 of [a-z0-9_], starting "
-                                         "with a letter");
+    /* A label goes into every sealed response of its session: refuse here, at session open,
+     * what the response encoder would refuse at every submit (session_fields.h). */
+    if (session_label_check(label, label ? strlen(label) : 0, err) != DB_OK ||
+        session_date_check(date, date ? strlen(date) : 0, err) != DB_OK ||
+        session_survey_id_check(survey_id, survey_id ? strlen(survey_id) : 0, err) != DB_OK)
+        return DB_EINVAL;
     if (expected < 0 || expected > MAX_EXPECTED)
         return dberr_set(err, DB_EINVAL, "expected attendance must be between 0 (no cap) and %d",
                          MAX_EXPECTED);
     /* Room for the session's records, made now rather than while people answer (a file
      * that grew mid-session would show which records came after). */
-    char kiosk_survey[33];
+    char kiosk_survey[SESSION_ID_MAX + 1];
     uint32_t kiosk_version, record_bytes = 0;
     int known = 0;
     int rc = store_kiosk_survey_get(st, kiosk_survey, &kiosk_version, &record_bytes, &known, NULL);
@@ -929,9 +886,8 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
 int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version,
                            uint32_t record_bytes, DbError *err)
 {
-    if (!valid_survey_id(survey_id))
-        return dberr_set(err, DB_EINVAL, "survey id must be 1 to 32 of [a-z0-9_], starting "
-                                         "with a letter");
+    if (session_survey_id_check(survey_id, survey_id ? strlen(survey_id) : 0, err) != DB_OK)
+        return DB_EINVAL;
     char value[64];
     int n = snprintf(value, sizeof value, "%s %u %u", survey_id, version, record_bytes);
     uint8_t old[64];
@@ -943,7 +899,7 @@ int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version,
     return store_meta_set(st, KIOSK_SURVEY_KEY, (const uint8_t *)value, (size_t)n, err);
 }
 
-int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version,
+int store_kiosk_survey_get(Store *st, char survey_id[SESSION_ID_MAX + 1], uint32_t *version,
                            uint32_t *record_bytes, int *found, DbError *err)
 {
     uint8_t value[64];
@@ -956,11 +912,11 @@ int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version,
     if (rc != DB_OK || !*found)
         return rc;
     value[len] = '\0';
-    char id[33];
+    char id[SESSION_ID_MAX + 1];
     unsigned v = 0, bytes = 0;
     char extra;
     if (sscanf((const char *)value, "%32s %u %u%c", id, &v, &bytes, &extra) != 3 ||
-        !valid_survey_id(id)) {
+        !session_is_id(id, strlen(id))) {
         *found = 0;
         return dberr_set(err, DB_EFORMAT, "%s: the kiosk's recorded survey is damaged", st->path);
     }

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "dberr.h"
+#include "session_fields.h"
 
 #define STORE_SCHEMA_VERSION 3
 #define STORE_DB_NAME "debrief.db"
@@ -32,9 +33,9 @@ typedef struct Store Store;
 
 typedef struct StoreSession {
     int64_t id;
-    char label[65];          /* coordinator-entered, e.g. "Group 2" */
-    char date[11];           /* "YYYY-MM-DD", coordinator-entered */
-    char survey_id[33];
+    char label[SESSION_LABEL_MAX + 1]; /* coordinator-entered, e.g. "Group 2" */
+    char date[SESSION_DATE_LEN + 1];   /* "YYYY-MM-DD", coordinator-entered */
+    char survey_id[SESSION_ID_MAX + 1];
     uint32_t survey_version;
     int expected;            /* expected attendance: cap on responses; 0 = no cap */
     int open;                /* 1 while collecting */
@@ -236,7 +237,7 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
 int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version,
                            uint32_t record_bytes, DbError *err);
 /* *found = 0 if no kiosk recorded its survey yet. record_bytes may be NULL. */
-int store_kiosk_survey_get(Store *st, char survey_id[33], uint32_t *version,
+int store_kiosk_survey_get(Store *st, char survey_id[SESSION_ID_MAX + 1], uint32_t *version,
                            uint32_t *record_bytes, int *found, DbError *err);
 
 /* --- for tests --- */

@@ -371,28 +371,6 @@ size_t response_utf8_chars(const char *s)
 
 /* ---- encoding ---- */
 
-static bool is_date(const char *d, size_t n)
-{
-    if (n != RESPONSE_DATE_LEN || d[4] != '-' || d[7] != '-')
-        return false;
-    for (int i = 0; i < RESPONSE_DATE_LEN; i++)
-        if (i != 4 && i != 7 && !(d[i] >= '0' && d[i] <= '9'))
-            return false;
-    int year = (d[0] - '0') * 1000 + (d[1] - '0') * 100 + (d[2] - '0') * 10 + (d[3] - '0');
-    int month = (d[5] - '0') * 10 + (d[6] - '0');
-    int day = (d[8] - '0') * 10 + (d[9] - '0');
-    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > days[month - 1])
-        return false;
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    return !(month == 2 && day == 29 && !leap);
-}
-
-static int check_label(const char *label, size_t n)
-{
-    return n >= 1 && n <= RESPONSE_MAX_LABEL && utf8_check(label, n, false, NULL) == UTF8_OK;
-}
-
 typedef struct Writer {
     uint8_t *out;
     size_t cap, len; /* len keeps counting past cap, to report the size needed */
@@ -438,13 +416,13 @@ int response_encode(const Response *r, const ResponseContext *ctx, uint8_t *out,
     dberr_clear(err);
     *len = 0;
     const Survey *s = r->survey;
-    if (!ctx->session_label || !check_label(ctx->session_label, strlen(ctx->session_label)))
-        return dberr_set(err, DB_EINVAL,
-                         "session label: must be 1 to %d bytes of UTF-8 without control "
-                         "characters",
-                         RESPONSE_MAX_LABEL);
-    if (!ctx->session_date || !is_date(ctx->session_date, strlen(ctx->session_date)))
-        return dberr_set(err, DB_EINVAL, "session date: must be a date as YYYY-MM-DD");
+    int rc = session_label_check(ctx->session_label,
+                                 ctx->session_label ? strlen(ctx->session_label) : 0, err);
+    if (rc == DB_OK)
+        rc = session_date_check(ctx->session_date,
+                                ctx->session_date ? strlen(ctx->session_date) : 0, err);
+    if (rc != DB_OK)
+        return rc;
 
     bool vis[SURVEY_MAX_QUESTIONS];
     response_visibility(r, vis);
@@ -567,7 +545,7 @@ static int get_id(Reader *rd, const char *what, char *dst)
     int rc = get_counted(rd, false, what, &n, &b, &at);
     if (rc)
         return rc;
-    if (!survey_is_id((const char *)b, n))
+    if (!session_is_id((const char *)b, n))
         return bad(rd, at, "%s is not an id", what);
     memcpy(dst, b, n);
     dst[n] = '\0';
@@ -613,17 +591,15 @@ static int decode_header(Reader *rd, DecodedResponse *d)
     d->lang[n] = '\0';
     if ((rc = get_counted(rd, false, "session label", &n, &b, &at)))
         return rc;
-    if (!check_label((const char *)b, n))
-        return bad(rd, at,
-                   "session label must be 1 to %d bytes of UTF-8 without control "
-                   "characters",
-                   RESPONSE_MAX_LABEL);
+    DbError field;
+    if (session_label_check((const char *)b, n, &field) != DB_OK)
+        return bad(rd, at, "%s", field.msg);
     memcpy(d->session_label, b, n);
     d->session_label[n] = '\0';
     if ((rc = get_counted(rd, false, "session date", &n, &b, &at)))
         return rc;
-    if (!is_date((const char *)b, n))
-        return bad(rd, at, "session date is not a YYYY-MM-DD date");
+    if (session_date_check((const char *)b, n, &field) != DB_OK)
+        return bad(rd, at, "%s", field.msg);
     memcpy(d->session_date, b, n);
     d->session_date[n] = '\0';
     at = rd->off;

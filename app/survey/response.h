@@ -21,8 +21,10 @@
 #include "survey.h"
 
 #define RESPONSE_FORMAT_VERSION 1
-#define RESPONSE_MAX_LABEL 64   /* bytes in a session label */
-#define RESPONSE_DATE_LEN 10    /* "YYYY-MM-DD" */
+/* A session's label and date: sizes and rules in session_fields.h (these names are kept for
+ * their readers). */
+#define RESPONSE_MAX_LABEL SESSION_LABEL_MAX
+#define RESPONSE_DATE_LEN SESSION_DATE_LEN
 
 typedef enum AnswerState {
     ANSWER_NONE = 0,     /* not answered, or not shown (show-if) */
@@ -47,8 +49,8 @@ typedef struct Response {
 
 /* Where a response was collected: coordinator-entered, no finer than a date. */
 typedef struct ResponseContext {
-    const char *session_label; /* 1..RESPONSE_MAX_LABEL bytes of UTF-8 */
-    const char *session_date;  /* "YYYY-MM-DD" */
+    const char *session_label; /* session_label_check (session_fields.h) */
+    const char *session_date;  /* session_date_check: "YYYY-MM-DD" */
 } ResponseContext;
 
 /* Allocates an empty response for survey s in language lang. Free with response_free. */

@@ -210,7 +210,7 @@ static int get_id(Loader *L, json_t *obj, const char *path, const char *key, con
         return rc;
     if (!json_is_string(v))
         return fail(L, p, "must be a string");
-    if (!survey_is_id(json_string_value(v), json_string_length(v)))
+    if (!session_is_id(json_string_value(v), json_string_length(v)))
         return fail(L, p, "must match ^[a-z][a-z0-9_]{0,31}$");
     *out = intern(L, json_string_value(v), json_string_length(v));
     return *out ? DB_OK : oom(L);

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "dberr.h"
+#include "session_fields.h"
 
 #define SURVEY_FORMAT_VERSION 1
 #define SURVEY_MAX_FILE_BYTES (256 * 1024)
@@ -28,7 +29,7 @@
 #define SURVEY_MAX_QUESTIONS 128
 #define SURVEY_MAX_OPTIONS 16       /* per choice question */
 #define SURVEY_MAX_SCALE 7          /* Likert points */
-#define SURVEY_MAX_ID 32            /* bytes in an id: [a-z0-9_], starting with a letter */
+#define SURVEY_MAX_ID SESSION_ID_MAX /* bytes in an id: the rule is session_is_id */
 #define SURVEY_MAX_TEXT 1000        /* bytes in any one visible string */
 #define SURVEY_MAX_LABEL 120        /* bytes in an answer label (option text, Likert anchor) */
 #define SURVEY_MAX_FREE_TEXT 1000   /* largest max_length (characters) of a text question */

@@ -11,15 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "session_fields.h" /* the id rule: session_is_id */
 #include "survey.h"
 #include "utf8.h"
 
 /* Response plaintext (docs/FORMAT.md, "Response plaintext"). */
 #define RESPONSE_MAGIC "DBRP"
 #define RESPONSE_MAX_ENCODING 65535 /* records are at most 64 KiB including padding headroom */
-
-/* Whether s[0..n) is an id: ^[a-z][a-z0-9_]{0,31}$. */
-bool survey_is_id(const char *s, size_t n);
 
 /* The largest number of bytes response_encode can produce for this survey. */
 size_t survey_max_encoding(const Survey *s);
