@@ -1,4 +1,5 @@
 /* Tests for app/common: error buffers and file helpers. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -73,6 +74,63 @@ static void test_write_to_missing_dir_fails_cleanly(void)
     CHECK(strstr(err.msg, "/nonexistent-dir-debrief/x") != NULL);
 }
 
+/* Whether dir holds a file whose name starts with prefix. */
+static int has_entry(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    while (d && (e = readdir(d)) != NULL)
+        found |= strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* The atomic write in steps (a batch is streamed through it): nothing at the target until
+ * the commit, no temporary file after an abort or a failed step, the commit replaces. */
+static void test_atomic_steps(void)
+{
+    char path[512];
+    DbError err;
+    CHECK(fs_join(path, sizeof path, tmpdir, "steps.bin", &err) == DB_OK);
+    FsAtomic a;
+    CHECK(fs_atomic_open(path, 0644, &a, &err) == DB_OK);
+    CHECK(fs_atomic_write(&a, "part one, ", 10, &err) == DB_OK);
+    CHECK(fs_atomic_write(&a, "part two", 8, &err) == DB_OK);
+    CHECK(fs_atomic_sync(&a, &err) == DB_OK);
+    CHECK(access(path, F_OK) != 0 && has_entry(tmpdir, "steps.bin.tmp-"));
+    fs_atomic_abort(&a);
+    CHECK(!has_entry(tmpdir, "steps.bin"));
+    fs_atomic_abort(&a); /* twice: a no-op */
+
+    CHECK(fs_atomic_open(path, 0640, &a, &err) == DB_OK);
+    CHECK(fs_atomic_write(&a, "whole", 5, &err) == DB_OK);
+    CHECK(fs_atomic_sync(&a, &err) == DB_OK);
+    CHECK(fs_atomic_commit(&a, &err) == DB_OK);
+    uint8_t *data;
+    size_t len;
+    CHECK(fs_read_file(path, 100, 0, &data, &len, &err) == DB_OK);
+    CHECK(len == 5 && memcmp(data, "whole", 5) == 0);
+    free(data);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
+    CHECK(!has_entry(tmpdir, "steps.bin.tmp-"));
+    fs_atomic_abort(&a); /* after a commit: leaves the file alone */
+    CHECK(access(path, F_OK) == 0);
+
+    /* A failed write (a closed descriptor stands in for a full disk) removes the temp. */
+    CHECK(fs_atomic_open(path, 0644, &a, &err) == DB_OK);
+    close(a.fd);
+    CHECK(fs_atomic_write(&a, "x", 1, &err) == DB_EIO);
+    CHECK(strstr(err.msg, "steps.bin: write:") != NULL);
+    CHECK(!has_entry(tmpdir, "steps.bin.tmp-"));
+    fs_atomic_abort(&a);
+    CHECK(fs_atomic_open("/nonexistent-dir-debrief/y", 0644, &a, &err) == DB_ENOENT);
+    fs_atomic_abort(&a);
+    unlink(path);
+}
+
 static void test_mkdir_p(void)
 {
     char path[512];
@@ -93,6 +151,7 @@ int main(void)
     RUN(test_dberr);
     RUN(test_atomic_write_and_read);
     RUN(test_write_to_missing_dir_fails_cleanly);
+    RUN(test_atomic_steps);
     RUN(test_mkdir_p);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

@@ -135,57 +135,98 @@ static int fsync_dir_of(const char *path, DbError *err)
     return DB_OK;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, DbError *err)
+void fs_atomic_abort(FsAtomic *a)
 {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
+    if (a->fd >= 0)
+        close(a->fd);
+    a->fd = -1;
+    if (a->tmp[0])
+        unlink(a->tmp);
+    a->tmp[0] = '\0';
+}
+
+/* Fails the write: the temporary file goes; returns rc. */
+static int atomic_fail(FsAtomic *a, int rc)
+{
+    fs_atomic_abort(a);
+    return rc;
+}
+
+int fs_atomic_open(const char *path, mode_t mode, FsAtomic *a, DbError *err)
+{
+    a->fd = -1;
+    a->tmp[0] = '\0';
+    if (snprintf(a->path, sizeof a->path, "%s", path) >= (int)sizeof a->path ||
+        snprintf(a->tmp, sizeof a->tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof a->tmp) {
+        a->tmp[0] = '\0';
         return dberr_set(err, DB_ELIMIT, "%s: path too long", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
+    }
+    a->fd = mkstemp(a->tmp);
+    if (a->fd < 0) {
         int e = errno;
-        return dberr_set(err, io_code(e), "%s: cannot create temporary file: %s", path, strerror(e));
+        a->tmp[0] = '\0';
+        return dberr_set(err, io_code(e), "%s: cannot create temporary file: %s", path,
+                         strerror(e));
     }
-    int rc = DB_OK;
-    if (fchmod(fd, mode) != 0) {
-        rc = dberr_set(err, DB_EIO, "%s: chmod: %s", tmp, strerror(errno));
-        goto fail;
+    if (fchmod(a->fd, mode) != 0) {
+        int e = errno;
+        return atomic_fail(a, dberr_set(err, DB_EIO, "%s: chmod: %s", a->tmp, strerror(e)));
     }
+    return DB_OK;
+}
+
+int fs_atomic_write(FsAtomic *a, const void *data, size_t len, DbError *err)
+{
     const uint8_t *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t n = write(fd, p, left);
+    while (len > 0) {
+        ssize_t n = write(a->fd, p, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
             int e = errno;
-            rc = dberr_set(err, io_code(e), "%s: write: %s", path, strerror(e));
-            goto fail;
+            return atomic_fail(a, dberr_set(err, io_code(e), "%s: write: %s", a->path,
+                                            strerror(e)));
         }
         p += n;
-        left -= (size_t)n;
+        len -= (size_t)n;
     }
-    if (fsync(fd) != 0) {
+    return DB_OK;
+}
+
+int fs_atomic_sync(FsAtomic *a, DbError *err)
+{
+    if (fsync(a->fd) != 0) {
         int e = errno;
-        rc = dberr_set(err, io_code(e), "%s: fsync: %s", path, strerror(e));
-        goto fail;
+        return atomic_fail(a, dberr_set(err, io_code(e), "%s: fsync: %s", a->path, strerror(e)));
     }
-    if (close(fd) != 0) {
+    int rc = close(a->fd);
+    int e = errno;
+    a->fd = -1;
+    if (rc != 0)
+        return atomic_fail(a, dberr_set(err, io_code(e), "%s: close: %s", a->path, strerror(e)));
+    return DB_OK;
+}
+
+int fs_atomic_commit(FsAtomic *a, DbError *err)
+{
+    if (rename(a->tmp, a->path) != 0) {
         int e = errno;
-        fd = -1;
-        rc = dberr_set(err, io_code(e), "%s: close: %s", path, strerror(e));
-        goto fail;
+        return atomic_fail(a, dberr_set(err, io_code(e), "%s: rename: %s", a->path, strerror(e)));
     }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        int e = errno;
-        rc = dberr_set(err, io_code(e), "%s: rename: %s", path, strerror(e));
-        goto fail;
-    }
-    return fsync_dir_of(path, err);
-fail:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
+    a->tmp[0] = '\0';
+    return fsync_dir_of(a->path, err);
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, DbError *err)
+{
+    FsAtomic a;
+    int rc = fs_atomic_open(path, mode, &a, err);
+    if (rc == DB_OK)
+        rc = fs_atomic_write(&a, data, len, err);
+    if (rc == DB_OK)
+        rc = fs_atomic_sync(&a, err);
+    if (rc == DB_OK)
+        rc = fs_atomic_commit(&a, err);
     return rc;
 }
 

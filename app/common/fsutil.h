@@ -39,8 +39,29 @@ int fs_read_file_watch(const char *path, size_t max_bytes, int follow_symlinks,
 
 /* Atomically replaces (or creates) path with len bytes of data, with the given mode
  * (e.g. 0600). On failure the previous file, if any, is untouched and no temp file
- * remains. DB_ENOSPC when the disk is full. */
+ * remains. DB_ENOSPC when the disk (or the quota) is full, DB_ENOENT when the directory is
+ * missing, DB_EIO otherwise. It is fs_atomic_open, fs_atomic_write, fs_atomic_sync and
+ * fs_atomic_commit in a row. */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode, DbError *err);
+
+/* The same atomic write in steps, for a file written in pieces (a batch, streamed in bounded
+ * memory) or placed only after a look at what is there (fs_atomic_abort instead of commit).
+ * The temporary file is "PATH.tmp-XXXXXX" in path's directory; the error policy is
+ * fs_write_atomic's. Every step but fs_atomic_abort returns a DB_* code; after a failed step
+ * the temporary file is gone and only fs_atomic_abort (a no-op then) may follow. */
+typedef struct FsAtomic {
+    int fd;          /* -1 once synced and closed */
+    char path[4096]; /* the target */
+    char tmp[4096];  /* the temporary file ("" once renamed or removed) */
+} FsAtomic;
+int fs_atomic_open(const char *path, mode_t mode, FsAtomic *a, DbError *err);
+int fs_atomic_write(FsAtomic *a, const void *data, size_t len, DbError *err);
+/* fsync and close: the temporary file is complete and durable (not yet at path). */
+int fs_atomic_sync(FsAtomic *a, DbError *err);
+/* Renames the synced temporary file over path and fsyncs the directory. */
+int fs_atomic_commit(FsAtomic *a, DbError *err);
+/* Closes and removes the temporary file, if any. */
+void fs_atomic_abort(FsAtomic *a);
 
 /* Creates dir (and missing parents) with mode, succeeding if it already exists as a directory. */
 int fs_mkdir_p(const char *dir, mode_t mode, DbError *err);

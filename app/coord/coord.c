@@ -144,12 +144,7 @@ static int sess_index(const SessTable *t, int64_t id)
     return -1;
 }
 
-/* --- writing and verifying --- */
-
-static int io_code(int e)
-{
-    return e == ENOSPC || e == EDQUOT ? DB_ENOSPC : DB_EIO;
-}
+/* --- writing and verifying (the atomic write is fsutil's: fs_atomic_*) --- */
 
 static BatchSession batch_session_of(const StoreSession *s)
 {
@@ -182,26 +177,9 @@ static void remove_stale_temps(const char *dir, const char *name)
     closedir(d);
 }
 
-typedef struct FileSink {
-    int fd;
-    const char *path; /* the batch's final name, for messages */
-} FileSink;
-
 static int file_sink(void *ctx, const uint8_t *p, size_t len, DbError *err)
 {
-    FileSink *f = ctx;
-    while (len > 0) {
-        ssize_t n = write(f->fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            int e = errno;
-            return dberr_set(err, io_code(e), "%s: write: %s", f->path, strerror(e));
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return DB_OK;
+    return fs_atomic_write(ctx, p, len, err);
 }
 
 typedef struct RecordPut {
@@ -224,12 +202,12 @@ static int put_record(int64_t session_id, const uint8_t *rec, size_t len, void *
 }
 
 /* Streams the batch (sessions t in this order, items in this order, .session indexing t) to
- * a new temporary file next to path, reading each record from the store as it goes, signs
- * it and makes it durable. On DB_OK *tmp names the file (the caller renames or unlinks it)
- * and hash is the batch hash. */
+ * a new temporary file next to path (fs_atomic_open), reading each record from the store as
+ * it goes, signs it and makes it durable. On DB_OK *tmp holds the synced file (the caller
+ * commits or aborts it) and hash is the batch hash; on failure nothing is left. */
 static int write_temp(Store *st, const KeyIdentity *id, uint64_t number,
                       const uint8_t prev[BATCH_HASH_BYTES], const SessTable *t, const Items *it,
-                      const char *path, char *tmp, size_t tmp_cap, uint8_t hash[BATCH_HASH_BYTES],
+                      const char *path, FsAtomic *tmp, uint8_t hash[BATCH_HASH_BYTES],
                       DbError *err)
 {
     BatchSession *bs = calloc((size_t)(t->n ? t->n : 1), sizeof *bs);
@@ -239,24 +217,10 @@ static int write_temp(Store *st, const KeyIdentity *id, uint64_t number,
         bs[i] = batch_session_of(&t->v[i]);
     for (size_t i = 0; i < it->n; i++)
         bs[it->v[i].session].count++;
-    if (snprintf(tmp, tmp_cap, "%s.tmp-XXXXXX", path) >= (int)tmp_cap) {
-        free(bs);
-        return dberr_set(err, DB_ELIMIT, "%s: path too long", path);
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(bs);
-        return dberr_set(err, io_code(e), "%s: cannot create a temporary file: %s", path,
-                         strerror(e));
-    }
-    int rc = DB_OK;
-    if (fchmod(fd, 0644) != 0)
-        rc = dberr_set(err, DB_EIO, "%s: chmod: %s", tmp, strerror(errno));
-    FileSink sink = {fd, path};
+    int rc = fs_atomic_open(path, 0644, tmp, err);
     BatchWriter *w = NULL;
     if (rc == DB_OK)
-        rc = batch_writer_new(number, prev, bs, (uint32_t)t->n, id, file_sink, &sink, &w, err);
+        rc = batch_writer_new(number, prev, bs, (uint32_t)t->n, id, file_sink, tmp, &w, err);
     for (size_t i = 0; rc == DB_OK && i < it->n; i++) {
         RecordPut r = {w, it->v[i].session, t->v[it->v[i].session].id, it->v[i].len, DB_OK,
                        err};
@@ -268,28 +232,10 @@ static int write_temp(Store *st, const KeyIdentity *id, uint64_t number,
         rc = batch_writer_finish(w, hash, NULL, err);
     batch_writer_free(w);
     free(bs);
-    if (rc == DB_OK && fsync(fd) != 0) {
-        int e = errno;
-        rc = dberr_set(err, io_code(e), "%s: fsync: %s", path, strerror(e));
-    }
-    if (close(fd) != 0 && rc == DB_OK) {
-        int e = errno;
-        rc = dberr_set(err, io_code(e), "%s: close: %s", path, strerror(e));
-    }
+    if (rc == DB_OK)
+        rc = fs_atomic_sync(tmp, err);
     if (rc != DB_OK)
-        unlink(tmp);
-    return rc;
-}
-
-static int fsync_dir(const char *dir, DbError *err)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return dberr_set(err, DB_EIO, "%s: %s", dir, strerror(errno));
-    int rc = DB_OK;
-    if (fsync(fd) != 0 && errno != EINVAL)
-        rc = dberr_set(err, io_code(errno), "%s: fsync: %s", dir, strerror(errno));
-    close(fd);
+        fs_atomic_abort(tmp);
     return rc;
 }
 
@@ -371,33 +317,26 @@ static int hash_batch_file(const char *path, const uint8_t *kiosk_pk,
  * (same hash: then tmp goes), then reads it back from the medium and checks its signature and
  * that its hash, which commits to every byte, is the one computed while writing. Never
  * overwrites a different file. Memory stays bounded whatever the batch's size. */
-static int place_and_verify(const char *out_dir, const char *tmp, const char *path,
-                            const KeyIdentity *id, const uint8_t hash[BATCH_HASH_BYTES],
-                            DbError *err)
+static int place_and_verify(FsAtomic *tmp, const char *path, const KeyIdentity *id,
+                            const uint8_t hash[BATCH_HASH_BYTES], DbError *err)
 {
     uint8_t h[BATCH_HASH_BYTES];
     DbError tmp_err;
     int rc = hash_batch_file(path, NULL, h, &tmp_err);
     if ((rc == DB_OK && memcmp(h, hash, BATCH_HASH_BYTES) != 0) || rc == DB_EFORMAT) {
-        unlink(tmp);
+        fs_atomic_abort(tmp);
         return dberr_set(err, DB_EEXIST,
                          "%s: a different file with this name is already there; not "
                          "overwriting it (was this kiosk's data restored from a backup?)",
                          path);
     }
     if (rc == DB_OK) {
-        unlink(tmp); /* the same batch is already there */
+        fs_atomic_abort(tmp); /* the same batch is already there */
     } else if (rc != DB_ENOENT) {
-        unlink(tmp);
+        fs_atomic_abort(tmp);
         return dberr_set(err, rc, "%s", tmp_err.msg);
-    } else {
-        if (rename(tmp, path) != 0) {
-            int e = errno;
-            unlink(tmp);
-            return dberr_set(err, io_code(e), "%s: rename: %s", path, strerror(e));
-        }
-        if ((rc = fsync_dir(out_dir, err)) != DB_OK)
-            return rc;
+    } else if ((rc = fs_atomic_commit(tmp, err)) != DB_OK) {
+        return rc;
     }
     uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
     keys_identity_public(id, pk);
@@ -509,7 +448,8 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
         if (rc == DB_OK)
             t.n++;
     }
-    char name[128], path[PATH_MAX], tmp[PATH_MAX + 16];
+    char name[128], path[PATH_MAX];
+    FsAtomic tmp = {.fd = -1};
     coord_batch_file_name(fp, sb->number, name, sizeof name);
     if (rc == DB_OK)
         rc = fs_join(path, sizeof path, out_dir, name, err);
@@ -518,10 +458,9 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
         for (size_t i = 0; i < m.items.n; i++)
             m.items.v[i].session = (uint32_t)sess_index(&t, m.ids[i]);
         uint8_t hash[BATCH_HASH_BYTES];
-        rc = write_temp(st, id, sb->number, sb->prev_hash, &t, &m.items, path, tmp, sizeof tmp,
-                        hash, err);
+        rc = write_temp(st, id, sb->number, sb->prev_hash, &t, &m.items, path, &tmp, hash, err);
         if (rc == DB_OK && memcmp(hash, sb->hash, BATCH_HASH_BYTES) != 0) {
-            unlink(tmp);
+            fs_atomic_abort(&tmp);
             rc = dberr_set(err, DB_ESTATE,
                            "batch %llu rebuilt from the store does not reproduce its recorded "
                            "hash; not writing it",
@@ -529,7 +468,7 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
         }
     }
     if (rc == DB_OK)
-        rc = place_and_verify(out_dir, tmp, path, id, sb->hash, err);
+        rc = place_and_verify(&tmp, path, id, sb->hash, err);
     if (rc == DB_OK) {
         remove_stale_temps(out_dir, name);
         if (!sb->written)
@@ -639,7 +578,8 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
     StoreBatch last, sb;
     int found = 0;
     memset(&sb, 0, sizeof sb);
-    char name[128], path[PATH_MAX], tmp[PATH_MAX + 16];
+    char name[128], path[PATH_MAX];
+    FsAtomic tmp = {.fd = -1};
     uint8_t (*keys)[STORE_KEY_BYTES] = NULL;
     int rc = store_batch_last(st, &last, &found, err);
     if (rc == DB_OK) {
@@ -651,9 +591,7 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
         rc = fs_join(path, sizeof path, opt->out_dir, name, err);
     }
     if (rc == DB_OK)
-        rc = write_temp(st, id, sb.number, sb.prev_hash, &t, it, path, tmp, sizeof tmp, sb.hash,
-                        err);
-    int have_tmp = rc == DB_OK;
+        rc = write_temp(st, id, sb.number, sb.prev_hash, &t, it, path, &tmp, sb.hash, err);
     if (rc == DB_OK) {
         keys = malloc((it->n ? it->n : 1) * sizeof *keys);
         if (!keys)
@@ -666,10 +604,10 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
          * bytes (the temporary file alone is an attempt that never happened). */
         rc = store_batch_add(st, &sb, (const uint8_t(*)[STORE_KEY_BYTES])keys, it->n, err);
     }
-    if (rc != DB_OK && have_tmp)
-        unlink(tmp);
+    if (rc != DB_OK)
+        fs_atomic_abort(&tmp);
     if (rc == DB_OK) {
-        rc = place_and_verify(opt->out_dir, tmp, path, id, sb.hash, err);
+        rc = place_and_verify(&tmp, path, id, sb.hash, err);
         if (rc != DB_OK)
             dberr_prefix(err, "batch %llu was not written (export again to write the same "
                               "batch)", (unsigned long long)sb.number);
