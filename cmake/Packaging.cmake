@@ -75,7 +75,7 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME debrief-kiosk)
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION
     "offline survey kiosk: the participants' touchscreen\nRuns on the console (KMSDRM, no desktop) under systemd and seals every\nresponse to the analyst's public key before it is stored. Creates the\nsystem user debrief; the service is not enabled until configured.")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-    "debrief-cli (= ${PROJECT_VERSION}), ${DEBRIEF_DEB_LIBS}, libsdl2-2.0-0 (>= 2.26), libsdl2-ttf-2.0-0 (>= 2.20), fonts-dejavu-core, adduser")
+    "debrief-cli (= ${PROJECT_VERSION}), ${DEBRIEF_DEB_LIBS}, libsdl2-2.0-0 (>= 2.26), libsdl2-ttf-2.0-0 (>= 2.20), libpng16-16 (>= 1.6.39), fonts-dejavu-core, adduser")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/packaging/debian/conffiles;${PROJECT_SOURCE_DIR}/packaging/debian/postinst;${PROJECT_SOURCE_DIR}/packaging/debian/prerm;${PROJECT_SOURCE_DIR}/packaging/debian/postrm")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_STRICT_PERMISSION ON)

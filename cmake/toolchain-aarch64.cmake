@@ -3,7 +3,7 @@
 #   dpkg --add-architecture arm64 && apt-get update
 #   apt-get install crossbuild-essential-arm64 qemu-user-static \
 #     libsodium-dev:arm64 libsqlite3-dev:arm64 libjansson-dev:arm64 \
-#     libsdl2-dev:arm64 libsdl2-ttf-dev:arm64          # the last two for the kiosk
+#     libsdl2-dev:arm64 libsdl2-ttf-dev:arm64 libpng-dev:arm64  # the last three for the kiosk
 # Use: cmake -S . -B build-arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64.cmake
 # Test programs run under qemu-aarch64-static (CMAKE_CROSSCOMPILING_EMULATOR), so ctest
 # works on the build machine.

@@ -27,7 +27,7 @@
 #include "fsutil.h"
 #include "keys.h"
 #include "pin.h"
-#include "png.h"
+#include "pngfile.h"
 #include "response.h"
 #include "seal.h"
 #include "secmem.h"
@@ -714,9 +714,9 @@ static long diff_ratio(const char *a, const char *b)
 {
     uint8_t *pa, *pb;
     int wa, ha, wb, hb;
-    if (png_read_rgb(a, &pa, &wa, &ha, NULL) != DB_OK)
+    if (pngfile_read_rgb(a, &pa, &wa, &ha, NULL) != DB_OK)
         return 10000;
-    if (png_read_rgb(b, &pb, &wb, &hb, NULL) != DB_OK) {
+    if (pngfile_read_rgb(b, &pb, &wb, &hb, NULL) != DB_OK) {
         free(pa);
         return 10000;
     }

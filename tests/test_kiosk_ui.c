@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "keys.h"
 #include "kiosk_args.h"
 #include "kiosk_internal.h"
@@ -15,7 +16,7 @@
 #include "panel.h"
 #include "platform.h"
 #include "pin.h"
-#include "png.h"
+#include "pngfile.h"
 #include "script.h"
 #include "secmem.h"
 #include "session_cases.h"
@@ -609,9 +610,9 @@ static long png_diff_ratio(const char *a, const char *b)
 {
     uint8_t *pa = NULL, *pb = NULL;
     int wa, ha, wb, hb;
-    if (png_read_rgb(a, &pa, &wa, &ha, NULL) != DB_OK)
+    if (pngfile_read_rgb(a, &pa, &wa, &ha, NULL) != DB_OK)
         return 10000;
-    if (png_read_rgb(b, &pb, &wb, &hb, NULL) != DB_OK) {
+    if (pngfile_read_rgb(b, &pb, &wb, &hb, NULL) != DB_OK) {
         free(pa);
         return 10000;
     }
@@ -2630,38 +2631,48 @@ static void test_admin_layout(void)
     H = h0;
 }
 
+/* Screenshots through libpng: round trips (noise, which does not compress, and a flat screen,
+ * which must: at least 20x), and the reader refuses what is not a whole PNG. */
 static void test_png_roundtrip(void)
 {
-    int w = 37, h = 2300; /* more than one stored block */
+    int w = 37, h = 2300;
     uint8_t *px = malloc((size_t)w * h * 3);
     for (int i = 0; i < w * h * 3; i++)
-        px[i] = (uint8_t)(i * 31 + 7);
+        px[i] = (uint8_t)(i * 31 + 7 + (i / 97) * (i % 13));
     char path[] = "/tmp/debrief-png-XXXXXX";
     int fd = mkstemp(path);
     CHECK(fd >= 0);
     close(fd);
     DbError err;
-    CHECK(png_write_rgb(path, px, w, h, (size_t)w * 3, &err) == DB_OK);
+    CHECK(pngfile_write_rgb(path, px, w, h, (size_t)w * 3, &err) == DB_OK);
     uint8_t *back;
     int bw, bh;
-    CHECK(png_read_rgb(path, &back, &bw, &bh, &err) == DB_OK);
+    CHECK(pngfile_read_rgb(path, &back, &bw, &bh, &err) == DB_OK);
     CHECK(bw == w && bh == h && memcmp(back, px, (size_t)w * h * 3) == 0);
+    free(back);
     /* A flat screen with a few bars compresses well. */
     memset(px, 0xF4, (size_t)w * h * 3);
     for (int y = 100; y < 200; y++)
         memset(px + (size_t)y * w * 3 + 9, 0x1F, 30);
     uint8_t *enc;
     size_t elen;
-    CHECK(png_encode_rgb(px, w, h, (size_t)w * 3, &enc, &elen, &err) == DB_OK);
+    CHECK(pngfile_encode_rgb(px, w, h, (size_t)w * 3, &enc, &elen, &err) == DB_OK);
     CHECK(elen < (size_t)w * h * 3 / 20);
-    free(enc);
-    CHECK(png_write_rgb(path, px, w, h, (size_t)w * 3, &err) == DB_OK);
-    free(back);
-    CHECK(png_read_rgb(path, &back, &bw, &bh, &err) == DB_OK);
+    CHECK(pngfile_write_rgb(path, px, w, h, (size_t)w * 3, &err) == DB_OK);
+    CHECK(pngfile_read_rgb(path, &back, &bw, &bh, &err) == DB_OK);
     CHECK(bw == w && bh == h && memcmp(back, px, (size_t)w * h * 3) == 0);
-    /* CRC-32 known answer ("123456789"). */
-    CHECK(png_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u);
     free(back);
+    /* Not a PNG; a PNG cut short; a damaged one: refused, naming the file. */
+    CHECK(fs_write_atomic(path, "GIF89a not a png", 16, 0600, &err) == DB_OK);
+    CHECK(pngfile_read_rgb(path, &back, &bw, &bh, &err) == DB_EFORMAT && back == NULL);
+    CHECK(strstr(err.msg, "not a PNG file") != NULL && strstr(err.msg, path) != NULL);
+    CHECK(fs_write_atomic(path, enc, elen / 2, 0600, &err) == DB_OK);
+    CHECK(pngfile_read_rgb(path, &back, &bw, &bh, &err) == DB_EFORMAT && back == NULL);
+    enc[elen / 2] ^= 0x55;
+    CHECK(fs_write_atomic(path, enc, elen, 0600, &err) == DB_OK);
+    CHECK(pngfile_read_rgb(path, &back, &bw, &bh, &err) == DB_EFORMAT && back == NULL);
+    free(enc);
+    CHECK(pngfile_encode_rgb(px, 0, h, 0, &enc, &elen, &err) == DB_EINVAL && enc == NULL);
     free(px);
     unlink(path);
 }
@@ -2725,7 +2736,7 @@ static void test_platform_render(void)
         CHECK(platform_screenshot(p, path, &err) == DB_OK);
         uint8_t *px;
         int w, h;
-        CHECK(png_read_rgb(path, &px, &w, &h, &err) == DB_OK);
+        CHECK(pngfile_read_rgb(path, &px, &w, &h, &err) == DB_OK);
         if (px && w == pw && h == ph) {
             int x, y;
             ui_logical_to_phys(rots[ri], pw, ph, 2, 2, &x, &y);

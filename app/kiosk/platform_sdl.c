@@ -21,7 +21,7 @@
 #include <wchar.h>
 #include <unistd.h>
 
-#include "png.h"
+#include "pngfile.h"
 #include "secmem.h"
 
 /* ---- fonts ---- */
@@ -1374,7 +1374,7 @@ int platform_screenshot(Platform *p, const char *png_path, DbError *err)
         return dberr_set(err, DB_ENOMEM, "screenshot: out of memory");
     int rc = platform_read_rgb(p, px, err);
     if (rc == DB_OK)
-        rc = png_write_rgb(png_path, px, p->pw, p->ph, pitch, err);
+        rc = pngfile_write_rgb(png_path, px, p->pw, p->ph, pitch, err);
     /* The picture may show answers. */
     secmem_wipe(px, pitch * (size_t)p->ph);
     free(px);

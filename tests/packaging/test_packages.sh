@@ -119,7 +119,7 @@ for arch in amd64 arm64; do
   grep -q 'rm .*/var/lib/debrief' "$ctl/postrm" && bad "postrm removes the data directory" || ok
 
   dep_names "$kiosk" >"$T/kiosk.deps"
-  for d in debrief-cli libc6 libsodium23 libsqlite3-0 libjansson4 libsdl2-2.0-0 libsdl2-ttf-2.0-0 fonts-dejavu-core adduser; do
+  for d in debrief-cli libc6 libsodium23 libsqlite3-0 libjansson4 libsdl2-2.0-0 libsdl2-ttf-2.0-0 libpng16-16 fonts-dejavu-core adduser; do
     has_line "$T/kiosk.deps" "$d" && ok || bad "kiosk: Depends lacks $d"
   done
   dpkg-deb -f "$kiosk" Depends | grep -qF "debrief-cli (= $version)" && ok || bad "kiosk: Depends on debrief-cli (= $version)"
