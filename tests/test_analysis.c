@@ -1801,7 +1801,8 @@ static char *run_report(const AdbData *data, const char *by, int k, const char *
 
 #define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
 
-/* Numbers in the report, against R 4.2.2 on the golden CSV (see tests/analysis/README.md). */
+/* Numbers in the report, against what R 4.2.2 gives on the golden CSV (tests/analysis/mini.csv
+ * read with mini.R; docs/ANALYSIS.md, "Statistics and how they match R"). */
 static void test_report_numbers(void)
 {
     Adb *db = NULL;

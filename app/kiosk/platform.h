@@ -2,8 +2,9 @@
  *
  * It opens the window and renderer, turns SDL events into kiosk input (touch, mouse and
  * keyboard; touch coordinates mapped through ui_phys_to_logical), draws UiFrames (text
- * runs rendered once into cached textures, except UI_TEXT_SECRET runs), rotates the
- * picture in software, and writes screenshots. Scripts inject input as real SDL events
+ * runs rendered once into cached textures; a participant's, UI_TEXT_SECRET and
+ * UI_TEXT_ANSWER, kept only while they answer: see platform_text_cache_size), rotates the
+ * picture in software, and writes screenshots (pngfile.h). Scripts inject input as real SDL events
  * (SDL_FINGERDOWN/UP, SDL_TEXTINPUT, SDL_KEYDOWN) so they go through the same path as a
  * finger.
  *
