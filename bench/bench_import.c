@@ -1,18 +1,21 @@
-/* bench_import: decrypting responses on the analyst's side, per record, one core.
+/* bench_import: decrypting responses on the analyst's side, per record.
  *
  * Ours: seal_open (find the slot, crypto_box_seal_open of the content key, XChaCha20-Poly1305
  * of the padded plaintext, unpad) + response_decode + response_decoded_free.
- * Baseline, same run, same records, interleaved with ours: libsodium's crypto_box_seal_open
- * of the record's sealed content key alone (the asymmetric step every record needs; the
- * bench reads the X25519 secret through crypto/keys_internal.h, which only a benchmark may).
+ * Baseline, same run, same records: libsodium's crypto_box_seal_open of the record's sealed
+ * content key alone (the asymmetric step every record needs; the bench reads the X25519
+ * secret through crypto/keys_internal.h, which only a benchmark may).
  *
- * Each pass opens every record of a pool of distinct real records; the figures are records/s
- * per pass (min/median/p99 over passes) and the per-record time.
+ * Like with like: a rate on one core is compared with the baseline on one core (interleaved
+ * per record), a rate on N cores with the baseline on the same N cores (N threads, wall
+ * clock, passes alternating with ours). Each pass opens every record of a pool of distinct
+ * real records; the figures are records/s per pass (min/median/p99 over passes) and the
+ * per-record time.
  *
  * Then the real analysis_import_file of an exported batch into a fresh database, on 1 thread
- * and on every core, and, for the breakdown, the part of it no thread count shortens:
- * reading the file and verifying it (hashed while it is read; the signature is checked before
- * any record is opened).
+ * (against the one-core baseline) and on every core (against the N-core baseline), and, for
+ * the breakdown, the part of it no thread count shortens: reading the file and verifying it
+ * (hashed while it is read; the signature is checked before any record is opened).
  */
 #include <limits.h>
 #include <pthread.h>
@@ -36,18 +39,36 @@
 
 #define SLOT_OFFSET (10 + KEYS_RECIPIENT_ID_BYTES) /* header, then the key id of slot 0 */
 
-/* Multi-core import: each thread opens and decodes a contiguous share of the records. */
+/* Multi-core import: each thread opens and decodes a contiguous share of the records (or,
+ * for the baseline, only crypto_box_seal_open's each record's sealed content key). */
 typedef struct Share {
     const uint8_t *recs;
     size_t cap, rec_len, padded;
     int from, to;
     const KeySecret *sec;
+    const uint8_t *box_pk, *box_sk; /* baseline: set */
     int failed;
 } Share;
+
+static void *open_share_base(Share *sh)
+{
+    for (int i = sh->from; i < sh->to; i++) {
+        uint8_t key[32];
+        if (crypto_box_seal_open(key, sh->recs + (size_t)i * sh->cap + SLOT_OFFSET,
+                                 crypto_box_SEALBYTES + 32, sh->box_pk, sh->box_sk) != 0) {
+            sh->failed = 1;
+            break;
+        }
+        sodium_memzero(key, sizeof key);
+    }
+    return NULL;
+}
 
 static void *open_share(void *arg)
 {
     Share *sh = arg;
+    if (sh->box_sk)
+        return open_share_base(sh);
     uint8_t *plain = secmem_alloc(sh->padded);
     DbError err;
     for (int i = sh->from; i < sh->to && plain; i++) {
@@ -68,9 +89,11 @@ static void *open_share(void *arg)
     return NULL;
 }
 
-/* Wall-clock records/s opening all n records on t threads. */
+/* Wall-clock records/s opening all n records on t threads: ours, or the baseline when
+ * box_sk is set. */
 static double threaded_rate(const uint8_t *recs, size_t cap, size_t rec_len, size_t padded, int n,
-                            const KeySecret *sec, int t)
+                            const KeySecret *sec, const uint8_t *box_pk, const uint8_t *box_sk,
+                            int t)
 {
     enum { MAXT = 16 };
     pthread_t th[MAXT];
@@ -79,7 +102,8 @@ static double threaded_rate(const uint8_t *recs, size_t cap, size_t rec_len, siz
         t = MAXT;
     uint64_t a = bench_now_ns();
     for (int i = 0; i < t; i++) {
-        sh[i] = (Share){recs, cap, rec_len, padded, n * i / t, n * (i + 1) / t, sec, 0};
+        sh[i] = (Share){recs, cap,   rec_len, padded, n * i / t, n * (i + 1) / t,
+                        sec,  box_pk, box_sk, 0};
         if (pthread_create(&th[i], NULL, open_share, &sh[i]) != 0) {
             fprintf(stderr, "bench: pthread_create failed\n");
             exit(1);
@@ -264,20 +288,28 @@ int main(int argc, char **argv)
     BenchStats sb = bench_stats(rate_base, (size_t)passes);
     char fig[96];
     snprintf(fig, sizeof fig, "import decrypt rate, 1 core (%d x %d records)", passes, n_rec);
-    /* The target allows every core ("multi-core where it helps"): one-core rows inform. */
-    bench_row("import", fig, "rec/s", &so, &sb, "-", "-");
-    /* The same records on every core, wall clock: what a threaded import could reach. */
+    bench_row("import", fig, "rec/s", &so, &sb, ">=0.80 of base",
+              so.median >= 0.8 * sb.median ? "yes" : "NO");
+    /* The same records on every core, wall clock, against the baseline on the same cores
+     * (passes alternate, so both meet the same machine). */
     int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (ncpu < 1)
         ncpu = 1;
     double *rate_mt = malloc(sizeof(double) * (size_t)passes);
-    for (int p = 0; p < passes; p++)
-        rate_mt[p] = threaded_rate(recs, cap, rec_len, s->record_size, n_rec, sec, ncpu);
+    double *rate_mtb = malloc(sizeof(double) * (size_t)passes);
+    for (int p = 0; p < passes; p++) {
+        rate_mtb[p] = threaded_rate(recs, cap, rec_len, s->record_size, n_rec, sec, pub.pk,
+                                    box_sk, ncpu);
+        rate_mt[p] =
+            threaded_rate(recs, cap, rec_len, s->record_size, n_rec, sec, NULL, NULL, ncpu);
+    }
     BenchStats smt = bench_stats(rate_mt, (size_t)passes);
+    BenchStats smb = bench_stats(rate_mtb, (size_t)passes);
     snprintf(fig, sizeof fig, "import decrypt rate, %d threads (wall clock)", ncpu);
-    bench_row("import", fig, "rec/s", &smt, &sb, ">=0.80 of base",
-              smt.median >= 0.8 * sb.median ? "yes" : "NO");
+    bench_row("import", fig, "rec/s", &smt, &smb, ">=0.80 of base",
+              smt.median >= 0.8 * smb.median ? "yes" : "NO");
     free(rate_mt);
+    free(rate_mtb);
 
     /* The real import, end to end: parse + verify the batch, open, decode, check, insert. */
     long n_import = opt.quick ? 2000 : 10000;
@@ -296,12 +328,13 @@ int main(int argc, char **argv)
     BenchStats si = bench_stats(rates1, (size_t)import_reps);
     snprintf(fig, sizeof fig, "import %ldk-record batch, real (analysis_import_file), 1 thread",
              n_import / 1000);
-    bench_row("import", fig, "rec/s", &si, &sb, "-", "-");
+    bench_row("import", fig, "rec/s", &si, &sb, ">=0.80 of base",
+              si.median >= 0.8 * sb.median ? "yes" : "NO");
     si = bench_stats(ratesn, (size_t)import_reps);
     snprintf(fig, sizeof fig, "import %ldk-record batch, real, default threads (%d cores)",
              n_import / 1000, ncpu);
-    bench_row("import", fig, "rec/s", &si, &sb, ">=0.80 of base",
-              si.median >= 0.8 * sb.median ? "yes" : "NO");
+    bench_row("import", fig, "rec/s", &si, &smb, ">=0.80 of base",
+              si.median >= 0.8 * smb.median ? "yes" : "NO");
     BenchStats sv = bench_stats(verify_ms, (size_t)(2 * import_reps));
     snprintf(fig, sizeof fig, "  of which read + verify (serial, before opening), %ldk",
              n_import / 1000);
@@ -315,10 +348,12 @@ int main(int argc, char **argv)
     bench_row("import", "    of which response_decode + free", "us", &ldec, NULL, "-", "-");
     bench_row("import", "    XChaCha20-Poly1305 open alone (libsodium)", "us", &laead, NULL, "-",
               "-");
-    bench_note("import: rate per pass = 1 / median per-record time (min = slowest pass); ratio "
-               "= ours / crypto_box_seal_open rate; wall-clock rates incl. preemption: %.0f vs "
-               "%.0f rec/s (%.2f); record %zu bytes (padded %zu, 1 recipient)",
-               mean_ours, mean_base, mean_ours / mean_base, rec_len, s->record_size);
+    bench_note("import: one-core rates per pass = 1 / median per-record time (min = slowest "
+               "pass), against crypto_box_seal_open on one core; %d-thread and default-thread "
+               "rows against crypto_box_seal_open on the same %d threads (wall clock); one-core "
+               "wall-clock rates incl. preemption: %.0f vs %.0f rec/s (%.2f); record %zu bytes "
+               "(padded %zu, 1 recipient)",
+               ncpu, ncpu, mean_ours, mean_base, mean_ours / mean_base, rec_len, s->record_size);
     bench_row1("rss", "peak RSS, bench_import", "MiB", bench_peak_rss_mib(), "-", "-");
 
     free(rate_ours);

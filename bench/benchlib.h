@@ -8,7 +8,7 @@
  *
  * "-" marks an empty field. The ratio is ours / baseline of the medians (both measured in the
  * same run). Lines starting with "N" are notes printed under the table. Benchmarks never
- * decide pass/fail of anything; "met" only compares the figure with the DESIGN.md §6 target.
+ * decide pass/fail of anything; "met" only compares the figure with its target (docs/PERFORMANCE.md, "Targets").
  *
  * Also: a realistic answered Response of the bundled survey, and a direct-sqlite pre-fill of
  * a store (bench code may use sqlite; it is the fast way to have 100k responses stored).
@@ -71,8 +71,9 @@ size_t bench_seal(const Survey *s, const Response *r, const KeyPublic *rcpt, int
                   uint8_t *out, size_t cap);
 
 /* Adds n responses to session_id of the store in dir (DIR/debrief.db, created and closed by
- * the caller) in one transaction, straight into the responses table, cycling through the
- * n_pool records of pool (each rec_len bytes). Returns 0 or -1. */
+ * the caller), cycling through the n_pool records of pool (each rec_len bytes), as
+ * store_response_put places them (store_test_fill: the layout of a real store) but with one
+ * sync at the end. Returns 0 or -1. */
 int bench_store_fill(const char *dir, int64_t session_id, const uint8_t *pool, size_t n_pool,
                      size_t rec_len, long n);
 
