@@ -19,7 +19,7 @@
 #    and exactly once, integrity_check is ok, no database file was ever held "(deleted)".
 # usage: test_concurrent.sh BUILD_DIR SOURCE_DIR [ROUNDS]
 set -u
-command -v sqlite3 >/dev/null || { echo "the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 1; }
+command -v sqlite3 >/dev/null || { echo "SKIPPED: the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 77; }
 BUILD=$(cd "$1" && pwd)
 SRC=$(cd "$2" && pwd)
 ROUNDS=${3:-500}
@@ -184,7 +184,11 @@ if command -v Xvfb >/dev/null; then
   disp=:$((50 + $(rnd) % 400))
   Xvfb $disp -screen 0 800x480x24 -nolisten tcp >/dev/null 2>&1 &
   xpid=$!
-  sleep 0.5 # (Xvfb has no readiness signal; the kiosk fails loudly if the display is not up)
+  n=0 # up once its socket is there (the kiosk fails loudly if the display is not up)
+  while [ ! -S "/tmp/.X11-unix/X${disp#:}" ] && kill -0 $xpid 2>/dev/null && [ $n -lt 500 ]; do
+    sleep 0.02
+    n=$((n + 1))
+  done
   DISPLAY=$disp SDL_VIDEODRIVER=x11 "$KIOSK" --survey "$SURVEY" --data "$D" --recipient "$PUB" \
     --size 800x480 >"$T/kout" 2>"$T/kerr" </dev/null &
   kpid=$!
