@@ -214,6 +214,20 @@ static void test_response_decode(void)
     }
 }
 
+/* A one-question survey with the given id, as JSON in out; returns its length. */
+static int survey_json(const char *id, char *out, size_t cap)
+{
+    int n = snprintf(out, cap,
+                     "{\"format\":1,\"id\":\"%s\",\"version\":1,\"languages\":[{\"code\":"
+                     "\"en\",\"name\":\"E\"}],\"title\":\"T\",\"intro\":\"I\",\"thanks\":"
+                     "\"X\",\"sections\":[{\"id\":\"a\",\"title\":\"A\",\"questions\":[{"
+                     "\"id\":\"q\",\"type\":\"likert\",\"text\":\"Q\",\"scale\":5,"
+                     "\"anchors\":[\"1\",\"2\",\"3\",\"4\",\"5\"]}]}]}",
+                     id);
+    CHECK(n > 0 && (size_t)n < cap);
+    return n;
+}
+
 static void test_survey_loader(void)
 {
     for (size_t i = 0; i < SESSION_N_CASES; i++) {
@@ -221,14 +235,7 @@ static void test_survey_loader(void)
         if (c->field != SC_ID)
             continue;
         char json[1024];
-        int n = snprintf(json, sizeof json,
-                         "{\"format\":1,\"id\":\"%s\",\"version\":1,\"languages\":[{\"code\":"
-                         "\"en\",\"name\":\"E\"}],\"title\":\"T\",\"intro\":\"I\",\"thanks\":"
-                         "\"X\",\"sections\":[{\"id\":\"a\",\"title\":\"A\",\"questions\":[{"
-                         "\"id\":\"q\",\"type\":\"likert\",\"text\":\"Q\",\"scale\":5,"
-                         "\"anchors\":[\"1\",\"2\",\"3\",\"4\",\"5\"]}]}]}",
-                         c->value);
-        CHECK(n > 0 && (size_t)n < sizeof json);
+        int n = survey_json(c->value, json, sizeof json);
         Survey *s = NULL;
         DbError err;
         int rc = survey_load_buffer("t.json", json, (size_t)n, &s, &err);
@@ -386,13 +393,7 @@ static void test_cli(void)
         const char *label, *date, *id;
         session_case_fields(c, &label, &date, &id);
         char json[1024];
-        int n = snprintf(json, sizeof json,
-                         "{\"format\":1,\"id\":\"%s\",\"version\":1,\"languages\":[{\"code\":"
-                         "\"en\",\"name\":\"E\"}],\"title\":\"T\",\"intro\":\"I\",\"thanks\":"
-                         "\"X\",\"sections\":[{\"id\":\"a\",\"title\":\"A\",\"questions\":[{"
-                         "\"id\":\"q\",\"type\":\"likert\",\"text\":\"Q\",\"scale\":5,"
-                         "\"anchors\":[\"1\",\"2\",\"3\",\"4\",\"5\"]}]}]}",
-                         id);
+        int n = survey_json(id, json, sizeof json);
         CHECK(fs_write_atomic(survey, json, (size_t)n, 0600, NULL) == DB_OK);
         char *open_argv[] = {cli,     "session", "open",         "--data",   data,
                              "--label", (char *)label, "--date", (char *)date, "--survey",
