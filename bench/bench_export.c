@@ -323,7 +323,7 @@ int main(int argc, char **argv)
             continue;
         char fig[64];
         snprintf(fig, sizeof fig, "peak RSS, export of %ldk", sizes[si] / 1000);
-        /* bounded whatever the batch size (docs/PERFORMANCE.md, "Targets"; a Pi Zero 2 W has 512 MiB) */
+        /* bounded whatever the batch size (PERFORMANCE.md "Targets"; a Pi Zero 2 W: 512 MiB) */
         bench_row1("rss", fig, "MiB", peak_rss[si], "<=32 MiB", peak_rss[si] <= 32 ? "yes" : "NO");
     }
     bench_rmtree(root);
