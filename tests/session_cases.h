@@ -51,12 +51,12 @@ static const SessionCase session_cases[] = {
     {SC_LABEL, "Gr\xc3\xbcppchen \xf0\x9f\x99\x82", 1},
     {SC_LABEL, "Group\t1", 0},
     {SC_LABEL, "Group\n1", 0},
-    {SC_LABEL, "Group 1\x7f", 0},     /* DEL */
-    {SC_LABEL, "Group \xc2\x85", 0},  /* C1 (NEL) */
-    {SC_LABEL, "Gruppe \xff", 0},     /* not UTF-8 */
-    {SC_LABEL, "Gruppe \xc3", 0},     /* cut short */
-    {SC_LABEL, "\xc0\xaf", 0},        /* overlong '/' */
-    {SC_LABEL, "\xed\xa0\x80", 0},    /* a surrogate */
+    {SC_LABEL, "Group 1\x7f", 0},    /* DEL */
+    {SC_LABEL, "Group \xc2\x85", 0}, /* C1 (NEL) */
+    {SC_LABEL, "Gruppe \xff", 0},    /* not UTF-8 */
+    {SC_LABEL, "Gruppe \xc3", 0},    /* cut short */
+    {SC_LABEL, "\xc0\xaf", 0},       /* overlong '/' */
+    {SC_LABEL, "\xed\xa0\x80", 0},   /* a surrogate */
     {SC_LABEL, "Caf\xc3\xa9 \xe2\x80\x94 late", 1},
     /* survey ids */
     {SC_ID, "ccdg_v2", 1},

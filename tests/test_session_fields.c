@@ -57,8 +57,8 @@ static const char *field_name(SessionCaseField f)
 
 /* One entry point's answer to one case: accepted iff the case is, and a refusal names the
  * rule's message (when want_msg; the survey loader words its id rule for all ids). */
-static void expect(const char *where, const SessionCase *c, size_t i, int accepted,
-                   const char *msg, int want_msg)
+static void expect(const char *where, const SessionCase *c, size_t i, int accepted, const char *msg,
+                   int want_msg)
 {
     DbError e;
     int ok = rule(c, &e) == DB_OK;
@@ -395,9 +395,8 @@ static void test_cli(void)
         char json[1024];
         int n = survey_json(id, json, sizeof json);
         CHECK(fs_write_atomic(survey, json, (size_t)n, 0600, NULL) == DB_OK);
-        char *open_argv[] = {cli,     "session", "open",         "--data",   data,
-                             "--label", (char *)label, "--date", (char *)date, "--survey",
-                             survey,  NULL};
+        char *open_argv[] = {cli,           "session", "open",       "--data",   data,   "--label",
+                             (char *)label, "--date",  (char *)date, "--survey", survey, NULL};
         int rc = run_cli(open_argv, errbuf, sizeof errbuf);
         CHECK(rc == 0 || rc == 1); /* never a usage error: the values are well-formed args */
         CHECK(rc == 0 || strncmp(errbuf, "debrief: error: ", 16) == 0);

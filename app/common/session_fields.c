@@ -1,7 +1,6 @@
 /* session_fields: see session_fields.h. */
 #include "session_fields.h"
 
-
 #include "utf8.h"
 
 int session_label_check(const char *s, size_t n, DbError *err)
@@ -36,8 +35,7 @@ int session_date_check(const char *d, size_t n, DbError *err)
     if (m < 1 || m > 12 || day < 1 || day > mdays[m - 1] || (m == 2 && day == 29 && !leap))
         return dberr_set(err, DB_EINVAL, "session date %.10s is not a day of the calendar", d);
     if (y < 2000)
-        return dberr_set(err, DB_EINVAL,
-                         "session date %.10s is before 2000", d);
+        return dberr_set(err, DB_EINVAL, "session date %.10s is before 2000", d);
     return DB_OK;
 }
 

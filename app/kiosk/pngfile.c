@@ -99,8 +99,8 @@ static void flush_bytes(png_structp png)
     (void)png;
 }
 
-int pngfile_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out, size_t *out_len,
-                   DbError *err)
+int pngfile_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out,
+                       size_t *out_len, DbError *err)
 {
     *out = NULL;
     *out_len = 0;
@@ -135,7 +135,8 @@ int pngfile_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t *
     return DB_OK;
 }
 
-int pngfile_write_rgb(const char *path, const uint8_t *rgb, int w, int h, size_t pitch, DbError *err)
+int pngfile_write_rgb(const char *path, const uint8_t *rgb, int w, int h, size_t pitch,
+                      DbError *err)
 {
     uint8_t *data;
     size_t len;
@@ -194,10 +195,10 @@ int pngfile_read_rgb(const char *path, uint8_t **rgb, int *w, int *h, DbError *e
     png_set_user_limits(png, PNGFILE_MAX_SIDE, PNGFILE_MAX_SIDE);
     png_read_info(png, info);
     png_uint_32 width = png_get_image_width(png, info), height = png_get_image_height(png, info);
-    png_set_expand(png);          /* palette, grey below 8 bits, tRNS -> 8-bit channels */
-    png_set_strip_16(png);        /* 16-bit channels -> 8 */
-    png_set_strip_alpha(png);     /* RGBA -> RGB */
-    png_set_gray_to_rgb(png);     /* grey -> RGB */
+    png_set_expand(png);      /* palette, grey below 8 bits, tRNS -> 8-bit channels */
+    png_set_strip_16(png);    /* 16-bit channels -> 8 */
+    png_set_strip_alpha(png); /* RGBA -> RGB */
+    png_set_gray_to_rgb(png); /* grey -> RGB */
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     if (png_get_rowbytes(png, info) != (size_t)width * 3) {

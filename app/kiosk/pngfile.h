@@ -19,11 +19,12 @@
 
 /* Encodes w x h RGB pixels (rows of 3*w bytes, `pitch` bytes apart) into a new malloc'd
  * buffer (*out; the caller frees it). */
-int pngfile_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out, size_t *out_len,
-                   DbError *err);
+int pngfile_encode_rgb(const uint8_t *rgb, int w, int h, size_t pitch, uint8_t **out,
+                       size_t *out_len, DbError *err);
 
 /* Encodes and writes atomically to path (fs_write_atomic, mode 0644). */
-int pngfile_write_rgb(const char *path, const uint8_t *rgb, int w, int h, size_t pitch, DbError *err);
+int pngfile_write_rgb(const char *path, const uint8_t *rgb, int w, int h, size_t pitch,
+                      DbError *err);
 
 /* Reads the PNG at path into a new malloc'd RGB buffer (*rgb, pitch 3*w; the caller frees
  * it). DB_EFORMAT, naming the file and libpng's reason, for anything that is not a PNG, is
