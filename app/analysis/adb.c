@@ -39,11 +39,12 @@
 #include <unistd.h>
 
 #include "secmem.h"
+#include "sqldb.h"
 
 #define BUSY_TIMEOUT_MS 5000
 
 struct Adb {
-    sqlite3 *db;
+    SqlDb sql; /* the connection (sql.db) and its words for messages */
     char path[PATH_MAX];
     /* adb_response_add's statements, prepared on first use and reset between uses: an
      * import adds thousands of responses, and preparing was a fifth of its time. All answers
@@ -61,64 +62,22 @@ const char *adb_path(const Adb *db)
     return db->path;
 }
 
-static int sql_error(Adb *db, int rc, const char *what, DbError *err)
-{
-    int prim = rc & 0xff;
-    const char *msg = db->db ? sqlite3_errmsg(db->db) : sqlite3_errstr(rc);
-    int sys = db->db ? sqlite3_system_errno(db->db) : 0;
-    if (prim == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
-        return dberr_set(err, DB_ENOSPC, "%s: disk full while %s; the database was not changed",
-                         db->path, what);
-    if (prim == SQLITE_READONLY || sys == EROFS || sys == EACCES)
-        return dberr_set(err, DB_EIO, "%s: the database is read-only while %s", db->path, what);
-    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
-        return dberr_set(err, DB_EIO,
-                         "%s: the database is busy (another Debrief process is "
-                         "using it) while %s",
-                         db->path, what);
-    if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
-        return dberr_set(err, DB_EIO, "%s: not a Debrief analysis database, or damaged: %s",
-                         db->path, msg);
-    return dberr_set(err, DB_EIO, "%s: %s: %s", db->path, what, msg);
-}
-
-static int exec(Adb *db, const char *sql, const char *what, DbError *err)
-{
-    int s = sqlite3_exec(db->db, sql, NULL, NULL, NULL);
-    return s == SQLITE_OK ? DB_OK : sql_error(db, s, what, err);
-}
-
-static int prepare(Adb *db, const char *sql, sqlite3_stmt **stmt, DbError *err)
-{
-    int s = sqlite3_prepare_v2(db->db, sql, -1, stmt, NULL);
-    return s == SQLITE_OK ? DB_OK : sql_error(db, s, "preparing a query", err);
-}
-
-/* Steps a statement expected to finish (no rows) and finalizes it. */
-static int step_done(Adb *db, sqlite3_stmt *stmt, const char *what, DbError *err)
-{
-    int s = sqlite3_step(stmt);
-    int rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, what, err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
 int adb_begin(Adb *db, DbError *err)
 {
-    return exec(db, "BEGIN IMMEDIATE", "starting a transaction", err);
+    return sqldb_exec(&db->sql, "BEGIN IMMEDIATE", "starting a transaction", err);
 }
 
 /* Foreign keys can only be switched outside a transaction; back on after it. */
 static void foreign_keys_on(Adb *db)
 {
-    if (db->fk_off && sqlite3_get_autocommit(db->db) &&
-        sqlite3_exec(db->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK)
+    if (db->fk_off && sqlite3_get_autocommit(db->sql.db) &&
+        sqlite3_exec(db->sql.db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) == SQLITE_OK)
         db->fk_off = 0;
 }
 
 int adb_begin_import(Adb *db, DbError *err)
 {
-    int rc = exec(db, "PRAGMA foreign_keys = OFF", "starting a transaction", err);
+    int rc = sqldb_exec(&db->sql, "PRAGMA foreign_keys = OFF", "starting a transaction", err);
     if (rc != DB_OK)
         return rc;
     db->fk_off = 1;
@@ -129,7 +88,7 @@ int adb_begin_import(Adb *db, DbError *err)
 
 int adb_commit(Adb *db, DbError *err)
 {
-    int rc = exec(db, "COMMIT", "committing", err);
+    int rc = sqldb_exec(&db->sql, "COMMIT", "committing", err);
     if (rc != DB_OK)
         adb_rollback(db);
     foreign_keys_on(db);
@@ -138,8 +97,8 @@ int adb_commit(Adb *db, DbError *err)
 
 void adb_rollback(Adb *db)
 {
-    if (!sqlite3_get_autocommit(db->db))
-        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(db->sql.db))
+        sqlite3_exec(db->sql.db, "ROLLBACK", NULL, NULL, NULL);
     foreign_keys_on(db);
 }
 
@@ -147,7 +106,7 @@ void adb_rollback(Adb *db)
 
 static int migrate_to_1(Adb *db, DbError *err)
 {
-    return exec(db,
+    return sqldb_exec(&db->sql,
                 "CREATE TABLE kiosks ("
                 "  id INTEGER PRIMARY KEY,"
                 "  pk BLOB NOT NULL UNIQUE CHECK (length(pk) = 32),"
@@ -199,7 +158,7 @@ static int migrate_to_1(Adb *db, DbError *err)
 /* Version 2: a label per kiosk (from the kiosk registry, --kiosks FILE), shown by status. */
 static int migrate_to_2(Adb *db, DbError *err)
 {
-    return exec(db, "ALTER TABLE kiosks ADD COLUMN label TEXT NOT NULL DEFAULT ''",
+    return sqldb_exec(&db->sql, "ALTER TABLE kiosks ADD COLUMN label TEXT NOT NULL DEFAULT ''",
                 "adding kiosk labels", err);
 }
 
@@ -208,7 +167,7 @@ static int migrate_to_2(Adb *db, DbError *err)
  * skipped (--skip-replays). Records imported before version 3 have no id stored. */
 static int migrate_to_3(Adb *db, DbError *err)
 {
-    return exec(db,
+    return sqldb_exec(&db->sql,
                 "CREATE TABLE record_ids ("
                 "  id BLOB PRIMARY KEY CHECK (length(id) = 32),"
                 "  batch_id INTEGER NOT NULL REFERENCES batches(id)) WITHOUT ROWID;"
@@ -223,14 +182,14 @@ static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_t
 static int read_user_version(Adb *db, int *version, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "PRAGMA user_version", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "PRAGMA user_version", &stmt, err);
     if (rc != DB_OK)
         return rc;
     int s = sqlite3_step(stmt);
     if (s == SQLITE_ROW)
         *version = sqlite3_column_int(stmt, 0);
     else
-        rc = sql_error(db, s, "reading the schema version", err);
+        rc = sqldb_error(&db->sql, s, "reading the schema version", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -239,14 +198,14 @@ static int read_user_version(Adb *db, int *version, DbError *err)
 static int count_tables(Adb *db, int *n, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "SELECT count(*) FROM sqlite_schema", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "SELECT count(*) FROM sqlite_schema", &stmt, err);
     if (rc != DB_OK)
         return rc;
     int s = sqlite3_step(stmt);
     if (s == SQLITE_ROW)
         *n = sqlite3_column_int(stmt, 0);
     else
-        rc = sql_error(db, s, "reading the schema", err);
+        rc = sqldb_error(&db->sql, s, "reading the schema", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -281,7 +240,7 @@ static int migrate(Adb *db, DbError *err)
     }
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ADB_SCHEMA_VERSION);
-    if ((rc = exec(db, sql, "setting the schema version", err)) != DB_OK) {
+    if ((rc = sqldb_exec(&db->sql, sql, "setting the schema version", err)) != DB_OK) {
         adb_rollback(db);
         return rc;
     }
@@ -320,16 +279,17 @@ int adb_open(const char *path, int create, Adb **out, DbError *err)
         free(db);
         return dberr_set(err, DB_EIO, "%s: not a regular file", path);
     }
-    int s = sqlite3_open_v2(path, &db->db,
+    db->sql = (SqlDb){NULL, db->path, "a Debrief analysis database", "the database was not changed"};
+    int s = sqlite3_open_v2(path, &db->sql.db,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
                             NULL);
     int rc = DB_OK;
     if (s != SQLITE_OK) {
-        rc = sql_error(db, s, "opening the database", err);
+        rc = sqldb_error(&db->sql, s, "opening the database", err);
     } else {
-        sqlite3_extended_result_codes(db->db, 1);
-        sqlite3_busy_timeout(db->db, BUSY_TIMEOUT_MS);
-        rc = exec(db,
+        sqlite3_extended_result_codes(db->sql.db, 1);
+        sqlite3_busy_timeout(db->sql.db, BUSY_TIMEOUT_MS);
+        rc = sqldb_exec(&db->sql,
                   "PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;"
                   "PRAGMA temp_store = MEMORY; PRAGMA trusted_schema = OFF;"
                   "PRAGMA synchronous = FULL; PRAGMA cache_spill = OFF;"
@@ -354,8 +314,8 @@ void adb_close(Adb *db)
     sqlite3_finalize(db->ins_answers);
     sqlite3_finalize(db->grp_responses);
     sqlite3_finalize(db->grp_answers);
-    if (db->db)
-        sqlite3_close_v2(db->db);
+    if (db->sql.db)
+        sqlite3_close_v2(db->sql.db);
     free(db);
 }
 
@@ -367,7 +327,7 @@ int adb_kiosk_find(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int64_t *id
     *id = 0;
     *trusted = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "SELECT id, trusted FROM kiosks WHERE pk = ?", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "SELECT id, trusted FROM kiosks WHERE pk = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_blob(stmt, 1, pk, KEY_SIGN_PUBLIC_BYTES, SQLITE_STATIC);
@@ -376,7 +336,7 @@ int adb_kiosk_find(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int64_t *id
         *id = sqlite3_column_int64(stmt, 0);
         *trusted = sqlite3_column_int(stmt, 1);
     } else if (s != SQLITE_DONE) {
-        rc = sql_error(db, s, "looking up a kiosk", err);
+        rc = sqldb_error(&db->sql, s, "looking up a kiosk", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -389,61 +349,61 @@ int adb_kiosk_add(Adb *db, const uint8_t pk[KEY_SIGN_PUBLIC_BYTES], int trusted,
     keys_fingerprint(pk, KEY_SIGN_PUBLIC_BYTES, fp);
     sqlite3_stmt *stmt;
     int rc =
-        prepare(db, "INSERT INTO kiosks (pk, fingerprint, trusted) VALUES (?, ?, ?)", &stmt, err);
+        sqldb_prepare(&db->sql, "INSERT INTO kiosks (pk, fingerprint, trusted) VALUES (?, ?, ?)", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_blob(stmt, 1, pk, KEY_SIGN_PUBLIC_BYTES, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 2, fp, -1, SQLITE_STATIC);
     sqlite3_bind_int(stmt, 3, trusted != 0);
-    rc = step_done(db, stmt, "adding a kiosk", err);
+    rc = sqldb_step_done(&db->sql, stmt, "adding a kiosk", err);
     if (rc == DB_OK)
-        *id = sqlite3_last_insert_rowid(db->db);
+        *id = sqlite3_last_insert_rowid(db->sql.db);
     return rc;
 }
 
 int adb_kiosk_set_label(Adb *db, int64_t id, const char *label, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "UPDATE kiosks SET label = ? WHERE id = ? AND label IS NOT ?", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "UPDATE kiosks SET label = ? WHERE id = ? AND label IS NOT ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, label, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 2, id);
     sqlite3_bind_text(stmt, 3, label, -1, SQLITE_STATIC);
-    return step_done(db, stmt, "labelling a kiosk", err);
+    return sqldb_step_done(&db->sql, stmt, "labelling a kiosk", err);
 }
 
 int adb_kiosk_set_trusted(Adb *db, const char *fingerprint, int trusted, int *found, DbError *err)
 {
     *found = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "UPDATE kiosks SET trusted = ? WHERE fingerprint = ?", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "UPDATE kiosks SET trusted = ? WHERE fingerprint = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_int(stmt, 1, trusted != 0);
     sqlite3_bind_text(stmt, 2, fingerprint, -1, SQLITE_STATIC);
-    rc = step_done(db, stmt, trusted ? "trusting a kiosk" : "untrusting a kiosk", err);
+    rc = sqldb_step_done(&db->sql, stmt, trusted ? "trusting a kiosk" : "untrusting a kiosk", err);
     if (rc == DB_OK)
-        *found = sqlite3_changes(db->db) > 0;
+        *found = sqlite3_changes(db->sql.db) > 0;
     return rc;
 }
 
 int adb_test_foreign_keys(Adb *db, int *enforced, int64_t *violations, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "PRAGMA foreign_keys", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "PRAGMA foreign_keys", &stmt, err);
     if (rc != DB_OK)
         return rc;
     int s = sqlite3_step(stmt);
     *enforced = s == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 1;
     sqlite3_finalize(stmt);
-    if ((rc = prepare(db, "PRAGMA foreign_key_check", &stmt, err)) != DB_OK)
+    if ((rc = sqldb_prepare(&db->sql, "PRAGMA foreign_key_check", &stmt, err)) != DB_OK)
         return rc;
     *violations = 0;
     while ((s = sqlite3_step(stmt)) == SQLITE_ROW)
         (*violations)++;
     if (s != SQLITE_DONE)
-        rc = sql_error(db, s, "checking references", err);
+        rc = sqldb_error(&db->sql, s, "checking references", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -452,7 +412,7 @@ int adb_test_limit_pages(Adb *db, uint32_t max_pages, DbError *err)
 {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA max_page_count = %u", max_pages);
-    return exec(db, sql, "limiting the database size", err);
+    return sqldb_exec(&db->sql, sql, "limiting the database size", err);
 }
 
 /* --- batches --- */
@@ -472,7 +432,7 @@ int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
 {
     *found = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "SELECT hash, prev_hash FROM batches WHERE kiosk_id = ? AND number = ?",
+    int rc = sqldb_prepare(&db->sql, "SELECT hash, prev_hash FROM batches WHERE kiosk_id = ? AND number = ?",
                      &stmt, err);
     if (rc != DB_OK)
         return rc;
@@ -486,7 +446,7 @@ int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
         if (prev_hash)
             copy_blob(stmt, 1, prev_hash, BATCH_HASH_BYTES);
     } else if (s != SQLITE_DONE) {
-        rc = sql_error(db, s, "looking up a batch", err);
+        rc = sqldb_error(&db->sql, s, "looking up a batch", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -495,7 +455,7 @@ int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
 int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db,
+    int rc = sqldb_prepare(&db->sql,
                      "INSERT INTO batches (kiosk_id, number, hash, prev_hash, n_records) "
                      "VALUES (?, ?, ?, ?, ?)",
                      &stmt, err);
@@ -506,16 +466,16 @@ int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *
     sqlite3_bind_blob(stmt, 3, b->hash, BATCH_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_blob(stmt, 4, b->prev_hash, BATCH_HASH_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 5, b->n_records);
-    rc = step_done(db, stmt, "recording a batch", err);
+    rc = sqldb_step_done(&db->sql, stmt, "recording a batch", err);
     if (rc == DB_OK)
-        *id = sqlite3_last_insert_rowid(db->db);
+        *id = sqlite3_last_insert_rowid(db->sql.db);
     return rc;
 }
 
 int adb_batch_session_add(Adb *db, int64_t batch, int64_t session, uint32_t count, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db,
+    int rc = sqldb_prepare(&db->sql,
                      "INSERT INTO batch_sessions (batch_id, session_id, count) VALUES (?, ?, ?) "
                      "ON CONFLICT (batch_id, session_id) DO UPDATE SET count = count + "
                      "excluded.count",
@@ -525,18 +485,18 @@ int adb_batch_session_add(Adb *db, int64_t batch, int64_t session, uint32_t coun
     sqlite3_bind_int64(stmt, 1, batch);
     sqlite3_bind_int64(stmt, 2, session);
     sqlite3_bind_int64(stmt, 3, count);
-    return step_done(db, stmt, "recording a batch's sessions", err);
+    return sqldb_step_done(&db->sql, stmt, "recording a batch's sessions", err);
 }
 
 int adb_batch_set_replays(Adb *db, int64_t batch, uint32_t n, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "UPDATE batches SET replays = ? WHERE id = ?", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "UPDATE batches SET replays = ? WHERE id = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, n);
     sqlite3_bind_int64(stmt, 2, batch);
-    return step_done(db, stmt, "recording a batch's replays", err);
+    return sqldb_step_done(&db->sql, stmt, "recording a batch's replays", err);
 }
 
 int adb_batch_describe(Adb *db, int64_t batch, uint64_t *number,
@@ -545,7 +505,7 @@ int adb_batch_describe(Adb *db, int64_t batch, uint64_t *number,
     *number = 0;
     fingerprint[0] = '\0';
     sqlite3_stmt *stmt;
-    int rc = prepare(db,
+    int rc = sqldb_prepare(&db->sql,
                      "SELECT b.number, k.fingerprint FROM batches b JOIN kiosks k ON "
                      "k.id = b.kiosk_id WHERE b.id = ?",
                      &stmt, err);
@@ -558,7 +518,7 @@ int adb_batch_describe(Adb *db, int64_t batch, uint64_t *number,
         const unsigned char *t = sqlite3_column_text(stmt, 1);
         snprintf(fingerprint, KEY_FINGERPRINT_SIZE, "%s", t ? (const char *)t : "");
     } else if (s != SQLITE_DONE) {
-        rc = sql_error(db, s, "looking up a batch", err);
+        rc = sqldb_error(&db->sql, s, "looking up a batch", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -570,7 +530,7 @@ int adb_records_find(Adb *db, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES], uint32
                      int64_t *first_batch, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "SELECT batch_id FROM record_ids WHERE id = ?", &stmt, err);
+    int rc = sqldb_prepare(&db->sql, "SELECT batch_id FROM record_ids WHERE id = ?", &stmt, err);
     for (uint32_t i = 0; rc == DB_OK && i < n; i++) {
         first_batch[i] = 0;
         sqlite3_bind_blob(stmt, 1, ids[i], SEAL_RECORD_ID_BYTES, SQLITE_STATIC);
@@ -578,7 +538,7 @@ int adb_records_find(Adb *db, const uint8_t (*ids)[SEAL_RECORD_ID_BYTES], uint32
         if (s == SQLITE_ROW)
             first_batch[i] = sqlite3_column_int64(stmt, 0);
         else if (s != SQLITE_DONE)
-            rc = sql_error(db, s, "looking up record ids", err);
+            rc = sqldb_error(&db->sql, s, "looking up record ids", err);
         sqlite3_reset(stmt);
     }
     sqlite3_finalize(stmt); /* NULL when preparing failed */
@@ -591,7 +551,7 @@ int adb_records_add(Adb *db, int64_t batch, const uint8_t (*ids)[SEAL_RECORD_ID_
 {
     *n_seen = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(db,
+    int rc = sqldb_prepare(&db->sql,
                      "INSERT INTO record_ids (id, batch_id) VALUES (?, ?) ON CONFLICT (id) DO "
                      "NOTHING",
                      &stmt, err);
@@ -603,8 +563,8 @@ int adb_records_add(Adb *db, int64_t batch, const uint8_t (*ids)[SEAL_RECORD_ID_
         sqlite3_bind_int64(stmt, 2, batch);
         int s = sqlite3_step(stmt);
         if (s != SQLITE_DONE)
-            rc = sql_error(db, s, "storing record ids", err);
-        else if (sqlite3_changes(db->db) == 0) {
+            rc = sqldb_error(&db->sql, s, "storing record ids", err);
+        else if (sqlite3_changes(db->sql.db) == 0) {
             keep[i] = 0; /* imported before */
             (*n_seen)++;
         }
@@ -619,7 +579,7 @@ int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbEr
     *entries = NULL;
     *n = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(db, "SELECT number, hash FROM batches WHERE kiosk_id = ? ORDER BY number",
+    int rc = sqldb_prepare(&db->sql, "SELECT number, hash FROM batches WHERE kiosk_id = ? ORDER BY number",
                      &stmt, err);
     if (rc != DB_OK)
         return rc;
@@ -642,7 +602,7 @@ int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbEr
         (*n)++;
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = sql_error(db, s, "listing batches", err);
+        rc = sqldb_error(&db->sql, s, "listing batches", err);
     sqlite3_finalize(stmt);
     if (rc != DB_OK) {
         free(*entries);
@@ -661,7 +621,7 @@ int adb_survey_get(Adb *db, const char *id, uint32_t version, char **json, size_
     *len = 0;
     sqlite3_stmt *stmt;
     int rc =
-        prepare(db, "SELECT json FROM surveys WHERE survey_id = ? AND version = ?", &stmt, err);
+        sqldb_prepare(&db->sql, "SELECT json FROM surveys WHERE survey_id = ? AND version = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
@@ -680,7 +640,7 @@ int adb_survey_get(Adb *db, const char *id, uint32_t version, char **json, size_
             *len = n;
         }
     } else if (s != SQLITE_DONE) {
-        rc = sql_error(db, s, "looking up a survey", err);
+        rc = sqldb_error(&db->sql, s, "looking up a survey", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -691,13 +651,13 @@ int adb_survey_add(Adb *db, const char *id, uint32_t version, const char *json, 
 {
     sqlite3_stmt *stmt;
     int rc =
-        prepare(db, "INSERT INTO surveys (survey_id, version, json) VALUES (?, ?, ?)", &stmt, err);
+        sqldb_prepare(&db->sql, "INSERT INTO surveys (survey_id, version, json) VALUES (?, ?, ?)", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 2, version);
     sqlite3_bind_text(stmt, 3, json, (int)len, SQLITE_STATIC);
-    return step_done(db, stmt, "recording a survey", err);
+    return sqldb_step_done(&db->sql, stmt, "recording a survey", err);
 }
 
 /* --- sessions and responses --- */
@@ -706,7 +666,7 @@ int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *bs, int64
                            DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(db,
+    int rc = sqldb_prepare(&db->sql,
                      "INSERT INTO sessions (kiosk_id, label, date, survey_id, survey_version) "
                      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                      &stmt, err);
@@ -717,9 +677,9 @@ int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *bs, int64
     sqlite3_bind_text(stmt, 3, bs->date, -1, SQLITE_STATIC);
     sqlite3_bind_text(stmt, 4, bs->survey_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 5, bs->survey_version);
-    if ((rc = step_done(db, stmt, "recording a session", err)) != DB_OK)
+    if ((rc = sqldb_step_done(&db->sql, stmt, "recording a session", err)) != DB_OK)
         return rc;
-    if ((rc = prepare(db,
+    if ((rc = sqldb_prepare(&db->sql,
                       "SELECT id FROM sessions WHERE kiosk_id = ?1 AND label = ?2 AND date = ?3 "
                       "AND survey_id = ?4 AND survey_version = ?5",
                       &stmt, err)) != DB_OK)
@@ -733,7 +693,7 @@ int adb_session_get_or_add(Adb *db, int64_t kiosk, const BatchSession *bs, int64
     if (s == SQLITE_ROW)
         *id = sqlite3_column_int64(stmt, 0);
     else
-        rc = sql_error(db, s, "recording a session", err);
+        rc = sqldb_error(&db->sql, s, "recording a session", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -778,7 +738,7 @@ static int values_stmt(Adb *db, const char *head, const char *row, int rows, sql
         sql[pos + rl] = ',';
     }
     sql[pos - 1] = '\0'; /* the last comma */
-    int rc = prepare(db, sql, stmt, err);
+    int rc = sqldb_prepare(&db->sql, sql, stmt, err);
     free(sql);
     if (rc == DB_OK)
         *have_rows = rows;
@@ -846,7 +806,7 @@ int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse
     if (n < 0 || n > SURVEY_MAX_QUESTIONS)
         return dberr_set(err, DB_EINVAL, "%s: a response with %d answers", db->path, n);
     if (!db->ins_response &&
-        (rc = prepare(db, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)",
+        (rc = sqldb_prepare(&db->sql, "INSERT INTO responses (id, session_id, lang) VALUES (?, ?, ?)",
                       &db->ins_response, err)) != DB_OK)
         return rc;
     if (n > 0 && (rc = values_stmt(db, ANSWERS_HEAD, ANSWER_ROW, n, &db->ins_answers,
@@ -865,7 +825,7 @@ int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse
         sqlite3_bind_text(stmt, 3, r->lang, -1, SQLITE_STATIC);
         s = sqlite3_step(stmt);
     }
-    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing a response", err);
+    rc = s == SQLITE_DONE ? DB_OK : sqldb_error(&db->sql, s, "storing a response", err);
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
     if (rc != DB_OK || n == 0)
@@ -873,7 +833,7 @@ int adb_response_add(Adb *db, int64_t session, int64_t id, const DecodedResponse
     stmt = db->ins_answers;
     bind_answers(stmt, 0, id, r);
     s = sqlite3_step(stmt);
-    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing an answer", err);
+    rc = s == SQLITE_DONE ? DB_OK : sqldb_error(&db->sql, s, "storing an answer", err);
     sqlite3_reset(stmt);
     unbind_answers(stmt, 0, n);
     return rc;
@@ -885,7 +845,7 @@ int adb_responses_add(Adb *db, const int64_t *sessions, const int64_t *ids,
     int n = k > 0 ? rs[0]->n_answers : 0;
     int group = k > 1 && k <= ADB_RESPONSES_MAX && n > 0 && n <= SURVEY_MAX_QUESTIONS &&
                 (long)k * n * ANSWER_PARAMS <=
-                    (long)sqlite3_limit(db->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+                    (long)sqlite3_limit(db->sql.db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
     for (int j = 0; group && j < k; j++)
         group = rs[j]->n_answers == n && ids[j] > 0;
     int rc = DB_OK;
@@ -917,12 +877,12 @@ int adb_responses_add(Adb *db, const int64_t *sessions, const int64_t *ids,
         return rc;
     }
     if (s != SQLITE_DONE)
-        return sql_error(db, s, "storing a response", err);
+        return sqldb_error(&db->sql, s, "storing a response", err);
     sqlite3_stmt *stmt = db->grp_answers;
     for (int j = 0; j < k; j++)
         bind_answers(stmt, j * n * ANSWER_PARAMS, ids[j], rs[j]);
     s = sqlite3_step(stmt);
-    rc = s == SQLITE_DONE ? DB_OK : sql_error(db, s, "storing an answer", err);
+    rc = s == SQLITE_DONE ? DB_OK : sqldb_error(&db->sql, s, "storing an answer", err);
     sqlite3_reset(stmt);
     for (int j = 0; j < k; j++)
         unbind_answers(stmt, j * n * ANSWER_PARAMS, n);
@@ -956,7 +916,7 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *stmt = NULL;
-    int rc = prepare(db, "SELECT id, fingerprint, trusted, label FROM kiosks ORDER BY fingerprint",
+    int rc = sqldb_prepare(&db->sql, "SELECT id, fingerprint, trusted, label FROM kiosks ORDER BY fingerprint",
                      &stmt, err);
     int s;
     int64_t *ids = NULL;
@@ -980,12 +940,12 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
         out->n_kiosks++;
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = sql_error(db, s, "listing kiosks", err);
+        rc = sqldb_error(&db->sql, s, "listing kiosks", err);
     sqlite3_finalize(stmt);
     stmt = NULL;
     for (int i = 0; rc == DB_OK && i < out->n_kiosks; i++) {
         AdbStatusKiosk *k = &out->kiosks[i];
-        rc = prepare(db,
+        rc = sqldb_prepare(&db->sql,
                      "SELECT number, hash, prev_hash, n_records, replays FROM batches WHERE "
                      "kiosk_id = ? "
                      "ORDER BY number",
@@ -1019,13 +979,13 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
             k->n_batches++;
         }
         if (rc == DB_OK && s != SQLITE_DONE)
-            rc = sql_error(db, s, "listing batches", err);
+            rc = sqldb_error(&db->sql, s, "listing batches", err);
         sqlite3_finalize(stmt);
         stmt = NULL;
     }
     free(ids);
     if (rc == DB_OK)
-        rc = prepare(db,
+        rc = sqldb_prepare(&db->sql,
                      "SELECT s.survey_id, s.survey_version, s.label, s.date, count(r.id) "
                      "FROM sessions s LEFT JOIN responses r ON r.session_id = s.id "
                      "GROUP BY s.survey_id, s.survey_version, s.label, s.date "
@@ -1046,7 +1006,7 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
         ss->responses = sqlite3_column_int64(stmt, 4);
     }
     if (rc == DB_OK && stmt && s != SQLITE_DONE)
-        rc = sql_error(db, s, "listing sessions", err);
+        rc = sqldb_error(&db->sql, s, "listing sessions", err);
     sqlite3_finalize(stmt);
     if (rc != DB_OK)
         adb_status_free(out);
@@ -1158,7 +1118,7 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
 
     /* sessions: label + date, merged across kiosks */
     sqlite3_stmt *stmt;
-    if ((rc = prepare(db,
+    if ((rc = sqldb_prepare(&db->sql,
                       "SELECT DISTINCT label, date FROM sessions WHERE survey_id = ? AND "
                       "survey_version = ? ORDER BY date, label",
                       &stmt, err)) != DB_OK)
@@ -1178,13 +1138,13 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
         sd->n_sessions++;
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = sql_error(db, s, "loading sessions", err);
+        rc = sqldb_error(&db->sql, s, "loading sessions", err);
     sqlite3_finalize(stmt);
     if (rc != DB_OK)
         return rc;
 
     /* responses */
-    if ((rc = prepare(db,
+    if ((rc = sqldb_prepare(&db->sql,
                       "SELECT count(*) FROM responses r JOIN sessions s ON r.session_id = s.id "
                       "WHERE s.survey_id = ? AND s.survey_version = ?",
                       &stmt, err)) != DB_OK)
@@ -1195,7 +1155,7 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
     if ((s = sqlite3_step(stmt)) == SQLITE_ROW)
         total = sqlite3_column_int64(stmt, 0);
     else
-        rc = sql_error(db, s, "counting responses", err);
+        rc = sqldb_error(&db->sql, s, "counting responses", err);
     sqlite3_finalize(stmt);
     if (rc != DB_OK)
         return rc;
@@ -1207,7 +1167,7 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
     if (!sd->responses || !sd->cells)
         return dberr_set(err, DB_ENOMEM, "out of memory");
 
-    if ((rc = prepare(db,
+    if ((rc = sqldb_prepare(&db->sql,
                       "SELECT r.id, s.label, s.date, r.lang, a.q_index, a.question_id, a.state, "
                       "a.likert, a.options, a.text FROM responses r "
                       "JOIN sessions s ON r.session_id = s.id "
@@ -1286,7 +1246,7 @@ static int load_one(Adb *db, const char *sid, uint32_t version, AdbSurveyData *s
         }
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = sql_error(db, s, "loading responses", err);
+        rc = sqldb_error(&db->sql, s, "loading responses", err);
     sqlite3_finalize(stmt);
     if (rc == DB_OK)
         rc = mark_shown(sd, err);
@@ -1297,7 +1257,7 @@ int adb_load(Adb *db, const char *survey_id, uint32_t version, AdbData *out, DbE
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *stmt;
-    int rc = prepare(db,
+    int rc = sqldb_prepare(&db->sql,
                      "SELECT DISTINCT s.survey_id, s.survey_version FROM sessions s "
                      "WHERE (?1 IS NULL OR s.survey_id = ?1) AND (?2 = 0 OR s.survey_version = ?2) "
                      "ORDER BY s.survey_id, s.survey_version",
@@ -1328,7 +1288,7 @@ int adb_load(Adb *db, const char *survey_id, uint32_t version, AdbData *out, DbE
         n++;
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = sql_error(db, s, "listing surveys", err);
+        rc = sqldb_error(&db->sql, s, "listing surveys", err);
     sqlite3_finalize(stmt);
     if (rc == DB_OK && n > 0) {
         out->surveys = calloc((size_t)n, sizeof *out->surveys);

@@ -36,94 +36,6 @@
 #define MSG_DISK_FULL_PUT "disk full: the response was not saved; nothing stored was lost"
 
 
-/* --- errors --- */
-
-/* Maps a sqlite failure to a DB_* code and a message naming the database. */
-static int sql_error(Store *st, int rc, const char *what, DbError *err)
-{
-    int prim = rc & 0xff;
-    const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
-    int sys = st->db ? sqlite3_system_errno(st->db) : 0;
-    if (prim == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
-        return dberr_set(err, DB_ENOSPC, "%s: disk full while %s; nothing stored was lost",
-                         st->path, what);
-    if (prim == SQLITE_READONLY || sys == EROFS || sys == EACCES || sys == EPERM)
-        return dberr_set(err, DB_EIO,
-                         "%s: the database is read-only while %s (check the permissions of "
-                         "the data directory and its files)",
-                         st->path, what);
-    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
-        return dberr_set(err, DB_EIO, "%s: the database is busy (another Debrief process is "
-                                      "using it) while %s", st->path, what);
-    if (prim == SQLITE_NOTADB || prim == SQLITE_CORRUPT)
-        return dberr_set(err, DB_EIO, "%s: not a Debrief database, or damaged: %s", st->path,
-                         msg);
-    return dberr_set(err, DB_EIO, "%s: %s: %s", st->path, what, msg);
-}
-
-static int exec(Store *st, const char *sql, const char *what, DbError *err)
-{
-    int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? DB_OK : sql_error(st, rc, what, err);
-}
-
-static int prepare(Store *st, const char *sql, sqlite3_stmt **stmt, DbError *err)
-{
-    int rc = sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL);
-    if (rc != SQLITE_OK) {
-        *stmt = NULL;
-        return sql_error(st, rc, "preparing a query", err);
-    }
-    return DB_OK;
-}
-
-static int begin(Store *st, DbError *err)
-{
-    return exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
-}
-
-/* Rolls back if a transaction is still open (sqlite may already have rolled back after an
- * error such as SQLITE_FULL). */
-static void rollback(Store *st)
-{
-    if (!sqlite3_get_autocommit(st->db))
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static int commit(Store *st, const char *what, DbError *err)
-{
-    int rc = exec(st, "COMMIT", what, err);
-    if (rc != DB_OK)
-        rollback(st);
-    return rc;
-}
-
-/* For store_records.c (store_internal.h). */
-int store_sql_error(Store *st, int rc, const char *what, DbError *err)
-{
-    return sql_error(st, rc, what, err);
-}
-int store_sql_exec(Store *st, const char *sql, const char *what, DbError *err)
-{
-    return exec(st, sql, what, err);
-}
-int store_sql_prepare(Store *st, const char *sql, sqlite3_stmt **stmt, DbError *err)
-{
-    return prepare(st, sql, stmt, err);
-}
-int store_sql_begin(Store *st, DbError *err)
-{
-    return begin(st, err);
-}
-int store_sql_commit(Store *st, const char *what, DbError *err)
-{
-    return commit(st, what, err);
-}
-void store_sql_rollback(Store *st)
-{
-    rollback(st);
-}
-
 /* --- schema --- */
 
 static int migrate_to_1(Store *st, DbError *err)
@@ -162,7 +74,7 @@ static int migrate_to_1(Store *st, DbError *err)
         "  key TEXT PRIMARY KEY,"
         "  value BLOB NOT NULL"
         ") WITHOUT ROWID;";
-    return exec(st, sql, "creating the schema (version 1)", err);
+    return sqldb_exec(&st->sql, sql, "creating the schema (version 1)", err);
 }
 
 /* Version 2, for the export's sake:
@@ -198,7 +110,7 @@ static int migrate_to_2(Store *st, DbError *err)
         "DROP TABLE responses;"
         "ALTER TABLE responses_v2 RENAME TO responses;"
         "CREATE INDEX responses_session ON responses(session_id);";
-    return exec(st, sql, "migrating the schema to version 2", err);
+    return sqldb_exec(&st->sql, sql, "migrating the schema to version 2", err);
 }
 
 /* Version 3: the records live in slot files (slots.h), written in place into random slots,
@@ -207,7 +119,7 @@ static int migrate_to_2(Store *st, DbError *err)
  * before this runs; secure_delete zeroes the dropped pages and open_at compacts afterwards. */
 static int migrate_to_3(Store *st, DbError *err)
 {
-    return exec(st, "DROP INDEX IF EXISTS responses_session; DROP TABLE responses;",
+    return sqldb_exec(&st->sql, "DROP INDEX IF EXISTS responses_session; DROP TABLE responses;",
                 "migrating the schema to version 3", err);
 }
 
@@ -223,7 +135,7 @@ static const MigrateFn migrations[STORE_SCHEMA_VERSION] = {
 static int read_user_version(Store *st, int *version, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(st, "PRAGMA user_version", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, "PRAGMA user_version", &stmt, err);
     if (rc != DB_OK)
         return rc;
     int s = sqlite3_step(stmt);
@@ -231,7 +143,7 @@ static int read_user_version(Store *st, int *version, DbError *err)
         *version = sqlite3_column_int(stmt, 0);
         rc = DB_OK;
     } else {
-        rc = sql_error(st, s, "reading the schema version", err);
+        rc = sqldb_error(&st->sql, s, "reading the schema version", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -255,28 +167,28 @@ static int migrate(Store *st, int target, DbError *err)
         /* The records go into their slots (synced, each once) before the table goes. */
         if (version == 2 && (rc = store_records_move_from_table(st, err)) != DB_OK)
             return rc;
-        if ((rc = begin(st, err)) != DB_OK)
+        if ((rc = sqldb_begin(&st->sql, err)) != DB_OK)
             return rc;
         /* Re-read inside the write lock: another process may have migrated meanwhile. */
         if ((rc = read_user_version(st, &version, err)) != DB_OK) {
-            rollback(st);
+            sqldb_rollback(&st->sql);
             return rc;
         }
         if (version >= target) {
-            rollback(st);
+            sqldb_rollback(&st->sql);
             break;
         }
         if ((rc = migrations[version](st, err)) != DB_OK) {
-            rollback(st);
+            sqldb_rollback(&st->sql);
             return rc;
         }
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version + 1);
-        if ((rc = exec(st, sql, "setting the schema version", err)) != DB_OK) {
-            rollback(st);
+        if ((rc = sqldb_exec(&st->sql, sql, "setting the schema version", err)) != DB_OK) {
+            sqldb_rollback(&st->sql);
             return rc;
         }
-        if ((rc = commit(st, "migrating the schema", err)) != DB_OK)
+        if ((rc = sqldb_commit(&st->sql, "migrating the schema", err)) != DB_OK)
             return rc;
         version++;
     }
@@ -350,7 +262,7 @@ static int check_dir(const char *dir, DbError *err)
 
 static int apply_pragmas(Store *st, DbError *err)
 {
-    int rc = exec(st,
+    int rc = sqldb_exec(&st->sql,
                   "PRAGMA foreign_keys = ON;"
                   "PRAGMA secure_delete = ON;"
                   "PRAGMA temp_store = MEMORY;"
@@ -359,11 +271,11 @@ static int apply_pragmas(Store *st, DbError *err)
     if (rc != DB_OK)
         return rc;
     sqlite3_stmt *stmt;
-    if ((rc = prepare(st, "PRAGMA journal_mode = WAL", &stmt, err)) != DB_OK)
+    if ((rc = sqldb_prepare(&st->sql, "PRAGMA journal_mode = WAL", &stmt, err)) != DB_OK)
         return rc;
     int s = sqlite3_step(stmt);
     if (s != SQLITE_ROW) {
-        rc = sql_error(st, s, "switching to WAL mode", err);
+        rc = sqldb_error(&st->sql, s, "switching to WAL mode", err);
     } else {
         const char *mode = (const char *)sqlite3_column_text(stmt, 0);
         if (!mode || strcmp(mode, "wal") != 0)
@@ -374,7 +286,7 @@ static int apply_pragmas(Store *st, DbError *err)
     if (rc != DB_OK)
         return rc;
     /* After journal_mode: FULL makes every commit durable in WAL mode. */
-    return exec(st, "PRAGMA synchronous = FULL", "applying settings", err);
+    return sqldb_exec(&st->sql, "PRAGMA synchronous = FULL", "applying settings", err);
 }
 
 static int open_at(const char *dir, int target, Store **out, DbError *err)
@@ -394,12 +306,13 @@ static int open_at(const char *dir, int target, Store **out, DbError *err)
         free(st);
         return rc;
     }
-    int s = sqlite3_open_v2(st->path, &st->db,
+    st->sql = (SqlDb){NULL, st->path, "a Debrief database", "nothing stored was lost"};
+    int s = sqlite3_open_v2(st->path, &st->sql.db,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW |
                                 SQLITE_OPEN_FULLMUTEX,
                             NULL);
     if (s != SQLITE_OK) {
-        rc = sql_error(st, s, "opening the database", err);
+        rc = sqldb_error(&st->sql, s, "opening the database", err);
         store_close(st);
         return rc;
     }
@@ -410,8 +323,8 @@ static int open_at(const char *dir, int target, Store **out, DbError *err)
     char real_dir[PATH_MAX];
     if (realpath(dir, real_dir))
         fs_join(st->real_path, sizeof st->real_path, real_dir, STORE_DB_NAME, NULL);
-    sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(st->sql.db, 1);
+    sqlite3_busy_timeout(st->sql.db, BUSY_TIMEOUT_MS);
     int version = 0;
     if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = store_records_open(st, err)) != DB_OK ||
         (rc = read_user_version(st, &version, err)) != DB_OK ||
@@ -441,8 +354,8 @@ void store_close(Store *st)
     if (!st)
         return;
     store_records_close(st);
-    if (st->db)
-        sqlite3_close_v2(st->db);
+    if (st->sql.db)
+        sqlite3_close_v2(st->sql.db);
     free(st);
 }
 
@@ -451,25 +364,6 @@ void store_close(Store *st)
 static void copy_text(char *dst, size_t cap, const unsigned char *src)
 {
     snprintf(dst, cap, "%s", src ? (const char *)src : "");
-}
-
-static int count_where(Store *st, const char *sql, int64_t bind, int has_bind, int64_t *n,
-                       DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = prepare(st, sql, &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    if (has_bind)
-        sqlite3_bind_int64(stmt, 1, bind);
-    int s = sqlite3_step(stmt);
-    if (s == SQLITE_ROW) {
-        *n = sqlite3_column_int64(stmt, 0);
-    } else {
-        rc = sql_error(st, s, "counting responses", err);
-    }
-    sqlite3_finalize(stmt);
-    return rc;
 }
 
 #define SESSION_COLUMNS                                                                       \
@@ -513,15 +407,16 @@ int store_session_open(Store *st, const char *label, const char *date, const cha
     if (rc == DB_OK && known && record_bytes > 0 &&
         (rc = store_reserve(st, record_bytes, slots, err)) != DB_OK)
         return dberr_prefix(err, "no room for the session's responses");
-    if ((rc = begin(st, err)) != DB_OK)
+    if ((rc = sqldb_begin(&st->sql, err)) != DB_OK)
         return rc;
     int64_t n_open = 0;
-    rc = count_where(st, "SELECT count(*) FROM sessions WHERE open = 1", 0, 0, &n_open, err);
+    rc = sqldb_get_int64(&st->sql, "SELECT count(*) FROM sessions WHERE open = 1", &n_open,
+                         "counting open sessions", err);
     if (rc == DB_OK && n_open > 0)
         rc = dberr_set(err, DB_ESTATE, "a session is already open; close it first");
     sqlite3_stmt *stmt = NULL;
     if (rc == DB_OK)
-        rc = prepare(st,
+        rc = sqldb_prepare(&st->sql,
                      "INSERT INTO sessions(label, date, survey_id, survey_version, expected, "
                      "open) VALUES (?, ?, ?, ?, ?, 1)",
                      &stmt, err);
@@ -533,42 +428,42 @@ int store_session_open(Store *st, const char *label, const char *date, const cha
         sqlite3_bind_int(stmt, 5, expected);
         int s = sqlite3_step(stmt);
         if (s != SQLITE_DONE)
-            rc = sql_error(st, s, "opening a session", err);
+            rc = sqldb_error(&st->sql, s, "opening a session", err);
         else if (id)
-            *id = sqlite3_last_insert_rowid(st->db);
+            *id = sqlite3_last_insert_rowid(st->sql.db);
     }
     sqlite3_finalize(stmt);
     if (rc != DB_OK) {
-        rollback(st);
+        sqldb_rollback(&st->sql);
         if (id)
             *id = 0;
         return rc;
     }
-    return commit(st, "opening a session", err);
+    return sqldb_commit(&st->sql, "opening a session", err);
 }
 
 int store_session_close(Store *st, DbError *err)
 {
-    int rc = begin(st, err);
+    int rc = sqldb_begin(&st->sql, err);
     if (rc != DB_OK)
         return rc;
-    if ((rc = exec(st, "UPDATE sessions SET open = 0 WHERE open = 1", "closing the session",
+    if ((rc = sqldb_exec(&st->sql, "UPDATE sessions SET open = 0 WHERE open = 1", "closing the session",
                    err)) != DB_OK) {
-        rollback(st);
+        sqldb_rollback(&st->sql);
         return rc;
     }
-    if (sqlite3_changes(st->db) == 0) {
-        rollback(st);
+    if (sqlite3_changes(st->sql.db) == 0) {
+        sqldb_rollback(&st->sql);
         return dberr_set(err, DB_ESTATE, "no session is open");
     }
-    return commit(st, "closing the session", err);
+    return sqldb_commit(&st->sql, "closing the session", err);
 }
 
 int store_session_current(Store *st, StoreSession *out, int *found, DbError *err)
 {
     *found = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(st, SESSION_COLUMNS "WHERE open = 1", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, SESSION_COLUMNS "WHERE open = 1", &stmt, err);
     if (rc != DB_OK)
         return rc;
     int s = sqlite3_step(stmt);
@@ -576,7 +471,7 @@ int store_session_current(Store *st, StoreSession *out, int *found, DbError *err
         session_from_row(st, stmt, out);
         *found = 1;
     } else if (s != SQLITE_DONE) {
-        rc = sql_error(st, s, "reading the open session", err);
+        rc = sqldb_error(&st->sql, s, "reading the open session", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -585,7 +480,7 @@ int store_session_current(Store *st, StoreSession *out, int *found, DbError *err
 int store_session_get(Store *st, int64_t id, StoreSession *out, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(st, SESSION_COLUMNS "WHERE id = ?", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, SESSION_COLUMNS "WHERE id = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, id);
@@ -595,31 +490,33 @@ int store_session_get(Store *st, int64_t id, StoreSession *out, DbError *err)
     else if (s == SQLITE_DONE)
         rc = dberr_set(err, DB_ENOENT, "no session with id %lld", (long long)id);
     else
-        rc = sql_error(st, s, "reading a session", err);
+        rc = sqldb_error(&st->sql, s, "reading a session", err);
     sqlite3_finalize(stmt);
     return rc;
+}
+
+typedef struct SessionRows {
+    Store *st;
+    int (*fn)(const StoreSession *s, void *ctx);
+    void *ctx;
+} SessionRows;
+
+static int session_row(sqlite3_stmt *stmt, void *ctx)
+{
+    SessionRows *r = ctx;
+    StoreSession sess;
+    session_from_row(r->st, stmt, &sess);
+    return r->fn(&sess, r->ctx);
 }
 
 int store_session_foreach(Store *st, int (*fn)(const StoreSession *s, void *ctx), void *ctx,
                           DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(st, SESSION_COLUMNS "ORDER BY id", &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    int s;
-    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        StoreSession sess;
-        session_from_row(st, stmt, &sess);
-        if (fn(&sess, ctx) != 0) {
-            s = SQLITE_DONE;
-            break;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "listing sessions", err);
-    sqlite3_finalize(stmt);
-    return rc;
+    int rc = sqldb_prepare(&st->sql, SESSION_COLUMNS "ORDER BY id", &stmt, err);
+    SessionRows r = {st, fn, ctx};
+    return rc == DB_OK ? sqldb_each_row(&st->sql, stmt, session_row, &r, "listing sessions", err)
+                       : rc;
 }
 
 /* --- responses --- */
@@ -650,7 +547,7 @@ static int batch_query_one(Store *st, const char *sql, int64_t bind, int has_bin
 {
     *found = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(st, sql, &stmt, err);
+    int rc = sqldb_prepare(&st->sql, sql, &stmt, err);
     if (rc != DB_OK)
         return rc;
     if (has_bind)
@@ -660,7 +557,7 @@ static int batch_query_one(Store *st, const char *sql, int64_t bind, int has_bin
         batch_from_row(stmt, out);
         *found = 1;
     } else if (s != SQLITE_DONE) {
-        rc = sql_error(st, s, "reading batches", err);
+        rc = sqldb_error(&st->sql, s, "reading batches", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -685,39 +582,40 @@ int store_batch_last(Store *st, StoreBatch *out, int *found, DbError *err)
                            err);
 }
 
+typedef struct BatchRows {
+    int (*fn)(const StoreBatch *b, void *ctx);
+    void *ctx;
+} BatchRows;
+
+static int batch_row(sqlite3_stmt *stmt, void *ctx)
+{
+    BatchRows *r = ctx;
+    StoreBatch b;
+    batch_from_row(stmt, &b);
+    return r->fn(&b, r->ctx);
+}
+
 int store_batch_foreach(Store *st, int (*fn)(const StoreBatch *b, void *ctx), void *ctx,
                         DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(st, BATCH_COLUMNS "ORDER BY number", &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    int s;
-    while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
-        StoreBatch b;
-        batch_from_row(stmt, &b);
-        if (fn(&b, ctx) != 0) {
-            s = SQLITE_DONE;
-            break;
-        }
-    }
-    if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "listing batches", err);
-    sqlite3_finalize(stmt);
-    return rc;
+    int rc = sqldb_prepare(&st->sql, BATCH_COLUMNS "ORDER BY number", &stmt, err);
+    BatchRows r = {fn, ctx};
+    return rc == DB_OK ? sqldb_each_row(&st->sql, stmt, batch_row, &r, "listing batches", err)
+                       : rc;
 }
 
 int store_batch_set_written(Store *st, uint64_t number, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(st, "UPDATE batches SET written = 1 WHERE number = ?", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, "UPDATE batches SET written = 1 WHERE number = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, (int64_t)number);
     int s = sqlite3_step(stmt);
     if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "marking the batch written", err);
-    else if (sqlite3_changes(st->db) != 1)
+        rc = sqldb_error(&st->sql, s, "marking the batch written", err);
+    else if (sqlite3_changes(st->sql.db) != 1)
         rc = dberr_set(err, DB_ENOENT, "no batch %llu", (unsigned long long)number);
     sqlite3_finalize(stmt);
     return rc;
@@ -740,7 +638,7 @@ static int fd_is_linked_at(int fd, const char *name)
 int store_check_live(Store *st, DbError *err)
 {
     int moved = 0;
-    if (sqlite3_file_control(st->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved)
+    if (sqlite3_file_control(st->sql.db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved)
         return dberr_set(err, DB_EIO,
                          "%s: the database file was deleted or replaced while this process had "
                          "it open; what it saved since then is not in the live database",
@@ -794,14 +692,14 @@ int store_check_live(Store *st, DbError *err)
 int store_data_version(Store *st, uint32_t *version, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = prepare(st, "PRAGMA data_version", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, "PRAGMA data_version", &stmt, err);
     if (rc != DB_OK)
         return rc;
     int s = sqlite3_step(stmt);
     if (s == SQLITE_ROW)
         *version = (uint32_t)sqlite3_column_int64(stmt, 0);
     else
-        rc = sql_error(st, s, "reading the data version", err);
+        rc = sqldb_error(&st->sql, s, "reading the data version", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -811,13 +709,13 @@ int store_compact(Store *st, DbError *err)
     /* VACUUM builds a copy of the database and writes it back through the WAL. The copy goes
      * to a temporary file, not to memory (temp_store is MEMORY otherwise): a kiosk that has
      * not exported for months may hold hundreds of megabytes of records. */
-    int rc = exec(st, "PRAGMA temp_store = FILE", "compacting the database", err);
+    int rc = sqldb_exec(&st->sql, "PRAGMA temp_store = FILE", "compacting the database", err);
     if (rc == DB_OK)
         rc = st->test_fail_vacuum
                  ? dberr_set(err, DB_ENOSPC, "%s: disk full while compacting the database",
                              st->path)
-                 : exec(st, "VACUUM", "compacting the database", err);
-    int back = exec(st, "PRAGMA temp_store = MEMORY", "compacting the database",
+                 : sqldb_exec(&st->sql, "VACUUM", "compacting the database", err);
+    int back = sqldb_exec(&st->sql, "PRAGMA temp_store = MEMORY", "compacting the database",
                     rc == DB_OK ? err : NULL);
     if (rc == DB_OK)
         rc = back;
@@ -826,9 +724,9 @@ int store_compact(Store *st, DbError *err)
      * bytes: after a purge only the WAL holds the zeroed pages, and the file still the
      * deleted records, until a checkpoint. */
     int log = 0, ckpt = 0;
-    int s = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
+    int s = sqlite3_wal_checkpoint_v2(st->sql.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
     if (s != SQLITE_OK && rc == DB_OK)
-        rc = sql_error(st, s, "truncating the write-ahead log", err);
+        rc = sqldb_error(&st->sql, s, "truncating the write-ahead log", err);
     return rc;
 }
 
@@ -840,7 +738,7 @@ int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t 
     *found = 0;
     *len = 0;
     sqlite3_stmt *stmt;
-    int rc = prepare(st, "SELECT value FROM kiosk_meta WHERE key = ?", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, "SELECT value FROM kiosk_meta WHERE key = ?", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
@@ -857,7 +755,7 @@ int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t 
             *found = 1;
         }
     } else if (s != SQLITE_DONE) {
-        rc = sql_error(st, s, "reading kiosk values", err);
+        rc = sqldb_error(&st->sql, s, "reading kiosk values", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -868,7 +766,7 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
     if (len > INT_MAX)
         return dberr_set(err, DB_ELIMIT, "kiosk value too large");
     sqlite3_stmt *stmt;
-    int rc = prepare(st, "INSERT OR REPLACE INTO kiosk_meta(key, value) VALUES (?, ?)", &stmt,
+    int rc = sqldb_prepare(&st->sql, "INSERT OR REPLACE INTO kiosk_meta(key, value) VALUES (?, ?)", &stmt,
                      err);
     if (rc != DB_OK)
         return rc;
@@ -876,7 +774,7 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
     sqlite3_bind_blob(stmt, 2, len ? (const void *)value : "", (int)len, SQLITE_STATIC);
     int s = sqlite3_step(stmt);
     if (s != SQLITE_DONE)
-        rc = sql_error(st, s, "writing kiosk values", err);
+        rc = sqldb_error(&st->sql, s, "writing kiosk values", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -931,7 +829,7 @@ int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err)
 {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA max_page_count = %u", max_pages);
-    return exec(st, sql, "limiting the database size", err);
+    return sqldb_exec(&st->sql, sql, "limiting the database size", err);
 }
 
 int store_test_open_at_version(const char *dir, int version, Store **out, DbError *err)
@@ -948,5 +846,5 @@ void store_test_fail_vacuum(Store *st, int fail)
 
 int store_test_exec(Store *st, const char *sql, DbError *err)
 {
-    return exec(st, sql, "running a test statement", err);
+    return sqldb_exec(&st->sql, sql, "running a test statement", err);
 }

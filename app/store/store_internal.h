@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <sqlite3.h>
 
+#include "sqldb.h"
+
 #include "slots.h"
 #include "store.h"
 
@@ -20,7 +22,7 @@ typedef struct KeyMap {
 } KeyMap;
 
 struct Store {
-    sqlite3 *db;
+    SqlDb sql;                 /* the connection (sql.db) and its words for messages */
     char dir[PATH_MAX];       /* the data directory */
     char path[PATH_MAX];      /* DIR/debrief.db, for messages */
     char real_path[PATH_MAX]; /* the same, absolute and resolved, as /proc/self/fd shows it */
@@ -29,14 +31,6 @@ struct Store {
     int n_files;
     KeyMap map;
 };
-
-/* sqlite helpers of store.c: a DB_* code and a message naming the database. */
-int store_sql_error(Store *st, int rc, const char *what, DbError *err);
-int store_sql_exec(Store *st, const char *sql, const char *what, DbError *err);
-int store_sql_prepare(Store *st, const char *sql, sqlite3_stmt **stmt, DbError *err);
-int store_sql_begin(Store *st, DbError *err);
-int store_sql_commit(Store *st, const char *what, DbError *err);
-void store_sql_rollback(Store *st);
 
 /* store_records.c, for store.c: */
 

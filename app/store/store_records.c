@@ -169,7 +169,7 @@ static int member_keys(Store *st, KeySet *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *stmt;
-    int rc = store_sql_prepare(st, "SELECT response FROM batch_members", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, "SELECT response FROM batch_members", &stmt, err);
     if (rc != DB_OK)
         return rc;
     size_t cap = 0;
@@ -189,7 +189,7 @@ static int member_keys(Store *st, KeySet *out, DbError *err)
         memcpy(out->v[out->n++], sqlite3_column_blob(stmt, 0), STORE_KEY_BYTES);
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = store_sql_error(st, s, "reading the batches' members", err);
+        rc = sqldb_error(&st->sql, s, "reading the batches' members", err);
     sqlite3_finalize(stmt);
     if (rc != DB_OK) {
         free(out->v);
@@ -224,7 +224,7 @@ int64_t store_records_count(Store *st, int64_t session_id)
 static int check_session_takes(Store *st, int64_t session_id, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = store_sql_prepare(st, "SELECT label, open, expected FROM sessions WHERE id = ?", &stmt,
+    int rc = sqldb_prepare(&st->sql, "SELECT label, open, expected FROM sessions WHERE id = ?", &stmt,
                                err);
     if (rc != DB_OK)
         return rc;
@@ -244,7 +244,7 @@ static int check_session_takes(Store *st, int64_t session_id, DbError *err)
         rc = dberr_set(err, DB_ESTATE, "no session with id %lld: not collecting responses",
                        (long long)session_id);
     } else {
-        rc = store_sql_error(st, s, "reading the session", err);
+        rc = sqldb_error(&st->sql, s, "reading the session", err);
     }
     sqlite3_finalize(stmt);
     return rc;
@@ -445,7 +445,7 @@ int store_count_unacknowledged(Store *st, int64_t *n, DbError *err)
 {
     *n = 0;
     sqlite3_stmt *stmt;
-    int rc = store_sql_prepare(st,
+    int rc = sqldb_prepare(&st->sql,
                                "SELECT count(*) FROM batch_members m JOIN batches b ON "
                                "b.number = m.batch WHERE b.acknowledged = 0",
                                &stmt, err);
@@ -455,7 +455,7 @@ int store_count_unacknowledged(Store *st, int64_t *n, DbError *err)
     if (s == SQLITE_ROW)
         *n = sqlite3_column_int64(stmt, 0);
     else
-        rc = store_sql_error(st, s, "counting responses", err);
+        rc = sqldb_error(&st->sql, s, "counting responses", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -492,8 +492,7 @@ int store_batch_members_foreach(Store *st, uint64_t number,
                                 void *ctx, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = store_sql_prepare(
-        st, "SELECT response FROM batch_members WHERE batch = ? ORDER BY position", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, "SELECT response FROM batch_members WHERE batch = ? ORDER BY position", &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, (int64_t)number);
@@ -522,7 +521,7 @@ int store_batch_members_foreach(Store *st, uint64_t number,
         }
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = store_sql_error(st, s, "reading the batch's responses", err);
+        rc = sqldb_error(&st->sql, s, "reading the batch's responses", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -576,7 +575,7 @@ int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_
         if (rc != DB_OK)
             return dberr_set(err, rc, "%s: looking up a response", st->dir);
     }
-    int rc = store_sql_begin(st, err);
+    int rc = sqldb_begin(&st->sql, err);
     if (rc != DB_OK)
         return rc;
     StoreBatch last;
@@ -590,7 +589,7 @@ int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_
                        (unsigned long long)b->number, (unsigned long long)(want - 1));
     sqlite3_stmt *stmt = NULL;
     if (rc == DB_OK)
-        rc = store_sql_prepare(st,
+        rc = sqldb_prepare(&st->sql,
                                "INSERT INTO batches(number, prev_hash, hash, records) "
                                "VALUES (?, ?, ?, ?)",
                                &stmt, err);
@@ -601,12 +600,12 @@ int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_
         sqlite3_bind_int64(stmt, 4, b->records);
         int s = sqlite3_step(stmt);
         if (s != SQLITE_DONE)
-            rc = store_sql_error(st, s, "recording the batch", err);
+            rc = sqldb_error(&st->sql, s, "recording the batch", err);
         sqlite3_finalize(stmt);
         stmt = NULL;
     }
     if (rc == DB_OK)
-        rc = store_sql_prepare(st,
+        rc = sqldb_prepare(&st->sql,
                                "INSERT INTO batch_members(batch, position, response) "
                                "VALUES (?, ?, ?)",
                                &stmt, err);
@@ -621,14 +620,14 @@ int store_batch_add(Store *st, const StoreBatch *b, const uint8_t (*keys)[STORE_
                            "response %zu of batch %llu is unknown or already in a batch", i,
                            (unsigned long long)b->number);
         else if (s != SQLITE_DONE)
-            rc = store_sql_error(st, s, "recording the batch", err);
+            rc = sqldb_error(&st->sql, s, "recording the batch", err);
     }
     sqlite3_finalize(stmt);
     if (rc != DB_OK) {
-        store_sql_rollback(st);
+        sqldb_rollback(&st->sql);
         return rc;
     }
-    return store_sql_commit(st, "recording the batch", err);
+    return sqldb_commit(&st->sql, "recording the batch", err);
 }
 
 /* Overwrites the slots of every member of an acknowledged batch that is still stored, syncs
@@ -639,7 +638,7 @@ static int release_acknowledged(Store *st, int64_t *released, DbError *err)
     if (released)
         *released = 0;
     sqlite3_stmt *stmt;
-    int rc = store_sql_prepare(st,
+    int rc = sqldb_prepare(&st->sql,
                                "SELECT m.response FROM batch_members m JOIN batches b ON "
                                "b.number = m.batch WHERE b.acknowledged = 1",
                                &stmt, err);
@@ -667,7 +666,7 @@ static int release_acknowledged(Store *st, int64_t *released, DbError *err)
         where[n++] = (uint64_t)f << 32 | slot;
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = store_sql_error(st, s, "reading acknowledged responses", err);
+        rc = sqldb_error(&st->sql, s, "reading acknowledged responses", err);
     sqlite3_finalize(stmt);
     for (size_t i = 0; rc == DB_OK && i < n; i++)
         rc = slots_release(st->files[where[i] >> 32], (uint32_t)where[i], err);
@@ -677,7 +676,7 @@ static int release_acknowledged(Store *st, int64_t *released, DbError *err)
     for (int f = 0; rc == DB_OK && n && f < st->n_files; f++)
         rc = slots_sync(st->files[f], err);
     if (rc == DB_OK)
-        rc = store_sql_exec(st,
+        rc = sqldb_exec(&st->sql,
                             "DELETE FROM batch_members WHERE batch IN "
                             "(SELECT number FROM batches WHERE acknowledged = 1)",
                             "forgetting acknowledged responses", err);
@@ -690,13 +689,13 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
 {
     if (deleted)
         *deleted = 0;
-    int rc = store_sql_begin(st, err);
+    int rc = sqldb_begin(&st->sql, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_stmt *mark = NULL;
     /* Acknowledged means written too: the analyst has the file (an export killed after the
      * file was in place but before it was marked written is finished this way). */
-    rc = store_sql_prepare(st, "UPDATE batches SET acknowledged = 1, written = 1 WHERE number = ?",
+    rc = sqldb_prepare(&st->sql, "UPDATE batches SET acknowledged = 1, written = 1 WHERE number = ?",
                            &mark, err);
     for (size_t i = 0; rc == DB_OK && i < n; i++) {
         StoreBatch b;
@@ -708,15 +707,15 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
         int s = sqlite3_step(mark);
         sqlite3_reset(mark);
         if (s != SQLITE_DONE)
-            rc = store_sql_error(st, s, "marking the batch acknowledged", err);
+            rc = sqldb_error(&st->sql, s, "marking the batch acknowledged", err);
     }
     sqlite3_finalize(mark);
     if (rc != DB_OK) {
-        store_sql_rollback(st);
+        sqldb_rollback(&st->sql);
         return rc;
     }
     /* Durable first; then the records go (again at the next open, should this be cut short). */
-    if ((rc = store_sql_commit(st, "marking batches acknowledged", err)) != DB_OK)
+    if ((rc = sqldb_commit(&st->sql, "marking batches acknowledged", err)) != DB_OK)
         return rc;
     return release_acknowledged(st, deleted, err);
 }
@@ -726,7 +725,7 @@ int store_batch_purge(Store *st, const uint64_t *numbers, size_t n, int64_t *del
 int store_records_move_from_table(Store *st, DbError *err)
 {
     sqlite3_stmt *stmt;
-    int rc = store_sql_prepare(st, "SELECT id, session_id, record FROM responses", &stmt, err);
+    int rc = sqldb_prepare(&st->sql, "SELECT id, session_id, record FROM responses", &stmt, err);
     if (rc != DB_OK)
         return rc;
     int s;
@@ -751,7 +750,7 @@ int store_records_move_from_table(Store *st, DbError *err)
         }
     }
     if (rc == DB_OK && s != SQLITE_DONE)
-        rc = store_sql_error(st, s, "moving the responses into the record file", err);
+        rc = sqldb_error(&st->sql, s, "moving the responses into the record file", err);
     sqlite3_finalize(stmt);
     return rc;
 }
@@ -761,7 +760,7 @@ int store_records_recover(Store *st, DbError *err)
     int rc = release_acknowledged(st, NULL, err);
     sqlite3_stmt *stmt = NULL;
     int64_t open_id = 0;
-    if (rc == DB_OK && (rc = store_sql_prepare(st, "SELECT id FROM sessions WHERE open = 1", &stmt,
+    if (rc == DB_OK && (rc = sqldb_prepare(&st->sql, "SELECT id FROM sessions WHERE open = 1", &stmt,
                                                err)) == DB_OK) {
         if (sqlite3_step(stmt) == SQLITE_ROW)
             open_id = sqlite3_column_int64(stmt, 0);
