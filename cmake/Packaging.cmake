@@ -74,8 +74,16 @@ set(CPACK_DEBIAN_CLI_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_KIOSK_PACKAGE_NAME debrief-kiosk)
 set(CPACK_COMPONENT_KIOSK_DESCRIPTION
     "offline survey kiosk: the participants' touchscreen\nRuns on the console (KMSDRM, no desktop) under systemd and seals every\nresponse to the analyst's public key before it is stored. Creates the\nsystem user debrief; the service is not enabled until configured.")
+# What SDL loads at run time on the console (KMSDRM), not named by libsdl2-2.0-0 (whose
+# Depends stop at libgbm1 and libdrm2), and which a development machine only has because the
+# SDL -dev packages bring it: libudev1 (SDL finds the touch screen through udev), libegl1 and
+# libegl-mesa0 (EGL on GBM), libgles2 (the OpenGL ES 2 renderer the kiosk uses on KMSDRM) and
+# libgl1-mesa-dri (Mesa's drivers: vc4/v3d on a Pi, kms_swrast elsewhere). tools/emulated-pi
+# boots the package on a clean system and checks that every library the running kiosk has
+# mapped comes from one of these packages or theirs.
+set(DEBRIEF_DEB_KMSDRM "libudev1, libegl1, libegl-mesa0, libgles2, libgl1-mesa-dri")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-    "debrief-cli (= ${PROJECT_VERSION}), ${DEBRIEF_DEB_LIBS}, libsdl2-2.0-0 (>= 2.26), libsdl2-ttf-2.0-0 (>= 2.20), libpng16-16 (>= 1.6.39), fonts-dejavu-core, adduser")
+    "debrief-cli (= ${PROJECT_VERSION}), ${DEBRIEF_DEB_LIBS}, libsdl2-2.0-0 (>= 2.26), libsdl2-ttf-2.0-0 (>= 2.20), libpng16-16 (>= 1.6.39), ${DEBRIEF_DEB_KMSDRM}, fonts-dejavu-core, adduser")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/packaging/debian/conffiles;${PROJECT_SOURCE_DIR}/packaging/debian/postinst;${PROJECT_SOURCE_DIR}/packaging/debian/prerm;${PROJECT_SOURCE_DIR}/packaging/debian/postrm")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_STRICT_PERMISSION ON)

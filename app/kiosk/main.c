@@ -1271,8 +1271,10 @@ int main(int argc, char **argv)
         }
         headless_demo = 1;
     }
-    fprintf(stderr, "debrief-kiosk: video driver '%s', renderer '%s'\n", platform_driver(app.plat),
-            platform_renderer(app.plat));
+    fprintf(stderr, "debrief-kiosk: video driver '%s', renderer '%s'%s%s\n",
+            platform_driver(app.plat), platform_renderer(app.plat),
+            platform_renderer_note(app.plat)[0] ? "; not used: " : "",
+            platform_renderer_note(app.plat));
 
     KioskConfig kc;
     kiosk_config_defaults(&kc);

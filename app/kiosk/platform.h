@@ -52,15 +52,20 @@ enum {
 /* Initialises SDL video and opens the window. *status tells whether a real display was
  * found; on a headless driver that was not asked for, the platform is still returned
  * (usable for a headless run) with *status = PLATFORM_NO_DISPLAY. DB_EIO if SDL cannot
- * open any video driver (message says why). */
+ * open any video driver, or no renderer can draw on it (message says why). */
 int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int *status,
                   DbError *err);
 void platform_close(Platform *p);
 
-/* The SDL video driver in use ("x11", "wayland", "kmsdrm", "dummy", "offscreen"). */
+/* The SDL video driver in use, named as SDL names it ("x11", "wayland", "KMSDRM", "dummy",
+ * "offscreen"). */
 const char *platform_driver(const Platform *p);
-/* The renderer's name ("software", "opengles2", ...). */
+/* The renderer's name ("software", "opengles2", ...). The first renderer that can open the
+ * window and the kiosk's render target is used (on KMSDRM "opengles2" first, else SDL's own
+ * choice first, then "opengles2", then "software"). */
 const char *platform_renderer(const Platform *p);
+/* Why the renderers tried before it failed ("" if the first one worked), for the log. */
+const char *platform_renderer_note(const Platform *p);
 void platform_logical_size(const Platform *p, int *w, int *h);
 void platform_physical_size(const Platform *p, int *w, int *h);
 /* The display's DPI (0 if SDL does not know it). */
@@ -102,7 +107,9 @@ int platform_screenshot(Platform *p, const char *png_path, DbError *err);
 int platform_read_rgb(Platform *p, uint8_t *rgb, DbError *err);
 
 /* Synthetic input, injected as SDL events. Only one finger is followed: while it is down,
- * other fingers (a palm, a second hand) are ignored. */
+ * other fingers (a palm, a second hand) are ignored. With DEBRIEF_TRACE_INPUT set in the
+ * environment, each finger down and up is also written to stderr as "debrief-kiosk: input:
+ * down|up X Y" (logical coordinates): tools/emulated-pi replays a script's taps from it. */
 void platform_inject_tap(Platform *p, int lx, int ly);
 /* A tap in parts: the finger goes down, moves, and later is lifted. */
 void platform_inject_down(Platform *p, int lx, int ly);

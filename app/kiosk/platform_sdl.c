@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -222,6 +224,7 @@ typedef struct TexEntry {
 } TexEntry;
 
 #define DIRTY_MAX 16
+#define RENDERER_NOTE_MAX 400
 
 struct Platform {
     SDL_Window *win;
@@ -240,6 +243,7 @@ struct Platform {
     KFonts *fonts;
     char driver[32];
     char renderer[32];
+    char renderer_note[RENDERER_NOTE_MAX]; /* why renderers tried before this one failed */
     int dpi;
     int soft;             /* the software renderer: text is pre-blended (opaque) */
     Uint32 target_format; /* pixel format of what is drawn on (window surface or target) */
@@ -278,6 +282,10 @@ const char *platform_driver(const Platform *p)
 const char *platform_renderer(const Platform *p)
 {
     return p->renderer;
+}
+const char *platform_renderer_note(const Platform *p)
+{
+    return p->renderer_note;
 }
 int platform_dpi(const Platform *p)
 {
@@ -406,6 +414,113 @@ void platform_close(Platform *p)
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }
 
+/* ---- choosing a renderer ----
+ *
+ * SDL's first choice is not always one that can draw here: on KMSDRM without libgl1, SDL
+ * 2.26 creates its desktop OpenGL renderer, which then cannot make the render target the
+ * kiosk draws into ("Render targets not supported by OpenGL"). So each candidate must open
+ * the window, the renderer and the target; the first that does is kept, and why the ones
+ * before it failed is kept for the log (platform_renderer_note). On KMSDRM the OpenGL ES 2
+ * renderer goes first: it is what the Pi's GPU driver (and Mesa's kms_swrast) are made for,
+ * and it saves starting a desktop GL context that may fail. SDL_RENDER_DRIVER, if set, is
+ * SDL's first choice and is tried first. */
+
+
+/* SDL's index of the renderer called name, or -1 (SDL's own choice) for NULL or unknown. */
+static int renderer_index(const char *name)
+{
+    for (int i = 0; name && i < SDL_GetNumRenderDrivers(); i++) {
+        SDL_RendererInfo info;
+        if (SDL_GetRenderDriverInfo(i, &info) == 0 && strcmp(info.name, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static void note_add(Platform *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note_add(Platform *p, const char *fmt, ...)
+{
+    size_t n = strlen(p->renderer_note);
+    if (n + 3 >= sizeof p->renderer_note)
+        return;
+    if (n)
+        n += (size_t)snprintf(p->renderer_note + n, sizeof p->renderer_note - n, "; ");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->renderer_note + n, sizeof p->renderer_note - n, fmt, ap);
+    va_end(ap);
+}
+
+static void close_window(Platform *p)
+{
+    cache_clear(p);
+    if (p->target)
+        SDL_DestroyTexture(p->target);
+    if (p->ren)
+        SDL_DestroyRenderer(p->ren);
+    if (p->win)
+        SDL_DestroyWindow(p->win);
+    p->target = NULL;
+    p->ren = NULL;
+    p->win = NULL;
+    p->surf = NULL;
+}
+
+/* Opens the window with renderer `name` (NULL: SDL's choice) and makes the render target.
+ * On failure everything it opened is closed again and err says why. */
+static int try_renderer(Platform *p, const PlatformConfig *cfg, const char *name, DbError *err)
+{
+    int w = cfg->w > 0 ? cfg->w : 800, h = cfg->h > 0 ? cfg->h : 480;
+    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (cfg->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    p->win = SDL_CreateWindow(cfg->title ? cfg->title : "Debrief", SDL_WINDOWPOS_CENTERED,
+                              SDL_WINDOWPOS_CENTERED, w, h, flags);
+    if (!p->win)
+        return dberr_set(err, DB_EIO, "SDL cannot open a %dx%d window on the %s driver: %s", w, h,
+                         p->driver, SDL_GetError());
+    int index = renderer_index(name);
+    if (name && index < 0) {
+        close_window(p);
+        return dberr_set(err, DB_EIO, "SDL has no %s renderer", name);
+    }
+    p->ren = SDL_CreateRenderer(p->win, index,
+                                name && strcmp(name, "software") == 0 ? SDL_RENDERER_SOFTWARE
+                                                                      : SDL_RENDERER_TARGETTEXTURE);
+    SDL_RendererInfo info;
+    if (!p->ren || SDL_GetRendererInfo(p->ren, &info) != 0) {
+        dberr_set(err, DB_EIO, "SDL cannot create the %s renderer: %s", name ? name : "default",
+                  SDL_GetError());
+        close_window(p);
+        return DB_EIO;
+    }
+    snprintf(p->renderer, sizeof p->renderer, "%s", info.name);
+    p->soft = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+    p->direct = p->rotation == 0 && p->soft;
+    int rc = make_target(p, err);
+    if (rc != DB_OK) {
+        dberr_prefix(err, "%s renderer", p->renderer);
+        close_window(p);
+    }
+    return rc;
+}
+
+static int open_renderer(Platform *p, const PlatformConfig *cfg, DbError *err)
+{
+    const char *asked = SDL_getenv("SDL_RENDER_DRIVER");
+    int kms = strcmp(p->driver, "KMSDRM") == 0 && !(asked && asked[0]);
+    const char *order[] = {kms ? "opengles2" : NULL, kms ? NULL : "opengles2", "software"};
+    DbError e;
+    dberr_clear(&e);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if (try_renderer(p, cfg, order[i], &e) == DB_OK)
+            return DB_OK;
+        note_add(p, "%s", e.msg);
+    }
+    return dberr_set(err, DB_EIO, "SDL cannot draw on this display: %s", p->renderer_note);
+}
+
 int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int *status,
                   DbError *err)
 {
@@ -430,48 +545,22 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
     snprintf(p->driver, sizeof p->driver, "%s", drv ? drv : "?");
     const char *asked = SDL_getenv("SDL_VIDEODRIVER");
     int headless = strcmp(p->driver, "dummy") == 0 || strcmp(p->driver, "offscreen") == 0;
-    if (headless && !cfg->allow_headless && !(asked && strcmp(asked, p->driver) == 0))
+    if (headless && !cfg->allow_headless && !(asked && SDL_strcasecmp(asked, p->driver) == 0))
         *status = PLATFORM_NO_DISPLAY;
 
     float ddpi = 0;
     if (SDL_GetDisplayDPI(0, &ddpi, NULL, NULL) == 0 && ddpi >= 50 && ddpi <= 800)
         p->dpi = (int)(ddpi + 0.5f);
 
-    int w = cfg->w > 0 ? cfg->w : 800, h = cfg->h > 0 ? cfg->h : 480;
-    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
-    if (cfg->fullscreen) {
-        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    }
-    p->win = SDL_CreateWindow(cfg->title ? cfg->title : "Debrief", SDL_WINDOWPOS_CENTERED,
-                              SDL_WINDOWPOS_CENTERED, w, h, flags);
-    if (!p->win) {
-        dberr_set(err, DB_EIO, "SDL cannot open a %dx%d window on the %s driver: %s", w, h,
-                  p->driver, SDL_GetError());
-        platform_close(p);
-        return err ? err->code : DB_EIO;
-    }
-    p->ren = SDL_CreateRenderer(p->win, -1, SDL_RENDERER_TARGETTEXTURE);
-    if (!p->ren)
-        p->ren = SDL_CreateRenderer(p->win, -1, SDL_RENDERER_SOFTWARE);
-    if (!p->ren) {
-        dberr_set(err, DB_EIO, "SDL cannot create a renderer: %s", SDL_GetError());
-        platform_close(p);
-        return err ? err->code : DB_EIO;
-    }
-    SDL_RendererInfo info;
-    if (SDL_GetRendererInfo(p->ren, &info) == 0) {
-        snprintf(p->renderer, sizeof p->renderer, "%s", info.name);
-        p->soft = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
-        p->direct = p->rotation == 0 && p->soft;
-    }
-    p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN | PLATFORM_DRAW_PARTIAL |
-              PLATFORM_DRAW_PLAIN_STORES;
-    int rc = make_target(p, err);
+    int rc = open_renderer(p, cfg, err);
     if (rc != DB_OK) {
         platform_close(p);
         return rc;
     }
-    if (strcmp(p->driver, "kmsdrm") == 0 || strcmp(p->driver, "dummy") == 0 ||
+    p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN | PLATFORM_DRAW_PARTIAL |
+              PLATFORM_DRAW_PLAIN_STORES;
+    /* The names as SDL reports them (SDL_GetCurrentVideoDriver): "KMSDRM" in capitals. */
+    if (strcmp(p->driver, "KMSDRM") == 0 || strcmp(p->driver, "dummy") == 0 ||
         strcmp(p->driver, "offscreen") == 0)
         fdwait_open(&p->fdw);
     SDL_ShowCursor(cfg->fullscreen ? SDL_DISABLE : SDL_ENABLE);
@@ -666,6 +755,9 @@ int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev)
 
 static void inject_finger(Platform *p, int lx, int ly, Uint32 type)
 {
+    /* tools/emulated-pi replays a script's taps on a real touch screen from this trace. */
+    if (SDL_getenv("DEBRIEF_TRACE_INPUT"))
+        fprintf(stderr, "debrief-kiosk: input: %s %d %d\n", down ? "down" : "up", lx, ly);
     float nx, ny;
     platform_logical_to_finger(p->rotation, p->pw, p->ph, lx, ly, &nx, &ny);
     SDL_Event e;

@@ -132,8 +132,11 @@ static void check_fonts_and_display(Checklist *c, const KioskArgs *a)
         platform_physical_size(plat, &w, &h);
         const char *driver = platform_driver(plat);
         int headless = strcmp(driver, "dummy") == 0 || strcmp(driver, "offscreen") == 0;
-        report(c, "ok", "display", "video driver '%s', %dx%d%s", driver, w, h,
-               headless ? " (headless, as SDL_VIDEODRIVER asked)" : "");
+        const char *note = platform_renderer_note(plat);
+        report(c, "ok", "display", "video driver '%s', renderer '%s', %dx%d%s%s%s", driver,
+               platform_renderer(plat), w, h,
+               headless ? " (headless, as SDL_VIDEODRIVER asked)" : "",
+               note[0] ? "; not used: " : "", note);
     }
     platform_close(plat);
     kfonts_close(fonts);
