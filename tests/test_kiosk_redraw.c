@@ -39,6 +39,7 @@ typedef struct Pair {
     int w, h;
     uint8_t *a, *b;
     int steps, partial_steps, bad_steps;
+    int unchanged_steps; /* frames the same as the last: not drawn at all */
     long min_redrawn; /* the smallest partial redraw seen, in pixels */
 } Pair;
 
@@ -93,6 +94,8 @@ static void draw_and_compare(Pair *pr, const char *after)
     platform_draw(pr->quick, f);
     platform_draw(pr->plain, f);
     long redrawn = platform_last_redrawn(pr->quick);
+    if (redrawn == 0)
+        pr->unchanged_steps++;
     if (redrawn < (long)pr->w * pr->h) {
         pr->partial_steps++;
         if (redrawn < pr->min_redrawn)
@@ -258,7 +261,8 @@ static void test_paged_options(void)
     pair_close(&pr);
 }
 
-/* A rotated panel draws through a render target: no partial redraw there, same pixels. */
+/* A rotated panel draws through a render target: no partial redraw there (a frame is drawn
+ * whole, or not at all when it is the last one again), same pixels. */
 static void test_rotated_draws_whole(void)
 {
     Pair pr;
@@ -270,7 +274,7 @@ static void test_rotated_draws_whole(void)
         step_tap(&pr, "Next");
         step_text(&pr, "abc");
         CHECK(pr.bad_steps == 0);
-        CHECK(pr.partial_steps == 0);
+        CHECK(pr.partial_steps == pr.unchanged_steps);
     }
     pair_close(&pr);
 }

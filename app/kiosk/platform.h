@@ -136,12 +136,14 @@ void platform_logical_to_finger(int rotation, int phys_w, int phys_h, int lx, in
  * on a plain background is blended onto it once, cached so, and then copied, not blended.
  * PLATFORM_DRAW_SKIP_HIDDEN (on by default): what a later opaque rectangle paints over is not
  * drawn (a fill is cut into the pieces left visible; no clear under a full-panel background).
- * PLATFORM_DRAW_PARTIAL (on by default; used only where frames are drawn straight onto the
- * window: software renderer, rotation 0): only the parts of the panel where the frame's
- * draw list differs from the last frame's are redrawn. The first frame, and the first after
- * a resize, an expose or a change of options, is drawn whole. It keeps a copy of the last
- * frame's text (answers included) in locked memory, wiped and replaced by every draw, as the
- * frame's own arena is by every ui_frame_begin.
+ * PLATFORM_DRAW_PARTIAL (on by default): a frame whose draw list is the last frame's is not
+ * drawn or presented again (the panel still shows it; with a GPU renderer redrawing it cost
+ * the idle kiosk most of its CPU). Where frames are drawn straight onto the window (software
+ * renderer, rotation 0), only the parts of the panel where the frame's draw list differs
+ * from the last frame's are redrawn. The first frame, and the first after a resize, an
+ * expose or a change of options, is drawn whole. It keeps a copy of the last frame's text
+ * (answers included) in locked memory, wiped and replaced by every draw, as the frame's own
+ * arena is by every ui_frame_begin.
  * PLATFORM_DRAW_PLAIN_STORES (on by default; used where frames are drawn straight onto the
  * window): opaque fills are written with ordinary stores, not SDL_FillRect's non-temporal
  * ones, which push the lines out to memory just before text is copied onto them. */

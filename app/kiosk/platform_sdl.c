@@ -1332,6 +1332,18 @@ static void frame_diff(Platform *p, const UiFrame *f)
         dirty_add(p, p->prev_cmds[j].r);
 }
 
+/* Whether f is the last frame drawn, command for command (PLATFORM_DRAW_PARTIAL). */
+static int same_frame(const Platform *p, const UiFrame *f)
+{
+    if (!(p->opts & PLATFORM_DRAW_PARTIAL) || !p->prev_valid || p->prev_w != f->w ||
+        p->prev_h != f->h || p->prev_n != f->n_cmds)
+        return 0;
+    for (int i = 0; i < f->n_cmds; i++)
+        if (!same_cmd(&f->cmds[i], f->arena, &p->prev_cmds[i], p->prev_arena))
+            return 0;
+    return 1;
+}
+
 /* Forgets the last frame (wiping its text). */
 static void forget_frame(Platform *p)
 {
@@ -1346,7 +1358,7 @@ static void forget_frame(Platform *p)
 static void remember_frame(Platform *p, const UiFrame *f)
 {
     forget_frame(p);
-    if (!(p->opts & PLATFORM_DRAW_PARTIAL) || !p->direct)
+    if (!(p->opts & PLATFORM_DRAW_PARTIAL))
         return;
     if (!p->prev_cmds)
         p->prev_cmds = malloc(sizeof(UiCmd) * UI_MAX_CMDS);
@@ -1398,6 +1410,10 @@ void platform_draw(Platform *p, const UiFrame *f)
     if (f->epoch != p->epoch) {
         cache_drop_answers(p);
         p->epoch = f->epoch;
+    }
+    if (same_frame(p, f)) { /* the panel shows it already */
+        p->redrawn = 0;
+        return;
     }
     SDL_SetRenderTarget(p->ren, p->direct ? NULL : p->target);
     long panel = (long)p->lw * p->lh, area = 0;
