@@ -1,4 +1,5 @@
-/* test_kiosk_selftest: the selftest's swap check, on /proc and cgroup files made here. */
+/* test_kiosk_selftest: the selftest's swap and volatile-data checks, on /proc and cgroup
+ * files made here, and the volatile check on this machine's own mounts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +82,61 @@ static void test_swap_check(void)
     CHECK(selftest_swap_check("/nonexistent/swaps", v2, root, msg, sizeof msg) == 0);
 }
 
+/* A mountinfo line: ID 1, parent 0, the mount point and type given. */
+#define MI(mp, type, src) "36 25 0:32 / " mp " rw,relatime shared:1 - " type " " src " rw\n"
+
+static void test_volatile_check(void)
+{
+    char msg[1200];
+    /* overlayroot with recurse=1: the data partition's fstab line became an overlay. */
+    const char *overlay = make("mi-overlay", MI("/", "ext4", "/dev/mmcblk0p2")
+                                             MI("/media/root-ro", "ext4", "/dev/mmcblk0p2")
+                                             MI("/", "overlay", "overlayroot")
+                                             MI("/var/lib/debrief", "overlay", "overlayroot"));
+    CHECK(selftest_volatile_check(overlay, "/var/lib/debrief", msg, sizeof msg) == 1);
+    CHECK(strstr(msg, "/var/lib/debrief is on overlay") != NULL);
+    CHECK(strstr(msg, "lost at power-off") != NULL);
+    /* recurse=0: the root is an overlay, the data partition is the real ext4 mounted on it. */
+    const char *real = make("mi-real", MI("/", "overlay", "overlayroot")
+                                       MI("/var/lib/debrief", "ext4", "/dev/mmcblk0p3"));
+    CHECK(selftest_volatile_check(real, "/var/lib/debrief", msg, sizeof msg) == 0);
+    CHECK_STR(msg, "ext4 on /var/lib/debrief");
+    /* ... but a directory beside it is on the overlay. */
+    CHECK(selftest_volatile_check(real, "/var/lib/debrief-old", msg, sizeof msg) == 1);
+    CHECK(strstr(msg, "on overlay") != NULL);
+    /* tmpfs, ramfs, zram, and a mount point with a space in its name. */
+    const char *misc = make("mi-misc", MI("/", "ext4", "/dev/sda1") MI("/run", "tmpfs", "tmpfs")
+                                       MI("/srv/r", "ramfs", "none")
+                                       MI("/srv/z", "ext4", "/dev/zram1")
+                                       MI("/srv/my\\040data", "tmpfs", "tmpfs"));
+    CHECK(selftest_volatile_check(misc, "/run/debrief", msg, sizeof msg) == 1);
+    CHECK(strstr(msg, "on tmpfs (memory, mounted at /run)") != NULL);
+    CHECK(selftest_volatile_check(misc, "/srv/r/x", msg, sizeof msg) == 1);
+    CHECK(strstr(msg, "on ramfs") != NULL);
+    CHECK(selftest_volatile_check(misc, "/srv/z", msg, sizeof msg) == 1);
+    CHECK(strstr(msg, "compressed RAM disk") != NULL);
+    CHECK(selftest_volatile_check(misc, "/srv/my data/d", msg, sizeof msg) == 1);
+    CHECK(selftest_volatile_check(misc, "/srv/runner", msg, sizeof msg) == 0);
+    CHECK_STR(msg, "ext4 on /");
+    CHECK(selftest_volatile_check(make("mi-empty", ""), "/x", msg, sizeof msg) == -1);
+    CHECK(selftest_volatile_check("/nonexistent/mountinfo", "/x", msg, sizeof msg) == -1);
+    /* This machine's own /dev/shm, where it is a tmpfs. */
+    char shm[300];
+    snprintf(shm, sizeof shm, "/dev/shm/debrief-test-selftest-%d", (int)getpid());
+    if (mkdir(shm, 0700) == 0) {
+        int r = selftest_volatile_check("/proc/self/mountinfo", shm, msg, sizeof msg);
+        if (strstr(msg, "tmpfs"))
+            CHECK(r == 1);
+        rmdir(shm);
+    }
+}
+
 int main(void)
 {
     snprintf(g_tmp, sizeof g_tmp, "/tmp/debrief-test-selftest-%d", (int)getpid());
     mkdir(g_tmp, 0700);
     RUN(test_swap_check);
+    RUN(test_volatile_check);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_tmp);
     if (system(cmd) != 0)

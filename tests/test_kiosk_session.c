@@ -539,6 +539,24 @@ static void test_selftest(void)
     CHECK(strstr(errbuf, swap_warn ? "selftest: FAILED (2 problems, 2 warnings)"
                                    : "selftest: FAILED (2 problems, 1 warning)") != NULL);
     CHECK(strstr(errbuf, "debrief-kiosk: error: data: ") != NULL);
+
+    /* A data directory in memory (this machine's /dev/shm, where it is a tmpfs) fails,
+     * naming the file-system type: its responses would be gone at the next power cut. */
+    char shm[300], fs[1200];
+    snprintf(shm, sizeof shm, "/dev/shm/debrief-kiosk-test-%d", (int)getpid());
+    if (mkdir(shm, 0700) == 0 &&
+        selftest_volatile_check("/proc/self/mountinfo", shm, fs, sizeof fs) == 1) {
+        const char *a5[] = {"--survey", survey, "--data", shm, "--recipient", pub, "--selftest",
+                            NULL};
+        merge_stdout = 1;
+        CHECK(run_kiosk(a5, 0, errbuf, sizeof errbuf) == 1);
+        merge_stdout = 0;
+        CHECK(strstr(errbuf, "FAIL  data       ") != NULL && strstr(errbuf, "is on tmpfs") != NULL);
+        CHECK(strstr(errbuf, "lost at power-off") != NULL);
+    }
+    char rm[400];
+    snprintf(rm, sizeof rm, "rm -rf '%s'", shm);
+    CHECK(system(rm) == 0);
 }
 
 /* A datagram socket bound at tmp/name, standing in for systemd's $NOTIFY_SOCKET (its path in
@@ -1440,7 +1458,13 @@ int main(void)
     snprintf(kiosk, sizeof kiosk, "%s/app/kiosk/debrief-kiosk", b ? b : "..");
     snprintf(src, sizeof src, "%s", s ? s : "..");
     snprintf(survey, sizeof survey, "%s/tests/kiosk/team.json", src);
-    snprintf(tmp, sizeof tmp, "/tmp/debrief-kiosk-test-XXXXXX");
+    /* The selftest fails a data directory in memory: where /tmp is a tmpfs, the build
+     * directory holds the test's files instead. */
+    char fsmsg[1200], cwd[200];
+    int tmp_volatile = selftest_volatile_check("/proc/self/mountinfo", "/tmp", fsmsg,
+                                               sizeof fsmsg) == 1;
+    snprintf(tmp, sizeof tmp, "%s/debrief-kiosk-test-XXXXXX",
+             tmp_volatile && getcwd(cwd, sizeof cwd) ? cwd : "/tmp");
     if (!mkdtemp(tmp))
         return 1;
     setenv("SDL_VIDEODRIVER", "dummy", 1);

@@ -1,6 +1,7 @@
 /* selftest: see selftest.h. */
 #include "selftest.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,11 +99,96 @@ static void check_data(Checklist *c, const KioskArgs *a)
                  cur.date, (long long)cur.responses);
     else
         snprintf(session, sizeof session, "no session open: the kiosk says it is not collecting");
-    report(c, "ok", "data", "%s (writable, %lld MB free; %s)", a->data, free_bytes / 1000000,
-           session);
+    char fs[PATH_MAX + 600];
+    int vol = selftest_volatile_check("/proc/self/mountinfo", a->data, fs, sizeof fs);
+    if (vol == 1) {
+        report(c, "FAIL", "data", "%s", fs);
+        return;
+    }
+    report(c, "ok", "data", "%s (%s, writable, %lld MB free; %s)", a->data,
+           vol == 0 ? fs : "file system unknown", free_bytes / 1000000, session);
     if (free_bytes >= 0 && free_bytes < SELFTEST_LOW_SPACE_BYTES)
         report(c, "WARN", "space", "only %lld MB free in %s: export and apply acknowledgements",
                free_bytes / 1000000, a->data);
+}
+
+/* mountinfo's escapes (\040 for a space, \011, \012, \134) decoded in place. */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (char *i = s; *i; i++) {
+        if (i[0] == '\\' && i[1] >= '0' && i[1] <= '3' && i[2] >= '0' && i[2] <= '7' &&
+            i[3] >= '0' && i[3] <= '7') {
+            *o++ = (char)((i[1] - '0') * 64 + (i[2] - '0') * 8 + (i[3] - '0'));
+            i += 3;
+        } else {
+            *o++ = *i;
+        }
+    }
+    *o = '\0';
+}
+
+/* Whether mount point mp holds path (a prefix ending at a path component). */
+static int holds(const char *mp, const char *path)
+{
+    size_t n = strlen(mp);
+    if (strcmp(mp, "/") == 0)
+        return path[0] == '/';
+    return strncmp(mp, path, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+int selftest_volatile_check(const char *mountinfo, const char *dir, char *msg, size_t cap)
+{
+    char real[PATH_MAX];
+    if (!realpath(dir, real))
+        snprintf(real, sizeof real, "%s", dir);
+    FILE *f = fopen(mountinfo, "r");
+    if (!f) {
+        snprintf(msg, cap, "cannot read %s", mountinfo);
+        return -1;
+    }
+    char line[4096], best_mp[PATH_MAX] = "", best_type[64] = "", best_src[PATH_MAX] = "";
+    size_t best = 0;
+    int found = 0;
+    while (fgets(line, sizeof line, f)) {
+        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+        char mp[PATH_MAX], type[64], src[PATH_MAX];
+        const char *sep = strstr(line, " - ");
+        if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1 ||
+            sscanf(sep + 3, "%63s %4095s", type, src) != 2)
+            continue;
+        unescape(mp);
+        unescape(src);
+        /* The longest mount point that holds dir; of equal ones the last (mounted on top). */
+        if (holds(mp, real) && strlen(mp) >= best) {
+            best = strlen(mp);
+            found = 1;
+            snprintf(best_mp, sizeof best_mp, "%s", mp);
+            snprintf(best_type, sizeof best_type, "%s", type);
+            snprintf(best_src, sizeof best_src, "%s", src);
+        }
+    }
+    fclose(f);
+    if (!found) {
+        snprintf(msg, cap, "no mount holds %s in %s", real, mountinfo);
+        return -1;
+    }
+    const char *why = NULL;
+    if (strcmp(best_type, "tmpfs") == 0 || strcmp(best_type, "ramfs") == 0)
+        why = "memory";
+    else if (strcmp(best_type, "overlay") == 0)
+        why = "an overlay, whose writes a read-only root keeps in memory";
+    else if (strncmp(best_src, "/dev/zram", 9) == 0)
+        why = "a compressed RAM disk";
+    if (why) {
+        snprintf(msg, cap,
+                 "%s is on %s (%s, mounted at %s): every response would be lost at power-off. "
+                 "Keep the data directory on a real partition (DEPLOY.md, \"Read-only root\")",
+                 real, best_type, why, best_mp);
+        return 1;
+    }
+    snprintf(msg, cap, "%s on %s", best_type, best_mp);
+    return 0;
 }
 
 static void check_fonts_and_display(Checklist *c, const KioskArgs *a)

@@ -1,7 +1,8 @@
 /* selftest: `debrief-kiosk --selftest`, the IT staff's pass/fail checklist.
  *
  * Runs every check on its own, so one problem does not hide the next: the survey, each
- * recipient key, the data directory (store opens, a file can be written, free space), the
+ * recipient key, the data directory (store opens, a file can be written, free space, and it
+ * is not on a file system that forgets everything at power-off), the
  * fonts, the display (which video driver SDL gives us), the coordinator PIN, and whether the
  * process could be swapped out (typed answers pass through SDL's buffers). Prints one
  * line per check to out ("ok", "WARN" or "FAIL", what was checked, what was found) and each
@@ -28,5 +29,12 @@ int kiosk_selftest(const KioskArgs *args, FILE *out);
  * msg (cap bytes) says which. */
 int selftest_swap_check(const char *proc_swaps, const char *proc_cgroup,
                         const char *cgroup_root, char *msg, size_t cap);
+
+/* Whether directory dir is on a volatile file system, by the mount that holds it in
+ * mountinfo (a /proc/self/mountinfo): tmpfs or ramfs, an overlay (overlayroot's read-only
+ * root keeps its writes in RAM), or a zram device. Returns 1 if it is, with msg (cap bytes)
+ * naming the file-system type and the mount point; 0 otherwise (msg names them too), and
+ * -1 if mountinfo cannot be read or has no mount for dir. */
+int selftest_volatile_check(const char *mountinfo, const char *dir, char *msg, size_t cap);
 
 #endif
