@@ -1800,7 +1800,7 @@ static Kiosk *admin_kiosk(FakeAdmin *fa, FakeStore *fs, int no_pin)
     Kiosk *k = NULL;
     DbError err;
     CHECK(kiosk_new(team, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    KioskAdminOps ops = {fa, fa_status, fa_open, fa_close, fa_export, fa_ack, NULL, NULL};
+    KioskAdminOps ops = {fa, fa_status, fa_open, fa_close, fa_export, fa_ack, NULL, NULL, NULL, NULL, NULL};
     kiosk_set_admin(k, &ops);
     kiosk_tick(k, 1000);
     kiosk_frame(k, W, H);
@@ -1856,7 +1856,7 @@ static void test_pin_lockout_survives_restart(void)
     FakeStore fs = {0};
     fake_admin_init(&fa);
     KioskAdminOps ops = {&fa, fa_status, fa_open, fa_close,
-                         fa_export, fa_ack, fa_pin_load, fa_pin_save};
+                         fa_export, fa_ack, fa_pin_load, fa_pin_save, NULL, NULL, NULL};
     Kiosk *k = started_kiosk(&fs, &ops, 1000);
     CHECK(kiosk_pin_failures(k) == 0 && kiosk_pin_locked_ms(k) == 0);
     kiosk_frame(k, W, H);

@@ -24,6 +24,7 @@
 #define EXPECTED_MAX 999
 #define DAYS_MAX 3660
 #define LOCK_MAX_MS (60 * 60 * 1000)
+#define DRIVE_POLL_MS 1000 /* the admin screen looks for a USB stick this often */
 
 int kadm_screen(KioskScreen s)
 {
@@ -93,7 +94,7 @@ static int admin_possible(const Kiosk *k)
 static void refresh(Kiosk *k)
 {
     memset(&k->st, 0, sizeof k->st);
-    k->st.free_bytes = -1;
+    k->st.free_bytes = k->st.drive_free = -1;
     if (k->admin.status)
         k->admin.status(k->admin.ctx, &k->st);
     /* What the coordinator just did shows at once; the app refines it (a full session, the
@@ -102,6 +103,7 @@ static void refresh(Kiosk *k)
         k->cfg.availability = KA_NO_SESSION;
     else if (k->cfg.availability == KA_NO_SESSION)
         k->cfg.availability = KA_COLLECTING;
+    k->drive_polled = k->now;
 }
 
 static void go(Kiosk *k, KioskScreen s)
@@ -109,6 +111,15 @@ static void go(Kiosk *k, KioskScreen s)
     k->screen = s;
     k->screen_since = k->now;
     k->dirty = 1;
+}
+
+/* Back to the attract screen; a USB stick still in is released (Export keeps it in while it
+ * offers "Export anyway"). */
+static void leave_admin(Kiosk *k)
+{
+    if (k->screen != KS_PIN && k->admin.release_drive)
+        k->admin.release_drive(k->admin.ctx);
+    k->adm_leave = 1; /* the flow resets: back to the attract screen */
 }
 
 /* ---- dates: the coordinator confirms the date; the clock only proposes it ---- */
@@ -333,8 +344,10 @@ void kadm_action(Kiosk *k, const UiTarget *t)
         pin_check(k);
         break;
     case ACT_PIN_CANCEL:
-    case ACT_ADM_EXIT:
         k->adm_leave = 1; /* the flow resets: back to the attract screen */
+        break;
+    case ACT_ADM_EXIT:
+        leave_admin(k);
         break;
     case ACT_ADM_OPEN:
         refresh(k);
@@ -350,7 +363,8 @@ void kadm_action(Kiosk *k, const UiTarget *t)
         go(k, KS_ADMIN_CONFIRM);
         break;
     case ACT_ADM_FORCE:
-        k->confirm = ACT_ADM_FORCE;
+    case ACT_ADM_CONSOLE:
+        k->confirm = t->action;
         go(k, KS_ADMIN_CONFIRM);
         break;
     case ACT_ADM_CONFIRM:
@@ -358,6 +372,8 @@ void kadm_action(Kiosk *k, const UiTarget *t)
             do_close(k);
         else if (k->confirm == ACT_ADM_FORCE)
             do_export(k, 1);
+        else if (k->confirm == ACT_ADM_CONSOLE && k->admin.console)
+            k->admin.console(k->admin.ctx);
         k->confirm = 0;
         break;
     case ACT_ADM_EXPORT:
@@ -521,8 +537,19 @@ int kadm_tick(Kiosk *k)
     if (!kadm_screen(k->screen))
         return 0;
     if (k->now - k->last_input >= (uint64_t)k->cfg.admin_timeout_ms) {
-        k->adm_leave = 1;
+        leave_admin(k);
         return 1;
+    }
+    if (k->screen == KS_ADMIN && k->admin.drive_status &&
+        k->now - k->drive_polled >= DRIVE_POLL_MS) {
+        KioskAdminStatus was = k->st;
+        k->drive_polled = k->now;
+        k->admin.drive_status(k->admin.ctx, &k->st);
+        if (was.drive != k->st.drive || strcmp(was.drive_name, k->st.drive_name) != 0 ||
+            was.drive_free / 1000000 != k->st.drive_free / 1000000) {
+            k->dirty = 1;
+            return 1;
+        }
     }
     if (k->screen == KS_PIN && k->pin_locked_until) {
         /* The countdown: a redraw every second, and one when the lock ends. */
@@ -556,6 +583,12 @@ int64_t kadm_next_timer(const Kiosk *k)
     int64_t t = el >= (uint64_t)k->cfg.admin_timeout_ms
                     ? 0
                     : (int64_t)((uint64_t)k->cfg.admin_timeout_ms - el);
+    if (k->screen == KS_ADMIN && k->admin.drive_status) {
+        uint64_t since = k->now - k->drive_polled;
+        int64_t poll = since >= DRIVE_POLL_MS ? 0 : (int64_t)(DRIVE_POLL_MS - since);
+        if (poll < t)
+            t = poll;
+    }
     if (k->screen == KS_PIN && k->pin_locked_until) {
         int64_t left = kiosk_pin_locked_ms(k);
         int64_t to_sec = left % 1000 ? left % 1000 : (left ? 1000 : 0);
@@ -776,7 +809,16 @@ static void build_admin(Kiosk *k)
     int cw = k->fw - 2 * mt->m;
     const AdminWords *aw = kui_admin_words(k);
     int y = title_bar(k, aw->coordinator, aw->exit, ACT_ADM_EXIT);
-    KvRow rows[7];
+    if (k->admin.console) { /* left of Exit, as title_bar places it (IT staff: English) */
+        int ew = kui_text_w(k, aw->exit, mt->body, UI_TEXT_BOLD) + 4 * mt->pad;
+        int cw2 = kui_text_w(k, "Console", mt->body, UI_TEXT_BOLD) + 4 * mt->pad;
+        ew = ew < 2 * mt->target ? 2 * mt->target : ew;
+        cw2 = cw2 < 2 * mt->target ? 2 * mt->target : cw2;
+        kui_button(k, (UiRect){k->fw - mt->m - ew - mt->gap - cw2, mt->top + mt->m / 2, cw2,
+                               mt->target},
+                   "Console", mt->body, B_NORMAL, ACT_ADM_CONSOLE, 0);
+    }
+    KvRow rows[8];
     int n = 0;
     memset(rows, 0, sizeof rows);
     rows[n].caption = aw->cap_session;
@@ -807,6 +849,17 @@ static void build_admin(Kiosk *k)
     rows[n].caption = aw->cap_free;
     human_bytes(st->free_bytes, aw->unknown, rows[n].value, sizeof rows[n].value);
     rows[n++].color = c_fg;
+    rows[n].caption = aw->cap_stick;
+    if (st->drive) {
+        char fr[32];
+        human_bytes(st->drive_free, fr, sizeof fr);
+        snprintf(rows[n].value, sizeof rows[n].value, "%s \xC2\xB7 %s %s", st->drive_name, fr,
+                 aw->free_);
+        rows[n++].color = c_fg;
+    } else {
+        snprintf(rows[n].value, sizeof rows[n].value, "%s", aw->no_stick);
+        rows[n++].color = c_muted;
+    }
     rows[n].caption = aw->cap_kiosk;
     snprintf(rows[n].value, sizeof rows[n].value, "%s", st->kiosk_fp[0] ? st->kiosk_fp : aw->unknown);
     rows[n++].color = c_fg;
@@ -1019,6 +1072,13 @@ static void build_confirm(Kiosk *k)
                  k->st.date, aw->has, k->st.responses,
                  k->st.responses == 1 ? aw->response : aw->responses, aw->close_rest);
         yes = aw->close_session;
+    } else if (k->confirm == ACT_ADM_CONSOLE) { /* for IT staff: English */
+        title = "Stop the kiosk for IT staff?";
+        snprintf(msg, sizeof msg,
+                 "The kiosk stops and the console login appears on this screen. Nobody can "
+                 "answer the survey until it is started again (sudo systemctl start "
+                 "debrief-kiosk, or a restart of the Pi). Stored responses stay.");
+        yes = "Stop the kiosk";
     } else {
         title = aw->export_q;
         snprintf(msg, sizeof msg, "%s", aw->export_body);

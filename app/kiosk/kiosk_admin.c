@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -265,6 +266,156 @@ int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbErro
     return find_drive(configured, 1, out, cap, err);
 }
 
+/* The device mounted at dir, from /proc/self/mountinfo ("" if none). */
+static void mount_source(const char *dir, char *out, size_t cap)
+{
+    out[0] = '\0';
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    if (!f)
+        return;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        /* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+        char mp[PATH_MAX], fstype[64], src[PATH_MAX];
+        const char *sep = strstr(line, " - ");
+        if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && strcmp(mp, dir) == 0 && sep &&
+            sscanf(sep + 3, "%63s %4095s", fstype, src) == 2)
+            snprintf(out, cap, "%s", src); /* the last mount there is the one seen */
+    }
+    fclose(f);
+}
+
+/* The label udev gave the device (/dev/disk/by-label, "\x20" escapes decoded), or "". */
+static void device_label(const char *dev, char *out, size_t cap)
+{
+    out[0] = '\0';
+    char real_dev[PATH_MAX];
+    DIR *d = opendir("/dev/disk/by-label");
+    if (!d || !realpath(dev, real_dev)) {
+        if (d)
+            closedir(d);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char link[PATH_MAX], target[PATH_MAX];
+        if (e->d_name[0] == '.' ||
+            snprintf(link, sizeof link, "/dev/disk/by-label/%s", e->d_name) >= (int)sizeof link ||
+            !realpath(link, target) || strcmp(target, real_dev) != 0)
+            continue;
+        size_t n = 0;
+        for (const char *c = e->d_name; *c && n + 1 < cap; c++) {
+            unsigned v;
+            if (c[0] == '\\' && c[1] == 'x' && sscanf(c + 2, "%2x", &v) == 1) {
+                out[n++] = (char)v;
+                c += 3;
+            } else {
+                out[n++] = *c;
+            }
+        }
+        out[n] = '\0';
+        break;
+    }
+    closedir(d);
+}
+
+void kiosk_admin_drive(const char *configured, int *present, char *name, size_t cap,
+                       long long *free_bytes)
+{
+    char dir[PATH_MAX];
+    DbError err;
+    *present = find_drive(configured, 0, dir, sizeof dir, &err) == DB_OK;
+    name[0] = '\0';
+    *free_bytes = -1;
+    if (!*present)
+        return;
+    *free_bytes = fs_free_bytes(dir);
+    if (configured && configured[0]) {
+        snprintf(name, cap, "%s", dir);
+        return;
+    }
+    char src[PATH_MAX];
+    mount_source(dir, src, sizeof src);
+    if (src[0] == '/')
+        device_label(src, name, cap);
+    if (!name[0])
+        snprintf(name, cap, "USB stick (%s)", src[0] ? src : dir);
+}
+
+int kiosk_admin_release_drive(const char *dir, const char *request, int timeout_ms, char *msg,
+                              size_t cap)
+{
+    if (strcmp(dir, KIOSK_DRIVE_DEFAULT) != 0 || !is_mount_point(dir)) {
+        snprintf(msg, cap, "Unmount the drive at %s before you remove it.", dir);
+        return 0;
+    }
+    int fd = open(request, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(msg, cap,
+                 "The USB stick could not be released (%s: %s). Do not remove it yet: ask IT "
+                 "staff to unmount %s.",
+                 request, strerror(errno), dir);
+        return 0;
+    }
+    close(fd);
+    for (int waited = 0; waited < timeout_ms; waited += 100) {
+        if (!is_mount_point(dir)) {
+            snprintf(msg, cap, "You can remove the USB stick now.");
+            fprintf(stderr, "debrief-kiosk: the USB stick at %s is released: it can be removed\n",
+                    dir);
+            return 1;
+        }
+        nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+    }
+    snprintf(msg, cap,
+             "The USB stick is still in use. Do not remove it yet: wait a minute, or ask IT "
+             "staff to unmount %s.",
+             dir);
+    fprintf(stderr, "debrief-kiosk: the USB stick at %s was not released within %d s\n", dir,
+            timeout_ms / 1000);
+    return 0;
+}
+
+/* After an export or acknowledgement: a USB stick the package mounted is unmounted (the
+ * coordinator is told when it can be removed); a configured directory is left alone. */
+static void release_after(const KioskAdmin *a, const char *drive, char *msg, size_t cap)
+{
+    if (a->export_dir && a->export_dir[0])
+        return;
+    char note[512];
+    sd_notify_watchdog_extend(60);
+    kiosk_admin_release_drive(drive, KIOSK_DRIVE_EJECT, 15000, note, sizeof note);
+    sd_notify_watchdog_restore();
+    size_t n = strlen(msg);
+    snprintf(msg + n, cap - n, "%s%s", n && msg[n - 1] != '\n' ? "\n" : "", note);
+}
+
+static void op_release_drive(void *ctx)
+{
+    KioskAdmin *a = ctx;
+    char msg[512];
+    if (!(a->export_dir && a->export_dir[0]) && is_mount_point(KIOSK_DRIVE_DEFAULT))
+        kiosk_admin_release_drive(KIOSK_DRIVE_DEFAULT, KIOSK_DRIVE_EJECT, 15000, msg, sizeof msg);
+}
+
+/* "Console": the main loop sees SIGTERM as SDL's quit event and returns; main exits with
+ * KIOSK_EXIT_CONSOLE, which the unit does not restart (it starts the console login). */
+static void op_console(void *ctx)
+{
+    KioskAdmin *a = ctx;
+    op_release_drive(ctx);
+    a->console = 1;
+    fprintf(stderr, "debrief-kiosk: the coordinator stopped the kiosk for IT staff (console)\n");
+    raise(SIGTERM);
+}
+
+static void op_drive_status(void *ctx, KioskAdminStatus *st)
+{
+    KioskAdmin *a = ctx;
+    kiosk_admin_drive(a->export_dir, &st->drive, st->drive_name, sizeof st->drive_name,
+                      &st->drive_free);
+}
+
 /* ---- the operations ---- */
 
 /* DB_EIO "the store is not open" when the kiosk could not open it (the reason is on the
@@ -318,6 +469,7 @@ static void op_status(void *ctx, KioskAdminStatus *st)
     st->n_recipients = a->n_rcpt < KIOSK_MAX_RCPT_FP ? a->n_rcpt : KIOSK_MAX_RCPT_FP;
     for (int i = 0; i < st->n_recipients; i++)
         keys_public_fingerprint(&a->rcpt[i], st->recipient_fp[i]);
+    op_drive_status(ctx, st);
 }
 
 static int op_open(void *ctx, const char *label, const char *date, int expected, DbError *err)
@@ -404,6 +556,7 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
         add(msg, cap, "Export failed: %s\nNothing was reported as exported.", err.msg);
         fprintf(stderr, "debrief-kiosk: export failed: %s\n", err.msg);
         coord_export_result_free(&res);
+        release_after(a, drive, msg, cap);
         return rc;
     }
     for (int i = 0; i < res.n_batches; i++) {
@@ -441,6 +594,8 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
     size_t n = strlen(msg);
     if (n && msg[n - 1] == '\n')
         msg[n - 1] = '\0';
+    if (!*held || force) /* else "Export anyway" is offered: the stick stays */
+        release_after(a, drive, msg, cap);
     return DB_OK;
 }
 
@@ -542,6 +697,7 @@ static int op_ack(void *ctx, char *msg, size_t cap)
             KIOSK_ACK_MAX_FILES);
     if (n > 0)
         add(msg, cap, "Deleted %lld response%s in all.", (long long)total, total == 1 ? "" : "s");
+    release_after(a, drive, msg, cap);
     return failed ? DB_EAUTH : DB_OK;
 }
 
@@ -598,6 +754,9 @@ void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops)
     ops->close_session = op_close;
     ops->export_batch = op_export;
     ops->apply_ack = op_ack;
+    ops->drive_status = op_drive_status;
+    ops->release_drive = op_release_drive;
+    ops->console = op_console;
     ops->pin_fails_load = op_pin_fails_load;
     ops->pin_fails_save = op_pin_fails_save;
 }

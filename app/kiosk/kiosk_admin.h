@@ -10,6 +10,12 @@
  * udisks and most automounters create). A directory that is not a mount point is not a
  * drive: without this check an empty /media/debrief would quietly receive the batch on the
  * kiosk's own SD card.
+ *
+ * USB sticks: the debrief-kiosk package's udev rule has a vfat or exfat stick mounted at
+ * /media/debrief for the kiosk's user only (packaging/udev, debrief-usb-mount@.service), and
+ * unmounts it when the kiosk creates KIOSK_DRIVE_EJECT (debrief-usb-eject.path): the kiosk
+ * itself never mounts anything and runs without privileges. Export and acknowledgement
+ * release the stick when they are done and tell the coordinator when it can be removed.
  */
 #ifndef DEBRIEF_KIOSK_ADMIN_H
 #define DEBRIEF_KIOSK_ADMIN_H
@@ -26,6 +32,11 @@
 #define KIOSK_PIN_FILE "admin-pin" /* DATA/admin-pin */
 #define KIOSK_DRIVE_DEFAULT "/media/debrief"
 #define KIOSK_ACK_MAX_FILES 64 /* acknowledgement files applied from one drive at once */
+/* The kiosk's exit status after the admin screen's "Console": debrief-kiosk.service does not
+ * restart it (RestartPreventExitStatus=) and starts the console login on tty1 instead. */
+#define KIOSK_EXIT_CONSOLE 75
+/* The request to unmount the stick at KIOSK_DRIVE_DEFAULT (RuntimeDirectory=debrief). */
+#define KIOSK_DRIVE_EJECT "/run/debrief/usb-eject"
 
 typedef struct KioskAdmin {
     Store *store;          /* borrowed: the kiosk's one open store; NULL while it cannot be
@@ -37,6 +48,7 @@ typedef struct KioskAdmin {
     const char *export_dir; /* configured drive directory, or "" to look for one */
     int k;                  /* min_responses (0: COORD_DEFAULT_K) */
     const char *out_of_service; /* borrowed: why the kiosk is out of service, "" if it is not */
+    int console;            /* set when the coordinator stopped the kiosk for IT staff */
 } KioskAdmin;
 
 /* Fills ops with the operations over a (which must outlive the kiosk). */
@@ -46,6 +58,18 @@ void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops);
  * Fills out with the directory. DB_ENOENT "no USB drive found ..." or DB_EIO "... is
  * read-only" with a message the coordinator can act on. */
 int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbError *err);
+
+/* Whether there is a drive to export to now (configured, or a mounted stick, writable or
+ * not), what to call it (the stick's file-system label, else its device) and its free bytes
+ * (-1 if unknown). */
+void kiosk_admin_drive(const char *configured, int *present, char *name, size_t cap,
+                       long long *free_bytes);
+
+/* Releases the USB stick at dir: only the one at KIOSK_DRIVE_DEFAULT, by creating the file
+ * request and waiting up to timeout_ms for it to be unmounted. Returns 1 when it can be
+ * removed; msg (cap bytes) says so, or what to do instead. */
+int kiosk_admin_release_drive(const char *dir, const char *request, int timeout_ms, char *msg,
+                              size_t cap);
 
 /* Loads the PIN hash: config_hash when non-empty (*where = "the configuration"), else
  * DATA/admin-pin. DB_ENOENT if neither is set; DB_EFORMAT if the stored hash is unusable. */

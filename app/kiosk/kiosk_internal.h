@@ -50,7 +50,8 @@ enum {
     ACT_ADM_KEY,
     ACT_ADM_LABEL_DONE,
     ACT_ADM_CONFIRM,
-    ACT_ADM_FORCE
+    ACT_ADM_FORCE,
+    ACT_ADM_CONSOLE /* stop the kiosk for IT staff: the console login comes back */
 };
 
 /* Themes: dark text on a light background, one strong accent, 4.5:1 contrast or better
@@ -165,7 +166,8 @@ struct Kiosk {
     int pin_shown_secs; /* the countdown last drawn */
     int pin_note;       /* 0 none, 1 wrong PIN, 2 too short */
     KioskAdminStatus st;
-    int confirm; /* what KS_ADMIN_CONFIRM confirms: ACT_ADM_CLOSE or ACT_ADM_FORCE */
+    uint64_t drive_polled; /* when the admin screen last looked for the drive */
+    int confirm; /* what KS_ADMIN_CONFIRM confirms: ACT_ADM_CLOSE, _FORCE or _CONSOLE */
     char result_title[64];
     char result[2048];
     int result_held; /* sessions held back by the last export (offer "Export anyway") */

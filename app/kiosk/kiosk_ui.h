@@ -116,6 +116,10 @@ typedef struct KioskAdminStatus {
     int n_recipients;
     char recipient_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE];
     char problem[DBERR_MSG_MAX]; /* a problem reading the status, shown as is ("" if none) */
+    /* The drive Export writes to (a USB stick, or the configured directory): */
+    int drive;                /* 1 if there is one now */
+    char drive_name[80];      /* what the coordinator knows it by: the stick's label */
+    long long drive_free;     /* free bytes on it, -1 if unknown */
 } KioskAdminStatus;
 
 typedef struct KioskAdminOps {
@@ -137,6 +141,17 @@ typedef struct KioskAdminOps {
      * lockout does), save is called whenever the count changes. */
     int (*pin_fails_load)(void *ctx);
     void (*pin_fails_save)(void *ctx, int fails);
+    /* Optional: fills only the drive fields of *st (cheap: the admin screen calls it every
+     * second, so that a stick plugged in or pulled out shows at once). Export and apply_ack
+     * release a USB stick when they are done with it and say in msg whether it can be
+     * removed. */
+    void (*drive_status)(void *ctx, KioskAdminStatus *st);
+    /* Optional: leaving the admin screens (Exit, timeout) releases a USB stick still in. */
+    void (*release_drive)(void *ctx);
+    /* Optional: IT staff's way back to a shell without a network ("Console" on the admin
+     * screen, confirmed): the kiosk stops, the unit brings back the console login on tty1.
+     * Without it the admin screen offers no Console button. */
+    void (*console)(void *ctx);
 } KioskAdminOps;
 
 /* Sets the operations behind the admin screen (copied). Without them, or without a PIN,

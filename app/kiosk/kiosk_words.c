@@ -231,7 +231,8 @@ static const AdminWords admin_words[] = {
      "Closed ", " with ", ".\nThe kiosk is not collecting now. Export when you are ready.",
      "The session could not be closed: ", "Acknowledgement",
      {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"},
-     {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}},
+     {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+     "USB stick", "free", "none: plug one in to export"},
     {"de",
      "Koordination", "Beenden", "Sitzung", "Noch nicht exportiert", "Noch nicht best\xC3\xA4tigt",
      "Freier Speicher", "Dieser Kiosk", "Schl\xC3\xBCssel der Auswertung",
@@ -259,7 +260,8 @@ static const AdminWords admin_words[] = {
      ".\nDer Kiosk nimmt jetzt keine Antworten entgegen. Exportieren Sie, wenn Sie bereit sind.",
      "Die Sitzung konnte nicht geschlossen werden: ", "Best\xC3\xA4tigung",
      {"Do", "Fr", "Sa", "So", "Mo", "Di", "Mi"},
-     {"Jan", "Feb", "M\xC3\xA4r", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"}},
+     {"Jan", "Feb", "M\xC3\xA4r", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"},
+     "USB-Stick", "frei", "keiner: zum Exportieren einen einstecken"},
     {"fr",
      "Coordination", "Quitter", "S\xC3\xA9" "ance", "Pas encore export\xC3\xA9" "es",
      "Pas encore confirm\xC3\xA9" "es", "Espace libre", "Ce kiosque", "Cl\xC3\xA9 de l'analyste",
@@ -290,7 +292,8 @@ static const AdminWords admin_words[] = {
      "La s\xC3\xA9" "ance n'a pas pu \xC3\xAAtre ferm\xC3\xA9" "e : ", "Accus\xC3\xA9 de r\xC3\xA9" "ception",
      {"jeu.", "ven.", "sam.", "dim.", "lun.", "mar.", "mer."},
      {"janv.", "f\xC3\xA9vr.", "mars", "avr.", "mai", "juin", "juil.", "ao\xC3\xBBt", "sept.",
-      "oct.", "nov.", "d\xC3\xA9" "c."}},
+      "oct.", "nov.", "d\xC3\xA9" "c."},
+     "Cl\xC3\xA9 USB", "libres", "aucune : en brancher une pour exporter"},
 };
 
 const AdminWords *kiosk_admin_words_for(const char *code)

@@ -43,6 +43,8 @@ typedef struct AdminWords {
         *closed_with, *closed_rest, *not_closed, *res_ack;
     const char *weekdays[7]; /* from Thursday (1 Jan 1970) */
     const char *months[12];
+    /* the USB stick row: its caption, "free" after its free space, no stick plugged in */
+    const char *cap_stick, *free_, *no_stick;
 } AdminWords;
 
 /* The words for a language code ("de", "de-CH", "fr"): by its first two letters; English

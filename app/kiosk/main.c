@@ -1243,7 +1243,8 @@ int main(int argc, char **argv)
         }
     }
     app.admin = (KioskAdmin){app.store,  app.survey,          app.args.data,          app.rcpt,
-                             app.n_rcpt, app.args.export_dir, app.args.min_responses, app.fault};
+                             app.n_rcpt, app.args.export_dir, app.args.min_responses, app.fault,
+                             0};
 
     int pstatus = PLATFORM_OK;
     rc = app.plat ? DB_OK : platform_open(&pc, app.fonts, &app.plat, &pstatus, &err);
@@ -1319,6 +1320,8 @@ int main(int argc, char **argv)
     } else {
         uint64_t t0 = platform_ticks();
         status = run_interactive(&app);
+        if (status == EXIT_OK && app.admin.console)
+            status = KIOSK_EXIT_CONSOLE;
         uint64_t el = platform_ticks() - t0;
         fprintf(stderr, "debrief-kiosk: exiting after %llu.%01llu s, %llu wakeups\n",
                 (unsigned long long)(el / 1000), (unsigned long long)(el % 1000 / 100),
