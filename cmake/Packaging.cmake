@@ -12,20 +12,53 @@ if(DEBRIEF_KIOSK)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/assets/surveys DESTINATION ${DEBRIEF_PKG_DATADIR}
           COMPONENT kiosk)
   install(FILES ${PROJECT_SOURCE_DIR}/packaging/systemd/debrief-kiosk.service
+                ${PROJECT_SOURCE_DIR}/packaging/systemd/debrief-usb-mount@.service
+                ${PROJECT_SOURCE_DIR}/packaging/systemd/debrief-usb-eject.path
+                ${PROJECT_SOURCE_DIR}/packaging/systemd/debrief-usb-eject.service
           DESTINATION lib/systemd/system COMPONENT kiosk)
-  # Absolute: /etc stays /etc whatever the prefix. Both are conffiles (packaging/debian/conffiles).
+  # USB sticks for export, mounted for the kiosk by udev + systemd-mount (DEPLOY.md).
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/udev/80-debrief-usb.rules
+          DESTINATION lib/udev/rules.d COMPONENT kiosk)
+  install(PROGRAMS ${PROJECT_SOURCE_DIR}/packaging/lib/usb-mount
+          DESTINATION lib/debrief COMPONENT kiosk)
+  # The settings' templates: postinst copies each to /etc/debrief once, if it is missing, and
+  # never touches it again. Not conffiles: a changed template would stop a non-interactive
+  # upgrade at dpkg's conffile prompt wherever the site edited its copy (DEPLOY.md).
   install(FILES ${PROJECT_SOURCE_DIR}/packaging/etc/kiosk.conf
                 ${PROJECT_SOURCE_DIR}/packaging/etc/environment
-          DESTINATION /etc/debrief PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-          COMPONENT kiosk)
+          DESTINATION ${DEBRIEF_PKG_DATADIR} COMPONENT kiosk)
   install(FILES ${PROJECT_SOURCE_DIR}/docs/DEPLOY.md
           DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/debrief-kiosk COMPONENT kiosk)
 endif()
 
+# Both packages: the changelog (native: changelog.gz, compressed as dpkg would), the
+# copyright file, and lintian overrides, each justified in its file.
+set(DEBRIEF_CHANGELOG_GZ ${CMAKE_BINARY_DIR}/changelog.gz)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             ${PROJECT_SOURCE_DIR}/packaging/debian/changelog)
+execute_process(COMMAND gzip -9nc ${PROJECT_SOURCE_DIR}/packaging/debian/changelog
+                OUTPUT_FILE ${DEBRIEF_CHANGELOG_GZ} RESULT_VARIABLE gzip_rc)
+if(NOT gzip_rc EQUAL 0)
+  message(FATAL_ERROR "Packaging: cannot compress packaging/debian/changelog")
+endif()
+set(DEBRIEF_PKG_COMPONENTS cli)
+if(DEBRIEF_KIOSK)
+  list(APPEND DEBRIEF_PKG_COMPONENTS kiosk)
+endif()
+foreach(c ${DEBRIEF_PKG_COMPONENTS})
+  install(FILES ${DEBRIEF_CHANGELOG_GZ} ${PROJECT_SOURCE_DIR}/packaging/debian/copyright
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/debrief-${c} COMPONENT ${c})
+  install(FILES ${PROJECT_SOURCE_DIR}/packaging/debian/lintian-overrides-${c}
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME debrief-${c}
+          COMPONENT ${c})
+endforeach()
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME debrief)
 set(CPACK_PACKAGE_VENDOR "Debrief")
-set(CPACK_PACKAGE_CONTACT "Debrief maintainers <debrief@localhost>")
+set(DEBRIEF_MAINTAINER "Debrief maintainers <debrief@localhost>" CACHE STRING
+    "the packages' Maintainer: the site that builds them (see packaging/debian/lintian-overrides-*)")
+set(CPACK_PACKAGE_CONTACT "${DEBRIEF_MAINTAINER}")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 # No CPACK_PACKAGE_DESCRIPTION_SUMMARY: each package's first description line is its synopsis.
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -83,8 +116,8 @@ set(CPACK_COMPONENT_KIOSK_DESCRIPTION
 # mapped comes from one of these packages or theirs.
 set(DEBRIEF_DEB_KMSDRM "libudev1, libegl1, libegl-mesa0, libgles2, libgl1-mesa-dri")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS
-    "debrief-cli (= ${PROJECT_VERSION}), ${DEBRIEF_DEB_LIBS}, libsdl2-2.0-0 (>= 2.26), libsdl2-ttf-2.0-0 (>= 2.20), libpng16-16 (>= 1.6.39), ${DEBRIEF_DEB_KMSDRM}, fonts-dejavu-core, adduser")
+    "debrief-cli (= ${PROJECT_VERSION}), ${DEBRIEF_DEB_LIBS}, libsdl2-2.0-0 (>= 2.26), libsdl2-ttf-2.0-0 (>= 2.20), libpng16-16 (>= 1.6.39), ${DEBRIEF_DEB_KMSDRM}, fonts-dejavu-core, adduser, init-system-helpers (>= 1.54~)")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
-    "${PROJECT_SOURCE_DIR}/packaging/debian/conffiles;${PROJECT_SOURCE_DIR}/packaging/debian/postinst;${PROJECT_SOURCE_DIR}/packaging/debian/prerm;${PROJECT_SOURCE_DIR}/packaging/debian/postrm")
+    "${PROJECT_SOURCE_DIR}/packaging/debian/postinst;${PROJECT_SOURCE_DIR}/packaging/debian/prerm;${PROJECT_SOURCE_DIR}/packaging/debian/postrm")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)

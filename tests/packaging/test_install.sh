@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs this machine's debrief-cli and debrief-kiosk packages from OUT_DIR with apt, as IT
 # staff would, and checks what the maintainer scripts made: the system user and its groups,
-# the data directory, the conffiles, the installed unit (systemd-analyze verify), then runs
-# "debrief-kiosk --selftest" headless as the kiosk's user against the installed kiosk.conf.
-# Then: a local edit to kiosk.conf survives a reinstall, remove keeps the configuration and
-# the data, purge removes the configuration and still keeps the data. Leaves the machine as
-# it found it (except the debrief user, if it was there before). Needs root.
+# the data directory, the settings copied from their templates, the installed unit
+# (systemd-analyze verify), then runs "debrief-kiosk --selftest" headless as the kiosk's user
+# against the installed kiosk.conf. Then: a local edit to kiosk.conf survives a reinstall and
+# a non-interactive upgrade to a version whose template changed (no dpkg prompt: the package
+# stays "ii"); remove keeps the configuration and the data, purge removes the configuration
+# and still keeps the data. Refuses to run where a Debrief kiosk is (or was) installed: it
+# would purge it. Leaves the machine as it found it (except the debrief user, if it was there
+# before). Needs root.
 # usage: test_install.sh OUT_DIR SOURCE_DIR
 set -u
 OUT=$(cd "$1" && pwd)
@@ -20,6 +23,20 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "test_install: needs root (it installs the packages): skipped"
   echo "0 passed, 0 failed, 1 skipped"
   exit 77 # a skip, not a pass (ctest's SKIP_RETURN_CODE; tools/ci-deploy counts it as failed)
+fi
+# Never on a real installation: this test purges the packages at the end.
+for p in debrief-kiosk debrief-cli; do
+  st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null)
+  case "$st" in
+    "" | un*) ;;
+    *) echo "test_install: $p is installed here ($st): refusing to install over it and purge" \
+         "it (run this on a scratch machine, as CI does)" >&2
+       exit 1 ;;
+  esac
+done
+if [ -e /etc/debrief/kiosk.conf ]; then
+  echo "test_install: /etc/debrief/kiosk.conf exists (a kiosk's settings): refusing to run here" >&2
+  exit 1
 fi
 version=$(sed -n 's/^project(debrief VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
 arch=$(dpkg --print-architecture)
@@ -76,12 +93,10 @@ fi
 [ "$(stat -c '%U:%G %a' /var/lib/debrief 2>/dev/null)" = "debrief:debrief 700" ] && ok ||
   bad "/var/lib/debrief is $(stat -c '%U:%G %a' /var/lib/debrief 2>&1), not debrief:debrief 700"
 
-# --- conffiles, files, the unit
-dpkg-query -W -f='${Conffiles}\n' debrief-kiosk >"$T/conffiles"
-for c in /etc/debrief/kiosk.conf /etc/debrief/environment; do
-  grep -q "^ $c [0-9a-f]\{32\}\$" "$T/conffiles" && ok || { bad "dpkg lists no conffile $c"; cat "$T/conffiles" >&2; }
-done
+# --- the settings (copied from the templates, not conffiles), files, the unit
+[ -z "$(dpkg-query -W -f='${Conffiles}' debrief-kiosk)" ] && ok || bad "debrief-kiosk has conffiles"
 cmp -s /etc/debrief/kiosk.conf "$SRC/packaging/etc/kiosk.conf" && ok || bad "/etc/debrief/kiosk.conf differs from the package's"
+cmp -s /etc/debrief/environment "$SRC/packaging/etc/environment" && ok || bad "/etc/debrief/environment differs from the package's"
 [ -x /usr/bin/debrief-kiosk ] && [ -x /usr/bin/debrief ] && ok || bad "programs not in /usr/bin"
 unit=/usr/lib/systemd/system/debrief-kiosk.service
 [ -f "$unit" ] && ok || bad "no $unit"
@@ -127,11 +142,26 @@ else
   bad "the installed debrief-kiosk has no --selftest option"
 fi
 
-# --- a local edit of a conffile survives reinstalling the package
+# --- a local edit of the settings survives reinstalling the package
 echo "# local edit by test_install" >>/etc/debrief/kiosk.conf
 apt_get install --reinstall "$kiosk" || { bad "reinstall"; cat "$T/apt.log" >&2; }
 tail -n 1 /etc/debrief/kiosk.conf | grep -qx "# local edit by test_install" && ok ||
   bad "the local edit of kiosk.conf was lost on reinstall"
+
+# --- ... and a non-interactive upgrade to a version whose kiosk.conf changed a comment: no
+# dpkg prompt (with a conffile it stopped there and left the package "iU").
+mkdir "$T/new"
+dpkg-deb -R "$kiosk" "$T/new"
+sed -i "s/^Version: .*/Version: $version+upgrade/" "$T/new/DEBIAN/control"
+sed -i '1s/.*/# kiosk.conf, as a later version words it/' "$T/new/usr/share/debrief/kiosk.conf"
+dpkg-deb -b "$T/new" "$T/kiosk-upgrade.deb" >/dev/null
+sed -i '1s/.*/# kiosk.conf, as this site words it/' /etc/debrief/kiosk.conf
+if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 "$T/kiosk-upgrade.deb" \
+     </dev/null >"$T/apt.log" 2>&1; then ok; else bad "non-interactive upgrade"; cat "$T/apt.log" >&2; fi
+[ "$(dpkg-query -W -f='${db:Status-Abbrev}${Version}' debrief-kiosk)" = "ii $version+upgrade" ] && ok ||
+  bad "after the upgrade debrief-kiosk is $(dpkg-query -W -f='${db:Status-Abbrev}${Version}' debrief-kiosk), not 'ii $version+upgrade'"
+head -n 1 /etc/debrief/kiosk.conf | grep -qx "# kiosk.conf, as this site words it" && ok ||
+  bad "the upgrade changed the site's kiosk.conf"
 
 # --- remove keeps configuration and data; purge removes the configuration, keeps the data
 touch /var/lib/debrief/keep-me
@@ -140,7 +170,7 @@ apt_get remove debrief-kiosk || { bad "apt-get remove"; cat "$T/apt.log" >&2; }
 [ -f /etc/debrief/kiosk.conf ] && ok || bad "remove deleted the configuration"
 [ -e /usr/bin/debrief ] && ok || bad "removing the kiosk removed the CLI"
 apt_get purge debrief-kiosk || { bad "apt-get purge"; cat "$T/apt.log" >&2; }
-[ ! -e /etc/debrief/kiosk.conf ] && [ ! -e /etc/debrief/environment ] && ok || bad "purge left the conffiles"
+[ ! -e /etc/debrief/kiosk.conf ] && [ ! -e /etc/debrief/environment ] && ok || bad "purge left kiosk.conf or environment"
 [ -e /var/lib/debrief/keep-me ] && ok || bad "purge deleted the data directory (responses may not be exported yet)"
 rm -f /var/lib/debrief/keep-me
 apt_get purge debrief-cli || { bad "apt-get purge debrief-cli"; cat "$T/apt.log" >&2; }

@@ -47,6 +47,16 @@ check_needed() { # DEB BINARY ARCH
   done <"$T/needed"
 }
 
+# Debian's hardening (tools/buildflags): PIE, RELRO, BIND_NOW, stack protector, FORTIFY.
+check_hardening() { # BINARY NAME
+  readelf -h "$1" | grep -q 'Type:.*DYN' && ok || bad "$2: not PIE"
+  readelf -lW "$1" | grep -q GNU_RELRO && ok || bad "$2: no RELRO"
+  readelf -dW "$1" | grep -Eq 'BIND_NOW|FLAGS_1.*NOW' && ok || bad "$2: not linked with BIND_NOW"
+  readelf --dyn-syms -W "$1" >"$T/syms"
+  grep -q ' __stack_chk_fail' "$T/syms" && ok || bad "$2: no stack protector"
+  grep -Eq ' __[a-z]+_chk(@|$)' "$T/syms" && ok || bad "$2: not built with _FORTIFY_SOURCE"
+}
+
 n_arch=0
 for arch in amd64 arm64; do
   cli=$OUT/debrief-cli_${version}_$arch.deb
@@ -63,7 +73,11 @@ for arch in amd64 arm64; do
   [ "$(dpkg-deb -f "$cli" Architecture)" = "$arch" ] && ok || bad "cli: Architecture is $(dpkg-deb -f "$cli" Architecture)"
   dpkg-deb -c "$cli" | awk '{print $1, $2, $6}' >"$T/cli.list"
   has_line "$T/cli.list" "-rwxr-xr-x root/root ./usr/bin/debrief" && ok || { bad "cli: /usr/bin/debrief 0755 root"; cat "$T/cli.list" >&2; }
-  [ "$(grep -vc '^d' "$T/cli.list")" -eq 1 ] && ok || { bad "cli: only the program"; cat "$T/cli.list" >&2; }
+  # The program, and what every Debian package has: changelog, copyright (lintian overrides).
+  awk '$1 !~ /^d/ {print $3}' "$T/cli.list" | sort >"$T/cli.files"
+  printf '%s\n' ./usr/bin/debrief ./usr/share/doc/debrief-cli/changelog.gz \
+    ./usr/share/doc/debrief-cli/copyright ./usr/share/lintian/overrides/debrief-cli |
+    sort | cmp -s - "$T/cli.files" && ok || { bad "cli: only the program and its docs"; cat "$T/cli.files" >&2; }
   dep_names "$cli" >"$T/cli.deps"
   for d in libc6 libsodium23 libsqlite3-0 libjansson4; do
     has_line "$T/cli.deps" "$d" && ok || bad "cli: Depends lacks $d"
@@ -76,6 +90,9 @@ for arch in amd64 arm64; do
   readelf -S "$bin" | grep -q '\.symtab' && bad "cli: /usr/bin/debrief is not stripped" || ok
   readelf -d "$bin" | grep -q 'R.*PATH' && bad "cli: /usr/bin/debrief has an RPATH/RUNPATH" || ok
   check_needed "$cli" "$bin" "$arch"
+  check_hardening "$bin" "cli: /usr/bin/debrief ($arch)"
+  zcat "$T/$arch/cli/usr/share/doc/debrief-cli/changelog.gz" | head -n 1 | grep -q "^debrief ($version) " &&
+    ok || bad "cli: the changelog's first entry is not version $version"
 
   [ -f "$kiosk" ] || { echo "  note: no $(basename "$kiosk") (CLI-only build)"; continue; }
   # --- debrief-kiosk
@@ -86,10 +103,18 @@ for arch in amd64 arm64; do
   dpkg-deb -c "$kiosk" | awk '{print $1, $2, $6}' >"$T/kiosk.list"
   for f in "-rwxr-xr-x root/root ./usr/bin/debrief-kiosk" \
            "-rw-r--r-- root/root ./usr/lib/systemd/system/debrief-kiosk.service" \
-           "-rw-r--r-- root/root ./etc/debrief/kiosk.conf" \
-           "-rw-r--r-- root/root ./etc/debrief/environment" \
+           "-rw-r--r-- root/root ./usr/share/debrief/kiosk.conf" \
+           "-rw-r--r-- root/root ./usr/share/debrief/environment" \
            "-rw-r--r-- root/root ./usr/share/debrief/surveys/ccdg.json" \
-           "-rw-r--r-- root/root ./usr/share/doc/debrief-kiosk/DEPLOY.md"; do
+           "-rw-r--r-- root/root ./usr/share/doc/debrief-kiosk/DEPLOY.md" \
+           "-rw-r--r-- root/root ./usr/lib/udev/rules.d/80-debrief-usb.rules" \
+           "-rw-r--r-- root/root ./usr/lib/systemd/system/debrief-usb-mount@.service" \
+           "-rw-r--r-- root/root ./usr/lib/systemd/system/debrief-usb-eject.path" \
+           "-rw-r--r-- root/root ./usr/lib/systemd/system/debrief-usb-eject.service" \
+           "-rwxr-xr-x root/root ./usr/lib/debrief/usb-mount" \
+           "-rw-r--r-- root/root ./usr/share/doc/debrief-kiosk/changelog.gz" \
+           "-rw-r--r-- root/root ./usr/share/doc/debrief-kiosk/copyright" \
+           "-rw-r--r-- root/root ./usr/share/lintian/overrides/debrief-kiosk"; do
     has_line "$T/kiosk.list" "$f" && ok || bad "kiosk: missing or wrong mode: $f"
   done
   grep -q ' \./var/' "$T/kiosk.list" && bad "kiosk: ships files in /var (the data directory is made by postinst)" || ok
@@ -102,12 +127,12 @@ for arch in amd64 arm64; do
   mkdir -p "$T/$arch/ctl"
   dpkg-deb -e "$kiosk" "$T/$arch/ctl"
   ctl=$T/$arch/ctl
-  has_line "$ctl/conffiles" /etc/debrief/kiosk.conf && ok || bad "kiosk: /etc/debrief/kiosk.conf is not a conffile"
-  has_line "$ctl/conffiles" /etc/debrief/environment && ok || bad "kiosk: /etc/debrief/environment is not a conffile"
-  # Every file under /etc is a conffile, and every conffile is in the package.
-  grep ' \./etc/' "$T/kiosk.list" | awk '$1 !~ /^d/ {print substr($3, 2)}' | sort >"$T/etc"
-  sort "$ctl/conffiles" >"$T/conf"
-  cmp -s "$T/etc" "$T/conf" && ok || { bad "kiosk: conffiles differ from the files in /etc"; diff "$T/etc" "$T/conf" >&2; }
+  # No conffiles, nothing in /etc: postinst copies the settings' templates there once (a
+  # conffile the site edited stops a non-interactive upgrade at dpkg's prompt).
+  [ ! -e "$ctl/conffiles" ] && ok || { bad "kiosk: has conffiles"; cat "$ctl/conffiles" >&2; }
+  grep -q ' \./etc/.*[^/]$' "$T/kiosk.list" && bad "kiosk: ships files in /etc" || ok
+  has_text "$ctl/postinst" 'install -D -m 0644 "/usr/share/debrief/$f" "/etc/debrief/$f"' && ok ||
+    bad "postinst: does not copy the settings' templates"
   for s in postinst prerm postrm; do
     [ -x "$ctl/$s" ] && ok || bad "kiosk: no executable $s"
     check "kiosk: $s is valid sh" sh -n "$ctl/$s"
@@ -119,7 +144,7 @@ for arch in amd64 arm64; do
   grep -q 'rm .*/var/lib/debrief' "$ctl/postrm" && bad "postrm removes the data directory" || ok
 
   dep_names "$kiosk" >"$T/kiosk.deps"
-  for d in debrief-cli libc6 libsodium23 libsqlite3-0 libjansson4 libsdl2-2.0-0 libsdl2-ttf-2.0-0 libpng16-16 fonts-dejavu-core adduser; do
+  for d in debrief-cli libc6 libsodium23 libsqlite3-0 libjansson4 libsdl2-2.0-0 libsdl2-ttf-2.0-0 libpng16-16 libudev1 libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri fonts-dejavu-core adduser; do
     has_line "$T/kiosk.deps" "$d" && ok || bad "kiosk: Depends lacks $d"
   done
   dpkg-deb -f "$kiosk" Depends | grep -qF "debrief-cli (= $version)" && ok || bad "kiosk: Depends on debrief-cli (= $version)"
@@ -129,6 +154,7 @@ for arch in amd64 arm64; do
   readelf -h "$kbin" | grep -q "Machine:.*$machine" && ok || bad "kiosk: not $machine code"
   readelf -S "$kbin" | grep -q '\.symtab' && bad "kiosk: /usr/bin/debrief-kiosk is not stripped" || ok
   check_needed "$kiosk" "$kbin" "$arch"
+  check_hardening "$kbin" "kiosk: /usr/bin/debrief-kiosk ($arch)"
   # The default fonts come from fonts-dejavu-core (checked where that package is installed).
   if dpkg -L fonts-dejavu-core >"$T/fonts" 2>/dev/null; then
     for f in DejaVuSans.ttf DejaVuSans-Bold.ttf; do
@@ -137,14 +163,14 @@ for arch in amd64 arm64; do
   fi
 
   # The packaged files are the sources' (no stale copies).
-  cmp -s "$T/$arch/kiosk/etc/debrief/kiosk.conf" "$SRC/packaging/etc/kiosk.conf" && ok || bad "kiosk.conf differs"
+  cmp -s "$T/$arch/kiosk/usr/share/debrief/kiosk.conf" "$SRC/packaging/etc/kiosk.conf" && ok || bad "kiosk.conf differs"
   cmp -s "$T/$arch/kiosk/usr/lib/systemd/system/debrief-kiosk.service" \
     "$SRC/packaging/systemd/debrief-kiosk.service" && ok || bad "unit differs"
   cmp -s "$T/$arch/kiosk/usr/share/debrief/surveys/ccdg.json" "$SRC/assets/surveys/ccdg.json" && ok || bad "survey differs"
 
   # The default kiosk.conf names the installed survey, the data directory and the key, and
   # the kiosk's own parser accepts it (arm64: run under qemu when it is here).
-  conf=$T/$arch/kiosk/etc/debrief/kiosk.conf
+  conf=$T/$arch/kiosk/usr/share/debrief/kiosk.conf
   has_line "$conf" "survey = /usr/share/debrief/surveys/ccdg.json" && ok || bad "kiosk.conf: survey"
   has_line "$conf" "recipient = /etc/debrief/analyst.pub" && ok || bad "kiosk.conf: recipient"
   has_line "$conf" "data = /var/lib/debrief" && ok || bad "kiosk.conf: data"
