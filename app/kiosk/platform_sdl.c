@@ -395,21 +395,31 @@ static void cache_drop_answers(Platform *p)
     }
 }
 
-void platform_close(Platform *p)
+/* Closes the window with its renderer, render target and the textures made for it. */
+static void close_window(Platform *p)
 {
-    if (!p)
-        return;
     cache_clear(p);
-    fdwait_close(&p->fdw);
-    if (p->prev_arena)
-        secmem_free(p->prev_arena); /* wipes */
-    free(p->prev_cmds);
     if (p->target)
         SDL_DestroyTexture(p->target);
     if (p->ren)
         SDL_DestroyRenderer(p->ren);
     if (p->win)
         SDL_DestroyWindow(p->win);
+    p->target = NULL;
+    p->ren = NULL;
+    p->win = NULL;
+    p->surf = NULL;
+}
+
+void platform_close(Platform *p)
+{
+    if (!p)
+        return;
+    close_window(p);
+    fdwait_close(&p->fdw);
+    if (p->prev_arena)
+        secmem_free(p->prev_arena); /* wipes */
+    free(p->prev_cmds);
     free(p);
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
 }
@@ -424,7 +434,6 @@ void platform_close(Platform *p)
  * renderer goes first: it is what the Pi's GPU driver (and Mesa's kms_swrast) are made for,
  * and it saves starting a desktop GL context that may fail. SDL_RENDER_DRIVER, if set, is
  * SDL's first choice and is tried first. */
-
 
 /* SDL's index of the renderer called name, or -1 (SDL's own choice) for NULL or unknown. */
 static int renderer_index(const char *name)
@@ -450,21 +459,6 @@ static void note_add(Platform *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(p->renderer_note + n, sizeof p->renderer_note - n, fmt, ap);
     va_end(ap);
-}
-
-static void close_window(Platform *p)
-{
-    cache_clear(p);
-    if (p->target)
-        SDL_DestroyTexture(p->target);
-    if (p->ren)
-        SDL_DestroyRenderer(p->ren);
-    if (p->win)
-        SDL_DestroyWindow(p->win);
-    p->target = NULL;
-    p->ren = NULL;
-    p->win = NULL;
-    p->surf = NULL;
 }
 
 /* Opens the window with renderer `name` (NULL: SDL's choice) and makes the render target.
