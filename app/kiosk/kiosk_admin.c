@@ -330,8 +330,9 @@ void kiosk_admin_drive(const char *configured, int *present, char *name, size_t 
     if (!*present)
         return;
     *free_bytes = fs_free_bytes(dir);
-    if (configured && configured[0]) {
-        snprintf(name, cap, "%s", dir);
+    if (configured && configured[0]) { /* its name only: the full path rarely fits */
+        const char *slash = strrchr(dir, '/');
+        snprintf(name, cap, "folder %s", slash && slash[1] ? slash + 1 : dir);
         return;
     }
     char src[PATH_MAX];

@@ -60,8 +60,8 @@ void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops);
 int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbError *err);
 
 /* Whether there is a drive to export to now (configured, or a mounted stick, writable or
- * not), what to call it (the stick's file-system label, else its device) and its free bytes
- * (-1 if unknown). */
+ * not), what to call it (the stick's file-system label, else its device; "folder NAME" for
+ * a configured directory) and its free bytes (-1 if unknown). */
 void kiosk_admin_drive(const char *configured, int *present, char *name, size_t cap,
                        long long *free_bytes);
 
