@@ -2483,8 +2483,8 @@ static void test_admin_double_taps(void)
     Kiosk *k = NULL;
     DbError err;
     CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    KioskAdminOps ops = {&fa,      fa_status, fa_open, fa_close, fa_export, fa_ack,
-                         fa_pin_load, fa_pin_save};
+    KioskAdminOps ops = {&fa,         fa_status,   fa_open, fa_close, fa_export, fa_ack,
+                         fa_pin_load, fa_pin_save, NULL,    NULL,     NULL};
     kiosk_set_admin(k, &ops);
     fclock = 100000;
     kiosk_tick(k, fclock);
@@ -2546,7 +2546,8 @@ static void test_admin_languages(void)
             DbError err;
             CHECK(kiosk_new(*cases[c].s, &kc, 0, fake_submit, &fs, kfonts_measure(fonts), &k,
                             &err) == DB_OK);
-            KioskAdminOps ops = {&fa, fa_status, fa_open, fa_close, fa_export, fa_ack, NULL, NULL};
+            KioskAdminOps ops = {&fa,  fa_status, fa_open, fa_close, fa_export, fa_ack,
+                                 NULL, NULL,      NULL,    NULL,     NULL};
             kiosk_set_admin(k, &ops);
             now_ms = 1000;
             kiosk_tick(k, now_ms);

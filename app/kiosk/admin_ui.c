@@ -852,7 +852,7 @@ static void build_admin(Kiosk *k)
     rows[n].caption = aw->cap_stick;
     if (st->drive) {
         char fr[32];
-        human_bytes(st->drive_free, fr, sizeof fr);
+        human_bytes(st->drive_free, aw->unknown, fr, sizeof fr);
         snprintf(rows[n].value, sizeof rows[n].value, "%s \xC2\xB7 %s %s", st->drive_name, fr,
                  aw->free_);
         rows[n++].color = c_fg;

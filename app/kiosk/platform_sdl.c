@@ -750,8 +750,9 @@ int platform_wait(Platform *p, int timeout_ms, PlatformEvent *ev)
 static void inject_finger(Platform *p, int lx, int ly, Uint32 type)
 {
     /* tools/emulated-pi replays a script's taps on a real touch screen from this trace. */
-    if (SDL_getenv("DEBRIEF_TRACE_INPUT"))
-        fprintf(stderr, "debrief-kiosk: input: %s %d %d\n", down ? "down" : "up", lx, ly);
+    if (type != SDL_FINGERMOTION && SDL_getenv("DEBRIEF_TRACE_INPUT"))
+        fprintf(stderr, "debrief-kiosk: input: %s %d %d\n",
+                type == SDL_FINGERDOWN ? "down" : "up", lx, ly);
     float nx, ny;
     platform_logical_to_finger(p->rotation, p->pw, p->ph, lx, ly, &nx, &ny);
     SDL_Event e;
