@@ -41,6 +41,9 @@ static KeySecret *sec;
 static char canary[64];
 
 /* Runs debrief-kiosk with args; stderr captured into err_out. Returns the exit status. */
+/* When set, run_kiosk runs the kiosk under faketime(1) at this time. */
+static const char *fake_time;
+
 static int run_kiosk(const char *const *args, long fsize_limit, char *err_out, size_t cap)
 {
     char errpath[512];
@@ -61,11 +64,18 @@ static int run_kiosk(const char *const *args, long fsize_limit, char *err_out, s
         }
         char *argv[40];
         int n = 0;
+        if (fake_time) {
+            argv[n++] = "faketime";
+            argv[n++] = (char *)fake_time;
+        }
         argv[n++] = kiosk;
         for (int i = 0; args[i] && n < 39; i++)
             argv[n++] = (char *)args[i];
         argv[n] = NULL;
-        execv(kiosk, argv);
+        if (fake_time)
+            execvp("faketime", argv);
+        else
+            execv(kiosk, argv);
         _exit(127);
     }
     int st = 0;
@@ -851,6 +861,40 @@ static int run_admin_script(const char *text, const char *size)
     return rc;
 }
 
+/* A Pi without a real-time clock may say 1970: the admin screen proposes the latest session's
+ * date instead (or this version's, whichever is later), says that the clock cannot be right,
+ * and the session opens with that date (issue 18). Runs the kiosk under faketime. */
+static void test_admin_clock_in_1970(void)
+{
+    fresh_data(data_dir, 0);
+    Store *st;
+    DbError err;
+    int64_t id;
+    CHECK(store_open(data_dir, &st, &err) == DB_OK);
+    CHECK(store_session_open(st, "Before", "2031-05-17", "team", 3, 0, &id, &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    store_close(st);
+    CHECK(set_pin(data_dir, "2468\n") == 0);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "%s"
+             "tap \"Open session\"\nexpect \"The clock says 1970-01-02: check the date.\"\n"
+             "expect \"2031\"\nexpect \"May\"\n"
+             "tap \"Group 1\"\ntap \"Open session\"\n"
+             "expect \"Group 1 \xC2\xB7 2031-05-17\"\ntap \"Exit\"\n",
+             admin_in);
+    fake_time = "1970-01-02 10:00:00";
+    int rc = run_admin_script(text, "800x480");
+    fake_time = NULL;
+    CHECK(rc == 0);
+    CHECK(store_open(data_dir, &st, &err) == DB_OK);
+    StoreSession cur;
+    int found = 0;
+    CHECK(store_session_current(st, &cur, &found, &err) == DB_OK && found);
+    CHECK_STR(cur.date, "2031-05-17");
+    store_close(st);
+}
+
 static void fresh_drive(void)
 {
     char cmd[600];
@@ -1503,6 +1547,7 @@ int main(void)
     RUN(test_set_pin);
     RUN(test_set_pin_terminal);
     RUN(test_admin_export_ack);
+    RUN(test_admin_clock_in_1970);
     RUN(test_admin_hold_back);
     RUN(test_admin_errors_and_timeout);
     RUN(test_admin_drive_faults);

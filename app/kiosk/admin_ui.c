@@ -63,7 +63,7 @@ void kadm_wipe(Kiosk *k)
     k->result_title[0] = k->result[0] = '\0';
     k->result_held = k->result_forced = 0;
     k->form_label[0] = '\0';
-    k->form_preset = k->form_days = k->form_expected = 0;
+    k->form_preset = k->form_days = k->form_expected = k->form_part = 0;
     k->form_error[0] = '\0';
     osk_edit_clear(&k->label_edit);
     memset(&k->label_osk, 0, sizeof k->label_osk);
@@ -148,8 +148,9 @@ static void civil_from_days(long z, long *y, long *m, long *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-/* The form's date: st.today moved by form_days, as "YYYY-MM-DD" and as "Thu 26 Nov 2026". */
-static void form_date(const Kiosk *k, char iso[SESSION_DATE_LEN + 1], char *shown, size_t cap)
+/* Days since 1970 of the date the form starts from: st.today (2000-01-01 if it is not a
+ * date). */
+static long form_base(const Kiosk *k)
 {
     long y = 2000, m = 1, d = 1;
     const char *t = k->st.today;
@@ -160,7 +161,48 @@ static void form_date(const Kiosk *k, char iso[SESSION_DATE_LEN + 1], char *show
         if (y < 1970 || y > 9000 || m < 1 || m > 12 || d < 1 || d > 31)
             y = 2000, m = 1, d = 1;
     }
-    long z = days_from_civil(y, m, d) + k->form_days;
+    return days_from_civil(y, m, d);
+}
+
+static int days_in_month(long y, long m)
+{
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return mdays[m - 1] + (m == 2 && leap);
+}
+
+/* Moves the form's date by step (-1 or +1) of its chosen part: a day, a month or a year (the
+ * day kept, or the month's last if it has fewer), within DAYS_MAX of where it started. A
+ * clock years off is put right in a few taps. */
+static void form_step(Kiosk *k, int step)
+{
+    long base = form_base(k), y, m, d;
+    civil_from_days(base + k->form_days, &y, &m, &d);
+    if (k->form_part == 2) {
+        y += step;
+    } else if (k->form_part == 1) {
+        m += step;
+        if (m < 1)
+            m = 12, y--;
+        else if (m > 12)
+            m = 1, y++;
+    } else {
+        d += step; /* days_from_civil takes day 0 and day 32 as the neighbours' */
+    }
+    if (k->form_part != 0 && d > days_in_month(y, m))
+        d = days_in_month(y, m);
+    long days = days_from_civil(y, m, d) - base;
+    if (days >= -DAYS_MAX && days <= DAYS_MAX)
+        k->form_days = (int)days;
+}
+
+/* The form's date: st.today moved by form_days, as "YYYY-MM-DD", and its parts as shown:
+ * "Thu 26", "Nov", "2026". */
+static void form_date(const Kiosk *k, char iso[SESSION_DATE_LEN + 1], char day[16],
+                      const char **month, char year[8])
+{
+    long y, m, d;
+    long z = form_base(k) + k->form_days;
     civil_from_days(z, &y, &m, &d);
     snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)(y % 10000), (unsigned)m % 13u,
              (unsigned)d % 32u);
@@ -168,7 +210,9 @@ static void form_date(const Kiosk *k, char iso[SESSION_DATE_LEN + 1], char *show
     long w = z % 7;
     if (w < 0)
         w += 7;
-    snprintf(shown, cap, "%s %ld %s %ld", aw->weekdays[w], d, aw->months[m - 1], y);
+    snprintf(day, 16, "%s %ld", aw->weekdays[w], d);
+    *month = aw->months[m - 1];
+    snprintf(year, 8, "%ld", y % 10000);
 }
 
 /* ---- actions ---- */
@@ -290,8 +334,9 @@ static void do_open(Kiosk *k)
         snprintf(k->form_error, sizeof k->form_error, "%s", kui_admin_words(k)->choose_label);
         return;
     }
-    char iso[SESSION_DATE_LEN + 1], shown[40];
-    form_date(k, iso, shown, sizeof shown);
+    char iso[SESSION_DATE_LEN + 1], day[16], year[8];
+    const char *month;
+    form_date(k, iso, day, &month, year);
     DbError err;
     dberr_clear(&err);
     if (k->admin.open_session(k->admin.ctx, k->form_label, iso, k->form_expected, &err) != DB_OK) {
@@ -354,7 +399,7 @@ void kadm_action(Kiosk *k, const UiTarget *t)
         if (k->st.session_open)
             break; /* the button said Close: the status changed behind our back */
         k->form_label[0] = '\0';
-        k->form_preset = k->form_days = k->form_expected = 0;
+        k->form_preset = k->form_days = k->form_expected = k->form_part = 0;
         k->form_error[0] = '\0';
         go(k, KS_ADMIN_OPEN);
         break;
@@ -408,8 +453,10 @@ void kadm_action(Kiosk *k, const UiTarget *t)
         label_done(k);
         break;
     case ACT_ADM_DAY:
-        if (k->form_days + t->arg >= -DAYS_MAX && k->form_days + t->arg <= DAYS_MAX)
-            k->form_days += t->arg;
+        form_step(k, t->arg);
+        break;
+    case ACT_ADM_DATE_PART:
+        k->form_part = t->arg;
         break;
     case ACT_ADM_EXPECTED:
         if (k->form_expected + t->arg >= 0 && k->form_expected + t->arg <= EXPECTED_MAX)
@@ -956,24 +1003,32 @@ static void build_open(Kiosk *k)
         }
     }
     y += rows * (mt->target + mt->gap);
-    /* Date and expected attendance: [-] value [+] rows with a caption on the left. */
-    char iso[SESSION_DATE_LEN + 1], shown[40], exp[40];
-    form_date(k, iso, shown, sizeof shown);
+    /* Date and expected attendance: [-] value [+] rows with a caption on the left. The date
+     * is three buttons (day, month, year): the one chosen is what -/+ change. */
+    char iso[SESSION_DATE_LEN + 1], day[16], year[8], exp[40];
+    const char *month;
+    form_date(k, iso, day, &month, year);
     if (k->form_expected > 0)
         snprintf(exp, sizeof exp, "%d %s", k->form_expected,
                  k->form_expected == 1 ? aw->person : aw->people);
     else
         snprintf(exp, sizeof exp, "%s", aw->no_limit);
+    const char *minus[3] = {aw->minus_day, aw->minus_month, aw->minus_year},
+               *plus[3] = {aw->plus_day, aw->plus_month, aw->plus_year};
     struct {
         const char *caption, *value, *minus, *plus;
         int action;
-    } rows2[2] = {{aw->date, shown, aw->minus_day, aw->plus_day, ACT_ADM_DAY},
+    } rows2[2] = {{aw->date, NULL, minus[k->form_part], plus[k->form_part], ACT_ADM_DAY},
                   {aw->expected, exp, "-1", "+1", ACT_ADM_EXPECTED}};
     int capw = kui_text_w(k, aw->expected, mt->body, UI_TEXT_BOLD);
     if (kui_text_w(k, aw->date, mt->body, UI_TEXT_BOLD) > capw)
         capw = kui_text_w(k, aw->date, mt->body, UI_TEXT_BOLD);
     capw += mt->gap;
-    int pmw = kui_text_w(k, aw->plus_day, mt->body, 0) + 3 * mt->pad;
+    int pmw = 0; /* the widest of the steps, so that the buttons stay put */
+    for (int i = 0; i < 3; i++)
+        if (kui_text_w(k, plus[i], mt->body, 0) > pmw)
+            pmw = kui_text_w(k, plus[i], mt->body, 0);
+    pmw += 3 * mt->pad;
     if (pmw < mt->target * 3 / 2)
         pmw = mt->target * 3 / 2;
     for (int i = 0; i < 2; i++) {
@@ -981,24 +1036,56 @@ static void build_open(Kiosk *k)
                     UI_ALIGN_LEFT, 1, rows2[i].caption, -1);
         int x = mt->m + capw;
         int vw = cw - capw - 2 * pmw - 2 * mt->gap;
+        if (!rows2[i].value && vw < 3 * mt->target + 2 * mt->gap) {
+            /* Narrow (portrait): the date's parts on the caption's row, -/+ under them. */
+            const char *parts[3] = {day, month, year};
+            int pw = (cw - capw - 2 * mt->gap) / 3;
+            kui_need(k, pw >= mt->target);
+            for (int p = 0; p < 3; p++)
+                kui_button(k, (UiRect){x + p * (pw + mt->gap), y, pw, mt->target}, parts[p],
+                           mt->body, p == k->form_part ? B_SELECTED : B_NORMAL,
+                           ACT_ADM_DATE_PART, p);
+            y += mt->target + mt->gap;
+            int sw = (cw - capw - mt->gap) / 2;
+            kui_button(k, (UiRect){x, y, sw, mt->target}, rows2[i].minus, mt->body, B_NORMAL,
+                       rows2[i].action, -1);
+            kui_button(k, (UiRect){x + sw + mt->gap, y, sw, mt->target}, rows2[i].plus, mt->body,
+                       B_NORMAL, rows2[i].action, 1);
+            y += mt->target + mt->gap;
+            continue;
+        }
         kui_need(k, vw >= mt->target);
         kui_button(k, (UiRect){x, y, pmw, mt->target}, rows2[i].minus, mt->body, B_NORMAL,
                    rows2[i].action, -1);
-        int vs =
-            kui_text_w(k, rows2[i].value, mt->title, UI_TEXT_BOLD) <= vw ? mt->title : mt->body;
-        ui_text_box(k->f, (UiRect){x + pmw + mt->gap, y, vw, mt->target}, vs, UI_TEXT_BOLD, c_fg,
-                    UI_ALIGN_CENTER, 1, rows2[i].value, -1);
-        kui_button(k, (UiRect){x + pmw + mt->gap + vw + mt->gap, y, pmw, mt->target}, rows2[i].plus,
-                   mt->body, B_NORMAL, rows2[i].action, 1);
+        int vx = x + pmw + mt->gap;
+        if (rows2[i].value) {
+            int vs = kui_text_w(k, rows2[i].value, mt->title, UI_TEXT_BOLD) <= vw ? mt->title
+                                                                                   : mt->body;
+            ui_text_box(k->f, (UiRect){vx, y, vw, mt->target}, vs, UI_TEXT_BOLD, c_fg,
+                        UI_ALIGN_CENTER, 1, rows2[i].value, -1);
+        } else {
+            const char *parts[3] = {day, month, year};
+            int pw = (vw - 2 * mt->gap) / 3;
+            for (int p = 0; p < 3; p++)
+                kui_button(k, (UiRect){vx + p * (pw + mt->gap), y, pw, mt->target}, parts[p],
+                           mt->body, p == k->form_part ? B_SELECTED : B_NORMAL,
+                           ACT_ADM_DATE_PART, p);
+        }
+        kui_button(k, (UiRect){vx + vw + mt->gap, y, pmw, mt->target}, rows2[i].plus, mt->body,
+                   B_NORMAL, rows2[i].action, 1);
         y += mt->target + mt->gap;
     }
     int by = k->fh - mt->m - mt->target;
-    const char *hint =
-        k->form_error[0] ? k->form_error : aw->check_date;
+    char clock[320];
+    snprintf(clock, sizeof clock, "%s%s%s", aw->clock_pre, k->st.clock_date, aw->clock_post);
+    const char *hint = k->form_error[0]     ? k->form_error
+                       : k->st.clock_date[0] ? clock
+                                             : aw->check_date;
     int hh = kui_text_h(k, hint, mt->small, 0, cw);
     kui_need(k, y + hh <= by);
-    para(k, mt->m, y, cw, hint, mt->small, k->form_error[0] ? UI_TEXT_BOLD : 0,
-         k->form_error[0] ? c_note : c_muted, UI_ALIGN_LEFT);
+    int warn = k->form_error[0] || k->st.clock_date[0];
+    para(k, mt->m, y, cw, hint, mt->small, warn ? UI_TEXT_BOLD : 0, warn ? c_note : c_muted,
+         UI_ALIGN_LEFT);
     const char *labels[2] = {aw->cancel, aw->open_session};
     ButtonStyle styles[2] = {B_NORMAL, k->form_label[0] ? B_PRIMARY : B_DISABLED};
     int actions[2] = {ACT_ADM_BACK, ACT_ADM_START};

@@ -430,6 +430,40 @@ static int need_store(const KioskAdmin *a, DbError *err)
                                                                : "see the journal");
 }
 
+static int latest_date(const StoreSession *s, void *ctx)
+{
+    char *latest = ctx;
+    if (strcmp(s->date, latest) > 0)
+        snprintf(latest, SESSION_DATE_LEN + 1, "%s", s->date);
+    return 0;
+}
+
+void kiosk_admin_propose_date(const char *clock_date, const char *latest_session,
+                              char out[SESSION_DATE_LEN + 1],
+                              char doubtful[SESSION_DATE_LEN + 1])
+{
+    /* ISO dates compare as strings. */
+    const char *floor = strcmp(latest_session, DEBRIEF_RELEASE_DATE) > 0 ? latest_session
+                                                                         : DEBRIEF_RELEASE_DATE;
+    int wrong = strcmp(clock_date, floor) < 0;
+    snprintf(out, SESSION_DATE_LEN + 1, "%s", wrong ? floor : clock_date);
+    snprintf(doubtful, SESSION_DATE_LEN + 1, "%s", wrong ? clock_date : "");
+}
+
+/* The clock's date, or, when that is earlier than a session already held or than this
+ * version of Debrief (a Pi has no real-time clock), the latest of those. */
+static void propose_date(Store *store, time_t now, char out[SESSION_DATE_LEN + 1],
+                         char doubtful[SESSION_DATE_LEN + 1])
+{
+    char clock[SESSION_DATE_LEN + 1], latest[SESSION_DATE_LEN + 1] = "";
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(clock, sizeof clock, "%Y-%m-%d", &tm);
+    if (store)
+        (void)store_session_foreach(store, latest_date, latest, NULL);
+    kiosk_admin_propose_date(clock, latest, out, doubtful);
+}
+
 static void op_status(void *ctx, KioskAdminStatus *st)
 {
     KioskAdmin *a = ctx;
@@ -459,10 +493,7 @@ static void op_status(void *ctx, KioskAdminStatus *st)
         st->unacknowledged = n;
     else
         snprintf(st->problem, sizeof st->problem, "%s", err.msg);
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    strftime(st->today, sizeof st->today, "%Y-%m-%d", &tm);
+    propose_date(a->store, time(NULL), st->today, st->clock_date);
     KeyIdentity *id = NULL;
     if (coord_identity(a->data_dir, &id, st->kiosk_fp, &err) != DB_OK)
         snprintf(st->problem, sizeof st->problem, "%s", err.msg);

@@ -71,6 +71,14 @@ void kiosk_admin_drive(const char *configured, int *present, char *name, size_t 
 int kiosk_admin_release_drive(const char *dir, const char *request, int timeout_ms, char *msg,
                               size_t cap);
 
+/* The date a new session starts from on the admin screen: clock_date ("YYYY-MM-DD"), unless
+ * it is earlier than latest_session (the latest session's date, or "") or than this version
+ * of Debrief (DEBRIEF_RELEASE_DATE): a Pi without a real-time clock may say 1970. Then the
+ * later of those is proposed and doubtful receives clock_date (else ""). */
+void kiosk_admin_propose_date(const char *clock_date, const char *latest_session,
+                              char out[SESSION_DATE_LEN + 1],
+                              char doubtful[SESSION_DATE_LEN + 1]);
+
 /* Loads the PIN hash: config_hash when non-empty (*where = "the configuration"), else
  * DATA/admin-pin. DB_ENOENT if neither is set; DB_EFORMAT if the stored hash is unusable. */
 int kiosk_pin_load(const char *data_dir, const char *config_hash, char out[PIN_HASH_MAX],

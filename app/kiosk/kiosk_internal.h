@@ -43,7 +43,8 @@ enum {
     ACT_ADM_ACK,
     ACT_ADM_PRESET,
     ACT_ADM_OTHER,
-    ACT_ADM_DAY,
+    ACT_ADM_DAY,       /* arg -1 / +1: the chosen part of the date (form_part) */
+    ACT_ADM_DATE_PART, /* arg 0 day, 1 month, 2 year: what the -/+ buttons change */
     ACT_ADM_EXPECTED,
     ACT_ADM_START,
     ACT_ADM_BACK,
@@ -176,6 +177,7 @@ struct Kiosk {
     char form_label[SESSION_LABEL_MAX + 1];
     int form_preset; /* 1..6, or 0 for a typed label */
     int form_days;   /* offset from st.today */
+    int form_part;   /* what -/+ change: 0 the day, 1 the month, 2 the year */
     int form_expected;
     char form_error[DBERR_MSG_MAX];
     OskEdit label_edit;

@@ -111,7 +111,11 @@ typedef struct KioskAdminStatus {
     long long unexported;     /* responses not yet in any batch */
     long long unacknowledged; /* exported, not yet acknowledged (still held) */
     long long free_bytes;     /* in the data directory, -1 if unknown */
-    char today[SESSION_DATE_LEN + 1]; /* the clock's date ("YYYY-MM-DD"): where a new session starts */
+    char today[SESSION_DATE_LEN + 1]; /* where a new session's date starts ("YYYY-MM-DD"):
+                                         the clock's, unless it cannot be right */
+    char clock_date[SESSION_DATE_LEN + 1]; /* the clock's date when it cannot be right (earlier
+                                              than a session already held, or than this
+                                              version), else "" */
     char kiosk_fp[KIOSK_FP_SIZE];
     int n_recipients;
     char recipient_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE];

@@ -232,7 +232,8 @@ static const AdminWords admin_words[] = {
      "The session could not be closed: ", "Acknowledgement",
      {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"},
      {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
-     "USB stick", "free", "none: plug one in to export"},
+     "USB stick", "free", "none: plug one in to export",
+     "-1 month", "+1 month", "-1 year", "+1 year", "The clock says ", ": check the date."},
     {"de",
      "Koordination", "Beenden", "Sitzung", "Noch nicht exportiert", "Noch nicht best\xC3\xA4tigt",
      "Freier Speicher", "Dieser Kiosk", "Schl\xC3\xBCssel der Auswertung",
@@ -261,7 +262,8 @@ static const AdminWords admin_words[] = {
      "Die Sitzung konnte nicht geschlossen werden: ", "Best\xC3\xA4tigung",
      {"Do", "Fr", "Sa", "So", "Mo", "Di", "Mi"},
      {"Jan", "Feb", "M\xC3\xA4r", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"},
-     "USB-Stick", "frei", "keiner: zum Exportieren einen einstecken"},
+     "USB-Stick", "frei", "keiner: zum Exportieren einen einstecken",
+     "-1 Monat", "+1 Monat", "-1 Jahr", "+1 Jahr", "Die Uhr zeigt ", ": Datum pr\xC3\xBC" "fen."},
     {"fr",
      "Coordination", "Quitter", "S\xC3\xA9" "ance", "Pas encore export\xC3\xA9" "es",
      "Pas encore confirm\xC3\xA9" "es", "Espace libre", "Ce kiosque", "Cl\xC3\xA9 de l'analyste",
@@ -293,7 +295,8 @@ static const AdminWords admin_words[] = {
      {"jeu.", "ven.", "sam.", "dim.", "lun.", "mar.", "mer."},
      {"janv.", "f\xC3\xA9vr.", "mars", "avr.", "mai", "juin", "juil.", "ao\xC3\xBBt", "sept.",
       "oct.", "nov.", "d\xC3\xA9" "c."},
-     "Cl\xC3\xA9 USB", "libres", "aucune : en brancher une pour exporter"},
+     "Cl\xC3\xA9 USB", "libres", "aucune : en brancher une pour exporter",
+     "-1 mois", "+1 mois", "-1 an", "+1 an", "L'horloge indique ", " : v\xC3\xA9rifiez la date."},
 };
 
 const AdminWords *kiosk_admin_words_for(const char *code)

@@ -45,6 +45,9 @@ typedef struct AdminWords {
     const char *months[12];
     /* the USB stick row: its caption, "free" after its free space, no stick plugged in */
     const char *cap_stick, *free_, *no_stick;
+    /* the date's month and year steps; a clock that cannot be right: before and after the
+     * clock's date */
+    const char *minus_month, *plus_month, *minus_year, *plus_year, *clock_pre, *clock_post;
 } AdminWords;
 
 /* The words for a language code ("de", "de-CH", "fr"): by its first two letters; English
