@@ -432,6 +432,12 @@ static void test_session_for_another_survey(void)
     CHECK(version == 3);
     store_close(st);
     CHECK(count(data_dir) == 0);
+    /* --selftest says so too, and fails. */
+    const char *self[] = {"--survey",    survey, "--data",     data_dir,
+                          "--recipient", pub,    "--selftest", NULL};
+    CHECK(run_kiosk(self, 0, errbuf, sizeof errbuf) == 1);
+    CHECK(strstr(errbuf, "error: session: the open session \"Group 4\" is for survey ccdg v1, "
+                         "but the kiosk runs team v3") != NULL);
 }
 
 static void test_full_disk(void)

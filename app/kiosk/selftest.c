@@ -93,6 +93,16 @@ static void check_data(Checklist *c, const KioskArgs *a)
         return;
     }
     long long free_bytes = fs_free_bytes(a->data);
+    /* A session opened for another survey collects nothing (the kiosk refuses to store
+     * records its session's survey does not fit: they could not be imported). */
+    Survey *sv = NULL;
+    if (found && survey_load_file(a->survey, &sv, NULL) == DB_OK &&
+        (strcmp(sv->id, cur.survey_id) != 0 || sv->version != cur.survey_version))
+        report(c, "FAIL", "session",
+               "the open session \"%s\" is for survey %s v%u, but the kiosk runs %s v%u: it "
+               "collects nothing; close it and open one for this survey",
+               cur.label, cur.survey_id, cur.survey_version, sv->id, sv->version);
+    survey_free(sv);
     char session[160];
     if (found)
         snprintf(session, sizeof session, "session \"%s\" %s open, %lld responses", cur.label,
