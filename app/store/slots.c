@@ -131,6 +131,23 @@ static void unlock_range(const Slots *s, uint64_t start, uint64_t len)
     (void)fcntl(s->fd, F_OFD_SETLK, &fl);
 }
 
+/* Both write locks a change of one slot takes: its index page, then its bytes. */
+static int lock_slot(const Slots *s, uint32_t slot, DbError *err)
+{
+    int rc = lock_range(s, F_WRLCK, page_offset(s, slot), SLOTS_PAGE, err);
+    if (rc != DB_OK)
+        return rc;
+    if ((rc = lock_range(s, F_WRLCK, slot_offset(s, slot), s->slot_bytes, err)) != DB_OK)
+        unlock_range(s, page_offset(s, slot), SLOTS_PAGE);
+    return rc;
+}
+
+static void unlock_slot(const Slots *s, uint32_t slot)
+{
+    unlock_range(s, slot_offset(s, slot), s->slot_bytes);
+    unlock_range(s, page_offset(s, slot), SLOTS_PAGE);
+}
+
 static int pread_all(const Slots *s, void *buf, size_t len, uint64_t off, DbError *err)
 {
     uint8_t *p = buf;
@@ -451,13 +468,9 @@ static int write_free_slot(Slots *s, const SlotEntry *e, int sync, uint32_t *slo
         uint32_t pick = s->free_list[secmem_random_below(s->n_free)];
         uint64_t poff = page_offset(s, pick), soff = slot_offset(s, pick);
         uint8_t page[SLOTS_PAGE];
-        int rc = lock_range(s, F_WRLCK, poff, SLOTS_PAGE, err);
+        int rc = lock_slot(s, pick, err);
         if (rc != DB_OK)
             return rc;
-        if ((rc = lock_range(s, F_WRLCK, soff, s->slot_bytes, err)) != DB_OK) {
-            unlock_range(s, poff, SLOTS_PAGE);
-            return rc;
-        }
         uint8_t *ent = page + (pick % SLOTS_PER_CHUNK) * ENTRY_BYTES;
         SlotEntry on_disk;
         rc = pread_all(s, page, sizeof page, poff, err);
@@ -473,8 +486,7 @@ static int write_free_slot(Slots *s, const SlotEntry *e, int sync, uint32_t *slo
             if (rc == DB_OK && sync)
                 rc = sync_data(s, err);
         }
-        unlock_range(s, soff, s->slot_bytes);
-        unlock_range(s, poff, SLOTS_PAGE);
+        unlock_slot(s, pick);
         if (rc != DB_OK)
             return rc;
         if (taken) {
@@ -574,13 +586,9 @@ int slots_release(Slots *s, uint32_t slot, DbError *err)
         return dberr_set(err, DB_EINVAL, "%s: no slot %u", s->path, slot);
     uint64_t poff = page_offset(s, slot), soff = slot_offset(s, slot);
     uint8_t page[SLOTS_PAGE];
-    int rc = lock_range(s, F_WRLCK, poff, SLOTS_PAGE, err);
+    int rc = lock_slot(s, slot, err);
     if (rc != DB_OK)
         return rc;
-    if ((rc = lock_range(s, F_WRLCK, soff, s->slot_bytes, err)) != DB_OK) {
-        unlock_range(s, poff, SLOTS_PAGE);
-        return rc;
-    }
     secmem_random(s->buf, s->slot_bytes);
     rc = pwrite_all(s, s->buf, s->slot_bytes, soff, err);
     if (rc == DB_OK)
@@ -589,8 +597,7 @@ int slots_release(Slots *s, uint32_t slot, DbError *err)
         memset(page + (slot % SLOTS_PER_CHUNK) * ENTRY_BYTES, 0, ENTRY_BYTES);
         rc = pwrite_all(s, page, sizeof page, poff, err);
     }
-    unlock_range(s, soff, s->slot_bytes);
-    unlock_range(s, poff, SLOTS_PAGE);
+    unlock_slot(s, slot);
     if (rc == DB_OK)
         mark_free(s, slot);
     return rc;
