@@ -1,12 +1,14 @@
 /* batch: encodes, parses and verifies batch files and acknowledgements. See batch.h; the
  * byte layouts are in docs/FORMAT.md ("Batch file", "Acknowledgement file").
  *
- * What this file does not do: any I/O, any decryption. Records are opaque sealed blobs here.
+ * What this file does not do: any I/O, any decryption. Of a record it reads only the key ids
+ * in its header (seal_record_key_ids), to name the batch's recipients.
  *
  * Parsing is strict and in file order: every length is checked against the bytes that
  * remain and against the limits before anything is allocated or copied, the sessions'
- * counts must add up to the records, nothing may follow the signature, and the signature is
- * verified last, but before anything is returned. Messages name the byte offset at fault.
+ * counts must add up to the records, nothing may follow the signature. Then the signature is
+ * verified, and only then what the signed bytes say about the recipients (parse_recipients),
+ * all before anything is returned. Messages name the byte offset at fault.
  */
 #include "batch.h"
 
@@ -20,7 +22,8 @@
 
 #define BATCH_MAGIC "DBRB"
 #define ACK_MAGIC "DBRA"
-#define BATCH_VERSION 1
+#define BATCH_VERSION 2    /* what the writer makes */
+#define BATCH_VERSION_OLD 1 /* still read: no recipients section */
 /* What the kiosk signs: this context, then the BLAKE2b-512 of everything before the
  * signature (docs/FORMAT.md). The context keeps a batch signature from meaning anything
  * else the identity key might sign. */
@@ -34,6 +37,8 @@
 #define ACK_HEADER_BYTES (4 + 1 + KEY_SIGN_PUBLIC_BYTES + KEY_SIGN_PUBLIC_BYTES + 4)
 #define ACK_ENTRY_BYTES (8 + BATCH_HASH_BYTES)
 #define RECORD_HEADER_BYTES (2 + 4)
+/* A recipient in a version 2 batch: key id, X25519 key, Ed25519 key (keys zero: unknown). */
+#define RECIPIENT_BYTES (KEY_ID_BYTES + KEY_PUBLIC_BYTES + KEY_SIGN_PUBLIC_BYTES)
 
 /* --- big-endian helpers --- */
 
@@ -119,6 +124,71 @@ void batch_hash(const uint8_t *data, size_t len, uint8_t hash[BATCH_HASH_BYTES])
     hash_of(digest, data + signed_len, len - signed_len, hash);
 }
 
+/* --- the recipients a batch's records are sealed to --- */
+
+/* Distinct key ids in the order first met, with the record that first named each. */
+typedef struct IdSet {
+    uint8_t id[BATCH_MAX_RECIPIENTS][KEY_ID_BYTES];
+    uint32_t first[BATCH_MAX_RECIPIENTS];
+    int n;
+} IdSet;
+
+/* Adds the ids of the sealed record rec (record number index) to set. 1 if rec is not a
+ * sealed record, -1 if the set would grow past BATCH_MAX_RECIPIENTS, 0 otherwise. */
+static int idset_add_record(IdSet *set, const uint8_t *rec, size_t len, uint32_t index)
+{
+    uint8_t ids[SEAL_MAX_RECIPIENTS][KEY_ID_BYTES];
+    int n = 0;
+    if (seal_record_key_ids(rec, len, ids, &n) != 0)
+        return 1;
+    for (int i = 0; i < n; i++) {
+        int j = 0;
+        while (j < set->n && memcmp(set->id[j], ids[i], KEY_ID_BYTES) != 0)
+            j++;
+        if (j < set->n)
+            continue;
+        if (set->n == BATCH_MAX_RECIPIENTS)
+            return -1;
+        memcpy(set->id[set->n], ids[i], KEY_ID_BYTES);
+        set->first[set->n++] = index;
+    }
+    return 0;
+}
+
+static int is_sealed_record(const uint8_t *rec, size_t len)
+{
+    uint8_t ids[SEAL_MAX_RECIPIENTS][KEY_ID_BYTES];
+    int n;
+    return seal_record_key_ids(rec, len, ids, &n) == 0;
+}
+
+/* DB_OK if key may be named in a batch: a usable key, one more than keys[0..*n) holds (a
+ * repeat is ignored). */
+static int keys_add(KeyPublic *keys, int *n, const KeyPublic *key, DbError *err)
+{
+    for (int i = 0; i < *n; i++)
+        if (memcmp(keys[i].pk, key->pk, KEY_PUBLIC_BYTES) == 0)
+            return DB_OK;
+    if (keys_public_check(key) != 0)
+        return dberr_set(err, DB_EINVAL, "a batch cannot name a degenerate public key");
+    if (*n == BATCH_MAX_RECIPIENTS)
+        return dberr_set(err, DB_ELIMIT, "a batch names at most %d recipient keys",
+                         BATCH_MAX_RECIPIENTS);
+    keys[(*n)++] = *key;
+    return DB_OK;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, KEY_ID_BYTES);
+}
+
+static void hex_id(const uint8_t id[KEY_ID_BYTES], char out[2 * KEY_ID_BYTES + 1])
+{
+    for (int i = 0; i < KEY_ID_BYTES; i++)
+        snprintf(out + 2 * i, 3, "%02x", id[i]);
+}
+
 /* --- builder --- */
 
 struct BatchBuilder {
@@ -129,6 +199,8 @@ struct BatchBuilder {
     uint8_t *body; /* records, already encoded */
     size_t body_len, body_cap;
     uint32_t n_records;
+    KeyPublic keys[BATCH_MAX_RECIPIENTS]; /* batch_builder_add_key */
+    int n_keys;
 };
 
 int batch_builder_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
@@ -181,6 +253,9 @@ int batch_builder_add_record(BatchBuilder *b, uint32_t session, const uint8_t *r
     if (len == 0 || len > SEAL_MAX_RECORD)
         return dberr_set(err, DB_ELIMIT, "record of %zu bytes (must be 1 to %d)", len,
                          SEAL_MAX_RECORD);
+    if (!is_sealed_record(rec, len))
+        return dberr_set(err, DB_EINVAL, "record %u is not a sealed response record",
+                         b->n_records);
     if (b->n_records >= BATCH_MAX_RECORDS)
         return dberr_set(err, DB_ELIMIT, "a batch holds at most %d records", BATCH_MAX_RECORDS);
     size_t need = b->body_len + RECORD_HEADER_BYTES + len;
@@ -206,6 +281,11 @@ int batch_builder_add_record(BatchBuilder *b, uint32_t session, const uint8_t *r
     return DB_OK;
 }
 
+int batch_builder_add_key(BatchBuilder *b, const KeyPublic *key, DbError *err)
+{
+    return keys_add(b->keys, &b->n_keys, key, err);
+}
+
 /* --- streaming writer --- */
 
 #define WRITER_BUF_BYTES (256 * 1024)
@@ -223,6 +303,9 @@ struct BatchWriter {
     uint64_t records_left; /* declared total minus records added */
     uint64_t bytes;        /* bytes emitted so far */
     int failed;            /* a sink or limit error: the writer is unusable */
+    IdSet ids;             /* the key ids the records added so far are sealed to */
+    KeyPublic keys[BATCH_MAX_RECIPIENTS]; /* batch_writer_add_key */
+    int n_keys;
     size_t used;
     uint8_t buf[WRITER_BUF_BYTES];
 };
@@ -379,6 +462,13 @@ int batch_writer_add_record(BatchWriter *w, uint32_t session, const uint8_t *rec
     if (w->seen[session] >= w->want[session])
         return dberr_set(err, DB_EINVAL, "more records for batch session %u than its count of %u",
                          session, w->want[session]);
+    int added = idset_add_record(&w->ids, rec, len, 0);
+    if (added > 0)
+        return dberr_set(err, DB_EINVAL, "record is not a sealed response record");
+    if (added < 0)
+        return dberr_set(err, DB_ELIMIT,
+                         "the records of one batch are sealed to at most %d different keys",
+                         BATCH_MAX_RECIPIENTS);
     uint8_t h[RECORD_HEADER_BYTES];
     put_u16(h, (uint16_t)session);
     put_u32(h + 2, (uint32_t)len);
@@ -388,6 +478,39 @@ int batch_writer_add_record(BatchWriter *w, uint32_t session, const uint8_t *rec
     if (rc == DB_OK) {
         w->seen[session]++;
         w->records_left--;
+    }
+    return rc;
+}
+
+int batch_writer_add_key(BatchWriter *w, const KeyPublic *key, DbError *err)
+{
+    return keys_add(w->keys, &w->n_keys, key, err);
+}
+
+/* Emits the recipients section: the ids the records named, ascending, each with its public
+ * key when one was added (batch_writer_add_key), else zeros. */
+static int emit_recipients(BatchWriter *w, DbError *err)
+{
+    uint8_t sorted[BATCH_MAX_RECIPIENTS][KEY_ID_BYTES];
+    memcpy(sorted, w->ids.id, sizeof sorted);
+    qsort(sorted, (size_t)w->ids.n, KEY_ID_BYTES, id_cmp);
+    uint8_t count = (uint8_t)w->ids.n;
+    int rc = writer_emit(w, &count, 1, err);
+    for (int i = 0; rc == DB_OK && i < w->ids.n; i++) {
+        uint8_t e[RECIPIENT_BYTES];
+        memset(e, 0, sizeof e);
+        memcpy(e, sorted[i], KEY_ID_BYTES);
+        for (int k = 0; k < w->n_keys; k++) {
+            uint8_t id[KEY_ID_BYTES];
+            keys_public_id(&w->keys[k], id);
+            if (memcmp(id, sorted[i], KEY_ID_BYTES) == 0) {
+                memcpy(e + KEY_ID_BYTES, w->keys[k].pk, KEY_PUBLIC_BYTES);
+                memcpy(e + KEY_ID_BYTES + KEY_PUBLIC_BYTES, w->keys[k].sign_pk,
+                       KEY_SIGN_PUBLIC_BYTES);
+                break;
+            }
+        }
+        rc = writer_emit(w, e, sizeof e, err);
     }
     return rc;
 }
@@ -403,7 +526,9 @@ int batch_writer_finish(BatchWriter *w, uint8_t hash[BATCH_HASH_BYTES], uint64_t
                 return dberr_set(err, DB_EINVAL, "batch session %u got %u of its %u records", i,
                                  w->seen[i], w->want[i]);
     }
-    int rc = writer_flush(w, err);
+    int rc = emit_recipients(w, err);
+    if (rc == DB_OK)
+        rc = writer_flush(w, err);
     if (rc != DB_OK)
         return rc;
     uint8_t msg[BATCH_SIGNED_CONTEXT_BYTES + 64], sig[KEY_SIGNATURE_BYTES];
@@ -448,7 +573,16 @@ int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, 
             return dberr_set(err, DB_EINVAL, "batch session %u has no records", i);
         total += session_encoded_size(&b->sessions[i]);
     }
-    total += 4 + b->body_len + KEY_SIGNATURE_BYTES;
+    IdSet ids = {0};
+    for (size_t off = 0; off < b->body_len;) {
+        size_t len = get_u32(b->body + off + 2);
+        if (idset_add_record(&ids, b->body + off + RECORD_HEADER_BYTES, len, 0) < 0)
+            return dberr_set(err, DB_ELIMIT,
+                             "the records of one batch are sealed to at most %d different keys",
+                             BATCH_MAX_RECIPIENTS);
+        off += RECORD_HEADER_BYTES + len;
+    }
+    total += 4 + b->body_len + 1 + (size_t)ids.n * RECIPIENT_BYTES + KEY_SIGNATURE_BYTES;
     if (total > BATCH_MAX_BYTES)
         return dberr_set(err, DB_ELIMIT, "a batch file is at most %u bytes", BATCH_MAX_BYTES);
     MemSink m = {.buf = malloc(total), .cap = total};
@@ -457,6 +591,8 @@ int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, 
     BatchWriter *w = NULL;
     int rc = batch_writer_new(b->number, b->prev_hash, b->sessions, b->n_sessions, id, mem_sink,
                               &m, &w, err);
+    for (int i = 0; rc == DB_OK && i < b->n_keys; i++)
+        rc = batch_writer_add_key(w, &b->keys[i], err);
     /* The body holds records already encoded (session u16, length u32, bytes). */
     for (size_t off = 0; rc == DB_OK && off < b->body_len;) {
         uint32_t sess = get_u16(b->body + off);
@@ -486,6 +622,12 @@ void batch_builder_free(BatchBuilder *b)
 }
 
 /* --- parser --- */
+
+/* The structure and limits (everything needed to walk the file), not the signature; leaves
+ * out->hash zero and out->recipients empty. */
+static int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,
+                                  DbError *err);
+static int parse_recipients(const char *name, const uint8_t *data, Batch *b, DbError *err);
 
 typedef struct Reader {
     const char *name;
@@ -582,9 +724,10 @@ static int verify_digest(const char *name, const uint8_t *data, size_t len,
                                  err);
 }
 
-int batch_verify(const char *name, const uint8_t *data, size_t len,
-                 const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint8_t hash[BATCH_HASH_BYTES],
-                 DbError *err)
+/* Checks the signature (the file's last 64 bytes) by kiosk_pk and fills hash. */
+static int batch_verify(const char *name, const uint8_t *data, size_t len,
+                        const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES],
+                        uint8_t hash[BATCH_HASH_BYTES], DbError *err)
 {
     memset(hash, 0, BATCH_HASH_BYTES);
     if (len < KEY_SIGNATURE_BYTES)
@@ -598,7 +741,12 @@ int batch_verify(const char *name, const uint8_t *data, size_t len,
 int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err)
 {
     int rc = batch_parse_unverified(name, data, len, out, err);
-    if (rc == DB_OK && (rc = batch_verify(name, data, len, out->kiosk_pk, out->hash, err)) != DB_OK)
+    if (rc != DB_OK)
+        return rc;
+    rc = batch_verify(name, data, len, out->kiosk_pk, out->hash, err);
+    if (rc == DB_OK)
+        rc = parse_recipients(name, data, out, err);
+    if (rc != DB_OK)
         batch_free(out);
     return rc;
 }
@@ -613,6 +761,8 @@ int batch_parse_digested(const char *name, const uint8_t *data, size_t len,
         rc = dberr_set(err, DB_EFORMAT, "%s: the file is too short to hold a signature", name);
     else
         rc = verify_digest(name, data, len, out->kiosk_pk, digest, out->hash, err);
+    if (rc == DB_OK)
+        rc = parse_recipients(name, data, out, err);
     if (rc != DB_OK)
         batch_free(out);
     return rc;
@@ -646,8 +796,104 @@ void batch_digest_free(BatchDigest *d)
     free(d);
 }
 
-int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,
-                           DbError *err)
+/* After the signature verified: what the batch says about its recipients (b->recipients).
+ * Version 2: every record is a sealed record, and the section after the records lists, in
+ * ascending order, exactly the key ids their slots name, each with a matching, usable public
+ * key or zeros. Version 1: the ids the records' slots name, without keys. Checked only once
+ * the bytes are known to be the kiosk's, so that an altered byte anywhere is reported as
+ * what it is (the signature does not verify); a failure here is a faulty writer's. */
+static int parse_recipients(const char *name, const uint8_t *data, Batch *b, DbError *err)
+{
+    IdSet ids = {0};
+    for (uint32_t i = 0; i < b->n_records; i++) {
+        const BatchRecord *rec = &b->records[i];
+        size_t start = (size_t)(rec->data - data) - RECORD_HEADER_BYTES;
+        int added = idset_add_record(&ids, rec->data, rec->len, i);
+        if (added > 0 && b->version >= 2) /* version 1: nobody can open it; it names nobody */
+            return dberr_set(err, DB_EFORMAT,
+                             "%s: offset %zu: record %u is not a sealed response record", name,
+                             start, i);
+        if (added < 0)
+            return dberr_set(err, DB_EFORMAT,
+                             "%s: offset %zu: record %u is sealed to more keys than the %d "
+                             "different ones a batch may name",
+                             name, start, i, BATCH_MAX_RECIPIENTS);
+    }
+    if (b->version < 2) {
+        b->recipients = calloc(ids.n ? (size_t)ids.n : 1, sizeof *b->recipients);
+        if (!b->recipients)
+            return dberr_set(err, DB_ENOMEM, "out of memory");
+        for (int i = 0; i < ids.n; i++)
+            memcpy(b->recipients[i].id, ids.id[i], KEY_ID_BYTES);
+        b->n_recipients = (uint32_t)ids.n;
+        qsort(b->recipients, b->n_recipients, sizeof *b->recipients, id_cmp);
+        return DB_OK;
+    }
+    /* The section follows the last record (a batch has at least one); its length was
+     * checked with the structure. */
+    const BatchRecord *last = &b->records[b->n_records - 1];
+    size_t off = (size_t)(last->data + last->len - data);
+    uint32_t n = data[off++];
+    b->recipients = calloc(n, sizeof *b->recipients);
+    if (!b->recipients)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    static const uint8_t zero[KEY_PUBLIC_BYTES + KEY_SIGN_PUBLIC_BYTES];
+    for (uint32_t i = 0; i < n; i++, off += RECIPIENT_BYTES) {
+        const uint8_t *e = data + off;
+        BatchRecipient *br = &b->recipients[i];
+        char hex[2 * KEY_ID_BYTES + 1];
+        memcpy(br->id, e, KEY_ID_BYTES);
+        hex_id(br->id, hex);
+        if (i > 0 && memcmp(br[-1].id, br->id, KEY_ID_BYTES) >= 0)
+            return dberr_set(err, DB_EFORMAT,
+                             "%s: offset %zu: recipient %u: key ids must be in ascending order "
+                             "without repeats",
+                             name, off, i);
+        if (memcmp(e + KEY_ID_BYTES, zero, sizeof zero) != 0) {
+            memcpy(br->key.pk, e + KEY_ID_BYTES, KEY_PUBLIC_BYTES);
+            memcpy(br->key.sign_pk, e + KEY_ID_BYTES + KEY_PUBLIC_BYTES, KEY_SIGN_PUBLIC_BYTES);
+            uint8_t id[KEY_ID_BYTES];
+            keys_public_id(&br->key, id);
+            if (memcmp(id, br->id, KEY_ID_BYTES) != 0)
+                return dberr_set(err, DB_EFORMAT,
+                                 "%s: offset %zu: recipient %u: key id %s is not that of the "
+                                 "public key next to it",
+                                 name, off, i, hex);
+            if (keys_public_check(&br->key) != 0)
+                return dberr_set(err, DB_EFORMAT,
+                                 "%s: offset %zu: recipient %u: not a usable public key", name,
+                                 off + KEY_ID_BYTES, i);
+            br->known = 1;
+        }
+        int j = 0;
+        while (j < ids.n && memcmp(ids.id[j], br->id, KEY_ID_BYTES) != 0)
+            j++;
+        if (j == ids.n)
+            return dberr_set(err, DB_EFORMAT,
+                             "%s: offset %zu: recipient %u (key id %s) opens no record of the "
+                             "batch",
+                             name, off, i, hex);
+        b->n_recipients = i + 1;
+    }
+    /* Every listed id is among the records' and the list has no repeats: the records name
+     * more only if there are more of theirs. */
+    for (int j = 0; (uint32_t)ids.n > n && j < ids.n; j++) {
+        if (bsearch(ids.id[j], b->recipients, n, sizeof *b->recipients, id_cmp))
+            continue;
+        char hex[2 * KEY_ID_BYTES + 1];
+        hex_id(ids.id[j], hex);
+        const BatchRecord *rec = &b->records[ids.first[j]];
+        return dberr_set(err, DB_EFORMAT,
+                         "%s: offset %zu: record %u is sealed to key id %s, which the batch "
+                         "does not list among its recipients",
+                         name, (size_t)(rec->data - data) - RECORD_HEADER_BYTES, ids.first[j],
+                         hex);
+    }
+    return DB_OK;
+}
+
+static int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,
+                                  DbError *err)
 {
     memset(out, 0, sizeof *out);
     Reader r = {name, data, len, 0, err};
@@ -662,16 +908,17 @@ int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Ba
     r.off = 4;
     if (need(&r, 1, "version") != DB_OK)
         return DB_EFORMAT;
-    if (data[4] != BATCH_VERSION)
+    if (data[4] != BATCH_VERSION && data[4] != BATCH_VERSION_OLD)
         return dberr_set(err, DB_EFORMAT,
                          "%s: offset 4: unsupported batch version %u (this Debrief reads "
-                         "version %d)",
-                         name, data[4], BATCH_VERSION);
+                         "versions %d and %d)",
+                         name, data[4], BATCH_VERSION_OLD, BATCH_VERSION);
     r.off = 5;
     if (need(&r, BATCH_HEADER_BYTES - 5 + 2, "header") != DB_OK)
         return DB_EFORMAT;
     Batch b;
     memset(&b, 0, sizeof b);
+    b.version = data[4];
     memcpy(b.kiosk_pk, data + 5, KEY_SIGN_PUBLIC_BYTES);
     size_t off_number = 5 + KEY_SIGN_PUBLIC_BYTES;
     b.number = get_u64(data + off_number);
@@ -772,6 +1019,22 @@ int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Ba
     }
     /* The per-session tallies cannot fall short here: they add up to n_records, which equals
      * the sessions' total, and none exceeds its count. */
+    if (b.version >= 2) { /* the recipients section: its length here, its content later */
+        size_t start = r.off;
+        if ((rc = need(&r, 1, "recipient count")) != DB_OK)
+            goto fail;
+        uint32_t n = data[r.off];
+        if (n == 0 || n > BATCH_MAX_RECIPIENTS) {
+            rc = dberr_set(err, DB_EFORMAT,
+                           "%s: offset %zu: recipient count %u is not within 1..%d", name, start,
+                           n, BATCH_MAX_RECIPIENTS);
+            goto fail;
+        }
+        r.off++;
+        if ((rc = need(&r, (size_t)n * RECIPIENT_BYTES, "the recipients section")) != DB_OK)
+            goto fail;
+        r.off += (size_t)n * RECIPIENT_BYTES;
+    }
     if (len - r.off < KEY_SIGNATURE_BYTES) {
         rc = dberr_set(err, DB_EFORMAT,
                        "%s: offset %zu: the signature is cut off (%zu of %d bytes): the file is "
@@ -800,9 +1063,58 @@ void batch_free(Batch *b)
         return;
     free(b->sessions);
     free(b->records);
+    free(b->recipients);
     b->sessions = NULL;
     b->records = NULL;
-    b->n_sessions = b->n_records = 0;
+    b->recipients = NULL;
+    b->n_sessions = b->n_records = b->n_recipients = 0;
+}
+
+int batch_check_recipients(const char *name, const Batch *b, const KeyPublic *expected,
+                           int n_expected, DbError *err)
+{
+    char others[DBERR_MSG_MAX / 2] = "", want[5 * KEY_FINGERPRINT_SIZE] = "";
+    size_t o = 0;
+    int n_other = 0;
+    for (uint32_t i = 0; i < b->n_recipients; i++) {
+        const BatchRecipient *br = &b->recipients[i];
+        int ok = 0;
+        for (int j = 0; j < n_expected && !ok; j++) {
+            uint8_t id[KEY_ID_BYTES];
+            keys_public_id(&expected[j], id);
+            /* A known key must match whole: the id is only 64 bits of its X25519 half. */
+            ok = memcmp(id, br->id, KEY_ID_BYTES) == 0 &&
+                 (!br->known || memcmp(&br->key, &expected[j], sizeof br->key) == 0);
+        }
+        if (ok)
+            continue;
+        char what[64], hex[2 * KEY_ID_BYTES + 1];
+        hex_id(br->id, hex);
+        if (br->known) {
+            char fp[KEY_FINGERPRINT_SIZE];
+            keys_public_fingerprint(&br->key, fp);
+            snprintf(what, sizeof what, "%s (key id %s)", fp, hex);
+        } else {
+            snprintf(what, sizeof what, "key id %s", hex);
+        }
+        if (o < sizeof others)
+            o += (size_t)snprintf(others + o, sizeof others - o, "%s%s", n_other ? ", " : "",
+                                  what);
+        n_other++;
+    }
+    if (n_other == 0)
+        return DB_OK;
+    size_t w = 0;
+    for (int j = 0; j < n_expected && w < sizeof want; j++) {
+        char fp[KEY_FINGERPRINT_SIZE];
+        keys_public_fingerprint(&expected[j], fp);
+        w += (size_t)snprintf(want + w, sizeof want - w, "%s%s", j ? ", " : "", fp);
+    }
+    return dberr_set(err, DB_ESTATE,
+                     "%s: responses are sealed to %s that %s not expected: %s; whoever holds "
+                     "%s can read them (expected: %s)",
+                     name, n_other == 1 ? "a key" : "keys", n_other == 1 ? "was" : "were", others,
+                     n_other == 1 ? "it" : "them", n_expected ? want : "none");
 }
 
 /* --- acknowledgements --- */

@@ -17,9 +17,19 @@
  * signature, and the batch hash is taken over that digest and the signature, so a batch is
  * hashed in one pass while it is written (in bounded memory) and in one while it is verified.
  *
+ * Recipients: a batch names the analyst keys its records are sealed to (version 2: a signed
+ * section after the records listing each key id with its public key, or zeros where the kiosk
+ * did not know it). The reader checks that it lists exactly the key ids the records' slots
+ * name, so `debrief verify` can say who is able to read a batch without opening anything,
+ * and an importer can refuse records sealed to keys it did not expect
+ * (batch_check_recipients). Writers make version 2; readers also read version 1 (no
+ * recipients section: the key ids are taken from the records, without public keys).
+ *
  * Implementation notes (crypto/batch.c; the API above is unchanged):
  * - batch_parse zeroes *out first and fills it only on DB_OK; a batch has 1..1024 sessions,
- *   each with at least one record, and records of 1..SEAL_MAX_RECORD bytes.
+ *   each with at least one record, and records of 1..SEAL_MAX_RECORD bytes; in version 2
+ *   every record is a well-formed sealed record (seal.h), and the records of one batch are
+ *   sealed to at most BATCH_MAX_RECIPIENTS different keys.
  * - ack_build sorts the entries by number and refuses an empty list, number 0 or a repeated
  *   number (DB_EINVAL); ack_parse requires strictly increasing numbers. An ack lists each
  *   batch once.
@@ -41,6 +51,7 @@
 #define BATCH_MAX_SESSIONS 1024
 #define BATCH_MAX_RECORDS 1000000
 #define ACK_MAX_ENTRIES 65536
+#define BATCH_MAX_RECIPIENTS 64 /* different keys the records of one batch are sealed to */
 
 typedef struct BatchSession {
     char label[SESSION_LABEL_MAX + 1]; /* the rules: session_fields.h */
@@ -56,8 +67,16 @@ typedef struct BatchRecord {
     size_t len;
 } BatchRecord;
 
+/* A key the records of a batch are sealed to. */
+typedef struct BatchRecipient {
+    uint8_t id[KEY_ID_BYTES]; /* keys_public_id; what the records' slots name */
+    int known;                /* 1: key is its public key (the fingerprint can be shown) */
+    KeyPublic key;            /* all zero unless known (version 1; or not known to the kiosk) */
+} BatchRecipient;
+
 /* A parsed batch. Pointers borrow from the bytes given to batch_parse, which must outlive it. */
 typedef struct Batch {
+    unsigned version;                    /* 1 or 2 */
     uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES];
     uint64_t number;                     /* 1, 2, ... */
     uint8_t prev_hash[BATCH_HASH_BYTES]; /* all zero for batch 1 */
@@ -66,6 +85,11 @@ typedef struct Batch {
     BatchSession *sessions;              /* malloc'd */
     uint32_t n_records;
     BatchRecord *records;                /* malloc'd */
+    /* Every key any record is sealed to, ascending by id, each once: in version 2 what the
+     * batch lists (checked against the records); in version 1 the ids the records' slots
+     * name, none known (records that are not sealed records name none). */
+    uint32_t n_recipients;
+    BatchRecipient *recipients;          /* malloc'd */
 } Batch;
 
 /* Builder: collect sessions and records, then batch_builder_finish signs and serializes. */
@@ -77,9 +101,15 @@ int batch_builder_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES]
 int batch_builder_add_session(BatchBuilder *b, const BatchSession *s, uint32_t *index,
                               DbError *err);
 /* Appends a copy of a sealed record; records are written in the order added (the caller
- * shuffles, so that a re-export can reproduce the same order). Bumps the session's count. */
+ * shuffles, so that a re-export can reproduce the same order). Bumps the session's count.
+ * DB_EINVAL if rec is not a well-formed sealed record (seal.h). */
 int batch_builder_add_record(BatchBuilder *b, uint32_t session, const uint8_t *rec, size_t len,
                              DbError *err);
+/* A public key the batch may name in full: a recipient whose key id a record names is
+ * listed with this key (fingerprint shown by readers); one no key was given for is listed
+ * by its id alone. Keys no record is sealed to are not listed. Up to BATCH_MAX_RECIPIENTS
+ * (DB_ELIMIT); a degenerate key is DB_EINVAL; a repeat is ignored. */
+int batch_builder_add_key(BatchBuilder *b, const KeyPublic *key, DbError *err);
 /* Signs with the kiosk identity and returns the file bytes (*out malloc'd, caller frees) and
  * the batch hash. The same inputs always give the same bytes (Ed25519 is deterministic). */
 int batch_builder_finish(BatchBuilder *b, const KeyIdentity *id, uint8_t **out, size_t *out_len,
@@ -99,28 +129,21 @@ int batch_writer_new(uint64_t number, const uint8_t prev_hash[BATCH_HASH_BYTES],
                      BatchSinkFn sink, void *ctx, BatchWriter **out, DbError *err);
 int batch_writer_add_record(BatchWriter *w, uint32_t session, const uint8_t *rec, size_t len,
                             DbError *err);
+/* As batch_builder_add_key; any time before batch_writer_finish, which writes the
+ * recipients section after the records (the writer learns the key ids from the records). */
+int batch_writer_add_key(BatchWriter *w, const KeyPublic *key, DbError *err);
 int batch_writer_finish(BatchWriter *w, uint8_t hash[BATCH_HASH_BYTES], uint64_t *total_len,
                         DbError *err);
 void batch_writer_free(BatchWriter *w);
 
-/* Parses and verifies a batch: structure, limits, and the kiosk's signature. name is used in
- * messages ("batch-0003.dbb: offset 120: record 7 runs past the end"). A bad signature is
- * DB_EAUTH ("...: signature does not verify: the batch was altered or is not from this
- * kiosk"). *out is filled only on DB_OK; free with batch_free. */
+/* Parses and verifies a batch: structure and limits, then the kiosk's signature, then (the
+ * bytes being the kiosk's) what it says about its recipients. name is used in messages
+ * ("batch-0003.dbb: offset 120: record 7 runs past the end"). A bad signature is DB_EAUTH
+ * ("...: signature does not verify: the batch was altered or is not from this kiosk"): an
+ * altered byte that leaves the structure readable always gives that message. *out is
+ * filled only on DB_OK; free with batch_free. */
 int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err);
 void batch_free(Batch *b);
-
-/* batch_parse in two halves, so that a reader can check the signature while it does other
- * work with the records (e.g. on another thread). batch_parse_unverified checks everything
- * batch_parse checks except the signature and leaves out->hash all zero; batch_verify then
- * checks the signature (the file's last 64 bytes) by kiosk_pk and fills hash (DB_EAUTH with
- * batch_parse's message if it does not verify). Nothing from a batch may be trusted, shown
- * or stored before batch_verify returned DB_OK. batch_parse is the two in a row. */
-int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,
-                           DbError *err);
-int batch_verify(const char *name, const uint8_t *data, size_t len,
-                 const uint8_t kiosk_pk[KEY_SIGN_PUBLIC_BYTES], uint8_t hash[BATCH_HASH_BYTES],
-                 DbError *err);
 
 /* The signed digest computed by the reader itself, e.g. while the file is still being read
  * (on another thread, as the pieces arrive): BLAKE2b-512 of the file's bytes before its last
@@ -148,6 +171,15 @@ int batch_verify_digested(const char *name, const uint8_t digest[BATCH_DIGEST_BY
  * file): the same checks, messages and results, without a second pass over the bytes. */
 int batch_parse_digested(const char *name, const uint8_t *data, size_t len,
                          const uint8_t digest[BATCH_DIGEST_BYTES], Batch *out, DbError *err);
+
+/* Whether every record of b is sealed only to keys among expected[0..n_expected), as far as
+ * the batch can tell without opening them (b->recipients). DB_OK, or DB_ESTATE naming every
+ * other key (its fingerprint when the batch gives its public key, else its key id) and the
+ * expected fingerprints: "NAME: responses are sealed to a key that was not expected: ...".
+ * A record sealed to an expected key and to another one is refused too: the other key's
+ * holder can read it. */
+int batch_check_recipients(const char *name, const Batch *b, const KeyPublic *expected,
+                           int n_expected, DbError *err);
 
 /* Hash used for chaining and acknowledgements (docs/FORMAT.md): BLAKE2b-256 of D || S,
  * where S is the last 64 bytes (the signature) and D the BLAKE2b-512 of the bytes before

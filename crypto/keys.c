@@ -168,6 +168,11 @@ void keys_recipient_id(const uint8_t pk[KEY_PUBLIC_BYTES], uint8_t id[KEYS_RECIP
     memcpy(id, h, KEYS_RECIPIENT_ID_BYTES);
 }
 
+void keys_public_id(const KeyPublic *pub, uint8_t id[KEY_ID_BYTES])
+{
+    keys_recipient_id(pub->pk, id);
+}
+
 /* --- the analyst's key pair --- */
 
 static KeySecret *secret_alloc(void)
@@ -345,23 +350,30 @@ int keys_public_parse(const char *name, const char *text, size_t len, KeyPublic 
     if (memcmp(fp, p, KEY_FINGERPRINT_SIZE - 1) != 0)
         return dberr_set(err, DB_EFORMAT,
                          "%s: fingerprint does not match the key (file damaged or edited)", name);
-    /* A low-order X25519 point has no secret key: crypto_box_seal to it fails (libsodium
-     * refuses the all-zero shared secret), which would surface only when a participant
-     * submits. A signing key off the main subgroup would fail every verification. Refuse
-     * both now. scalarmult with any scalar gives zero (-1) exactly for low-order points,
-     * because the clamped scalar is a multiple of the cofactor. */
-    uint8_t scalar[crypto_scalarmult_SCALARBYTES] = {1}, shared[crypto_scalarmult_BYTES];
-    int weak = crypto_scalarmult(shared, scalar, raw) != 0 ||
-               !crypto_core_ed25519_is_valid_point(raw + KEY_PUBLIC_BYTES);
-    sodium_memzero(shared, sizeof shared);
-    if (weak)
+    KeyPublic k;
+    memcpy(k.pk, raw, KEY_PUBLIC_BYTES);
+    memcpy(k.sign_pk, raw + KEY_PUBLIC_BYTES, KEY_SIGN_PUBLIC_BYTES);
+    if (keys_public_check(&k) != 0)
         return dberr_set(err, DB_EFORMAT,
                          "%s: not a usable public key (a degenerate point that no secret key "
                          "matches: the file was made by hand or damaged)",
                          name);
-    memcpy(pub->pk, raw, KEY_PUBLIC_BYTES);
-    memcpy(pub->sign_pk, raw + KEY_PUBLIC_BYTES, KEY_SIGN_PUBLIC_BYTES);
+    *pub = k;
     return DB_OK;
+}
+
+int keys_public_check(const KeyPublic *pub)
+{
+    /* A low-order X25519 point has no secret key: crypto_box_seal to it fails (libsodium
+     * refuses the all-zero shared secret), which would surface only when a participant
+     * submits. A signing key off the main subgroup would fail every verification. Refuse
+     * both. scalarmult with any scalar gives zero (-1) exactly for low-order points,
+     * because the clamped scalar is a multiple of the cofactor. */
+    uint8_t scalar[crypto_scalarmult_SCALARBYTES] = {1}, shared[crypto_scalarmult_BYTES];
+    int weak = crypto_scalarmult(shared, scalar, pub->pk) != 0 ||
+               !crypto_core_ed25519_is_valid_point(pub->sign_pk);
+    sodium_memzero(shared, sizeof shared);
+    return weak ? -1 : 0;
 }
 
 int keys_public_read(const char *path, KeyPublic *pub, DbError *err)

@@ -35,6 +35,7 @@
 #define KEY_SIGNATURE_BYTES 64       /* crypto_sign_BYTES */
 #define KEY_FINGERPRINT_SIZE 20      /* "XXXX-XXXX-XXXX-XXXX" + NUL */
 #define KEY_PASSPHRASE_MIN 8         /* bytes; keygen refuses shorter passphrases */
+#define KEY_ID_BYTES 8               /* a recipient key id, as sealed records name recipients */
 
 /* The analyst's public key: a recipient of sealed responses and the verifier of its
  * acknowledgements. Plain data, copy freely. */
@@ -70,6 +71,15 @@ KeyKdfParams keys_kdf_interactive(void);
  * over pk || sign_pk (keys_public_fingerprint), a kiosk's over its Ed25519 key. */
 void keys_fingerprint(const uint8_t *pk, size_t len, char out[KEY_FINGERPRINT_SIZE]);
 void keys_public_fingerprint(const KeyPublic *pub, char out[KEY_FINGERPRINT_SIZE]);
+
+/* The key id by which sealed records and batches name a recipient (docs/FORMAT.md, "Sealed
+ * response record"): the first 8 bytes of BLAKE2b-256("debrief-recipient-id-v1" || pub->pk). */
+void keys_public_id(const KeyPublic *pub, uint8_t id[KEY_ID_BYTES]);
+
+/* 0 if both halves of pub are usable (the X25519 key not a low-order point, the Ed25519 key
+ * a point of the main subgroup), -1 otherwise: what keys_public_parse checks of the key
+ * itself, for keys that arrive in other files (batches). */
+int keys_public_check(const KeyPublic *pub);
 
 /* --- the analyst's key pair --- */
 

@@ -12,7 +12,7 @@
 #include "keys.h"
 
 #define KEYS_SECRET_SEALED_BYTES 64 /* x25519 secret key (32) || ed25519 seed (32) */
-#define KEYS_RECIPIENT_ID_BYTES 8
+#define KEYS_RECIPIENT_ID_BYTES KEY_ID_BYTES
 
 struct KeySecret {
     uint8_t secrets[KEYS_SECRET_SEALED_BYTES]; /* box_sk || sign_seed: what the file seals */

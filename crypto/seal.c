@@ -251,6 +251,20 @@ int seal_record_id(const uint8_t *rec, size_t rec_len, uint8_t id[SEAL_RECORD_ID
     return DB_OK;
 }
 
+int seal_record_key_ids(const uint8_t *rec, size_t rec_len,
+                        uint8_t ids[SEAL_MAX_RECIPIENTS][KEY_ID_BYTES], int *n)
+{
+    size_t padded = 0;
+    *n = 0;
+    int count = 0;
+    if (record_parse(rec, rec_len, &count, &padded, NULL) != DB_OK)
+        return -1;
+    for (int i = 0; i < count; i++)
+        memcpy(ids[i], rec + SEAL_HEADER_BYTES + (size_t)i * SEAL_SLOT_BYTES, KEY_ID_BYTES);
+    *n = count;
+    return 0;
+}
+
 /* Removes the padding sodium_pad added (0x80 then zero bytes up to the block end), setting
  * *len to the plaintext length; -1 if there is no such padding. Same result as
  * sodium_unpad(len, buf, padded, padded), but sodium_unpad walks the whole block in constant

@@ -78,4 +78,11 @@ size_t seal_record_padded_size(const uint8_t *rec, size_t rec_len);
 int seal_record_id(const uint8_t *rec, size_t rec_len, uint8_t id[SEAL_RECORD_ID_BYTES],
                    DbError *err);
 
+/* The key ids (keys_public_id) of the recipients a record is sealed to, from its slots,
+ * without opening it: *n of them (1..SEAL_MAX_RECIPIENTS) into ids. -1 if rec is not a
+ * well-formed sealed record (seal_open's structural checks: magic, version, count, padded
+ * size, exact length). The ids are not authenticated here: a changed id makes seal_open fail. */
+int seal_record_key_ids(const uint8_t *rec, size_t rec_len,
+                        uint8_t ids[SEAL_MAX_RECIPIENTS][KEY_ID_BYTES], int *n);
+
 #endif
