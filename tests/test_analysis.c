@@ -24,6 +24,7 @@
 #include "fsutil.h"
 #include "import_internal.h"
 #include "keys.h"
+#include "recipients.h"
 #include "response.h"
 #include "seal.h"
 #include "secmem.h"
@@ -2000,6 +2001,8 @@ static void test_kiosk_roundtrip(void)
         CHECK(store_response_put(st, sid, rec, rlen, &err) == DB_OK);
     }
     CHECK(store_session_close(st, &err) == DB_OK);
+    RcptSet pinned = {1, {g_pub}}; /* what the kiosk's first start pins */
+    CHECK(rcpt_pin(st, &pinned, "pinned at the first start", &err) == DB_OK);
     store_close(st);
     free(rec);
     secmem_free(plain);

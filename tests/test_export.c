@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@
 #include "keys.h"
 #include "seal.h"
 #include "secmem.h"
+#include "recipients.h"
 #include "store.h"
 #include "testlib.h"
 
@@ -57,6 +59,20 @@ static int count_files(const char *dir)
     if (d)
         closedir(d);
     return n;
+}
+
+/* Pins keys on the kiosk in g_data, as its first start (or a confirmed change) does. */
+static void pin_keys(const KeyPublic *keys, int n)
+{
+    Store *st = NULL;
+    DbError err;
+    RcptSet set;
+    memset(&set, 0, sizeof set);
+    set.n = n;
+    for (int i = 0; i < n; i++)
+        set.keys[i] = keys[i];
+    CHECK(store_open(g_data, &st, &err) == DB_OK && rcpt_pin(st, &set, "test", &err) == DB_OK);
+    store_close(st);
 }
 
 /* Opens a session, stores n sealed responses "LABEL #i", closes it. */
@@ -139,6 +155,7 @@ static uint8_t g_hash1[32], g_hash2[32];
 
 static void test_nothing_to_export(void)
 {
+    pin_keys(&g_pub, 1); /* what the kiosk's first start does */
     CoordExportResult r;
     DbError err;
     CHECK(do_export(0, 0, 0, &r, &err) == DB_OK);
@@ -176,6 +193,10 @@ static void test_export_verify_reexport(void)
     char fp[KEY_FINGERPRINT_SIZE];
     keys_fingerprint(b.kiosk_pk, 32, fp);
     CHECK_STR(fp, r.kiosk_fp);
+    /* The batch names the pinned key the records are sealed to, in full. */
+    CHECK(b.version == 2 && b.n_recipients == 1 && b.recipients[0].known &&
+          memcmp(&b.recipients[0].key, &g_pub, sizeof g_pub) == 0);
+    CHECK(batch_check_recipients(name, &b, &g_pub, 1, &err) == DB_OK);
     int opened = 0, seen[2][6] = {{0}}, in_session_order = 1;
     for (uint32_t i = 0; i < b.n_records; i++) {
         uint8_t plain[512];
@@ -368,17 +389,31 @@ static void test_acknowledgements(void)
 
     /* Forged: signed by someone else. */
     CHECK(write_ack("forged.dba", pk, &e1, 1, g_mallory, path, sizeof path) == DB_OK);
-    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_EAUTH);
+    CHECK(ack_with(NULL, 0, path, &r, &err) == DB_EAUTH);
     char want[700];
     snprintf(want, sizeof want, "%s: %s", path, DBERR_AUTH_MSG);
     CHECK_STR(err.msg, want);
+    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_EAUTH);
+    CHECK_STR(err.msg, want);
+    /* ... and its signer's key offered as the one to verify with: not pinned, refused. */
+    char mfp[KEY_FINGERPRINT_SIZE], pfp[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_mallory_pub, mfp);
+    keys_public_fingerprint(&g_pub, pfp);
+    CHECK(ack_with(&g_mallory_pub, 1, path, &r, &err) == DB_ESTATE);
+    snprintf(want, sizeof want,
+             "analyst key %s is not pinned on this kiosk (pinned: %s); an acknowledgement is "
+             "verified only with the pinned keys; nothing was deleted",
+             mfp, pfp);
+    CHECK_STR(err.msg, want);
+    KeyPublic both_keys[2] = {g_pub, g_mallory_pub};
+    CHECK(ack_with(both_keys, 2, path, &r, &err) == DB_ESTATE);
     CHECK(count_responses() == before);
 
     /* Mismatching hash, and an unknown batch next to a good one: all or nothing. */
     AckEntry bad = e2;
     bad.hash[0] ^= 1;
     CHECK(write_ack("mismatch.dba", pk, &bad, 1, g_sec, path, sizeof path) == DB_OK);
-    CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_ESTATE);
+    CHECK(ack_with(NULL, 0, path, &r, &err) == DB_ESTATE);
     snprintf(want, sizeof want,
              "%s: batch 2 in the acknowledgement is not the batch this kiosk exported "
              "(different hash); nothing was deleted",
@@ -431,13 +466,16 @@ static void test_acknowledgements(void)
                        "written again");
     coord_export_result_free(&x);
 
-    /* With two installed analyst keys, either may sign; batch 2 (3 responses) goes. */
+    /* With two pinned analyst keys, either may sign; batch 2 (3 responses) goes. */
     AckEntry both[2] = {e1, e2};
-    CHECK(write_ack("good12.dba", pk, both, 2, g_sec, path, sizeof path) == DB_OK);
+    CHECK(write_ack("good12.dba", pk, both, 2, g_mallory, path, sizeof path) == DB_OK);
     KeyPublic recips[2] = {g_mallory_pub, g_pub};
-    CHECK(ack_with(recips, 2, path, &r, &err) == DB_OK);
+    pin_keys(recips, 2);
+    CHECK(ack_with(NULL, 0, path, &r, &err) == DB_OK);
     CHECK(r.n_purged == 1 && r.n_already == 1 && r.deleted == 3);
+    CHECK_STR(r.analyst_fp, mfp);
     CHECK(count_responses() == before - 14);
+    pin_keys(&g_pub, 1);
 }
 
 static void test_replaced_identity_refused(void)
@@ -764,6 +802,20 @@ static void test_cli(void)
     CHECK(fs_mkdir_p(g_data, 0700, &err) == DB_OK && fs_mkdir_p(g_out, 0755, &err) == DB_OK);
     collect_session("Group A", 6);
     collect_session("Group B", 2);
+    /* No kiosk ran on this data directory: no key is pinned, no acknowledgement is trusted. */
+    char line_[1200], pub[512], mpub[512], ack[512], forged[512];
+    snprintf(pub, sizeof pub, "%s/analyst.pub", g_root);
+    snprintf(mpub, sizeof mpub, "%s/mallory.pub", g_root);
+    CHECK(keys_public_write(pub, &g_pub, &err) == DB_OK);
+    CHECK(keys_public_write(mpub, &g_mallory_pub, &err) == DB_OK);
+    CHECK(run("ack --data '%s' --recipient '%s' '%s/none.dba'", g_data, pub, g_root) == 1);
+    snprintf(line_, sizeof line_,
+             "debrief: error: %s: no analyst keys are pinned on this kiosk yet; start the kiosk "
+             "once with its configuration (it pins the keys it is configured with), then apply "
+             "the acknowledgement; nothing was deleted\n",
+             g_data);
+    CHECK_STR(output("err"), line_);
+    pin_keys(&g_pub, 1); /* the kiosk's first start */
     KeyIdentity *id = NULL;
     char fp[KEY_FINGERPRINT_SIZE], name[128], batch[512], line[1200];
     CHECK(coord_identity(g_data, &id, fp, &err) == DB_OK);
@@ -791,6 +843,17 @@ static void test_cli(void)
              batch, fp);
     CHECK(strstr(out, line) == out);
     CHECK(strstr(out, "first batch of this kiosk") != NULL);
+    char pfp[KEY_FINGERPRINT_SIZE], pid[2 * KEY_ID_BYTES + 1];
+    keys_public_fingerprint(&g_pub, pfp);
+    uint8_t pid8[KEY_ID_BYTES];
+    keys_public_id(&g_pub, pid8);
+    for (int i = 0; i < KEY_ID_BYTES; i++)
+        snprintf(pid + 2 * i, 3, "%02x", pid8[i]);
+    snprintf(line, sizeof line,
+             "  sealed to 1 key (whoever holds it can read these responses):\n    %s  key id "
+             "%s\n",
+             pfp, pid);
+    CHECK(strstr(out, line) != NULL);
     CHECK(run("verify") == 2);
     CHECK(run("verify --help") == 0);
 
@@ -818,21 +881,30 @@ static void test_cli(void)
     CHECK(strstr(output("out"), "follows batch 1") != NULL);
 
     /* Acknowledgement: forged refused, genuine deletes exactly batch 1. */
-    char pub[512], ack[512], forged[512];
-    snprintf(pub, sizeof pub, "%s/analyst.pub", g_root);
-    CHECK(keys_public_write(pub, &g_pub, &err) == DB_OK);
     d = read_all(batch, &len);
     AckEntry e = {.number = 1};
     batch_hash(d, len, e.hash);
     free(d);
     CHECK(write_ack("cli-forged.dba", pk, &e, 1, g_mallory, forged, sizeof forged) == DB_OK);
     CHECK(write_ack("cli-ack.dba", pk, &e, 1, g_sec, ack, sizeof ack) == DB_OK);
-    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, forged) == 1);
-    snprintf(line, sizeof line, "debrief: error: %s: %s\n", forged, DBERR_AUTH_MSG);
+    /* Issue 15: a self-made key named on the command line, and an acknowledgement it
+     * signed, delete nothing. */
+    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, mpub, forged) == 1);
+    char mfp[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_mallory_pub, mfp);
+    snprintf(line, sizeof line,
+             "debrief: error: analyst key %s is not pinned on this kiosk (pinned: %s); an "
+             "acknowledgement is verified only with the pinned keys; nothing was deleted\n",
+             mfp, pfp);
     CHECK_STR(output("err"), line);
     CHECK(count_responses() == 8);
-    CHECK(run("ack --data '%s' '%s'", g_data, ack) == 2); /* no --recipient */
-    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, ack) == 0);
+    CHECK(run("ack --data '%s' '%s'", g_data, forged) == 1);
+    snprintf(line, sizeof line, "debrief: error: %s: %s\n", forged, DBERR_AUTH_MSG);
+    CHECK_STR(output("err"), line);
+    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, forged) == 1);
+    CHECK_STR(output("err"), line);
+    CHECK(count_responses() == 8);
+    CHECK(run("ack --data '%s' '%s'", g_data, ack) == 0); /* the pinned keys */
     CHECK(strstr(output("out"), "deleted 6 responses of 1 batches\n") != NULL);
     CHECK(count_responses() == 2);
     CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, ack) == 0);
@@ -883,6 +955,143 @@ static void test_cli(void)
     CHECK(strstr(output("out"), "Group F") == NULL);
 }
 
+/* The pinned analyst keys in kiosk_meta (recipients.h). */
+static void test_pinned_recipients(void)
+{
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/pins", g_root);
+    DbError err;
+    Store *st = NULL;
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    RcptSet a = {1, {g_pub}}, am = {2, {g_pub, g_mallory_pub}}, ma = {2, {g_mallory_pub, g_pub}};
+    RcptSet got;
+    RcptState state;
+    int found = 1;
+    char log[RCPT_LOG_MAX + 1], afp[KEY_FINGERPRINT_SIZE], mfp[KEY_FINGERPRINT_SIZE], want[300];
+    keys_public_fingerprint(&g_pub, afp);
+    keys_public_fingerprint(&g_mallory_pub, mfp);
+    CHECK(rcpt_pinned(st, &got, &found, &err) == DB_OK && !found);
+    CHECK(rcpt_log(st, log, sizeof log, &err) == DB_OK && log[0] == '\0');
+
+    /* Responses sealed before any key was pinned (a store from before 0.3), to Mallory. */
+    int64_t sid;
+    CHECK(store_session_open(st, "Old", "2024-01-02", "ccdg", 1, 0, &sid, &err) == DB_OK);
+    uint8_t rec[1024];
+    size_t rl;
+    CHECK(seal_record((const uint8_t *)"x", 1, 256, &g_mallory_pub, 1, rec, sizeof rec, &rl,
+                      &err) == DB_OK);
+    CHECK(store_response_put(st, sid, rec, rl, &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+
+    /* The first start pins; the same keys again are the same set. */
+    CHECK(rcpt_check(st, &a, &state, &got, &err) == DB_OK && state == RCPT_PINNED_NOW);
+    CHECK(rcpt_same(&got, &a));
+    CHECK(rcpt_check(st, &a, &state, &got, &err) == DB_OK && state == RCPT_SAME);
+    CHECK(rcpt_log(st, log, sizeof log, &err) == DB_OK);
+    char date[11];
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    snprintf(want, sizeof want, "%s: pinned at the first start: %s\n", date, afp);
+    CHECK_STR(log, want);
+    /* Another set is noticed, not taken. */
+    CHECK(rcpt_check(st, &am, &state, &got, &err) == DB_OK && state == RCPT_CHANGED);
+    CHECK(rcpt_same(&got, &a));
+    CHECK(rcpt_same(&am, &ma) && !rcpt_same(&a, &am));
+    RcptSet twin = a;
+    twin.keys[0].sign_pk[3] ^= 1; /* the same X25519 key with another signing key */
+    CHECK(rcpt_check(st, &twin, &state, &got, &err) == DB_OK && state == RCPT_CHANGED);
+    /* Confirmed: in force, logged with what it replaced; its keys are known for batches. */
+    CHECK(rcpt_pin(st, &ma, "confirmed on the admin screen", &err) == DB_OK);
+    CHECK(rcpt_check(st, &am, &state, &got, &err) == DB_OK && state == RCPT_SAME);
+    CHECK(rcpt_log(st, log, sizeof log, &err) == DB_OK);
+    snprintf(want, sizeof want, "%s: confirmed on the admin screen: %s, %s (was: %s)\n", date,
+             mfp, afp, afp);
+    CHECK(strstr(log, want) != NULL && strlen(strstr(log, want)) == strlen(want));
+    CHECK(rcpt_pin(st, &am, "again", &err) == DB_OK); /* the same set: nothing to log */
+    CHECK(rcpt_log(st, log, sizeof log, &err) == DB_OK && strstr(log, "again") == NULL);
+    KeyPublic known[RCPT_KNOWN_MAX];
+    int n_known = 0;
+    CHECK(rcpt_known(st, known, &n_known, &err) == DB_OK && n_known == 2);
+    CHECK(memcmp(&known[0], &g_pub, sizeof g_pub) == 0 &&
+          memcmp(&known[1], &g_mallory_pub, sizeof g_mallory_pub) == 0);
+    CHECK(rcpt_pin(st, &a, "by IT", &err) == DB_OK);
+    CHECK(rcpt_known(st, known, &n_known, &err) == DB_OK && n_known == 2);
+    /* Refused sets. */
+    RcptSet none = {0, {{{0}, {0}}}}, dup = {2, {g_pub, g_pub}};
+    CHECK(rcpt_pin(st, &none, "x", &err) == DB_EINVAL);
+    CHECK(rcpt_pin(st, &dup, "x", &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "the same analyst key is given twice");
+
+    /* A batch names the records' keys from every key ever pinned: Mallory in full although
+     * she is no longer pinned; a key never pinned only by its id. */
+    CoordExportOptions o = {.store = st, .data_dir = dir, .out_dir = g_out, .force = 1};
+    CoordExportResult r;
+    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 1);
+    size_t len = 0;
+    uint8_t *d = r.n_batches == 1 ? read_all(r.batches[0].path, &len) : NULL;
+    Batch b;
+    CHECK(d && batch_parse("p.dbb", d, len, &b, &err) == DB_OK);
+    CHECK(b.n_recipients == 1 && b.recipients[0].known &&
+          memcmp(&b.recipients[0].key, &g_mallory_pub, sizeof g_mallory_pub) == 0);
+    batch_free(&b);
+    free(d);
+    if (r.n_batches == 1)
+        unlink(r.batches[0].path);
+    coord_export_result_free(&r);
+    KeyPublic stranger;
+    KeySecret *ssec = NULL;
+    CHECK(keys_generate(&stranger, &ssec, &err) == DB_OK);
+    keys_secret_free(ssec);
+    CHECK(store_session_open(st, "New", "2024-01-03", "ccdg", 1, 0, &sid, &err) == DB_OK);
+    CHECK(seal_record((const uint8_t *)"y", 1, 256, &stranger, 1, rec, sizeof rec, &rl, &err) ==
+          DB_OK);
+    CHECK(store_response_put(st, sid, rec, rl, &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 1);
+    d = r.n_batches == 1 ? read_all(r.batches[0].path, &len) : NULL;
+    CHECK(d && batch_parse("p.dbb", d, len, &b, &err) == DB_OK);
+    uint8_t sid8[KEY_ID_BYTES];
+    keys_public_id(&stranger, sid8);
+    CHECK(b.n_recipients == 1 && !b.recipients[0].known &&
+          memcmp(b.recipients[0].id, sid8, KEY_ID_BYTES) == 0);
+    batch_free(&b);
+    free(d);
+    if (r.n_batches == 1)
+        unlink(r.batches[0].path);
+    coord_export_result_free(&r);
+
+    /* The log keeps its newest lines within RCPT_LOG_MAX. */
+    for (int i = 0; i < 40; i++)
+        CHECK(rcpt_pin(st, i % 2 ? &a : &am, i == 39 ? "the last one" : "round", &err) == DB_OK);
+    CHECK(rcpt_log(st, log, sizeof log, &err) == DB_OK);
+    CHECK(strlen(log) <= RCPT_LOG_MAX && strstr(log, "first start") == NULL);
+    CHECK(strstr(log, "the last one") != NULL && log[strlen(log) - 1] == '\n');
+    /* At most RCPT_KNOWN_MAX different keys over the kiosk's life. */
+    int rc = DB_OK, pins = 0;
+    while (rc == DB_OK && pins < 40) {
+        RcptSet fresh = {RCPT_MAX, {{{0}, {0}}}};
+        for (int i = 0; i < RCPT_MAX; i++) {
+            KeySecret *k = NULL;
+            CHECK(keys_generate(&fresh.keys[i], &k, &err) == DB_OK);
+            keys_secret_free(k);
+        }
+        rc = rcpt_pin(st, &fresh, "many", &err);
+        pins++;
+    }
+    CHECK(rc == DB_ELIMIT && pins == (RCPT_KNOWN_MAX - 2) / RCPT_MAX + 1);
+    CHECK(rcpt_known(st, known, &n_known, &err) == DB_OK && n_known <= RCPT_KNOWN_MAX);
+    /* A damaged value is an error, not an empty set. */
+    CHECK(store_meta_set(st, "recipients", (const uint8_t *)"0123456789", 10, &err) == DB_OK);
+    CHECK(rcpt_pinned(st, &got, &found, &err) == DB_EFORMAT);
+    CHECK_STR(err.msg, "kiosk_meta recipients: 10 bytes, not a list of keys (damaged)");
+    CHECK(rcpt_check(st, &a, &state, &got, &err) == DB_EFORMAT);
+    store_close(st);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -900,6 +1109,7 @@ int main(void)
     RUN(test_cli);
     RUN(test_split_export);
     RUN(test_killed_exports_recover);
+    RUN(test_pinned_recipients);
     keys_secret_free(g_sec);
     keys_secret_free(g_mallory);
     rm_rf(g_root);

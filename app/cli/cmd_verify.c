@@ -19,19 +19,48 @@ static void verify_usage(FILE *out)
     fprintf(out,
             "usage: debrief verify BATCH...\n\n"
             "Checks each batch file's structure and its kiosk signature (no secret key\n"
-            "needed) and prints the kiosk fingerprint, batch number, responses per session\n"
-            "and the link to the previous batch. Across the files given it reports, as import\n"
-            "would: a FORK (two different batches with one number), a SPLICE (a batch that\n"
-            "does not follow the batch before it), a GAP (a number missing between a kiosk's\n"
-            "first and last batch given) and a REPLAY (a sealed record found twice, in any\n"
-            "batches of any kiosks). Every problem gets a line; the exit status is 1 if there\n"
-            "was any.\n");
+            "needed) and prints the kiosk fingerprint, batch number, responses per session,\n"
+            "the analyst keys the responses are sealed to (fingerprints: compare them with\n"
+            "the analyst's) and the link to the previous batch. Across the files given it\n"
+            "reports, as import would: a FORK (two different batches with one number), a\n"
+            "SPLICE (a batch that does not follow the batch before it), a GAP (a number\n"
+            "missing between a kiosk's first and last batch given) and a REPLAY (a sealed\n"
+            "record found twice, in any batches of any kiosks). Every problem gets a line;\n"
+            "the exit status is 1 if there was any.\n");
 }
 
 static void short_hex(const uint8_t *h, char out[17])
 {
     for (int i = 0; i < 8; i++)
         snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* Who can read the batch: the keys its records are sealed to (compare the fingerprints with
+ * the analyst's). */
+static void print_recipients(const Batch *b)
+{
+    if (b->n_recipients == 0) {
+        printf("  sealed to no key: no record is a sealed response record\n");
+        return;
+    }
+    printf("  sealed to %u key%s (whoever holds %s can read these responses):\n",
+           b->n_recipients, b->n_recipients == 1 ? "" : "s", b->n_recipients == 1 ? "it" : "them");
+    for (uint32_t i = 0; i < b->n_recipients; i++) {
+        const BatchRecipient *r = &b->recipients[i];
+        char id[2 * KEY_ID_BYTES + 1];
+        for (int j = 0; j < KEY_ID_BYTES; j++)
+            snprintf(id + 2 * j, 3, "%02x", r->id[j]);
+        if (r->known) {
+            char fp[KEY_FINGERPRINT_SIZE];
+            keys_public_fingerprint(&r->key, fp);
+            printf("    %s  key id %s\n", fp, id);
+        } else {
+            printf("    key id %s (%s)\n", id,
+                   b->version < 2 ? "a version 1 batch gives no fingerprints"
+                                  : "the kiosk did not know this key: sealed before it pinned "
+                                    "its analyst keys");
+        }
+    }
 }
 
 typedef struct Seen {
@@ -99,6 +128,7 @@ static int verify_one(const char *path, Seen *seen, int file, Ids *ids)
         for (uint32_t i = 0; i < b.n_sessions; i++)
             printf("    %-24s %s  survey %s v%u  %u\n", b.sessions[i].label, b.sessions[i].date,
                    b.sessions[i].survey_id, b.sessions[i].survey_version, b.sessions[i].count);
+        print_recipients(&b);
         if (b.number == 1)
             printf("  hash %s, first batch of this kiosk\n", h);
         else

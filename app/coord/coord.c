@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "recipients.h"
 #include "secmem.h"
 #include "store.h"
 
@@ -219,8 +220,17 @@ static int write_temp(Store *st, const KeyIdentity *id, uint64_t number,
         bs[it->v[i].session].count++;
     int rc = fs_atomic_open(path, 0644, tmp, err);
     BatchWriter *w = NULL;
+    /* Every key ever pinned here: the batch names each record's recipients with their full
+     * keys (fingerprints for `debrief verify`), also for responses sealed before a change.
+     * The list only grows, so a rewritten batch names them as the first writing did. */
+    KeyPublic known[RCPT_KNOWN_MAX];
+    int n_known = 0;
+    if (rc == DB_OK)
+        rc = rcpt_known(st, known, &n_known, err);
     if (rc == DB_OK)
         rc = batch_writer_new(number, prev, bs, (uint32_t)t->n, id, file_sink, tmp, &w, err);
+    for (int i = 0; rc == DB_OK && i < n_known; i++)
+        rc = batch_writer_add_key(w, &known[i], err);
     for (size_t i = 0; rc == DB_OK && i < it->n; i++) {
         RecordPut r = {w, it->v[i].session, t->v[it->v[i].session].id, it->v[i].len, DB_OK,
                        err};
@@ -763,24 +773,65 @@ void coord_export_result_free(CoordExportResult *r)
 
 /* --- acknowledgement --- */
 
-int coord_ack(Store *st, const char *data_dir, const KeyPublic *recipients, int n_recipients,
+/* The keys an acknowledgement may be signed with: the pinned ones, or those of only[] (each
+ * of which must be pinned). */
+static int ack_verifiers(Store *st, const char *data_dir, const KeyPublic *only, int n_only,
+                         RcptSet *out, DbError *err)
+{
+    int found = 0;
+    int rc = rcpt_pinned(st, out, &found, err);
+    if (rc != DB_OK)
+        return rc;
+    if (!found)
+        return dberr_set(err, DB_ESTATE,
+                         "%s: no analyst keys are pinned on this kiosk yet; start the kiosk once "
+                         "with its configuration (it pins the keys it is configured with), then "
+                         "apply the acknowledgement; nothing was deleted",
+                         data_dir);
+    if (n_only == 0)
+        return DB_OK;
+    RcptSet narrowed = {0};
+    for (int i = 0; i < n_only && narrowed.n < RCPT_MAX; i++) {
+        RcptSet one = {1, {only[i]}};
+        int pinned = 0;
+        for (int j = 0; j < out->n && !pinned; j++)
+            pinned = memcmp(&out->keys[j], &only[i], sizeof only[i]) == 0;
+        if (!pinned) {
+            char fp[KEY_FINGERPRINT_SIZE], list[RCPT_MAX * 21];
+            rcpt_describe(&one, fp, sizeof fp);
+            rcpt_describe(out, list, sizeof list);
+            return dberr_set(err, DB_ESTATE,
+                             "analyst key %s is not pinned on this kiosk (pinned: %s); an "
+                             "acknowledgement is verified only with the pinned keys; nothing "
+                             "was deleted",
+                             fp, list);
+        }
+        narrowed.keys[narrowed.n++] = only[i];
+    }
+    *out = narrowed;
+    return DB_OK;
+}
+
+int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only,
               const char *ack_path, CoordAckResult *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
-    if (n_recipients < 1)
-        return dberr_set(err, DB_EINVAL, "no analyst public key to verify the acknowledgement");
+    RcptSet verifiers;
+    int rc = ack_verifiers(st, data_dir, only, n_only, &verifiers, err);
+    if (rc != DB_OK)
+        return rc;
     uint8_t *data = NULL;
     size_t len = 0;
-    int rc = fs_read_file(ack_path, COORD_MAX_ACK_BYTES, 0, &data, &len, err);
+    rc = fs_read_file(ack_path, COORD_MAX_ACK_BYTES, 0, &data, &len, err);
     if (rc != DB_OK)
         return rc;
     Ack ack;
     memset(&ack, 0, sizeof ack);
     rc = DB_EAUTH;
-    for (int i = 0; i < n_recipients && rc == DB_EAUTH; i++) {
-        rc = ack_parse(ack_path, data, len, recipients[i].sign_pk, &ack, err);
+    for (int i = 0; i < verifiers.n && rc == DB_EAUTH; i++) {
+        rc = ack_parse(ack_path, data, len, verifiers.keys[i].sign_pk, &ack, err);
         if (rc == DB_OK)
-            keys_public_fingerprint(&recipients[i], out->analyst_fp);
+            keys_public_fingerprint(&verifiers.keys[i], out->analyst_fp);
     }
     free(data);
     if (rc != DB_OK)

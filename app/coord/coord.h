@@ -17,11 +17,15 @@
  * same responses in the same positions and written again: identical bytes. `again` rewrites
  * any earlier, not yet acknowledged batch the same way. Nothing is deleted at export.
  *
- * Acknowledgement: verified with the analyst key(s) installed on the kiosk; each entry must
- * name a batch this kiosk exported with the same hash. Anything wrong (forged, truncated,
- * another kiosk's, a hash that does not match) deletes nothing; otherwise the responses of
- * every acknowledged batch are deleted in one transaction. Replaying an old acknowledgement
- * is harmless (its batches are already purged).
+ * Acknowledgement: verified with the analyst keys pinned on the kiosk (recipients.h), never
+ * with a key the caller names; each entry must name a batch this kiosk exported with the same
+ * hash. Anything wrong (forged, truncated, another kiosk's, a hash that does not match, no
+ * keys pinned yet) deletes nothing; otherwise the responses of every acknowledged batch are
+ * deleted in one transaction. Replaying an old acknowledgement is harmless (its batches are
+ * already purged).
+ *
+ * Every batch names, with their public keys, the analyst keys its records are sealed to
+ * (crypto/batch.h), taken from the keys ever pinned on the kiosk.
  */
 #ifndef DEBRIEF_COORD_H
 #define DEBRIEF_COORD_H
@@ -112,9 +116,10 @@ typedef struct CoordAckResult {
 } CoordAckResult;
 
 /* Applies the acknowledgement file at ack_path to the store st of the kiosk whose data
- * directory is data_dir: verified with each of the n recipients' sign_pk in turn. All or
- * nothing (see above). */
-int coord_ack(Store *st, const char *data_dir, const KeyPublic *recipients, int n_recipients,
+ * directory is data_dir: verified with each pinned analyst key's sign_pk in turn. only[0..n)
+ * (n_only may be 0) narrows that to these keys, each of which must be pinned (DB_ESTATE
+ * naming the key otherwise). No keys pinned is DB_ESTATE. All or nothing (see above). */
+int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only,
               const char *ack_path, CoordAckResult *out, DbError *err);
 
 /* Loads (or on first use creates) the kiosk identity DIR/identity.key and writes its
