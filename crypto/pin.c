@@ -2,18 +2,127 @@
 #include "pin.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 _Static_assert(PIN_HASH_MAX == crypto_pwhash_argon2id_STRBYTES, "PIN hash string size");
+_Static_assert(PIN_MEMLIMIT <= PIN_MEM_MAX && PIN_OPSLIMIT <= PIN_OPS_MAX,
+               "the kiosk accepts the hashes it makes");
 
 int pin_check_format(const char *pin, size_t len, DbError *err)
+{
+    int ok = len >= PIN_MIN_DIGITS_OLD && len <= PIN_MAX_DIGITS;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = pin[i] >= '0' && pin[i] <= '9';
+    if (!ok)
+        return dberr_set(err, DB_EINVAL, "the PIN must be %d to %d digits", PIN_MIN_DIGITS_OLD,
+                         PIN_MAX_DIGITS);
+    return DB_OK;
+}
+
+/* --- what makes a PIN trivial --- */
+
+static int digit_at(const char *pin, size_t i)
+{
+    return pin[i] - '0';
+}
+
+/* A fixed step between neighbours, modulo 10: 111111 (0), 123456 (+1), 654321 (-1),
+ * 135791 (+2), 890123 (+1, wrapping). */
+static int is_run(const char *pin, size_t len)
+{
+    int step = (digit_at(pin, 1) - digit_at(pin, 0) + 10) % 10;
+    for (size_t i = 2; i < len; i++)
+        if ((digit_at(pin, i) - digit_at(pin, i - 1) + 10) % 10 != step)
+            return 0;
+    return 1;
+}
+
+/* A shorter group repeated to fill the PIN: 123123, 121212, 12341234. */
+static int is_repeat(const char *pin, size_t len)
+{
+    for (size_t k = 1; k < len; k++) {
+        if (len % k != 0)
+            continue;
+        size_t i = k;
+        while (i < len && pin[i] == pin[i - k])
+            i++;
+        if (i == len)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_mirror(const char *pin, size_t len)
+{
+    for (size_t i = 0; i < len / 2; i++)
+        if (pin[i] != pin[len - 1 - i])
+            return 0;
+    return 1;
+}
+
+static int num(const char *p, size_t n)
+{
+    int v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (p[i] - '0');
+    return v;
+}
+
+/* Whether y-m-d is a day of the calendar; y < 100 is a two-digit year (any century). */
+static int is_day(int y, int m, int d)
+{
+    static const int days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || d > days[m - 1])
+        return 0;
+    if (m == 2 && d == 29 && y >= 100)
+        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return 1;
+}
+
+static int is_year(int y)
+{
+    return y >= 1900 && y <= 2099;
+}
+
+/* Birthdays, anniversaries, today: YYYYMMDD, DDMMYYYY, MMDDYYYY (years 1900..2099); DDMMYY,
+ * MMDDYY, YYMMDD; and a month: YYYYMM, MMYYYY. */
+static int is_date(const char *p, size_t len)
+{
+    if (len == 8) {
+        int y4 = num(p, 4), yl = num(p + 4, 4);
+        return (is_year(y4) && is_day(y4, num(p + 4, 2), num(p + 6, 2))) ||
+               (is_year(yl) && is_day(yl, num(p + 2, 2), num(p, 2))) ||
+               (is_year(yl) && is_day(yl, num(p, 2), num(p + 2, 2)));
+    }
+    if (len == 6) {
+        int a = num(p, 2), b = num(p + 2, 2), c = num(p + 4, 2);
+        return is_day(c, b, a) || is_day(c, a, b) || is_day(a, b, c) ||
+               (is_year(num(p, 4)) && c >= 1 && c <= 12) ||
+               (is_year(num(p + 2, 4)) && a >= 1 && a <= 12);
+    }
+    return 0;
+}
+
+int pin_check_new(const char *pin, size_t len, DbError *err)
 {
     int ok = len >= PIN_MIN_DIGITS && len <= PIN_MAX_DIGITS;
     for (size_t i = 0; ok && i < len; i++)
         ok = pin[i] >= '0' && pin[i] <= '9';
     if (!ok)
-        return dberr_set(err, DB_EINVAL, "the PIN must be %d to %d digits", PIN_MIN_DIGITS,
+        return dberr_set(err, DB_EINVAL, "a new PIN must be %d to %d digits", PIN_MIN_DIGITS,
                          PIN_MAX_DIGITS);
+    const char *why = is_run(pin, len)      ? "one digit repeated or a run (like 111111, 123456 "
+                                              "or 135791)"
+                      : is_repeat(pin, len) ? "a group of digits repeated (like 123123)"
+                      : is_mirror(pin, len) ? "a mirror image (like 123321)"
+                      : is_date(pin, len)   ? "a date (like 19850412, 12041985 or 120485)"
+                                            : NULL;
+    if (why)
+        return dberr_set(err, DB_EINVAL,
+                         "that PIN is too easy to guess: it is %s; choose %d to %d digits "
+                         "without a pattern",
+                         why, PIN_MIN_DIGITS, PIN_MAX_DIGITS);
     return DB_OK;
 }
 
@@ -36,8 +145,19 @@ int pin_hash_params(const char *pin, size_t len, uint64_t opslimit, uint64_t mem
 
 int pin_hash(const char *pin, size_t len, char out[PIN_HASH_MAX], DbError *err)
 {
-    return pin_hash_params(pin, len, crypto_pwhash_argon2id_OPSLIMIT_INTERACTIVE,
-                           crypto_pwhash_argon2id_MEMLIMIT_INTERACTIVE, out, err);
+    memset(out, 0, PIN_HASH_MAX);
+    int rc = pin_check_new(pin, len, err);
+    if (rc != DB_OK)
+        return rc;
+    return pin_hash_params(pin, len, PIN_OPSLIMIT, PIN_MEMLIMIT, out, err);
+}
+
+int pin_hash_current(const char *hash)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "%sv=19$m=%llu,t=%d,p=1$", crypto_pwhash_argon2id_STRPREFIX,
+             (unsigned long long)(PIN_MEMLIMIT >> 10), PIN_OPSLIMIT);
+    return pin_hash_check(hash, NULL) == DB_OK && strncmp(hash, prefix, strlen(prefix)) == 0;
 }
 
 /* Reads a decimal number at *pp (at most 10 digits); -1 if there is none. */

@@ -3,6 +3,8 @@
 #include "secmem.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -46,4 +48,21 @@ uint32_t secmem_random_below(uint32_t upper)
 {
     assert(upper > 0);
     return randombytes_uniform(upper);
+}
+
+int secmem_can_lock(size_t len)
+{
+    void *p = NULL;
+    if (len == 0)
+        return 0;
+    if (posix_memalign(&p, 4096, len) != 0)
+        return -1;
+    memset(p, 0, len); /* mapped, so that mlock has pages to lock */
+    int rc = sodium_mlock(p, len);
+    int e = errno;
+    if (rc == 0)
+        sodium_munlock(p, len);
+    free(p);
+    errno = e;
+    return rc == 0 ? 0 : -1;
 }

@@ -20,6 +20,12 @@ void *secmem_alloc(size_t len);
 /* Wipes and frees memory from secmem_alloc. NULL is a no-op. */
 void secmem_free(void *p);
 
+/* Whether len more bytes can be locked in memory now (a scratch region is locked and
+ * unlocked): 0, or -1 with errno (ENOMEM or EPERM: RLIMIT_MEMLOCK is too small). Needed
+ * because secmem_alloc succeeds either way: when the limit is reached its memory is simply
+ * not locked, and could be swapped out. */
+int secmem_can_lock(size_t len);
+
 /* Wipes len bytes at p (sodium_memzero): use for stack buffers that held plaintext. */
 void secmem_wipe(void *p, size_t len);
 

@@ -1,5 +1,6 @@
 /* Tests for app/common: error buffers and file helpers. */
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -143,6 +144,74 @@ static void test_mkdir_p(void)
     CHECK(fs_free_bytes(path) > 0);
 }
 
+/* Issue 15: what others could change is refused, naming the file, its mode and the fix. */
+static void test_check_private(void)
+{
+    char dir[] = "/tmp/debrief-test-private-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char f[256], sub[256], g[300], link[256], want[1024];
+    snprintf(f, sizeof f, "%s/key.pub", dir);
+    snprintf(sub, sizeof sub, "%s/open", dir);
+    snprintf(g, sizeof g, "%s/key.pub", sub);
+    snprintf(link, sizeof link, "%s/link.pub", dir);
+    DbError err;
+    CHECK(fs_write_atomic(f, "x", 1, 0644, &err) == DB_OK);
+    CHECK(fs_check_file_private(f, "recipient key", &err) == DB_OK);
+    CHECK(fs_check_file_private("/nonexistent/x", "survey", &err) == DB_OK); /* the reader says */
+    CHECK(chmod(f, 0664) == 0);
+    CHECK(fs_check_file_private(f, "recipient key", &err) == DB_EINVAL);
+    snprintf(want, sizeof want,
+             "recipient key %s: mode 0664 lets other users change it; fix with: chmod go-w %s", f,
+             f);
+    CHECK_STR(err.msg, want);
+    CHECK(chmod(f, 0602) == 0);
+    CHECK(fs_check_file_private(f, "recipient key", &err) == DB_EINVAL);
+    CHECK(chmod(f, 0644) == 0);
+    /* A link to it from a directory others can write: the link could be replaced. */
+    CHECK(mkdir(sub, 0755) == 0 && chmod(sub, 0777) == 0 && symlink(f, g) == 0);
+    CHECK(fs_check_file_private(g, "survey", &err) == DB_EINVAL);
+    snprintf(want, sizeof want,
+             "survey %s: its directory %s (mode 0777) lets other users replace it; fix with: "
+             "chmod go-w %s",
+             g, sub, sub);
+    CHECK_STR(err.msg, want);
+    CHECK(chmod(sub, 01777) == 0); /* sticky: they cannot */
+    CHECK(fs_check_file_private(g, "survey", &err) == DB_OK);
+    /* A link to a file in such a directory. */
+    CHECK(chmod(sub, 0777) == 0 && unlink(g) == 0);
+    CHECK(fs_write_atomic(g, "y", 1, 0644, &err) == DB_OK && symlink(g, link) == 0);
+    CHECK(fs_check_file_private(link, "configuration", &err) == DB_EINVAL);
+    CHECK(strstr(err.msg, "its directory") != NULL);
+    /* A directory the kiosk writes: not writable by others, sticky or not. */
+    CHECK(fs_check_dir_private(dir, "data directory", &err) == DB_OK);
+    CHECK(chmod(sub, 01777) == 0);
+    CHECK(fs_check_dir_private(sub, "data directory", &err) == DB_EINVAL);
+    snprintf(want, sizeof want,
+             "data directory %s: mode 1777 lets other users change it; fix with: chmod go-w %s",
+             sub, sub);
+    CHECK_STR(err.msg, want);
+    CHECK(chmod(sub, 0755) == 0);
+    CHECK(fs_check_dir_private(sub, "data directory", &err) == DB_OK);
+    /* Owned by another user (only root can make one here). */
+    if (geteuid() == 0) {
+        CHECK(chown(f, 65534, 65534) == 0);
+        CHECK(fs_check_file_private(f, "recipient key", &err) == DB_EINVAL);
+        snprintf(want, sizeof want,
+                 "recipient key %s: owned by user 65534, who could change it; make root its "
+                 "owner (chown root %s)",
+                 f, f);
+        CHECK_STR(err.msg, want);
+        CHECK(chown(sub, 65534, 65534) == 0);
+        CHECK(fs_check_dir_private(sub, "data directory", &err) == DB_EINVAL);
+    } else {
+        fprintf(stderr, "     (not root: the other-owner case is checked in CI, which runs as "
+                        "root)\n");
+    }
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/debrief-test-common-XXXXXX");
@@ -153,6 +222,7 @@ int main(void)
     RUN(test_write_to_missing_dir_fails_cleanly);
     RUN(test_atomic_steps);
     RUN(test_mkdir_p);
+    RUN(test_check_private);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)

@@ -850,10 +850,10 @@ static int set_pin(const char *dir, const char *pin_line)
     return run_kiosk(args, 0, errbuf, sizeof errbuf);
 }
 
-/* Opens the admin screen (PIN 2468) from the attract screen. */
+/* Opens the admin screen (PIN 246813) from the attract screen. */
 static const char admin_in[] = "longpress 10 10\n"
                                "expect \"Coordinator PIN\"\n"
-                               "type \"2468\"\n"
+                               "type \"246813\"\n"
                                "tap \"OK\"\n"
                                "expect \"Not yet exported\"\n";
 
@@ -887,7 +887,7 @@ static void test_admin_clock_in_1970(void)
     CHECK(store_session_open(st, "Before", "2031-05-17", "team", 3, 0, &id, &err) == DB_OK);
     CHECK(store_session_close(st, &err) == DB_OK);
     store_close(st);
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     char text[1024];
     snprintf(text, sizeof text,
              "%s"
@@ -982,11 +982,21 @@ static void test_set_pin(void)
                            "800x480") == 0);
     CHECK(access(path, F_OK) != 0);
     /* Bad PINs are refused and change nothing. */
-    CHECK(set_pin(data_dir, "12a4\n") == 1);
-    CHECK(strstr(errbuf, "debrief-kiosk: error: the PIN must be 4 to 12 digits; nothing "
+    CHECK(set_pin(data_dir, "12a456\n") == 1);
+    CHECK(strstr(errbuf, "debrief-kiosk: error: a new PIN must be 6 to 12 digits; nothing "
                          "changed") != NULL);
     CHECK(set_pin(data_dir, "123\n") == 1);
+    CHECK(set_pin(data_dir, "2468\n") == 1); /* 4 digits were enough before 0.3 */
     CHECK(set_pin(data_dir, "1234567890123\n") == 1);
+    /* Issue 15: the PINs a guesser tries first. */
+    const char *trivial[] = {"000000\n", "123456\n", "654321\n", "123123\n",
+                             "19850412\n", "120485\n", "123321\n"};
+    for (size_t i = 0; i < sizeof trivial / sizeof trivial[0]; i++) {
+        CHECK(set_pin(data_dir, trivial[i]) == 1);
+        CHECK(strstr(errbuf, "debrief-kiosk: error: that PIN is too easy to guess: it is ") !=
+              NULL);
+        CHECK(strstr(errbuf, "; nothing changed") != NULL);
+    }
     CHECK(access(path, F_OK) != 0);
     /* No terminal and no --pin-file. */
     const char *noterm[] = {"--set-pin", "--data", data_dir, NULL};
@@ -994,16 +1004,16 @@ static void test_set_pin(void)
     CHECK(strstr(errbuf, "no terminal to read the PIN from (use --pin-file FILE)") != NULL);
     const char *nodata[] = {"--set-pin", NULL};
     CHECK(run_kiosk(nodata, 0, errbuf, sizeof errbuf) == 2);
-    /* A good one: a 0600 file holding an interactive-cost Argon2id hash, not the PIN. */
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    /* A good one: a 0600 file holding an Argon2id hash (128 MiB), not the PIN. */
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     CHECK(strstr(errbuf, "coordinator PIN set") != NULL);
     struct stat sb;
     CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600);
     uint8_t *data;
     size_t len;
     CHECK(fs_read_file(path, 4096, 0, &data, &len, NULL) == DB_OK);
-    CHECK(strncmp((char *)data, "$argon2id$v=19$m=65536,t=2,p=1$", 31) == 0);
-    CHECK(strstr((char *)data, "2468") == NULL);
+    CHECK(strncmp((char *)data, "$argon2id$v=19$m=131072,t=2,p=1$", 32) == 0);
+    CHECK(strstr((char *)data, "246813") == NULL);
     free(data);
     merge_stdout = 1;
     CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 0);
@@ -1065,16 +1075,16 @@ static void test_set_pin_terminal(void)
 {
     fresh_data(data_dir, 1);
     char seen[4096] = "";
-    CHECK(pty_set_pin("2468\n", "2469\n", seen, sizeof seen) == 1);
+    CHECK(pty_set_pin("246813\n", "246814\n", seen, sizeof seen) == 1);
     CHECK(strstr(seen, "the two PINs differ; nothing changed") != NULL);
-    CHECK(strstr(seen, "2468") == NULL && strstr(seen, "2469") == NULL); /* not echoed */
+    CHECK(strstr(seen, "246813") == NULL && strstr(seen, "246814") == NULL); /* not echoed */
     seen[0] = '\0';
-    CHECK(pty_set_pin("2468\n", "2468\n", seen, sizeof seen) == 0);
-    CHECK(strstr(seen, "New coordinator PIN (4 to 12 digits): ") != NULL);
+    CHECK(pty_set_pin("246813\n", "246813\n", seen, sizeof seen) == 0);
+    CHECK(strstr(seen, "New coordinator PIN (6 to 12 digits): ") != NULL);
     CHECK(strstr(seen, "The same PIN again: ") != NULL);
     CHECK(strstr(seen, "coordinator PIN set") != NULL);
-    CHECK(strstr(seen, "2468") == NULL);
-    CHECK(run_admin_script("longpress 10 10\ntype \"2468\"\nkey enter\nexpect \"Coordinator\"\n",
+    CHECK(strstr(seen, "246813") == NULL);
+    CHECK(run_admin_script("longpress 10 10\ntype \"246813\"\nkey enter\nexpect \"Coordinator\"\n",
                            "800x480") == 0);
 }
 
@@ -1085,7 +1095,7 @@ static void test_admin_export_ack(void)
 {
     fresh_data(data_dir, 0);
     fresh_drive();
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     char text[16384];
     size_t n = (size_t)snprintf(text, sizeof text,
                                 "expect \"not collecting\"\n%s"
@@ -1138,7 +1148,7 @@ static void test_admin_export_ack(void)
     char link[1024];
     snprintf(link, sizeof link, "%s/link.dba", drive);
     CHECK(symlink("/etc/passwd", link) == 0);
-    CHECK(run_admin_script("longpress 10 10\ntype \"2468\"\ntap \"OK\"\n"
+    CHECK(run_admin_script("longpress 10 10\ntype \"246813\"\ntap \"OK\"\n"
                            "tap \"Apply acknowledgement\"\n"
                            "expect \"forged.dba: NOT applied, nothing deleted: " DBERR_AUTH_MSG
                            "\"\n"
@@ -1151,7 +1161,7 @@ static void test_admin_export_ack(void)
     snprintf(forged, sizeof forged, "%s/forged.dba", drive);
     CHECK(unlink(forged) == 0 && unlink(link) == 0);
     CHECK(write_ack_file("ack-0001.dba", &b, sec) == DB_OK);
-    CHECK(run_admin_script("longpress 10 10\ntype \"2468\"\ntap \"OK\"\n"
+    CHECK(run_admin_script("longpress 10 10\ntype \"246813\"\ntap \"OK\"\n"
                            "tap \"Apply acknowledgement\"\n"
                            "expect \"ack-0001.dba: deleted 5 responses of 1 batch\"\n"
                            "screenshot ack.png\ntap \"Back\"\n"
@@ -1169,7 +1179,7 @@ static void test_admin_hold_back(void)
 {
     fresh_data(data_dir, 0);
     fresh_drive();
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     char text[8192];
     snprintf(text, sizeof text,
              "%s"
@@ -1199,7 +1209,7 @@ static void test_admin_hold_back(void)
 static void test_admin_errors_and_timeout(void)
 {
     fresh_data(data_dir, 1);
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     char saved[512];
     snprintf(saved, sizeof saved, "%s", drive);
     snprintf(drive, sizeof drive, "%s/no-such-drive", tmp);
@@ -1213,8 +1223,8 @@ static void test_admin_errors_and_timeout(void)
              /* wrong PINs, then the lockout's countdown */
              "longpress 10 10\ntype \"1111\"\nkey enter\ntype \"1111\"\nkey enter\n"
              "type \"1111\"\nkey enter\nexpect \"Try again in 30 s.\"\nidle 5\n"
-             "expect \"Try again in 25 s.\"\ntype \"2468\"\nkey enter\n"
-             "expect \"Coordinator PIN\"\nidle 25\ntype \"2468\"\nkey enter\n"
+             "expect \"Try again in 25 s.\"\ntype \"246813\"\nkey enter\n"
+             "expect \"Coordinator PIN\"\nidle 25\ntype \"246813\"\nkey enter\n"
              "expect \"Not yet exported\"\n",
              admin_in);
     CHECK(run_admin_script(text, "800x480") == 0);
@@ -1257,7 +1267,7 @@ static void test_admin_drive_faults(void)
         return;
     }
     fresh_data(data_dir, 0);
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     char filler[600];
     snprintf(filler, sizeof filler, "%s/filler", drive);
     snprintf(cmd, sizeof cmd, "dd if=/dev/zero of='%s' bs=4096 count=4 2>/dev/null", filler);
@@ -1409,10 +1419,10 @@ static void test_admin_shots(void)
         CHECK(fs_read_file(vid, 64, 0, &id, &idlen, NULL) == DB_OK);
         CHECK(fs_write_atomic(idpath, id, idlen, 0600, NULL) == DB_OK);
         free(id);
-        CHECK(set_pin(data_dir, "2468\n") == 0);
+        CHECK(set_pin(data_dir, "246813\n") == 0);
         write_file(script, "longpress 10 10\ntype \"24\"\nscreenshot admin-pin.png\n"
                            "type \"00\"\nkey enter\nscreenshot admin-pin-wrong.png\n"
-                           "type \"2468\"\nkey enter\nscreenshot admin.png\n"
+                           "type \"246813\"\nkey enter\nscreenshot admin.png\n"
                            "tap \"Close session\"\ntap \"Close session\"\ntap \"Back\"\n"
                            "tap \"Open session\"\ntap \"Group 5\"\ntap \"+1\"\n"
                            "screenshot admin-open.png\ntap \"Cancel\"\n"
@@ -1438,7 +1448,7 @@ static void test_notify_long_ops(void)
 {
     fresh_data(data_dir, 0);
     fresh_drive();
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     char sock[100];
     int fd = notify_socket("notify2.sock", sock, sizeof sock);
     char text[4096];
@@ -1490,21 +1500,306 @@ static void test_pin_lockout_persists(void)
 {
     fresh_data(data_dir, 0);
     fresh_drive();
-    CHECK(set_pin(data_dir, "2468\n") == 0);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
     CHECK(run_admin_script("longpress 10 10\nexpect \"Coordinator PIN\"\n"
                            "type \"1111\"\ntap \"OK\"\ntype \"2222\"\ntap \"OK\"\n"
                            "type \"3333\"\ntap \"OK\"\nexpect \"Too many wrong PINs\"\n",
                            "800x480") == 0);
     CHECK(run_admin_script("longpress 10 10\nexpect \"Coordinator PIN\"\n"
                            "expect \"Too many wrong PINs\"\n"
-                           "type \"2468\"\ntap \"OK\"\nabsent \"Not yet exported\"\n"
-                           "idle 31\ntype \"2468\"\ntap \"OK\"\nexpect \"Not yet exported\"\n",
+                           "type \"246813\"\ntap \"OK\"\nabsent \"Not yet exported\"\n"
+                           "idle 31\ntype \"246813\"\ntap \"OK\"\nexpect \"Not yet exported\"\n",
                            "800x480") == 0);
     /* The right PIN reset the count: the next run starts unlocked. */
     CHECK(run_admin_script("longpress 10 10\nexpect \"Coordinator PIN\"\n"
                            "absent \"Too many wrong PINs\"\n"
-                           "type \"2468\"\ntap \"OK\"\nexpect \"Not yet exported\"\n",
+                           "type \"246813\"\ntap \"OK\"\nexpect \"Not yet exported\"\n",
                            "800x480") == 0);
+}
+
+/* Issue 15, point 3: the analyst keys are pinned at the first start; another set stops the
+ * kiosk collecting until the coordinator confirms it (admin screen) or IT pins it
+ * (--pin-recipients, with the PIN); every change is logged and shown. */
+static void test_keys_pinned(void)
+{
+    fresh_data(data_dir, 1);
+    fresh_drive();
+    char pub2[600], fp1[KEY_FINGERPRINT_SIZE], fp2[KEY_FINGERPRINT_SIZE], want[1400];
+    snprintf(pub2, sizeof pub2, "%s/extra.pub", tmp);
+    KeyPublic k1, k2;
+    KeySecret *s2 = NULL;
+    DbError err;
+    CHECK(keys_public_read(pub, &k1, &err) == DB_OK);
+    CHECK(keys_generate(&k2, &s2, &err) == DB_OK && keys_public_write(pub2, &k2, &err) == DB_OK);
+    keys_public_fingerprint(&k1, fp1);
+    keys_public_fingerprint(&k2, fp2);
+
+    /* --pin-recipients without a coordinator PIN: refused. */
+    write_file(pinfile, "246813\n");
+    const char *pr[] = {"--survey",    survey, "--data",           data_dir,   "--recipient",
+                        pub,           "--recipient", pub2, "--pin-recipients", "--pin-file",
+                        pinfile,       NULL};
+    CHECK(run_kiosk(pr, 0, errbuf, sizeof errbuf) == 1);
+    CHECK(strstr(errbuf, "no coordinator PIN set: the analyst keys change only with the "
+                         "coordinator PIN (set one with --set-pin); nothing changed") != NULL);
+    CHECK(set_pin(data_dir, "246813\n") == 0);
+
+    /* The first start pins the configured key and says so. */
+    CHECK(run_admin_script("expect \"Tap to begin\"\n", "800x480") == 0);
+    snprintf(want, sizeof want,
+             "debrief-kiosk: analyst keys pinned at the first start: %s (compare these "
+             "fingerprints with the analyst's)",
+             fp1);
+    CHECK(strstr(errbuf, want) != NULL);
+    CHECK(run_admin_script("expect \"Tap to begin\"\n", "800x480") == 0);
+    CHECK(strstr(errbuf, "pinned at the first start") == NULL); /* only once */
+
+    /* An extra key (the attack of issue 15): out of service, the journal says why. */
+    write_file(script, "expect \"Out of service\"\nabsent \"Tap to begin\"\n"
+                       "screenshot keys-attract.png\n"
+                       "longpress 10 10\ntype \"246813\"\nkey enter\n"
+                       "expect \"(not confirmed: not collecting)\"\nscreenshot keys-admin.png\n"
+                       "tap \"Exit\"\nexpect \"Out of service\"\n");
+    const char *two[] = {"--survey", survey, "--data",   data_dir, "--recipient", pub,
+                         "--recipient", pub2, "--script", script, "--size", "800x480",
+                         "--export-dir", drive, NULL};
+    CHECK(run_kiosk(two, 0, errbuf, sizeof errbuf) == 0);
+    snprintf(want, sizeof want,
+             "debrief-kiosk: out of service: the configured analyst keys (%s, %s) are not the "
+             "ones pinned on this kiosk (%s); whoever holds a key reads every answer sealed to "
+             "it. Compare the fingerprints with the analyst's, then confirm them on the admin "
+             "screen or with debrief-kiosk --pin-recipients",
+             fp1, fp2, fp1);
+    CHECK(strstr(errbuf, want) != NULL);
+    CHECK(count(data_dir) == 0);
+    /* --selftest says so too (and changes nothing). */
+    const char *stt[] = {"--survey", survey, "--data", data_dir, "--recipient", pub,
+                         "--recipient", pub2, "--selftest", NULL};
+    merge_stdout = 1;
+    CHECK(run_kiosk(stt, 0, errbuf, sizeof errbuf) == 1);
+    merge_stdout = 0;
+    CHECK(strstr(errbuf, "FAIL  keys       the configured analyst keys") != NULL);
+
+    /* The coordinator confirms on the admin screen; a participant's answers are then sealed
+     * to both keys. */
+    char text[8192];
+    snprintf(text, sizeof text,
+             "%s"
+             "tap \"Confirm keys\xE2\x80\xA6\"\nexpect \"Use the new analyst keys?\"\n"
+             "screenshot keys-confirm.png\n"
+             "tap \"Use these keys\"\nexpect \"from now on\"\ntap \"Back\"\n"
+             "expect \"Analyst keys \"\ntap \"Exit\"\n%s",
+             "longpress 10 10\ntype \"246813\"\nkey enter\nexpect \"Not yet exported\"\n",
+             participant);
+    write_file(script, text);
+    CHECK(run_kiosk(two, 0, errbuf, sizeof errbuf) == 0);
+    CHECK(strstr(errbuf, "analyst keys confirmed by the coordinator on the admin screen") !=
+          NULL);
+    CHECK(count(data_dir) == 1);
+    Store *st = NULL;
+    char log[4096] = "";
+    size_t len = 0;
+    int found = 0;
+    CHECK(store_open(data_dir, &st, &err) == DB_OK);
+    CHECK(store_meta_get(st, "recipients_log", (uint8_t *)log, sizeof log - 1, &len, &found,
+                         &err) == DB_OK && found);
+    store_close(st);
+    log[len] = '\0';
+    snprintf(want, sizeof want, ": confirmed by the coordinator on the admin screen: ");
+    CHECK(strstr(log, ": pinned at the first start: ") != NULL && strstr(log, want) != NULL);
+    snprintf(want, sizeof want, "(was: %s)\n", fp1);
+    CHECK(strstr(log, want) != NULL);
+
+    /* Back to one key: out of service again; IT pins it with the PIN, a wrong PIN changes
+     * nothing; a kiosk that is running picks the change up by itself. */
+    write_file(pinfile, "246814\n");
+    const char *pr1[] = {"--survey", survey, "--data", data_dir, "--recipient", pub,
+                         "--pin-recipients", "--pin-file", pinfile, NULL};
+    CHECK(run_kiosk(pr1, 0, errbuf, sizeof errbuf) == 1);
+    CHECK(strstr(errbuf, "debrief-kiosk: error: wrong coordinator PIN; nothing changed") != NULL);
+    snprintf(want, sizeof want, "debrief-kiosk: pinned analyst keys:     ");
+    CHECK(strstr(errbuf, want) != NULL && strstr(errbuf, fp2) != NULL);
+    char go[600];
+    snprintf(go, sizeof go, "%s/go", tmp);
+    unlink(go);
+    snprintf(text, sizeof text,
+             "expect \"Out of service\"\nwaitfile \"%s\" 20\nwait 1100\n"
+             "expect \"Tap to begin\"\n%s",
+             go, participant);
+    write_file(script, text);
+    char running[700];
+    snprintf(running, sizeof running, "%s/running.txt", tmp);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(running, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, 2);
+        execl(kiosk, kiosk, "--survey", survey, "--data", data_dir, "--recipient", pub,
+              "--script", script, (char *)NULL);
+        _exit(127);
+    }
+    usleep(300 * 1000);
+    write_file(pinfile, "246813\n");
+    CHECK(run_kiosk(pr1, 0, errbuf, sizeof errbuf) == 0);
+    snprintf(want, sizeof want, "debrief-kiosk: analyst keys pinned: %s", fp1);
+    CHECK(strstr(errbuf, want) != NULL);
+    write_file(go, "");
+    int kst = 0;
+    waitpid(pid, &kst, 0);
+    CHECK(WIFEXITED(kst) && WEXITSTATUS(kst) == 0);
+    CHECK(count(data_dir) == 2);
+    CHECK(run_kiosk(pr1, 0, errbuf, sizeof errbuf) == 0);
+    CHECK(strstr(errbuf, "the configured analyst keys are already pinned") != NULL);
+    CHECK(store_open(data_dir, &st, &err) == DB_OK);
+    CHECK(store_meta_get(st, "recipients_log", (uint8_t *)log, sizeof log - 1, &len, &found,
+                         &err) == DB_OK && found);
+    store_close(st);
+    log[len] = '\0';
+    CHECK(strstr(log, ": pinned by IT with --pin-recipients: ") != NULL);
+    keys_secret_free(s2);
+}
+
+/* Issue 15, point 6: what the kiosk trusts, refused when others can change it. */
+static void test_inputs_private(void)
+{
+    fresh_data(data_dir, 1);
+    char dir[600], key[700], sv[700], cf[700], text[12000], want[2000];
+    snprintf(dir, sizeof dir, "%s/inputs", tmp);
+    snprintf(key, sizeof key, "%s/analyst.pub", dir);
+    snprintf(sv, sizeof sv, "%s/survey.json", dir);
+    snprintf(cf, sizeof cf, "%s/kiosk.conf", dir);
+    snprintf(text, sizeof text, "rm -rf '%s' && mkdir -m 755 '%s' && cp '%s' '%s' && cp '%s' '%s'",
+             dir, dir, pub, key, survey, sv);
+    CHECK(system(text) == 0);
+    CHECK(chmod(key, 0644) == 0 && chmod(sv, 0644) == 0);
+    snprintf(text, sizeof text, "survey = %s\ndata = %s\nrecipient = %s\n", sv, data_dir, key);
+    CHECK(fs_write_atomic(cf, text, strlen(text), 0644, NULL) == DB_OK);
+    write_file(script, "expect \"Tap to begin\"\n");
+    const char *a[] = {"--config", cf, "--script", script, NULL};
+    CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 0);
+    struct {
+        const char *path, *what;
+        mode_t bad;
+        int status;
+    } files[] = {{key, "recipient key", 0666, 1},
+                 {sv, "survey", 0664, 1},
+                 {cf, "configuration", 0646, 2}};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        CHECK(chmod(files[i].path, files[i].bad) == 0);
+        CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == files[i].status);
+        snprintf(want, sizeof want,
+                 "debrief-kiosk: error: %s %s: mode %04o lets other users change it; fix with: "
+                 "chmod go-w %s",
+                 files[i].what, files[i].path, (unsigned)files[i].bad, files[i].path);
+        CHECK(strstr(errbuf, want) != NULL);
+        if (!strstr(errbuf, want))
+            fprintf(stderr, "  got: %s", errbuf);
+        CHECK(chmod(files[i].path, 0644) == 0);
+    }
+    CHECK(count(data_dir) == 0);
+    /* A directory others can write lets them replace the file. */
+    CHECK(chmod(dir, 0777) == 0);
+    CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 2);
+    snprintf(want, sizeof want,
+             "configuration %s: its directory %s (mode 0777) lets other users replace it; fix "
+             "with: chmod go-w %s",
+             cf, dir, dir);
+    CHECK(strstr(errbuf, want) != NULL);
+    CHECK(chmod(dir, 01777) == 0); /* sticky, like /tmp: others cannot replace our files */
+    CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 0);
+    CHECK(chmod(dir, 0755) == 0);
+    /* --selftest fails on each, naming it. */
+    CHECK(chmod(key, 0662) == 0);
+    const char *st[] = {"--config", cf, "--selftest", NULL};
+    merge_stdout = 1;
+    CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 1);
+    merge_stdout = 0;
+    snprintf(want, sizeof want, "FAIL  recipient  recipient key %s: mode 0662", key);
+    CHECK(strstr(errbuf, want) != NULL);
+    CHECK(chmod(key, 0644) == 0);
+
+    /* The data directory: others may not write it; reading is tightened to 0700, as before. */
+    CHECK(chmod(data_dir, 0770) == 0);
+    CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 1);
+    snprintf(want, sizeof want,
+             "debrief-kiosk: error: data directory %s: mode 0770 lets other users change it; "
+             "fix with: chmod go-w %s",
+             data_dir, data_dir);
+    CHECK(strstr(errbuf, want) != NULL);
+    struct stat sb;
+    CHECK(stat(data_dir, &sb) == 0 && (sb.st_mode & 0777) == 0770); /* not quietly "fixed" */
+    char cli[4200];
+    const char *b = getenv("DEBRIEF_BUILD_DIR");
+    snprintf(cli, sizeof cli, "'%s/app/cli/debrief' session list --data '%s' 2>'%s/cli.txt'",
+             b ? b : "..", data_dir, tmp);
+    CHECK(system(cli) != 0); /* the coordinator's commands refuse it too */
+    CHECK(chmod(data_dir, 0755) == 0);
+    CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 0);
+    CHECK(stat(data_dir, &sb) == 0 && (sb.st_mode & 0777) == 0700);
+
+    /* admin-pin others can write: not used (the admin screen stays closed), and said so. */
+    CHECK(set_pin(data_dir, "246813\n") == 0);
+    char pinpath[700];
+    snprintf(pinpath, sizeof pinpath, "%s/admin-pin", data_dir);
+    CHECK(chmod(pinpath, 0666) == 0);
+    write_file(script, "expect \"Tap to begin\"\nlongpress 10 10\nabsent \"Coordinator PIN\"\n");
+    CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 0);
+    snprintf(want, sizeof want,
+             "debrief-kiosk: error: coordinator PIN %s: mode 0666 lets other users change it; "
+             "fix with: chmod go-w %s: the admin screen cannot be opened",
+             pinpath, pinpath);
+    CHECK(strstr(errbuf, want) != NULL);
+    CHECK(chmod(pinpath, 0600) == 0);
+}
+
+/* Issue 15, point 6: answers are kept in locked memory, or --selftest fails and the kiosk
+ * warns. Root may lock regardless of the limit, so as root the kiosk runs as nobody. */
+static void test_memlock(void)
+{
+    char dir[600], data[700], keys[700];
+    snprintf(dir, sizeof dir, "%s/memlock", tmp);
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(keys, sizeof keys, "%s/analyst.pub", dir);
+    CHECK(fs_mkdir_p(data, 0700, NULL) == DB_OK);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && chmod 755 '%s' '%s' && chmod 644 '%s'", pub, keys,
+             tmp, dir, keys);
+    CHECK(system(cmd) == 0);
+    if (geteuid() == 0) {
+        snprintf(cmd, sizeof cmd, "chown -R 65534:65534 '%s'", data);
+        CHECK(system(cmd) == 0);
+    }
+    for (int limit_kib = 0; limit_kib <= 4096; limit_kib += 4096) {
+        char out[700];
+        snprintf(out, sizeof out, "%s/selftest.txt", dir);
+        pid_t pid = fork();
+        if (pid == 0) {
+            int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            dup2(fd, 1);
+            dup2(fd, 2);
+            struct rlimit rl = {(rlim_t)limit_kib * 1024, (rlim_t)limit_kib * 1024};
+            if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
+                _exit(125);
+            if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+                _exit(126);
+            execl(kiosk, kiosk, "--survey", survey, "--data", data, "--recipient", keys,
+                  "--selftest", (char *)NULL);
+            _exit(127);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        uint8_t *txt = NULL;
+        size_t len = 0;
+        CHECK(fs_read_file(out, 1 << 16, 0, &txt, &len, NULL) == DB_OK);
+        const char *t = txt ? (const char *)txt : "";
+        if (limit_kib == 0) {
+            CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+            CHECK(strstr(t, "FAIL  memory     answers cannot be kept in locked memory") != NULL);
+            CHECK(strstr(t, "RLIMIT_MEMLOCK is 0 KiB, the kiosk needs 1024 KiB") != NULL);
+        } else {
+            CHECK(strstr(t, "ok    memory     answers can be kept in locked memory") != NULL);
+        }
+        free(txt);
+    }
 }
 
 int main(void)
@@ -1566,6 +1861,9 @@ int main(void)
     RUN(test_admin_drive_faults);
     RUN(test_no_core_dumps);
     RUN(test_admin_shots);
+    RUN(test_keys_pinned);
+    RUN(test_inputs_private);
+    RUN(test_memlock);
 
     keys_secret_free(sec);
     char cmd[600];

@@ -1665,7 +1665,14 @@ static void test_args(void)
                        "data = DIR)");
     char *argv7[] = {"k", "--pin-file", "p"};
     CHECK(kiosk_args_parse(3, argv7, &a, &err) == DB_EINVAL);
-    CHECK_STR(err.msg, "--pin-file goes with --set-pin");
+    CHECK_STR(err.msg, "--pin-file goes with --set-pin or --pin-recipients");
+    char *argv8[] = {"k", "--pin-recipients", "--data", "d"};
+    CHECK(kiosk_args_parse(4, argv8, &a, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "--pin-recipients needs the data directory and the analyst keys "
+                       "(--config FILE, or --data DIR and --recipient PUBKEY)");
+    char *argv9[] = {"k", "--pin-recipients", "--data", "d", "--recipient", "r", "--pin-file",
+                     "p"};
+    CHECK(kiosk_args_parse(8, argv9, &a, &err) == DB_OK && a.pin_recipients);
 }
 
 /* ---- the coordinator's admin screen ---- */
@@ -1707,15 +1714,88 @@ static void test_pin_hash(void)
     CHECK_STR(err.msg, "PIN hash: salt or hash missing");
     CHECK(pin_hash_check("$argon2id$v=19$m=8,t=1,p=1$AA%A$AAAA", &err) == DB_EFORMAT);
     CHECK(pin_verify("$argon2id$v=19$m=99999999,t=1,p=1$AAAA$AAAA", "4711", 4) == -1);
-    /* The real cost: interactive Argon2id, 64 MiB. */
-    CHECK(pin_hash("20261126", 8, h, &err) == DB_OK);
-    CHECK(strncmp(h, "$argon2id$v=19$m=65536,t=2,p=1$", 31) == 0);
-    CHECK(pin_verify(h, "20261126", 8) == 0);
+    /* The real cost: Argon2id, 128 MiB, 2 passes; a hash of the old cost is not current. */
+    CHECK(pin_hash("20261126", 8, h, &err) == DB_EINVAL); /* a date */
+    CHECK(pin_hash("40271869", 8, h, &err) == DB_OK);
+    CHECK(strncmp(h, "$argon2id$v=19$m=131072,t=2,p=1$", 32) == 0);
+    CHECK(pin_verify(h, "40271869", 8) == 0);
+    CHECK(pin_hash_current(h) && !pin_hash_current(h2));
+    CHECK(!pin_hash_current("$argon2id$v=19$m=65536,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$"
+                            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    /* A PIN set before 0.3 (4 digits, the old cost) is still accepted when entered. */
+    CHECK(pin_hash_params("4711", 4, 2, (uint64_t)64 << 20, h, &err) == DB_OK);
+    CHECK(pin_verify(h, "4711", 4) == 0 && !pin_hash_current(h));
+}
+
+/* Issue 15: a new PIN has 6 to 12 digits and none of the first ones a guesser tries. */
+static void test_pin_policy(void)
+{
+    DbError err;
+    const char *fine[] = {"246813", "204816", "9173524", "40271869", "731946285012", "103958"};
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+        int rc = pin_check_new(fine[i], strlen(fine[i]), &err);
+        if (rc != DB_OK)
+            fprintf(stderr, "  %s: %s\n", fine[i], err.msg);
+        CHECK(rc == DB_OK);
+    }
+    struct {
+        const char *pin, *why;
+    } bad[] = {
+        {"0000", "a new PIN must be 6 to 12 digits"},
+        {"1234", "a new PIN must be 6 to 12 digits"},
+        {"97531", "a new PIN must be 6 to 12 digits"},
+        {"1234567890123", "a new PIN must be 6 to 12 digits"},
+        {"12345a", "a new PIN must be 6 to 12 digits"},
+        {"000000", "one digit repeated or a run"},
+        {"999999999999", "one digit repeated or a run"},
+        {"123456", "one digit repeated or a run"},
+        {"654321", "one digit repeated or a run"},
+        {"890123", "one digit repeated or a run"}, /* wrapping round */
+        {"135791", "one digit repeated or a run"},
+        {"97531975", "one digit repeated or a run"},
+        {"123123", "a group of digits repeated"},
+        {"871871", "a group of digits repeated"},
+        {"121212", "a group of digits repeated"},
+        {"12341234", "a group of digits repeated"},
+        {"123321", "a mirror image"},
+        {"1234554321", "a mirror image"},
+        {"19850412", "a date"},  /* YYYYMMDD */
+        {"12041985", "a date"},  /* DDMMYYYY */
+        {"04121985", "a date"},  /* MMDDYYYY */
+        {"120485", "a date"},    /* DDMMYY */
+        {"041285", "a date"},    /* MMDDYY (and DDMMYY) */
+        {"850412", "a date"},    /* YYMMDD */
+        {"290204", "a date"},    /* 29 February, a two-digit year */
+        {"198504", "a date"},    /* YYYYMM */
+        {"041985", "a date"},    /* MMYYYY */
+        {"20000229", "a date"},  /* a leap day */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = pin_check_new(bad[i].pin, strlen(bad[i].pin), &err);
+        CHECK(rc == DB_EINVAL);
+        if (rc != DB_EINVAL || !strstr(err.msg, bad[i].why))
+            fprintf(stderr, "  %s: %s\n", bad[i].pin, rc == DB_OK ? "accepted" : err.msg);
+        CHECK(rc == DB_EINVAL && strstr(err.msg, bad[i].why) != NULL);
+    }
+    /* The message names the rule, never the PIN: the same for every PIN it refuses. */
+    char first[DBERR_MSG_MAX];
+    CHECK(pin_check_new("871871", 6, &err) == DB_EINVAL);
+    snprintf(first, sizeof first, "%s", err.msg);
+    CHECK(pin_check_new("454454", 6, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, first);
+    CHECK(strstr(first, "871871") == NULL);
+    CHECK(pin_check_new("19000229", 8, &err) == DB_OK); /* 1900 had no 29 February */
+    CHECK(pin_check_new("31041985", 8, &err) == DB_OK); /* nor April a 31st */
+    CHECK(pin_check_new("123456", 6, &err) == DB_EINVAL);
+    CHECK_STR(err.msg, "that PIN is too easy to guess: it is one digit repeated or a run (like "
+                       "111111, 123456 or 135791); choose 6 to 12 digits without a pattern");
+    char h[PIN_HASH_MAX];
+    CHECK(pin_hash("123456", 6, h, &err) == DB_EINVAL && h[0] == '\0');
 }
 
 typedef struct FakeAdmin {
     KioskAdminStatus st;
-    int opened, closed, exports, forced, acks;
+    int opened, closed, exports, forced, acks, keys_confirmed;
     char label[SESSION_LABEL_MAX + 1], date[SESSION_DATE_LEN + 1];
     int expected;
     int held; /* sessions the fake export holds back */
@@ -1777,6 +1857,18 @@ static int fa_ack(void *ctx, char *msg, size_t cap)
     return DB_OK;
 }
 
+static int fa_confirm_keys(void *ctx, char *msg, size_t cap)
+{
+    FakeAdmin *fa = ctx;
+    fa->keys_confirmed++;
+    for (int i = 0; i < fa->st.n_unconfirmed; i++)
+        snprintf(fa->st.recipient_fp[i], KIOSK_FP_SIZE, "%s", fa->st.unconfirmed_fp[i]);
+    fa->st.n_recipients = fa->st.n_unconfirmed;
+    fa->st.n_unconfirmed = 0;
+    snprintf(msg, cap, "Answers are sealed to %s from now on.", fa->st.recipient_fp[0]);
+    return DB_OK;
+}
+
 static void fake_admin_init(FakeAdmin *fa)
 {
     memset(fa, 0, sizeof *fa);
@@ -1788,6 +1880,9 @@ static void fake_admin_init(FakeAdmin *fa)
     snprintf(fa->st.recipient_fp[1], KIOSK_FP_SIZE, "EEEE-FFFF-GGGG-HHHH");
     fa->st.unexported = 12;
     fa->st.unacknowledged = 30;
+    snprintf(fa->st.keys_change, sizeof fa->st.keys_change,
+             "Analyst keys 2026-12-01: pinned at the first start: AAAA-BBBB-CCCC-DDDD, "
+             "EEEE-FFFF-GGGG-HHHH");
 }
 
 static char pin_1234[PIN_HASH_MAX];
@@ -1801,7 +1896,8 @@ static Kiosk *admin_kiosk(FakeAdmin *fa, FakeStore *fs, int no_pin)
     Kiosk *k = NULL;
     DbError err;
     CHECK(kiosk_new(team, &c, 0, fake_submit, fs, kfonts_measure(fonts), &k, &err) == DB_OK);
-    KioskAdminOps ops = {fa, fa_status, fa_open, fa_close, fa_export, fa_ack, NULL, NULL, NULL, NULL, NULL};
+    KioskAdminOps ops = {fa,   fa_status, fa_open, fa_close, fa_export,      fa_ack, NULL,
+                         NULL, NULL,      NULL,    NULL,     fa_confirm_keys};
     kiosk_set_admin(k, &ops);
     kiosk_tick(k, 1000);
     kiosk_frame(k, W, H);
@@ -1856,8 +1952,8 @@ static void test_pin_lockout_survives_restart(void)
     FakeAdmin fa;
     FakeStore fs = {0};
     fake_admin_init(&fa);
-    KioskAdminOps ops = {&fa, fa_status, fa_open, fa_close,
-                         fa_export, fa_ack, fa_pin_load, fa_pin_save, NULL, NULL, NULL};
+    KioskAdminOps ops = {&fa,   fa_status, fa_open,     fa_close,    fa_export, fa_ack,
+                         fa_pin_load, fa_pin_save, NULL, NULL, NULL, NULL};
     Kiosk *k = started_kiosk(&fs, &ops, 1000);
     CHECK(kiosk_pin_failures(k) == 0 && kiosk_pin_locked_ms(k) == 0);
     kiosk_frame(k, W, H);
@@ -2191,7 +2287,10 @@ static void test_admin_screens(void)
     CHECK(visible(k, "12 GB"));
     CHECK(visible(k, "K7QF-2M9D-XR4A-PL3Z"));
     CHECK(visible(k, "AAAA-BBBB-CCCC-DDDD, EEEE-FFFF-GGGG-HHHH"));
+    CHECK(visible(k, "Analyst keys 2026-12-01: pinned at the first start"));
     CHECK(visible(k, "Open session"));
+    /* PIN 1234 is from before 0.3: accepted, and the coordinator is told to replace it. */
+    CHECK(visible(k, "Weak PIN: have a new one set (debrief-kiosk --set-pin)."));
     /* Open a session: a preset, the date two days on (over the year's end), 3 expected. */
     tap(k, "Open session");
     CHECK(kiosk_screen(k) == KS_ADMIN_OPEN);
@@ -2261,6 +2360,45 @@ static void test_admin_screens(void)
     tap(k, "Back");
     tap(k, "Exit");
     CHECK(kiosk_screen(k) == KS_ATTRACT);
+    kiosk_free(k);
+}
+
+/* Issue 15: configured analyst keys that are not the pinned ones: out of service, shown with
+ * both sets of fingerprints, and confirmed behind a confirmation. */
+static void test_admin_keys_changed(void)
+{
+    FakeAdmin fa;
+    FakeStore fs = {0};
+    fake_admin_init(&fa);
+    fa.st.n_unconfirmed = 1;
+    snprintf(fa.st.unconfirmed_fp[0], KIOSK_FP_SIZE, "ZZZZ-YYYY-XXXX-WWWW");
+    now_ms = 1000;
+    Kiosk *k = admin_kiosk(&fa, &fs, 0);
+    kiosk_set_availability(k, KA_KEYS_CHANGED);
+    kiosk_frame(k, W, H);
+    CHECK(visible(k, "out of service") || visible(k, "Out of service"));
+    CHECK(!visible(k, "Tap to begin"));
+    hold(k, 10, 10, 3000);
+    enter_pin(k, "1234");
+    CHECK(kiosk_screen(k) == KS_ADMIN);
+    CHECK(visible(k, "AAAA-BBBB-CCCC-DDDD, EEEE-FFFF-GGGG-HHHH"));
+    CHECK(visible(k, "ZZZZ-YYYY-XXXX-WWWW (not confirmed: not collecting)"));
+    CHECK(!visible(k, "Open session"));
+    CHECK(kiosk_availability(k) == KA_KEYS_CHANGED);
+    tap(k, "Confirm keys\xE2\x80\xA6");
+    CHECK(kiosk_screen(k) == KS_ADMIN_CONFIRM);
+    CHECK(visible(k, "ZZZZ-YYYY-XXXX-WWWW (until now: AAAA-BBBB-CCCC-DDDD, EEEE-FFFF-GGGG-HHHH)"));
+    CHECK(check_layout(k, "confirm keys") == 0);
+    tap(k, "Cancel");
+    CHECK(kiosk_screen(k) == KS_ADMIN && fa.keys_confirmed == 0);
+    tap(k, "Confirm keys\xE2\x80\xA6");
+    tap(k, "Use these keys");
+    CHECK(fa.keys_confirmed == 1);
+    CHECK(kiosk_screen(k) == KS_ADMIN_RESULT);
+    CHECK(visible(k, "Answers are sealed to ZZZZ-YYYY-XXXX-WWWW from now on."));
+    tap(k, "Back");
+    CHECK(visible(k, "Open session") && !visible(k, "not confirmed"));
+    CHECK(kiosk_availability(k) == KA_NO_SESSION);
     kiosk_free(k);
 }
 
@@ -2534,7 +2672,7 @@ static void test_admin_double_taps(void)
     DbError err;
     CHECK(kiosk_new(team, &c, 0, fake_submit, &fs, kfonts_measure(fonts), &k, &err) == DB_OK);
     KioskAdminOps ops = {&fa,         fa_status,   fa_open, fa_close, fa_export, fa_ack,
-                         fa_pin_load, fa_pin_save, NULL,    NULL,     NULL};
+                         fa_pin_load, fa_pin_save, NULL,    NULL,     NULL, NULL};
     kiosk_set_admin(k, &ops);
     fclock = 100000;
     kiosk_tick(k, fclock);
@@ -2597,7 +2735,7 @@ static void test_admin_languages(void)
             CHECK(kiosk_new(*cases[c].s, &kc, 0, fake_submit, &fs, kfonts_measure(fonts), &k,
                             &err) == DB_OK);
             KioskAdminOps ops = {&fa,  fa_status, fa_open, fa_close, fa_export, fa_ack,
-                                 NULL, NULL,      NULL,    NULL,     NULL};
+                                 NULL, NULL,      NULL,    NULL,     NULL,      NULL};
             kiosk_set_admin(k, &ops);
             now_ms = 1000;
             kiosk_tick(k, now_ms);
@@ -2676,6 +2814,19 @@ static void test_admin_layout(void)
         fa.held = 1;
         tap(k, "Export");
         CHECK(check_layout(k, "export result") == 0);
+        tap(k, "Back");
+        tap(k, "Exit");
+        /* The analyst keys changed: the admin screen with both sets, and the confirmation. */
+        fa.st.n_unconfirmed = 4;
+        for (int j = 0; j < 4; j++)
+            snprintf(fa.st.unconfirmed_fp[j], KIOSK_FP_SIZE, "ZZZZ-YYYY-XXXX-WWW%d", j);
+        hold(k, 10, 10, 3000);
+        enter_pin(k, "1234");
+        CHECK(kiosk_screen(k) == KS_ADMIN);
+        CHECK(check_layout(k, "admin, keys changed") == 0);
+        tap(k, "Confirm keys\xE2\x80\xA6");
+        CHECK(kiosk_screen(k) == KS_ADMIN_CONFIRM);
+        CHECK(check_layout(k, "confirm keys") == 0);
         kiosk_free(k);
     }
     W = w0;
@@ -2918,12 +3069,14 @@ int main(void)
     if (pin_hash_params("1234", 4, fast.opslimit, fast.memlimit, pin_1234, &err) != DB_OK)
         return 1;
     RUN(test_pin_hash);
+    RUN(test_pin_policy);
     RUN(test_admin_gesture);
     RUN(test_pin_rate_limit);
     RUN(test_pin_lockout_survives_restart);
     RUN(test_admin_screens);
     RUN(test_admin_date_without_clock);
     RUN(test_session_label_cases);
+    RUN(test_admin_keys_changed);
     RUN(test_admin_timeout);
     RUN(test_admin_layout);
     RUN(test_fault_screen);

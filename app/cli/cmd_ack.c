@@ -62,7 +62,7 @@ int cmd_ack(int argc, char **argv)
             return cli_fail(&err);
     CoordAckResult res;
     Store *st = NULL;
-    int rc = store_open(data, &st, &err);
+    int rc = coord_open_data_dir(data, 0, &st, &err);
     if (rc == DB_OK)
         rc = coord_ack(st, data, pubs, n_pub, ack, &res, &err);
     store_close(st);

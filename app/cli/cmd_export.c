@@ -99,7 +99,7 @@ int cmd_export(int argc, char **argv)
     }
     CoordExportResult res;
     DbError err;
-    if (store_open(opt.data_dir, &opt.store, &err) != DB_OK)
+    if (coord_open_data_dir(opt.data_dir, 0, &opt.store, &err) != DB_OK)
         return cli_fail(&err);
     int rc = coord_export(&opt, &res, &err);
     store_close(opt.store);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "coord.h"
 #include "fsutil.h"
 #include "store.h"
 #include "survey.h"
@@ -82,9 +83,7 @@ static int session_open(const char *data, const char *label, const char *date,
     int64_t id = 0;
     char survey_id[33];
     uint32_t version = 0;
-    int rc = fs_mkdir_p(data, 0700, &err);
-    if (rc == DB_OK)
-        rc = store_open(data, &st, &err);
+    int rc = coord_open_data_dir(data, 1, &st, &err);
     if (rc == DB_OK)
         rc = pick_survey(st, data, survey_path, survey_id, &version, &err);
     if (rc == DB_OK)
@@ -106,7 +105,7 @@ static int session_close(const char *data)
     Store *st = NULL;
     StoreSession s;
     int found = 0;
-    int rc = store_open(data, &st, &err);
+    int rc = coord_open_data_dir(data, 0, &st, &err);
     if (rc == DB_OK)
         rc = store_session_current(st, &s, &found, &err);
     if (rc == DB_OK)
@@ -186,7 +185,7 @@ static int session_list(const char *data)
 {
     DbError err;
     Store *st = NULL;
-    int rc = store_open(data, &st, &err);
+    int rc = coord_open_data_dir(data, 0, &st, &err);
     ListCtx c = {st, 0, DB_OK, &err};
     if (rc == DB_OK)
         rc = store_session_foreach(st, list_one, &c, &err);

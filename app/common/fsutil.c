@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,4 +270,74 @@ long long fs_free_bytes(const char *path)
     if (statvfs(path, &vfs) != 0)
         return -1;
     return (long long)vfs.f_bavail * (long long)vfs.f_frsize;
+}
+
+/* One file or directory: owned by this user or root, not writable by group or others (a
+ * sticky directory excepted when sticky_ok). shown is the path the user gave, for the
+ * message; dir_of says that path is the directory holding it. */
+static int check_private(const char *path, const char *shown, int dir_of, int sticky_ok,
+                         const char *what, DbError *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return DB_OK; /* missing: the reader says so */
+    unsigned mode = (unsigned)(sb.st_mode & 07777);
+    uid_t me = geteuid();
+    int owner = sb.st_uid != me && sb.st_uid != 0;
+    int writable = (sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (sb.st_mode & S_ISVTX));
+    if (owner && dir_of)
+        return dberr_set(err, DB_EINVAL,
+                         "%s %s: its directory %s is owned by user %u, who could replace it; "
+                         "make root its owner (chown root %s)",
+                         what, shown, path, (unsigned)sb.st_uid, path);
+    if (owner)
+        return dberr_set(err, DB_EINVAL,
+                         "%s %s: owned by user %u, who could change it; make root its owner "
+                         "(chown root %s)",
+                         what, shown, (unsigned)sb.st_uid, path);
+    if (writable && dir_of)
+        return dberr_set(err, DB_EINVAL,
+                         "%s %s: its directory %s (mode %04o) lets other users replace it; fix "
+                         "with: chmod go-w %s",
+                         what, shown, path, mode, path);
+    if (writable)
+        return dberr_set(err, DB_EINVAL,
+                         "%s %s: mode %04o lets other users change it; fix with: chmod go-w %s",
+                         what, shown, mode, path);
+    return DB_OK;
+}
+
+/* The directory holding path ("." for a bare name) into out. */
+static void dir_of(const char *path, char *out, size_t cap)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    snprintf(out, cap, "%s", dirname(buf));
+}
+
+int fs_check_file_private(const char *path, const char *what, DbError *err)
+{
+    char real[PATH_MAX], d1[4096], d2[4096];
+    if (!realpath(path, real))
+        return DB_OK;
+    dir_of(path, d1, sizeof d1);
+    dir_of(real, d2, sizeof d2);
+    int rc = check_private(real, path, 0, 0, what, err);
+    if (rc == DB_OK)
+        rc = check_private(d1, path, 1, 1, what, err);
+    if (rc == DB_OK && strcmp(d1, d2) != 0)
+        rc = check_private(d2, path, 1, 1, what, err);
+    return rc;
+}
+
+int fs_check_dir_private(const char *path, const char *what, DbError *err)
+{
+    char real[PATH_MAX], parent[4096];
+    if (!realpath(path, real))
+        return DB_OK;
+    dir_of(real, parent, sizeof parent);
+    int rc = check_private(real, path, 0, 0, what, err);
+    if (rc == DB_OK)
+        rc = check_private(parent, path, 1, 1, what, err);
+    return rc;
 }

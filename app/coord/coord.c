@@ -63,6 +63,17 @@ static int check_identity(Store *st, const char *data_dir, const KeyIdentity *id
     return DB_OK;
 }
 
+int coord_open_data_dir(const char *dir, int create, Store **st, DbError *err)
+{
+    *st = NULL;
+    int rc = create ? fs_mkdir_p(dir, 0700, err) : DB_OK;
+    if (rc == DB_OK)
+        rc = fs_check_dir_private(dir, "data directory", err);
+    if (rc == DB_OK)
+        rc = store_open(dir, st, err);
+    return rc;
+}
+
 void coord_batch_file_name(const char *kiosk_fp, uint64_t number, char *out, size_t cap)
 {
     /* "K7QF-2M9D-XR4A-PL3Z" -> "K7QF-2M9D" */

@@ -122,6 +122,13 @@ typedef struct CoordAckResult {
 int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only,
               const char *ack_path, CoordAckResult *out, DbError *err);
 
+/* Opens the store of the kiosk data directory dir, creating the directory (mode 0700) first
+ * when create is set: what the kiosk and the coordinator's commands do. A directory that
+ * users other than this one (and root) can write is refused (fs_check_dir_private): they
+ * could have planted a coordinator PIN, an identity or a database in it. One that others can
+ * only read is restricted to 0700 by store_open, as before. */
+int coord_open_data_dir(const char *dir, int create, Store **st, DbError *err);
+
 /* Loads (or on first use creates) the kiosk identity DIR/identity.key and writes its
  * fingerprint to fp (may be NULL). *id is the caller's (keys_identity_free). */
 int coord_identity(const char *data_dir, KeyIdentity **id, char fp[KEY_FINGERPRINT_SIZE],

@@ -58,6 +58,7 @@ void kadm_wipe(Kiosk *k)
 {
     pin_clear(k);
     k->pin_note = 0;
+    k->pin_weak = 0;
     k->press_down = 0;
     k->confirm = 0;
     k->result_title[0] = k->result[0] = '\0';
@@ -99,9 +100,11 @@ static void refresh(Kiosk *k)
         k->admin.status(k->admin.ctx, &k->st);
     /* What the coordinator just did shows at once; the app refines it (a full session, the
      * disk) when the attract screen returns. */
-    if (!k->st.session_open)
+    if (k->st.n_unconfirmed > 0)
+        k->cfg.availability = KA_KEYS_CHANGED;
+    else if (!k->st.session_open)
         k->cfg.availability = KA_NO_SESSION;
-    else if (k->cfg.availability == KA_NO_SESSION)
+    else if (k->cfg.availability == KA_NO_SESSION || k->cfg.availability == KA_KEYS_CHANGED)
         k->cfg.availability = KA_COLLECTING;
     k->drive_polled = k->now;
 }
@@ -261,11 +264,12 @@ static void pin_check(Kiosk *k)
 {
     if (pin_locked(k))
         return;
-    if (k->pin_len < PIN_MIN_DIGITS) {
+    if (k->pin_len < PIN_MIN_DIGITS_OLD) {
         k->pin_note = 2;
         return;
     }
     int ok = pin_verify(k->cfg.pin_hash, k->pin, (size_t)k->pin_len) == 0;
+    k->pin_weak = ok && pin_check_new(k->pin, (size_t)k->pin_len, NULL) != DB_OK;
     pin_clear(k);
     if (ok) {
         int had_fails = k->pin_fails > 0;
@@ -301,6 +305,18 @@ static void do_export(Kiosk *k, int force)
                msg);
     k->result_held = held;
     k->result_forced = force;
+    refresh(k);
+    go(k, KS_ADMIN_RESULT);
+}
+
+static void do_keys(Kiosk *k)
+{
+    char msg[sizeof k->result];
+    msg[0] = '\0';
+    if (k->admin.confirm_keys)
+        k->admin.confirm_keys(k->admin.ctx, msg, sizeof msg);
+    set_result(k, kui_admin_words(k)->res_keys, msg);
+    k->result_held = 0;
     refresh(k);
     go(k, KS_ADMIN_RESULT);
 }
@@ -409,6 +425,7 @@ void kadm_action(Kiosk *k, const UiTarget *t)
         break;
     case ACT_ADM_FORCE:
     case ACT_ADM_CONSOLE:
+    case ACT_ADM_KEYS:
         k->confirm = t->action;
         go(k, KS_ADMIN_CONFIRM);
         break;
@@ -419,6 +436,8 @@ void kadm_action(Kiosk *k, const UiTarget *t)
             do_export(k, 1);
         else if (k->confirm == ACT_ADM_CONSOLE && k->admin.console)
             k->admin.console(k->admin.ctx);
+        else if (k->confirm == ACT_ADM_KEYS)
+            do_keys(k);
         k->confirm = 0;
         break;
     case ACT_ADM_EXPORT:
@@ -788,7 +807,7 @@ static void build_pin(Kiosk *k)
         else
             snprintf(note, sizeof note, "%s", aw->wrong_pin);
     } else if (k->pin_note == 2) {
-        snprintf(note, sizeof note, "%s%d%s", aw->digits_pre, PIN_MIN_DIGITS, aw->digits_post);
+        snprintf(note, sizeof note, "%s%d%s", aw->digits_pre, PIN_MIN_DIGITS_OLD, aw->digits_post);
     }
     if (note[0])
         y = para(k, info.x, y, info.w, note, mt->body, UI_TEXT_BOLD, c_note,
@@ -918,13 +937,31 @@ static void build_admin(Kiosk *k)
     if (st->n_recipients == 0)
         snprintf(rows[n].value, sizeof rows[n].value, "%s", aw->none);
     rows[n++].color = c_fg;
+    if (st->n_unconfirmed > 0) { /* the configured keys differ: not collecting */
+        rows[n].caption = aw->cap_configured;
+        len = 0;
+        for (int i = 0; i < st->n_unconfirmed && i < KIOSK_MAX_RCPT_FP; i++)
+            len += (size_t)snprintf(rows[n].value + len, sizeof rows[n].value - len, "%s%s",
+                                    i ? ", " : "", st->unconfirmed_fp[i]);
+        snprintf(rows[n].value + len, sizeof rows[n].value - len, "%s", aw->not_confirmed);
+        rows[n].flags = UI_TEXT_BOLD;
+        rows[n++].color = c_note;
+    }
     y = kv_table(k, y, rows, n);
     if (st->problem[0])
         y = para(k, mt->m, y, cw, st->problem, mt->small, UI_TEXT_BOLD, c_note, UI_ALIGN_LEFT);
-    const char *labels[3] = {st->session_open ? aw->close_session : aw->open_session, aw->export_,
-                             aw->apply_ack};
-    ButtonStyle styles[3] = {B_NORMAL, B_PRIMARY, B_NORMAL};
-    int actions[3] = {st->session_open ? ACT_ADM_CLOSE : ACT_ADM_OPEN, ACT_ADM_EXPORT, ACT_ADM_ACK};
+    if (st->keys_change[0] && st->n_unconfirmed == 0)
+        y = para(k, mt->m, y, cw, st->keys_change, mt->small, 0, c_muted, UI_ALIGN_LEFT);
+    if (k->pin_weak)
+        y = para(k, mt->m, y, cw, aw->weak_pin, mt->small, UI_TEXT_BOLD, c_note, UI_ALIGN_LEFT);
+    int keys = st->n_unconfirmed > 0 && k->admin.confirm_keys;
+    const char *labels[3] = {keys                ? aw->confirm_keys
+                             : st->session_open ? aw->close_session
+                                                : aw->open_session,
+                             aw->export_, aw->apply_ack};
+    ButtonStyle styles[3] = {keys ? B_PRIMARY : B_NORMAL, keys ? B_NORMAL : B_PRIMARY, B_NORMAL};
+    int actions[3] = {keys ? ACT_ADM_KEYS : st->session_open ? ACT_ADM_CLOSE : ACT_ADM_OPEN,
+                      ACT_ADM_EXPORT, ACT_ADM_ACK};
     /* One row when every label's longest word fits its third; else a column (portrait). */
     int third = (cw - 2 * mt->gap) / 3 - 2 * mt->pad - 4;
     int row = kui_words_fit(k, labels[2], mt->body, 0, third) &&
@@ -1166,6 +1203,20 @@ static void build_confirm(Kiosk *k)
                  "answer the survey until it is started again (sudo systemctl start "
                  "debrief-kiosk, or a restart of the Pi). Stored responses stay.");
         yes = "Stop the kiosk";
+    } else if (k->confirm == ACT_ADM_KEYS) {
+        title = aw->keys_q;
+        char now[KIOSK_MAX_RCPT_FP * (KIOSK_FP_SIZE + 2)], was[sizeof now];
+        size_t a = 0, b = 0;
+        now[0] = was[0] = '\0';
+        for (int i = 0; i < k->st.n_unconfirmed && i < KIOSK_MAX_RCPT_FP; i++)
+            a += (size_t)snprintf(now + a, sizeof now - a, "%s%s", i ? ", " : "",
+                                  k->st.unconfirmed_fp[i]);
+        for (int i = 0; i < k->st.n_recipients && i < KIOSK_MAX_RCPT_FP; i++)
+            b += (size_t)snprintf(was + b, sizeof was - b, "%s%s", i ? ", " : "",
+                                  k->st.recipient_fp[i]);
+        snprintf(msg, sizeof msg, "%s%s%s%s%s", aw->keys_now, now, aw->keys_was, was,
+                 aw->keys_rest);
+        yes = aw->use_keys;
     } else {
         title = aw->export_q;
         snprintf(msg, sizeof msg, "%s", aw->export_body);

@@ -20,6 +20,8 @@
 
 #include "coord.h"
 #include "fsutil.h"
+#include "kiosk_inputs.h"
+#include "recipients.h"
 #include "sd_notify.h"
 #include "secmem.h"
 
@@ -45,6 +47,8 @@ int kiosk_pin_load(const char *data_dir, const char *config_hash, char out[PIN_H
     uint8_t *data = NULL;
     size_t len = 0;
     DbError e2;
+    if ((rc = fs_check_file_private(path, "coordinator PIN", err)) != DB_OK)
+        return rc;
     rc = fs_read_file(path, 1024, 0, &data, &len, &e2);
     if (rc == DB_ENOENT)
         return dberr_set(err, DB_ENOENT, "no coordinator PIN set");
@@ -66,6 +70,8 @@ int kiosk_pin_store(const char *data_dir, const char *hash, DbError *err)
 {
     char path[PATH_MAX], line[PIN_HASH_MAX + 1];
     int rc = fs_mkdir_p(data_dir, 0700, err);
+    if (rc == DB_OK)
+        rc = fs_check_dir_private(data_dir, "data directory", err);
     if (rc == DB_OK)
         rc = fs_join(path, sizeof path, data_dir, KIOSK_PIN_FILE, err);
     if (rc != DB_OK)
@@ -109,6 +115,57 @@ static long read_secret_line(int fd, FILE *prompt_to, const char *prompt, char *
     return overflow ? (long)cap : (long)n;
 }
 
+/* Reads a PIN into a (cap bytes): the first line of pin_file, or from the terminal with echo
+ * off after prompt, and when again is given a second time into b. *la / *lb receive the
+ * lengths (*lb = *la from a file). Returns 0, or -1 after saying why on stderr. */
+static int read_pin(const char *pin_file, const char *prompt, const char *again, char *a,
+                    char *b, size_t cap, long *la, long *lb)
+{
+    DbError err;
+    if (pin_file && pin_file[0]) {
+        uint8_t *data = NULL;
+        size_t len = 0;
+        if (fs_read_file(pin_file, 256, 1, &data, &len, &err) != DB_OK) {
+            fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
+            return -1;
+        }
+        size_t n = 0;
+        while (n < len && data[n] != '\n' && data[n] != '\r' && n + 1 < cap)
+            n++;
+        memcpy(a, data, n);
+        a[n] = '\0';
+        *la = (long)n;
+        secmem_wipe(data, len);
+        free(data);
+        if (b)
+            memcpy(b, a, cap);
+        *lb = *la;
+        return 0;
+    }
+    int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    FILE *out = NULL;
+    if (fd >= 0)
+        out = fdopen(dup(fd), "w");
+    if (fd < 0 || !out) {
+        if (fd >= 0)
+            close(fd);
+        fprintf(stderr, "debrief-kiosk: error: no terminal to read the PIN from "
+                        "(use --pin-file FILE)\n");
+        return -1;
+    }
+    *la = read_secret_line(fd, out, prompt, a, cap);
+    *lb = *la;
+    if (again)
+        *lb = *la < 0 ? -1 : read_secret_line(fd, out, again, b, cap);
+    fclose(out);
+    close(fd);
+    if (*la < 0 || *lb < 0) {
+        fprintf(stderr, "debrief-kiosk: error: no PIN entered; nothing changed\n");
+        return -1;
+    }
+    return 0;
+}
+
 int kiosk_set_pin_main(const char *data_dir, const char *pin_file, const char *config_hash,
                        const char *config_name)
 {
@@ -122,45 +179,10 @@ int kiosk_set_pin_main(const char *data_dir, const char *pin_file, const char *c
         goto done;
     }
     long la, lb;
-    if (pin_file && pin_file[0]) {
-        uint8_t *data = NULL;
-        size_t len = 0;
-        if (fs_read_file(pin_file, 256, 1, &data, &len, &err) != DB_OK) {
-            fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
-            goto done;
-        }
-        size_t n = 0;
-        while (n < len && data[n] != '\n' && data[n] != '\r' && n + 1 < CAP)
-            n++;
-        memcpy(a, data, n);
-        a[n] = '\0';
-        la = (long)n;
-        secmem_wipe(data, len);
-        free(data);
-        memcpy(b, a, CAP);
-        lb = la;
-    } else {
-        int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-        FILE *out = NULL;
-        if (fd >= 0)
-            out = fdopen(dup(fd), "w");
-        if (fd < 0 || !out) {
-            if (fd >= 0)
-                close(fd);
-            fprintf(stderr, "debrief-kiosk: error: no terminal to read the PIN from "
-                            "(use --pin-file FILE)\n");
-            goto done;
-        }
-        la = read_secret_line(fd, out, "New coordinator PIN (4 to 12 digits): ", a, CAP);
-        lb = la < 0 ? -1 : read_secret_line(fd, out, "The same PIN again: ", b, CAP);
-        fclose(out);
-        close(fd);
-        if (la < 0 || lb < 0) {
-            fprintf(stderr, "debrief-kiosk: error: no PIN entered; nothing changed\n");
-            goto done;
-        }
-    }
-    if (pin_check_format(a, (size_t)la, &err) != DB_OK) {
+    if (read_pin(pin_file, "New coordinator PIN (6 to 12 digits): ", "The same PIN again: ", a,
+                 b, CAP, &la, &lb) != 0)
+        goto done;
+    if (pin_check_new(a, (size_t)la, &err) != DB_OK) {
         fprintf(stderr, "debrief-kiosk: error: %s; nothing changed\n", err.msg);
         goto done;
     }
@@ -464,6 +486,168 @@ static void propose_date(Store *store, time_t now, char out[SESSION_DATE_LEN + 1
     kiosk_admin_propose_date(clock, latest, out, doubtful);
 }
 
+/* ---- the analyst keys ---- */
+
+static RcptSet configured(const KioskAdmin *a)
+{
+    RcptSet s;
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < a->n_rcpt && i < RCPT_MAX; i++)
+        s.keys[s.n++] = a->rcpt[i];
+    return s;
+}
+
+int kiosk_pin_recipients_main(const KioskArgs *args)
+{
+    enum { CAP = 64 };
+    KeyPublic keys[KIOSK_MAX_RECIPIENTS];
+    DbError err;
+    Store *st = NULL;
+    char *pin = NULL, hash[PIN_HASH_MAX];
+    const char *where = NULL;
+    int status = 1;
+    if (kiosk_load_recipients(args, keys, &err) != DB_OK ||
+        coord_open_data_dir(args->data, 1, &st, &err) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
+        goto done;
+    }
+    KioskAdmin a = {.store = st, .data_dir = args->data, .rcpt = keys,
+                    .n_rcpt = args->n_recipients, .export_dir = "", .out_of_service = ""};
+    RcptSet cfg = configured(&a), pinned;
+    int found = 0;
+    if (rcpt_pinned(st, &pinned, &found, &err) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
+        goto done;
+    }
+    char now[RCPT_MAX * 21], was[RCPT_MAX * 21];
+    rcpt_describe(&cfg, now, sizeof now);
+    if (found && rcpt_same(&pinned, &cfg)) {
+        fprintf(stderr, "debrief-kiosk: the configured analyst keys are already pinned: %s\n",
+                now);
+        status = 0;
+        goto done;
+    }
+    if (kiosk_pin_load(args->data, args->pin_hash, hash, &where, &err) != DB_OK) {
+        fprintf(stderr,
+                "debrief-kiosk: error: %s: the analyst keys change only with the coordinator "
+                "PIN (set one with --set-pin); nothing changed\n",
+                err.msg);
+        goto done;
+    }
+    if (found)
+        rcpt_describe(&pinned, was, sizeof was);
+    fprintf(stderr,
+            "debrief-kiosk: pinned analyst keys:     %s\n"
+            "debrief-kiosk: configured analyst keys: %s\n"
+            "debrief-kiosk: whoever holds one of these keys can read every answer: compare "
+            "each fingerprint with the analyst's before you go on\n",
+            found ? was : "none", now);
+    long len = 0, unused = 0;
+    if (!(pin = secmem_alloc(CAP)) ||
+        read_pin(args->pin_file, "Coordinator PIN: ", NULL, pin, NULL, CAP, &len, &unused) != 0)
+        goto done;
+    if (pin_verify(hash, pin, (size_t)len) != 0) {
+        fprintf(stderr, "debrief-kiosk: error: wrong coordinator PIN; nothing changed\n");
+        goto done;
+    }
+    if (rcpt_pin(st, &cfg, "pinned by IT with --pin-recipients", &err) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: %s; nothing changed\n", err.msg);
+        goto done;
+    }
+    fprintf(stderr,
+            "debrief-kiosk: analyst keys pinned: %s (logged; the admin screen shows the "
+            "change; a running kiosk collects with them within a second)\n",
+            now);
+    status = 0;
+done:
+    secmem_free(pin);
+    store_close(st);
+    return status;
+}
+
+int kiosk_keys_check(KioskAdmin *a, DbError *why)
+{
+    if (!a->store || a->n_rcpt == 0)
+        return DB_OK;
+    RcptSet cfg = configured(a), pinned;
+    RcptState state;
+    int rc = rcpt_check(a->store, &cfg, &state, &pinned, why);
+    if (rc != DB_OK)
+        return dberr_prefix(why, "the pinned analyst keys cannot be read");
+    char now[RCPT_MAX * 21], was[RCPT_MAX * 21];
+    rcpt_describe(&cfg, now, sizeof now);
+    if (state == RCPT_PINNED_NOW)
+        fprintf(stderr,
+                "debrief-kiosk: analyst keys pinned at the first start: %s (compare these "
+                "fingerprints with the analyst's)\n",
+                now);
+    if (state != RCPT_CHANGED)
+        return DB_OK;
+    rcpt_describe(&pinned, was, sizeof was);
+    return dberr_set(why, DB_ESTATE,
+                     "the configured analyst keys (%s) are not the ones pinned on this kiosk "
+                     "(%s); whoever holds a key reads every answer sealed to it. Compare the "
+                     "fingerprints with the analyst's, then confirm them on the admin screen or "
+                     "with debrief-kiosk --pin-recipients",
+                     now, was);
+}
+
+/* The pinned keys on the status, and the configured ones when they differ. */
+static void keys_status(KioskAdmin *a, KioskAdminStatus *st)
+{
+    RcptSet pinned, cfg = configured(a);
+    int found = 0;
+    DbError err;
+    if (rcpt_pinned(a->store, &pinned, &found, &err) != DB_OK) {
+        snprintf(st->problem, sizeof st->problem, "%s", err.msg);
+        return;
+    }
+    if (!found)
+        pinned = cfg;
+    st->n_recipients = pinned.n < KIOSK_MAX_RCPT_FP ? pinned.n : KIOSK_MAX_RCPT_FP;
+    for (int i = 0; i < st->n_recipients; i++)
+        keys_public_fingerprint(&pinned.keys[i], st->recipient_fp[i]);
+    if (found && !rcpt_same(&pinned, &cfg)) {
+        st->n_unconfirmed = cfg.n < KIOSK_MAX_RCPT_FP ? cfg.n : KIOSK_MAX_RCPT_FP;
+        for (int i = 0; i < st->n_unconfirmed; i++)
+            keys_public_fingerprint(&cfg.keys[i], st->unconfirmed_fp[i]);
+    }
+    char log[RCPT_LOG_MAX + 1];
+    if (rcpt_log(a->store, log, sizeof log, &err) == DB_OK && log[0]) {
+        size_t n = strlen(log);
+        if (log[n - 1] == '\n')
+            log[--n] = '\0';
+        const char *last = strrchr(log, '\n');
+        snprintf(st->keys_change, sizeof st->keys_change, "Analyst keys %s",
+                 last ? last + 1 : log);
+    }
+}
+
+static int op_confirm_keys(void *ctx, char *msg, size_t cap)
+{
+    KioskAdmin *a = ctx;
+    DbError err;
+    RcptSet cfg = configured(a);
+    char now[RCPT_MAX * 21];
+    rcpt_describe(&cfg, now, sizeof now);
+    int rc = need_store(a, &err);
+    if (rc == DB_OK)
+        rc = rcpt_pin(a->store, &cfg, "confirmed by the coordinator on the admin screen", &err);
+    if (rc != DB_OK) {
+        snprintf(msg, cap, "The analyst keys were not changed: %s", err.msg);
+        fprintf(stderr, "debrief-kiosk: the analyst keys were not changed: %s\n", err.msg);
+        return rc;
+    }
+    snprintf(msg, cap,
+             "Answers are sealed to %s from now on.\nThe change is logged and shown on this "
+             "screen.",
+             now);
+    fprintf(stderr, "debrief-kiosk: analyst keys confirmed by the coordinator on the admin "
+                    "screen: %s\n",
+            now);
+    return DB_OK;
+}
+
 static void op_status(void *ctx, KioskAdminStatus *st)
 {
     KioskAdmin *a = ctx;
@@ -498,9 +682,7 @@ static void op_status(void *ctx, KioskAdminStatus *st)
     if (coord_identity(a->data_dir, &id, st->kiosk_fp, &err) != DB_OK)
         snprintf(st->problem, sizeof st->problem, "%s", err.msg);
     keys_identity_free(id);
-    st->n_recipients = a->n_rcpt < KIOSK_MAX_RCPT_FP ? a->n_rcpt : KIOSK_MAX_RCPT_FP;
-    for (int i = 0; i < st->n_recipients; i++)
-        keys_public_fingerprint(&a->rcpt[i], st->recipient_fp[i]);
+    keys_status(a, st);
     op_drive_status(ctx, st);
 }
 
@@ -689,7 +871,7 @@ static int op_ack(void *ctx, char *msg, size_t cap)
         sd_notify_watchdog_extend(LONG_OP_SECONDS); /* the purge compacts the store */
         int applied =
             fs_join(path, sizeof path, drive, names[i], &err) == DB_OK &&
-            coord_ack(a->store, a->data_dir, a->rcpt, a->n_rcpt, path, &res, &err) == DB_OK;
+            coord_ack(a->store, a->data_dir, NULL, 0, path, &res, &err) == DB_OK;
         sd_notify_watchdog_restore();
         if (applied) {
             total += res.deleted;
@@ -791,4 +973,5 @@ void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops)
     ops->console = op_console;
     ops->pin_fails_load = op_pin_fails_load;
     ops->pin_fails_save = op_pin_fails_save;
+    ops->confirm_keys = op_confirm_keys;
 }

@@ -5,6 +5,11 @@
  * identity) and the file system (the removable drive, free space). It also keeps the
  * coordinator's PIN hash: DATA/admin-pin (mode 0600) or `pin_hash = ...` in the config.
  *
+ * The analyst keys: the configured ones (a->rcpt) must be the ones pinned in the store
+ * (app/coord/recipients.h). kiosk_keys_check pins them at the first start and says when they
+ * differ; the admin screen's confirm_keys or `debrief-kiosk --pin-recipients` (which asks for
+ * the PIN) pins them after the coordinator compared the fingerprints.
+ *
  * The drive: a configured export directory (config `export_dir`) is used as is; otherwise
  * the first writable mount point among /media/debrief, /media/X/Y and /run/media/X/Y (what
  * udisks and most automounters create). A directory that is not a mount point is not a
@@ -24,6 +29,7 @@
 
 #include "dberr.h"
 #include "keys.h"
+#include "kiosk_args.h"
 #include "kiosk_ui.h"
 #include "pin.h"
 #include "store.h"
@@ -88,9 +94,21 @@ int kiosk_pin_load(const char *data_dir, const char *config_hash, char out[PIN_H
 int kiosk_pin_store(const char *data_dir, const char *hash, DbError *err);
 
 /* `debrief-kiosk --set-pin`: reads the new PIN twice from the terminal with echo off (or
- * once from pin_file), hashes it (interactive Argon2id) and stores it. Messages go to
- * stderr; returns the exit status (0, 1, or 2 for usage). */
+ * once from pin_file), checks it (pin_check_new), hashes it (pin_hash) and stores it.
+ * Messages go to stderr; returns the exit status (0, 1, or 2 for usage). */
 int kiosk_set_pin_main(const char *data_dir, const char *pin_file, const char *config_hash,
                        const char *config_name);
+
+/* Whether the kiosk may collect with its configured analyst keys (a->rcpt): DB_OK when they
+ * are the pinned ones, or when nothing was pinned (they are pinned now, "first start", and
+ * that is logged on stderr); DB_ESTATE with the coordinator's reason when another set is
+ * pinned; the store's error when the pinned set cannot be read. DB_OK without a store. */
+int kiosk_keys_check(KioskAdmin *a, DbError *why);
+
+/* `debrief-kiosk --pin-recipients`: shows the pinned and the configured analyst keys, asks
+ * for the coordinator PIN (terminal, echo off; or the first line of pin_file) and pins the
+ * configured keys. Refused without a PIN set, with a wrong PIN, or for keys a key file that
+ * others can write. Messages on stderr; returns the exit status (0, 1). */
+int kiosk_pin_recipients_main(const KioskArgs *args);
 
 #endif

@@ -18,6 +18,7 @@ void kiosk_args_usage(FILE *out)
         "                     [--export-dir DIR] [--min-responses K] [--commit-interval MS]\n"
         "                     [--help]\n"
         "       debrief-kiosk --set-pin (--data DIR | --config FILE) [--pin-file FILE]\n"
+        "       debrief-kiosk --pin-recipients --config FILE [--pin-file FILE]\n"
         "       debrief-kiosk --render-survey FILE [--out DIR]\n\n"
         "The participant's touchscreen: shows the survey, seals each response to the\n"
         "recipients' public keys and stores it durably in DIR/debrief.db.\n\n"
@@ -43,10 +44,13 @@ void kiosk_args_usage(FILE *out)
         "                       response waits for the next tick, other ticks write random\n"
         "                       bytes alike (default 2000, or 0 with --script; 0 writes\n"
         "                       at once and hides nothing: for tests and demos)\n"
-        "  --set-pin            read a new coordinator PIN (4 to 12 digits) twice from the\n"
-        "                       terminal and store its hash in DIR/admin-pin; the admin\n"
-        "                       screen opens with a 3-second press on the top-left corner\n"
-        "  --pin-file FILE      with --set-pin: read the PIN from FILE instead\n"
+        "  --set-pin            read a new coordinator PIN (6 to 12 digits, not a date, run\n"
+        "                       or repeat) twice from the terminal and store its hash in\n"
+        "                       DIR/admin-pin; the admin screen opens with a 3-second press\n"
+        "                       on the top-left corner\n"
+        "  --pin-recipients     pin the configured analyst keys in place of the ones pinned\n"
+        "                       at the first start (shows both, asks for the coordinator PIN)\n"
+        "  --pin-file FILE      with --set-pin or --pin-recipients: read the PIN from FILE\n"
         "  --render-survey FILE lay out every screen of the survey at every reference size\n"
         "                       and language and report what does not fit (exit 1 if\n"
         "                       anything); what `debrief survey check` runs\n"
@@ -287,7 +291,9 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
                 return DB_EINVAL;
             uint8_t *data;
             size_t len;
-            int rc = fs_read_file(a->config, KIOSK_CONFIG_MAX_BYTES, 1, &data, &len, err);
+            int rc = fs_check_file_private(a->config, "configuration", err);
+            if (rc == DB_OK)
+                rc = fs_read_file(a->config, KIOSK_CONFIG_MAX_BYTES, 1, &data, &len, err);
             if (rc != DB_OK)
                 return DB_EINVAL;
             rc = kiosk_args_apply_config(a, a->config, (const char *)data, len, err);
@@ -310,6 +316,10 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
         }
         if (strcmp(o, "--set-pin") == 0) {
             a->set_pin = 1;
+            continue;
+        }
+        if (strcmp(o, "--pin-recipients") == 0) {
+            a->pin_recipients = 1;
             continue;
         }
         if (strcmp(o, "--fullscreen") == 0) {
@@ -341,8 +351,15 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
                              "with data = DIR)");
         return DB_OK;
     }
+    if (a->pin_recipients) {
+        if (!a->data[0] || !a->n_recipients)
+            return dberr_set(err, DB_EINVAL,
+                             "--pin-recipients needs the data directory and the analyst keys "
+                             "(--config FILE, or --data DIR and --recipient PUBKEY)");
+        return DB_OK;
+    }
     if (a->pin_file[0])
-        return dberr_set(err, DB_EINVAL, "--pin-file goes with --set-pin");
+        return dberr_set(err, DB_EINVAL, "--pin-file goes with --set-pin or --pin-recipients");
     if (a->out_dir[0] && !a->render_survey[0])
         return dberr_set(err, DB_EINVAL, "--out goes with --render-survey");
     if (a->render_survey[0])

@@ -56,7 +56,8 @@ typedef struct KioskArgs {
     int help;
     int selftest;                    /* --selftest: check the settings and exit */
     int set_pin;                     /* --set-pin: store a new coordinator PIN and exit */
-    char pin_file[KIOSK_PATH_MAX];   /* --pin-file: the PIN for --set-pin (scripts, tests) */
+    int pin_recipients;              /* --pin-recipients: pin the configured keys and exit */
+    char pin_file[KIOSK_PATH_MAX];   /* --pin-file: the PIN for --set-pin / --pin-recipients */
     char pin_hash[PIN_HASH_MAX];     /* config pin_hash ("" if not set) */
     char export_dir[KIOSK_PATH_MAX]; /* config export_dir / --export-dir ("" = look) */
     int min_responses;               /* config min_responses / --min-responses (0 = default) */

@@ -52,7 +52,8 @@ enum {
     ACT_ADM_LABEL_DONE,
     ACT_ADM_CONFIRM,
     ACT_ADM_FORCE,
-    ACT_ADM_CONSOLE /* stop the kiosk for IT staff: the console login comes back */
+    ACT_ADM_CONSOLE, /* stop the kiosk for IT staff: the console login comes back */
+    ACT_ADM_KEYS     /* confirm the configured analyst keys */
 };
 
 /* Themes: dark text on a light background, one strong accent, 4.5:1 contrast or better
@@ -166,9 +167,10 @@ struct Kiosk {
     int ticked;      /* kiosk_tick has been called: now is a real time */
     int pin_shown_secs; /* the countdown last drawn */
     int pin_note;       /* 0 none, 1 wrong PIN, 2 too short */
+    int pin_weak;       /* the right PIN is one a new PIN may not be (short or trivial) */
     KioskAdminStatus st;
     uint64_t drive_polled; /* when the admin screen last looked for the drive */
-    int confirm; /* what KS_ADMIN_CONFIRM confirms: ACT_ADM_CLOSE, _FORCE or _CONSOLE */
+    int confirm; /* what KS_ADMIN_CONFIRM confirms: ACT_ADM_CLOSE, _FORCE, _CONSOLE or _KEYS */
     char result_title[64];
     char result[2048];
     int result_held; /* sessions held back by the last export (offer "Export anyway") */

@@ -108,8 +108,10 @@ static void build_attract(Kiosk *k)
         const UiWords *wd = kui_words(k);
         const char *msg = k->cfg.availability == KA_SESSION_FULL     ? wd->session_full
                           : k->cfg.availability == KA_NO_SPACE       ? wd->no_space
-                          : k->cfg.availability == KA_OUT_OF_SERVICE ? wd->out_of_service
-                                                                     : wd->not_collecting;
+                          : k->cfg.availability == KA_OUT_OF_SERVICE ||
+                                  k->cfg.availability == KA_KEYS_CHANGED
+                              ? wd->out_of_service
+                              : wd->not_collecting;
         int mh = kui_text_h(k, msg, mt->title, UI_TEXT_BOLD, cw);
         kui_need(k, y + mh <= h - mt->m);
         ui_text_box(f, (UiRect){mt->m, y, cw, mh}, mt->title, UI_TEXT_BOLD, c_note, UI_ALIGN_CENTER,

@@ -60,7 +60,9 @@ typedef enum KioskAvailability {
     KA_SESSION_FULL,   /* the open session has reached its expected attendance */
     KA_WRONG_SURVEY,   /* the open session is for another survey (shown as not collecting) */
     KA_NO_SPACE,       /* too little free space for the next responses */
-    KA_OUT_OF_SERVICE  /* the store cannot be written, or a save failed */
+    KA_OUT_OF_SERVICE, /* the store cannot be written, or a save failed */
+    KA_KEYS_CHANGED    /* the configured analyst keys are not the pinned ones (shown as out of
+                          service until the coordinator confirms them) */
 } KioskAvailability;
 
 typedef struct KioskConfig {
@@ -118,7 +120,12 @@ typedef struct KioskAdminStatus {
                                               version), else "" */
     char kiosk_fp[KIOSK_FP_SIZE];
     int n_recipients;
-    char recipient_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE];
+    char recipient_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE]; /* the pinned analyst keys */
+    /* The configured analyst keys when they are not the pinned ones (n_unconfirmed > 0): the
+     * kiosk does not collect until the coordinator confirms them (confirm_keys). */
+    int n_unconfirmed;
+    char unconfirmed_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE];
+    char keys_change[160]; /* the last change of the pinned keys ("YYYY-MM-DD: how: ..."), or "" */
     char problem[DBERR_MSG_MAX]; /* a problem reading the status, shown as is ("" if none) */
     /* The drive Export writes to (a USB stick, or the configured directory): */
     int drive;                /* 1 if there is one now */
@@ -156,6 +163,9 @@ typedef struct KioskAdminOps {
      * screen, confirmed): the kiosk stops, the unit brings back the console login on tty1.
      * Without it the admin screen offers no Console button. */
     void (*console)(void *ctx);
+    /* Pins the configured analyst keys in place of the pinned ones (the coordinator compared
+     * the fingerprints); msg says what changed. Optional (NULL: nothing to confirm). */
+    int (*confirm_keys)(void *ctx, char *msg, size_t cap);
 } KioskAdminOps;
 
 /* Sets the operations behind the admin screen (copied). Without them, or without a PIN,

@@ -233,7 +233,12 @@ static const AdminWords admin_words[] = {
      {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"},
      {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
      "USB stick", "free", "none: plug one in to export",
-     "-1 month", "+1 month", "-1 year", "+1 year", "The clock says ", ": check the date."},
+     "-1 month", "+1 month", "-1 year", "+1 year", "The clock says ", ": check the date.",
+     "Configured", " (not confirmed: not collecting)", "Confirm keys\xE2\x80\xA6",
+     "Use the new analyst keys?", "From now on, answers are sealed to ", " (until now: ",
+     "). Whoever holds one of these keys can read every answer. Compare each fingerprint with "
+     "the analyst's, by phone or on paper, before you confirm.",
+     "Use these keys", "Analyst keys", "Weak PIN: have a new one set (debrief-kiosk --set-pin)."},
     {"de",
      "Koordination", "Beenden", "Sitzung", "Noch nicht exportiert", "Noch nicht best\xC3\xA4tigt",
      "Freier Speicher", "Dieser Kiosk", "Schl\xC3\xBCssel der Auswertung",
@@ -263,7 +268,16 @@ static const AdminWords admin_words[] = {
      {"Do", "Fr", "Sa", "So", "Mo", "Di", "Mi"},
      {"Jan", "Feb", "M\xC3\xA4r", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"},
      "USB-Stick", "frei", "keiner: zum Exportieren einen einstecken",
-     "-1 Monat", "+1 Monat", "-1 Jahr", "+1 Jahr", "Die Uhr zeigt ", ": Datum pr\xC3\xBC" "fen."},
+     "-1 Monat", "+1 Monat", "-1 Jahr", "+1 Jahr", "Die Uhr zeigt ", ": Datum pr\xC3\xBC" "fen.",
+     "Konfiguriert", " (nicht best\xC3\xA4tigt: nimmt keine Antworten entgegen)",
+     "Schl\xC3\xBCssel best\xC3\xA4tigen\xE2\x80\xA6",
+     "Die neuen Schl\xC3\xBCssel der Auswertung verwenden?",
+     "Ab jetzt werden die Antworten versiegelt f\xC3\xBCr ", " (bisher: ",
+     "). Wer einen dieser Schl\xC3\xBCssel besitzt, kann jede Antwort lesen. Vergleichen Sie "
+     "jeden Fingerabdruck mit dem der Auswertung, am Telefon oder auf Papier, bevor Sie "
+     "best\xC3\xA4tigen.",
+     "Diese Schl\xC3\xBCssel verwenden", "Schl\xC3\xBCssel der Auswertung",
+     "Schwache PIN: lassen Sie eine neue setzen (debrief-kiosk --set-pin)."},
     {"fr",
      "Coordination", "Quitter", "S\xC3\xA9" "ance", "Pas encore export\xC3\xA9" "es",
      "Pas encore confirm\xC3\xA9" "es", "Espace libre", "Ce kiosque", "Cl\xC3\xA9 de l'analyste",
@@ -296,7 +310,16 @@ static const AdminWords admin_words[] = {
      {"janv.", "f\xC3\xA9vr.", "mars", "avr.", "mai", "juin", "juil.", "ao\xC3\xBBt", "sept.",
       "oct.", "nov.", "d\xC3\xA9" "c."},
      "Cl\xC3\xA9 USB", "libres", "aucune : en brancher une pour exporter",
-     "-1 mois", "+1 mois", "-1 an", "+1 an", "L'horloge indique ", " : v\xC3\xA9rifiez la date."},
+     "-1 mois", "+1 mois", "-1 an", "+1 an", "L'horloge indique ", " : v\xC3\xA9rifiez la date.",
+     "Configur\xC3\xA9" "es", " (non confirm\xC3\xA9" "es : ne recueille pas de r\xC3\xA9ponses)",
+     "Confirmer les cl\xC3\xA9s\xE2\x80\xA6", "Utiliser les nouvelles cl\xC3\xA9s de l'analyste ?",
+     "D\xC3\xA9sormais, les r\xC3\xA9ponses sont scell\xC3\xA9" "es pour ",
+     " (jusqu'ici : ",
+     "). Quiconque d\xC3\xA9tient l'une de ces cl\xC3\xA9s peut lire toutes les r\xC3\xA9ponses. "
+     "Comparez chaque empreinte avec celle de l'analyste, par t\xC3\xA9l\xC3\xA9phone ou sur "
+     "papier, avant de confirmer.",
+     "Utiliser ces cl\xC3\xA9s", "Cl\xC3\xA9s de l'analyste",
+     "PIN faible : faites-en d\xC3\xA9" "finir un nouveau (debrief-kiosk --set-pin)."},
 };
 
 const AdminWords *kiosk_admin_words_for(const char *code)

@@ -48,6 +48,9 @@ typedef struct AdminWords {
     /* the date's month and year steps; a clock that cannot be right: before and after the
      * clock's date */
     const char *minus_month, *plus_month, *minus_year, *plus_year, *clock_pre, *clock_post;
+    /* the analyst keys (a changed set to confirm) and a weak PIN */
+    const char *cap_configured, *not_confirmed, *confirm_keys, *keys_q, *keys_now, *keys_was,
+        *keys_rest, *use_keys, *res_keys, *weak_pin;
 } AdminWords;
 
 /* The words for a language code ("de", "de-CH", "fr"): by its first two letters; English

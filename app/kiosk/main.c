@@ -20,11 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coord.h"
 #include "fault_screen.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "kiosk_admin.h"
 #include "kiosk_args.h"
+#include "kiosk_inputs.h"
 #include "kiosk_ui.h"
 #include "panel.h"
 #include "platform.h"
@@ -72,6 +74,7 @@ typedef struct App {
     char fault[DBERR_MSG_MAX];     /* the coordinator's reason, also on the admin screen */
     char avail_why[DBERR_MSG_MAX]; /* the reason last logged, to log changes only */
     KioskAvailability avail_logged;
+    char keys_problem[DBERR_MSG_MAX]; /* why the analyst keys may not be used ("" if they may) */
     uint32_t data_version; /* of the store, to notice another process's commits */
     int64_t session_id;    /* the open session as last read (0: none) */
     int session_full;
@@ -201,6 +204,8 @@ static int seal_and_store(App *app, const Response *r, DbError *err)
 {
     if (!app->store)
         return dberr_set(err, DB_EIO, "%s", app->fault);
+    if (app->keys_problem[0]) /* the attract screen said so; never seal to unconfirmed keys */
+        return dberr_set(err, DB_ESTATE, "%s", app->keys_problem);
     StoreSession cur;
     int found = 0;
     int rc = store_session_current(app->store, &cur, &found, err);
@@ -363,9 +368,7 @@ static void today(char out[11])
 static int open_store(App *app, DbError *err)
 {
     app->record_len = seal_record_size(app->survey->record_size, app->n_rcpt);
-    int rc = fs_mkdir_p(app->args.data, 0700, err);
-    if (rc == DB_OK)
-        rc = store_open(app->args.data, &app->store, err);
+    int rc = coord_open_data_dir(app->args.data, 1, &app->store, err);
     if (rc == DB_OK)
         rc = store_kiosk_survey_set(app->store, app->survey->id, app->survey->version,
                                     (uint32_t)app->record_len, err);
@@ -405,14 +408,13 @@ static int medium_refuses_writes(const char *dir)
 static int setup_data(App *app, DbError *err)
 {
     KioskArgs *a = &app->args;
-    int rc = survey_load_file(a->survey, &app->survey, err);
+    int rc = app->demo ? DB_OK : fs_check_file_private(a->survey, "survey", err);
+    if (rc == DB_OK)
+        rc = survey_load_file(a->survey, &app->survey, err);
+    if (rc == DB_OK)
+        rc = kiosk_load_recipients(a, app->rcpt, err);
     if (rc != DB_OK)
         return rc;
-    for (int i = 0; i < a->n_recipients; i++) {
-        rc = keys_public_read(a->recipients[i], &app->rcpt[i], err);
-        if (rc != DB_OK)
-            return dberr_prefix(err, "recipient key");
-    }
     app->n_rcpt = a->n_recipients;
     rc = open_store(app, err);
     if (rc != DB_OK) {
@@ -531,6 +533,16 @@ static KioskAvailability check_availability(App *app, int force, DbError *why)
         if (found && !session_fits_survey(app, &cur))
             snprintf(app->session_survey, sizeof app->session_survey, "%s v%u", cur.survey_id,
                      cur.survey_version);
+        /* The analyst keys: pinned at the first start; confirmed (admin screen or
+         * --pin-recipients) before a changed set seals anything. */
+        DbError kerr;
+        app->keys_problem[0] = '\0';
+        if (kiosk_keys_check(&app->admin, &kerr) != DB_OK)
+            snprintf(app->keys_problem, sizeof app->keys_problem, "%s", kerr.msg);
+    }
+    if (app->keys_problem[0]) {
+        dberr_set(why, DB_ESTATE, "%s", app->keys_problem);
+        return KA_KEYS_CHANGED;
     }
     if (!app->session_id) {
         dberr_set(why, DB_ESTATE, "no session is open");
@@ -560,7 +572,7 @@ static void refresh_availability(App *app, int force)
         if (a == KA_COLLECTING)
             fprintf(stderr, "debrief-kiosk: collecting: session %lld is open\n",
                     (long long)app->session_id);
-        else if (a == KA_NO_SPACE || a == KA_OUT_OF_SERVICE)
+        else if (a == KA_NO_SPACE || a == KA_OUT_OF_SERVICE || a == KA_KEYS_CHANGED)
             fprintf(stderr, "debrief-kiosk: out of service: %s\n", why);
         else
             fprintf(stderr, "debrief-kiosk: not collecting: %s\n", why);
@@ -1195,8 +1207,13 @@ int main(int argc, char **argv)
                                   app.args.config[0] ? app.args.config : NULL);
     if (app.args.render_survey[0])
         return render_survey_main(&app.args);
+    if (app.args.pin_recipients)
+        return kiosk_pin_recipients_main(&app.args);
     app.demo = kiosk_args_demo(&app.args);
     int status = EXIT_FAIL, rc;
+    char lockmsg[DBERR_MSG_MAX];
+    if (!app.args.selftest && kiosk_memlock_check(lockmsg, sizeof lockmsg) != 0)
+        fprintf(stderr, "debrief-kiosk: warning: %s\n", lockmsg);
     Script *script = NULL;
 
     if (app.args.selftest) {

@@ -7,9 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "coord.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "kiosk_admin.h"
+#include "kiosk_inputs.h"
+#include "recipients.h"
 #include "platform.h"
 #include "store.h"
 #include "survey.h"
@@ -43,7 +46,8 @@ static void check_survey(Checklist *c, const KioskArgs *a)
 {
     Survey *s = NULL;
     DbError err;
-    if (survey_load_file(a->survey, &s, &err) != DB_OK) {
+    if (fs_check_file_private(a->survey, "survey", &err) != DB_OK ||
+        survey_load_file(a->survey, &s, &err) != DB_OK) {
         report(c, "FAIL", "survey", "%s", err.msg);
         return;
     }
@@ -59,7 +63,8 @@ static void check_recipients(Checklist *c, const KioskArgs *a)
     for (int i = 0; i < a->n_recipients; i++) {
         KeyPublic pub;
         DbError err;
-        if (keys_public_read(a->recipients[i], &pub, &err) != DB_OK) {
+        if (fs_check_file_private(a->recipients[i], "recipient key", &err) != DB_OK ||
+            keys_public_read(a->recipients[i], &pub, &err) != DB_OK) {
             report(c, "FAIL", "recipient", "%s", err.msg);
             continue;
         }
@@ -70,15 +75,46 @@ static void check_recipients(Checklist *c, const KioskArgs *a)
     }
 }
 
+/* The configured analyst keys against those pinned in the store (changes nothing: the
+ * kiosk pins at its first start). */
+static void check_pinned_keys(Checklist *c, const KioskArgs *a, Store *st)
+{
+    KeyPublic keys[KIOSK_MAX_RECIPIENTS];
+    RcptSet cfg = {0, {{{0}, {0}}}}, pinned;
+    DbError err;
+    int found = 0;
+    if (a->n_recipients == 0 || kiosk_load_recipients(a, keys, &err) != DB_OK)
+        return; /* the recipient lines said why */
+    for (int i = 0; i < a->n_recipients && i < RCPT_MAX; i++)
+        cfg.keys[cfg.n++] = keys[i];
+    char now[RCPT_MAX * 21], was[RCPT_MAX * 21];
+    rcpt_describe(&cfg, now, sizeof now);
+    if (rcpt_pinned(st, &pinned, &found, &err) != DB_OK)
+        report(c, "FAIL", "keys", "%s", err.msg);
+    else if (!found)
+        report(c, "ok", "keys", "none pinned yet: the kiosk pins %s at its first start", now);
+    else if (rcpt_same(&pinned, &cfg))
+        report(c, "ok", "keys", "the configured analyst keys are the ones pinned on this kiosk");
+    else {
+        rcpt_describe(&pinned, was, sizeof was);
+        report(c, "FAIL", "keys",
+               "the configured analyst keys (%s) are not the ones pinned on this kiosk (%s): it "
+               "will not collect until the coordinator confirms them (admin screen) or IT runs "
+               "debrief-kiosk --pin-recipients",
+               now, was);
+    }
+}
+
 /* The store opens (schema migrated), a file can be created next to it, and there is room. */
 static void check_data(Checklist *c, const KioskArgs *a)
 {
     DbError err;
     Store *st = NULL;
-    if (fs_mkdir_p(a->data, 0700, &err) != DB_OK || store_open(a->data, &st, &err) != DB_OK) {
+    if (coord_open_data_dir(a->data, 1, &st, &err) != DB_OK) {
         report(c, "FAIL", "data", "%s", err.msg);
         return;
     }
+    check_pinned_keys(c, a, st);
     char probe[KIOSK_PATH_MAX + 32];
     int writable = fs_join(probe, sizeof probe, a->data, ".selftest-probe", &err) == DB_OK &&
                    fs_write_atomic(probe, "", 0, 0600, &err) == DB_OK;
@@ -244,7 +280,12 @@ static void check_pin(Checklist *c, const KioskArgs *a)
     const char *where = NULL;
     DbError err;
     int rc = kiosk_pin_load(a->data, a->pin_hash, hash, &where, &err);
-    if (rc == DB_OK)
+    if (rc == DB_OK && !pin_hash_current(hash))
+        report(c, "WARN", "admin",
+               "coordinator PIN set (%s) by Debrief before 0.3, which allowed 4-digit PINs and "
+               "hashed them with half the memory: set a new one (debrief-kiosk --set-pin)",
+               where);
+    else if (rc == DB_OK)
         report(c, "ok", "admin", "coordinator PIN set (%s)", where);
     else if (rc == DB_ENOENT)
         report(c, "WARN", "admin",
@@ -327,6 +368,13 @@ int selftest_swap_check(const char *proc_swaps, const char *proc_cgroup,
     return 1;
 }
 
+static void check_memlock(Checklist *c)
+{
+    char msg[DBERR_MSG_MAX];
+    int bad = kiosk_memlock_check(msg, sizeof msg) != 0;
+    report(c, bad ? "FAIL" : "ok", "memory", "%s", msg);
+}
+
 static void check_swap(Checklist *c)
 {
     char msg[600];
@@ -343,6 +391,7 @@ int kiosk_selftest(const KioskArgs *args, FILE *out)
     check_data(&c, args);
     check_fonts_and_display(&c, args);
     check_pin(&c, args);
+    check_memlock(&c);
     check_swap(&c);
     if (c.failed)
         fprintf(out, "selftest: FAILED (%d problem%s, %d warning%s)\n", c.failed,

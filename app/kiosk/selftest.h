@@ -2,9 +2,11 @@
  *
  * Runs every check on its own, so one problem does not hide the next: the survey, each
  * recipient key, the data directory (store opens, a file can be written, free space, and it
- * is not on a file system that forgets everything at power-off), the
- * fonts, the display (which video driver SDL gives us), the coordinator PIN, and whether the
- * process could be swapped out (typed answers pass through SDL's buffers). Prints one
+ * is not on a file system that forgets everything at power-off), the analyst keys against
+ * those pinned on the kiosk, the fonts, the display (which video driver SDL gives us), the
+ * coordinator PIN (a hash set before 0.3 is a warning), whether answers can be kept in locked
+ * memory (kiosk_memlock_check), and whether the process could be swapped out (typed answers
+ * pass through SDL's buffers). Files others can write are failures (kiosk_inputs.h). Prints one
  * line per check to out ("ok", "WARN" or "FAIL", what was checked, what was found) and each
  * failure also to stderr as "debrief-kiosk: error: ...". Changes nothing it finds, except
  * that it creates the data directory if it is missing, as the kiosk itself would.

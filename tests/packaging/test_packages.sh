@@ -195,6 +195,7 @@ for arch in amd64 arm64; do
   for l in Type=notify WatchdogSec=30 Restart=always User=debrief \
            "SupplementaryGroups=video render input" Environment=SDL_VIDEODRIVER=kmsdrm \
            NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes LimitCORE=0 MemorySwapMax=0 \
+           LimitMEMLOCK=4M \
            StateDirectory=debrief StateDirectoryMode=0700 \
            "ExecStart=/usr/bin/debrief-kiosk --config /etc/debrief/kiosk.conf" \
            WantedBy=multi-user.target; do

@@ -53,7 +53,7 @@ deleted_db_files() { # PID: the kiosk's open database files that were unlinked
 PUB=$T/keys/analyst.pub
 KEY=$T/keys/analyst.key
 printf 'reliability-passphrase\n' >"$T/pass"
-printf '2468\n' >"$T/pin"
+printf '246813\n' >"$T/pin"
 
 participant() { # ID: one team.json participant, thanked, with a marker screenshot named ID
   cat <<EOS
@@ -78,7 +78,7 @@ admin_export() { # through the admin screen: Export (whatever it finds), Back, E
   cat <<EOS
 longpress 10 10
 expect "Coordinator PIN"
-type "2468"
+type "246813"
 tap "OK"
 expect "Not yet exported"
 tap "Export"
@@ -90,7 +90,7 @@ admin_cycle() { # through the admin screen: close the open session, open a new o
   cat <<EOS
 longpress 10 10
 expect "Coordinator PIN"
-type "2468"
+type "246813"
 tap "OK"
 expect "Not yet exported"
 tap "Close session"
