@@ -272,9 +272,10 @@ long long fs_free_bytes(const char *path)
     return (long long)vfs.f_bavail * (long long)vfs.f_frsize;
 }
 
-/* One file or directory: owned by this user or root, not writable by group or others (a
- * sticky directory excepted when sticky_ok). shown is the path the user gave, for the
- * message; dir_of says that path is the directory holding it. */
+/* One file or directory: not writable by group or others (a sticky directory excepted when
+ * sticky_ok). shown is the path the user gave, for the message; dir_of says that path is the
+ * directory holding it. Who owns it is not checked: the data directory belongs to the
+ * service's user, and root may run --selftest or a command on it. */
 static int check_private(const char *path, const char *shown, int dir_of, int sticky_ok,
                          const char *what, DbError *err)
 {
@@ -282,29 +283,16 @@ static int check_private(const char *path, const char *shown, int dir_of, int st
     if (stat(path, &sb) != 0)
         return DB_OK; /* missing: the reader says so */
     unsigned mode = (unsigned)(sb.st_mode & 07777);
-    uid_t me = geteuid();
-    int owner = sb.st_uid != me && sb.st_uid != 0;
-    int writable = (sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (sb.st_mode & S_ISVTX));
-    if (owner && dir_of)
-        return dberr_set(err, DB_EINVAL,
-                         "%s %s: its directory %s is owned by user %u, who could replace it; "
-                         "make root its owner (chown root %s)",
-                         what, shown, path, (unsigned)sb.st_uid, path);
-    if (owner)
-        return dberr_set(err, DB_EINVAL,
-                         "%s %s: owned by user %u, who could change it; make root its owner "
-                         "(chown root %s)",
-                         what, shown, (unsigned)sb.st_uid, path);
-    if (writable && dir_of)
+    if (!(sb.st_mode & (S_IWGRP | S_IWOTH)) || (sticky_ok && (sb.st_mode & S_ISVTX)))
+        return DB_OK;
+    if (dir_of)
         return dberr_set(err, DB_EINVAL,
                          "%s %s: its directory %s (mode %04o) lets other users replace it; fix "
                          "with: chmod go-w %s",
                          what, shown, path, mode, path);
-    if (writable)
-        return dberr_set(err, DB_EINVAL,
-                         "%s %s: mode %04o lets other users change it; fix with: chmod go-w %s",
-                         what, shown, mode, path);
-    return DB_OK;
+    return dberr_set(err, DB_EINVAL,
+                     "%s %s: mode %04o lets other users change it; fix with: chmod go-w %s", what,
+                     shown, mode, path);
 }
 
 /* The directory holding path ("." for a bare name) into out. */

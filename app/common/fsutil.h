@@ -72,15 +72,14 @@ int fs_join(char *out, size_t cap, const char *dir, const char *name, DbError *e
 /* Free bytes available to this user on the file system holding path, or -1. */
 long long fs_free_bytes(const char *path);
 
-/* Whether only this user (and root) can change what the kiosk trusts. what names the thing in
- * the message ("recipient key", "survey", ...).
+/* Whether users other than the owner (and root) can change what the kiosk trusts. what names
+ * the thing in the message ("recipient key", "survey", ...).
  *
  * fs_check_file_private: DB_EINVAL when the file at path (symbolic links followed), or the
- * directory holding it (the link's and the target's), is writable by group or others, or
- * owned by another user: "recipient key /etc/debrief/analyst.pub: mode 0666 lets other users
- * change it; fix with: chmod go-w /etc/debrief/analyst.pub". A directory with the sticky bit
- * (/tmp) protects the files in it. A path that does not exist is DB_OK: whoever reads it
- * says so.
+ * directory holding it (the link's and the target's), is writable by group or others:
+ * "recipient key /etc/debrief/analyst.pub: mode 0666 lets other users change it; fix with:
+ * chmod go-w /etc/debrief/analyst.pub". A directory with the sticky bit (/tmp) protects the
+ * files in it. A path that does not exist is DB_OK: whoever reads it says so.
  *
  * fs_check_dir_private: the same for a directory that holds what the kiosk writes (its data
  * directory): the directory itself must not be writable by group or others, sticky or not;

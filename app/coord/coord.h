@@ -124,7 +124,7 @@ int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only
 
 /* Opens the store of the kiosk data directory dir, creating the directory (mode 0700) first
  * when create is set: what the kiosk and the coordinator's commands do. A directory that
- * users other than this one (and root) can write is refused (fs_check_dir_private): they
+ * group or others can write is refused (fs_check_dir_private): they
  * could have planted a coordinator PIN, an identity or a database in it. One that others can
  * only read is restricted to 0700 by store_open, as before. */
 int coord_open_data_dir(const char *dir, int create, Store **st, DbError *err);

@@ -14,7 +14,7 @@
  *     idle_timeout = 90
  *     font = /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
  *     font_bold = /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
- *     pin_hash = $argon2id$v=19$m=65536,t=2,p=1$...   (else DATA/admin-pin, --set-pin)
+ *     pin_hash = $argon2id$v=19$m=131072,t=2,p=1$...   (else DATA/admin-pin, --set-pin)
  *     export_dir = /media/debrief                      (else a mounted drive is looked for)
  *     min_responses = 5                                (k: smaller sessions are held back)
  *     commit_interval = 2000                           (ms between the kiosk's writes)

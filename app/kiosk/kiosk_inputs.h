@@ -3,11 +3,11 @@
  * Whoever can change a recipient key reads the answers sealed to it; whoever can change the
  * survey or the configuration changes what participants are asked and where answers go;
  * whoever can write the data directory can plant a coordinator PIN (admin-pin), a kiosk
- * identity or a database. So each of these is refused when a user other than the kiosk's own
- * (or root) could change it, with its path, its mode and the fix (fs_check_file_private;
- * the data directory: coord_open_data_dir, which the coordinator's commands use too). The
- * configuration file is checked where it is read (kiosk_args.c), admin-pin where it is
- * loaded (kiosk_pin_load). Demo mode checks only its own scratch files
+ * identity or a database. So each of these is refused when group or others can write it
+ * (or, for a file, the directory holding it), with its path, its mode and the fix
+ * (fs_check_file_private; the data directory: coord_open_data_dir, which the coordinator's
+ * commands use too). The configuration file is checked where it is read (kiosk_args.c),
+ * admin-pin where it is loaded (kiosk_pin_load). Demo mode checks only its own scratch files
  * (the bundled survey may sit in a developer's group-writable checkout).
  */
 #ifndef DEBRIEF_KIOSK_INPUTS_H

@@ -27,7 +27,7 @@ ok() { passed=$((passed + 1)); }
 bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
 
 "$TOOL" keygen "$T/keys" >/dev/null && "$TOOL" session "$T/data" || { echo "set-up failed"; exit 1; }
-printf '2468\n' >"$T/pin"
+printf '246813\n' >"$T/pin"
 "$KIOSK" --set-pin --data "$T/data" --pin-file "$T/pin" 2>/dev/null || { echo "set-pin failed"; exit 1; }
 mkdir -p "$T/usb"
 participant() {
@@ -55,7 +55,7 @@ EOS
   echo 'wait 1000'
   # the admin screen's export, then more participants
   echo 'longpress 10 10'
-  echo 'type "2468"'
+  echo 'type "246813"'
   echo 'tap "OK"'
   echo 'expect "Not yet exported"'
   echo 'tap "Export"'
