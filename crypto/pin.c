@@ -9,12 +9,18 @@ _Static_assert(PIN_HASH_MAX == crypto_pwhash_argon2id_STRBYTES, "PIN hash string
 _Static_assert(PIN_MEMLIMIT <= PIN_MEM_MAX && PIN_OPSLIMIT <= PIN_OPS_MAX,
                "the kiosk accepts the hashes it makes");
 
-int pin_check_format(const char *pin, size_t len, DbError *err)
+/* Whether pin is min_digits .. PIN_MAX_DIGITS ASCII digits. */
+static int all_digits(const char *pin, size_t len, size_t min_digits)
 {
-    int ok = len >= PIN_MIN_DIGITS_OLD && len <= PIN_MAX_DIGITS;
+    int ok = len >= min_digits && len <= PIN_MAX_DIGITS;
     for (size_t i = 0; ok && i < len; i++)
         ok = pin[i] >= '0' && pin[i] <= '9';
-    if (!ok)
+    return ok;
+}
+
+int pin_check_format(const char *pin, size_t len, DbError *err)
+{
+    if (!all_digits(pin, len, PIN_MIN_DIGITS_OLD))
         return dberr_set(err, DB_EINVAL, "the PIN must be %d to %d digits", PIN_MIN_DIGITS_OLD,
                          PIN_MAX_DIGITS);
     return DB_OK;
@@ -106,10 +112,7 @@ static int is_date(const char *p, size_t len)
 
 int pin_check_new(const char *pin, size_t len, DbError *err)
 {
-    int ok = len >= PIN_MIN_DIGITS && len <= PIN_MAX_DIGITS;
-    for (size_t i = 0; ok && i < len; i++)
-        ok = pin[i] >= '0' && pin[i] <= '9';
-    if (!ok)
+    if (!all_digits(pin, len, PIN_MIN_DIGITS))
         return dberr_set(err, DB_EINVAL, "a new PIN must be %d to %d digits", PIN_MIN_DIGITS,
                          PIN_MAX_DIGITS);
     const char *why = is_run(pin, len)      ? "one digit repeated or a run (like 111111, 123456 "
