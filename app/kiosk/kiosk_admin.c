@@ -618,7 +618,7 @@ static void keys_status(KioskAdmin *a, KioskAdminStatus *st)
         if (log[n - 1] == '\n')
             log[--n] = '\0';
         const char *last = strrchr(log, '\n');
-        snprintf(st->keys_change, sizeof st->keys_change, "Analyst keys %s",
+        snprintf(st->keys_change, sizeof st->keys_change, "Analyst keys %.300s",
                  last ? last + 1 : log);
     }
 }

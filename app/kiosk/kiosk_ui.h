@@ -125,7 +125,7 @@ typedef struct KioskAdminStatus {
      * kiosk does not collect until the coordinator confirms them (confirm_keys). */
     int n_unconfirmed;
     char unconfirmed_fp[KIOSK_MAX_RCPT_FP][KIOSK_FP_SIZE];
-    char keys_change[160]; /* the last change of the pinned keys ("YYYY-MM-DD: how: ..."), or "" */
+    char keys_change[320]; /* the pinned keys' last change ("Analyst keys YYYY-MM-DD: ..."), "" */
     char problem[DBERR_MSG_MAX]; /* a problem reading the status, shown as is ("" if none) */
     /* The drive Export writes to (a USB stick, or the configured directory): */
     int drive;                /* 1 if there is one now */
