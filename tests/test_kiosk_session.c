@@ -1241,7 +1241,9 @@ static void test_admin_errors_and_timeout(void)
              "min_responses = 1\n",
              survey, data_dir, pub, h, drive);
     write_file(conf, ctext);
+    /* A 5-digit PIN from before 0.3 still opens the admin screen, which says to replace it. */
     write_file(script, "longpress 10 10\ntype \"97531\"\nkey enter\nexpect \"Not yet exported\"\n"
+                       "expect \"Weak PIN: have a new one set\"\n"
                        "tap \"Close session\"\ntap \"Close session\"\ntap \"Back\"\n"
                        "tap \"Export\"\nexpect \"Nothing to export\"\nabsent \"Held back\"\n");
     const char *args[] = {"--config", conf, "--script", script, NULL};
@@ -1249,6 +1251,14 @@ static void test_admin_errors_and_timeout(void)
     CHECK(rc == 0);
     if (rc)
         fprintf(stderr, "%s", errbuf);
+    /* --selftest warns about a hash made before 0.3. */
+    const char *st[] = {"--config", conf, "--selftest", NULL};
+    merge_stdout = 1;
+    CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 0);
+    merge_stdout = 0;
+    CHECK(strstr(errbuf, "WARN  admin      coordinator PIN set (the configuration) by Debrief "
+                         "before 0.3, which allowed 4-digit PINs and hashed them with half the "
+                         "memory: set a new one (debrief-kiosk --set-pin)") != NULL);
 }
 
 /* A full and a read-only drive (small tmpfs mounts; needs root, else skipped): clear messages,
