@@ -145,6 +145,13 @@ void batch_writer_free(BatchWriter *w);
 int batch_parse(const char *name, const uint8_t *data, size_t len, Batch *out, DbError *err);
 void batch_free(Batch *b);
 
+/* The first step of batch_parse alone: the structure and limits (everything needed to walk
+ * the file, with the same messages), not the signature and not what the signed bytes say about
+ * the recipients. out->hash is left zero and out->recipients empty. Nothing from a batch may be
+ * trusted, shown or stored on the strength of this: it is for tests of the framing rules. */
+int batch_parse_unverified(const char *name, const uint8_t *data, size_t len, Batch *out,
+                           DbError *err);
+
 /* The signed digest computed by the reader itself, e.g. while the file is still being read
  * (on another thread, as the pieces arrive): BLAKE2b-512 of the file's bytes before its last
  * 64 (the signature). batch_digest_new fails only for lack of memory (NULL). */

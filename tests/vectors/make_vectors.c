@@ -9,12 +9,8 @@
  *
  *     cmake --build build --target make_vectors && build/tests/make_vectors DIR [--force]
  *
- * With --batches it makes only the batch vectors, from the committed keys and record (same
- * inputs, same bytes: Ed25519 is deterministic): batch-2.dbb (VEC_BATCH2) and ack-1.dba
- * (VEC_ACK, acknowledging the committed version 1 batch-1.dbb, which no writer makes any
- * more). The tests rebuild both and compare; run this only when the format changes.
- *
- *     build/tests/make_vectors tests/vectors --batches
+ * The batch vectors (batch-2.dbb, ack-1.dba) are deterministic given these files: test_batch
+ * rebuilds them and, when they differ, keeps what it built for tools/regen-golden.
  *
  * Prints a summary (hex of the small files) for docs/FORMAT.md on stdout.
  */
@@ -23,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
 #include "fsutil.h"
 #include "keys.h"
 #include "seal.h"
@@ -75,111 +70,18 @@ static int passphrase_vector(const char *dir)
     return 0;
 }
 
-static uint8_t *read_vec(const char *dir, const char *name, size_t *len)
-{
-    char path[4096];
-    uint8_t *d = NULL;
-    DbError err;
-    path_of(path, sizeof path, dir, name);
-    if (fs_read_file(path, 1 << 20, 0, &d, len, &err) != DB_OK)
-        die(&err);
-    return d;
-}
-
-static void write_vec(const char *dir, const char *name, const uint8_t *data, size_t len)
-{
-    char path[4096];
-    DbError err;
-    path_of(path, sizeof path, dir, name);
-    if (fs_write_atomic(path, data, len, 0644, &err) != DB_OK)
-        die(&err);
-    hex(name, data, len);
-}
-
-/* The batch vectors (see the top of this file). */
-static int make_batches(const char *dir)
-{
-    DbError err;
-    /* git checks the identity out 0644; the loader insists on 0600: a private copy. */
-    char tmp[] = "/tmp/make-vectors-XXXXXX", id_path[64];
-    if (!mkdtemp(tmp))
-        return 1;
-    snprintf(id_path, sizeof id_path, "%s/kiosk.id", tmp);
-    size_t len;
-    uint8_t *bytes = read_vec(dir, VEC_KIOSK_ID, &len);
-    KeyIdentity *id = NULL;
-    int created = 0;
-    if (fs_write_atomic(id_path, bytes, len, 0600, &err) != DB_OK ||
-        keys_identity_load_or_create(id_path, &id, &created, &err) != DB_OK)
-        die(&err);
-    free(bytes);
-    unlink(id_path);
-    rmdir(tmp);
-    char path[4096];
-    KeySecret *sec = NULL;
-    KeyPublic pub;
-    path_of(path, sizeof path, dir, VEC_ANALYST_KEY);
-    if (keys_secret_read(path, VEC_PASSPHRASE, strlen(VEC_PASSPHRASE), &sec, &err) != DB_OK)
-        die(&err);
-    keys_secret_public(sec, &pub);
-
-    /* batch-2.dbb: batch 1 of kiosk.id, one session, record-1.bin, analyst.pub named. */
-    size_t rec_len;
-    uint8_t *rec = read_vec(dir, VEC_RECORD, &rec_len);
-    uint8_t zero[BATCH_HASH_BYTES] = {0}, hash[BATCH_HASH_BYTES];
-    BatchSession s;
-    memset(&s, 0, sizeof s);
-    snprintf(s.label, sizeof s.label, "%s", VEC_BATCH_LABEL);
-    snprintf(s.date, sizeof s.date, "%s", VEC_BATCH_DATE);
-    snprintf(s.survey_id, sizeof s.survey_id, "%s", VEC_BATCH_SURVEY);
-    s.survey_version = 1;
-    BatchBuilder *b = NULL;
-    uint32_t si;
-    uint8_t *out = NULL;
-    size_t out_len = 0;
-    if (batch_builder_new(1, zero, &b, &err) != DB_OK ||
-        batch_builder_add_session(b, &s, &si, &err) != DB_OK ||
-        batch_builder_add_record(b, si, rec, rec_len, &err) != DB_OK ||
-        batch_builder_add_key(b, &pub, &err) != DB_OK ||
-        batch_builder_finish(b, id, &out, &out_len, hash, &err) != DB_OK)
-        die(&err);
-    batch_builder_free(b);
-    free(rec);
-    write_vec(dir, VEC_BATCH2, out, out_len);
-    hex("its batch hash", hash, sizeof hash);
-    free(out);
-
-    /* ack-1.dba: acknowledges batch 1 with the hash of the version 1 vector batch-1.dbb. */
-    uint8_t *b1 = read_vec(dir, VEC_BATCH1, &len);
-    AckEntry e = {.number = 1};
-    batch_hash(b1, len, e.hash);
-    free(b1);
-    uint8_t kpk[KEY_SIGN_PUBLIC_BYTES];
-    keys_identity_public(id, kpk);
-    if (ack_build(kpk, &e, 1, sec, &out, &out_len, &err) != DB_OK)
-        die(&err);
-    write_vec(dir, VEC_ACK, out, out_len);
-    free(out);
-    keys_secret_free(sec);
-    keys_identity_free(id);
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[2], "--passphrase-vector") == 0)
         return secmem_init() != 0 ? 1 : passphrase_vector(argv[1]);
     int force = argc == 3 && strcmp(argv[2], "--force") == 0;
-    int batches = argc == 3 && strcmp(argv[2], "--batches") == 0;
-    if (argc != 2 && !force && !batches) {
-        fprintf(stderr, "usage: make_vectors DIR [--force | --passphrase-vector | --batches]\n");
+    if (argc != 2 && !force) {
+        fprintf(stderr, "usage: make_vectors DIR [--force | --passphrase-vector]\n");
         return 2;
     }
     const char *dir = argv[1];
     if (secmem_init() != 0)
         return 1;
-    if (batches)
-        return make_batches(dir);
     DbError err;
     char path[4096];
     path_of(path, sizeof path, dir, VEC_ANALYST_KEY);

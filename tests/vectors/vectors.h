@@ -21,7 +21,7 @@
 #define VEC_UTF8_KEY "analyst-utf8.key"
 #define VEC_UTF8_PASSPHRASE "K\xc3\xa4sekuchen f\xc3\xbcr alle, Gr\xc3\xbc\xc3\x9f" "e "
 #define VEC_UTF8_PASSPHRASE_NFD "Ka\xcc\x88sekuchen fu\xcc\x88r alle, Gru\xcc\x88\xc3\x9f" "e "
-/* Batch vectors (make_vectors --batches), signed with kiosk.id. */
+/* Batch vectors, signed with kiosk.id (test_batch rebuilds batch-2.dbb and ack-1.dba). */
 #define VEC_BATCH1 "batch-1.dbb" /* version 1 (no writer makes it now): records 010203, ff */
 #define VEC_BATCH2 "batch-2.dbb" /* version 2: record-1.bin, analyst.pub named */
 #define VEC_ACK "ack-1.dba"      /* batch 1 with batch-1.dbb's hash, signed with analyst.key */
