@@ -1066,6 +1066,36 @@ void batch_free(Batch *b)
     b->n_sessions = b->n_records = b->n_recipients = 0;
 }
 
+void batch_recipient_name(const BatchRecipient *r, char out[BATCH_RECIPIENT_NAME_SIZE])
+{
+    if (r->known) {
+        keys_public_fingerprint(&r->key, out);
+        return;
+    }
+    char hex[2 * KEY_ID_BYTES + 1];
+    hex_id(r->id, hex);
+    snprintf(out, BATCH_RECIPIENT_NAME_SIZE, "key id %s", hex);
+}
+
+void batch_recipients_describe(const Batch *b, char *out, size_t cap)
+{
+    if (cap == 0)
+        return;
+    snprintf(out, cap, "%s", b->n_recipients ? "" : "none");
+    size_t used = strlen(out);
+    for (uint32_t i = 0; i < b->n_recipients; i++) {
+        char name[BATCH_RECIPIENT_NAME_SIZE];
+        batch_recipient_name(&b->recipients[i], name);
+        int n = snprintf(out + used, cap - used, "%s%s", i ? ", " : "", name);
+        if (n < 0 || (size_t)n >= cap - used) {
+            if (cap > 4)
+                memcpy(out + cap - 4, "...", 4);
+            return;
+        }
+        used += (size_t)n;
+    }
+}
+
 int batch_check_recipients(const char *name, const Batch *b, const KeyPublic *expected,
                            int n_expected, DbError *err)
 {

@@ -179,6 +179,15 @@ int batch_verify_digested(const char *name, const uint8_t digest[BATCH_DIGEST_BY
 int batch_parse_digested(const char *name, const uint8_t *data, size_t len,
                          const uint8_t digest[BATCH_DIGEST_BYTES], Batch *out, DbError *err);
 
+/* A recipient as people compare it: its fingerprint when the batch gives its public key,
+ * else "key id " and its id in hex. */
+#define BATCH_RECIPIENT_NAME_SIZE 48
+void batch_recipient_name(const BatchRecipient *r, char out[BATCH_RECIPIENT_NAME_SIZE]);
+
+/* All of b's recipients, ", "-separated, as batch_recipient_name names them ("none" for a
+ * batch without sealed records); cut short (ending "...") when cap is too small. */
+void batch_recipients_describe(const Batch *b, char *out, size_t cap);
+
 /* Whether every record of b is sealed only to keys among expected[0..n_expected), as far as
  * the batch can tell without opening them (b->recipients). DB_OK, or DB_ESTATE naming every
  * other key (its fingerprint when the batch gives its public key, else its key id) and the

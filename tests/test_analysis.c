@@ -139,18 +139,21 @@ static void encode_one(const TResp *t, uint8_t *plain, size_t cap, size_t *len)
 /* Builds a batch of responses rs[0..n) (sessions in order of first appearance), sealed to
  * `to`, signed by kiosk id, written to NAME in g_root. batch_label, if non-NULL, overrides the
  * session label the batch lists (the records keep theirs). */
-static void make_batch(const char *name, KeyIdentity *id, uint64_t number,
-                       const uint8_t prev[BATCH_HASH_BYTES], const KeyPublic *to, const TResp *rs,
-                       int n, const char *batch_label, uint8_t hash[BATCH_HASH_BYTES])
+static void make_batch_to(const char *name, KeyIdentity *id, uint64_t number,
+                          const uint8_t prev[BATCH_HASH_BYTES], const KeyPublic *to, int n_to,
+                          int name_keys, const TResp *rs, int n, const char *batch_label,
+                          uint8_t hash[BATCH_HASH_BYTES])
 {
     DbError err;
     BatchBuilder *b = NULL;
     CHECK(batch_builder_new(number, prev, &b, &err) == DB_OK);
+    for (int k = 0; name_keys && k < n_to; k++)
+        CHECK(batch_builder_add_key(b, &to[k], &err) == DB_OK);
     const char *labels[16];
     uint32_t idx[16];
     int n_sessions = 0;
     uint8_t *plain = secmem_alloc(g_survey->record_size);
-    size_t rec_cap = seal_record_size(g_survey->record_size, 1);
+    size_t rec_cap = seal_record_size(g_survey->record_size, n_to);
     uint8_t *rec = malloc(rec_cap);
     for (int i = 0; i < n; i++) {
         int s = 0;
@@ -169,8 +172,8 @@ static void make_batch(const char *name, KeyIdentity *id, uint64_t number,
         }
         size_t plen, rlen;
         encode_one(&rs[i], plain, g_survey->record_size, &plen);
-        CHECK(seal_record(plain, plen, g_survey->record_size, to, 1, rec, rec_cap, &rlen, &err) ==
-              DB_OK);
+        CHECK(seal_record(plain, plen, g_survey->record_size, to, n_to, rec, rec_cap, &rlen,
+                          &err) == DB_OK);
         CHECK(batch_builder_add_record(b, idx[s], rec, rlen, &err) == DB_OK);
     }
     uint8_t *out = NULL;
@@ -183,6 +186,15 @@ static void make_batch(const char *name, KeyIdentity *id, uint64_t number,
     free(rec);
     secmem_free(plain);
     batch_builder_free(b);
+}
+
+/* make_batch_to for one key the batch names by id only (as a version 1 batch, or a kiosk
+ * that did not know the key). */
+static void make_batch(const char *name, KeyIdentity *id, uint64_t number,
+                       const uint8_t prev[BATCH_HASH_BYTES], const KeyPublic *to, const TResp *rs,
+                       int n, const char *batch_label, uint8_t hash[BATCH_HASH_BYTES])
+{
+    make_batch_to(name, id, number, prev, to, 1, 0, rs, n, batch_label, hash);
 }
 
 /* --- generated responses for any survey (two survey versions, full disk, the benchmark) --- */
@@ -252,8 +264,9 @@ static KeyIdentity *test_kiosk(const char *file)
  * (as a kiosk's store holds records sealed before the record size changed). */
 static size_t g_old_padding;
 
-/* Writes a batch with the given sessions (each with its own survey) to path. bad_from/bad_to
- * (or -1): those records are sealed to Mallory instead, so they fail to open. */
+/* Writes a batch with the given sessions (each with its own survey) to path. The records
+ * whose indexes are in bad[0..n_bad) are sealed to the analyst but altered before the kiosk
+ * signs the batch, so they fail to open (and only at step 7: they name the right key). */
 static void make_gen_batch(const char *path, KeyIdentity *id, uint64_t number,
                            const uint8_t prev[BATCH_HASH_BYTES], const GenSession *ss, int n_ss,
                            const int *bad, int n_bad, uint8_t hash[BATCH_HASH_BYTES])
@@ -276,12 +289,14 @@ static void make_gen_batch(const char *path, KeyIdentity *id, uint64_t number,
         for (int i = 0; i < ss[s].n; i++, k++) {
             size_t plen, rlen;
             gen_encode(ss[s].sv, k, ss[s].label, ss[s].date, plain, ss[s].sv->record_size, &plen);
-            int to_mallory = 0;
+            int altered = 0;
             for (int j = 0; j < n_bad; j++)
-                to_mallory |= bad[j] == k;
+                altered |= bad[j] == k;
             size_t padded = g_old_padding && k % 2 ? g_old_padding : ss[s].sv->record_size;
-            CHECK(seal_record(plain, plen, padded, to_mallory ? &g_mallory_pub : &g_pub, 1, rec,
+            CHECK(seal_record(plain, plen, padded, &g_pub, 1, rec,
                               seal_record_size(SEAL_MAX_PADDED, 1), &rlen, &err) == DB_OK);
+            if (altered)
+                rec[rlen - 1] ^= 0x01; /* the body's authentication tag */
             secmem_wipe(plain, ss[s].sv->record_size);
             CHECK(batch_builder_add_record(b, idx, rec, rlen, &err) == DB_OK);
         }
@@ -563,6 +578,61 @@ static int64_t count_responses(Adb *db)
  * chained batch, spliced into another trusted kiosk's batch, or repeated inside one batch,
  * it is refused as a REPLAY (nothing imported), or with skip_replays left out while the rest
  * of the batch is imported. */
+/* Issue 15, point 3: a batch whose records are also sealed to a key the analyst did not
+ * expect is refused before any record is opened, naming that key; listed with
+ * also_expected (--expect-recipient) it imports, and status keeps whom it was sealed to. */
+static void test_unexpected_recipients(void)
+{
+    DbError err;
+    AnalysisImportResult res;
+    char db_path[512];
+    path_in(db_path, sizeof db_path, "recipients.db");
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    static const uint8_t zero[BATCH_HASH_BYTES];
+    const KeyPublic both[2] = {g_pub, g_mallory_pub};
+    uint8_t h[BATCH_HASH_BYTES];
+    make_batch_to("both.dbb", g_kiosk_a, 1, zero, both, 2, 1, g_data, 6, NULL, h);
+    char fp_an[KEY_FINGERPRINT_SIZE], fp_mal[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_pub, fp_an);
+    keys_public_fingerprint(&g_mallory_pub, fp_mal);
+
+    Snapshot before = snap(db_path);
+    unsigned long opened = analysis_records_opened();
+    CHECK(import(db, g_sec, "both.dbb", opts(1), &res, &err) == DB_ESTATE);
+    CHECK(analysis_records_opened() == opened);
+    CHECK(snap_same(before, db_path));
+    char want[DBERR_MSG_MAX * 2];
+    uint8_t id[KEY_ID_BYTES];
+    keys_public_id(&g_mallory_pub, id);
+    char hex[2 * KEY_ID_BYTES + 1];
+    for (int i = 0; i < KEY_ID_BYTES; i++)
+        snprintf(hex + 2 * i, 3, "%02x", id[i]);
+    snprintf(want, sizeof want,
+             "%s/both.dbb: responses are sealed to a key that was not expected: %s (key id %s); "
+             "whoever holds it can read them (expected: %s); nothing imported (import with "
+             "--expect-recipient PUB for each key that is meant to read them)",
+             g_root, fp_mal, hex, fp_an);
+    CHECK_STR(err.msg, want);
+    free(before.data);
+
+    AnalysisImportOptions o = opts(1);
+    o.also_expected = &g_mallory_pub;
+    o.n_also_expected = 1;
+    CHECK(import(db, g_sec, "both.dbb", o, &res, &err) == DB_OK);
+    CHECK(res.outcome == ANALYSIS_IMPORTED && res.n_records == 6);
+    CHECK(strstr(res.recipients, fp_an) != NULL && strstr(res.recipients, fp_mal) != NULL);
+    AdbStatus st;
+    CHECK(adb_status(db, &st, &err) == DB_OK);
+    CHECK(st.n_kiosks == 1 && st.kiosks[0].n_batches == 1);
+    if (st.n_kiosks == 1 && st.kiosks[0].n_batches == 1)
+        CHECK_STR(st.kiosks[0].recipients[0], res.recipients);
+    adb_status_free(&st);
+    adb_close(db);
+}
+
 static void test_record_replays(void)
 {
     DbError err;
@@ -723,17 +793,33 @@ static void test_bad_batches(void)
     Snapshot before = snap(g_db);
     CHECK(before.data != NULL);
 
-    /* 3a: a batch 3 for another recipient (sealed to Mallory's key). */
+    /* 3a: a batch 3 for another recipient (sealed to Mallory's key): the batch names the key
+     * (signed), so it is refused before any record is opened, naming both keys. */
+    char fp_an[KEY_FINGERPRINT_SIZE], fp_mal[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_pub, fp_an);
+    keys_public_fingerprint(&g_mallory_pub, fp_mal);
     uint8_t h3[BATCH_HASH_BYTES];
     make_batch("a3-mallory.dbb", g_kiosk_a, 3, g_hash_a2, &g_mallory_pub, g_data, 2, NULL, h3);
-    CHECK(import(db, g_sec, "a3-mallory.dbb", opts(0), &res, &err) == DB_EAUTH);
-    check_msg(err.msg, "%s/a3-mallory.dbb: record 0: " DBERR_AUTH_MSG);
+    unsigned long opened = analysis_records_opened();
+    CHECK(import(db, g_sec, "a3-mallory.dbb", opts(0), &res, &err) == DB_ESTATE);
+    uint8_t mal_id[KEY_ID_BYTES];
+    keys_public_id(&g_mallory_pub, mal_id);
+    char want[DBERR_MSG_MAX], mal_hex[2 * KEY_ID_BYTES + 1];
+    for (int i = 0; i < KEY_ID_BYTES; i++)
+        snprintf(mal_hex + 2 * i, 3, "%02x", mal_id[i]);
+    snprintf(want, sizeof want,
+             "%s/a3-mallory.dbb: its responses are sealed to key id %s, not to the key given "
+             "with --key (%s); nothing imported (import it with the key it was sealed to)",
+             g_root, mal_hex, fp_an);
+    CHECK_STR(err.msg, want);
+    CHECK(analysis_records_opened() == opened);
     CHECK(snap_same(before, g_db));
 
-    /* 3b: the right batch opened with the wrong key: the same one message. */
+    /* 3b: the right batch opened with the wrong key: the same refusal. */
     make_batch("a3.dbb", g_kiosk_a, 3, g_hash_a2, &g_pub, g_data, 2, NULL, h3);
-    CHECK(import(db, g_mallory, "a3.dbb", opts(0), &res, &err) == DB_EAUTH);
-    check_msg(err.msg, "%s/a3.dbb: record 0: " DBERR_AUTH_MSG);
+    CHECK(import(db, g_mallory, "a3.dbb", opts(0), &res, &err) == DB_ESTATE);
+    CHECK(strstr(err.msg, "not to the key given with --key") != NULL);
+    CHECK(strstr(err.msg, fp_mal) != NULL);
     CHECK(snap_same(before, g_db));
 
     /* Tampered: one byte flipped in the middle -> the signature fails. */
@@ -1031,15 +1117,18 @@ static void test_kiosk_registry_import(void)
     analysis_kiosks_free(&reg);
     adb_close(db);
 
-    /* Schema 1 -> 3: a database as an older release left it (no label column, no record
-     * ids) opens, gains empty labels and an empty table of record ids, and keeps everything
-     * else. Needs the sqlite3 shell to downgrade. */
+    /* Schema 1 -> 4: a database as an older release left it (no label column, no record
+     * ids, no recipients) opens, gains empty labels, an empty table of record ids and
+     * batches whose recipients were not recorded, and keeps everything else. Needs the
+     * sqlite3 shell to downgrade. */
     char cmd[2048];
-    int n = snprintf(cmd, sizeof cmd,
-                     "command -v sqlite3 >/dev/null && cp '%s' '%s.v1' && sqlite3 '%s.v1' "
-                     "'ALTER TABLE kiosks DROP COLUMN label; DROP TABLE record_ids; "
-                     "ALTER TABLE batches DROP COLUMN replays; PRAGMA user_version = 1;'",
-                     db_path, db_path, db_path);
+    int n = snprintf(
+        cmd, sizeof cmd,
+        "command -v sqlite3 >/dev/null && cp '%s' '%s.v1' && sqlite3 '%s.v1' "
+        "'ALTER TABLE kiosks DROP COLUMN label; DROP TABLE record_ids; "
+        "ALTER TABLE batches DROP COLUMN replays; ALTER TABLE batches DROP COLUMN recipients; "
+        "PRAGMA user_version = 1;'",
+        db_path, db_path, db_path);
     CHECK(n > 0 && (size_t)n < sizeof cmd);
     if (n <= 0 || (size_t)n >= sizeof cmd || system(cmd) != 0) {
         TEST_SKIP("schema 1 -> 2 needs the sqlite3 shell (apt-get install sqlite3)");
@@ -1052,8 +1141,11 @@ static void test_kiosk_registry_import(void)
         return;
     CHECK(adb_status(db, &st, &err) == DB_OK);
     CHECK(st.n_kiosks == 2);
-    for (int i = 0; i < st.n_kiosks; i++)
+    for (int i = 0; i < st.n_kiosks; i++) {
         CHECK(st.kiosks[i].label[0] == '\0' && st.kiosks[i].trusted == 1);
+        for (uint32_t j = 0; j < st.kiosks[i].n_batches; j++)
+            CHECK_STR(st.kiosks[i].recipients[j], "");
+    }
     adb_status_free(&st);
     adb_close(db);
 }
@@ -2179,6 +2271,47 @@ static void test_cli(void)
     char expect[256];
     snprintf(expect, sizeof expect, "  %s  trusted  2 batches, 20 responses\n", fp);
     CHECK(out && strstr(out, expect) != NULL);
+    /* whom the batches were sealed to (the test batches name the key by id only) */
+    uint8_t an_id[KEY_ID_BYTES];
+    keys_public_id(&g_pub, an_id);
+    char an_hex[2 * KEY_ID_BYTES + 1];
+    for (int i = 0; i < KEY_ID_BYTES; i++)
+        snprintf(an_hex + 2 * i, 3, "%02x", an_id[i]);
+    snprintf(expect, sizeof expect, "    sealed to: key id %s (batches 1-2)\n", an_hex);
+    CHECK(out && strstr(out, expect) != NULL);
+    free(out);
+    free(errs);
+
+    /* A batch also sealed to another key: refused, then imported with --expect-recipient,
+     * and the import line says whom it is sealed to. */
+    static const uint8_t zero[BATCH_HASH_BYTES];
+    const KeyPublic both[2] = {g_pub, g_mallory_pub};
+    uint8_t h[BATCH_HASH_BYTES];
+    make_batch_to("cli-both.dbb", g_kiosk_a, 1, zero, both, 2, 1, g_data, 3, NULL, h);
+    path_in(path, sizeof path, "other.pub");
+    CHECK(keys_public_write(path, &g_mallory_pub, &err) == DB_OK);
+    char fp_an[KEY_FINGERPRINT_SIZE], fp_mal[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_pub, fp_an);
+    keys_public_fingerprint(&g_mallory_pub, fp_mal);
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file pass.txt --db cli-both.db %s "
+                  "--trust-new-kiosk cli-both.dbb",
+                  srv) == 1);
+    CHECK(errs && strstr(errs, "responses are sealed to a key that was not expected") != NULL &&
+          strstr(errs, fp_mal) != NULL);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs,
+                  "import --key analyst.key --passphrase-file pass.txt --db cli-both.db %s "
+                  "--trust-new-kiosk --expect-recipient other.pub cli-both.dbb",
+                  srv) == 0);
+    CHECK(out && strstr(out, "cli-both.dbb: imported batch 1 of kiosk") != NULL &&
+          strstr(out, "; sealed to ") != NULL && strstr(out, fp_an) != NULL &&
+          strstr(out, fp_mal) != NULL);
+    free(out);
+    free(errs);
+    CHECK(run_cli(&out, &errs, "status --db cli-both.db") == 0);
+    CHECK(out && strstr(out, "    sealed to: ") != NULL && strstr(out, fp_mal) != NULL);
     free(out);
     free(errs);
 
@@ -2670,6 +2803,7 @@ int main(int argc, char **argv)
     RUN(test_format_p);
     RUN(test_import_and_replay);
     RUN(test_bad_batches);
+    RUN(test_unexpected_recipients);
     RUN(test_record_replays);
     RUN(test_ack_names);
     RUN(test_unknown_survey);

@@ -175,9 +175,17 @@ static int migrate_to_3(Adb *db, DbError *err)
                 "adding record ids", err);
 }
 
+/* Version 4: per batch, the keys its records are sealed to, as imported (shown by status). */
+static int migrate_to_4(Adb *db, DbError *err)
+{
+    return sqldb_exec(&db->sql,
+                      "ALTER TABLE batches ADD COLUMN recipients TEXT NOT NULL DEFAULT ''",
+                      "adding batch recipients", err);
+}
+
 typedef int (*MigrateFn)(Adb *db, DbError *err);
-static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_to_2,
-                                                         migrate_to_3};
+static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_to_2, migrate_to_3,
+                                                         migrate_to_4};
 
 static int read_user_version(Adb *db, int *version, DbError *err)
 {
@@ -456,11 +464,14 @@ int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *
 {
     sqlite3_stmt *stmt;
     int rc = sqldb_prepare(&db->sql,
-                     "INSERT INTO batches (kiosk_id, number, hash, prev_hash, n_records) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     &stmt, err);
+                           "INSERT INTO batches (kiosk_id, number, hash, prev_hash, n_records, "
+                           "recipients) VALUES (?, ?, ?, ?, ?, ?)",
+                           &stmt, err);
     if (rc != DB_OK)
         return rc;
+    char recipients[ADB_RECIPIENTS_SIZE];
+    batch_recipients_describe(b, recipients, sizeof recipients);
+    sqlite3_bind_text(stmt, 6, recipients, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(stmt, 1, kiosk);
     sqlite3_bind_int64(stmt, 2, (sqlite3_int64)b->number);
     sqlite3_bind_blob(stmt, 3, b->hash, BATCH_HASH_BYTES, SQLITE_STATIC);
@@ -900,6 +911,7 @@ void adb_status_free(AdbStatus *st)
         free(st->kiosks[i].prev);
         free(st->kiosks[i].records);
         free(st->kiosks[i].replays);
+        free(st->kiosks[i].recipients);
     }
     free(st->kiosks);
     free(st->sessions);
@@ -945,11 +957,12 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
     stmt = NULL;
     for (int i = 0; rc == DB_OK && i < out->n_kiosks; i++) {
         AdbStatusKiosk *k = &out->kiosks[i];
-        rc = sqldb_prepare(&db->sql,
-                     "SELECT number, hash, prev_hash, n_records, replays FROM batches WHERE "
-                     "kiosk_id = ? "
-                     "ORDER BY number",
-                     &stmt, err);
+        rc = sqldb_prepare(
+            &db->sql,
+            "SELECT number, hash, prev_hash, n_records, replays, recipients FROM batches WHERE "
+            "kiosk_id = ? "
+            "ORDER BY number",
+            &stmt, err);
         if (rc != DB_OK)
             break;
         sqlite3_bind_int64(stmt, 1, ids[i]);
@@ -967,7 +980,10 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
             int64_t *rp = realloc(k->replays, n * sizeof *rp);
             if (rp)
                 k->replays = rp;
-            if (!b || !pv || !r || !rp) {
+            char(*rcp)[ADB_RECIPIENTS_SIZE] = realloc(k->recipients, n * sizeof *rcp);
+            if (rcp)
+                k->recipients = rcp;
+            if (!b || !pv || !r || !rp || !rcp) {
                 rc = dberr_set(err, DB_ENOMEM, "out of memory");
                 break;
             }
@@ -976,6 +992,7 @@ int adb_status(Adb *db, AdbStatus *out, DbError *err)
             copy_blob(stmt, 2, k->prev[k->n_batches], BATCH_HASH_BYTES);
             k->records[k->n_batches] = sqlite3_column_int64(stmt, 3);
             k->replays[k->n_batches] = sqlite3_column_int64(stmt, 4);
+            copy_text(stmt, 5, k->recipients[k->n_batches], ADB_RECIPIENTS_SIZE);
             k->n_batches++;
         }
         if (rc == DB_OK && s != SQLITE_DONE)

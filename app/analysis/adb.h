@@ -32,7 +32,7 @@
 #include "seal.h"
 #include "survey.h"
 
-#define ADB_SCHEMA_VERSION 3
+#define ADB_SCHEMA_VERSION 4
 
 /* Longest kiosk label (bytes of UTF-8), from the kiosk registry. */
 #define ADB_KIOSK_LABEL_MAX 64
@@ -119,6 +119,9 @@ int adb_responses_add(Adb *db, const int64_t *sessions, const int64_t *ids,
                       DecodedResponse *const *rs, int k, DbError *err);
 
 /* --- status --- */
+/* What adb_batch_add keeps of a batch's recipients (batch_recipients_describe). */
+#define ADB_RECIPIENTS_SIZE (BATCH_RECIPIENT_NAME_SIZE * 4)
+
 typedef struct AdbStatusKiosk {
     char fingerprint[KEY_FINGERPRINT_SIZE];
     char label[ADB_KIOSK_LABEL_MAX + 1]; /* "" when the registry never named it */
@@ -128,6 +131,8 @@ typedef struct AdbStatusKiosk {
     uint8_t (*prev)[BATCH_HASH_BYTES]; /* prev hash per batch; malloc'd */
     int64_t *records;                  /* per batch */
     int64_t *replays;                  /* per batch: replayed records skipped */
+    char (*recipients)[ADB_RECIPIENTS_SIZE]; /* per batch: batch_recipients_describe, "" for
+                                                batches imported before schema version 4 */
 } AdbStatusKiosk;
 
 typedef struct AdbStatusSession {

@@ -11,6 +11,9 @@
  *      (kiosks) or explicitly trusted (trust_new_kiosk); a kiosk marked untrusted is refused;
  *   4. the same number already imported: same hash -> ANALYSIS_ALREADY (a no-op), another
  *      hash -> a fork (DB_ESTATE, nothing imported);
+ *   4b. the records are sealed only to keys the analyst expects: the public half of the key
+ *      importing them and also_expected (batch_check_recipients; DB_ESTATE naming the others,
+ *      nothing imported): whoever holds another key can read these responses too;
  *   5. the chain: prev_hash equals the stored hash of batch number - 1 (else a splice), and a
  *      stored batch number + 1 names this batch's hash; batch number - 1 missing is a gap,
  *      refused unless accept_gap;
@@ -98,6 +101,10 @@ typedef struct AnalysisImportOptions {
     int skip_replays; /* import a batch without its replayed records (else refuse it) */
     const AnalysisSurveyFile *surveys;
     int n_surveys;
+    /* keys besides the importing key's own that the records may be sealed to (a second
+       analyst's); a record sealed to any other key is refused (step 4b) */
+    const KeyPublic *also_expected;
+    int n_also_expected;
 } AnalysisImportOptions;
 
 enum { ANALYSIS_IMPORTED = 1, ANALYSIS_ALREADY = 2 };
@@ -115,6 +122,7 @@ typedef struct AnalysisImportResult {
     uint32_t n_sessions;
     int gap_accepted; /* batch number - 1 was missing */
     uint32_t n_replays; /* replayed records skipped (skip_replays); not in n_records */
+    char recipients[ADB_RECIPIENTS_SIZE]; /* batch_recipients_describe */
 } AnalysisImportResult;
 
 /* Reads just enough of a batch file to order a run: the kiosk and number from its fixed

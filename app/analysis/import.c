@@ -816,6 +816,42 @@ static int replay_error(Adb *db, const char *path, const Batch *b, const RecordI
                      path, i, (unsigned long long)b->number, fp, where, more);
 }
 
+/* Step 4b: the batch names the keys its records are sealed to (signed); each must be the
+ * importing key's public half or one of opt->also_expected. */
+static int check_recipients(const char *path, const Batch *b, const KeySecret *sec,
+                            const AnalysisImportOptions *opt, DbError *err)
+{
+    KeyPublic expected[1 + SEAL_MAX_RECIPIENTS];
+    int n = 0;
+    keys_secret_public(sec, &expected[n++]);
+    uint8_t own[KEY_ID_BYTES];
+    keys_public_id(&expected[0], own);
+    int for_us = b->n_recipients == 0;
+    for (uint32_t i = 0; i < b->n_recipients && !for_us; i++)
+        for_us = memcmp(b->recipients[i].id, own, KEY_ID_BYTES) == 0;
+    if (!for_us) {
+        /* Not one record would open: the wrong key file, most likely. */
+        char to[ADB_RECIPIENTS_SIZE], fp[KEY_FINGERPRINT_SIZE];
+        batch_recipients_describe(b, to, sizeof to);
+        keys_public_fingerprint(&expected[0], fp);
+        return dberr_set(err, DB_ESTATE,
+                         "%s: its responses are sealed to %s, not to the key given with --key "
+                         "(%s); nothing imported (import it with the key it was sealed to)",
+                         path, to, fp);
+    }
+    for (int i = 0; i < opt->n_also_expected && n < 1 + SEAL_MAX_RECIPIENTS; i++)
+        expected[n++] = opt->also_expected[i];
+    int rc = batch_check_recipients(path, b, expected, n, err);
+    if (rc == DB_OK)
+        return rc;
+    char why[DBERR_MSG_MAX];
+    memcpy(why, err->msg, sizeof why);
+    return dberr_set(err, rc,
+                     "%s; nothing imported (import with --expect-recipient PUB for each key "
+                     "that is meant to read them)",
+                     why);
+}
+
 int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
                          const AnalysisImportOptions *opt, AnalysisImportResult *res, DbError *err)
 {
@@ -840,6 +876,7 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     res->number = b.number;
     res->n_records = b.n_records;
     res->n_sessions = b.n_sessions;
+    batch_recipients_describe(&b, res->recipients, sizeof res->recipients);
 
     /* kiosk identity */
     int64_t kiosk = 0;
@@ -892,6 +929,10 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
             goto done;
         }
     }
+
+    /* recipients: nobody else may read what this database will hold */
+    if ((rc = check_recipients(path, &b, sec, opt, err)) != DB_OK)
+        goto done;
 
     /* chain */
     static const uint8_t zero[BATCH_HASH_BYTES];

@@ -23,7 +23,7 @@ static void import_usage(FILE *out)
             "usage: debrief import --key SECRET.key --db ANALYSIS.db [--passphrase-file FILE]\n"
             "                      [--survey FILE]... [--kiosks FILE | --trust-new-kiosk]\n"
             "                      [--accept-gap] [--skip-replays] [--ack-out FILE|DIR]\n"
-            "                      [--threads N] BATCH...\n"
+            "                      [--expect-recipient PUB]... [--threads N] BATCH...\n"
             "       debrief import --db ANALYSIS.db --untrust-kiosk|--trust-kiosk FINGERPRINT\n\n"
             "Verifies, decrypts and imports kiosk batch files into the analysis database\n"
             "(created if missing). Each batch is checked completely first (signature, kiosk,\n"
@@ -40,6 +40,10 @@ static void import_usage(FILE *out)
             "  --trust-new-kiosk   accept batches from any kiosk not seen before (compare the\n"
             "                      fingerprint printed with the kiosk's admin screen first)\n"
             "  --accept-gap        import a batch although the one before it is missing\n"
+            "  --expect-recipient PUB  another analyst key the records may be sealed to\n"
+            "                      (repeatable); a batch whose records are sealed to any key\n"
+            "                      but --key's and these is refused: that key's holder could\n"
+            "                      read them too\n"
             "  --skip-replays      import a batch without its records that were imported\n"
             "                      before (a REPLAY); without it such a batch is refused\n"
             "  --ack-out FILE|DIR  where to write the acknowledgement (default: next to the\n"
@@ -114,8 +118,9 @@ int cmd_import(int argc, char **argv)
     const char *key_path = NULL, *pass_file = NULL, *db_path = NULL, *ack_out = NULL;
     const char *kiosks_path = NULL, *trust_fp = NULL;
     int trust_to = 0;
-    const char *survey_paths[MAX_SURVEYS];
-    int n_survey_paths = 0;
+    const char *survey_paths[MAX_SURVEYS], *expected_paths[SEAL_MAX_RECIPIENTS];
+    int n_survey_paths = 0, n_expected = 0;
+    KeyPublic expected[SEAL_MAX_RECIPIENTS];
     AnalysisImportOptions opt;
     memset(&opt, 0, sizeof opt);
     /* One thread per core unless asked: on two cores a 10k batch imports in 0.40 s instead
@@ -169,6 +174,13 @@ int cmd_import(int argc, char **argv)
             opt.accept_gap = 1;
         } else if (strcmp(argv[i], "--skip-replays") == 0) {
             opt.skip_replays = 1;
+        } else if (strcmp(argv[i], "--expect-recipient") == 0 && i + 1 < argc) {
+            if (n_expected == SEAL_MAX_RECIPIENTS) {
+                free(items);
+                return cli_error(EXIT_USAGE, "at most %d --expect-recipient keys",
+                                 SEAL_MAX_RECIPIENTS);
+            }
+            expected_paths[n_expected++] = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "debrief: error: unexpected argument '%s'\n\n", argv[i]);
             import_usage(stderr);
@@ -222,6 +234,14 @@ int cmd_import(int argc, char **argv)
     }
     opt.surveys = surveys;
     opt.n_surveys = n_surveys;
+    for (int i = 0; i < n_expected; i++) {
+        if (keys_public_read(expected_paths[i], &expected[i], &err) != DB_OK) {
+            status = cli_fail(&err);
+            goto done;
+        }
+    }
+    opt.also_expected = expected;
+    opt.n_also_expected = n_expected;
 
     pass = secmem_alloc(PASS_CAP);
     if (!pass) {
@@ -288,10 +308,11 @@ int cmd_import(int argc, char **argv)
             printf("%s: batch %llu of kiosk %s was already imported; nothing changed\n",
                    items[i].path, (unsigned long long)res.number, res.kiosk_fp);
         else
-            printf("%s: imported batch %llu of kiosk %s: %u responses in %u session%s%s\n",
+            printf("%s: imported batch %llu of kiosk %s: %u responses in %u session%s%s; "
+                   "sealed to %s\n",
                    items[i].path, (unsigned long long)res.number, res.kiosk_fp,
                    res.n_records - res.n_replays, res.n_sessions, res.n_sessions == 1 ? "" : "s",
-                   res.gap_accepted ? " (accepted after a gap)" : "");
+                   res.gap_accepted ? " (accepted after a gap)" : "", res.recipients);
         if (res.n_replays)
             fprintf(stderr,
                     "debrief: warning: %s: REPLAY: %u record%s of batch %llu of kiosk %s had "

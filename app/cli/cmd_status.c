@@ -13,7 +13,26 @@ static void status_usage(FILE *out)
                  "their imported batches, missing batch numbers (gaps), whether each batch\n"
                  "links to the one before it (a fork or splice is refused at import, so a\n"
                  "broken link means the database was edited), replayed records an import\n"
-                 "skipped (--skip-replays), and the responses per survey version and session.\n");
+                 "skipped (--skip-replays), the analyst keys each batch was sealed to, and\n"
+                 "the responses per survey version and session.\n");
+}
+
+/* Whom the kiosk's batches were sealed to: one line per run of batches sealed to the same
+ * keys, so that a change of analyst keys stands out. */
+static void print_recipients(const AdbStatusKiosk *k)
+{
+    for (uint32_t i = 0; i < k->n_batches;) {
+        uint32_t j = i;
+        while (j + 1 < k->n_batches && strcmp(k->recipients[j + 1], k->recipients[i]) == 0)
+            j++;
+        printf("    sealed to: %s (batch%s %llu",
+               k->recipients[i][0] ? k->recipients[i] : "not recorded", j > i ? "es" : "",
+               (unsigned long long)k->batches[i].number);
+        if (j > i)
+            printf("-%llu", (unsigned long long)k->batches[j].number);
+        printf(")\n");
+        i = j + 1;
+    }
 }
 
 static void print_kiosk(const AdbStatusKiosk *k)
@@ -65,6 +84,7 @@ static void print_kiosk(const AdbStatusKiosk *k)
     }
     if (!broken)
         printf("    chain: every consecutive pair links; forks: none\n");
+    print_recipients(k);
     for (uint32_t i = 0; i < k->n_batches; i++)
         if (k->replays[i])
             printf("    replays: batch %llu repeated %lld record%s imported before (skipped)\n",
