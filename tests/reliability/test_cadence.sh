@@ -13,18 +13,8 @@ command -v strace >/dev/null || { echo "SKIPPED: strace is missing (tools/instal
 # The kiosk makes itself non-dumpable first thing, after which only root (CAP_SYS_PTRACE) can
 # read the paths it opens and the files behind its descriptors (strace shows bare pointers).
 [ "$(id -u)" -eq 0 ] || { echo "SKIPPED: needs root to trace the non-dumpable kiosk"; exit 77; }
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-TOOL=$BUILD/tests/rel_tool
-SURVEY=$SRC/tests/kiosk/team.json
-T=$(mktemp -d /tmp/debrief-cadence-XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export SDL_VIDEODRIVER=dummy
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
+. "$(dirname "$0")/lib.sh"
+rel_init cadence "$1" "$2"
 
 "$TOOL" keygen "$T/keys" >/dev/null && "$TOOL" session "$T/data" || { echo "set-up failed"; exit 1; }
 printf '246813\n' >"$T/pin"
@@ -112,5 +102,4 @@ median=$(awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }' "$T/gaps")
 [ "$median" -ge $((INTERVAL * 3 / 4)) ] && [ "$median" -le $((INTERVAL * 2)) ] && ok ||
   bad "the median gap between ticks is $median ms (interval $INTERVAL ms)"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rel_finish

@@ -20,22 +20,9 @@
 # usage: test_concurrent.sh BUILD_DIR SOURCE_DIR [ROUNDS]
 set -u
 command -v sqlite3 >/dev/null || { echo "SKIPPED: the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 77; }
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
+. "$(dirname "$0")/lib.sh"
+rel_init concurrent "$1" "$2"
 ROUNDS=${3:-500}
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-DEBRIEF=$BUILD/app/cli/debrief
-TOOL=$BUILD/tests/rel_tool
-SURVEY=$SRC/tests/kiosk/team.json
-T=$(mktemp -d /tmp/debrief-concurrent-XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export SDL_VIDEODRIVER=dummy
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
-rnd() { od -An -N4 -tu4 /dev/urandom | tr -d ' \n'; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 wait_for() { # FILE [TENTHS]: waits until FILE exists (or the kiosk, $kpid, is gone)
   n=0
   while [ ! -e "$1" ] && [ $n -lt "${2:-300}" ]; do
@@ -370,5 +357,4 @@ echo "torture: $ROUNDS rounds in $((elapsed / 1000)) s: $rounds_ok ran to the en
 [ "$thanked" -ge $((ROUNDS / 2)) ] && ok || bad "only $thanked participants were thanked in $ROUNDS rounds"
 [ "$held_deleted" -eq 0 ] && ok
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rel_finish

@@ -17,26 +17,11 @@
 # usage: test_crash.sh BUILD_DIR SOURCE_DIR [SECONDS] [MAX_KILLS]
 set -u
 command -v sqlite3 >/dev/null || { echo "SKIPPED: the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 77; }
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
+. "$(dirname "$0")/lib.sh"
+rel_init crash "$1" "$2"
 BUDGET=${3:-75}
 MAXKILLS=${4:-300}
 MINKILLS=20
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-DEBRIEF=$BUILD/app/cli/debrief
-TOOL=$BUILD/tests/rel_tool
-SURVEY=$SRC/tests/kiosk/team.json
-T=$(mktemp -d /tmp/debrief-crash-XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export SDL_VIDEODRIVER=dummy
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
-rnd() { od -An -N4 -tu4 /dev/urandom | tr -d ' \n'; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# 0.xxx seconds for a number of milliseconds
-secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 
 PER_RUN=8 # participants per kiosk run
 
@@ -251,5 +236,4 @@ echo "export: $j runs, $xkills killed, $xcomplete left a complete batch (all ide
 [ $xkills -ge 10 ] && ok || bad "only $xkills exports were killed"
 [ $xfail -eq 0 ] && ok
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rel_finish

@@ -9,27 +9,16 @@
 # usage: test_faults.sh BUILD_DIR SOURCE_DIR
 set -u
 command -v sqlite3 >/dev/null || { echo "SKIPPED: the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 77; }
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-DEBRIEF=$BUILD/app/cli/debrief
-TOOL=$BUILD/tests/rel_tool
-SURVEY=$SRC/tests/kiosk/team.json
-T=$(mktemp -d /tmp/debrief-faults-XXXXXX)
+. "$(dirname "$0")/lib.sh"
+rel_init faults "$1" "$2"
 MOUNTS=""
 cleanup() {
   for m in $MOUNTS; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
+  rel_cleanup
 }
 trap cleanup EXIT
-export SDL_VIDEODRIVER=dummy
-passed=0
-failed=0
 skipped=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
 skip() { skipped=$((skipped + 1)); echo "SKIPPED: $*" >&2; }
-rnd() { od -An -N4 -tu4 /dev/urandom | tr -d ' \n'; }
 wait_for() { # FILE [TENTHS]: waits until FILE exists
   n=0
   while [ ! -e "$1" ] && [ $n -lt "${2:-150}" ]; do sleep 0.1; n=$((n + 1)); done

@@ -20,14 +20,7 @@
 # Needs root for the loop device; otherwise it says SKIPPED and exits 77 (ctest: skipped).
 # usage: test_forensic.sh BUILD_DIR SOURCE_DIR [N]
 set -u
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
 N=${3:-24}
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-DEBRIEF=$BUILD/app/cli/debrief
-TOOL=$BUILD/tests/rel_tool
-FORENSIC=$BUILD/tests/forensic
-SURVEY=$SRC/tests/kiosk/team.json
 INTERVAL=400
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIPPED: needs root to mount a file system image on a loop device"
@@ -36,19 +29,15 @@ fi
 for t in mkfs.ext4 debugfs mount fsfreeze; do
   command -v $t >/dev/null || { echo "$t is missing (e2fsprogs, util-linux)"; exit 1; }
 done
-T=$(mktemp -d /tmp/debrief-forensic-XXXXXX)
+. "$(dirname "$0")/lib.sh"
+rel_init forensic "$1" "$2"
+FORENSIC=$BUILD/tests/forensic
 MNT=$T/mnt
 cleanup() {
   mountpoint -q "$MNT" 2>/dev/null && { fsfreeze -u "$MNT" 2>/dev/null; umount "$MNT"; }
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
+  rel_cleanup
 }
 trap cleanup EXIT
-export SDL_VIDEODRIVER=dummy
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
-rnd() { od -An -N4 -tu4 /dev/urandom | tr -d ' \n'; }
 now_ns() { date +%s%N; }
 
 IMG=$T/card.img
@@ -198,5 +187,4 @@ EOF
 umount "$MNT"
 attack "$IMG" acknowledged 0
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rel_finish

@@ -10,27 +10,14 @@
 # usage: test_powerloss.sh BUILD_DIR SOURCE_DIR [SECONDS] [MAX_CUTS]
 set -u
 command -v sqlite3 >/dev/null || { echo "SKIPPED: the sqlite3 command-line tool is missing (apt-get install sqlite3)"; exit 77; }
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
+. "$(dirname "$0")/lib.sh"
+rel_init powerloss "$1" "$2"
 BUDGET=${3:-35}
 MAXCUTS=${4:-150}
 MINCUTS=20
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-TOOL=$BUILD/tests/rel_tool
 SHIM=$BUILD/tests/libpowerloss_shim.so
-SURVEY=$SRC/tests/kiosk/team.json
-T=$(mktemp -d /tmp/debrief-powerloss-XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export SDL_VIDEODRIVER=dummy
 # the shim is not instrumented; in the sanitizer build ASan need not come first
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
-rnd() { od -An -N4 -tu4 /dev/urandom | tr -d ' \n'; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-secs() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 PER_RUN=6
 
 make_script() {
@@ -146,5 +133,4 @@ echo "power loss: $cuts cuts, $(ls "$T/marks" | wc -l) thank-yous, $("$TOOL" cou
   "$fails failures; $(tr -d '(' <"$T/cuts" | awk '{ a += $5; t += $9; d += $12 } END { print a " unsynced writes applied, " t " of them torn, " d " names dropped" }')"
 [ $cuts -ge $MINCUTS ] && ok || bad "only $cuts cuts happened"
 [ $fails -eq 0 ] && ok
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rel_finish

@@ -10,20 +10,9 @@
 # allowed (registered separately as test_rel_nodump).
 # usage: test_secrets.sh BUILD_DIR SOURCE_DIR [--nodump]
 set -u
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
+. "$(dirname "$0")/lib.sh"
+rel_init secrets "$1" "$2"
 MODE=${3:-}
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-DEBRIEF=$BUILD/app/cli/debrief
-TOOL=$BUILD/tests/rel_tool
-SURVEY=$SRC/tests/kiosk/team.json
-T=$(mktemp -d /tmp/debrief-secrets-XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export SDL_VIDEODRIVER=dummy
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAILED: $*" >&2; }
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 
 C1="canaryA$(hex 8)"
@@ -158,5 +147,4 @@ echo "scanned $n_files files (data dir, TMPDIR, new files in /tmp and /dev/shm, 
 cores=$(find "$T" /tmp -maxdepth 2 -newer "$T/start" -name 'core*' -type f 2>/dev/null)
 [ -z "$cores" ] && ok || bad "core files: $cores"
 grep -q "canary" "$T/logs/kiosk.err" && bad "kiosk log mentions a canary" || ok
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rel_finish

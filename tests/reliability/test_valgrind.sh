@@ -5,17 +5,8 @@
 # usage: test_valgrind.sh BUILD_DIR SOURCE_DIR
 set -u
 command -v valgrind >/dev/null || { echo "SKIPPED: valgrind is not installed (apt-get install valgrind)"; exit 77; }
-BUILD=$(cd "$1" && pwd)
-SRC=$(cd "$2" && pwd)
-KIOSK=$BUILD/app/kiosk/debrief-kiosk
-DEBRIEF=$BUILD/app/cli/debrief
-TOOL=$BUILD/tests/rel_tool
-SURVEY=$SRC/tests/kiosk/team.json
-T=$(mktemp -d /tmp/debrief-valgrind-XXXXXX)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
-export SDL_VIDEODRIVER=dummy
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
+rel_init valgrind "$1" "$2"
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
   --show-leak-kinds=definite --num-callers=30"
 vg() { # NAME COMMAND...
@@ -58,5 +49,4 @@ vg import "$DEBRIEF" import --key "$T/keys/analyst.key" --passphrase-file "$T/pa
   --db "$T/a.db" --survey "$SURVEY" --trust-new-kiosk --ack-out "$T/ack.dba" "$T"/usb/*.dbb
 grep -q "1 response" "$T/import.out" && passed=$((passed + 1)) ||
   { failed=$((failed + 1)); echo "FAILED: the import did not import the response" >&2; cat "$T/import.out" >&2; }
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+rel_finish
