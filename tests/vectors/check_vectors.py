@@ -2,10 +2,14 @@
 """An independent reader of the batch and acknowledgement vectors in tests/vectors/.
 
 Written from docs/FORMAT.md alone (Python's hashlib for BLAKE2b, the `cryptography` package
-for Ed25519), it parses batch-1.dbb (version 1), batch-2.dbb (version 2, with its recipients)
-and ack-1.dba byte by byte, verifies their signatures, and checks the values FORMAT.md quotes:
-hashes, fingerprints, key ids. ctest runs it as test_vectors_python; it exits 77 (skipped)
-when `cryptography` is not installed (Debian: python3-cryptography).
+for Ed25519 and X25519, argon2-cffi for Argon2id, PyNaCl for crypto_secretbox), it parses
+batch-1.dbb (version 1), batch-2.dbb (version 2, with its recipients) and ack-1.dba byte by
+byte, verifies their signatures, and checks the values FORMAT.md quotes: hashes,
+fingerprints, key ids; and it opens the secret key files analyst.key and analyst-utf8.key
+with their passphrases as FORMAT.md gives their bytes (and not with the spellings it says do
+not open them). ctest runs it as test_vectors_python with the system's python3; it exits 77
+(skipped) when a package is missing (Debian: python3-cryptography python3-argon2
+python3-nacl).
 
     python3 tests/vectors/check_vectors.py [DIR]
 """
@@ -15,10 +19,16 @@ import os
 import sys
 
 try:
+    import nacl.exceptions
+    import nacl.secret
+    from argon2.low_level import Type, hash_secret_raw
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-except ImportError:
-    print("check_vectors: the cryptography package is missing: skipped")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (Ed25519PrivateKey,
+                                                                   Ed25519PublicKey)
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+except ImportError as e:
+    print("check_vectors: %s: skipped (python3-cryptography python3-argon2 python3-nacl)" % e)
     sys.exit(77)
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -101,6 +111,37 @@ def read_batch(data):
     return b
 
 
+def raw(public_key):
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def open_secret_key(data, passphrase):
+    """FORMAT.md, "Secret key file": (pk, sign_pk, sk, seed), or None if it does not open."""
+    r = Reader(data)
+    if r.take(4) != b"DBRK" or r.u(1) != 1 or r.u(1) != 1 or len(data) != 206:
+        raise ValueError("not a version 1 Argon2id secret key file")
+    opslimit, memlimit, salt = r.u(8), r.u(8), r.take(16)
+    pk, sign_pk, nonce, box = r.take(32), r.take(32), r.take(24), r.take(80)
+    k = hash_secret_raw(passphrase, salt, time_cost=opslimit, memory_cost=memlimit // 1024,
+                        parallelism=1, hash_len=32, type=Type.ID, version=0x13)
+    try:
+        secret = nacl.secret.SecretBox(k).decrypt(box, nonce)  # tag, then ciphertext
+    except nacl.exceptions.CryptoError:
+        return None
+    return pk, sign_pk, secret[:32], secret[32:]
+
+
+def check_secret_key(name, data, passphrase, pk, sign_pk):
+    opened = open_secret_key(data, passphrase)
+    check(opened is not None, "%s: opens with its passphrase" % name)
+    if opened:
+        fpk, fspk, sk, seed = opened
+        check(fpk == pk and fspk == sign_pk, "%s: holds the analyst's public keys" % name)
+        check(raw(X25519PrivateKey.from_private_bytes(sk).public_key()) == pk and
+              raw(Ed25519PrivateKey.from_private_bytes(seed).public_key()) == sign_pk,
+              "%s: its secret halves derive those public keys" % name)
+
+
 def main():
     here = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 
@@ -144,6 +185,18 @@ def main():
     flipped = bytearray(raw2)
     flipped[len(raw2) - 70] ^= 1  # inside the recipients section
     check(not read_batch(bytes(flipped))["sig_ok"], "batch-2.dbb: the signature covers the recipients")
+
+    check_secret_key("analyst.key", read("analyst.key"), b"correct horse battery staple", pk,
+                     sign_pk)
+    utf8 = bytes.fromhex("4bc3a473656b756368656e2066c3bc7220616c6c652c204772c3bcc39f6520")
+    check(utf8.decode("utf-8") == "K\u00e4sekuchen f\u00fcr alle, Gr\u00fc\u00dfe ",
+          "the UTF-8 passphrase is the NFC spelling FORMAT.md names")
+    check_secret_key("analyst-utf8.key", read("analyst-utf8.key"), utf8, pk, sign_pk)
+    nfd = utf8.replace(b"\xc3\xa4", b"a\xcc\x88").replace(b"\xc3\xbc", b"u\xcc\x88")
+    check(open_secret_key(read("analyst-utf8.key"), nfd) is None,
+          "analyst-utf8.key: the NFD spelling does not open it")
+    check(open_secret_key(read("analyst-utf8.key"), utf8[:-1]) is None,
+          "analyst-utf8.key: without the final space it does not open")
 
     ack = read("ack-1.dba")
     r = Reader(ack)
