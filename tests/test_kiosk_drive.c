@@ -19,7 +19,7 @@ static DbError err;
 
 static int find(void)
 {
-    return kiosk_admin_find_drive(NULL, drive, sizeof drive, &err);
+    return kiosk_admin_find_drive(NULL, NULL, drive, sizeof drive, &err);
 }
 
 static int mount_tmpfs(const char *dir, unsigned long flags)
@@ -62,9 +62,9 @@ static void test_search(void)
     CHECK(strstr(err.msg, "/media/debrief is read-only") != NULL);
 
     /* A configured directory is used as given, and reported when missing. */
-    CHECK(kiosk_admin_find_drive("/media/pi", drive, sizeof drive, &err) == DB_OK);
+    CHECK(kiosk_admin_find_drive(NULL, "/media/pi", drive, sizeof drive, &err) == DB_OK);
     CHECK_STR(drive, "/media/pi");
-    CHECK(kiosk_admin_find_drive("/media/nope", drive, sizeof drive, &err) == DB_ENOENT);
+    CHECK(kiosk_admin_find_drive(NULL, "/media/nope", drive, sizeof drive, &err) == DB_ENOENT);
     CHECK(strstr(err.msg, "No drive at /media/nope") != NULL);
 }
 

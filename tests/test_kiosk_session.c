@@ -1205,6 +1205,172 @@ static void test_admin_hold_back(void)
     free(data);
 }
 
+/* The results of Export and Apply acknowledgement in the survey's language (German, French):
+ * the session still open, a session held back, nothing (else) to export, the batch written,
+ * no acknowledgement file, one applied (and once more), a forged one, no drive. Screenshots
+ * of the result screens at 800x480 and 480x320 go to tests/kiosk-shots/SIZE-LANG/. */
+typedef struct AdminLang {
+    const char *code, *begin, *answer, *next, *submit, *thanks;
+    const char *pin_title, *ready, *open, *close, *exit, *back, *export_, *anyway, *ack;
+    const char *open_left, *nothing, *held_pre, *held_rest, *nothing_else, *wrote, *batch,
+        *write_down, *no_ack_pre, *no_ack_post, *deleted, *total_one, *forged, *again,
+        *total_zero, *no_drive_pre, *no_drive_post, *nothing_exported;
+} AdminLang;
+
+static const AdminLang admin_langs[] = {
+    {"de", "Tippen zum Starten", "Ja", "Weiter", "Absenden", "Danke!",
+     "PIN der Koordination", "Noch nicht exportiert", "Sitzung \xC3\xB6" "ffnen",
+     "Sitzung schlie\xC3\x9F" "en", "Beenden", "Zur\xC3\xBC" "ck", "Exportieren",
+     "Trotzdem exportieren", "Best\xC3\xA4tigung anwenden",
+     "Nicht exportiert: 1 Antwort der offenen Sitzung (schlie\xC3\x9F" "en Sie sie zuerst).",
+     "Nichts zu exportieren; keine Datei geschrieben.",
+     "Zur\xC3\xBC" "ckgehalten: \xE2\x80\x9EGroup 1\xE2\x80\x9C (",
+     ") hat 1 Antwort, weniger als 5: Eine so kleine Gruppe k\xC3\xB6nnte an ihren Antworten "
+     "erkannt werden.",
+     "Sonst nichts zu exportieren; keine Datei geschrieben.", "Geschrieben: debrief-",
+     "Paket 1 \xC2\xB7 1 Antwort \xC2\xB7 Pr\xC3\xBC" "fsumme ",
+     "Notieren Sie diese Angaben auf dem \xC3\x9C" "bergabeblatt.",
+     "Keine Best\xC3\xA4tigungsdatei (*.dba) auf dem Laufwerk unter ", " gefunden.",
+     "ack-0001.dba: 1 Antwort gel\xC3\xB6scht (1 Paket, signiert von der Auswertung ",
+     "Insgesamt gel\xC3\xB6scht: 1 Antwort.",
+     "forged.dba: NICHT angewendet, nichts gel\xC3\xB6scht: " DBERR_AUTH_MSG,
+     "ack-0001.dba: bereits angewendet; nichts mehr zu l\xC3\xB6schen",
+     "Insgesamt gel\xC3\xB6scht: 0 Antworten.", "Kein Laufwerk unter ",
+     " (dem eingestellten Exportordner). Stecken Sie den USB-Stick ein und warten Sie einen "
+     "Moment.",
+     "Es wurde nichts exportiert."},
+    {"fr", "Touchez pour commencer", "Oui", "Suivant", "Envoyer", "Merci !",
+     "PIN de coordination", "Pas encore export\xC3\xA9" "es", "Ouvrir une s\xC3\xA9" "ance",
+     "Fermer la s\xC3\xA9" "ance", "Quitter", "Retour", "Exporter", "Exporter quand m\xC3\xAA" "me",
+     "Appliquer l'accus\xC3\xA9",
+     "Pas dans l'export : 1 r\xC3\xA9ponse de la s\xC3\xA9" "ance ouverte (fermez-la d'abord).",
+     "Rien \xC3\xA0 exporter ; aucun fichier \xC3\xA9" "crit.",
+     "Retenue : \xC2\xAB\xC2\xA0Group 1\xC2\xA0\xC2\xBB (",
+     ") a 1 r\xC3\xA9ponse, moins de 5 : un groupe aussi petit pourrait \xC3\xAAtre reconnu "
+     "\xC3\xA0 ses r\xC3\xA9ponses.",
+     "Rien d'autre \xC3\xA0 exporter ; aucun fichier \xC3\xA9" "crit.", "\xC3\x89" "crit : debrief-",
+     "Lot 1 \xC2\xB7 1 r\xC3\xA9ponse \xC2\xB7 somme de contr\xC3\xB4le ",
+     "Notez ces informations sur la fiche de transfert.",
+     "Aucun accus\xC3\xA9 de r\xC3\xA9" "ception (*.dba) trouv\xC3\xA9 sur le support ", ".",
+     "ack-0001.dba : suppression de 1 r\xC3\xA9ponse (1 lot, accus\xC3\xA9 sign\xC3\xA9 par "
+     "l'analyste ",
+     "Total des suppressions : 1 r\xC3\xA9ponse.",
+     "forged.dba : NON appliqu\xC3\xA9, rien supprim\xC3\xA9 : " DBERR_AUTH_MSG,
+     "ack-0001.dba : d\xC3\xA9j\xC3\xA0 appliqu\xC3\xA9 ; plus rien \xC3\xA0 supprimer",
+     "Total des suppressions : 0 r\xC3\xA9ponse.", "Aucun support \xC3\xA0 l'emplacement ",
+     " (le dossier d'export configur\xC3\xA9). Branchez la cl\xC3\xA9 USB et patientez un "
+     "instant.",
+     "Rien n'a \xC3\xA9t\xC3\xA9 export\xC3\xA9."},
+};
+
+/* A survey in German and French only: one optional question. */
+static const char admin_lang_survey[] =
+    "{\"format\": 1, \"id\": \"kurz\", \"version\": 1,\n"
+    " \"languages\": [{\"code\": \"de\", \"name\": \"Deutsch\"},\n"
+    "               {\"code\": \"fr\", \"name\": \"Fran\xC3\xA7" "ais\"}],\n"
+    " \"title\": {\"de\": \"Kurzbefragung\", \"fr\": \"Sondage express\"},\n"
+    " \"intro\": {\"de\": \"Eine Frage.\", \"fr\": \"Une question.\"},\n"
+    " \"thanks\": {\"de\": \"Danke!\", \"fr\": \"Merci !\"},\n"
+    " \"prefer_not_label\": {\"de\": \"Keine Angabe\", \"fr\": \"Sans r\xC3\xA9ponse\"},\n"
+    " \"sections\": [{\"id\": \"main\", \"title\": {\"de\": \"Heute\", \"fr\": \"Aujourd'hui\"},\n"
+    "   \"questions\": [{\"id\": \"useful\", \"type\": \"single\",\n"
+    "     \"text\": {\"de\": \"War die Sitzung hilfreich?\", \"fr\": \"La s\xC3\xA9" "ance a-t-elle "
+    "\xC3\xA9t\xC3\xA9 utile ?\"},\n"
+    "     \"options\": [{\"id\": \"yes\", \"text\": {\"de\": \"Ja\", \"fr\": \"Oui\"}},\n"
+    "                 {\"id\": \"no\", \"text\": {\"de\": \"Nein\", \"fr\": \"Non\"}}]}]}]}\n";
+
+static int run_lang_script(const char *srv, const AdminLang *L, const char *size,
+                           const char *export_dir, const char *shots, const char *text)
+{
+    write_file(script, text);
+    const char *args[] = {"--survey",     srv,        "--data",          data_dir, "--recipient",
+                          pub,            "--script", script,            "--size", size,
+                          "--export-dir", export_dir, "--screenshot-dir", shots,   "--lang",
+                          L->code,        NULL};
+    int rc = run_kiosk(args, 0, errbuf, sizeof errbuf);
+    if (rc != 0)
+        fprintf(stderr, "%s %s: %s  (exit status %d)\n", L->code, size, errbuf, rc);
+    return rc;
+}
+
+static void test_admin_results_in_language(void)
+{
+    static const char *const sizes[] = {"800x480", "480x320"};
+    const char *b = getenv("DEBRIEF_BUILD_DIR");
+    char srv[600];
+    snprintf(srv, sizeof srv, "%s/kurz.json", tmp);
+    write_file(srv, admin_lang_survey);
+    for (size_t l = 0; l < sizeof admin_langs / sizeof admin_langs[0]; l++) {
+        const AdminLang *L = &admin_langs[l];
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+            char shots[4096], in[512], text[16384], missing[600];
+            snprintf(shots, sizeof shots, "%s/tests/kiosk-shots/%s-%s", b ? b : ".", sizes[i],
+                     L->code);
+            CHECK(fs_mkdir_p(shots, 0755, NULL) == DB_OK);
+            fresh_data(data_dir, 0);
+            fresh_drive();
+            CHECK(set_pin(data_dir, "246813\n") == 0);
+            snprintf(in, sizeof in,
+                     "longpress 10 10\nexpect \"%s\"\ntype \"246813\"\ntap \"OK\"\n"
+                     "expect \"%s\"\n",
+                     L->pin_title, L->ready);
+            /* One response, exported while its session is open, then held back, then sent. */
+            snprintf(text, sizeof text,
+                     "%stap \"%s\"\ntap \"Group 1\"\ntap \"%s\"\ntap \"%s\"\n"
+                     "tap \"%s\"\ntap \"%s\"\ntap \"%s\"\ntap \"%s\"\nexpect \"%s\"\nidle 9\n"
+                     "%stap \"%s\"\nexpect \"%s\"\nexpect \"%s\"\nabsent \"Nothing\"\n"
+                     "screenshot export-open.png\ntap \"%s\"\n"
+                     "tap \"%s\"\ntap \"%s\"\ntap \"%s\"\n"
+                     "tap \"%s\"\nexpect \"%s\"\nexpect \"%s\"\nexpect \"%s\"\n"
+                     "absent \"Held back\"\nscreenshot export-held.png\n"
+                     "tap \"%s\xE2\x80\xA6\"\ntap \"%s\"\n"
+                     "expect \"%s\"\nexpect \"%s\"\nexpect \"%s\"\nabsent \"Wrote\"\n"
+                     "screenshot export-wrote.png\ntap \"%s\"\n"
+                     "tap \"%s\"\nexpect \"%s\"\ntap \"%s\"\n"
+                     "tap \"%s\"\nexpect \"%s%s%s\"\nscreenshot ack-none.png\n",
+                     in, L->open, L->open, L->exit, L->begin, L->answer, L->next, L->submit,
+                     L->thanks, in, L->export_, L->open_left, L->nothing, L->back, L->close,
+                     L->close, L->back, L->export_, L->held_pre, L->held_rest, L->nothing_else,
+                     L->anyway, L->anyway, L->wrote, L->batch, L->write_down, L->back,
+                     L->export_, L->nothing, L->back, L->ack, L->no_ack_pre, drive,
+                     L->no_ack_post);
+            CHECK(run_lang_script(srv, L, sizes[i], drive, shots, text) == 0);
+            /* The analyst's acknowledgement, and a forged one beside it. */
+            Batch bt;
+            size_t len = 0;
+            uint8_t *data = read_batch(&bt, &len);
+            CHECK(data != NULL);
+            if (!data)
+                continue;
+            KeyPublic other_pub;
+            KeySecret *other = NULL;
+            CHECK(keys_generate(&other_pub, &other, NULL) == DB_OK);
+            CHECK(write_ack_file("ack-0001.dba", &bt, sec) == DB_OK);
+            CHECK(write_ack_file("forged.dba", &bt, other) == DB_OK);
+            keys_secret_free(other);
+            batch_free(&bt);
+            free(data);
+            snprintf(text, sizeof text,
+                     "%stap \"%s\"\nexpect \"%s\"\nexpect \"%s\"\nexpect \"%s\"\n"
+                     "screenshot ack.png\ntap \"%s\"\ntap \"%s\"\nexpect \"%s\"\n"
+                     "expect \"%s\"\n",
+                     in, L->ack, L->deleted, L->total_one, L->forged, L->back, L->ack, L->again,
+                     L->total_zero);
+            CHECK(run_lang_script(srv, L, sizes[i], drive, shots, text) == 0);
+            CHECK(count(data_dir) == 0);
+            /* No drive. */
+            snprintf(missing, sizeof missing, "%s/no-such-drive", tmp);
+            snprintf(text, sizeof text,
+                     "%stap \"%s\"\nexpect \"%s%s%s\"\nexpect \"%s\"\n"
+                     "screenshot no-drive.png\ntap \"%s\"\ntap \"%s\"\nexpect \"%s%s%s\"\n",
+                     in, L->export_, L->no_drive_pre, missing, L->no_drive_post,
+                     L->nothing_exported, L->back, L->ack, L->no_drive_pre, missing,
+                     L->no_drive_post);
+            CHECK(run_lang_script(srv, L, sizes[i], missing, shots, text) == 0);
+        }
+    }
+}
+
 /* No drive, and the admin screen timing out. */
 static void test_admin_errors_and_timeout(void)
 {
@@ -1597,7 +1763,8 @@ static void test_keys_pinned(void)
              "%s"
              "tap \"Confirm keys\xE2\x80\xA6\"\nexpect \"Use the new analyst keys?\"\n"
              "screenshot keys-confirm.png\n"
-             "tap \"Use these keys\"\nexpect \"from now on\"\ntap \"Back\"\n"
+             "tap \"Use these keys\"\nexpect \"From now on, answers are sealed to \"\n"
+             "expect \"The change is logged and shown on this screen.\"\ntap \"Back\"\n"
              "expect \"Analyst keys \"\ntap \"Exit\"\n%s",
              "longpress 10 10\ntype \"246813\"\nkey enter\nexpect \"Not yet exported\"\n",
              participant);
@@ -1867,6 +2034,7 @@ int main(void)
     RUN(test_admin_export_ack);
     RUN(test_admin_clock_in_1970);
     RUN(test_admin_hold_back);
+    RUN(test_admin_results_in_language);
     RUN(test_admin_errors_and_timeout);
     RUN(test_admin_drive_faults);
     RUN(test_no_core_dumps);

@@ -2,6 +2,7 @@
  * the on-screen keyboard and its UTF-8 editor, the idle state machine, submit rules,
  * script parsing, settings, PNG round trip. Uses the real fonts for measuring (no display). */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -1813,8 +1814,9 @@ static void fa_pin_save(void *ctx, int fails)
     fa->pin_saves++;
 }
 
-static void fa_status(void *ctx, KioskAdminStatus *st)
+static void fa_status(void *ctx, const AdminWords *aw, KioskAdminStatus *st)
 {
+    (void)aw;
     *st = ((FakeAdmin *)ctx)->st;
 }
 static int fa_open(void *ctx, const char *label, const char *date, int expected, DbError *err)
@@ -1839,8 +1841,10 @@ static int fa_close(void *ctx, DbError *err)
     fa->st.session_open = 0;
     return DB_OK;
 }
-static int fa_export(void *ctx, int force, char *msg, size_t cap, int *held)
+static int fa_export(void *ctx, const AdminWords *aw, int force, char *msg, size_t cap,
+                     int *held)
 {
+    (void)aw;
     FakeAdmin *fa = ctx;
     fa->exports++;
     fa->forced += force;
@@ -1850,15 +1854,17 @@ static int fa_export(void *ctx, int force, char *msg, size_t cap, int *held)
                    : "Wrote debrief-XXXX-XXXX-batch-000001.dbb");
     return DB_OK;
 }
-static int fa_ack(void *ctx, char *msg, size_t cap)
+static int fa_ack(void *ctx, const AdminWords *aw, char *msg, size_t cap)
 {
+    (void)aw;
     ((FakeAdmin *)ctx)->acks++;
     snprintf(msg, cap, "ack-1.dba: deleted 5 responses of 1 batch");
     return DB_OK;
 }
 
-static int fa_confirm_keys(void *ctx, char *msg, size_t cap)
+static int fa_confirm_keys(void *ctx, const AdminWords *aw, char *msg, size_t cap)
 {
+    (void)aw;
     FakeAdmin *fa = ctx;
     fa->keys_confirmed++;
     for (int i = 0; i < fa->st.n_unconfirmed; i++)
@@ -2705,6 +2711,46 @@ static void test_admin_double_taps(void)
     kiosk_free(k);
 }
 
+/* Every word of the coordinator's screens and of the operations' results, in every language:
+ * there, not empty, valid UTF-8 without control characters (but for the line breaks), and
+ * translated: a German or French table that repeats the English one was left untranslated.
+ * The struct holds only words up to zero_is_one. */
+static void test_admin_words_table(void)
+{
+    int n = 0;
+    const AdminWords *all = kiosk_admin_words_all(&n);
+    CHECK(n == 3);
+    _Static_assert(offsetof(AdminWords, zero_is_one) % sizeof(const char *) == 0,
+                   "AdminWords: words first");
+    size_t nw = offsetof(AdminWords, zero_is_one) / sizeof(const char *);
+    const char *const *en = (const char *const *)(const void *)&all[0];
+    for (int l = 0; l < n; l++) {
+        const char *const *w = (const char *const *)(const void *)&all[l];
+        size_t same = 0;
+        for (size_t i = 0; i < nw; i++) {
+            int ok = w[i] && w[i][0] && utf8_check(w[i], strlen(w[i]), true, NULL) == UTF8_OK;
+            CHECK(ok);
+            if (!ok)
+                fprintf(stderr, "  %s: word %zu is %s\n", all[l].code, i,
+                        w[i] ? "empty or not UTF-8" : "missing");
+            else if (l > 0 && strcmp(w[i], en[i]) == 0)
+                same++;
+        }
+        CHECK(l == 0 || same < nw / 8); /* "OK", ").", "Export" may be the same */
+        if (l > 0 && same >= nw / 8)
+            fprintf(stderr, "  %s: %zu of %zu words are the English ones\n", all[l].code, same,
+                    nw);
+    }
+    CHECK(kiosk_admin_words_for("de-CH") == &all[1] && kiosk_admin_words_for("xx") == &all[0]);
+    /* One and many: French counts 0 as one ("0 r\xC3\xA9ponse"), English and German do not. */
+    CHECK(kiosk_admin_one(&all[0], 1) && !kiosk_admin_one(&all[0], 0) &&
+          !kiosk_admin_one(&all[0], 2));
+    CHECK(!kiosk_admin_one(kiosk_admin_words_for("de"), 0));
+    CHECK(kiosk_admin_one(kiosk_admin_words_for("fr"), 0) &&
+          kiosk_admin_one(kiosk_admin_words_for("fr"), 1) &&
+          !kiosk_admin_one(kiosk_admin_words_for("fr"), 2));
+}
+
 /* The coordinator's screens in the language shown on the attract screen (German with the
  * bundled survey, French with team.json), laid out at every size. */
 static void test_admin_languages(void)
@@ -3081,6 +3127,7 @@ int main(void)
     RUN(test_admin_layout);
     RUN(test_fault_screen);
     RUN(test_admin_languages);
+    RUN(test_admin_words_table);
     RUN(test_finger_rules);
     RUN(test_admin_double_taps);
     survey_free(ccdg);

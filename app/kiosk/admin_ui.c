@@ -8,8 +8,9 @@
  *
  * Plain C like the rest of the UI core: the store, export and acknowledgement are behind the
  * KioskAdminOps the app provides. The coordinator's words follow the language shown on the
- * attract screen (kiosk_words.c: English, German, French); the messages the operations write
- * are the app's (English). The screens leave by setting adm_leave; they never call the flow.
+ * attract screen (kiosk_words.c: English, German, French), and so do the messages the
+ * operations write (they are given the words). The screens leave by setting adm_leave; they
+ * never call the flow.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,7 @@ static void refresh(Kiosk *k)
     memset(&k->st, 0, sizeof k->st);
     k->st.free_bytes = k->st.drive_free = -1;
     if (k->admin.status)
-        k->admin.status(k->admin.ctx, &k->st);
+        k->admin.status(k->admin.ctx, kui_admin_words(k), &k->st);
     /* What the coordinator just did shows at once; the app refines it (a full session, the
      * disk) when the attract screen returns. */
     if (k->st.n_unconfirmed > 0)
@@ -300,7 +301,7 @@ static void do_export(Kiosk *k, int force)
     char msg[sizeof k->result];
     int held = 0;
     msg[0] = '\0';
-    k->admin.export_batch(k->admin.ctx, force, msg, sizeof msg, &held);
+    k->admin.export_batch(k->admin.ctx, kui_admin_words(k), force, msg, sizeof msg, &held);
     set_result(k, force ? kui_admin_words(k)->res_export_forced : kui_admin_words(k)->export_,
                msg);
     k->result_held = held;
@@ -314,7 +315,7 @@ static void do_keys(Kiosk *k)
     char msg[sizeof k->result];
     msg[0] = '\0';
     if (k->admin.confirm_keys)
-        k->admin.confirm_keys(k->admin.ctx, msg, sizeof msg);
+        k->admin.confirm_keys(k->admin.ctx, kui_admin_words(k), msg, sizeof msg);
     set_result(k, kui_admin_words(k)->res_keys, msg);
     k->result_held = 0;
     refresh(k);
@@ -333,7 +334,8 @@ static void do_close(Kiosk *k)
     } else if (k->admin.close_session(k->admin.ctx, &err) == DB_OK) {
         snprintf(msg, sizeof msg, "%s\xE2\x80\x9C%s\xE2\x80\x9D (%s)%s%lld %s%s", aw->closed_pre,
                  k->st.label, k->st.date, aw->closed_with, k->st.responses,
-                 k->st.responses == 1 ? aw->response : aw->responses, aw->closed_rest);
+                 kiosk_admin_one(aw, k->st.responses) ? aw->response : aw->responses,
+                 aw->closed_rest);
         set_result(k, aw->res_closed, msg);
     } else {
         snprintf(msg, sizeof msg, "%s%.400s", aw->not_closed, err.msg);
@@ -377,7 +379,8 @@ static void label_done(Kiosk *k)
         len--;
     DbError err;
     if (len > 0 && session_label_check(s, len, &err) != DB_OK) { /* e.g. > 64 bytes */
-        snprintf(k->form_error, sizeof k->form_error, "Label not taken: %.400s", err.msg);
+        snprintf(k->form_error, sizeof k->form_error, "%s%.400s",
+                 kui_admin_words(k)->label_not_taken, err.msg);
     } else if (len > 0) {
         memcpy(k->form_label, s, len);
         k->form_label[len] = '\0';
@@ -446,7 +449,7 @@ void kadm_action(Kiosk *k, const UiTarget *t)
     case ACT_ADM_ACK: {
         char msg[sizeof k->result];
         msg[0] = '\0';
-        k->admin.apply_ack(k->admin.ctx, msg, sizeof msg);
+        k->admin.apply_ack(k->admin.ctx, kui_admin_words(k), msg, sizeof msg);
         set_result(k, kui_admin_words(k)->res_ack, msg);
         k->result_held = 0;
         refresh(k);
@@ -610,7 +613,7 @@ int kadm_tick(Kiosk *k)
         k->now - k->drive_polled >= DRIVE_POLL_MS) {
         KioskAdminStatus was = k->st;
         k->drive_polled = k->now;
-        k->admin.drive_status(k->admin.ctx, &k->st);
+        k->admin.drive_status(k->admin.ctx, kui_admin_words(k), &k->st);
         if (was.drive != k->st.drive || strcmp(was.drive_name, k->st.drive_name) != 0 ||
             was.drive_free / 1000000 != k->st.drive_free / 1000000) {
             k->dirty = 1;
@@ -896,7 +899,8 @@ static void build_admin(Kiosk *k)
                      aw->responses);
         else
             snprintf(cnt, sizeof cnt, "%lld %s %s", st->responses,
-                     st->responses == 1 ? aw->response : aw->responses, aw->so_far);
+                     kiosk_admin_one(aw, st->responses) ? aw->response : aw->responses,
+                     aw->so_far);
         snprintf(rows[n].value, sizeof rows[n].value, "%s \xC2\xB7 %s \xC2\xB7 %s", st->label,
                  st->date, cnt);
         rows[n++].color = c_fg;
@@ -906,11 +910,12 @@ static void build_admin(Kiosk *k)
     }
     rows[n].caption = aw->cap_unexported;
     snprintf(rows[n].value, sizeof rows[n].value, "%lld %s", st->unexported,
-             st->unexported == 1 ? aw->response : aw->responses);
+             kiosk_admin_one(aw, st->unexported) ? aw->response : aw->responses);
     rows[n++].color = c_fg;
     rows[n].caption = aw->cap_unacked;
     snprintf(rows[n].value, sizeof rows[n].value, "%lld %s %s", st->unacknowledged,
-             st->unacknowledged == 1 ? aw->response : aw->responses, aw->still_held);
+             kiosk_admin_one(aw, st->unacknowledged) ? aw->response : aw->responses,
+             aw->still_held);
     rows[n++].color = c_fg;
     rows[n].caption = aw->cap_free;
     human_bytes(st->free_bytes, aw->unknown, rows[n].value, sizeof rows[n].value);
@@ -1194,7 +1199,8 @@ static void build_confirm(Kiosk *k)
         title = aw->close_q;
         snprintf(msg, sizeof msg, "\xE2\x80\x9C%s\xE2\x80\x9D (%s) %s %lld %s.%s", k->st.label,
                  k->st.date, aw->has, k->st.responses,
-                 k->st.responses == 1 ? aw->response : aw->responses, aw->close_rest);
+                 kiosk_admin_one(aw, k->st.responses) ? aw->response : aw->responses,
+                 aw->close_rest);
         yes = aw->close_session;
     } else if (k->confirm == ACT_ADM_CONSOLE) { /* for IT staff: English */
         title = "Stop the kiosk for IT staff?";

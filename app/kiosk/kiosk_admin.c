@@ -230,21 +230,17 @@ static int read_only(const char *dir)
 }
 
 /* need_write = 0 finds read-only drives too (acknowledgements are only read). */
-static int find_drive(const char *configured, int need_write, char *out, size_t cap, DbError *err)
+static int find_drive(const AdminWords *aw, const char *configured, int need_write, char *out,
+                      size_t cap, DbError *err)
 {
     out[0] = '\0';
     if (configured && configured[0]) {
         struct stat sb;
         if (stat(configured, &sb) != 0 || !S_ISDIR(sb.st_mode))
-            return dberr_set(err, DB_ENOENT,
-                             "No drive at %s (the configured export directory). Insert the USB "
-                             "drive and wait a moment.",
-                             configured);
+            return dberr_set(err, DB_ENOENT, "%s%s%s", aw->no_drive_pre, configured,
+                             aw->no_drive_post);
         if (need_write && read_only(configured))
-            return dberr_set(err, DB_EIO,
-                             "The drive at %s is read-only. Use another drive, or check its "
-                             "write-protect switch.",
-                             configured);
+            return dberr_set(err, DB_EIO, "%s%s%s", aw->drive_at, configured, aw->read_only);
         snprintf(out, cap, "%s", configured);
         return DB_OK;
     }
@@ -274,18 +270,15 @@ static int find_drive(const char *configured, int need_write, char *out, size_t 
         globfree(&g);
     }
     if (ro[0])
-        return dberr_set(err, DB_EIO,
-                         "The drive at %s is read-only. Use another drive, or check its "
-                         "write-protect switch.",
-                         ro);
-    return dberr_set(err, DB_ENOENT,
-                     "No USB drive found. Insert one and wait a moment (looked for a mounted "
-                     "drive at " KIOSK_DRIVE_DEFAULT ", /media/*/* and /run/media/*/*).");
+        return dberr_set(err, DB_EIO, "%s%s%s", aw->drive_at, ro, aw->read_only);
+    return dberr_set(err, DB_ENOENT, "%s" KIOSK_DRIVE_DEFAULT ", /media/*/*, /run/media/*/*%s",
+                     aw->no_usb_pre, aw->no_usb_post);
 }
 
-int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbError *err)
+int kiosk_admin_find_drive(const AdminWords *aw, const char *configured, char *out, size_t cap,
+                           DbError *err)
 {
-    return find_drive(configured, 1, out, cap, err);
+    return find_drive(aw ? aw : kiosk_admin_words_for(NULL), configured, 1, out, cap, err);
 }
 
 /* The device mounted at dir, from /proc/self/mountinfo ("" if none). */
@@ -341,12 +334,12 @@ static void device_label(const char *dev, char *out, size_t cap)
     closedir(d);
 }
 
-void kiosk_admin_drive(const char *configured, int *present, char *name, size_t cap,
-                       long long *free_bytes)
+void kiosk_admin_drive(const AdminWords *aw, const char *configured, int *present, char *name,
+                       size_t cap, long long *free_bytes)
 {
     char dir[PATH_MAX];
     DbError err;
-    *present = find_drive(configured, 0, dir, sizeof dir, &err) == DB_OK;
+    *present = find_drive(aw, configured, 0, dir, sizeof dir, &err) == DB_OK;
     name[0] = '\0';
     *free_bytes = -1;
     if (!*present)
@@ -354,7 +347,7 @@ void kiosk_admin_drive(const char *configured, int *present, char *name, size_t 
     *free_bytes = fs_free_bytes(dir);
     if (configured && configured[0]) { /* its name only: the full path rarely fits */
         const char *slash = strrchr(dir, '/');
-        snprintf(name, cap, "folder %s", slash && slash[1] ? slash + 1 : dir);
+        snprintf(name, cap, "%s%s", aw->folder, slash && slash[1] ? slash + 1 : dir);
         return;
     }
     char src[PATH_MAX];
@@ -362,38 +355,35 @@ void kiosk_admin_drive(const char *configured, int *present, char *name, size_t 
     if (src[0] == '/')
         device_label(src, name, cap);
     if (!name[0])
-        snprintf(name, cap, "USB stick (%s)", src[0] ? src : dir);
+        snprintf(name, cap, "%s (%s)", aw->cap_stick, src[0] ? src : dir);
 }
 
-int kiosk_admin_release_drive(const char *dir, const char *request, int timeout_ms, char *msg,
-                              size_t cap)
+int kiosk_admin_release_drive(const AdminWords *aw, const char *dir, const char *request,
+                              int timeout_ms, char *msg, size_t cap)
 {
+    if (!aw)
+        aw = kiosk_admin_words_for(NULL);
     if (strcmp(dir, KIOSK_DRIVE_DEFAULT) != 0 || !is_mount_point(dir)) {
-        snprintf(msg, cap, "Unmount the drive at %s before you remove it.", dir);
+        snprintf(msg, cap, "%s%s%s", aw->unmount_pre, dir, aw->unmount_post);
         return 0;
     }
     int fd = open(request, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
-        snprintf(msg, cap,
-                 "The USB stick could not be released (%s: %s). Do not remove it yet: ask IT "
-                 "staff to unmount %s.",
-                 request, strerror(errno), dir);
+        snprintf(msg, cap, "%s%s: %s%s%s%s", aw->stick_not_released_pre, request,
+                 strerror(errno), aw->stick_not_released_mid, dir, aw->ask_it_post);
         return 0;
     }
     close(fd);
     for (int waited = 0; waited < timeout_ms; waited += 100) {
         if (!is_mount_point(dir)) {
-            snprintf(msg, cap, "You can remove the USB stick now.");
+            snprintf(msg, cap, "%s", aw->stick_released);
             fprintf(stderr, "debrief-kiosk: the USB stick at %s is released: it can be removed\n",
                     dir);
             return 1;
         }
         nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
     }
-    snprintf(msg, cap,
-             "The USB stick is still in use. Do not remove it yet: wait a minute, or ask IT "
-             "staff to unmount %s.",
-             dir);
+    snprintf(msg, cap, "%s%s%s", aw->stick_in_use, dir, aw->ask_it_post);
     fprintf(stderr, "debrief-kiosk: the USB stick at %s was not released within %d s\n", dir,
             timeout_ms / 1000);
     return 0;
@@ -401,13 +391,14 @@ int kiosk_admin_release_drive(const char *dir, const char *request, int timeout_
 
 /* After an export or acknowledgement: a USB stick the package mounted is unmounted (the
  * coordinator is told when it can be removed); a configured directory is left alone. */
-static void release_after(const KioskAdmin *a, const char *drive, char *msg, size_t cap)
+static void release_after(const KioskAdmin *a, const AdminWords *aw, const char *drive,
+                          char *msg, size_t cap)
 {
     if (a->export_dir && a->export_dir[0])
         return;
     char note[512];
     sd_notify_watchdog_extend(60);
-    kiosk_admin_release_drive(drive, KIOSK_DRIVE_EJECT, 15000, note, sizeof note);
+    kiosk_admin_release_drive(aw, drive, KIOSK_DRIVE_EJECT, 15000, note, sizeof note);
     sd_notify_watchdog_restore();
     size_t n = strlen(msg);
     snprintf(msg + n, cap - n, "%s%s", n && msg[n - 1] != '\n' ? "\n" : "", note);
@@ -418,7 +409,8 @@ static void op_release_drive(void *ctx)
     KioskAdmin *a = ctx;
     char msg[512];
     if (!(a->export_dir && a->export_dir[0]) && is_mount_point(KIOSK_DRIVE_DEFAULT))
-        kiosk_admin_release_drive(KIOSK_DRIVE_DEFAULT, KIOSK_DRIVE_EJECT, 15000, msg, sizeof msg);
+        kiosk_admin_release_drive(NULL, KIOSK_DRIVE_DEFAULT, KIOSK_DRIVE_EJECT, 15000, msg,
+                                  sizeof msg); /* msg: nobody is looking any more */
 }
 
 /* "Console": the main loop sees SIGTERM as SDL's quit event and returns; main exits with
@@ -432,24 +424,26 @@ static void op_console(void *ctx)
     raise(SIGTERM);
 }
 
-static void op_drive_status(void *ctx, KioskAdminStatus *st)
+static void op_drive_status(void *ctx, const AdminWords *aw, KioskAdminStatus *st)
 {
     KioskAdmin *a = ctx;
-    kiosk_admin_drive(a->export_dir, &st->drive, st->drive_name, sizeof st->drive_name,
+    kiosk_admin_drive(aw, a->export_dir, &st->drive, st->drive_name, sizeof st->drive_name,
                       &st->drive_free);
 }
 
 /* ---- the operations ---- */
 
-/* DB_EIO "the store is not open" when the kiosk could not open it (the reason is on the
- * status screen and in the journal). */
-static int need_store(const KioskAdmin *a, DbError *err)
+/* DB_EIO "the store is not open" in aw's words (NULL: English) when the kiosk could not open
+ * it (the reason is on the status screen and in the journal). */
+static int need_store(const KioskAdmin *a, const AdminWords *aw, DbError *err)
 {
     if (a->store)
         return DB_OK;
-    return dberr_set(err, DB_EIO, "The kiosk's database is not open: %s",
+    if (!aw)
+        aw = kiosk_admin_words_for(NULL);
+    return dberr_set(err, DB_EIO, "%s%s", aw->db_closed,
                      a->out_of_service && a->out_of_service[0] ? a->out_of_service
-                                                               : "see the journal");
+                                                               : aw->see_journal);
 }
 
 static int latest_date(const StoreSession *s, void *ctx)
@@ -593,7 +587,7 @@ int kiosk_keys_check(KioskAdmin *a, DbError *why)
 }
 
 /* The pinned keys on the status, and the configured ones when they differ. */
-static void keys_status(KioskAdmin *a, KioskAdminStatus *st)
+static void keys_status(KioskAdmin *a, const AdminWords *aw, KioskAdminStatus *st)
 {
     RcptSet pinned, cfg = configured(a);
     int found = 0;
@@ -618,37 +612,34 @@ static void keys_status(KioskAdmin *a, KioskAdminStatus *st)
         if (log[n - 1] == '\n')
             log[--n] = '\0';
         const char *last = strrchr(log, '\n');
-        snprintf(st->keys_change, sizeof st->keys_change, "Analyst keys %.300s",
+        snprintf(st->keys_change, sizeof st->keys_change, "%s %.300s", aw->res_keys,
                  last ? last + 1 : log);
     }
 }
 
-static int op_confirm_keys(void *ctx, char *msg, size_t cap)
+static int op_confirm_keys(void *ctx, const AdminWords *aw, char *msg, size_t cap)
 {
     KioskAdmin *a = ctx;
     DbError err;
     RcptSet cfg = configured(a);
     char now[RCPT_MAX * 21];
     rcpt_describe(&cfg, now, sizeof now);
-    int rc = need_store(a, &err);
+    int rc = need_store(a, aw, &err);
     if (rc == DB_OK)
         rc = rcpt_pin(a->store, &cfg, "confirmed by the coordinator on the admin screen", &err);
     if (rc != DB_OK) {
-        snprintf(msg, cap, "The analyst keys were not changed: %s", err.msg);
+        snprintf(msg, cap, "%s%s", aw->keys_not_changed, err.msg);
         fprintf(stderr, "debrief-kiosk: the analyst keys were not changed: %s\n", err.msg);
         return rc;
     }
-    snprintf(msg, cap,
-             "Answers are sealed to %s from now on.\nThe change is logged and shown on this "
-             "screen.",
-             now);
+    snprintf(msg, cap, "%s%s%s", aw->keys_now, now, aw->keys_logged);
     fprintf(stderr, "debrief-kiosk: analyst keys confirmed by the coordinator on the admin "
                     "screen: %s\n",
             now);
     return DB_OK;
 }
 
-static void op_status(void *ctx, KioskAdminStatus *st)
+static void op_status(void *ctx, const AdminWords *aw, KioskAdminStatus *st)
 {
     KioskAdmin *a = ctx;
     DbError err;
@@ -657,7 +648,7 @@ static void op_status(void *ctx, KioskAdminStatus *st)
     int64_t n = 0;
     st->free_bytes = fs_free_bytes(a->data_dir);
     if (a->out_of_service && a->out_of_service[0])
-        snprintf(st->problem, sizeof st->problem, "Out of service: %s", a->out_of_service);
+        snprintf(st->problem, sizeof st->problem, "%s%s", aw->out_of_service, a->out_of_service);
     if (!a->store)
         return;
     if (store_session_current(a->store, &cur, &found, &err) != DB_OK) {
@@ -682,15 +673,15 @@ static void op_status(void *ctx, KioskAdminStatus *st)
     if (coord_identity(a->data_dir, &id, st->kiosk_fp, &err) != DB_OK)
         snprintf(st->problem, sizeof st->problem, "%s", err.msg);
     keys_identity_free(id);
-    keys_status(a, st);
-    op_drive_status(ctx, st);
+    keys_status(a, aw, st);
+    op_drive_status(ctx, aw, st);
 }
 
 static int op_open(void *ctx, const char *label, const char *date, int expected, DbError *err)
 {
     KioskAdmin *a = ctx;
     int64_t id;
-    int rc = need_store(a, err);
+    int rc = need_store(a, NULL, err);
     if (rc != DB_OK)
         return rc;
     rc = store_session_open(a->store, label, date, a->survey->id, a->survey->version, expected, &id,
@@ -709,7 +700,7 @@ static int op_open(void *ctx, const char *label, const char *date, int expected,
 static int op_close(void *ctx, DbError *err)
 {
     KioskAdmin *a = ctx;
-    int rc = need_store(a, err);
+    int rc = need_store(a, NULL, err);
     if (rc == DB_OK)
         rc = store_session_close(a->store, err);
     if (rc != DB_OK)
@@ -740,19 +731,17 @@ __attribute__((format(printf, 3, 4))) static void add(char *msg, size_t cap, con
     va_end(ap);
 }
 
-static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
+static int op_export(void *ctx, const AdminWords *aw, int force, char *msg, size_t cap,
+                     int *held)
 {
     KioskAdmin *a = ctx;
     DbError err;
     char drive[PATH_MAX];
     msg[0] = '\0';
     *held = 0;
-    if (need_store(a, &err) != DB_OK) {
-        add(msg, cap, "%s\nNothing was exported.", err.msg);
-        return err.code;
-    }
-    if (kiosk_admin_find_drive(a->export_dir, drive, sizeof drive, &err) != DB_OK) {
-        add(msg, cap, "%s\nNothing was exported.", err.msg);
+    if (need_store(a, aw, &err) != DB_OK ||
+        find_drive(aw, a->export_dir, 1, drive, sizeof drive, &err) != DB_OK) {
+        add(msg, cap, "%s\n%s", err.msg, aw->nothing_exported);
         return err.code;
     }
     CoordExportOptions opt = {
@@ -763,14 +752,11 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
     sd_notify_watchdog_restore();
     if (rc != DB_OK) {
         if (rc == DB_ENOSPC)
-            add(msg, cap,
-                "The drive at %s is full. Free some space on it (or use another "
-                "drive) and export again: the same batch will be written.\n",
-                drive);
-        add(msg, cap, "Export failed: %s\nNothing was reported as exported.", err.msg);
+            add(msg, cap, "%s%s%s\n", aw->drive_at, drive, aw->is_full);
+        add(msg, cap, "%s%s\n%s", aw->export_failed, err.msg, aw->not_reported);
         fprintf(stderr, "debrief-kiosk: export failed: %s\n", err.msg);
         coord_export_result_free(&res);
-        release_after(a, drive, msg, cap);
+        release_after(a, aw, drive, msg, cap);
         return rc;
     }
     for (int i = 0; i < res.n_batches; i++) {
@@ -780,36 +766,36 @@ static int op_export(void *ctx, int force, char *msg, size_t cap, int *held)
         for (int j = 0; j < 8; j++)
             snprintf(h + 2 * j, 3, "%02x", b->hash[j]);
         add(msg, cap,
-            "Wrote %s to %s%s\nBatch %llu \xC2\xB7 %lld response%s \xC2\xB7 hash %s \xC2\xB7 "
-            "kiosk %s\n",
-            base ? base + 1 : b->path, drive,
-            b->resumed ? " (finishing an interrupted export)" : "", (unsigned long long)b->number,
-            (long long)b->n_records, b->n_records == 1 ? "" : "s", h, res.kiosk_fp);
+            "%s%s%s%s%s\n%s%llu \xC2\xB7 %lld %s \xC2\xB7 %s%s \xC2\xB7 %s%s\n", aw->wrote_pre,
+            base ? base + 1 : b->path, aw->wrote_mid, drive, b->resumed ? aw->resumed : "",
+            aw->batch, (unsigned long long)b->number, (long long)b->n_records,
+            kiosk_admin_one(aw, b->n_records) ? aw->response : aw->responses, aw->hash, h,
+            aw->kiosk, res.kiosk_fp);
         fprintf(stderr, "debrief-kiosk: exported batch %llu (%lld responses) to %s\n",
                 (unsigned long long)b->number, (long long)b->n_records, b->path);
     }
     if (res.n_batches > 0)
-        add(msg, cap, "Write these down on the transfer sheet.\n");
+        add(msg, cap, "%s\n", aw->write_down);
     for (int i = 0; i < res.n_held && i < 6; i++)
-        add(msg, cap,
-            "Held back: \xE2\x80\x9C%s\xE2\x80\x9D (%s) has %lld response%s, fewer than %d: a "
-            "group this small could be recognised from its answers.\n",
-            res.held[i].label, res.held[i].date, (long long)res.held[i].count,
-            res.held[i].count == 1 ? "" : "s", res.k);
+        add(msg, cap, "%s%s%s%s%s%lld %s%s%d%s\n", aw->held_pre, res.held[i].label,
+            aw->held_label_post, res.held[i].date, aw->held_has, (long long)res.held[i].count,
+            kiosk_admin_one(aw, res.held[i].count) ? aw->response : aw->responses,
+            aw->held_fewer, res.k, aw->held_rest);
     if (res.n_held > 6)
-        add(msg, cap, "... and %d more sessions held back.\n", res.n_held - 6);
+        add(msg, cap, "%s%d%s\n", aw->held_more_pre, res.n_held - 6,
+            kiosk_admin_one(aw, res.n_held - 6) ? aw->held_more_one : aw->held_more_many);
     if (res.open_responses > 0)
-        add(msg, cap, "Not exported: %lld response%s of the open session (close it first).\n",
-            (long long)res.open_responses, res.open_responses == 1 ? "" : "s");
+        add(msg, cap, "%s%lld%s\n", aw->open_pre, (long long)res.open_responses,
+            kiosk_admin_one(aw, res.open_responses) ? aw->open_one : aw->open_many);
     if (res.n_batches == 0)
-        add(msg, cap, "Nothing %sto export; no file written.\n", res.n_held > 0 ? "else " : "");
+        add(msg, cap, "%s\n", res.n_held > 0 ? aw->nothing_else_to_export : aw->nothing_to_export);
     *held = res.n_held;
     coord_export_result_free(&res);
     size_t n = strlen(msg);
     if (n && msg[n - 1] == '\n')
         msg[n - 1] = '\0';
     if (!*held || force) /* else "Export anyway" is offered: the stick stays */
-        release_after(a, drive, msg, cap);
+        release_after(a, aw, drive, msg, cap);
     return DB_OK;
 }
 
@@ -818,23 +804,24 @@ static int cmp_str(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static int op_ack(void *ctx, char *msg, size_t cap)
+static int op_ack(void *ctx, const AdminWords *aw, char *msg, size_t cap)
 {
     KioskAdmin *a = ctx;
     DbError err;
     char drive[PATH_MAX];
     msg[0] = '\0';
-    if (need_store(a, &err) != DB_OK) {
-        add(msg, cap, "%s\nNothing was deleted.", err.msg);
+    if (need_store(a, aw, &err) != DB_OK) {
+        add(msg, cap, "%s\n%s", err.msg, aw->nothing_deleted);
         return err.code;
     }
-    if (find_drive(a->export_dir, 0, drive, sizeof drive, &err) != DB_OK) {
+    if (find_drive(aw, a->export_dir, 0, drive, sizeof drive, &err) != DB_OK) {
         add(msg, cap, "%s", err.msg);
         return err.code;
     }
     DIR *d = opendir(drive);
     if (!d) {
-        add(msg, cap, "Cannot read the drive at %s: %s", drive, strerror(errno));
+        add(msg, cap, "%s%s%s%s", aw->unreadable_pre, drive, aw->unreadable_post,
+            strerror(errno));
         return DB_EIO;
     }
     char *names[KIOSK_ACK_MAX_FILES];
@@ -862,7 +849,7 @@ static int op_ack(void *ctx, char *msg, size_t cap)
     closedir(d);
     qsort(names, (size_t)n, sizeof names[0], cmp_str);
     if (n == 0)
-        add(msg, cap, "No acknowledgement file (*.dba) found on the drive at %s.", drive);
+        add(msg, cap, "%s%s%s", aw->no_ack_pre, drive, aw->no_ack_post);
     int64_t total = 0;
     int failed = 0;
     for (int i = 0; i < n; i++) {
@@ -876,19 +863,22 @@ static int op_ack(void *ctx, char *msg, size_t cap)
         if (applied) {
             total += res.deleted;
             if (res.n_purged > 0)
-                add(msg, cap, "%s: deleted %lld response%s of %d batch%s (signed by analyst %s)",
-                    names[i], (long long)res.deleted, res.deleted == 1 ? "" : "s", res.n_purged,
-                    res.n_purged == 1 ? "" : "es", res.analyst_fp);
+                add(msg, cap, "%s%s%lld %s%s%d %s%s%s)", names[i], aw->del_pre,
+                    (long long)res.deleted,
+                    kiosk_admin_one(aw, res.deleted) ? aw->response : aw->responses, aw->del_mid,
+                    res.n_purged, kiosk_admin_one(aw, res.n_purged) ? aw->batch_one
+                                                                   : aw->batch_many,
+                    aw->del_signed, res.analyst_fp);
             else
-                add(msg, cap, "%s: already applied; nothing more to delete", names[i]);
+                add(msg, cap, "%s%s", names[i], aw->already_applied);
             if (res.n_already > 0 && res.n_purged > 0)
-                add(msg, cap, " (%d batch%s already done)", res.n_already,
-                    res.n_already == 1 ? "" : "es");
+                add(msg, cap, " (%d%s", res.n_already,
+                    kiosk_admin_one(aw, res.n_already) ? aw->done_one : aw->done_many);
             add(msg, cap, "\n");
             fprintf(stderr, "debrief-kiosk: acknowledgement %s applied: %lld responses deleted\n",
                     path, (long long)res.deleted);
             if (res.warning[0]) {
-                add(msg, cap, "Warning: %s\n", res.warning);
+                add(msg, cap, "%s%s\n", aw->warning, res.warning);
                 fprintf(stderr, "debrief-kiosk: warning: %s\n", res.warning);
             }
         } else {
@@ -898,20 +888,21 @@ static int op_ack(void *ctx, char *msg, size_t cap)
             size_t pl = strlen(path);
             if (strncmp(why, path, pl) == 0 && why[pl] == ':' && why[pl + 1] == ' ')
                 why += pl + 2;
-            add(msg, cap, "%s: NOT applied, nothing deleted: %s\n", names[i], why);
+            add(msg, cap, "%s%s%s\n", names[i], aw->not_applied, why);
             fprintf(stderr, "debrief-kiosk: acknowledgement %s refused: %s\n", path, err.msg);
         }
         free(names[i]);
     }
     if (skipped)
-        add(msg, cap, "%d *.dba entr%s skipped (not a regular file).\n", skipped,
-            skipped == 1 ? "y" : "ies");
+        add(msg, cap, "%d%s\n", skipped,
+            kiosk_admin_one(aw, skipped) ? aw->skipped_one : aw->skipped_many);
     if (more)
-        add(msg, cap, "%d more *.dba files not read (at most %d at once).\n", more,
-            KIOSK_ACK_MAX_FILES);
+        add(msg, cap, "%d%s%d%s\n", more, kiosk_admin_one(aw, more) ? aw->more_one : aw->more_many,
+            KIOSK_ACK_MAX_FILES, aw->at_most_post);
     if (n > 0)
-        add(msg, cap, "Deleted %lld response%s in all.", (long long)total, total == 1 ? "" : "s");
-    release_after(a, drive, msg, cap);
+        add(msg, cap, "%s%lld %s%s", aw->total_pre, (long long)total,
+            kiosk_admin_one(aw, total) ? aw->response : aw->responses, aw->total_post);
+    release_after(a, aw, drive, msg, cap);
     return failed ? DB_EAUTH : DB_OK;
 }
 

@@ -60,22 +60,25 @@ typedef struct KioskAdmin {
 /* Fills ops with the operations over a (which must outlive the kiosk). */
 void kiosk_admin_ops(KioskAdmin *a, KioskAdminOps *ops);
 
+/* The messages below are in aw's words (kiosk_admin_words_for; NULL: English). */
+
 /* Finds where Export writes: configured (may be NULL or "") or a mounted removable drive.
  * Fills out with the directory. DB_ENOENT "no USB drive found ..." or DB_EIO "... is
  * read-only" with a message the coordinator can act on. */
-int kiosk_admin_find_drive(const char *configured, char *out, size_t cap, DbError *err);
+int kiosk_admin_find_drive(const AdminWords *aw, const char *configured, char *out, size_t cap,
+                           DbError *err);
 
 /* Whether there is a drive to export to now (configured, or a mounted stick, writable or
- * not), what to call it (the stick's file-system label, else its device; "folder NAME" for
- * a configured directory) and its free bytes (-1 if unknown). */
-void kiosk_admin_drive(const char *configured, int *present, char *name, size_t cap,
-                       long long *free_bytes);
+ * not), what to call it (the stick's file-system label, else "USB stick (DEVICE)"; "folder
+ * NAME" for a configured directory) and its free bytes (-1 if unknown). aw: not NULL. */
+void kiosk_admin_drive(const AdminWords *aw, const char *configured, int *present, char *name,
+                       size_t cap, long long *free_bytes);
 
 /* Releases the USB stick at dir: only the one at KIOSK_DRIVE_DEFAULT, by creating the file
  * request and waiting up to timeout_ms for it to be unmounted. Returns 1 when it can be
  * removed; msg (cap bytes) says so, or what to do instead. */
-int kiosk_admin_release_drive(const char *dir, const char *request, int timeout_ms, char *msg,
-                              size_t cap);
+int kiosk_admin_release_drive(const AdminWords *aw, const char *dir, const char *request,
+                              int timeout_ms, char *msg, size_t cap);
 
 /* The date a new session starts from on the admin screen: clock_date ("YYYY-MM-DD"), unless
  * it is earlier than latest_session (the latest session's date, or "") or than this version

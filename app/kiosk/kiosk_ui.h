@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "dberr.h"
+#include "kiosk_words.h"
 #include "osk.h"
 #include "response.h"
 #include "session_fields.h"
@@ -135,17 +136,20 @@ typedef struct KioskAdminStatus {
 
 typedef struct KioskAdminOps {
     void *ctx;
+    /* The operations write what the coordinator reads in aw's words (the language shown);
+     * details from lower layers (a file system's error) may stay English behind them. */
     /* Fills *st (never fails: problems go into st->problem). */
-    void (*status)(void *ctx, KioskAdminStatus *st);
+    void (*status)(void *ctx, const AdminWords *aw, KioskAdminStatus *st);
     int (*open_session)(void *ctx, const char *label, const char *date, int expected, DbError *err);
     int (*close_session)(void *ctx, DbError *err);
     /* Exports to the drive. msg receives what was written (file, batch number, short hash,
      * response count) and what was held back, or what went wrong; *held the number of
      * sessions held back for having fewer than k responses (then "Export anyway" is
      * offered, which calls this again with force = 1). DB_OK only if nothing failed. */
-    int (*export_batch)(void *ctx, int force, char *msg, size_t cap, int *held);
+    int (*export_batch)(void *ctx, const AdminWords *aw, int force, char *msg, size_t cap,
+                        int *held);
     /* Applies the acknowledgements (*.dba) found on the drive; msg says what was purged. */
-    int (*apply_ack)(void *ctx, char *msg, size_t cap);
+    int (*apply_ack)(void *ctx, const AdminWords *aw, char *msg, size_t cap);
     /* Optional (both or neither): keep the count of wrong PINs since the last right one
      * across restarts, so that restarting the kiosk does not lift a lockout. load returns the
      * saved count (0 if none; -1 if it cannot be read, which locks the pad as a first
@@ -156,7 +160,7 @@ typedef struct KioskAdminOps {
      * second, so that a stick plugged in or pulled out shows at once). Export and apply_ack
      * release a USB stick when they are done with it and say in msg whether it can be
      * removed. */
-    void (*drive_status)(void *ctx, KioskAdminStatus *st);
+    void (*drive_status)(void *ctx, const AdminWords *aw, KioskAdminStatus *st);
     /* Optional: leaving the admin screens (Exit, timeout) releases a USB stick still in. */
     void (*release_drive)(void *ctx);
     /* Optional: IT staff's way back to a shell without a network ("Console" on the admin
@@ -165,7 +169,7 @@ typedef struct KioskAdminOps {
     void (*console)(void *ctx);
     /* Pins the configured analyst keys in place of the pinned ones (the coordinator compared
      * the fingerprints); msg says what changed. Optional (NULL: nothing to confirm). */
-    int (*confirm_keys)(void *ctx, char *msg, size_t cap);
+    int (*confirm_keys)(void *ctx, const AdminWords *aw, char *msg, size_t cap);
 } KioskAdminOps;
 
 /* Sets the operations behind the admin screen (copied). Without them, or without a PIN,

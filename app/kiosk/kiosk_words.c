@@ -238,7 +238,35 @@ static const AdminWords admin_words[] = {
      "Use the new analyst keys?", "From now on, answers are sealed to ", " (until now: ",
      "). Whoever holds one of these keys can read every answer. Compare each fingerprint with "
      "the analyst's, by phone or on paper, before you confirm.",
-     "Use these keys", "Analyst keys", "Weak PIN: have a new one set (debrief-kiosk --set-pin)."},
+     "Use these keys", "Analyst keys", "Weak PIN: have a new one set (debrief-kiosk --set-pin).",
+     "Out of service: ", "folder ", "Label not taken: ", "The kiosk's database is not open: ",
+     "see the journal", "Nothing was exported.", "Nothing was deleted.", "No drive at ",
+     " (the configured export directory). Insert the USB drive and wait a moment.", "The drive at ",
+     " is read-only. Use another drive, or check its write-protect switch.",
+     " is full. Free some space on it (or use another drive) and export again: the same "
+     "batch will be written.",
+     "No USB drive found. Insert one and wait a moment (looked for a mounted drive at ", ").",
+     "Cannot read the drive at ", ": ", "Wrote ", " to ", " (finishing an interrupted export)",
+     "Batch ", "hash ", "kiosk ", "Write these down on the transfer sheet.",
+     "Held back: \xE2\x80\x9C", "\xE2\x80\x9D (", ") has ", ", fewer than ",
+     ": a group this small could be recognised from its answers.", "\xE2\x80\xA6 and ",
+     " more session held back.", " more sessions held back.", "Not exported: ",
+     " response of the open session (close it first).",
+     " responses of the open session (close it first).", "Nothing to export; no file written.",
+     "Nothing else to export; no file written.", "Export failed: ",
+     "Nothing was reported as exported.", "No acknowledgement file (*.dba) found on the drive at ",
+     ".", ": deleted ", " of ", "batch", "batches", " (signed by analyst ", " batch already done)",
+     " batches already done)", ": already applied; nothing more to delete",
+     ": NOT applied, nothing deleted: ", " *.dba entry skipped (not a regular file).",
+     " *.dba entries skipped (not a regular file).", " more *.dba file not read (at most ",
+     " more *.dba files not read (at most ", " at once).", "Deleted ", " in all.", "Warning: ",
+     "You can remove the USB stick now.",
+     "The USB stick is still in use. Do not remove it yet: wait a minute, or ask IT staff "
+     "to unmount ",
+     "The USB stick could not be released (", "). Do not remove it yet: ask IT staff to unmount ",
+     ".", "Unmount the drive at ", " before you remove it.", "The analyst keys were not changed: ",
+     ".\nThe change is logged and shown on this screen.",
+     0},
     {"de",
      "Koordination", "Beenden", "Sitzung", "Noch nicht exportiert", "Noch nicht best\xC3\xA4tigt",
      "Freier Speicher", "Dieser Kiosk", "Schl\xC3\xBCssel der Auswertung",
@@ -277,7 +305,50 @@ static const AdminWords admin_words[] = {
      "jeden Fingerabdruck mit dem der Auswertung, am Telefon oder auf Papier, bevor Sie "
      "best\xC3\xA4tigen.",
      "Diese Schl\xC3\xBCssel verwenden", "Schl\xC3\xBCssel der Auswertung",
-     "Schwache PIN: lassen Sie eine neue setzen (debrief-kiosk --set-pin)."},
+     "Schwache PIN: lassen Sie eine neue setzen (debrief-kiosk --set-pin).",
+     "Au\xC3\x9F" "er Betrieb: ", "Ordner ", "Bezeichnung nicht \xC3\xBC" "bernommen: ",
+     "Die Datenbank des Kiosks ist nicht ge\xC3\xB6" "ffnet: ", "siehe Systemprotokoll",
+     "Es wurde nichts exportiert.", "Es wurde nichts gel\xC3\xB6scht.", "Kein Laufwerk unter ",
+     " (dem eingestellten Exportordner). Stecken Sie den USB-Stick ein und warten Sie einen "
+     "Moment.",
+     "Das Laufwerk unter ",
+     " ist schreibgesch\xC3\xBCtzt. Nehmen Sie ein anderes oder pr\xC3\xBC" "fen Sie seinen "
+     "Schreibschutzschalter.",
+     " ist voll. Schaffen Sie dort Platz (oder nehmen Sie ein anderes Laufwerk) und "
+     "exportieren Sie erneut: Es wird dasselbe Paket geschrieben.",
+     "Kein USB-Stick gefunden. Stecken Sie einen ein und warten Sie einen Moment (gesucht "
+     "unter ",
+     ").", "Das Laufwerk unter ", " ist nicht lesbar: ", "Geschrieben: ", " nach ",
+     " (Abschluss eines unterbrochenen Exports)", "Paket ", "Pr\xC3\xBC" "fsumme ", "Kiosk ",
+     "Notieren Sie diese Angaben auf dem \xC3\x9C" "bergabeblatt.",
+     "Zur\xC3\xBC" "ckgehalten: \xE2\x80\x9E", "\xE2\x80\x9C (", ") hat ", ", weniger als ",
+     ": Eine so kleine Gruppe k\xC3\xB6nnte an ihren Antworten erkannt werden.",
+     "\xE2\x80\xA6 und ", " weitere Sitzung zur\xC3\xBC" "ckgehalten.",
+     " weitere Sitzungen zur\xC3\xBC" "ckgehalten.", "Nicht exportiert: ",
+     " Antwort der offenen Sitzung (schlie\xC3\x9F" "en Sie sie zuerst).",
+     " Antworten der offenen Sitzung (schlie\xC3\x9F" "en Sie sie zuerst).",
+     "Nichts zu exportieren; keine Datei geschrieben.",
+     "Sonst nichts zu exportieren; keine Datei geschrieben.", "Export fehlgeschlagen: ",
+     "Nichts wurde als exportiert gemeldet.",
+     "Keine Best\xC3\xA4tigungsdatei (*.dba) auf dem Laufwerk unter ", " gefunden.", ": ",
+     " gel\xC3\xB6scht (", "Paket", "Pakete", ", signiert von der Auswertung ",
+     " Paket bereits erledigt)", " Pakete bereits erledigt)",
+     ": bereits angewendet; nichts mehr zu l\xC3\xB6schen",
+     ": NICHT angewendet, nichts gel\xC3\xB6scht: ",
+     " *.dba-Eintrag \xC3\xBC" "bersprungen (keine normale Datei).",
+     " *.dba-Eintr\xC3\xA4ge \xC3\xBC" "bersprungen (keine normalen Dateien).",
+     " weitere *.dba-Datei nicht gelesen (h\xC3\xB6" "chstens ",
+     " weitere *.dba-Dateien nicht gelesen (h\xC3\xB6" "chstens ", " auf einmal).",
+     "Insgesamt gel\xC3\xB6scht: ", ".", "Warnung: ",
+     "Sie k\xC3\xB6nnen den USB-Stick jetzt abziehen.",
+     "Der USB-Stick wird noch verwendet. Ziehen Sie ihn noch nicht ab: Warten Sie eine "
+     "Minute oder bitten Sie die IT, ",
+     "Der USB-Stick konnte nicht freigegeben werden (",
+     "). Ziehen Sie ihn noch nicht ab: Bitten Sie die IT, ", " auszuh\xC3\xA4ngen.",
+     "H\xC3\xA4ngen Sie das Laufwerk unter ", " aus, bevor Sie es entfernen.",
+     "Die Schl\xC3\xBCssel der Auswertung wurden nicht ge\xC3\xA4ndert: ",
+     ".\nDie \xC3\x84nderung ist protokolliert und wird auf diesem Bildschirm angezeigt.",
+     0},
     {"fr",
      "Coordination", "Quitter", "S\xC3\xA9" "ance", "Pas encore export\xC3\xA9" "es",
      "Pas encore confirm\xC3\xA9" "es", "Espace libre", "Ce kiosque", "Cl\xC3\xA9 de l'analyste",
@@ -319,8 +390,62 @@ static const AdminWords admin_words[] = {
      "Comparez chaque empreinte avec celle de l'analyste, par t\xC3\xA9l\xC3\xA9phone ou sur "
      "papier, avant de confirmer.",
      "Utiliser ces cl\xC3\xA9s", "Cl\xC3\xA9s de l'analyste",
-     "PIN faible : faites-en d\xC3\xA9" "finir un nouveau (debrief-kiosk --set-pin)."},
+     "PIN faible : faites-en d\xC3\xA9" "finir un nouveau (debrief-kiosk --set-pin).",
+     "Hors service : ", "dossier ", "Nom non retenu : ",
+     "La base de donn\xC3\xA9" "es du kiosque n'est pas ouverte : ",
+     "voir le journal syst\xC3\xA8me", "Rien n'a \xC3\xA9t\xC3\xA9 export\xC3\xA9.",
+     "Rien n'a \xC3\xA9t\xC3\xA9 supprim\xC3\xA9.", "Aucun support \xC3\xA0 l'emplacement ",
+     " (le dossier d'export configur\xC3\xA9). Branchez la cl\xC3\xA9 USB et patientez un "
+     "instant.",
+     "Le support ",
+     " est en lecture seule. Utilisez-en un autre, ou v\xC3\xA9rifiez son verrou de "
+     "protection en \xC3\xA9" "criture.",
+     " est plein. Lib\xC3\xA9rez de la place (ou utilisez un autre support) et exportez "
+     "\xC3\xA0 nouveau : le m\xC3\xAAme lot sera \xC3\xA9" "crit.",
+     "Aucune cl\xC3\xA9 USB trouv\xC3\xA9" "e. Branchez-en une et patientez un instant "
+     "(cherch\xC3\xA9" "e dans ",
+     ").", "Impossible de lire le support ", " : ", "\xC3\x89" "crit : ", " dans ",
+     " (fin d'un export interrompu)", "Lot ", "somme de contr\xC3\xB4le ", "kiosque ",
+     "Notez ces informations sur la fiche de transfert.", "Retenue : \xC2\xAB\xC2\xA0",
+     "\xC2\xA0\xC2\xBB (", ") a ", ", moins de ",
+     " : un groupe aussi petit pourrait \xC3\xAAtre reconnu \xC3\xA0 ses r\xC3\xA9ponses.",
+     "\xE2\x80\xA6 et ", " autre s\xC3\xA9" "ance retenue.", " autres s\xC3\xA9" "ances retenues.",
+     "Pas dans l'export : ", " r\xC3\xA9ponse de la s\xC3\xA9" "ance ouverte (fermez-la d'abord).",
+     " r\xC3\xA9ponses de la s\xC3\xA9" "ance ouverte (fermez-la d'abord).",
+     "Rien \xC3\xA0 exporter ; aucun fichier \xC3\xA9" "crit.",
+     "Rien d'autre \xC3\xA0 exporter ; aucun fichier \xC3\xA9" "crit.",
+     "\xC3\x89" "chec de l'export : ",
+     "Rien n'a \xC3\xA9t\xC3\xA9 signal\xC3\xA9 comme export\xC3\xA9.",
+     "Aucun accus\xC3\xA9 de r\xC3\xA9" "ception (*.dba) trouv\xC3\xA9 sur le support ", ".",
+     " : suppression de ", " (", "lot", "lots", ", accus\xC3\xA9 sign\xC3\xA9 par l'analyste ",
+     " lot d\xC3\xA9j\xC3\xA0 trait\xC3\xA9)", " lots d\xC3\xA9j\xC3\xA0 trait\xC3\xA9s)",
+     " : d\xC3\xA9j\xC3\xA0 appliqu\xC3\xA9 ; plus rien \xC3\xA0 supprimer",
+     " : NON appliqu\xC3\xA9, rien supprim\xC3\xA9 : ",
+     " entr\xC3\xA9" "e *.dba ignor\xC3\xA9" "e (pas un fichier ordinaire).",
+     " entr\xC3\xA9" "es *.dba ignor\xC3\xA9" "es (pas des fichiers ordinaires).",
+     " autre fichier *.dba non lu (au plus ", " autres fichiers *.dba non lus (au plus ",
+     " \xC3\xA0 la fois).", "Total des suppressions : ", ".", "Attention : ",
+     "Vous pouvez retirer la cl\xC3\xA9 USB maintenant.",
+     "La cl\xC3\xA9 USB est encore utilis\xC3\xA9" "e. Ne la retirez pas encore : attendez "
+     "une minute, ou demandez au service informatique de d\xC3\xA9monter ",
+     "La cl\xC3\xA9 USB n'a pas pu \xC3\xAAtre lib\xC3\xA9r\xC3\xA9" "e (",
+     "). Ne la retirez pas encore : demandez au service informatique de d\xC3\xA9monter ", ".",
+     "D\xC3\xA9montez le support ", " avant de le retirer.",
+     "Les cl\xC3\xA9s de l'analyste n'ont pas \xC3\xA9t\xC3\xA9 chang\xC3\xA9" "es : ",
+     ".\nLe changement est consign\xC3\xA9 et affich\xC3\xA9 sur cet \xC3\xA9" "cran.",
+     1},
 };
+
+const AdminWords *kiosk_admin_words_all(int *n)
+{
+    *n = (int)(sizeof admin_words / sizeof admin_words[0]);
+    return admin_words;
+}
+
+int kiosk_admin_one(const AdminWords *aw, long long n)
+{
+    return n == 1 || (n == 0 && aw->zero_is_one);
+}
 
 const AdminWords *kiosk_admin_words_for(const char *code)
 {

@@ -27,8 +27,10 @@ typedef struct UiWords {
 } UiWords;
 
 /* The coordinator's screens, in the language shown on the attract screen when the PIN pad
- * was opened. Counts are written as pieces around the number (no format strings here). The
- * messages of an export or acknowledgement come from the app and stay in English. */
+ * was opened, and the results of the operations behind them (kiosk_admin.c). Counts are
+ * written as pieces around the number (no format strings here); a name, path or count goes
+ * between a _pre and a _post piece. Details from lower layers (a file system's error, a
+ * refused acknowledgement's reason) stay English behind these words. */
 typedef struct AdminWords {
     const char *code;
     const char *coordinator, *exit, *cap_session, *cap_unexported, *cap_unacked, *cap_free,
@@ -51,11 +53,38 @@ typedef struct AdminWords {
     /* the analyst keys (a changed set to confirm) and a weak PIN */
     const char *cap_configured, *not_confirmed, *confirm_keys, *keys_q, *keys_now, *keys_was,
         *keys_rest, *use_keys, *res_keys, *weak_pin;
+    /* status: the kiosk out of service, a configured export folder, a label not taken */
+    const char *out_of_service, *folder, *label_not_taken;
+    /* the store not open: before the reason, or in place of one */
+    const char *db_closed, *see_journal, *nothing_exported, *nothing_deleted;
+    /* the drive: none at the configured directory; "The drive at X is read-only / is full";
+     * no USB stick found (before the places looked at); a drive that cannot be read */
+    const char *no_drive_pre, *no_drive_post, *drive_at, *read_only, *is_full, *no_usb_pre,
+        *no_usb_post, *unreadable_pre, *unreadable_post;
+    /* an export: "Wrote FILE to DRIVE", its batch line, held back sessions, the open one */
+    const char *wrote_pre, *wrote_mid, *resumed, *batch, *hash, *kiosk, *write_down, *held_pre,
+        *held_label_post, *held_has, *held_fewer, *held_rest, *held_more_pre, *held_more_one,
+        *held_more_many, *open_pre, *open_one, *open_many, *nothing_to_export,
+        *nothing_else_to_export, *export_failed, *not_reported;
+    /* an acknowledgement: FILE, pre, N response(s), mid, M batch(es), signed, FINGERPRINT, ")" */
+    const char *no_ack_pre, *no_ack_post, *del_pre, *del_mid, *batch_one, *batch_many,
+        *del_signed, *done_one, *done_many, *already_applied, *not_applied, *skipped_one,
+        *skipped_many, *more_one, *more_many, *at_most_post, *total_pre, *total_post, *warning;
+    /* the USB stick released, or why not (before and after the mount point) */
+    const char *stick_released, *stick_in_use, *stick_not_released_pre,
+        *stick_not_released_mid, *ask_it_post, *unmount_pre, *unmount_post;
+    /* the analyst keys: not changed (before the reason); changed (after keys_now FPS) */
+    const char *keys_not_changed, *keys_logged;
+    int zero_is_one; /* 0 takes the singular, as 1 does (French: "0 reponse") */
 } AdminWords;
 
 /* The words for a language code ("de", "de-CH", "fr"): by its first two letters; English
  * for any other (or NULL). Never NULL. */
 const UiWords *kiosk_words_for(const char *lang_code);
 const AdminWords *kiosk_admin_words_for(const char *lang_code);
+/* Whether a count of n takes the singular in aw's language (1; in French also 0). */
+int kiosk_admin_one(const AdminWords *aw, long long n);
+/* The tables, for tests that check every word: *n receives how many there are. */
+const AdminWords *kiosk_admin_words_all(int *n);
 
 #endif
