@@ -1129,7 +1129,7 @@ static int panel_density(App *app)
     if (!wmm) {
         dpi = platform_dpi(app->plat);
         snprintf(where, sizeof where, "SDL");
-        if (!dpi && strcmp(platform_driver(app->plat), "kmsdrm") == 0)
+        if (!dpi && platform_on_kmsdrm(app->plat))
             panel_size_mm(&wmm, &hmm, where, sizeof where);
     }
     if (wmm > 0) {

@@ -60,6 +60,9 @@ void platform_close(Platform *p);
 /* The SDL video driver in use, named as SDL names it ("x11", "wayland", "KMSDRM", "dummy",
  * "offscreen"). */
 const char *platform_driver(const Platform *p);
+/* Whether that driver is KMSDRM, the Pi's console (where SDL knows no DPI and the DRM
+ * connector says the panel's size). One comparison, with SDL's spelling of the name. */
+int platform_on_kmsdrm(const Platform *p);
 /* The renderer's name ("software", "opengles2", ...). The first renderer that can open the
  * window and the kiosk's render target is used (on KMSDRM "opengles2" first, else SDL's own
  * choice first, then "opengles2", then "software"). */

@@ -279,6 +279,10 @@ const char *platform_driver(const Platform *p)
 {
     return p->driver;
 }
+int platform_on_kmsdrm(const Platform *p)
+{
+    return strcmp(p->driver, "KMSDRM") == 0; /* SDL_GetCurrentVideoDriver's spelling */
+}
 const char *platform_renderer(const Platform *p)
 {
     return p->renderer;
@@ -503,7 +507,7 @@ static int try_renderer(Platform *p, const PlatformConfig *cfg, const char *name
 static int open_renderer(Platform *p, const PlatformConfig *cfg, DbError *err)
 {
     const char *asked = SDL_getenv("SDL_RENDER_DRIVER");
-    int kms = strcmp(p->driver, "KMSDRM") == 0 && !(asked && asked[0]);
+    int kms = platform_on_kmsdrm(p) && !(asked && asked[0]);
     const char *order[] = {kms ? "opengles2" : NULL, kms ? NULL : "opengles2", "software"};
     DbError e;
     dberr_clear(&e);
@@ -553,8 +557,7 @@ int platform_open(const PlatformConfig *cfg, KFonts *fonts, Platform **out, int 
     }
     p->opts = PLATFORM_DRAW_OPAQUE_TEXT | PLATFORM_DRAW_SKIP_HIDDEN | PLATFORM_DRAW_PARTIAL |
               PLATFORM_DRAW_PLAIN_STORES;
-    /* The names as SDL reports them (SDL_GetCurrentVideoDriver): "KMSDRM" in capitals. */
-    if (strcmp(p->driver, "KMSDRM") == 0 || strcmp(p->driver, "dummy") == 0 ||
+    if (platform_on_kmsdrm(p) || strcmp(p->driver, "dummy") == 0 ||
         strcmp(p->driver, "offscreen") == 0)
         fdwait_open(&p->fdw);
     SDL_ShowCursor(cfg->fullscreen ? SDL_DISABLE : SDL_ENABLE);
