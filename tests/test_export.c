@@ -1092,6 +1092,111 @@ static void test_pinned_recipients(void)
     store_close(st);
 }
 
+/* A kiosk pinned to A exports a batch sealed to A; the keys are then changed to M (with the
+ * PIN: the admin screen or --pin-recipients). Returns the batch's entry for an
+ * acknowledgement and the kiosk's public key; dir holds the kiosk. */
+static void exported_then_rekeyed(const char *dir, AckEntry *e, uint8_t kiosk_pk[32])
+{
+    DbError err;
+    Store *st = NULL;
+    rm_rf(dir);
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    RcptSet a = {1, {g_pub}}, m = {1, {g_mallory_pub}};
+    CHECK(rcpt_pin(st, &a, "pinned at the first start", &err) == DB_OK);
+    int64_t sid;
+    CHECK(store_session_open(st, "Group R", "2024-05-14", "ccdg", 1, 0, &sid, &err) == DB_OK);
+    for (int i = 0; i < 2; i++) {
+        uint8_t rec[1024];
+        size_t rl;
+        CHECK(seal_record((const uint8_t *)"answer", 6, 256, &g_pub, 1, rec, sizeof rec, &rl,
+                          &err) == DB_OK);
+        CHECK(store_response_put(st, sid, rec, rl, &err) == DB_OK);
+    }
+    CHECK(store_session_close(st, &err) == DB_OK);
+    CoordExportOptions o = {.store = st, .data_dir = dir, .out_dir = g_out, .force = 1};
+    CoordExportResult r;
+    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 1);
+    memset(e, 0, sizeof *e);
+    if (r.n_batches == 1) {
+        e->number = r.batches[0].number;
+        memcpy(e->hash, r.batches[0].hash, BATCH_HASH_BYTES);
+        unlink(r.batches[0].path);
+    }
+    coord_export_result_free(&r);
+    CHECK(rcpt_pin(st, &m, "confirmed by the coordinator on the admin screen", &err) == DB_OK);
+    store_close(st);
+    KeyIdentity *id = NULL;
+    CHECK(coord_identity(dir, &id, NULL, &err) == DB_OK);
+    if (id)
+        keys_identity_public(id, kiosk_pk);
+    keys_identity_free(id);
+}
+
+static int ack_in(const char *dir, const char *path, CoordAckResult *r, DbError *err)
+{
+    Store *st = NULL;
+    int rc = store_open(dir, &st, err);
+    if (rc == DB_OK)
+        rc = coord_ack(st, dir, NULL, 0, path, r, err);
+    store_close(st);
+    return rc;
+}
+
+static int64_t responses_in(const char *dir)
+{
+    Store *st = NULL;
+    DbError err;
+    int64_t n = -1;
+    if (store_open(dir, &st, &err) == DB_OK)
+        store_response_count(st, -1, &n, &err);
+    store_close(st);
+    return n;
+}
+
+/* Review of issue 15: an acknowledgement is checked against the keys pinned *now*, not the
+ * keys the acknowledged batch was sealed to. So a key pinned after the export -- by whoever
+ * holds the PIN (the coordinator) -- signs an acknowledgement of a batch it cannot read, and
+ * the kiosk deletes responses the analyst never imported. Expected: refused, nothing deleted
+ * (only a key the batch's records are sealed to may acknowledge it). */
+static void test_ack_by_key_pinned_after_export(void)
+{
+    char dir[400], path[512];
+    snprintf(dir, sizeof dir, "%s/rekeyed-m", g_root);
+    AckEntry e;
+    uint8_t kpk[32] = {0};
+    exported_then_rekeyed(dir, &e, kpk);
+    CHECK(responses_in(dir) == 2);
+    CHECK(write_ack("rekeyed-m.dba", kpk, &e, 1, g_mallory, path, sizeof path) == DB_OK);
+    CoordAckResult r;
+    DbError err;
+    int rc = ack_in(dir, path, &r, &err);
+    CHECK(rc != DB_OK);
+    CHECK(responses_in(dir) == 2);
+}
+
+/* The other side of the same rule: after the change, the analyst who holds the key the batch
+ * was sealed to imported it and acknowledges it; the kiosk refuses ("authentication failed",
+ * or "not pinned" with --recipient), so those responses can never be purged. Expected: the
+ * acknowledgement by the key the batch is sealed to deletes them. */
+static void test_ack_by_batch_key_after_rekey(void)
+{
+    char dir[400], path[512];
+    snprintf(dir, sizeof dir, "%s/rekeyed-a", g_root);
+    AckEntry e;
+    uint8_t kpk[32] = {0};
+    exported_then_rekeyed(dir, &e, kpk);
+    CHECK(write_ack("rekeyed-a.dba", kpk, &e, 1, g_sec, path, sizeof path) == DB_OK);
+    CoordAckResult r;
+    DbError err;
+    int rc = ack_in(dir, path, &r, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "  (refused: %s)\n", err.msg);
+    CHECK(rc == DB_OK);
+    CHECK(responses_in(dir) == 0);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -1110,6 +1215,8 @@ int main(void)
     RUN(test_split_export);
     RUN(test_killed_exports_recover);
     RUN(test_pinned_recipients);
+    RUN(test_ack_by_key_pinned_after_export);
+    RUN(test_ack_by_batch_key_after_rekey);
     keys_secret_free(g_sec);
     keys_secret_free(g_mallory);
     rm_rf(g_root);
