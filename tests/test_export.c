@@ -395,14 +395,14 @@ static void test_acknowledgements(void)
     CHECK_STR(err.msg, want);
     CHECK(ack_with(&g_pub, 1, path, &r, &err) == DB_EAUTH);
     CHECK_STR(err.msg, want);
-    /* ... and its signer's key offered as the one to verify with: not pinned, refused. */
+    /* ... and its signer's key offered as the one to verify with: never pinned, refused. */
     char mfp[KEY_FINGERPRINT_SIZE], pfp[KEY_FINGERPRINT_SIZE];
     keys_public_fingerprint(&g_mallory_pub, mfp);
     keys_public_fingerprint(&g_pub, pfp);
     CHECK(ack_with(&g_mallory_pub, 1, path, &r, &err) == DB_ESTATE);
     snprintf(want, sizeof want,
-             "analyst key %s is not pinned on this kiosk (pinned: %s); an acknowledgement is "
-             "verified only with the pinned keys; nothing was deleted",
+             "analyst key %s was never pinned on this kiosk (pinned now: %s); an "
+             "acknowledgement is verified only with keys pinned here; nothing was deleted",
              mfp, pfp);
     CHECK_STR(err.msg, want);
     KeyPublic both_keys[2] = {g_pub, g_mallory_pub};
@@ -466,14 +466,26 @@ static void test_acknowledgements(void)
                        "written again");
     coord_export_result_free(&x);
 
-    /* With two pinned analyst keys, either may sign; batch 2 (3 responses) goes. */
+    /* Issue 15: a second pinned key may not acknowledge batch 2, whose records are sealed to
+     * g_pub only (it cannot have imported them); nothing of the file applies. */
     AckEntry both[2] = {e1, e2};
-    CHECK(write_ack("good12.dba", pk, both, 2, g_mallory, path, sizeof path) == DB_OK);
+    CHECK(write_ack("mallory12.dba", pk, both, 2, g_mallory, path, sizeof path) == DB_OK);
     KeyPublic recips[2] = {g_mallory_pub, g_pub};
     pin_keys(recips, 2);
+    CHECK(ack_with(NULL, 0, path, &r, &err) == DB_ESTATE);
+    snprintf(want, sizeof want,
+             "%s: batch 2: its records are sealed to %s, not to the key that signed this "
+             "acknowledgement (%s), which cannot have imported them; nothing was deleted",
+             path, pfp, mfp);
+    CHECK_STR(err.msg, want);
+    CHECK(ack_with(&g_mallory_pub, 1, path, &r, &err) == DB_ESTATE);
+    CHECK_STR(err.msg, want);
+    CHECK(count_responses() == before - 11);
+    /* The key they are sealed to, one of the two pinned: batch 2 (3 responses) goes. */
+    CHECK(write_ack("good12.dba", pk, both, 2, g_sec, path, sizeof path) == DB_OK);
     CHECK(ack_with(NULL, 0, path, &r, &err) == DB_OK);
     CHECK(r.n_purged == 1 && r.n_already == 1 && r.deleted == 3);
-    CHECK_STR(r.analyst_fp, mfp);
+    CHECK_STR(r.analyst_fp, pfp);
     CHECK(count_responses() == before - 14);
     pin_keys(&g_pub, 1);
 }
@@ -893,8 +905,8 @@ static void test_cli(void)
     char mfp[KEY_FINGERPRINT_SIZE];
     keys_public_fingerprint(&g_mallory_pub, mfp);
     snprintf(line, sizeof line,
-             "debrief: error: analyst key %s is not pinned on this kiosk (pinned: %s); an "
-             "acknowledgement is verified only with the pinned keys; nothing was deleted\n",
+             "debrief: error: analyst key %s was never pinned on this kiosk (pinned now: %s); "
+             "an acknowledgement is verified only with keys pinned here; nothing was deleted\n",
              mfp, pfp);
     CHECK_STR(output("err"), line);
     CHECK(count_responses() == 8);
@@ -953,6 +965,38 @@ static void test_cli(void)
           NULL);
     CHECK(run("session list --data '%s'", g_data) == 0);
     CHECK(strstr(output("out"), "Group F") == NULL);
+
+    /* Issue 15 through `debrief ack`: whoever holds the PIN pins a key of their own (admin
+     * screen, --pin-recipients) and acknowledges batch 2 with it. Batch 2 is sealed to the
+     * analyst's key only: refused, nothing deleted, whether or not the key is named. The
+     * analyst's own acknowledgement, by a key no longer pinned, still applies. */
+    pin_keys(&g_mallory_pub, 1);
+    d = read_all(batch2, &len);
+    AckEntry e2 = {.number = 2};
+    batch_hash(d, len, e2.hash);
+    free(d);
+    char mack[512], aack[512];
+    CHECK(write_ack("cli-mallory2.dba", pk, &e2, 1, g_mallory, mack, sizeof mack) == DB_OK);
+    CHECK(write_ack("cli-ack2.dba", pk, &e2, 1, g_sec, aack, sizeof aack) == DB_OK);
+    CHECK(count_responses() == 2);
+    CHECK(run("ack --data '%s' '%s'", g_data, mack) == 1);
+    snprintf(line, sizeof line,
+             "debrief: error: %s: batch 2: its records are sealed to %s, not to the key that "
+             "signed this acknowledgement (%s), which cannot have imported them; nothing was "
+             "deleted\n",
+             mack, pfp, mfp);
+    CHECK_STR(output("err"), line);
+    CHECK_STR(output("out"), "");
+    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, mpub, mack) == 1);
+    CHECK_STR(output("err"), line);
+    CHECK(count_responses() == 2);
+    CHECK(run("ack --data '%s' --recipient '%s' '%s'", g_data, pub, aack) == 0);
+    snprintf(line, sizeof line,
+             "acknowledgement by analyst %s for kiosk %s: 1 batches\n"
+             "deleted 2 responses of 1 batches\n",
+             pfp, fp);
+    CHECK_STR(output("out"), line);
+    CHECK(count_responses() == 0);
 }
 
 /* The pinned analyst keys in kiosk_meta (recipients.h). */
@@ -1172,7 +1216,15 @@ static void test_ack_by_key_pinned_after_export(void)
     CoordAckResult r;
     DbError err;
     int rc = ack_in(dir, path, &r, &err);
-    CHECK(rc != DB_OK);
+    CHECK(rc == DB_ESTATE);
+    char afp[KEY_FINGERPRINT_SIZE], mfp[KEY_FINGERPRINT_SIZE], want[700];
+    keys_public_fingerprint(&g_pub, afp);
+    keys_public_fingerprint(&g_mallory_pub, mfp);
+    snprintf(want, sizeof want,
+             "%s: batch %llu: its records are sealed to %s, not to the key that signed this "
+             "acknowledgement (%s), which cannot have imported them; nothing was deleted",
+             path, (unsigned long long)e.number, afp, mfp);
+    CHECK_STR(err.msg, want);
     CHECK(responses_in(dir) == 2);
 }
 
@@ -1197,6 +1249,197 @@ static void test_ack_by_batch_key_after_rekey(void)
     CHECK(responses_in(dir) == 0);
 }
 
+/* Seals n records to keys[0..nk) into a new closed session of the kiosk in dir and exports
+ * them as one batch, whose entry for an acknowledgement goes to *e. */
+static void batch_sealed_to(const char *dir, const KeyPublic *keys, int nk, int n, AckEntry *e)
+{
+    DbError err;
+    Store *st = NULL;
+    int64_t sid;
+    memset(e, 0, sizeof *e);
+    CHECK(store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    CHECK(store_session_open(st, "Group S", "2024-05-14", "ccdg", 1, 0, &sid, &err) == DB_OK);
+    for (int i = 0; i < n; i++) {
+        uint8_t rec[1024];
+        size_t rl;
+        CHECK(seal_record((const uint8_t *)"answer", 6, 256, i < 2 ? keys : keys + 1,
+                          i < 2 ? nk : nk - 1, rec, sizeof rec, &rl, &err) == DB_OK);
+        CHECK(store_response_put(st, sid, rec, rl, &err) == DB_OK);
+    }
+    CHECK(store_session_close(st, &err) == DB_OK);
+    CoordExportOptions o = {.store = st, .data_dir = dir, .out_dir = g_out, .force = 1};
+    CoordExportResult r;
+    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 1);
+    if (r.n_batches == 1) {
+        e->number = r.batches[0].number;
+        memcpy(e->hash, r.batches[0].hash, BATCH_HASH_BYTES);
+        unlink(r.batches[0].path);
+    }
+    coord_export_result_free(&r);
+    store_close(st);
+}
+
+static int first_key(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
+{
+    (void)len;
+    memcpy(ctx, key, STORE_KEY_BYTES);
+    return 1;
+}
+
+/* Issue 15: an entry deletes a batch's records only if every one of them is sealed to the key
+ * that signed the acknowledgement; one entry that fails keeps the whole file from applying. */
+static void test_ack_signer_holds_every_record(void)
+{
+    char dir[400], path[512], want[900];
+    snprintf(dir, sizeof dir, "%s/signer", g_root);
+    rm_rf(dir);
+    DbError err;
+    Store *st = NULL;
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    RcptSet both = {2, {g_mallory_pub, g_pub}};
+    CHECK(st && rcpt_pin(st, &both, "pinned at the first start", &err) == DB_OK);
+    store_close(st);
+    /* Records 0 and 1 of a batch are sealed to both keys, later ones to g_pub only. */
+    AckEntry e1, e2, e3;
+    batch_sealed_to(dir, both.keys, 2, 2, &e1);
+    batch_sealed_to(dir, both.keys, 2, 3, &e2);
+    batch_sealed_to(dir, both.keys, 2, 2, &e3);
+    KeyIdentity *id = NULL;
+    uint8_t kpk[32] = {0};
+    CHECK(coord_identity(dir, &id, NULL, &err) == DB_OK);
+    if (id)
+        keys_identity_public(id, kpk);
+    keys_identity_free(id);
+    CHECK(responses_in(dir) == 7);
+    char afp[KEY_FINGERPRINT_SIZE], mfp[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_pub, afp);
+    keys_public_fingerprint(&g_mallory_pub, mfp);
+    CoordAckResult r;
+
+    /* Batch 2 holds one record Mallory cannot open: her entry for it fails, and her good
+     * entries for batches 1 and 3 in the same file are not applied either. */
+    AckEntry m123[3] = {e1, e2, e3};
+    CHECK(write_ack("m123.dba", kpk, m123, 3, g_mallory, path, sizeof path) == DB_OK);
+    CHECK(ack_in(dir, path, &r, &err) == DB_ESTATE);
+    snprintf(want, sizeof want,
+             "%s: batch 2: 1 of its 3 records is sealed to %s, not to the key that signed this "
+             "acknowledgement (%s), which cannot have imported them; nothing was deleted",
+             path, afp, mfp);
+    CHECK_STR(err.msg, want);
+    CHECK(responses_in(dir) == 7);
+    /* Batches 1 and 3 alone: every record is sealed to her too. */
+    AckEntry m13[2] = {e1, e3};
+    CHECK(write_ack("m13.dba", kpk, m13, 2, g_mallory, path, sizeof path) == DB_OK);
+    CHECK(ack_in(dir, path, &r, &err) == DB_OK && r.n_purged == 2 && r.deleted == 4);
+    CHECK_STR(r.analyst_fp, mfp);
+    CHECK(responses_in(dir) == 3);
+    /* Batch 2 by the key all its records are sealed to. */
+    CHECK(write_ack("a2.dba", kpk, &e2, 1, g_sec, path, sizeof path) == DB_OK);
+    CHECK(ack_in(dir, path, &r, &err) == DB_OK && r.n_purged == 1 && r.deleted == 3);
+    CHECK_STR(r.analyst_fp, afp);
+    CHECK(responses_in(dir) == 0);
+
+    /* A held response that is not a sealed record (a slot changed under a valid checksum
+     * since the export checked it, here made as the store's bookkeeping would): fails closed. */
+    CHECK(store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    int64_t sid;
+    uint8_t junk[600];
+    memset(junk, 0xa5, sizeof junk);
+    CHECK(store_session_open(st, "Group J", "2024-05-15", "ccdg", 1, 0, &sid, &err) == DB_OK);
+    CHECK(store_response_put(st, sid, junk, sizeof junk, &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    uint8_t key[STORE_KEY_BYTES];
+    CHECK(store_unexported_keys_foreach(st, sid, first_key, key, &err) == DB_OK);
+    StoreBatch b = {.number = 4, .records = 1};
+    memcpy(b.prev_hash, e3.hash, BATCH_HASH_BYTES);
+    memset(b.hash, 0x44, BATCH_HASH_BYTES);
+    CHECK(store_batch_add(st, &b, (const uint8_t(*)[STORE_KEY_BYTES])key, 1, &err) == DB_OK);
+    store_close(st);
+    AckEntry e4 = {.number = 4};
+    memcpy(e4.hash, b.hash, BATCH_HASH_BYTES);
+    CHECK(write_ack("a4.dba", kpk, &e4, 1, g_sec, path, sizeof path) == DB_OK);
+    CHECK(ack_in(dir, path, &r, &err) == DB_ESTATE);
+    snprintf(want, sizeof want,
+             "%s: batch 4: its records are sealed to no key (not a sealed record), not to the "
+             "key that signed this acknowledgement (%s), which cannot have imported them; "
+             "nothing was deleted",
+             path, afp);
+    CHECK_STR(err.msg, want);
+    CHECK(responses_in(dir) == 1);
+}
+
+/* A key pair is never split: records name only the X25519 half (by its key id), so a key
+ * pinned with g_pub's X25519 half and Mallory's signing key would acknowledge what is sealed
+ * to g_pub. rcpt_pin refuses it; one pinned before it did deletes nothing. */
+static void test_split_key_pair(void)
+{
+    char dir[400], path[512], want[900];
+    snprintf(dir, sizeof dir, "%s/split", g_root);
+    AckEntry e;
+    uint8_t kpk[32] = {0};
+    exported_then_rekeyed(dir, &e, kpk); /* batch 1 sealed to g_pub; pinned now: Mallory */
+    KeyPublic hybrid = g_pub, other = g_mallory_pub;
+    memcpy(hybrid.sign_pk, g_mallory_pub.sign_pk, sizeof hybrid.sign_pk);
+    memcpy(other.sign_pk, g_pub.sign_pk, sizeof other.sign_pk);
+    char afp[KEY_FINGERPRINT_SIZE], hfp[KEY_FINGERPRINT_SIZE], ofp[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(&g_pub, afp);
+    keys_public_fingerprint(&hybrid, hfp);
+    keys_public_fingerprint(&other, ofp);
+    DbError err;
+    Store *st = NULL;
+    CHECK(store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    RcptSet h = {1, {hybrid}}, o = {1, {other}}, pair = {2, {hybrid, g_mallory_pub}};
+    CHECK(rcpt_pin(st, &h, "x", &err) == DB_EINVAL);
+    snprintf(want, sizeof want,
+             "analyst key %s shares its encryption or its signing key with key %s (pinned on "
+             "this kiosk before), but not both: half of one key pair with half of another is "
+             "refused (it could acknowledge answers sealed to the other); nothing was pinned",
+             hfp, afp);
+    CHECK_STR(err.msg, want);
+    CHECK(rcpt_pin(st, &o, "x", &err) == DB_EINVAL); /* g_pub's signing key, another X25519 */
+    CHECK(strstr(err.msg, "with key") != NULL && strstr(err.msg, afp) != NULL);
+    CHECK(rcpt_pin(st, &pair, "x", &err) == DB_EINVAL);
+    KeyPublic known[RCPT_KNOWN_MAX];
+    int n_known = 0;
+    CHECK(rcpt_known(st, known, &n_known, &err) == DB_OK && n_known == 2);
+    /* A store where such a key got pinned anyway (before the check existed): g_pub, then the
+     * hybrid; an acknowledgement signed with Mallory's signing key verifies as the hybrid's. */
+    uint8_t raw[2 * 64];
+    memcpy(raw, g_pub.pk, 32);
+    memcpy(raw + 32, g_pub.sign_pk, 32);
+    memcpy(raw + 64, hybrid.pk, 32);
+    memcpy(raw + 96, hybrid.sign_pk, 32);
+    CHECK(store_meta_set(st, "recipients_known", raw, sizeof raw, &err) == DB_OK);
+    store_close(st);
+    CHECK(write_ack("split.dba", kpk, &e, 1, g_mallory, path, sizeof path) == DB_OK);
+    CoordAckResult r;
+    CHECK(ack_in(dir, path, &r, &err) == DB_ESTATE);
+    snprintf(want, sizeof want,
+             "%s: analyst key %s shares half of its key pair with another key pinned on this "
+             "kiosk; nothing was deleted",
+             path, hfp);
+    CHECK_STR(err.msg, want);
+    CHECK(responses_in(dir) == 2);
+
+    /* Within one set, on a fresh kiosk. */
+    char fresh[400];
+    snprintf(fresh, sizeof fresh, "%s/split-fresh", g_root);
+    rm_rf(fresh);
+    CHECK(fs_mkdir_p(fresh, 0700, &err) == DB_OK && store_open(fresh, &st, &err) == DB_OK);
+    RcptSet in_one = {2, {g_pub, other}};
+    CHECK(st && rcpt_pin(st, &in_one, "pinned at the first start", &err) == DB_EINVAL);
+    snprintf(want, sizeof want, "with key %s (given with it), but not both", afp);
+    CHECK(strstr(err.msg, want) != NULL);
+    CHECK(st && rcpt_known(st, known, &n_known, &err) == DB_OK && n_known == 0);
+    store_close(st);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -1217,6 +1460,8 @@ int main(void)
     RUN(test_pinned_recipients);
     RUN(test_ack_by_key_pinned_after_export);
     RUN(test_ack_by_batch_key_after_rekey);
+    RUN(test_ack_signer_holds_every_record);
+    RUN(test_split_key_pair);
     keys_secret_free(g_sec);
     keys_secret_free(g_mallory);
     rm_rf(g_root);

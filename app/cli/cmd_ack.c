@@ -1,8 +1,9 @@
 /* debrief ack: applies the analyst's signed acknowledgement: deletes the responses of the
  * batches it confirms, and nothing else. It trusts the analyst keys pinned in the data
- * directory's store (coord_ack), never a key because it is named here: --recipient only
- * narrows the pinned set, so that existing scripts and the written procedures that pass the
- * analyst's key keep working and a wrong key is named in the error. */
+ * directory's store, and each only for batches sealed to it (coord_ack), never a key because
+ * it is named here: --recipient only narrows those keys, so that existing scripts and the
+ * written procedures that pass the analyst's key keep working and a wrong key is named in the
+ * error. */
 #include <stdio.h>
 #include <string.h>
 
@@ -18,14 +19,16 @@ static void ack_usage(FILE *out)
             "usage: debrief ack --data DIR [--recipient PUB...] ACKFILE\n\n"
             "Applies an acknowledgement made by the analysis side after importing batches:\n"
             "the responses of every acknowledged batch are deleted from the kiosk (secure\n"
-            "delete, write-ahead log truncated). The acknowledgement must be signed by one of\n"
-            "the analyst keys pinned on the kiosk (the kiosk pins the keys it is configured\n"
-            "with at its first start), be for this kiosk, and name only batches this kiosk\n"
-            "exported, with the same contents. Otherwise nothing at all is deleted. Applying\n"
+            "delete, write-ahead log truncated). The acknowledgement must be signed by an\n"
+            "analyst key pinned on the kiosk, now or before a change of keys (the kiosk pins\n"
+            "the keys it is configured with at its first start), be for this kiosk, and name\n"
+            "only batches this kiosk exported, with the same contents, whose records are all\n"
+            "sealed to the key that signed it (a key acknowledges only what it could import).\n"
+            "Otherwise nothing at all is deleted, not even the batches that passed. Applying\n"
             "the same acknowledgement twice is harmless.\n\n"
-            "  --recipient PUB  accept only a signature by this key, which must be one of the\n"
-            "                   pinned ones (a key that is not pinned is refused: no key named\n"
-            "                   here is trusted for being named)\n");
+            "  --recipient PUB  accept only a signature by this key, which must have been\n"
+            "                   pinned on the kiosk (a key never pinned is refused: no key\n"
+            "                   named here is trusted for being named)\n");
 }
 
 int cmd_ack(int argc, char **argv)

@@ -784,51 +784,144 @@ void coord_export_result_free(CoordExportResult *r)
 
 /* --- acknowledgement --- */
 
-/* The keys an acknowledgement may be signed with: the pinned ones, or those of only[] (each
- * of which must be pinned). */
-static int ack_verifiers(Store *st, const char *data_dir, const KeyPublic *only, int n_only,
-                         RcptSet *out, DbError *err)
+/* The keys an acknowledgement may be signed with: every key ever pinned here, known[0..n)
+ * (the analyst's keys before a change still acknowledge what was sealed to them), or those of
+ * only[], each of which must be one of them. Which batches the signer may purge is
+ * ack_batch_sealed_to's. */
+static int ack_signers(Store *st, const char *data_dir, const KeyPublic *known, int n_known,
+                       const KeyPublic *only, int n_only, KeyPublic out[RCPT_KNOWN_MAX], int *n,
+                       DbError *err)
 {
-    int found = 0;
-    int rc = rcpt_pinned(st, out, &found, err);
-    if (rc != DB_OK)
-        return rc;
-    if (!found)
+    if (n_known == 0)
         return dberr_set(err, DB_ESTATE,
                          "%s: no analyst keys are pinned on this kiosk yet; start the kiosk once "
                          "with its configuration (it pins the keys it is configured with), then "
                          "apply the acknowledgement; nothing was deleted",
                          data_dir);
-    if (n_only == 0)
+    if (n_only == 0) {
+        memcpy(out, known, (size_t)n_known * sizeof *known);
+        *n = n_known;
         return DB_OK;
-    RcptSet narrowed = {0};
-    for (int i = 0; i < n_only && narrowed.n < RCPT_MAX; i++) {
-        RcptSet one = {1, {only[i]}};
+    }
+    for (int i = 0; i < n_only; i++) {
         int pinned = 0;
-        for (int j = 0; j < out->n && !pinned; j++)
-            pinned = memcmp(&out->keys[j], &only[i], sizeof only[i]) == 0;
+        for (int j = 0; j < n_known && !pinned; j++)
+            pinned = memcmp(&known[j], &only[i], sizeof only[i]) == 0;
         if (!pinned) {
-            char fp[KEY_FINGERPRINT_SIZE], list[RCPT_MAX * 21];
-            rcpt_describe(&one, fp, sizeof fp);
-            rcpt_describe(out, list, sizeof list);
+            RcptSet now;
+            int found = 0;
+            char fp[KEY_FINGERPRINT_SIZE], list[RCPT_MAX * 21] = "";
+            keys_public_fingerprint(&only[i], fp);
+            if (rcpt_pinned(st, &now, &found, err) == DB_OK)
+                rcpt_describe(&now, list, sizeof list);
             return dberr_set(err, DB_ESTATE,
-                             "analyst key %s is not pinned on this kiosk (pinned: %s); an "
-                             "acknowledgement is verified only with the pinned keys; nothing "
+                             "analyst key %s was never pinned on this kiosk (pinned now: %s); an "
+                             "acknowledgement is verified only with keys pinned here; nothing "
                              "was deleted",
                              fp, list);
         }
-        narrowed.keys[narrowed.n++] = only[i];
     }
-    *out = narrowed;
+    memcpy(out, only, (size_t)n_only * sizeof *only);
+    *n = n_only;
     return DB_OK;
+}
+
+/* The walk over a batch's records: how many are not sealed to the signer, and whom those are
+ * sealed to instead (their key ids, each once). A record that is not a sealed record (its
+ * slot damaged since the export checked it) names no key: not sealed to the signer. */
+typedef struct SealedTo {
+    uint8_t signer[KEY_ID_BYTES];
+    int64_t records, others;
+    int n_ids;
+    uint8_t ids[RCPT_KNOWN_MAX][KEY_ID_BYTES];
+} SealedTo;
+
+static int count_sealed_to(int64_t session_id, const uint8_t *rec, size_t len, void *ctx)
+{
+    (void)session_id;
+    SealedTo *w = ctx;
+    uint8_t ids[SEAL_MAX_RECIPIENTS][KEY_ID_BYTES];
+    int n = 0, to_signer = 0;
+    w->records++;
+    if (seal_record_key_ids(rec, len, ids, &n) != 0)
+        n = 0;
+    for (int i = 0; i < n; i++)
+        to_signer |= memcmp(ids[i], w->signer, KEY_ID_BYTES) == 0;
+    if (to_signer)
+        return 0;
+    w->others++;
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int j = 0; j < w->n_ids && !seen; j++)
+            seen = memcmp(w->ids[j], ids[i], KEY_ID_BYTES) == 0;
+        if (!seen && w->n_ids < RCPT_KNOWN_MAX)
+            memcpy(w->ids[w->n_ids++], ids[i], KEY_ID_BYTES);
+    }
+    return 0;
+}
+
+/* Names key id: the fingerprint of the key pinned here that has it, else the id in hex. */
+static void name_key_id(const uint8_t id[KEY_ID_BYTES], const KeyPublic *known, int n_known,
+                        char *out, size_t cap)
+{
+    for (int j = 0; j < n_known; j++) {
+        uint8_t kid[KEY_ID_BYTES];
+        keys_public_id(&known[j], kid);
+        if (memcmp(kid, id, KEY_ID_BYTES) == 0) {
+            char fp[KEY_FINGERPRINT_SIZE];
+            keys_public_fingerprint(&known[j], fp);
+            snprintf(out, cap, "%s", fp);
+            return;
+        }
+    }
+    size_t o = (size_t)snprintf(out, cap, "key id ");
+    for (int b = 0; b < KEY_ID_BYTES && o < cap; b++)
+        o += (size_t)snprintf(out + o, cap - o, "%02x", id[b]);
+}
+
+/* DB_OK if every record batch number still holds is sealed to signer: the analyst who signed
+ * could open, and so import, all of them. Otherwise DB_ESTATE saying whom they are sealed to
+ * (fingerprints of keys pinned here, key ids of others). One pass over the records, none
+ * opened. */
+static int ack_batch_sealed_to(Store *st, const char *ack_path, uint64_t number,
+                               const KeyPublic *signer, const KeyPublic *known, int n_known,
+                               DbError *err)
+{
+    SealedTo w;
+    memset(&w, 0, sizeof w);
+    keys_public_id(signer, w.signer);
+    int rc = store_batch_records_foreach(st, number, count_sealed_to, &w, err);
+    if (rc == DB_OK && w.others > 0) {
+        char to[RCPT_KNOWN_MAX * 24] = "no key (not a sealed record)", how[64] = "its records are";
+        size_t o = 0;
+        for (int i = 0; i < w.n_ids && o < sizeof to; i++) {
+            char name[32];
+            name_key_id(w.ids[i], known, n_known, name, sizeof name);
+            o += (size_t)snprintf(to + o, sizeof to - o, "%s%s", i ? ", " : "", name);
+        }
+        if (w.others < w.records)
+            snprintf(how, sizeof how, "%lld of its %lld records %s", (long long)w.others,
+                     (long long)w.records, w.others == 1 ? "is" : "are");
+        char sfp[KEY_FINGERPRINT_SIZE];
+        keys_public_fingerprint(signer, sfp);
+        rc = dberr_set(err, DB_ESTATE,
+                       "%s: batch %llu: %s sealed to %s, not to the key that signed this "
+                       "acknowledgement (%s), which cannot have imported them; nothing was "
+                       "deleted",
+                       ack_path, (unsigned long long)number, how, to, sfp);
+    }
+    return rc;
 }
 
 int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only,
               const char *ack_path, CoordAckResult *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
-    RcptSet verifiers;
-    int rc = ack_verifiers(st, data_dir, only, n_only, &verifiers, err);
+    KeyPublic known[RCPT_KNOWN_MAX], signers[RCPT_KNOWN_MAX];
+    int n_known = 0, n_signers = 0;
+    int rc = rcpt_known(st, known, &n_known, err);
+    if (rc == DB_OK)
+        rc = ack_signers(st, data_dir, known, n_known, only, n_only, signers, &n_signers, err);
     if (rc != DB_OK)
         return rc;
     uint8_t *data = NULL;
@@ -838,20 +931,31 @@ int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only
         return rc;
     Ack ack;
     memset(&ack, 0, sizeof ack);
+    const KeyPublic *signer = NULL;
     rc = DB_EAUTH;
-    for (int i = 0; i < verifiers.n && rc == DB_EAUTH; i++) {
-        rc = ack_parse(ack_path, data, len, verifiers.keys[i].sign_pk, &ack, err);
+    for (int i = 0; i < n_signers && rc == DB_EAUTH; i++) {
+        rc = ack_parse(ack_path, data, len, signers[i].sign_pk, &ack, err);
         if (rc == DB_OK)
-            keys_public_fingerprint(&verifiers.keys[i], out->analyst_fp);
+            signer = &signers[i];
     }
     free(data);
     if (rc != DB_OK)
         return rc;
+    keys_public_fingerprint(signer, out->analyst_fp);
+    /* A split pair pinned before rcpt_pin refused them: which key the records name is
+     * unclear, so nothing is deleted on this signer's word. */
+    for (int i = 0; i < n_known && rc == DB_OK; i++)
+        if (rcpt_split_pair(signer, &known[i]))
+            rc = dberr_set(err, DB_ESTATE,
+                           "%s: analyst key %s shares half of its key pair with another key "
+                           "pinned on this kiosk; nothing was deleted",
+                           ack_path, out->analyst_fp);
     KeyIdentity *id = NULL;
     uint64_t *todo = NULL;
     size_t n_todo = 0;
     out->n_entries = (int)ack.n_entries;
-    rc = coord_identity(data_dir, &id, out->kiosk_fp, err);
+    if (rc == DB_OK)
+        rc = coord_identity(data_dir, &id, out->kiosk_fp, err);
     if (rc == DB_OK) {
         uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
         keys_identity_public(id, pk);
@@ -884,10 +988,11 @@ int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only
                            "%s: batch %llu in the acknowledgement is not the batch this kiosk "
                            "exported (different hash); nothing was deleted",
                            ack_path, (unsigned long long)e->number);
+        } else if (rc == DB_OK && b.acknowledged) {
+            out->n_already++;
         } else if (rc == DB_OK) {
-            if (b.acknowledged)
-                out->n_already++;
-            else
+            rc = ack_batch_sealed_to(st, ack_path, e->number, signer, known, n_known, err);
+            if (rc == DB_OK)
                 todo[n_todo++] = e->number;
         }
     }

@@ -17,10 +17,17 @@
  * same responses in the same positions and written again: identical bytes. `again` rewrites
  * any earlier, not yet acknowledged batch the same way. Nothing is deleted at export.
  *
- * Acknowledgement: verified with the analyst keys pinned on the kiosk (recipients.h), never
- * with a key the caller names; each entry must name a batch this kiosk exported with the same
- * hash. Anything wrong (forged, truncated, another kiosk's, a hash that does not match, no
- * keys pinned yet) deletes nothing; otherwise the responses of every acknowledged batch are
+ * Acknowledgement: its signature is verified with the analyst keys ever pinned on the kiosk
+ * (recipients.h: the analyst's key before a change still acknowledges what was sealed to it),
+ * never with a key the caller names. Each entry must name a batch this kiosk exported, with
+ * the same hash, and every record that batch still holds must be sealed to the key that
+ * signed (read from the records' recipient key ids, without opening them, one pass over the
+ * batch): a key can only acknowledge responses it could have imported. So a key pinned later
+ * by whoever holds the PIN cannot purge what was sealed to the analyst's key only. Anything
+ * wrong (forged, truncated, another kiosk's, a hash that does not match, a batch with a record
+ * not sealed to the signer, no keys pinned yet) deletes nothing at all, not even the file's
+ * other, good entries: an acknowledgement applies whole or not at all, and the error names
+ * the first entry that failed. Otherwise the responses of every acknowledged batch are
  * deleted in one transaction. Replaying an old acknowledgement is harmless (its batches are
  * already purged).
  *
@@ -116,9 +123,11 @@ typedef struct CoordAckResult {
 } CoordAckResult;
 
 /* Applies the acknowledgement file at ack_path to the store st of the kiosk whose data
- * directory is data_dir: verified with each pinned analyst key's sign_pk in turn. only[0..n)
- * (n_only may be 0) narrows that to these keys, each of which must be pinned (DB_ESTATE
- * naming the key otherwise). No keys pinned is DB_ESTATE. All or nothing (see above). */
+ * directory is data_dir: verified with the sign_pk of each key ever pinned there in turn.
+ * only[0..n) (n_only may be 0) narrows that to these keys, each of which must have been
+ * pinned (DB_ESTATE naming the key otherwise). No keys pinned is DB_ESTATE; so is an entry
+ * for a batch with a record not sealed to the signer (naming the batch, whom its records are
+ * sealed to and the signer). All or nothing (see above). */
 int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only,
               const char *ack_path, CoordAckResult *out, DbError *err);
 

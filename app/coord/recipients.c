@@ -36,6 +36,32 @@ static int has_key(const KeyPublic *keys, int n, const KeyPublic *k)
     return 0;
 }
 
+int rcpt_split_pair(const KeyPublic *a, const KeyPublic *b)
+{
+    if (memcmp(a, b, sizeof *a) == 0)
+        return 0;
+    uint8_t ia[KEY_ID_BYTES], ib[KEY_ID_BYTES];
+    keys_public_id(a, ia);
+    keys_public_id(b, ib);
+    return memcmp(ia, ib, sizeof ia) == 0 || memcmp(a->sign_pk, b->sign_pk, sizeof a->sign_pk) == 0;
+}
+
+/* DB_EINVAL naming k and other if they are a split pair. */
+static int check_not_split(const KeyPublic *k, const KeyPublic *other, const char *whose,
+                           DbError *err)
+{
+    if (!rcpt_split_pair(k, other))
+        return DB_OK;
+    char fk[KEY_FINGERPRINT_SIZE], fo[KEY_FINGERPRINT_SIZE];
+    keys_public_fingerprint(k, fk);
+    keys_public_fingerprint(other, fo);
+    return dberr_set(err, DB_EINVAL,
+                     "analyst key %s shares its encryption or its signing key with key %s (%s), "
+                     "but not both: half of one key pair with half of another is refused (it "
+                     "could acknowledge answers sealed to the other); nothing was pinned",
+                     fk, fo, whose);
+}
+
 /* Reads a list of keys stored under name; *n = 0 when absent. */
 static int read_keys(Store *st, const char *name, KeyPublic *out, int cap, int *n, DbError *err)
 {
@@ -155,6 +181,14 @@ int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err)
     KeyPublic known[RCPT_KNOWN_MAX];
     int n_known = 0;
     if ((rc = rcpt_known(st, known, &n_known, err)) != DB_OK)
+        return rc;
+    for (int i = 0; i < set->n && rc == DB_OK; i++) {
+        for (int j = 0; j < i && rc == DB_OK; j++)
+            rc = check_not_split(&set->keys[i], &set->keys[j], "given with it", err);
+        for (int j = 0; j < n_known && rc == DB_OK; j++)
+            rc = check_not_split(&set->keys[i], &known[j], "pinned on this kiosk before", err);
+    }
+    if (rc != DB_OK)
         return rc;
     int grow = n_known;
     for (int i = 0; i < set->n; i++) {

@@ -6,8 +6,10 @@
  * coordinator to compare with the analyst's). Later starts compare the configured keys with
  * the pinned ones; a different set does not collect until the coordinator confirms it (admin
  * screen, behind the PIN) or IT runs `debrief-kiosk --pin-recipients` (asks for the PIN).
- * Acknowledgements verify against the pinned keys only (coord_ack), never against a key
- * named on a command line.
+ * Acknowledgements are verified with the keys ever pinned here, never with a key named on a
+ * command line, and purge only batches sealed to the key that signed them (coord_ack). For
+ * that a key id and a signing key each name one key over the kiosk's life: a key pair is
+ * never split (rcpt_split_pair).
  *
  * Kept in kiosk_meta:
  *   "recipients"       the pinned set: n x 64 bytes (X25519 pk || Ed25519 pk), n = 1..4,
@@ -47,10 +49,16 @@ int rcpt_pinned(Store *st, RcptSet *out, int *found, DbError *err);
 /* Whether a and b hold the same keys (both halves), in any order. */
 int rcpt_same(const RcptSet *a, const RcptSet *b);
 
+/* 1 when a and b are different keys that share their key id (keys_public_id of the X25519
+ * half) or their signing key: half of one pair put together with half of another. Pinned
+ * next to a, such a b could sign for records sealed to a (the records name a's key id only). */
+int rcpt_split_pair(const KeyPublic *a, const KeyPublic *b);
+
 /* Pins set (1..RCPT_MAX keys, no repeats), replacing whatever was pinned, and logs it with
  * how ("first start", "confirmed on the admin screen", ...) and today's date. Nothing is
- * written when set is already the pinned one. DB_EINVAL for an empty or oversized set,
- * DB_ELIMIT when the kiosk has had RCPT_KNOWN_MAX different keys. */
+ * written when set is already the pinned one. DB_EINVAL for an empty or oversized set, or a
+ * key that is a split pair (rcpt_split_pair) with another of set or with a key pinned
+ * earlier; DB_ELIMIT when the kiosk has had RCPT_KNOWN_MAX different keys. */
 int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err);
 
 /* How the configured keys stand against the store (rcpt_check). */
