@@ -197,6 +197,54 @@ static void test_check_private(void)
     CHECK(system(cmd) == 0);
 }
 
+/* Review of issue 15: what fs_check_file_private lets through. Each case is a file that a
+ * user other than the kiosk's (and root) can change or replace, which the issue asks to
+ * refuse. Expected: DB_EINVAL for every one. */
+static void test_check_private_paths(void)
+{
+    char dir[] = "/tmp/debrief-test-private2-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK(chmod(dir, 0755) == 0);
+    char open_dir[100], sub[200], deep[300], safe[100], real[300], hop[300], entry[300];
+    DbError err;
+    /* 1. A directory two levels up that others can write (not sticky): they rename sub away
+     *    and put their own sub/key.pub in its place. */
+    snprintf(open_dir, sizeof open_dir, "%s/open", dir);
+    snprintf(sub, sizeof sub, "%s/sub", open_dir);
+    snprintf(deep, sizeof deep, "%s/key.pub", sub);
+    CHECK(mkdir(open_dir, 0755) == 0 && chmod(open_dir, 0777) == 0 && mkdir(sub, 0755) == 0);
+    CHECK(fs_write_atomic(deep, "x", 1, 0644, &err) == DB_OK);
+    CHECK(fs_check_file_private(deep, "recipient key", &err) == DB_EINVAL);
+    /* 2. A link in a safe directory to a link in a directory others can write, which points
+     *    back into the safe directory: the middle link can be replaced. */
+    snprintf(safe, sizeof safe, "%s/safe", dir);
+    snprintf(real, sizeof real, "%s/real.pub", safe);
+    snprintf(hop, sizeof hop, "%s/hop.pub", open_dir);
+    snprintf(entry, sizeof entry, "%s/entry.pub", safe);
+    CHECK(mkdir(safe, 0755) == 0 && fs_write_atomic(real, "x", 1, 0644, &err) == DB_OK);
+    CHECK(symlink(real, hop) == 0 && symlink(hop, entry) == 0);
+    CHECK(fs_check_file_private(entry, "survey", &err) == DB_EINVAL);
+    /* 3. Owned by another unprivileged user (nobody), mode 0644: that user can rewrite it. */
+    if (geteuid() != 0) {
+        TEST_SKIP("needs root to give a file to another user");
+    } else {
+        char theirs[300], their_dir[100], inside[300];
+        snprintf(theirs, sizeof theirs, "%s/theirs.pub", safe);
+        CHECK(fs_write_atomic(theirs, "x", 1, 0644, &err) == DB_OK);
+        CHECK(chown(theirs, 65534, 65534) == 0);
+        CHECK(fs_check_file_private(theirs, "recipient key", &err) == DB_EINVAL);
+        /* 4. A root-owned 0644 file in a 0755 directory that belongs to nobody. */
+        snprintf(their_dir, sizeof their_dir, "%s/nobodys", dir);
+        snprintf(inside, sizeof inside, "%s/key.pub", their_dir);
+        CHECK(mkdir(their_dir, 0755) == 0 && fs_write_atomic(inside, "x", 1, 0644, &err) == DB_OK);
+        CHECK(chown(their_dir, 65534, 65534) == 0);
+        CHECK(fs_check_file_private(inside, "configuration", &err) == DB_EINVAL);
+    }
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/debrief-test-common-XXXXXX");
@@ -208,6 +256,7 @@ int main(void)
     RUN(test_atomic_steps);
     RUN(test_mkdir_p);
     RUN(test_check_private);
+    RUN(test_check_private_paths);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0)
