@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -148,6 +149,18 @@ static int open_one(const uint8_t *rec, size_t len, void *ctx)
         fprintf(stderr, "  open/decode: %s\n", err.msg);
     secmem_free(plain);
     return 0;
+}
+
+/* This user's name, as the kiosk's messages show it. */
+static const char *me(void)
+{
+    static char name[64];
+    struct passwd *pw = getpwuid(geteuid());
+    if (pw)
+        snprintf(name, sizeof name, "%s", pw->pw_name);
+    else
+        snprintf(name, sizeof name, "uid %u", (unsigned)geteuid());
+    return name;
 }
 
 /* The real uid of process pid, from /proc/PID/status (-1 if it cannot be read). */
@@ -1492,6 +1505,18 @@ static void test_admin_drive_faults(void)
     snprintf(drive, sizeof drive, "%s", saved);
 }
 
+/* A fresh directory for a kiosk run as nobody (as root), in /tmp rather than the test's own
+ * directory, which sits in the build tree when /tmp is in memory: on the way to a checkout in
+ * someone's home it would pass a directory that neither nobody nor root owns, and the kiosk
+ * refuses inputs that such a user could replace. The caller removes it. */
+static int nobody_dir(const char *name, char *out, size_t cap)
+{
+    snprintf(out, cap, "/tmp/debrief-kiosk-%s-XXXXXX", name);
+    int ok = mkdtemp(out) != NULL && chmod(out, 0755) == 0;
+    CHECK(ok);
+    return ok;
+}
+
 /* The kiosk is not dumpable and cannot write a core file, even when started with core dumps
  * allowed. /proc shows it: the files under /proc/PID belong to root instead of the process's
  * user when it is not dumpable. So as root the kiosk runs as nobody (as root the owner would
@@ -1503,7 +1528,8 @@ static void test_no_core_dumps(void)
 {
     int as_nobody = geteuid() == 0;
     char dir[600], data[700], keys[700], prog[700], srv[700];
-    snprintf(dir, sizeof dir, "%s/nodump", tmp);
+    if (!nobody_dir("nodump", dir, sizeof dir))
+        return;
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(keys, sizeof keys, "%s/analyst.pub", dir);
     snprintf(prog, sizeof prog, "%s/debrief-kiosk", dir);
@@ -1511,9 +1537,9 @@ static void test_no_core_dumps(void)
     CHECK(fs_mkdir_p(data, 0700, NULL) == DB_OK);
     char cmd[16384];
     snprintf(cmd, sizeof cmd,
-             "cp '%s' '%s' && cp '%s' '%s' && cp '%s' '%s' && chmod 755 '%s' '%s' '%s' && "
+             "cp '%s' '%s' && cp '%s' '%s' && cp '%s' '%s' && chmod 755 '%s' && "
              "chmod 644 '%s' '%s'",
-             kiosk, prog, pub, keys, survey, srv, tmp, dir, prog, keys, srv);
+             kiosk, prog, pub, keys, survey, srv, prog, keys, srv);
     CHECK(system(cmd) == 0);
     if (as_nobody) {
         snprintf(cmd, sizeof cmd, "chown -R 65534:65534 '%s'", data);
@@ -1568,6 +1594,8 @@ static void test_no_core_dumps(void)
     waitpid(pid, &st, 0);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     close(fd);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
 }
 
 /* Screenshots of the PIN pad and the admin screen (fixed identity and analyst key, so the
@@ -1864,9 +1892,9 @@ static void test_inputs_private(void)
         CHECK(chmod(files[i].path, files[i].bad) == 0);
         CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == files[i].status);
         snprintf(want, sizeof want,
-                 "debrief-kiosk: error: %s %s: mode %04o lets other users change it; fix with: "
-                 "chmod go-w %s",
-                 files[i].what, files[i].path, (unsigned)files[i].bad, files[i].path);
+                 "debrief-kiosk: error: %s %s: mode %04o (owner %s) lets other users change it; "
+                 "fix with: chmod go-w %s",
+                 files[i].what, files[i].path, (unsigned)files[i].bad, me(), files[i].path);
         CHECK(strstr(errbuf, want) != NULL);
         if (!strstr(errbuf, want))
             fprintf(stderr, "  got: %s", errbuf);
@@ -1877,9 +1905,9 @@ static void test_inputs_private(void)
     CHECK(chmod(dir, 0777) == 0);
     CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 2);
     snprintf(want, sizeof want,
-             "configuration %s: its directory %s (mode 0777) lets other users replace it; fix "
-             "with: chmod go-w %s",
-             cf, dir, dir);
+             "configuration %s: directory %s (mode 0777, owner %s) lets other users replace it; "
+             "fix with: chmod go-w %s",
+             cf, dir, me(), dir);
     CHECK(strstr(errbuf, want) != NULL);
     CHECK(chmod(dir, 01777) == 0); /* sticky, like /tmp: others cannot replace our files */
     CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 0);
@@ -1898,9 +1926,9 @@ static void test_inputs_private(void)
     CHECK(chmod(data_dir, 0770) == 0);
     CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 1);
     snprintf(want, sizeof want,
-             "debrief-kiosk: error: data directory %s: mode 0770 lets other users change it; "
-             "fix with: chmod go-w %s",
-             data_dir, data_dir);
+             "debrief-kiosk: error: data directory %s: mode 0770 (owner %s) lets other users "
+             "change it; fix with: chmod go-w %s",
+             data_dir, me(), data_dir);
     CHECK(strstr(errbuf, want) != NULL);
     struct stat sb;
     CHECK(stat(data_dir, &sb) == 0 && (sb.st_mode & 0777) == 0770); /* not quietly "fixed" */
@@ -1921,25 +1949,82 @@ static void test_inputs_private(void)
     write_file(script, "expect \"Tap to begin\"\nlongpress 10 10\nabsent \"Coordinator PIN\"\n");
     CHECK(run_kiosk(a, 0, errbuf, sizeof errbuf) == 0);
     snprintf(want, sizeof want,
-             "debrief-kiosk: error: coordinator PIN %s: mode 0666 lets other users change it; "
-             "fix with: chmod go-w %s: the admin screen cannot be opened",
-             pinpath, pinpath);
+             "debrief-kiosk: error: coordinator PIN %s: mode 0666 (owner %s) lets other users "
+             "change it; fix with: chmod go-w %s: the admin screen cannot be opened",
+             pinpath, me(), pinpath);
     CHECK(strstr(errbuf, want) != NULL);
     CHECK(chmod(pinpath, 0600) == 0);
+}
+
+/* Issue 15, point 6, as deployed (DEPLOY.md): the data directory belongs to the service's
+ * user (nobody here), the keys and survey to root, and IT staff run --selftest and the
+ * coordinator's commands as root. Root trusts the data directory's owner, so all of it is
+ * accepted; a file of a third user is still refused. */
+static void test_inputs_private_as_root(void)
+{
+    if (geteuid() != 0) {
+        TEST_SKIP("needs root to give the data directory to the service's user");
+        return;
+    }
+    char dir[600], data[700], keys[700], srv[700], out[700], cmd[16384];
+    if (!nobody_dir("asroot", dir, sizeof dir))
+        return;
+    snprintf(data, sizeof data, "%s/data", dir);
+    snprintf(keys, sizeof keys, "%s/analyst.pub", dir);
+    snprintf(srv, sizeof srv, "%s/team.json", dir);
+    snprintf(out, sizeof out, "%s/out.txt", dir);
+    fresh_data(data, 1);
+    CHECK(set_pin(data, "246813\n") == 0);
+    snprintf(cmd, sizeof cmd,
+             "cp '%s' '%s' && cp '%s' '%s' && chmod 644 '%s' '%s' && chown -R 65534:65534 '%s'",
+             pub, keys, survey, srv, keys, srv, data);
+    CHECK(system(cmd) == 0);
+    const char *st[] = {"--survey", srv, "--data", data, "--recipient", keys, "--selftest", NULL};
+    merge_stdout = 1;
+    run_kiosk(st, 0, errbuf, sizeof errbuf);
+    merge_stdout = 0;
+    CHECK(strstr(errbuf, "ok    survey") != NULL);
+    CHECK(strstr(errbuf, "ok    recipient") != NULL);
+    CHECK(strstr(errbuf, "ok    data") != NULL || strstr(errbuf, "lost at power-off") != NULL);
+    CHECK(strstr(errbuf, "ok    admin      coordinator PIN set") != NULL);
+    if (!strstr(errbuf, "ok    admin      coordinator PIN set"))
+        fprintf(stderr, "  got: %s", errbuf);
+    /* The coordinator's commands, as root. */
+    const char *b = getenv("DEBRIEF_BUILD_DIR");
+    snprintf(cmd, sizeof cmd, "'%s/app/cli/debrief' session list --data '%s' >'%s' 2>&1",
+             b ? b : "..", data, out);
+    CHECK(system(cmd) == 0);
+    /* A survey that belongs to another user (not the data directory's): refused. */
+    CHECK(chown(srv, 65533, 65533) == 0);
+    merge_stdout = 1;
+    CHECK(run_kiosk(st, 0, errbuf, sizeof errbuf) == 1);
+    merge_stdout = 0;
+    char want[2000];
+    snprintf(want, sizeof want, "FAIL  survey     survey %s: owned by ", srv);
+    CHECK(strstr(errbuf, want) != NULL);
+    snprintf(want, sizeof want, "who could change it; fix with: chown root %s", srv);
+    CHECK(strstr(errbuf, want) != NULL);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
 }
 
 /* Issue 15, point 6: answers are kept in locked memory, or --selftest fails and the kiosk
  * warns. Root may lock regardless of the limit, so as root the kiosk runs as nobody. */
 static void test_memlock(void)
 {
-    char dir[600], data[700], keys[700];
-    snprintf(dir, sizeof dir, "%s/memlock", tmp);
+    char dir[600], data[700], keys[700], srv[700], prog[700];
+    if (!nobody_dir("memlock", dir, sizeof dir))
+        return;
     snprintf(data, sizeof data, "%s/data", dir);
     snprintf(keys, sizeof keys, "%s/analyst.pub", dir);
+    snprintf(srv, sizeof srv, "%s/team.json", dir);
+    snprintf(prog, sizeof prog, "%s/debrief-kiosk", dir);
     CHECK(fs_mkdir_p(data, 0700, NULL) == DB_OK);
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cp '%s' '%s' && chmod 755 '%s' '%s' && chmod 644 '%s'", pub, keys,
-             tmp, dir, keys);
+    char cmd[16384];
+    snprintf(cmd, sizeof cmd,
+             "cp '%s' '%s' && cp '%s' '%s' && cp '%s' '%s' && chmod 755 '%s' && "
+             "chmod 644 '%s' '%s'",
+             kiosk, prog, pub, keys, survey, srv, prog, keys, srv);
     CHECK(system(cmd) == 0);
     if (geteuid() == 0) {
         snprintf(cmd, sizeof cmd, "chown -R 65534:65534 '%s'", data);
@@ -1958,7 +2043,7 @@ static void test_memlock(void)
                 _exit(125);
             if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
                 _exit(126);
-            execl(kiosk, kiosk, "--survey", survey, "--data", data, "--recipient", keys,
+            execl(prog, prog, "--survey", srv, "--data", data, "--recipient", keys,
                   "--selftest", (char *)NULL);
             _exit(127);
         }
@@ -1977,6 +2062,8 @@ static void test_memlock(void)
         }
         free(txt);
     }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
 }
 
 int main(void)
@@ -2041,6 +2128,7 @@ int main(void)
     RUN(test_admin_shots);
     RUN(test_keys_pinned);
     RUN(test_inputs_private);
+    RUN(test_inputs_private_as_root);
     RUN(test_memlock);
 
     keys_secret_free(sec);

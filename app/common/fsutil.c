@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,60 +273,208 @@ long long fs_free_bytes(const char *path)
     return (long long)vfs.f_bavail * (long long)vfs.f_frsize;
 }
 
-/* One file or directory: not writable by group or others (a sticky directory excepted when
- * sticky_ok). shown is the path the user gave, for the message; dir_of says that path is the
- * directory holding it. Who owns it is not checked: the data directory belongs to the
- * service's user, and root may run --selftest or a command on it. */
-static int check_private(const char *path, const char *shown, int dir_of, int sticky_ok,
-                         const char *what, DbError *err)
+/* --- what only trusted users can change --- */
+
+/* Who may own what the kiosk trusts: root, this user and, when this user is root, the owner
+ * of the data directory (the service's user: IT staff run --selftest and the coordinator's
+ * commands as root on its files). */
+typedef struct Trusted {
+    uid_t uid[2];
+    int n;
+} Trusted;
+
+static void trusted_init(Trusted *t, const char *data_dir)
 {
     struct stat sb;
-    if (stat(path, &sb) != 0)
-        return DB_OK; /* missing: the reader says so */
-    unsigned mode = (unsigned)(sb.st_mode & 07777);
-    if (!(sb.st_mode & (S_IWGRP | S_IWOTH)) || (sticky_ok && (sb.st_mode & S_ISVTX)))
-        return DB_OK;
-    if (dir_of)
+    t->n = 0;
+    t->uid[t->n++] = 0;
+    if (geteuid() != 0)
+        t->uid[t->n++] = geteuid();
+    else if (data_dir && data_dir[0] && stat(data_dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+        t->uid[t->n++] = sb.st_uid;
+}
+
+static int is_trusted(const Trusted *t, uid_t uid)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->uid[i] == uid)
+            return 1;
+    return 0;
+}
+
+/* The user's name ("uid N" when it has none), for messages. */
+static void user_name(uid_t uid, char *out, size_t cap)
+{
+    struct passwd pw, *found = NULL;
+    char buf[2048];
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &found) == 0 && found)
+        snprintf(out, cap, "%s", found->pw_name);
+    else
+        snprintf(out, cap, "uid %u", (unsigned)uid);
+}
+
+/* What an unsafe thing on the path is, for the message: the file (or data directory) itself
+ * as the caller named it, the file a link led to, a directory or a link on the way. */
+enum { ON_SELF, ON_TARGET, ON_DIR, ON_LINK };
+static const char *const on_kind[] = {"", "its target", "directory", "link"};
+
+/* Others can write the thing at path (stat sb): they could change or replace the input. */
+static int too_open(const char *what, const char *shown, int on, const char *path,
+                    const struct stat *sb, DbError *err)
+{
+    char owner[64];
+    user_name(sb->st_uid, owner, sizeof owner);
+    unsigned mode = (unsigned)(sb->st_mode & 07777);
+    if (on == ON_SELF)
         return dberr_set(err, DB_EINVAL,
-                         "%s %s: its directory %s (mode %04o) lets other users replace it; fix "
-                         "with: chmod go-w %s",
-                         what, shown, path, mode, path);
+                         "%s %s: mode %04o (owner %s) lets other users change it; fix with: "
+                         "chmod go-w %s",
+                         what, shown, mode, owner, path);
     return dberr_set(err, DB_EINVAL,
-                     "%s %s: mode %04o lets other users change it; fix with: chmod go-w %s", what,
-                     shown, mode, path);
+                     "%s %s: %s %s (mode %04o, owner %s) lets other users %s it; fix with: "
+                     "chmod go-w %s",
+                     what, shown, on_kind[on], path, mode, owner,
+                     on == ON_TARGET ? "change" : "replace", path);
 }
 
-/* The directory holding path ("." for a bare name) into out. */
-static void dir_of(const char *path, char *out, size_t cap)
+/* The thing at path belongs to a user who is not trusted. The data directory itself is
+ * fixed by running as its owner or by giving it to this user; anything else by root. */
+static int wrong_owner(const char *what, const char *shown, int on, int data_dir,
+                       const char *path, const struct stat *sb, DbError *err)
 {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    snprintf(out, cap, "%s", dirname(buf));
+    char owner[64], me[64], subject[PATH_MAX + 32] = "";
+    user_name(sb->st_uid, owner, sizeof owner);
+    user_name(geteuid(), me, sizeof me);
+    unsigned mode = (unsigned)(sb->st_mode & 07777);
+    if (on != ON_SELF)
+        snprintf(subject, sizeof subject, "%s %s is ", on_kind[on], path);
+    if (data_dir && (on == ON_SELF || on == ON_TARGET))
+        return dberr_set(err, DB_EINVAL,
+                         "%s %s: %sowned by %s (mode %04o), not by this user (%s) or root; run "
+                         "as %s, or fix with: chown %s %s",
+                         what, shown, subject, owner, mode, me, owner, me, path);
+    if (on == ON_LINK)
+        return dberr_set(err, DB_EINVAL,
+                         "%s %s: %sowned by %s, who could replace it; fix with: chown -h root %s",
+                         what, shown, subject, owner, path);
+    return dberr_set(err, DB_EINVAL,
+                     "%s %s: %sowned by %s (mode %04o), who could %s it; fix with: chown root %s",
+                     what, shown, subject, owner, mode, on == ON_DIR ? "replace" : "change",
+                     path);
 }
 
-int fs_check_file_private(const char *path, const char *what, DbError *err)
+#define FS_MAX_LINKS 40 /* the kernel's limit too */
+
+/* Walks path from / the way the kernel resolves it, one name at a time, following every
+ * symbolic link, and checks each directory, link and the final file or directory (the
+ * rule in fsutil.h). data_dir says path is the data directory itself, for the message. */
+static int check_path(const char *path, const char *what, int data_dir, const Trusted *t,
+                      DbError *err)
 {
-    char real[PATH_MAX], d1[4096], d2[4096];
-    if (!realpath(path, real))
+    char todo[2 * PATH_MAX], next[2 * PATH_MAX], done[PATH_MAX], name[NAME_MAX + 1];
+    char cand[PATH_MAX + NAME_MAX + 2];
+    if (path[0] == '/') {
+        snprintf(todo, sizeof todo, "%s", path);
+    } else {
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof cwd))
+            return dberr_set(err, DB_EIO, "%s %s: cannot tell where it is: %s", what, path,
+                             strerror(errno));
+        if (snprintf(todo, sizeof todo, "%s/%s", cwd, path) >= (int)sizeof todo)
+            return dberr_set(err, DB_ELIMIT, "%s %s: path too long", what, path);
+    }
+    done[0] = '\0'; /* resolved so far, without links: "" is / */
+    struct stat dsb, sb;
+    if (lstat("/", &dsb) != 0)
         return DB_OK;
-    dir_of(path, d1, sizeof d1);
-    dir_of(real, d2, sizeof d2);
-    int rc = check_private(real, path, 0, 0, what, err);
-    if (rc == DB_OK)
-        rc = check_private(d1, path, 1, 1, what, err);
-    if (rc == DB_OK && strcmp(d1, d2) != 0)
-        rc = check_private(d2, path, 1, 1, what, err);
-    return rc;
+    if (!is_trusted(t, dsb.st_uid))
+        return wrong_owner(what, path, ON_DIR, data_dir, "/", &dsb, err);
+    int links = 0;
+    const char *p = todo;
+    for (;;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        size_t n = strcspn(p, "/");
+        if (n > NAME_MAX)
+            return DB_OK; /* the reader says so */
+        memcpy(name, p, n);
+        name[n] = '\0';
+        p += n;
+        if (strcmp(name, ".") == 0)
+            continue;
+        if (strcmp(name, "..") == 0) { /* done has no links: its parent is lexical */
+            char *slash = strrchr(done, '/');
+            if (slash)
+                *slash = '\0';
+            if (lstat(done[0] ? done : "/", &dsb) != 0)
+                return DB_OK;
+            continue;
+        }
+        snprintf(cand, sizeof cand, "%s/%s", done, name);
+        if (lstat(cand, &sb) != 0)
+            return DB_OK; /* missing or out of reach: the reader says so */
+        int last = p[strspn(p, "/")] == '\0';
+        int on = S_ISLNK(sb.st_mode) ? ON_LINK : !last ? ON_DIR : links ? ON_TARGET : ON_SELF;
+        const char *at = on == ON_SELF ? path : cand;
+        if (!is_trusted(t, sb.st_uid))
+            return wrong_owner(what, path, on, data_dir, at, &sb, err);
+        /* Others who can write its directory can replace it, unless the directory is sticky
+         * (like /tmp): then only its owner, trusted, can. */
+        if ((dsb.st_mode & (S_IWGRP | S_IWOTH)) && !(dsb.st_mode & S_ISVTX))
+            return too_open(what, path, ON_DIR, done[0] ? done : "/", &dsb, err);
+        if (S_ISLNK(sb.st_mode)) {
+            char target[PATH_MAX];
+            if (++links > FS_MAX_LINKS)
+                return dberr_set(err, DB_EINVAL, "%s %s: too many levels of symbolic links",
+                                 what, path);
+            ssize_t len = readlink(cand, target, sizeof target - 1);
+            if (len < 0)
+                return DB_OK;
+            target[len] = '\0';
+            if (snprintf(next, sizeof next, "%s/%s", target, p) >= (int)sizeof next ||
+                strlen(next) >= sizeof todo)
+                return dberr_set(err, DB_ELIMIT, "%s %s: path too long", what, path);
+            memcpy(todo, next, strlen(next) + 1);
+            p = todo;
+            if (target[0] == '/') {
+                done[0] = '\0';
+                if (lstat("/", &dsb) != 0)
+                    return DB_OK;
+            }
+            continue;
+        }
+        if (!S_ISDIR(sb.st_mode)) {
+            if (!last)
+                return DB_OK; /* not a directory: the reader says so */
+            if (sb.st_mode & (S_IWGRP | S_IWOTH))
+                return too_open(what, path, on, at, &sb, err);
+            return DB_OK;
+        }
+        if (strlen(cand) >= sizeof done)
+            return dberr_set(err, DB_ELIMIT, "%s %s: path too long", what, path);
+        memcpy(done, cand, strlen(cand) + 1);
+        dsb = sb;
+    }
+    /* Ended on a directory (the data directory): not writable by others, sticky or not. */
+    if (dsb.st_mode & (S_IWGRP | S_IWOTH))
+        return too_open(what, path, links ? ON_TARGET : ON_SELF,
+                        links ? (done[0] ? done : "/") : path, &dsb, err);
+    return DB_OK;
+}
+
+int fs_check_file_private(const char *path, const char *what, const char *data_dir,
+                          DbError *err)
+{
+    Trusted t;
+    trusted_init(&t, data_dir);
+    return check_path(path, what, 0, &t, err);
 }
 
 int fs_check_dir_private(const char *path, const char *what, DbError *err)
 {
-    char real[PATH_MAX], parent[4096];
-    if (!realpath(path, real))
-        return DB_OK;
-    dir_of(real, parent, sizeof parent);
-    int rc = check_private(real, path, 0, 0, what, err);
-    if (rc == DB_OK)
-        rc = check_private(parent, path, 1, 1, what, err);
-    return rc;
+    Trusted t;
+    trusted_init(&t, path);
+    return check_path(path, what, 1, &t, err);
 }

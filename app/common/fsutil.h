@@ -72,19 +72,33 @@ int fs_join(char *out, size_t cap, const char *dir, const char *name, DbError *e
 /* Free bytes available to this user on the file system holding path, or -1. */
 long long fs_free_bytes(const char *path);
 
-/* Whether users other than the owner (and root) can change what the kiosk trusts. what names
- * the thing in the message ("recipient key", "survey", ...).
+/* Whether only trusted users can change or replace what the kiosk trusts (the rule of
+ * OpenSSH's StrictModes). what names the thing in the message ("recipient key", "survey").
  *
- * fs_check_file_private: DB_EINVAL when the file at path (symbolic links followed), or the
- * directory holding it (the link's and the target's), is writable by group or others:
- * "recipient key /etc/debrief/analyst.pub: mode 0666 lets other users change it; fix with:
- * chmod go-w /etc/debrief/analyst.pub". A directory with the sticky bit (/tmp) protects the
- * files in it. A path that does not exist is DB_OK: whoever reads it says so.
+ * The path is walked from / as the kernel resolves it, following every symbolic link (and
+ * the links within a link's target). Each directory on the way, each link and the file
+ * itself must belong to a trusted user, and none may be writable by group or others, except
+ * a directory with the sticky bit (/tmp): there only an entry's owner, trusted, can replace
+ * it. Trusted: root and this user; when this user is root, also the owner of data_dir (the
+ * service's user: IT staff run --selftest and the coordinator's commands as root on its
+ * files). DB_EINVAL names the thing that is unsafe, its owner and mode, and the fix:
+ *   "recipient key /etc/debrief/analyst.pub: mode 0666 (owner root) lets other users change
+ *    it; fix with: chmod go-w /etc/debrief/analyst.pub"
+ *   "survey /srv/s/survey.json: directory /srv (mode 0777, owner root) lets other users
+ *    replace it; fix with: chmod go-w /srv"
+ *   "configuration /home/pi/kiosk.conf: owned by pi (mode 0644), who could change it; fix
+ *    with: chown root /home/pi/kiosk.conf"
+ * DB_ELIMIT for a path too long to check. A path that does not exist or cannot be reached
+ * is DB_OK: whoever reads it says so.
  *
- * fs_check_dir_private: the same for a directory that holds what the kiosk writes (its data
- * directory): the directory itself must not be writable by group or others, sticky or not;
- * its parent as above. */
-int fs_check_file_private(const char *path, const char *what, DbError *err);
+ * fs_check_file_private: for a file the kiosk reads; data_dir is the data directory it is
+ * used with, or NULL (the configuration, which names the data directory itself).
+ * fs_check_dir_private: for a directory the kiosk writes (its data directory, which is
+ * data_dir): the same, and the directory itself must not be writable by group or others,
+ * sticky or not. One owned by another user, when this user is not root, is refused with
+ * "run as OWNER, or fix with: chown ME DIR". */
+int fs_check_file_private(const char *path, const char *what, const char *data_dir,
+                          DbError *err);
 int fs_check_dir_private(const char *path, const char *what, DbError *err);
 
 #endif

@@ -133,9 +133,11 @@ int coord_ack(Store *st, const char *data_dir, const KeyPublic *only, int n_only
 
 /* Opens the store of the kiosk data directory dir, creating the directory (mode 0700) first
  * when create is set: what the kiosk and the coordinator's commands do. A directory that
- * group or others can write is refused (fs_check_dir_private): they
- * could have planted a coordinator PIN, an identity or a database in it. One that others can
- * only read is restricted to 0700 by store_open, as before. */
+ * another user could change or replace is refused (fs_check_dir_private: group or others
+ * can write it or a directory on its path, or one of them belongs to another user than
+ * root, this one or, when this is root, the data directory's owner): they could have
+ * planted a coordinator PIN, an identity or a database in it. One that others can only read
+ * is restricted to 0700 by store_open, as before. */
 int coord_open_data_dir(const char *dir, int create, Store **st, DbError *err);
 
 /* Loads (or on first use creates) the kiosk identity DIR/identity.key and writes its

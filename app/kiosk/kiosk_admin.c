@@ -47,7 +47,7 @@ int kiosk_pin_load(const char *data_dir, const char *config_hash, char out[PIN_H
     uint8_t *data = NULL;
     size_t len = 0;
     DbError e2;
-    if ((rc = fs_check_file_private(path, "coordinator PIN", err)) != DB_OK)
+    if ((rc = fs_check_file_private(path, "coordinator PIN", data_dir, err)) != DB_OK)
         return rc;
     rc = fs_read_file(path, 1024, 0, &data, &len, &e2);
     if (rc == DB_ENOENT)

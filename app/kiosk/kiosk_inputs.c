@@ -14,7 +14,8 @@ int kiosk_load_recipients(const KioskArgs *args, KeyPublic keys[KIOSK_MAX_RECIPI
                           DbError *err)
 {
     for (int i = 0; i < args->n_recipients && i < KIOSK_MAX_RECIPIENTS; i++) {
-        int rc = fs_check_file_private(args->recipients[i], "recipient key", err);
+        int rc = fs_check_file_private(args->recipients[i], "recipient key", args->data,
+                                       err);
         if (rc == DB_OK && (rc = keys_public_read(args->recipients[i], &keys[i], err)) != DB_OK)
             dberr_prefix(err, "recipient key");
         if (rc != DB_OK)

@@ -3,10 +3,13 @@
  * Whoever can change a recipient key reads the answers sealed to it; whoever can change the
  * survey or the configuration changes what participants are asked and where answers go;
  * whoever can write the data directory can plant a coordinator PIN (admin-pin), a kiosk
- * identity or a database. So each of these is refused when group or others can write it
- * (or, for a file, the directory holding it), with its path, its mode and the fix
- * (fs_check_file_private; the data directory: coord_open_data_dir, which the coordinator's
- * commands use too). The configuration file is checked where it is read (kiosk_args.c),
+ * identity or a database. So each of these is refused when anyone but root and the kiosk's
+ * user (as root: the data directory's owner) could change or replace it: it, a link or a
+ * directory on its path belongs to another user or can be written by group or others. The
+ * message names what is unsafe, its owner, its mode and the fix (fs_check_file_private; the
+ * data directory: coord_open_data_dir, which the coordinator's commands use too). The
+ * configuration file is checked where it is read (kiosk_args.c, trusting root and the
+ * kiosk's user only: the data directory it names cannot vouch for it),
  * admin-pin where it is loaded (kiosk_pin_load). Demo mode checks only its own scratch files
  * (the bundled survey may sit in a developer's group-writable checkout).
  */

@@ -408,7 +408,7 @@ static int medium_refuses_writes(const char *dir)
 static int setup_data(App *app, DbError *err)
 {
     KioskArgs *a = &app->args;
-    int rc = app->demo ? DB_OK : fs_check_file_private(a->survey, "survey", err);
+    int rc = app->demo ? DB_OK : fs_check_file_private(a->survey, "survey", a->data, err);
     if (rc == DB_OK)
         rc = survey_load_file(a->survey, &app->survey, err);
     if (rc == DB_OK)

@@ -46,7 +46,7 @@ static void check_survey(Checklist *c, const KioskArgs *a)
 {
     Survey *s = NULL;
     DbError err;
-    if (fs_check_file_private(a->survey, "survey", &err) != DB_OK ||
+    if (fs_check_file_private(a->survey, "survey", a->data, &err) != DB_OK ||
         survey_load_file(a->survey, &s, &err) != DB_OK) {
         report(c, "FAIL", "survey", "%s", err.msg);
         return;
@@ -63,7 +63,7 @@ static void check_recipients(Checklist *c, const KioskArgs *a)
     for (int i = 0; i < a->n_recipients; i++) {
         KeyPublic pub;
         DbError err;
-        if (fs_check_file_private(a->recipients[i], "recipient key", &err) != DB_OK ||
+        if (fs_check_file_private(a->recipients[i], "recipient key", a->data, &err) != DB_OK ||
             keys_public_read(a->recipients[i], &pub, &err) != DB_OK) {
             report(c, "FAIL", "recipient", "%s", err.msg);
             continue;
