@@ -633,6 +633,46 @@ static void test_unexpected_recipients(void)
     adb_close(db);
 }
 
+/* After a change of analyst keys, each key's acknowledgement lists only the batches that key
+ * imported: a kiosk refuses an acknowledgement listing a batch not sealed to its signer. */
+static void test_ack_per_importing_key(void)
+{
+    DbError err;
+    AnalysisImportResult res;
+    char db_path[512], dir[512], written[600];
+    path_in(db_path, sizeof db_path, "rekey.db");
+    path_in(dir, sizeof dir, "");
+    Adb *db = NULL;
+    CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+    if (!db)
+        return;
+    CHECK(import(db, g_sec, "a1.dbb", opts(1), &res, &err) == DB_OK);
+    CHECK(import(db, g_sec, "a2.dbb", opts(1), &res, &err) == DB_OK);
+    uint8_t h3[BATCH_HASH_BYTES];
+    make_batch("rekey-a3.dbb", g_kiosk_a, 3, g_hash_a2, &g_mallory_pub, g_data, 2, NULL, h3);
+    CHECK(import(db, g_mallory, "rekey-a3.dbb", opts(1), &res, &err) == DB_OK);
+    uint8_t pk[KEY_SIGN_PUBLIC_BYTES];
+    keys_identity_public(g_kiosk_a, pk);
+    uint32_t n = 0;
+    char path[600];
+    snprintf(path, sizeof path, "%s/rekey-old.dba", dir);
+    CHECK(analysis_ack_write(db, g_sec, pk, path, 0, written, sizeof written, &n, &err) == DB_OK);
+    CHECK(n == 2);
+    snprintf(path, sizeof path, "%s/rekey-new.dba", dir);
+    CHECK(analysis_ack_write(db, g_mallory, pk, path, 0, written, sizeof written, &n, &err) ==
+          DB_OK);
+    CHECK(n == 1);
+    size_t len = 0;
+    uint8_t *data = read_all(path, &len);
+    Ack ack;
+    CHECK(data && ack_parse(written, data, len, g_mallory_pub.sign_pk, &ack, &err) == DB_OK);
+    if (data && ack.n_entries == 1)
+        CHECK(ack.entries[0].number == 3 && memcmp(ack.entries[0].hash, h3, BATCH_HASH_BYTES) == 0);
+    ack_free(&ack);
+    free(data);
+    adb_close(db);
+}
+
 static void test_record_replays(void)
 {
     DbError err;
@@ -1127,6 +1167,7 @@ static void test_kiosk_registry_import(void)
         "command -v sqlite3 >/dev/null && cp '%s' '%s.v1' && sqlite3 '%s.v1' "
         "'ALTER TABLE kiosks DROP COLUMN label; DROP TABLE record_ids; "
         "ALTER TABLE batches DROP COLUMN replays; ALTER TABLE batches DROP COLUMN recipients; "
+        "ALTER TABLE batches DROP COLUMN importer; "
         "PRAGMA user_version = 1;'",
         db_path, db_path, db_path);
     CHECK(n > 0 && (size_t)n < sizeof cmd);
@@ -2804,6 +2845,7 @@ int main(int argc, char **argv)
     RUN(test_import_and_replay);
     RUN(test_bad_batches);
     RUN(test_unexpected_recipients);
+    RUN(test_ack_per_importing_key);
     RUN(test_record_replays);
     RUN(test_ack_names);
     RUN(test_unknown_survey);

@@ -175,11 +175,15 @@ static int migrate_to_3(Adb *db, DbError *err)
                 "adding record ids", err);
 }
 
-/* Version 4: per batch, the keys its records are sealed to, as imported (shown by status). */
+/* Version 4: per batch, the keys its records are sealed to, as imported (shown by status),
+ * and the id of the key that imported it (an acknowledgement signed by that key lists it:
+ * a kiosk accepts a key's acknowledgement only for batches sealed to that key). */
 static int migrate_to_4(Adb *db, DbError *err)
 {
     return sqldb_exec(&db->sql,
-                      "ALTER TABLE batches ADD COLUMN recipients TEXT NOT NULL DEFAULT ''",
+                      "ALTER TABLE batches ADD COLUMN recipients TEXT NOT NULL DEFAULT '';"
+                      "ALTER TABLE batches ADD COLUMN importer BLOB CHECK (importer IS NULL OR "
+                      "length(importer) = 8);",
                       "adding batch recipients", err);
 }
 
@@ -460,18 +464,20 @@ int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
     return rc;
 }
 
-int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *err)
+int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, const uint8_t importer[KEY_ID_BYTES],
+                  int64_t *id, DbError *err)
 {
     sqlite3_stmt *stmt;
     int rc = sqldb_prepare(&db->sql,
                            "INSERT INTO batches (kiosk_id, number, hash, prev_hash, n_records, "
-                           "recipients) VALUES (?, ?, ?, ?, ?, ?)",
+                           "recipients, importer) VALUES (?, ?, ?, ?, ?, ?, ?)",
                            &stmt, err);
     if (rc != DB_OK)
         return rc;
     char recipients[ADB_RECIPIENTS_SIZE];
     batch_recipients_describe(b, recipients, sizeof recipients);
     sqlite3_bind_text(stmt, 6, recipients, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt, 7, importer, KEY_ID_BYTES, SQLITE_STATIC);
     sqlite3_bind_int64(stmt, 1, kiosk);
     sqlite3_bind_int64(stmt, 2, (sqlite3_int64)b->number);
     sqlite3_bind_blob(stmt, 3, b->hash, BATCH_HASH_BYTES, SQLITE_STATIC);
@@ -585,16 +591,20 @@ int adb_records_add(Adb *db, int64_t batch, const uint8_t (*ids)[SEAL_RECORD_ID_
     return rc;
 }
 
-int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbError *err)
+int adb_batch_list(Adb *db, int64_t kiosk, const uint8_t importer[KEY_ID_BYTES], AckEntry **entries,
+                   uint32_t *n, DbError *err)
 {
     *entries = NULL;
     *n = 0;
     sqlite3_stmt *stmt;
-    int rc = sqldb_prepare(&db->sql, "SELECT number, hash FROM batches WHERE kiosk_id = ? ORDER BY number",
-                     &stmt, err);
+    int rc = sqldb_prepare(&db->sql,
+                           "SELECT number, hash FROM batches WHERE kiosk_id = ? AND "
+                           "(importer IS NULL OR importer = ?) ORDER BY number",
+                           &stmt, err);
     if (rc != DB_OK)
         return rc;
     sqlite3_bind_int64(stmt, 1, kiosk);
+    sqlite3_bind_blob(stmt, 2, importer, KEY_ID_BYTES, SQLITE_STATIC);
     size_t cap = 0;
     int s;
     while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {

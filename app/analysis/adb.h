@@ -70,12 +70,17 @@ int adb_kiosk_set_trusted(Adb *db, const char *fingerprint, int trusted, int *fo
 int adb_batch_find(Adb *db, int64_t kiosk, uint64_t number, int *found,
                    uint8_t hash[BATCH_HASH_BYTES], uint8_t prev_hash[BATCH_HASH_BYTES],
                    DbError *err);
-int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, int64_t *id, DbError *err);
+/* importer: the key id (keys_public_id) of the key that imported the batch. */
+int adb_batch_add(Adb *db, int64_t kiosk, const Batch *b, const uint8_t importer[KEY_ID_BYTES],
+                  int64_t *id, DbError *err);
 int adb_batch_session_add(Adb *db, int64_t batch, int64_t session, uint32_t count, DbError *err);
 /* Records that the batch (added with adb_batch_add) was imported without n replayed records. */
 int adb_batch_set_replays(Adb *db, int64_t batch, uint32_t n, DbError *err);
-/* Every imported batch of the kiosk in number order (*entries malloc'd, caller frees). */
-int adb_batch_list(Adb *db, int64_t kiosk, AckEntry **entries, uint32_t *n, DbError *err);
+/* Every batch of the kiosk imported with the key whose id is importer (and those imported
+ * before schema version 4, which did not record it), in number order (*entries malloc'd,
+ * caller frees). */
+int adb_batch_list(Adb *db, int64_t kiosk, const uint8_t importer[KEY_ID_BYTES], AckEntry **entries,
+                   uint32_t *n, DbError *err);
 
 /* --- record ids (replays) --- */
 /* For each of ids[0..n): the batch row it was imported with (first_batch[i]), or 0. */

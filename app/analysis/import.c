@@ -1020,7 +1020,11 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
             goto done;
     }
     int64_t batch_id;
-    if ((rc = adb_batch_add(db, kiosk, &b, &batch_id, err)) != DB_OK)
+    KeyPublic importer;
+    uint8_t importer_id[KEY_ID_BYTES];
+    keys_secret_public(sec, &importer);
+    keys_public_id(&importer, importer_id);
+    if ((rc = adb_batch_add(db, kiosk, &b, importer_id, &batch_id, err)) != DB_OK)
         goto done;
     sids = calloc(b.n_sessions, sizeof *sids);
     if (!sids) {
@@ -1137,9 +1141,16 @@ int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY
                          "kiosk %s is marked untrusted in this database; no acknowledgement "
                          "written",
                          fp);
+    /* Only the batches this key imported: the kiosk deletes a batch for a key only when its
+     * records are sealed to that key (after a change of analyst keys, each key acknowledges
+     * its own). */
+    KeyPublic own;
+    uint8_t own_id[KEY_ID_BYTES];
+    keys_secret_public(sec, &own);
+    keys_public_id(&own, own_id);
     AckEntry *entries;
     uint32_t n;
-    if ((rc = adb_batch_list(db, kiosk, &entries, &n, err)) != DB_OK)
+    if ((rc = adb_batch_list(db, kiosk, own_id, &entries, &n, err)) != DB_OK)
         return rc;
     /* An acknowledgement lists at most ACK_MAX_ENTRIES: the most recent ones (older batches
      * were acknowledged by earlier files). */
@@ -1153,7 +1164,7 @@ int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY
     size_t out_len = 0;
     uint64_t last = count ? first[count - 1].number : 0;
     if (count == 0)
-        rc = dberr_set(err, DB_ENOENT, "no batches of this kiosk were imported");
+        rc = dberr_set(err, DB_ENOENT, "no batches of this kiosk were imported with this key");
     else
         rc = ack_build(kiosk_pk, first, count, sec, &out, &out_len, err);
     free(entries);

@@ -104,7 +104,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint32_t n = 0;
         FUZZ_ASSERT(adb_kiosk_find(db, pk, &kiosk, &trusted, &err) == DB_OK);
         if (kiosk != 0) {
-            FUZZ_ASSERT(adb_batch_list(db, kiosk, &entries, &n, &err) == DB_OK);
+            KeyPublic analyst;
+            uint8_t importer[KEY_ID_BYTES];
+            keys_secret_public(fuzz_analyst_secret(), &analyst);
+            keys_public_id(&analyst, importer);
+            FUZZ_ASSERT(adb_batch_list(db, kiosk, importer, &entries, &n, &err) == DB_OK);
             FUZZ_ASSERT(n == 0);
         }
     } else {
