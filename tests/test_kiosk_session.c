@@ -1517,34 +1517,62 @@ static int nobody_dir(const char *name, char *out, size_t cap)
     return ok;
 }
 
-/* The kiosk is not dumpable and cannot write a core file, even when started with core dumps
- * allowed. /proc shows it: the files under /proc/PID belong to root instead of the process's
- * user when it is not dumpable. So as root the kiosk runs as nobody (as root the owner would
- * be root either way), on copies of the program and its inputs that nobody can read (the
- * checkout may sit in a home directory nobody cannot enter); otherwise as the user running the
- * test. The test waits for the kiosk's READY=1 (its first screen is up, long after main's
- * first lines) on an abstract notify socket, which needs no file permissions. */
-static void test_no_core_dumps(void)
+/* The copies a kiosk run as nobody reads (as root; otherwise as the user running the test):
+ * the kiosk, the survey and the analyst key in a nobody_dir, and a data directory that the
+ * kiosk's user owns. */
+typedef struct AsUser {
+    int as_nobody; /* as_user_drop() makes the child nobody */
+    char dir[600], data[700], prog[700], survey[700], keys[700];
+} AsUser;
+
+static int as_user_setup(const char *name, AsUser *u)
 {
-    int as_nobody = geteuid() == 0;
-    char dir[600], data[700], keys[700], prog[700], srv[700];
-    if (!nobody_dir("nodump", dir, sizeof dir))
-        return;
-    snprintf(data, sizeof data, "%s/data", dir);
-    snprintf(keys, sizeof keys, "%s/analyst.pub", dir);
-    snprintf(prog, sizeof prog, "%s/debrief-kiosk", dir);
-    snprintf(srv, sizeof srv, "%s/team.json", dir);
-    CHECK(fs_mkdir_p(data, 0700, NULL) == DB_OK);
+    memset(u, 0, sizeof *u);
+    u->as_nobody = geteuid() == 0;
+    if (!nobody_dir(name, u->dir, sizeof u->dir))
+        return 0;
+    snprintf(u->data, sizeof u->data, "%s/data", u->dir);
+    snprintf(u->prog, sizeof u->prog, "%s/debrief-kiosk", u->dir);
+    snprintf(u->survey, sizeof u->survey, "%s/team.json", u->dir);
+    snprintf(u->keys, sizeof u->keys, "%s/analyst.pub", u->dir);
+    CHECK(fs_mkdir_p(u->data, 0700, NULL) == DB_OK);
     char cmd[16384];
     snprintf(cmd, sizeof cmd,
              "cp '%s' '%s' && cp '%s' '%s' && cp '%s' '%s' && chmod 755 '%s' && "
              "chmod 644 '%s' '%s'",
-             kiosk, prog, pub, keys, survey, srv, prog, keys, srv);
+             kiosk, u->prog, pub, u->keys, survey, u->survey, u->prog, u->keys, u->survey);
     CHECK(system(cmd) == 0);
-    if (as_nobody) {
-        snprintf(cmd, sizeof cmd, "chown -R 65534:65534 '%s'", data);
-        CHECK(system(cmd) == 0);
-    }
+    if (u->as_nobody)
+        CHECK(chown(u->data, 65534, 65534) == 0);
+    return 1;
+}
+
+/* In the child: becomes nobody when the test runs as root. Returns 0 on success. */
+static int as_user_drop(const AsUser *u)
+{
+    if (!u->as_nobody)
+        return 0;
+    return setgroups(0, NULL) == 0 && setgid(65534) == 0 && setuid(65534) == 0 ? 0 : -1;
+}
+
+static void as_user_cleanup(const AsUser *u)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", u->dir);
+    CHECK(system(cmd) == 0);
+}
+
+/* The kiosk is not dumpable and cannot write a core file, even when started with core dumps
+ * allowed. /proc shows it: the files under /proc/PID belong to root instead of the process's
+ * user when it is not dumpable. So as root the kiosk runs as nobody (as root the owner would
+ * be root either way), on copies that nobody can read (AsUser); otherwise as the user running
+ * the test. The test waits for the kiosk's READY=1 (its first screen is up, long after main's
+ * first lines) on an abstract notify socket, which needs no file permissions. */
+static void test_no_core_dumps(void)
+{
+    AsUser u;
+    if (!as_user_setup("nodump", &u))
+        return;
     char sock[64];
     snprintf(sock, sizeof sock, "@debrief-nodump-%d", (int)getpid());
     int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -1564,9 +1592,10 @@ static void test_no_core_dumps(void)
         dup2(null, 1);
         dup2(null, 2);
         setenv("NOTIFY_SOCKET", sock, 1);
-        if (as_nobody && (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+        if (as_user_drop(&u) != 0)
             _exit(126);
-        execl(prog, prog, "--survey", srv, "--data", data, "--recipient", keys, (char *)NULL);
+        execl(u.prog, u.prog, "--survey", u.survey, "--data", u.data, "--recipient", u.keys,
+              (char *)NULL);
         _exit(127);
     }
     char buf[256];
@@ -1587,15 +1616,14 @@ static void test_no_core_dumps(void)
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     struct stat sb;
     CHECK(stat(path, &sb) == 0 && sb.st_uid == 0); /* not dumpable */
-    if (as_nobody) /* and it is nobody's process: the check above could tell */
+    if (u.as_nobody) /* and it is nobody's process: the check above could tell */
         CHECK(proc_uid(pid) == 65534);
     kill(pid, SIGTERM);
     int st = 0;
     waitpid(pid, &st, 0);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     close(fd);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    as_user_cleanup(&u);
 }
 
 /* Screenshots of the PIN pad and the admin screen (fixed identity and analyst key, so the
@@ -2009,30 +2037,15 @@ static void test_inputs_private_as_root(void)
 }
 
 /* Issue 15, point 6: answers are kept in locked memory, or --selftest fails and the kiosk
- * warns. Root may lock regardless of the limit, so as root the kiosk runs as nobody. */
+ * warns. Root may lock regardless of the limit, so as root the kiosk runs as nobody (AsUser). */
 static void test_memlock(void)
 {
-    char dir[600], data[700], keys[700], srv[700], prog[700];
-    if (!nobody_dir("memlock", dir, sizeof dir))
+    AsUser u;
+    if (!as_user_setup("memlock", &u))
         return;
-    snprintf(data, sizeof data, "%s/data", dir);
-    snprintf(keys, sizeof keys, "%s/analyst.pub", dir);
-    snprintf(srv, sizeof srv, "%s/team.json", dir);
-    snprintf(prog, sizeof prog, "%s/debrief-kiosk", dir);
-    CHECK(fs_mkdir_p(data, 0700, NULL) == DB_OK);
-    char cmd[16384];
-    snprintf(cmd, sizeof cmd,
-             "cp '%s' '%s' && cp '%s' '%s' && cp '%s' '%s' && chmod 755 '%s' && "
-             "chmod 644 '%s' '%s'",
-             kiosk, prog, pub, keys, survey, srv, prog, keys, srv);
-    CHECK(system(cmd) == 0);
-    if (geteuid() == 0) {
-        snprintf(cmd, sizeof cmd, "chown -R 65534:65534 '%s'", data);
-        CHECK(system(cmd) == 0);
-    }
     for (int limit_kib = 0; limit_kib <= 4096; limit_kib += 4096) {
         char out[700];
-        snprintf(out, sizeof out, "%s/selftest.txt", dir);
+        snprintf(out, sizeof out, "%s/selftest.txt", u.dir);
         pid_t pid = fork();
         if (pid == 0) {
             int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -2041,9 +2054,9 @@ static void test_memlock(void)
             struct rlimit rl = {(rlim_t)limit_kib * 1024, (rlim_t)limit_kib * 1024};
             if (setrlimit(RLIMIT_MEMLOCK, &rl) != 0)
                 _exit(125);
-            if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+            if (as_user_drop(&u) != 0)
                 _exit(126);
-            execl(prog, prog, "--survey", srv, "--data", data, "--recipient", keys,
+            execl(u.prog, u.prog, "--survey", u.survey, "--data", u.data, "--recipient", u.keys,
                   "--selftest", (char *)NULL);
             _exit(127);
         }
@@ -2062,8 +2075,7 @@ static void test_memlock(void)
         }
         free(txt);
     }
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+    as_user_cleanup(&u);
 }
 
 int main(void)
