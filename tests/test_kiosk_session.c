@@ -693,6 +693,87 @@ static void test_out_of_service_start(void)
     unlink(sock);
 }
 
+/* Issue 18, point 7: a bad configuration file under systemd (NOTIFY_SOCKET) ends on the
+ * out-of-service screen naming the file, line and problem (READY=1, so no restart loop), and
+ * the kiosk reads the file again until it works, then exits for systemd to start it afresh.
+ * From a shell (no NOTIFY_SOCKET) the same fault is an error and exit 2, without the usage.
+ * text NULL: no such file; fix: mend the file and see the kiosk leave. */
+static void config_fault_case(const char *name, const char *text, const char *want, int fix)
+{
+    char conf_path[600], sock[100], shots[600], shot[700], errpath[600], fixed[8192];
+    snprintf(conf_path, sizeof conf_path, "%s/%s.conf", tmp, name);
+    snprintf(shots, sizeof shots, "%s/conf-shots-%s", tmp, name);
+    snprintf(shot, sizeof shot, "%s/out-of-service.png", shots);
+    snprintf(errpath, sizeof errpath, "%s/conf-%s.err", tmp, name);
+    unlink(conf_path);
+    if (text)
+        write_file(conf_path, text);
+    CHECK(fs_mkdir_p(shots, 0700, NULL) == DB_OK);
+    char full_want[800];
+    snprintf(full_want, sizeof full_want, "%s%s", conf_path, want);
+
+    /* From a shell: exit 2 with the file, line and problem. */
+    const char *shell_args[] = {"--config", conf_path, NULL};
+    char ebuf[8192];
+    CHECK(run_kiosk(shell_args, 0, ebuf, sizeof ebuf) == 2);
+    CHECK(strstr(ebuf, full_want) != NULL);
+    CHECK(strstr(ebuf, "usage:") == NULL);
+
+    /* As the service: the out-of-service screen. */
+    int fd = notify_socket("conf.sock", sock, sizeof sock);
+    struct timeval tv = {15, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("NOTIFY_SOCKET", sock, 1);
+        int efd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(efd, 2);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        execl(kiosk, kiosk, "--config", conf_path, "--screenshot-dir", shots, (char *)NULL);
+        _exit(127);
+    }
+    char buf[800];
+    ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = '\0';
+    CHECK(strncmp(buf, "READY=1\nSTATUS=out of service: ", 31) == 0);
+    CHECK(strstr(buf, full_want) != NULL);
+    if (!strstr(buf, full_want))
+        fprintf(stderr, "     got: %s\n", buf);
+    CHECK(access(shot, R_OK) == 0);
+    int st = -1, waited = 0;
+    if (fix) { /* IT staff mend the file: the kiosk exits (1) for systemd to restart it */
+        snprintf(fixed, sizeof fixed, "survey = %s\ndata = %s\nrecipient = %s\n", survey, data_dir,
+                 pub);
+        write_file(conf_path, fixed);
+        while (waitpid(pid, &st, WNOHANG) == 0 && waited++ < 300) /* a hang guard: 30 s */
+            usleep(100000);
+        CHECK(waited <= 300 && WIFEXITED(st) && WEXITSTATUS(st) == 1);
+        uint8_t *e = NULL;
+        size_t len = 0;
+        CHECK(fs_read_file(errpath, 1 << 20, 0, &e, &len, NULL) == DB_OK);
+        CHECK(e && strstr((char *)e, "reads now; exiting to be started again with it"));
+        free(e);
+    }
+    if (waited == 0 || waited > 300) {
+        kill(pid, SIGTERM);
+        waitpid(pid, &st, 0);
+    }
+    close(fd);
+    unlink(sock);
+}
+
+static void test_out_of_service_config(void)
+{
+    fresh_data(data_dir, 1);
+    config_fault_case("unknown", "# a typo\nsurvy = /etc/debrief/survey.json\n",
+                      ":2: unknown setting \"survy\"", 1);
+    config_fault_case("size", "size = 800x480x\n", ":1: size must be WxH, e.g. 800x480", 0);
+    config_fault_case("missing", NULL, ": No such file or directory", 0);
+    config_fault_case("partial", "survey = /etc/debrief/survey.json\n",
+                      ": survey, data and recipient go together", 0);
+}
+
 /* Idle on the attract screen, the kiosk sleeps: a handful of wakeups in two seconds, not
  * SDL's ~900 per second poll on the dummy and KMSDRM drivers. */
 static void test_idle_wakeups(void)
@@ -2123,6 +2204,7 @@ int main(void)
     RUN(test_selftest);
     RUN(test_notify_and_sigterm);
     RUN(test_out_of_service_start);
+    RUN(test_out_of_service_config);
     RUN(test_notify_long_ops);
     RUN(test_pin_lockout_persists);
     RUN(test_idle_wakeups);

@@ -1,7 +1,8 @@
 /* fault_screen: what a kiosk that cannot start shows instead of a blank screen.
  *
- * Under systemd a kiosk whose settings are wrong (a survey that does not load, a missing or
- * bad analyst key) used to exit and be restarted every few seconds with nothing on screen.
+ * Under systemd a kiosk whose settings are wrong (a bad line in its configuration file, a
+ * survey that does not load, a missing or bad analyst key) used to exit and be restarted every
+ * few seconds with nothing on screen.
  * It now shows this screen: "Out of service" for whoever walks by, and the exact reason for IT
  * staff, and tries again while it shows it (main.c). Plain C over the draw list (ui.h): no SDL.
  */

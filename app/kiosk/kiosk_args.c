@@ -277,30 +277,38 @@ static const struct {
     {"--out", "out"},
 };
 
+/* Reads and applies the --config file a->config; on failure err names the file (and line). */
+static int apply_config_file(KioskArgs *a, DbError *err)
+{
+    uint8_t *data;
+    size_t len;
+    /* Root and this user only: the file's own data = cannot vouch for it. */
+    int rc = fs_check_file_private(a->config, "configuration", NULL, err);
+    if (rc == DB_OK)
+        rc = fs_read_file(a->config, KIOSK_CONFIG_MAX_BYTES, 1, &data, &len, err);
+    if (rc != DB_OK)
+        return DB_EINVAL;
+    rc = kiosk_args_apply_config(a, a->config, (const char *)data, len, err);
+    free(data);
+    return rc;
+}
+
 int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
 {
     memset(a, 0, sizeof *a);
     a->commit_interval_ms = -1;
     a->tap_guard_ms = a->double_tap_ms = -1;
-    /* The configuration file first, so that the command line wins. */
-    for (int i = 1; i < argc; i++) {
+    /* The configuration file first, so that the command line wins. A fault in the file is
+     * kept while the command line is read (its own errors come first: they are the typist's). */
+    DbError cfg_err = {DB_OK, ""};
+    for (int i = 1; i < argc && !a->config_failed; i++) {
         if (strcmp(argv[i], "--config") == 0) {
             if (i + 1 >= argc)
                 return dberr_set(err, DB_EINVAL, "--config needs a file");
             if (set_path(a->config, argv[i + 1], "--config", "config", err) != DB_OK)
                 return DB_EINVAL;
-            uint8_t *data;
-            size_t len;
-            /* Root and this user only: the file's own data = cannot vouch for it. */
-            int rc = fs_check_file_private(a->config, "configuration", NULL, err);
-            if (rc == DB_OK)
-                rc = fs_read_file(a->config, KIOSK_CONFIG_MAX_BYTES, 1, &data, &len, err);
-            if (rc != DB_OK)
-                return DB_EINVAL;
-            rc = kiosk_args_apply_config(a, a->config, (const char *)data, len, err);
-            free(data);
-            if (rc != DB_OK)
-                return rc;
+            if (apply_config_file(a, &cfg_err) != DB_OK)
+                a->config_failed = 1;
             i++;
         }
     }
@@ -343,6 +351,10 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
         if (rc != DB_OK)
             return rc;
     }
+    if (a->config_failed) {
+        *err = cfg_err;
+        return DB_EINVAL;
+    }
     if (a->commit_interval_ms < 0) /* scripts (tests, the demo) write at once by default */
         a->commit_interval_ms = a->script[0] ? 0 : KIOSK_COMMIT_INTERVAL_DEFAULT_MS;
     if (a->set_pin) {
@@ -365,9 +377,17 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
         return dberr_set(err, DB_EINVAL, "--out goes with --render-survey");
     if (a->render_survey[0])
         return DB_OK;
-    if (!a->help && !kiosk_args_demo(a) && (!a->survey[0] || !a->data[0] || !a->n_recipients))
+    if (!a->help && !kiosk_args_demo(a) && (!a->survey[0] || !a->data[0] || !a->n_recipients)) {
+        if (a->config[0]) { /* most likely a line missing from the file */
+            a->config_failed = 1;
+            return dberr_set(err, DB_EINVAL,
+                             "%s: survey, data and recipient go together (a line is missing, "
+                             "or give them on the command line)",
+                             a->config);
+        }
         return dberr_set(err, DB_EINVAL,
                          "--survey, --data and --recipient go together (or give none of them "
                          "for the demo)");
+    }
     return DB_OK;
 }

@@ -69,10 +69,14 @@ typedef struct KioskArgs {
     int panel_w_mm, panel_h_mm;      /* config panel_mm (0 = ask DRM, or SDL's DPI) */
     int tap_guard_ms;                /* config tap_guard_ms (-1 = default) */
     int double_tap_ms;               /* config double_tap_ms (-1 = default) */
+    int config_failed; /* the --config file is missing, unreadable or has a bad line */
 } KioskArgs;
 
 /* Parses argv (and the --config file, if given). DB_EINVAL with a message for a usage
- * error; the caller prints it and exits 2. */
+ * error; the caller prints it and exits 2. When the fault is in the --config file (and the
+ * command line itself is fine), config_failed is set, err names the file, line and problem,
+ * and a holds the file's settings before the fault and then the command line's, enough to
+ * show the fault on a screen (main.c's out-of-service screen, under systemd). */
 int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err);
 
 /* Applies the contents of a configuration file (name used in messages). */

@@ -1045,11 +1045,32 @@ static void forget_setup(App *app)
     set_fault(app, KA_COLLECTING, "");
 }
 
-/* Shows the "out of service" screen with the reason (err) and tries setup_data again every
- * FAULT_RETRY_S seconds, feeding systemd's watchdog meanwhile. Returns 1 once the setup
- * worked (app->plat stays open for the kiosk), 0 when asked to stop or when no screen can
- * be opened at all. */
-static int stay_out_of_service(App *app, const PlatformConfig *pc, DbError *err)
+/* Whether the kiosk runs as the service: systemd's Type=notify gives it NOTIFY_SOCKET, and
+ * restarts it whenever it exits, so a fault it cannot get past must stay on the screen rather
+ * than end in a restart loop with nothing on it. A person who starts it from a shell (no
+ * NOTIFY_SOCKET), a script or the demo gets the message and the exit status instead. */
+static int runs_as_service(const KioskArgs *a, int demo)
+{
+    return getenv("NOTIFY_SOCKET") && !a->script[0] && !demo && !a->selftest && !a->set_pin &&
+           !a->pin_recipients && !a->render_survey[0] && !a->help;
+}
+
+/* What the out-of-service screen tries again: DB_OK once the kiosk can start, else err. */
+typedef int (*RetryFn)(App *app, void *ctx, DbError *err);
+
+static int retry_setup(App *app, void *ctx, DbError *err)
+{
+    (void)ctx;
+    forget_setup(app);
+    return setup_data(app, err);
+}
+
+/* Shows the "out of service" screen with the reason (err) and tries again (retry) every
+ * FAULT_RETRY_S seconds, feeding systemd's watchdog meanwhile. Returns 1 once the retry
+ * worked (app->plat stays open), 0 when asked to stop or when no screen can be opened at
+ * all. */
+static int stay_out_of_service(App *app, const PlatformConfig *pc, DbError *err, RetryFn retry,
+                               void *ctx)
 {
     PlatformConfig c = *pc;
     c.allow_headless = 1; /* whatever screen there is: a test's dummy one too */
@@ -1089,9 +1110,7 @@ static int stay_out_of_service(App *app, const PlatformConfig *pc, DbError *err)
         uint64_t now = platform_ticks();
         watchdog_ping(app, now);
         if (now >= next_try) {
-            forget_setup(app);
-            if (setup_data(app, err) == DB_OK) {
-                fprintf(stderr, "debrief-kiosk: the settings work now; starting\n");
+            if (retry(app, ctx, err) == DB_OK) {
                 ok = 1;
                 break;
             }
@@ -1117,6 +1136,49 @@ static int stay_out_of_service(App *app, const PlatformConfig *pc, DbError *err)
     }
     ui_frame_free(f);
     return ok;
+}
+
+/* The command line, for reading the configuration file again. */
+typedef struct Argv {
+    int argc;
+    char **argv;
+} Argv;
+
+static int retry_config(App *app, void *ctx, DbError *err)
+{
+    (void)app;
+    const Argv *av = ctx;
+    KioskArgs *a = malloc(sizeof *a);
+    if (!a)
+        return dberr_set(err, DB_ENOMEM, "out of memory");
+    int rc = kiosk_args_parse(av->argc, av->argv, a, err);
+    free(a);
+    return rc;
+}
+
+/* The configuration file is missing or has a bad line (err says which, and where) and the
+ * kiosk runs as the service: the out-of-service screen says so, with the default fonts (a
+ * configured one may be the fault) and full screen (the service is the console kiosk), and
+ * reads the file again every FAULT_RETRY_S seconds. Once it reads, the kiosk exits for
+ * systemd to start it afresh with every setting (Restart=always; not status 0, which would
+ * start the console login). */
+static int config_out_of_service(App *app, int argc, char **argv, DbError *err)
+{
+    fprintf(stderr, "debrief-kiosk: error: %s\n", err->msg);
+    DbError ferr;
+    if (kfonts_open(KIOSK_FONT_REGULAR, KIOSK_FONT_BOLD, &app->fonts, &ferr) != DB_OK) {
+        fprintf(stderr, "debrief-kiosk: error: cannot show that on a screen either: %s\n",
+                ferr.msg);
+        return EXIT_FAIL;
+    }
+    PlatformConfig pc = {app->args.w, app->args.h, 1, app->args.rotation, 0, "Debrief"};
+    Argv av = {argc, argv};
+    if (stay_out_of_service(app, &pc, err, retry_config, &av))
+        fprintf(stderr, "debrief-kiosk: %s reads now; exiting to be started again with it\n",
+                app->args.config);
+    platform_close(app->plat);
+    kfonts_close(app->fonts);
+    return EXIT_FAIL;
 }
 
 /* The panel's density for sizes in mm: the configuration's panel_mm, else what SDL says,
@@ -1191,10 +1253,17 @@ int main(int argc, char **argv)
     App app;
     memset(&app, 0, sizeof app);
     DbError err;
+    int config_fault = 0;
     if (kiosk_args_parse(argc, argv, &app.args, &err) != DB_OK) {
-        fprintf(stderr, "debrief-kiosk: error: %s\n\n", err.msg);
-        kiosk_args_usage(stderr);
-        return EXIT_USAGE;
+        config_fault = app.args.config_failed && runs_as_service(&app.args, 0);
+        if (!config_fault) {
+            fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
+            if (!app.args.config_failed) { /* the usage helps with options, not with a file */
+                fputc('\n', stderr);
+                kiosk_args_usage(stderr);
+            }
+            return EXIT_USAGE;
+        }
     }
     if (app.args.help) {
         kiosk_args_usage(stdout);
@@ -1202,6 +1271,8 @@ int main(int argc, char **argv)
     }
     if (secmem_init() != 0)
         return fail("cannot initialise libsodium");
+    if (config_fault)
+        return config_out_of_service(&app, argc, argv, &err);
     if (app.args.set_pin)
         return kiosk_set_pin_main(app.args.data, app.args.pin_file, app.args.pin_hash,
                                   app.args.config[0] ? app.args.config : NULL);
@@ -1241,13 +1312,14 @@ int main(int argc, char **argv)
     if (setup_data(&app, &err) != DB_OK) {
         /* Under systemd, say why on the screen and keep trying, rather than be restarted
          * every few seconds with nothing on it; from a shell or a script, exit. */
-        if (!getenv("NOTIFY_SOCKET") || script || app.demo) {
+        if (!runs_as_service(&app.args, app.demo)) {
             status = fail(err.msg);
             goto done;
         }
         fprintf(stderr, "debrief-kiosk: error: %s\n", err.msg);
-        if (!stay_out_of_service(&app, &pc, &err))
+        if (!stay_out_of_service(&app, &pc, &err, retry_setup, NULL))
             goto done; /* stopped (status stays EXIT_FAIL) */
+        fprintf(stderr, "debrief-kiosk: the settings work now; starting\n");
     }
     /* The coordinator's PIN: a bad one disables the admin screen, not the kiosk. */
     if (kiosk_pin_load(app.args.data, app.args.pin_hash, app.pin_hash, &app.pin_where, &err) !=
