@@ -1,7 +1,6 @@
 /* survey_render: every screen of a survey, checked and drawn (see survey_render.h). */
 #include "survey_render.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,15 +171,17 @@ int survey_render(const Survey *s, KFonts *fonts, const char *out_dir, FILE *out
     R.out = out;
     R.err = err;
     *problems = 0;
-    char index[4200];
+    /* The contact sheet grows in memory (a few hundred bytes a screen) and is written at the
+     * end through fs_write_atomic, like every file outside the databases. */
+    char *html = NULL;
+    size_t html_len = 0;
     if (out_dir) {
         int rc = fs_mkdir_p(out_dir, 0755, err);
         if (rc != DB_OK)
             return rc;
-        snprintf(index, sizeof index, "%s/index.html.tmp", out_dir);
-        R.html = fopen(index, "w");
+        R.html = open_memstream(&html, &html_len);
         if (!R.html)
-            return dberr_set(err, DB_EIO, "%s: cannot write: %s", index, strerror(errno));
+            return dberr_set(err, DB_ENOMEM, "%s/index.html: out of memory", out_dir);
         fprintf(R.html,
                 "<!doctype html>\n<meta charset=\"utf-8\">\n<title>%s %u: every screen</title>\n"
                 "<style>body{font-family:sans-serif;background:#eee}figure{display:inline-block;"
@@ -213,13 +214,13 @@ int survey_render(const Survey *s, KFonts *fonts, const char *out_dir, FILE *out
     if (R.html) {
         char final[4200];
         snprintf(final, sizeof final, "%s/index.html", out_dir);
-        int bad = fclose(R.html) != 0;
-        if (!R.failed && (bad || rename(index, final) != 0)) {
+        if (fclose(R.html) != 0 && !R.failed) {
             R.failed = 1;
-            dberr_set(err, DB_EIO, "%s: cannot write: %s", final, strerror(errno));
+            dberr_set(err, DB_ENOMEM, "%s: out of memory", final);
         }
-        if (R.failed)
-            remove(index);
+        if (!R.failed && fs_write_atomic(final, html, html_len, 0644, err) != DB_OK)
+            R.failed = 1;
+        free(html);
     }
     if (R.failed)
         return err->code ? err->code : DB_EIO;

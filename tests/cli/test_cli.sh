@@ -53,8 +53,15 @@ if [ -x "$KIOSK_BIN" ]; then
   expect_exit 1 "a 1,000-byte question does not fit" -- "$DEBRIEF" survey check "$SRC/tests/kiosk/long_texts.json"
   expect_in "$T/out" "layout: sections[0].questions[1] (too_long), en, 480x320:" "names question and size"
   expect_in "$T/err" "debrief: error: $SRC/tests/kiosk/long_texts.json: the layout check failed" "check fails"
+  # index.html is written through fs_write_atomic (a fresh temporary file, synced): a link
+  # left where a fixed temporary name would be is not written through, nor moved into place.
+  mkdir -p "$T/preview"
+  printf 'keep\n' >"$T/victim"
+  ln -s "$T/victim" "$T/preview/index.html.tmp"
   expect_exit 0 "preview" -- "$DEBRIEF" survey preview "$SRC/tests/kiosk/team.json" --out "$T/preview"
-  [ -f "$T/preview/index.html" ] && ok || bad "preview wrote index.html"
+  [ -f "$T/preview/index.html" ] && [ ! -L "$T/preview/index.html" ] && ok ||
+    bad "preview wrote index.html as a file of its own"
+  [ "$(cat "$T/victim")" = keep ] && ok || bad "preview wrote through a link in its directory"
   [ -f "$T/preview/fr-480x320-001-attract.png" ] && ok || bad "preview drew the French attract screen"
   n=$(grep -c '<img ' "$T/preview/index.html")
   [ "$n" -gt 100 ] && ok || bad "contact sheet shows every screen ($n)"
