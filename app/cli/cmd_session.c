@@ -45,8 +45,8 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 /* The survey a session opens for: the kiosk's (recorded in the store when it last started),
  * and survey_path, when given, must be that survey. */
-static int pick_survey(Store *st, const char *data, const char *survey_path, char id[33],
-                       uint32_t *version, DbError *err)
+static int pick_survey(Store *st, const char *data, const char *survey_path,
+                       char id[SESSION_ID_MAX + 1], uint32_t *version, DbError *err)
 {
     int found = 0;
     int rc = store_kiosk_survey_get(st, id, version, NULL, &found, err);
@@ -69,7 +69,7 @@ static int pick_survey(Store *st, const char *data, const char *survey_path, cha
                        "answers could not be imported with this session. Leave out --survey to "
                        "open the session for the kiosk's survey (nothing was changed)",
                        survey_path, survey->id, survey->version, data, id, *version);
-    snprintf(id, 33, "%s", survey->id);
+    snprintf(id, SESSION_ID_MAX + 1, "%s", survey->id);
     *version = survey->version;
     survey_free(survey);
     return rc;
@@ -81,7 +81,7 @@ static int session_open(const char *data, const char *label, const char *date,
     DbError err;
     Store *st = NULL;
     int64_t id = 0;
-    char survey_id[33];
+    char survey_id[SESSION_ID_MAX + 1];
     uint32_t version = 0;
     int rc = coord_open_data_dir(data, 1, &st, &err);
     if (rc == DB_OK)

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "session_fields.h"
+
 #define META_PINNED "recipients"
 #define META_KNOWN "recipients_known"
 #define META_LOG "recipients_log"
@@ -204,7 +206,7 @@ int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err)
     }
     if (grow > n_known && (rc = write_keys(st, META_KNOWN, known, grow, err)) != DB_OK)
         return rc;
-    char now[RCPT_MAX * 21], before[RCPT_MAX * 21], date[11], line[400];
+    char now[RCPT_MAX * 21], before[RCPT_MAX * 21], date[SESSION_DATE_LEN + 1], line[400];
     rcpt_describe(set, now, sizeof now);
     time_t t = time(NULL);
     struct tm tm;

@@ -208,7 +208,7 @@ static void form_date(const Kiosk *k, char iso[SESSION_DATE_LEN + 1], char day[1
     long y, m, d;
     long z = form_base(k) + k->form_days;
     civil_from_days(z, &y, &m, &d);
-    snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)(y % 10000), (unsigned)m % 13u,
+    snprintf(iso, SESSION_DATE_LEN + 1, "%04u-%02u-%02u", (unsigned)(y % 10000), (unsigned)m % 13u,
              (unsigned)d % 32u);
     const AdminWords *aw = kui_admin_words(k);
     long w = z % 7;

@@ -351,12 +351,12 @@ static int setup_demo(App *app, DbError *err)
     return DB_OK;
 }
 
-static void today(char out[11])
+static void today(char out[SESSION_DATE_LEN + 1])
 {
     time_t t = time(NULL);
     struct tm tm;
     localtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
+    strftime(out, SESSION_DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
 
 /* Free slots the kiosk makes sure of when it starts (a session's own are reserved when it
@@ -434,7 +434,7 @@ static int setup_data(App *app, DbError *err)
     if (rc != DB_OK)
         return rc;
     if (!found && app->demo) {
-        char date[11];
+        char date[SESSION_DATE_LEN + 1];
         int64_t id;
         today(date);
         rc = store_session_open(app->store, "Demo", date, app->survey->id, app->survey->version, 0,
