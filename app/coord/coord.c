@@ -827,11 +827,15 @@ static int ack_signers(Store *st, const char *data_dir, const KeyPublic *known, 
 }
 
 /* The walk over a batch's records: how many are not sealed to the signer, and whom those are
- * sealed to instead (their key ids, each once). A record that is not a sealed record (its
- * slot damaged since the export checked it) names no key: not sealed to the signer. */
+ * sealed to instead (their key ids, each once). A record that can no longer be read, or no
+ * longer names its keys (its slot damaged since the export), says nothing either way: the
+ * analyst imported the batch as exported (the acknowledgement names its hash), and one
+ * damaged slot must not keep every later acknowledgement, which lists the batch again, from
+ * deleting anything. */
 typedef struct SealedTo {
+    Store *st;
     uint8_t signer[KEY_ID_BYTES];
-    int64_t records, others;
+    int64_t records, others, unreadable;
     int n_ids;
     uint8_t ids[RCPT_KNOWN_MAX][KEY_ID_BYTES];
 } SealedTo;
@@ -843,8 +847,10 @@ static int count_sealed_to(int64_t session_id, const uint8_t *rec, size_t len, v
     uint8_t ids[SEAL_MAX_RECIPIENTS][KEY_ID_BYTES];
     int n = 0, to_signer = 0;
     w->records++;
-    if (seal_record_key_ids(rec, len, ids, &n) != 0)
-        n = 0;
+    if (seal_record_key_ids(rec, len, ids, &n) != 0) {
+        w->unreadable++;
+        return 0;
+    }
     for (int i = 0; i < n; i++)
         to_signer |= memcmp(ids[i], w->signer, KEY_ID_BYTES) == 0;
     if (to_signer)
@@ -856,6 +862,19 @@ static int count_sealed_to(int64_t session_id, const uint8_t *rec, size_t len, v
             seen = memcmp(w->ids[j], ids[i], KEY_ID_BYTES) == 0;
         if (!seen && w->n_ids < RCPT_KNOWN_MAX)
             memcpy(w->ids[w->n_ids++], ids[i], KEY_ID_BYTES);
+    }
+    return 0;
+}
+
+static int read_sealed_to(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len,
+                          void *ctx)
+{
+    (void)session_id, (void)len;
+    SealedTo *w = ctx;
+    DbError ignored;
+    if (store_response_read(w->st, key, count_sealed_to, w, &ignored) != DB_OK) {
+        w->records++;
+        w->unreadable++;
     }
     return 0;
 }
@@ -889,10 +908,11 @@ static int ack_batch_sealed_to(Store *st, const char *ack_path, uint64_t number,
 {
     SealedTo w;
     memset(&w, 0, sizeof w);
+    w.st = st;
     keys_public_id(signer, w.signer);
-    int rc = store_batch_records_foreach(st, number, count_sealed_to, &w, err);
+    int rc = store_batch_members_foreach(st, number, read_sealed_to, &w, err);
     if (rc == DB_OK && w.others > 0) {
-        char to[RCPT_KNOWN_MAX * 24] = "no key (not a sealed record)", how[64] = "its records are";
+        char to[RCPT_KNOWN_MAX * 24] = "", how[64] = "its records are";
         size_t o = 0;
         for (int i = 0; i < w.n_ids && o < sizeof to; i++) {
             char name[32];

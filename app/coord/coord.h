@@ -22,7 +22,8 @@
  * never with a key the caller names. Each entry must name a batch this kiosk exported, with
  * the same hash, and every record that batch still holds must be sealed to the key that
  * signed (read from the records' recipient key ids, without opening them, one pass over the
- * batch): a key can only acknowledge responses it could have imported. So a key pinned later
+ * batch; a record that can no longer be read, its slot damaged since the export, counts
+ * neither way): a key can only acknowledge responses it could have imported. So a key pinned later
  * by whoever holds the PIN cannot purge what was sealed to the analyst's key only. Anything
  * wrong (forged, truncated, another kiosk's, a hash that does not match, a batch with a record
  * not sealed to the signer, no keys pinned yet) deletes nothing at all, not even the file's
