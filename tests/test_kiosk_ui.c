@@ -1607,6 +1607,14 @@ static void test_args(void)
     char *argv3[] = {"k", "--rotate", "45"};
     CHECK(kiosk_args_parse(3, argv3, &a, &err) == DB_EINVAL);
     CHECK_STR(err.msg, "--rotate: rotate must be 0, 90, 180 or 270");
+    /* A configuration file that cannot be read is a config fault (the service shows it on
+     * the out-of-service screen) unless the command line has its own mistake, which is the
+     * typist's: that one is reported, and it is no config fault. */
+    char *argv_cf[] = {"k", "--config", "/nonexistent/kiosk.conf"};
+    CHECK(kiosk_args_parse(3, argv_cf, &a, &err) == DB_EINVAL && a.config_failed);
+    char *argv_cfo[] = {"k", "--config", "/nonexistent/kiosk.conf", "--bogus"};
+    CHECK(kiosk_args_parse(4, argv_cfo, &a, &err) == DB_EINVAL && !a.config_failed);
+    CHECK_STR(err.msg, "unknown option '--bogus'");
     char *argv4[] = {"k", "--survey", "s.json"};
     CHECK(kiosk_args_parse(3, argv4, &a, &err) == DB_EINVAL);
     const char *conf = "# kiosk\nsurvey = /etc/debrief/s.json\ndata=/var/lib/debrief\n"

@@ -301,14 +301,15 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
     /* The configuration file first, so that the command line wins. A fault in the file is
      * kept while the command line is read (its own errors come first: they are the typist's). */
     DbError cfg_err = {DB_OK, ""};
-    for (int i = 1; i < argc && !a->config_failed; i++) {
+    int cfg_failed = 0; /* a->config_failed only once the command line proved fine */
+    for (int i = 1; i < argc && !cfg_failed; i++) {
         if (strcmp(argv[i], "--config") == 0) {
             if (i + 1 >= argc)
                 return dberr_set(err, DB_EINVAL, "--config needs a file");
             if (set_path(a->config, argv[i + 1], "--config", "config", err) != DB_OK)
                 return DB_EINVAL;
             if (apply_config_file(a, &cfg_err) != DB_OK)
-                a->config_failed = 1;
+                cfg_failed = 1;
             i++;
         }
     }
@@ -351,7 +352,8 @@ int kiosk_args_parse(int argc, char **argv, KioskArgs *a, DbError *err)
         if (rc != DB_OK)
             return rc;
     }
-    if (a->config_failed) {
+    if (cfg_failed) {
+        a->config_failed = 1;
         *err = cfg_err;
         return DB_EINVAL;
     }
