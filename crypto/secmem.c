@@ -58,8 +58,11 @@ int secmem_can_lock(size_t len)
     void *p = NULL;
     if (len == 0)
         return 0;
-    if (posix_memalign(&p, 4096, len) != 0)
+    int pe = posix_memalign(&p, 4096, len);
+    if (pe != 0) { /* it returns its error instead of setting errno */
+        errno = pe;
         return -1;
+    }
     memset(p, 0, len); /* mapped, so that mlock has pages to lock */
     /* The system call itself: AddressSanitizer's mlock() does nothing and says it worked. */
     long rc = syscall(SYS_mlock, p, len);

@@ -87,7 +87,8 @@ def record_ids(rec):
 
 def read_batch(data):
     r = Reader(data)
-    assert r.take(4) == b"DBRB"
+    if r.take(4) != b"DBRB":
+        raise ValueError("not a batch (magic)")
     b = {"version": r.u(1), "kiosk": r.take(32), "number": r.u(8), "prev": r.take(32)}
     sessions = []
     for _ in range(r.u(2)):
@@ -104,7 +105,8 @@ def read_batch(data):
         for _ in range(r.u(1)):
             b["recipients"].append((r.take(8), r.take(32), r.take(32)))
     b["sig"] = r.take(64)
-    assert r.off == len(data), "bytes after the signature"
+    if r.off != len(data):
+        raise ValueError("bytes after the signature")
     d = hashlib.blake2b(data[:-64]).digest()
     b["sig_ok"] = verify(b["kiosk"], b["sig"], b"Debrief batch v1" + d)
     b["hash"] = hashlib.blake2b(d + b["sig"], digest_size=32).digest()
@@ -174,7 +176,9 @@ def main():
           "batch-2.dbb: one session, Group 2, 2024-05-14, ccdg v1, 1 record")
     check([rec for _, rec in b2["records"]] == [read("record-1.bin")],
           "batch-2.dbb: its record is record-1.bin")
-    ids = sorted({i for _, rec in b2["records"] for i in record_ids(rec)})
+    ids = sorted({i for _, rec in b2["records"] for i in (record_ids(rec) or [])})
+    check(all(record_ids(rec) for _, rec in b2["records"]),
+          "batch-2.dbb: every record is a sealed record")
     listed = [rid for rid, _, _ in b2["recipients"]]
     check(listed == ids, "batch-2.dbb: recipients list exactly the records' key ids, ascending")
     ok = all(key_id(rpk) == rid and fingerprint(rpk + rspk) == "QPR4-6NCE-0CRC-GHR9"
