@@ -1009,10 +1009,11 @@ static int run_demo_headless(App *app)
     store_response_count(app->store, -1, &n, &err);
     fprintf(
         stderr,
-        "debrief-kiosk: headless demo done: %lld sealed response%s in %s/%s\n"
+        "debrief-kiosk: headless demo done: %lld sealed response%s in the store at %s "
+        "(records-*.dat)\n"
         "debrief-kiosk:   screenshots: %s/demo-*.png\n"
         "debrief-kiosk:   only the demo secret key (%s/demo.key, passphrase above) can open it\n",
-        (long long)n, n == 1 ? "" : "s", app->args.data, STORE_DB_NAME, app->demo_dir,
+        (long long)n, n == 1 ? "" : "s", app->args.data, app->demo_dir,
         app->demo_dir);
     return EXIT_OK;
 }
