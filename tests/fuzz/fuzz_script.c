@@ -27,14 +27,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int last_line = 0;
     for (int i = 0; i < s->n; i++) {
         const ScriptStep *st = &s->steps[i];
-        FUZZ_ASSERT(st->op >= SO_TAP_LABEL && st->op <= SO_PRESS);
+        FUZZ_ASSERT(st->op >= SO_TAP_LABEL && st->op <= SO_DOUBLETAP);
         FUZZ_ASSERT(st->line > last_line && (size_t)st->line <= size);
         last_line = st->line;
         int needs_str = st->op == SO_TAP_LABEL || st->op == SO_TYPE || st->op == SO_EXPECT ||
-                        st->op == SO_ABSENT || st->op == SO_SCREENSHOT;
+                        st->op == SO_ABSENT || st->op == SO_SCREENSHOT || st->op == SO_WAITFILE;
         if (needs_str)
             FUZZ_ASSERT(st->str != NULL);
-        if (st->op == SO_WAIT || st->op == SO_IDLE || st->op == SO_PRESS)
+        if (st->op == SO_WAIT || st->op == SO_IDLE || st->op == SO_PRESS || st->op == SO_HOLD ||
+            st->op == SO_WAITFILE || st->op == SO_DOUBLETAP)
             FUZZ_ASSERT(st->ms >= 0);
     }
     script_free(s);
