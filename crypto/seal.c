@@ -257,7 +257,9 @@ int seal_record_key_ids(const uint8_t *rec, size_t rec_len,
     size_t padded = 0;
     *n = 0;
     int count = 0;
-    if (record_parse(rec, rec_len, &count, &padded, NULL) != DB_OK)
+    /* record_parse bounds count; said again so that the compiler sees it (GCC 12 at -O3
+     * warns of an overflow of ids otherwise). */
+    if (record_parse(rec, rec_len, &count, &padded, NULL) != DB_OK || count > SEAL_MAX_RECIPIENTS)
         return -1;
     for (int i = 0; i < count; i++)
         memcpy(ids[i], rec + SEAL_HEADER_BYTES + (size_t)i * SEAL_SLOT_BYTES, KEY_ID_BYTES);
