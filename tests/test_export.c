@@ -2,6 +2,7 @@
  * through app/coord: shuffling, chaining, identical re-export, k-threshold hold-back, an
  * interrupted export finished by the next one, forged/foreign/mismatching/replayed acks. */
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -1136,6 +1137,51 @@ static void test_pinned_recipients(void)
     store_close(st);
 }
 
+/* Pinning is all or nothing: when writing the pinned set fails (here a trigger refuses it,
+ * as a full disk or an I/O error would), neither the known keys nor the log tell of a change
+ * that did not happen. */
+static void test_pin_all_or_nothing(void)
+{
+    char dir[400], db[440];
+    snprintf(dir, sizeof dir, "%s/pins-atomic", g_root);
+    snprintf(db, sizeof db, "%s/debrief.db", dir);
+    rm_rf(dir);
+    DbError err;
+    Store *st = NULL;
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    RcptSet a = {1, {g_pub}}, am = {2, {g_pub, g_mallory_pub}}, got;
+    int found = 0, n_known = 0;
+    KeyPublic known[RCPT_KNOWN_MAX];
+    char before[RCPT_LOG_MAX + 1], after[RCPT_LOG_MAX + 1];
+    CHECK(rcpt_pin(st, &a, "pinned at the first start", &err) == DB_OK);
+    CHECK(rcpt_log(st, before, sizeof before, &err) == DB_OK);
+
+    sqlite3 *other = NULL;
+    CHECK(sqlite3_open(db, &other) == SQLITE_OK);
+    CHECK(sqlite3_exec(other,
+                       "CREATE TRIGGER refuse_pin BEFORE INSERT ON kiosk_meta "
+                       "WHEN NEW.key = 'recipients' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(rcpt_pin(st, &am, "confirmed on the admin screen", &err) != DB_OK);
+    CHECK(strstr(err.msg, "refused") != NULL);
+    CHECK(rcpt_pinned(st, &got, &found, &err) == DB_OK && found && rcpt_same(&got, &a));
+    CHECK(rcpt_known(st, known, &n_known, &err) == DB_OK && n_known == 1);
+    CHECK(rcpt_log(st, after, sizeof after, &err) == DB_OK);
+    CHECK_STR(after, before);
+
+    /* Nothing was left half done: once writing works again, the change goes through whole. */
+    CHECK(sqlite3_exec(other, "DROP TRIGGER refuse_pin", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(other);
+    CHECK(rcpt_pin(st, &am, "confirmed on the admin screen", &err) == DB_OK);
+    CHECK(rcpt_pinned(st, &got, &found, &err) == DB_OK && found && rcpt_same(&got, &am));
+    CHECK(rcpt_known(st, known, &n_known, &err) == DB_OK && n_known == 2);
+    CHECK(rcpt_log(st, after, sizeof after, &err) == DB_OK);
+    CHECK(strstr(after, "confirmed on the admin screen") != NULL);
+    store_close(st);
+}
+
 /* A kiosk pinned to A exports a batch sealed to A; the keys are then changed to M (with the
  * PIN: the admin screen or --pin-recipients). Returns the batch's entry for an
  * acknowledgement and the kiosk's public key; dir holds the kiosk. */
@@ -1455,6 +1501,7 @@ int main(void)
     RUN(test_split_export);
     RUN(test_killed_exports_recover);
     RUN(test_pinned_recipients);
+    RUN(test_pin_all_or_nothing);
     RUN(test_ack_by_key_pinned_after_export);
     RUN(test_ack_by_batch_key_after_rekey);
     RUN(test_ack_signer_holds_every_record);

@@ -166,13 +166,17 @@ static int log_append(Store *st, const char *line, DbError *err)
     return store_meta_set(st, META_LOG, (const uint8_t *)out, (size_t)n, err);
 }
 
-int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err)
+typedef struct PinJob {
+    const RcptSet *set;
+    const char *how;
+} PinJob;
+
+/* rcpt_pin's reads and its three writes (known keys, log, pinned set), in one transaction:
+ * a log line never tells of a change that did not happen, nor a change go unlogged. */
+static int pin_in_transaction(Store *st, void *ctx, DbError *err)
 {
-    if (set->n < 1 || set->n > RCPT_MAX)
-        return dberr_set(err, DB_EINVAL, "pin 1 to %d analyst keys, not %d", RCPT_MAX, set->n);
-    for (int i = 1; i < set->n; i++)
-        if (has_key(set->keys, i, &set->keys[i]))
-            return dberr_set(err, DB_EINVAL, "the same analyst key is given twice");
+    const RcptSet *set = ((const PinJob *)ctx)->set;
+    const char *how = ((const PinJob *)ctx)->how;
     RcptSet was;
     int found = 0;
     int rc = rcpt_pinned(st, &was, &found, err);
@@ -223,6 +227,17 @@ int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err)
     RcptSet sorted = *set;
     qsort(sorted.keys, (size_t)sorted.n, sizeof sorted.keys[0], key_cmp);
     return write_keys(st, META_PINNED, sorted.keys, sorted.n, err);
+}
+
+int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err)
+{
+    if (set->n < 1 || set->n > RCPT_MAX)
+        return dberr_set(err, DB_EINVAL, "pin 1 to %d analyst keys, not %d", RCPT_MAX, set->n);
+    for (int i = 1; i < set->n; i++)
+        if (has_key(set->keys, i, &set->keys[i]))
+            return dberr_set(err, DB_EINVAL, "the same analyst key is given twice");
+    PinJob job = {set, how};
+    return store_in_transaction(st, pin_in_transaction, &job, err);
 }
 
 int rcpt_check(Store *st, const RcptSet *cfg, RcptState *state, RcptSet *pinned, DbError *err)

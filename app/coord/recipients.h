@@ -58,7 +58,8 @@ int rcpt_split_pair(const KeyPublic *a, const KeyPublic *b);
  * how ("first start", "confirmed on the admin screen", ...) and today's date. Nothing is
  * written when set is already the pinned one. DB_EINVAL for an empty or oversized set, or a
  * key that is a split pair (rcpt_split_pair) with another of set or with a key pinned
- * earlier; DB_ELIMIT when the kiosk has had RCPT_KNOWN_MAX different keys. */
+ * earlier; DB_ELIMIT when the kiosk has had RCPT_KNOWN_MAX different keys. The pinned set,
+ * the known keys and the log change in one transaction: all of them or, on any error, none. */
 int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err);
 
 /* How the configured keys stand against the store (rcpt_check). */

@@ -779,6 +779,20 @@ int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len,
     return rc;
 }
 
+int store_in_transaction(Store *st, int (*fn)(Store *st, void *ctx, DbError *err), void *ctx,
+                         DbError *err)
+{
+    int rc = sqldb_begin(&st->sql, err);
+    if (rc != DB_OK)
+        return rc;
+    rc = fn(st, ctx, err);
+    if (rc == DB_OK)
+        rc = sqldb_commit(&st->sql, "writing kiosk values", err);
+    if (rc != DB_OK)
+        sqldb_rollback(&st->sql);
+    return rc;
+}
+
 #define KIOSK_SURVEY_KEY "kiosk_survey" /* "ID VERSION RECORD_BYTES" */
 
 int store_kiosk_survey_set(Store *st, const char *survey_id, uint32_t version,

@@ -230,6 +230,14 @@ int store_meta_get(Store *st, const char *key, uint8_t *buf, size_t cap, size_t 
 /* Sets (inserts or replaces) key to len bytes of value. */
 int store_meta_set(Store *st, const char *key, const uint8_t *value, size_t len, DbError *err);
 
+/* Runs fn(st, ctx, err) inside one write transaction (BEGIN IMMEDIATE, so another process
+ * cannot change what fn reads before fn writes): what fn writes lands together, or not at
+ * all if fn returns an error or the commit fails (that error is returned). For several
+ * meta values that must agree. fn must not call a store function that is itself "in one
+ * transaction". */
+int store_in_transaction(Store *st, int (*fn)(Store *st, void *ctx, DbError *err), void *ctx,
+                         DbError *err);
+
 /* The survey the kiosk runs and the size of its sealed records: recorded by the kiosk when it
  * opens the store, so that `debrief session open` opens sessions for that survey by default
  * and refuses another (a session whose records do not fit its survey cannot be imported),
