@@ -96,6 +96,10 @@ typedef struct Items {
     size_t n, cap;
     uint32_t session; /* the session being collected */
     int failed;
+    /* Limits of one batch while collecting (collect_unexported); full once one more record
+     * would not fit. */
+    size_t max_records, max_bytes, bytes;
+    int full;
 } Items;
 
 static void items_free(Items *it)
@@ -121,9 +125,18 @@ static int items_push(Items *it, const uint8_t *key, uint32_t session, size_t le
     return 0;
 }
 
+/* Takes one more response into the batch being collected, unless the batch is full: a
+ * record counts with its 6-byte header in the batch, and a single record larger than
+ * max_bytes still gets a batch of its own. */
 static int collect_unexported(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
 {
     Items *it = ctx;
+    size_t b = len + 6;
+    if (it->n >= it->max_records || (it->n > 0 && it->bytes + b > it->max_bytes)) {
+        it->full = 1;
+        return 1;
+    }
+    it->bytes += b;
     if (items_push(it, key, it->session, len) != 0) {
         it->failed = 1;
         return 1;
@@ -649,20 +662,10 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
     return rc;
 }
 
-/* The number of items, from start, that go into one batch under the limits: at least one. */
-static size_t chunk_size(const Items *it, size_t start, size_t max_records, size_t max_bytes)
-{
-    size_t n = 0, bytes = 0;
-    while (start + n < it->n && n < max_records) {
-        size_t b = it->v[start + n].len + 6; /* the record's header in the batch */
-        if (n > 0 && bytes + b > max_bytes)
-            break;
-        bytes += b;
-        n++;
-    }
-    return n;
-}
-
+/* Writes every eligible response not yet exported, one batch at a time: each batch is
+ * collected (the next responses by random key, which is no order of submission, up to the
+ * batch limits), shuffled and written before the next is collected. So an export holds the
+ * keys of one batch at most, whatever the backlog: its memory is bounded (bench_export). */
 static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentity *id,
                       CoordExportResult *res, DbError *err)
 {
@@ -677,13 +680,6 @@ static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentit
     if (g.eligible.n > BATCH_MAX_SESSIONS) /* the rest go into the next export */
         g.eligible.n = BATCH_MAX_SESSIONS;
 
-    Items it = {0};
-    for (int i = 0; rc == DB_OK && i < g.eligible.n; i++) {
-        it.session = (uint32_t)i;
-        rc = store_unexported_keys_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
-        if (rc == DB_OK && it.failed)
-            rc = dberr_set(err, DB_ENOMEM, "out of memory");
-    }
     size_t max_records = opt->max_batch_records ? opt->max_batch_records
                                                 : COORD_BATCH_MAX_RECORDS;
     size_t max_bytes = opt->max_batch_bytes ? opt->max_batch_bytes : COORD_BATCH_MAX_BYTES;
@@ -691,14 +687,22 @@ static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentit
         max_records = BATCH_MAX_RECORDS;
     if (max_bytes > BATCH_MAX_BYTES / 2)
         max_bytes = BATCH_MAX_BYTES / 2; /* room for the header and the sessions */
-    if (rc == DB_OK)
+    Items it = {.max_records = max_records, .max_bytes = max_bytes};
+    for (int more = 1; rc == DB_OK && more;) {
+        it.n = it.bytes = 0;
+        it.full = 0;
+        for (int i = 0; rc == DB_OK && !it.full && i < g.eligible.n; i++) {
+            it.session = (uint32_t)i;
+            rc =
+                store_unexported_keys_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
+            if (rc == DB_OK && it.failed)
+                rc = dberr_set(err, DB_ENOMEM, "out of memory");
+        }
+        if (rc != DB_OK || it.n == 0)
+            break;
         shuffle(&it);
-    /* Consecutive slices of the one shuffled order, each its own batch. */
-    for (size_t start = 0; rc == DB_OK && start < it.n;) {
-        size_t n = chunk_size(&it, start, max_records, max_bytes);
-        Items part = {.v = it.v + start, .n = n};
-        rc = export_one(st, opt, id, &g.eligible, &part, res, err);
-        start += n;
+        rc = export_one(st, opt, id, &g.eligible, &it, res, err);
+        more = it.full; /* a full batch: there may be more (those just written are exported) */
     }
     items_free(&it);
     free(g.eligible.v);
