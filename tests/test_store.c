@@ -810,6 +810,81 @@ static void test_purge_erases_even_if_vacuum_fails(void)
     remove_dir(dir);
 }
 
+static int count_open(const StoreSession *ss, void *ctx)
+{
+    *(int *)ctx += ss->open;
+    return 0;
+}
+
+typedef struct ManyKeys {
+    int n;
+    uint8_t keys[512][STORE_KEY_BYTES];
+} ManyKeys;
+
+static int collect_many_keys(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
+{
+    (void)len;
+    ManyKeys *k = ctx;
+    if (k->n < 512)
+        memcpy(k->keys[k->n++], key, STORE_KEY_BYTES);
+    return 0;
+}
+
+/* The store makes room ahead for at most STORE_MAX_SLOTS (here 320) responses, which bounds
+ * every process's memory: a session that would need more is refused with a message that
+ * says what to do, growing nothing. A session that outgrows its reservation still takes
+ * every answer, and an acknowledgement frees the room. */
+static void test_most_slots(void)
+{
+    const char *dir = fresh_dir();
+    char recs[300];
+    snprintf(recs, sizeof recs, "%s/records-4k.dat", dir); /* records of 100 bytes or less */
+    Store *st = open_ok(dir);
+    DbError err;
+    CHECK(store_kiosk_survey_set(st, "ccdg", 3, 100, &err) == DB_OK);
+    store_test_limit_slots(st, 320);
+    int64_t g1 = open_session(st, "Group 1", 0); /* 256 slots made */
+    for (int i = 0; i < 60; i++)
+        CHECK(put(st, g1, "an answer", &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    int64_t g2 = open_session(st, "Group 2", 0); /* 64 more: 320, the most */
+    CHECK(file_size(recs) > 0);
+    for (int i = 0; i < 280; i++) /* 20 past its reservation: the file grows, nothing refused */
+        CHECK(put(st, g2, "an answer", &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    long size = file_size(recs);
+
+    int64_t g3 = 0;
+    CHECK(store_session_open(st, "Group 3", "2024-05-14", "ccdg", 3, 0, &g3, &err) == DB_ELIMIT);
+    CHECK_STR(err.msg, "no room for the session's responses: this kiosk stores 340 responses and "
+                       "keeps room for at most 320: export them and have the analyst's "
+                       "acknowledgement applied, which frees their room");
+    CHECK(file_size(recs) == size);
+    int64_t n = -1;
+    CHECK(store_response_count(st, -1, &n, &err) == DB_OK && n == 340);
+    int open = 0;
+    CHECK(store_session_foreach(st, count_open, &open, &err) == DB_OK && open == 0);
+
+    /* Exported and acknowledged: their slots are free again, and the session opens without
+     * the file growing. */
+    ManyKeys *k = calloc(1, sizeof *k);
+    CHECK(k && store_unexported_keys_foreach(st, g1, collect_many_keys, k, &err) == DB_OK);
+    CHECK(k && store_unexported_keys_foreach(st, g2, collect_many_keys, k, &err) == DB_OK);
+    CHECK(k && k->n == 340);
+    StoreBatch b = {.number = 1, .records = k ? k->n : 0};
+    memset(b.hash, 0x33, sizeof b.hash);
+    uint64_t num = 1;
+    int64_t deleted = 0;
+    CHECK(k && store_batch_add(st, &b, (const uint8_t(*)[STORE_KEY_BYTES])k->keys, (size_t)k->n,
+                               &err) == DB_OK);
+    CHECK(store_batch_purge(st, &num, 1, &deleted, &err) == DB_OK && deleted == 340);
+    free(k);
+    CHECK(store_session_open(st, "Group 3", "2024-05-14", "ccdg", 3, 0, &g3, &err) == DB_OK);
+    CHECK(file_size(recs) == size);
+    store_close(st);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -828,5 +903,6 @@ int main(void)
     RUN(test_records_in_random_slots);
     RUN(test_growth_keeps_records);
     RUN(test_purge_erases_even_if_vacuum_fails);
+    RUN(test_most_slots);
     return test_report();
 }

@@ -853,6 +853,11 @@ int store_test_open_at_version(const char *dir, int version, Store **out, DbErro
     return open_at(dir, version, out, err);
 }
 
+void store_test_limit_slots(Store *st, uint32_t max_slots)
+{
+    st->test_max_slots = max_slots;
+}
+
 void store_test_fail_vacuum(Store *st, int fail)
 {
     st->test_fail_vacuum = fail;

@@ -92,9 +92,20 @@ int store_session_foreach(Store *st, int (*fn)(const StoreSession *s, void *ctx)
 int store_response_put(Store *st, int64_t session_id, const uint8_t *record, size_t len,
                        DbError *err);
 
+/* The most record slots a store makes room for ahead (store_reserve), over all its record
+ * files: each process that opens the store keeps an index of every slot in memory (about
+ * 130 bytes a slot, the key map and an export's list of exported keys included), so this
+ * bounds the memory of the kiosk and of an export (bench_export: peak RSS at this many
+ * responses; docs/PERFORMANCE.md). 131,072 responses are over a thousand years of weekly
+ * sessions; only a session that outgrows its own reservation can pass it (a put never
+ * fails for it: an answer is never refused for the sake of a limit). */
+#define STORE_MAX_SLOTS 131072u
+
 /* Makes sure at least min_free slots for records of record_len bytes are free, growing the
  * file by chunks of random bytes (the slot file is created if needed). A kiosk calls it when
- * it starts and a session opens, so that the file does not grow while people answer. */
+ * it starts and a session opens, so that the file does not grow while people answer.
+ * DB_ELIMIT, growing nothing, if that would pass STORE_MAX_SLOTS: the message says how many
+ * responses are stored and that acknowledged batches free their room. */
 int store_reserve(Store *st, size_t record_len, uint32_t min_free, DbError *err);
 
 /* Writes random bytes into a random free slot for records of record_len bytes, with exactly
@@ -253,6 +264,10 @@ int store_kiosk_survey_get(Store *st, char survey_id[SESSION_ID_MAX + 1], uint32
 /* Limits the database to max_pages pages (PRAGMA max_page_count) so tests can simulate a
  * full disk for the bookkeeping. */
 int store_test_limit_pages(Store *st, uint32_t max_pages, DbError *err);
+
+/* Replaces STORE_MAX_SLOTS for this Store (0: the default), so tests reach the limit with a
+ * few hundred records. */
+void store_test_limit_slots(Store *st, uint32_t max_slots);
 
 /* Opens DIR/debrief.db migrating it only up to schema version (<= STORE_SCHEMA_VERSION), so a
  * test can make an old database; the normal store_open later migrates the rest. */

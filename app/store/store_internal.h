@@ -27,6 +27,7 @@ struct Store {
     char path[PATH_MAX];      /* DIR/debrief.db, for messages */
     char real_path[PATH_MAX]; /* the same, absolute and resolved, as /proc/self/fd shows it */
     int test_fail_vacuum;     /* store_test_fail_vacuum */
+    uint32_t test_max_slots;  /* store_test_limit_slots; 0: STORE_MAX_SLOTS */
     Slots *files[STORE_MAX_SLOT_FILES]; /* the record files, one per slot size */
     int n_files;
     KeyMap map;

@@ -306,12 +306,37 @@ int store_cover_write(Store *st, size_t record_len, DbError *err)
     return f < 0 ? DB_OK : slots_cover(st->files[f], err);
 }
 
+/* DB_ELIMIT if making min_free slots free in file f would grow the store past its most
+ * slots (STORE_MAX_SLOTS). */
+static int check_room_ahead(Store *st, int f, uint32_t min_free, DbError *err)
+{
+    uint32_t have = slots_free_count(st->files[f]);
+    if (have >= min_free)
+        return DB_OK;
+    uint64_t grow =
+        ((uint64_t)(min_free - have) + SLOTS_PER_CHUNK - 1) / SLOTS_PER_CHUNK * SLOTS_PER_CHUNK;
+    uint64_t total = 0;
+    for (int i = 0; i < st->n_files; i++)
+        total += slots_count(st->files[i]);
+    uint32_t max = st->test_max_slots ? st->test_max_slots : STORE_MAX_SLOTS;
+    if (total + grow <= max)
+        return DB_OK;
+    return dberr_set(err, DB_ELIMIT,
+                     "this kiosk stores %lld responses and keeps room for at most %u: export "
+                     "them and have the analyst's acknowledgement applied, which frees their "
+                     "room",
+                     (long long)store_records_count(st, -1), max);
+}
+
 int store_reserve(Store *st, size_t record_len, uint32_t min_free, DbError *err)
 {
     int f = file_for(st, record_len, 1, err);
     if (f < 0)
         return err ? err->code : DB_EIO;
-    int rc = slots_reserve(st->files[f], min_free, err);
+    int rc = check_room_ahead(st, f, min_free, err);
+    if (rc != DB_OK)
+        return rc;
+    rc = slots_reserve(st->files[f], min_free, err);
     st->map.stale = 1;
     return rc;
 }
