@@ -134,21 +134,25 @@ typedef struct IdSet {
 } IdSet;
 
 /* Adds the ids of the sealed record rec (record number index) to set. 1 if rec is not a
- * sealed record, -1 if the set would grow past BATCH_MAX_RECIPIENTS, 0 otherwise. */
+ * sealed record, -1 if the set would grow past BATCH_MAX_RECIPIENTS (then it is unchanged),
+ * 0 otherwise. */
 static int idset_add_record(IdSet *set, const uint8_t *rec, size_t len, uint32_t index)
 {
     uint8_t ids[SEAL_MAX_RECIPIENTS][KEY_ID_BYTES];
     int n = 0;
     if (seal_record_key_ids(rec, len, ids, &n) != 0)
         return 1;
+    int before = set->n;
     for (int i = 0; i < n; i++) {
         int j = 0;
         while (j < set->n && memcmp(set->id[j], ids[i], KEY_ID_BYTES) != 0)
             j++;
         if (j < set->n)
             continue;
-        if (set->n == BATCH_MAX_RECIPIENTS)
+        if (set->n == BATCH_MAX_RECIPIENTS) {
+            set->n = before; /* a refused record names no key in the batch */
             return -1;
+        }
         memcpy(set->id[set->n], ids[i], KEY_ID_BYTES);
         set->first[set->n++] = index;
     }

@@ -961,6 +961,47 @@ static void test_ack_round_trip_and_forgery(void)
     free(data);
 }
 
+/* A record refused for the recipient limit leaves the writer as it was: a record sealed to
+ * two new keys when one more fits names neither in the batch, and the next new key fits. */
+static void test_writer_refused_record_named_nowhere(void)
+{
+    static TestSink t;
+    uint8_t zero[32] = {0}, hash[32];
+    DbError err;
+    BatchSession s = session("G", "2024-01-01", "ccdg", 1);
+    s.count = BATCH_MAX_RECIPIENTS;
+    t.len = 0;
+    t.chunks = 0;
+    t.fail_after = -1;
+    BatchWriter *w = NULL;
+    CHECK(batch_writer_new(1, zero, &s, 1, g_kiosk, test_sink, &t, &w, &err) == DB_OK);
+    uint8_t *r = malloc(g_record_len);
+    memcpy(r, g_record, g_record_len);
+    for (int i = 0; i < BATCH_MAX_RECIPIENTS - 1; i++) {
+        r[10] = (uint8_t)i; /* the slot's key id */
+        CHECK(batch_writer_add_record(w, 0, r, g_record_len, &err) == DB_OK);
+    }
+    size_t two_len = g_recs_len[2]; /* sealed to two keys */
+    uint8_t *two = malloc(two_len);
+    memcpy(two, g_recs[2], two_len);
+    size_t slot_bytes = seal_record_size(256, 2) - seal_record_size(256, 1);
+    two[10] = 200;
+    two[10 + slot_bytes] = 201;
+    CHECK(batch_writer_add_record(w, 0, two, two_len, &err) == DB_ELIMIT);
+    r[10] = BATCH_MAX_RECIPIENTS - 1;
+    CHECK(batch_writer_add_record(w, 0, r, g_record_len, &err) == DB_OK);
+    CHECK(batch_writer_finish(w, hash, NULL, &err) == DB_OK);
+    batch_writer_free(w);
+    Batch b;
+    CHECK(batch_parse("t.dbb", t.buf, t.len, &b, &err) == DB_OK);
+    CHECK(b.n_recipients == BATCH_MAX_RECIPIENTS && b.n_records == BATCH_MAX_RECIPIENTS);
+    for (uint32_t i = 0; i < b.n_recipients; i++)
+        CHECK(b.recipients[i].id[0] < BATCH_MAX_RECIPIENTS);
+    batch_free(&b);
+    free(two);
+    free(r);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -976,6 +1017,7 @@ int main(void)
     RUN(test_recipients_section);
     RUN(test_check_recipients);
     RUN(test_writer_recipients);
+    RUN(test_writer_refused_record_named_nowhere);
     RUN(test_streaming_writer);
     RUN(test_parse_digested);
     RUN(test_ack_round_trip_and_forgery);
