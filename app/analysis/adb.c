@@ -191,40 +191,9 @@ typedef int (*MigrateFn)(Adb *db, DbError *err);
 static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_to_2, migrate_to_3,
                                                          migrate_to_4};
 
-static int read_user_version(Adb *db, int *version, DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = sqldb_prepare(&db->sql, "PRAGMA user_version", &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    int s = sqlite3_step(stmt);
-    if (s == SQLITE_ROW)
-        *version = sqlite3_column_int(stmt, 0);
-    else
-        rc = sqldb_error(&db->sql, s, "reading the schema version", err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
-/* A database with tables but user_version 0 is someone else's file (e.g. a kiosk store). */
-static int count_tables(Adb *db, int *n, DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = sqldb_prepare(&db->sql, "SELECT count(*) FROM sqlite_schema", &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    int s = sqlite3_step(stmt);
-    if (s == SQLITE_ROW)
-        *n = sqlite3_column_int(stmt, 0);
-    else
-        rc = sqldb_error(&db->sql, s, "reading the schema", err);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
 static int migrate(Adb *db, DbError *err)
 {
-    int version = 0, rc = read_user_version(db, &version, err);
+    int version = 0, rc = sqldb_user_version(&db->sql, &version, err);
     if (rc != DB_OK)
         return rc;
     if (version > ADB_SCHEMA_VERSION)
@@ -232,8 +201,10 @@ static int migrate(Adb *db, DbError *err)
                          "%s: the database has schema version %d, newer than this Debrief "
                          "understands (%d); use a newer Debrief (the database was not changed)",
                          db->path, version, ADB_SCHEMA_VERSION);
-    int n_tables = 0;
-    if (version == 0 && (rc = count_tables(db, &n_tables, err)) != DB_OK)
+    /* A database with tables but user_version 0 is someone else's file (e.g. a kiosk store). */
+    int64_t n_tables = 0;
+    if (version == 0 && (rc = sqldb_get_int64(&db->sql, "SELECT count(*) FROM sqlite_schema",
+                                              &n_tables, "reading the schema", err)) != DB_OK)
         return rc;
     if (version == 0 && n_tables > 0)
         return dberr_set(err, DB_EFORMAT, "%s: not a Debrief analysis database", db->path);

@@ -96,3 +96,12 @@ int sqldb_get_int64(const SqlDb *d, const char *sql, int64_t *n, const char *wha
     sqlite3_finalize(stmt);
     return rc;
 }
+
+int sqldb_user_version(const SqlDb *d, int *version, DbError *err)
+{
+    int64_t v = 0;
+    int rc = sqldb_get_int64(d, "PRAGMA user_version", &v, "reading the schema version", err);
+    if (rc == DB_OK)
+        *version = (int)v;
+    return rc;
+}

@@ -49,4 +49,7 @@ int sqldb_each_row(const SqlDb *d, sqlite3_stmt *stmt, int (*row)(sqlite3_stmt *
 /* The one integer of a query such as SELECT count(*) (bound with nothing): *n. */
 int sqldb_get_int64(const SqlDb *d, const char *sql, int64_t *n, const char *what, DbError *err);
 
+/* The database's schema version (PRAGMA user_version). */
+int sqldb_user_version(const SqlDb *d, int *version, DbError *err);
+
 #endif

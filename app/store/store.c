@@ -132,28 +132,11 @@ static const MigrateFn migrations[STORE_SCHEMA_VERSION] = {
     migrate_to_3,
 };
 
-static int read_user_version(Store *st, int *version, DbError *err)
-{
-    sqlite3_stmt *stmt;
-    int rc = sqldb_prepare(&st->sql, "PRAGMA user_version", &stmt, err);
-    if (rc != DB_OK)
-        return rc;
-    int s = sqlite3_step(stmt);
-    if (s == SQLITE_ROW) {
-        *version = sqlite3_column_int(stmt, 0);
-        rc = DB_OK;
-    } else {
-        rc = sqldb_error(&st->sql, s, "reading the schema version", err);
-    }
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
 /* Migrates forward to version target (STORE_SCHEMA_VERSION, or lower for tests). */
 static int migrate(Store *st, int target, DbError *err)
 {
     int version = 0;
-    int rc = read_user_version(st, &version, err);
+    int rc = sqldb_user_version(&st->sql, &version, err);
     if (rc != DB_OK)
         return rc;
     if (version > STORE_SCHEMA_VERSION)
@@ -170,7 +153,7 @@ static int migrate(Store *st, int target, DbError *err)
         if ((rc = sqldb_begin(&st->sql, err)) != DB_OK)
             return rc;
         /* Re-read inside the write lock: another process may have migrated meanwhile. */
-        if ((rc = read_user_version(st, &version, err)) != DB_OK) {
+        if ((rc = sqldb_user_version(&st->sql, &version, err)) != DB_OK) {
             sqldb_rollback(&st->sql);
             return rc;
         }
@@ -327,7 +310,7 @@ static int open_at(const char *dir, int target, Store **out, DbError *err)
     sqlite3_busy_timeout(st->sql.db, BUSY_TIMEOUT_MS);
     int version = 0;
     if ((rc = apply_pragmas(st, err)) != DB_OK || (rc = store_records_open(st, err)) != DB_OK ||
-        (rc = read_user_version(st, &version, err)) != DB_OK ||
+        (rc = sqldb_user_version(&st->sql, &version, err)) != DB_OK ||
         (rc = migrate(st, target, err)) != DB_OK) {
         store_close(st);
         return rc;
