@@ -124,6 +124,11 @@ void batch_hash(const uint8_t *data, size_t len, uint8_t hash[BATCH_HASH_BYTES])
     hash_of(digest, data + signed_len, len - signed_len, hash);
 }
 
+void batch_hash_short(const uint8_t hash[BATCH_HASH_BYTES], char out[BATCH_SHORT_HASH_SIZE])
+{
+    sodium_bin2hex(out, BATCH_SHORT_HASH_SIZE, hash, (BATCH_SHORT_HASH_SIZE - 1) / 2);
+}
+
 /* --- the recipients a batch's records are sealed to --- */
 
 /* Distinct key ids in the order first met, with the record that first named each. */
@@ -185,12 +190,6 @@ static int keys_add(KeyPublic *keys, int *n, const KeyPublic *key, DbError *err)
 static int id_cmp(const void *a, const void *b)
 {
     return memcmp(a, b, KEY_ID_BYTES);
-}
-
-static void hex_id(const uint8_t id[KEY_ID_BYTES], char out[2 * KEY_ID_BYTES + 1])
-{
-    for (int i = 0; i < KEY_ID_BYTES; i++)
-        snprintf(out + 2 * i, 3, "%02x", id[i]);
 }
 
 /* --- builder --- */
@@ -841,9 +840,9 @@ static int parse_recipients(const char *name, const uint8_t *data, Batch *b, DbE
     for (uint32_t i = 0; i < n; i++, off += RECIPIENT_BYTES) {
         const uint8_t *e = data + off;
         BatchRecipient *br = &b->recipients[i];
-        char hex[2 * KEY_ID_BYTES + 1];
+        char hex[KEY_ID_HEX_SIZE];
         memcpy(br->id, e, KEY_ID_BYTES);
-        hex_id(br->id, hex);
+        keys_id_hex(br->id, hex);
         if (i > 0 && memcmp(br[-1].id, br->id, KEY_ID_BYTES) >= 0)
             return dberr_set(err, DB_EFORMAT,
                              "%s: offset %zu: recipient %u: key ids must be in ascending order "
@@ -880,8 +879,8 @@ static int parse_recipients(const char *name, const uint8_t *data, Batch *b, DbE
     for (int j = 0; (uint32_t)ids.n > n && j < ids.n; j++) {
         if (bsearch(ids.id[j], b->recipients, n, sizeof *b->recipients, id_cmp))
             continue;
-        char hex[2 * KEY_ID_BYTES + 1];
-        hex_id(ids.id[j], hex);
+        char hex[KEY_ID_HEX_SIZE];
+        keys_id_hex(ids.id[j], hex);
         const BatchRecord *rec = &b->records[ids.first[j]];
         return dberr_set(err, DB_EFORMAT,
                          "%s: offset %zu: record %u is sealed to key id %s, which the batch "
@@ -1076,8 +1075,8 @@ void batch_recipient_name(const BatchRecipient *r, char out[BATCH_RECIPIENT_NAME
         keys_public_fingerprint(&r->key, out);
         return;
     }
-    char hex[2 * KEY_ID_BYTES + 1];
-    hex_id(r->id, hex);
+    char hex[KEY_ID_HEX_SIZE];
+    keys_id_hex(r->id, hex);
     snprintf(out, BATCH_RECIPIENT_NAME_SIZE, "key id %s", hex);
 }
 
@@ -1118,8 +1117,8 @@ int batch_check_recipients(const char *name, const Batch *b, const KeyPublic *ex
         }
         if (ok)
             continue;
-        char what[64], hex[2 * KEY_ID_BYTES + 1];
-        hex_id(br->id, hex);
+        char what[64], hex[KEY_ID_HEX_SIZE];
+        keys_id_hex(br->id, hex);
         if (br->known) {
             char fp[KEY_FINGERPRINT_SIZE];
             keys_public_fingerprint(&br->key, fp);

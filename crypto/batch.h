@@ -204,6 +204,11 @@ int batch_check_recipients(const char *name, const Batch *b, const KeyPublic *ex
  * and D is the digest of nothing. */
 void batch_hash(const uint8_t *data, size_t len, uint8_t hash[BATCH_HASH_BYTES]);
 
+/* The first 8 bytes of a batch hash in hex: how `debrief export`, `debrief verify` and the
+ * admin screen show a batch and the one it follows. */
+#define BATCH_SHORT_HASH_SIZE 17
+void batch_hash_short(const uint8_t hash[BATCH_HASH_BYTES], char out[BATCH_SHORT_HASH_SIZE]);
+
 /* --- acknowledgements --- */
 
 typedef struct AckEntry {

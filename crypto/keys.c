@@ -173,6 +173,11 @@ void keys_public_id(const KeyPublic *pub, uint8_t id[KEY_ID_BYTES])
     keys_recipient_id(pub->pk, id);
 }
 
+void keys_id_hex(const uint8_t id[KEY_ID_BYTES], char out[KEY_ID_HEX_SIZE])
+{
+    sodium_bin2hex(out, KEY_ID_HEX_SIZE, id, KEY_ID_BYTES);
+}
+
 /* --- the analyst's key pair --- */
 
 static KeySecret *secret_alloc(void)

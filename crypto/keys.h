@@ -76,6 +76,10 @@ void keys_public_fingerprint(const KeyPublic *pub, char out[KEY_FINGERPRINT_SIZE
  * response record"): the first 8 bytes of BLAKE2b-256("debrief-recipient-id-v1" || pub->pk). */
 void keys_public_id(const KeyPublic *pub, uint8_t id[KEY_ID_BYTES]);
 
+/* A key id in lower-case hex, as messages, `debrief verify` and `debrief status` show it. */
+#define KEY_ID_HEX_SIZE (2 * KEY_ID_BYTES + 1)
+void keys_id_hex(const uint8_t id[KEY_ID_BYTES], char out[KEY_ID_HEX_SIZE]);
+
 /* 0 if both halves of pub are usable (the X25519 key not a low-order point, the Ed25519 key
  * a point of the main subgroup), -1 otherwise: what keys_public_parse checks of the key
  * itself, for keys that arrive in other files (batches). */

@@ -40,12 +40,6 @@ static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
     return 0;
 }
 
-static void short_hex(const uint8_t *h, char out[17])
-{
-    for (int i = 0; i < 8; i++)
-        snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
 static void print_batch(const CoordBatchInfo *b, const char *fp)
 {
     printf("wrote %s\n", b->path);
@@ -55,9 +49,9 @@ static void print_batch(const CoordBatchInfo *b, const char *fp)
     for (int i = 0; i < b->n_sessions; i++)
         printf("    %-24s %s  %lld\n", b->sessions[i].label, b->sessions[i].date,
                (long long)b->sessions[i].count);
-    char h[17], p[17];
-    short_hex(b->hash, h);
-    short_hex(b->prev_hash, p);
+    char h[BATCH_SHORT_HASH_SIZE], p[BATCH_SHORT_HASH_SIZE];
+    batch_hash_short(b->hash, h);
+    batch_hash_short(b->prev_hash, p);
     if (b->number == 1)
         printf("  hash %s, first batch of this kiosk\n", h);
     else

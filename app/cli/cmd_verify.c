@@ -29,12 +29,6 @@ static void verify_usage(FILE *out)
             "the exit status is 1 if there was any.\n");
 }
 
-static void short_hex(const uint8_t *h, char out[17])
-{
-    for (int i = 0; i < 8; i++)
-        snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
 /* Who can read the batch: the keys its records are sealed to (compare the fingerprints with
  * the analyst's). */
 static void print_recipients(const Batch *b)
@@ -47,9 +41,8 @@ static void print_recipients(const Batch *b)
            b->n_recipients, b->n_recipients == 1 ? "" : "s", b->n_recipients == 1 ? "it" : "them");
     for (uint32_t i = 0; i < b->n_recipients; i++) {
         const BatchRecipient *r = &b->recipients[i];
-        char id[2 * KEY_ID_BYTES + 1];
-        for (int j = 0; j < KEY_ID_BYTES; j++)
-            snprintf(id + 2 * j, 3, "%02x", r->id[j]);
+        char id[KEY_ID_HEX_SIZE];
+        keys_id_hex(r->id, id);
         if (r->known) {
             char fp[KEY_FINGERPRINT_SIZE];
             keys_public_fingerprint(&r->key, fp);
@@ -118,10 +111,10 @@ static int verify_one(const char *path, Seen *seen, int file, Ids *ids)
         ids->n++;
     }
     if (status == EXIT_OK) {
-        char h[17], p[17];
+        char h[BATCH_SHORT_HASH_SIZE], p[BATCH_SHORT_HASH_SIZE];
         keys_fingerprint(b.kiosk_pk, sizeof b.kiosk_pk, seen->fp);
-        short_hex(b.hash, h);
-        short_hex(b.prev_hash, p);
+        batch_hash_short(b.hash, h);
+        batch_hash_short(b.prev_hash, p);
         printf("%s: ok\n", path);
         printf("  kiosk %s, batch %llu, %u responses in %u sessions\n", seen->fp,
                (unsigned long long)b.number, b.n_records, b.n_sessions);

@@ -897,9 +897,9 @@ static void name_key_id(const uint8_t id[KEY_ID_BYTES], const KeyPublic *known, 
             return;
         }
     }
-    size_t o = (size_t)snprintf(out, cap, "key id ");
-    for (int b = 0; b < KEY_ID_BYTES && o < cap; b++)
-        o += (size_t)snprintf(out + o, cap - o, "%02x", id[b]);
+    char hex[KEY_ID_HEX_SIZE];
+    keys_id_hex(id, hex);
+    snprintf(out, cap, "key id %s", hex);
 }
 
 /* DB_OK if every record batch number still holds is sealed to signer: the analyst who signed

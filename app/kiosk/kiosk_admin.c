@@ -762,9 +762,8 @@ static int op_export(void *ctx, const AdminWords *aw, int force, char *msg, size
     for (int i = 0; i < res.n_batches; i++) {
         const CoordBatchInfo *b = &res.batches[i];
         const char *base = strrchr(b->path, '/');
-        char h[17];
-        for (int j = 0; j < 8; j++)
-            snprintf(h + 2 * j, 3, "%02x", b->hash[j]);
+        char h[BATCH_SHORT_HASH_SIZE];
+        batch_hash_short(b->hash, h);
         add(msg, cap,
             "%s%s%s%s%s\n%s%llu \xC2\xB7 %lld %s \xC2\xB7 %s%s \xC2\xB7 %s%s\n", aw->wrote_pre,
             base ? base + 1 : b->path, aw->wrote_mid, drive, b->resumed ? aw->resumed : "",
