@@ -217,6 +217,11 @@ void keys_secret_public(const KeySecret *sec, KeyPublic *pub)
     *pub = sec->pub;
 }
 
+void keys_secret_id(const KeySecret *sec, uint8_t id[KEY_ID_BYTES])
+{
+    keys_public_id(&sec->pub, id);
+}
+
 void keys_secret_sign(const KeySecret *sec, const uint8_t *msg, size_t len,
                       uint8_t sig[KEY_SIGNATURE_BYTES])
 {

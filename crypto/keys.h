@@ -93,6 +93,9 @@ int keys_generate(KeyPublic *pub, KeySecret **sec, DbError *err);
 /* The public half of a secret key. */
 void keys_secret_public(const KeySecret *sec, KeyPublic *pub);
 
+/* The key id (keys_public_id) of a secret key's public half: which records it opens. */
+void keys_secret_id(const KeySecret *sec, uint8_t id[KEY_ID_BYTES]);
+
 /* Detached Ed25519 signature by the analyst's key (for acknowledgements). */
 void keys_secret_sign(const KeySecret *sec, const uint8_t *msg, size_t len,
                       uint8_t sig[KEY_SIGNATURE_BYTES]);

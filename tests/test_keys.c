@@ -127,6 +127,14 @@ static void test_generate_format_parse(void)
     CHECK(sec != NULL);
     keys_secret_public(sec, &from_sec);
     CHECK(memcmp(&pub, &from_sec, sizeof pub) == 0);
+    uint8_t id[KEY_ID_BYTES], sid[KEY_ID_BYTES];
+    keys_public_id(&pub, id);
+    keys_secret_id(sec, sid);
+    CHECK(memcmp(id, sid, KEY_ID_BYTES) == 0);
+    const uint8_t some_id[KEY_ID_BYTES] = {0x00, 0x01, 0x7f, 0x80, 0xab, 0xcd, 0xef, 0xff};
+    char hex[KEY_ID_HEX_SIZE];
+    keys_id_hex(some_id, hex);
+    CHECK_STR(hex, "00017f80abcdefff");
 
     char line[256];
     size_t n = keys_public_format(&pub, line, sizeof line);

@@ -1020,10 +1020,8 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
             goto done;
     }
     int64_t batch_id;
-    KeyPublic importer;
     uint8_t importer_id[KEY_ID_BYTES];
-    keys_secret_public(sec, &importer);
-    keys_public_id(&importer, importer_id);
+    keys_secret_id(sec, importer_id);
     if ((rc = adb_batch_add(db, kiosk, &b, importer_id, &batch_id, err)) != DB_OK)
         goto done;
     sids = calloc(b.n_sessions, sizeof *sids);
@@ -1144,10 +1142,8 @@ int analysis_ack_write(Adb *db, const KeySecret *sec, const uint8_t kiosk_pk[KEY
     /* Only the batches this key imported: the kiosk deletes a batch for a key only when its
      * records are sealed to that key (after a change of analyst keys, each key acknowledges
      * its own). */
-    KeyPublic own;
     uint8_t own_id[KEY_ID_BYTES];
-    keys_secret_public(sec, &own);
-    keys_public_id(&own, own_id);
+    keys_secret_id(sec, own_id);
     AckEntry *entries;
     uint32_t n;
     if ((rc = adb_batch_list(db, kiosk, own_id, &entries, &n, err)) != DB_OK)
