@@ -75,6 +75,30 @@ static int num(const char *p, size_t n)
     return v;
 }
 
+/* Whether the PIN is drawn on the keypad in straight strokes of three keys: each group of
+ * three digits is a row, a column or a diagonal of the 3 x 3 keys (the same lines whether 1
+ * or 7 is at the top), or the column through 0 under 8, in either direction (like 147258,
+ * 789456 or 159357). */
+static int is_keypad_lines(const char *pin, size_t len)
+{
+    static const char *const lines[] = {"123", "456", "789", "147", "258",
+                                        "369", "159", "357", "580", NULL};
+    if (len % 3 != 0)
+        return 0;
+    for (size_t g = 0; g < len; g += 3) {
+        const char *p = pin + g;
+        int on_line = 0;
+        for (int i = 0; lines[i] && !on_line; i++) {
+            const char *l = lines[i];
+            on_line = (p[0] == l[0] && p[1] == l[1] && p[2] == l[2]) ||
+                      (p[0] == l[2] && p[1] == l[1] && p[2] == l[0]);
+        }
+        if (!on_line)
+            return 0;
+    }
+    return 1;
+}
+
 /* Whether y-m-d is a day of the calendar; y < 100 is a two-digit year (any century). */
 static int is_day(int y, int m, int d)
 {
@@ -120,7 +144,9 @@ int pin_check_new(const char *pin, size_t len, DbError *err)
                       : is_repeat(pin, len) ? "a group of digits repeated (like 123123)"
                       : is_mirror(pin, len) ? "a mirror image (like 123321)"
                       : is_date(pin, len)   ? "a date (like 19850412, 12041985 or 120485)"
-                                            : NULL;
+                      : is_keypad_lines(pin, len)
+                          ? "straight lines on the keypad (like 147258 or 159357)"
+                          : NULL;
     if (why)
         return dberr_set(err, DB_EINVAL,
                          "that PIN is too easy to guess: it is %s; choose %d to %d digits "

@@ -1768,16 +1768,22 @@ static void test_pin_policy(void)
         {"12341234", "a group of digits repeated"},
         {"123321", "a mirror image"},
         {"1234554321", "a mirror image"},
-        {"19850412", "a date"},  /* YYYYMMDD */
-        {"12041985", "a date"},  /* DDMMYYYY */
-        {"04121985", "a date"},  /* MMDDYYYY */
-        {"120485", "a date"},    /* DDMMYY */
-        {"041285", "a date"},    /* MMDDYY (and DDMMYY) */
-        {"850412", "a date"},    /* YYMMDD */
-        {"290204", "a date"},    /* 29 February, a two-digit year */
-        {"198504", "a date"},    /* YYYYMM */
-        {"041985", "a date"},    /* MMYYYY */
-        {"20000229", "a date"},  /* a leap day */
+        {"19850412", "a date"},                     /* YYYYMMDD */
+        {"12041985", "a date"},                     /* DDMMYYYY */
+        {"04121985", "a date"},                     /* MMDDYYYY */
+        {"120485", "a date"},                       /* DDMMYY */
+        {"041285", "a date"},                       /* MMDDYY (and DDMMYY) */
+        {"850412", "a date"},                       /* YYMMDD */
+        {"290204", "a date"},                       /* 29 February, a two-digit year */
+        {"198504", "a date"},                       /* YYYYMM */
+        {"041985", "a date"},                       /* MMYYYY */
+        {"20000229", "a date"},                     /* a leap day */
+        {"147258", "straight lines on the keypad"}, /* two columns */
+        {"789456", "straight lines on the keypad"}, /* two rows */
+        {"159357", "straight lines on the keypad"}, /* the diagonals */
+        {"963741", "straight lines on the keypad"}, /* backwards */
+        {"258085", "straight lines on the keypad"}, /* down to 0 and up */
+        {"147369852", "straight lines on the keypad"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = pin_check_new(bad[i].pin, strlen(bad[i].pin), &err);
@@ -1795,6 +1801,7 @@ static void test_pin_policy(void)
     CHECK(strstr(first, "871871") == NULL);
     CHECK(pin_check_new("19000229", 8, &err) == DB_OK); /* 1900 had no 29 February */
     CHECK(pin_check_new("31041985", 8, &err) == DB_OK); /* nor April a 31st */
+    CHECK(pin_check_new("147250", 6, &err) == DB_OK);   /* one line of the keypad is no pattern */
     CHECK(pin_check_new("123456", 6, &err) == DB_EINVAL);
     CHECK_STR(err.msg, "that PIN is too easy to guess: it is one digit repeated or a run (like "
                        "111111, 123456 or 135791); choose 6 to 12 digits without a pattern");
