@@ -38,6 +38,8 @@
  * same way, so the card cannot tell when anyone submitted (docs/THREAT_MODEL.md). */
 #define KIOSK_COMMIT_INTERVAL_DEFAULT_MS 2000
 
+#define KIOSK_LANG_MAX 32 /* the longest --lang / lang = code kept (a survey's are shorter) */
+
 typedef struct KioskArgs {
     char survey[KIOSK_PATH_MAX];
     char data[KIOSK_PATH_MAX];
@@ -46,7 +48,7 @@ typedef struct KioskArgs {
     int w, h; /* 0: default */
     int fullscreen;
     int rotation;
-    char lang[33];
+    char lang[KIOSK_LANG_MAX + 1];
     int idle_timeout_s; /* 0: default */
     char script[KIOSK_PATH_MAX];
     char font[KIOSK_PATH_MAX];
