@@ -18,7 +18,8 @@
  *    needs a finger, main.c's interactive loop replayed here on the real platform and kiosk
  *    (getrusage: CPU time, voluntary context switches ~ wake-ups, platform_wakeups).
  * 4. peak RSS of debrief-kiosk idle at 800x480 and going through the whole survey at
- *    1280x800 with a real submit (wait4).
+ *    1280x800 with a real submit (wait4); the latter again with STORE_MAX_SLOTS responses
+ *    stored, the most a store keeps: every process holds an index of the store's slots.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -42,6 +43,7 @@
 #include "kiosk_ui.h"
 #include "platform.h"
 #include "sdl_bare.h"
+#include "seal.h"
 #include "secmem.h"
 #include "store.h"
 #include "ui.h"
@@ -477,6 +479,46 @@ static void make_kiosk_dir(const char *dir, const Survey *s, char *pub_path, siz
     bench_check(keys_public_write(pub_path, &pub, &err), &err, "keys_public_write");
 }
 
+static int find_open(const StoreSession *ss, void *ctx)
+{
+    if (ss->open)
+        *(int64_t *)ctx = ss->id;
+    return 0;
+}
+
+/* Fills the open session of the store in data with n sealed records of the survey's size
+ * (to a key of their own: the kiosk never opens them), laid out as the kiosk puts them. */
+static void fill_store(const char *data, const Survey *s, long n)
+{
+    DbError err;
+    Store *st = NULL;
+    int64_t sid = 0;
+    bench_check(store_open(data, &st, &err), &err, "store_open");
+    bench_check(store_session_foreach(st, find_open, &sid, &err), &err, "store_session_foreach");
+    store_close(st);
+    if (sid == 0)
+        die("no open session to fill");
+    KeyPublic pub;
+    KeySecret *sec = NULL;
+    bench_check(keys_generate(&pub, &sec, &err), &err, "keys_generate");
+    keys_secret_free(sec);
+    Response *r = bench_response(s, 200);
+    size_t cap = seal_record_size(s->record_size, 1);
+    enum { POOL = 16 };
+    uint8_t *pool = malloc(POOL * cap);
+    if (!pool)
+        die("out of memory");
+    size_t len = 0;
+    for (int i = 0; i < POOL; i++)
+        len = bench_seal(s, r, &pub, 1, pool + (size_t)i * cap, cap);
+    for (int i = 1; i < POOL; i++) /* back to back, as bench_store_fill wants them */
+        memmove(pool + (size_t)i * len, pool + (size_t)i * cap, len);
+    if (bench_store_fill(data, sid, pool, POOL, len, n) != 0)
+        die("filling the store failed");
+    free(pool);
+    response_free(r);
+}
+
 /* ---- processes that say READY=1 (sd_notify) once their first frame is up ---- */
 
 /* A datagram socket at path, standing in for systemd's notify socket. */
@@ -683,6 +725,16 @@ static void bench_process(const Survey *s, const char *survey_path, int reps, in
     bench_note("kiosk whole-survey run at 1280x800 (real submit: seal + durable commit) took "
                "%.2f s",
                secs);
+
+    /* The same with as many responses stored as a store keeps. */
+    fill_store(data, s, (long)STORE_MAX_SLOTS);
+    if (run_process(argv_rss, &secs, &rss) != 0)
+        die("debrief-kiosk (full survey, full store) failed; rerun with DEBRIEF_BENCH_VERBOSE=1");
+    snprintf(name, sizeof name,
+             "peak RSS, debrief-kiosk 1280x800, whole survey + submit, %uk "
+             "stored (the most a store keeps)",
+             STORE_MAX_SLOTS / 1000);
+    bench_row1("rss", name, "MiB", rss, "<=40 MiB", rss <= 40 ? "yes" : "NO");
     close(nfd);
     free(ours);
     free(base);

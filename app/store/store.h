@@ -94,12 +94,12 @@ int store_response_put(Store *st, int64_t session_id, const uint8_t *record, siz
 
 /* The most record slots a store makes room for ahead (store_reserve), over all its record
  * files: each process that opens the store keeps an index of every slot in memory (about
- * 130 bytes a slot, the key map and an export's list of exported keys included), so this
- * bounds the memory of the kiosk and of an export (bench_export: peak RSS at this many
- * responses; docs/PERFORMANCE.md). 131,072 responses are over a thousand years of weekly
- * sessions; only a session that outgrows its own reservation can pass it (a put never
- * fails for it: an answer is never refused for the sake of a limit). */
-#define STORE_MAX_SLOTS 131072u
+ * 90 bytes a slot in the kiosk, 130 in an export with its list of exported keys), so this
+ * bounds the memory of the kiosk and of an export (bench_kiosk and bench_export measure
+ * their peak RSS with this many stored; docs/PERFORMANCE.md). 65,536 responses are a
+ * century of weekly sessions of ten; only a session that outgrows its own reservation can
+ * pass it (a put never fails for it: an answer is never refused for the sake of a limit). */
+#define STORE_MAX_SLOTS 65536u
 
 /* Makes sure at least min_free slots for records of record_len bytes are free, growing the
  * file by chunks of random bytes (the slot file is created if needed). A kiosk calls it when
