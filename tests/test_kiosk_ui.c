@@ -1816,6 +1816,7 @@ typedef struct FakeAdmin {
     int expected;
     int held; /* sessions the fake export holds back */
     int pin_fails, pin_saves; /* what a store would keep across restarts */
+    const char *open_refused; /* set: opening a session fails with this message */
 } FakeAdmin;
 
 static int fa_pin_load(void *ctx)
@@ -1837,7 +1838,8 @@ static void fa_status(void *ctx, const AdminWords *aw, KioskAdminStatus *st)
 static int fa_open(void *ctx, const char *label, const char *date, int expected, DbError *err)
 {
     FakeAdmin *fa = ctx;
-    (void)err;
+    if (fa->open_refused)
+        return dberr_set(err, DB_ELIMIT, "%s", fa->open_refused);
     fa->opened++;
     snprintf(fa->label, sizeof fa->label, "%s", label);
     snprintf(fa->date, sizeof fa->date, "%s", date);
@@ -2382,6 +2384,39 @@ static void test_admin_screens(void)
     tap(k, "Exit");
     CHECK(kiosk_screen(k) == KS_ATTRACT);
     kiosk_free(k);
+}
+
+/* A session that cannot be opened says why in full, at every size: the store's longest
+ * refusal (its most responses) once overlapped the buttons of the form at 480x320. */
+static void test_admin_open_refused(void)
+{
+    int w0 = W, h0 = H;
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+        W = sizes[si][0];
+        H = sizes[si][1];
+        FakeAdmin fa;
+        FakeStore fs = {0};
+        fake_admin_init(&fa);
+        fa.open_refused = "no room for the session's responses: this kiosk stores 65536 "
+                          "responses and keeps room for at most 65536: export them and have the "
+                          "analyst's acknowledgement applied, which frees their room";
+        now_ms = 1000;
+        Kiosk *k = admin_kiosk(&fa, &fs, 0);
+        hold(k, 10, 10, 3000);
+        kiosk_text(k, "1234");
+        kiosk_key(k, KK_ENTER);
+        tap(k, "Open session");
+        tap(k, "Group 2");
+        tap(k, "Open session");
+        CHECK(fa.opened == 0);
+        CHECK(visible(k, "Not opened: no room for the session"));
+        CHECK(check_layout(k, "session not opened") == 0);
+        tap(k, "Back");
+        CHECK(kiosk_screen(k) == KS_ADMIN);
+        kiosk_free(k);
+    }
+    W = w0;
+    H = h0;
 }
 
 /* Issue 15: configured analyst keys that are not the pinned ones: out of service, shown with
@@ -3135,6 +3170,7 @@ int main(void)
     RUN(test_pin_rate_limit);
     RUN(test_pin_lockout_survives_restart);
     RUN(test_admin_screens);
+    RUN(test_admin_open_refused);
     RUN(test_admin_date_without_clock);
     RUN(test_session_label_cases);
     RUN(test_admin_keys_changed);

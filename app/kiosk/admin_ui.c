@@ -358,8 +358,14 @@ static void do_open(Kiosk *k)
     DbError err;
     dberr_clear(&err);
     if (k->admin.open_session(k->admin.ctx, k->form_label, iso, k->form_expected, &err) != DB_OK) {
-        snprintf(k->form_error, sizeof k->form_error, "%s%.400s", kui_admin_words(k)->not_opened,
-                 err.msg);
+        /* On a page of its own: nothing on the form fixes it (a session already open, no room
+         * left), and a long reason does not fit under the form on a small panel. */
+        char msg[sizeof k->result];
+        snprintf(msg, sizeof msg, "%s%.400s", kui_admin_words(k)->not_opened, err.msg);
+        set_result(k, kui_admin_words(k)->open_title, msg);
+        k->result_held = 0;
+        refresh(k);
+        go(k, KS_ADMIN_RESULT);
         return;
     }
     k->form_error[0] = '\0';
