@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -818,6 +819,91 @@ static void test_ack_names(void)
     free(kept);
     adb_close(d1);
     adb_close(d2);
+}
+
+/* A child of test_concurrent_imports: waits at the gate, then opens (creating) the database
+ * and imports name. Exit 0 imported, 1 already there, 3 an error (printed). */
+static void import_at_gate(const char *db_path, const char *name, int gate)
+{
+    char c;
+    if (read(gate, &c, 1) != 1)
+        _exit(9);
+    Adb *db = NULL;
+    DbError err;
+    AnalysisImportResult res;
+    int rc = adb_open(db_path, 1, &db, &err);
+    if (rc == DB_OK)
+        rc = import(db, g_sec, name, opts(1), &res, &err);
+    if (rc != DB_OK)
+        fprintf(stderr, "  import of %s at once with another: %s\n", name, err.msg);
+    adb_close(db);
+    _exit(rc != DB_OK ? 3 : res.outcome == ANALYSIS_IMPORTED ? 0 : 1);
+}
+
+static int64_t count_rows(const char *db_path, const char *sql)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t n = -1;
+    if (sqlite3_open_v2(db_path, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
+/* Two imports into one database at once (two terminals, or two analysts on one share): the
+ * same batch lands once, and the other import says it is already there; two kiosks' batches
+ * both land; a database that both create at the same moment gets its schema once. */
+static void test_concurrent_imports(void)
+{
+    static const char *const pairs[2][2] = {{"a1.dbb", "a1.dbb"}, {"a1.dbb", "b1.dbb"}};
+    char db_path[512], side[600];
+    path_in(db_path, sizeof db_path, "together.db");
+    for (int round = 0; round < 24; round++) {
+        const char *const *pair = pairs[round % 2];
+        int same = strcmp(pair[0], pair[1]) == 0;
+        unlink(db_path);
+        snprintf(side, sizeof side, "%s-wal", db_path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", db_path);
+        unlink(side);
+        if (round % 4 >= 2) { /* half the rounds, the database is there already */
+            Adb *db = NULL;
+            DbError err;
+            CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
+            adb_close(db);
+        }
+        int gate[2];
+        CHECK(pipe(gate) == 0);
+        pid_t pid[2];
+        for (int i = 0; i < 2; i++) {
+            pid[i] = fork();
+            if (pid[i] == 0) {
+                close(gate[1]);
+                import_at_gate(db_path, pair[i], gate[0]);
+            }
+        }
+        close(gate[0]);
+        CHECK(write(gate[1], "go", 2) == 2);
+        close(gate[1]);
+        int code[2];
+        for (int i = 0; i < 2; i++) {
+            int status = 0;
+            waitpid(pid[i], &status, 0);
+            code[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+        }
+        if (same)
+            CHECK((code[0] == 0 && code[1] == 1) || (code[0] == 1 && code[1] == 0));
+        else
+            CHECK(code[0] == 0 && code[1] == 0);
+        CHECK(count_rows(db_path, "SELECT count(*) FROM batches") == (same ? 1 : 2));
+        CHECK(count_rows(db_path, "SELECT count(*) FROM kiosks") == (same ? 1 : 2));
+        if (code[0] > 1 || code[1] > 1 || count_rows(db_path, "SELECT 1") != 1)
+            fprintf(stderr, "  round %d (%s, %s): exits %d and %d\n", round, pair[0], pair[1],
+                    code[0], code[1]);
+    }
 }
 
 static void test_bad_batches(void)
@@ -2848,6 +2934,7 @@ int main(int argc, char **argv)
     RUN(test_ack_per_importing_key);
     RUN(test_record_replays);
     RUN(test_ack_names);
+    RUN(test_concurrent_imports);
     RUN(test_unknown_survey);
     RUN(test_kiosk_registry_parse);
     RUN(test_kiosk_registry_import);

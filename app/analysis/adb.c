@@ -41,7 +41,9 @@
 #include "secmem.h"
 #include "sqldb.h"
 
-#define BUSY_TIMEOUT_MS 5000
+/* How long a second import (or a report) waits for the write transaction of another: a
+ * batch of 50,000 responses takes seconds to import on a laptop. */
+#define BUSY_TIMEOUT_MS 60000
 
 struct Adb {
     SqlDb sql; /* the connection (sql.db) and its words for messages */
@@ -191,30 +193,42 @@ typedef int (*MigrateFn)(Adb *db, DbError *err);
 static const MigrateFn migrations[ADB_SCHEMA_VERSION] = {migrate_to_1, migrate_to_2, migrate_to_3,
                                                          migrate_to_4};
 
-static int migrate(Adb *db, DbError *err)
+/* What the database's schema says: DB_OK with *version, or why it is not ours to migrate. */
+static int schema_check(Adb *db, int *version, DbError *err)
 {
-    int version = 0, rc = sqldb_user_version(&db->sql, &version, err);
+    int rc = sqldb_user_version(&db->sql, version, err);
     if (rc != DB_OK)
         return rc;
-    if (version > ADB_SCHEMA_VERSION)
+    if (*version > ADB_SCHEMA_VERSION)
         return dberr_set(err, DB_ESTATE,
                          "%s: the database has schema version %d, newer than this Debrief "
                          "understands (%d); use a newer Debrief (the database was not changed)",
-                         db->path, version, ADB_SCHEMA_VERSION);
+                         db->path, *version, ADB_SCHEMA_VERSION);
     /* A database with tables but user_version 0 is someone else's file (e.g. a kiosk store). */
     int64_t n_tables = 0;
-    if (version == 0 && (rc = sqldb_get_int64(&db->sql, "SELECT count(*) FROM sqlite_schema",
-                                              &n_tables, "reading the schema", err)) != DB_OK)
+    if (*version == 0 && (rc = sqldb_get_int64(&db->sql, "SELECT count(*) FROM sqlite_schema",
+                                               &n_tables, "reading the schema", err)) != DB_OK)
         return rc;
-    if (version == 0 && n_tables > 0)
+    if (*version == 0 && n_tables > 0)
         return dberr_set(err, DB_EFORMAT, "%s: not a Debrief analysis database", db->path);
-    if (version == ADB_SCHEMA_VERSION)
-        return DB_OK;
+    return DB_OK;
+}
+
+static int migrate(Adb *db, DbError *err)
+{
+    int version = 0, rc = schema_check(db, &version, err);
+    if (rc != DB_OK || version == ADB_SCHEMA_VERSION)
+        return rc;
     /* Every step in one transaction: a new database gets its whole schema with one commit
      * (one fsync instead of one per version), and a process killed meanwhile leaves the
-     * file as it was. */
+     * file as it was. Read again under the write lock: another process (a second import at
+     * the same moment) may have created or migrated it since. */
     if ((rc = adb_begin(db, err)) != DB_OK)
         return rc;
+    if ((rc = schema_check(db, &version, err)) != DB_OK || version == ADB_SCHEMA_VERSION) {
+        adb_rollback(db);
+        return rc;
+    }
     for (; version < ADB_SCHEMA_VERSION; version++) {
         if ((rc = migrations[version](db, err)) != DB_OK) {
             adb_rollback(db);
@@ -249,15 +263,17 @@ int adb_open(const char *path, int create, Adb **out, DbError *err)
             return e == ENOENT ? dberr_set(err, DB_ENOENT, "%s: no such analysis database", path)
                                : dberr_set(err, DB_EIO, "%s: %s", path, strerror(e));
         }
-        /* Create it 0600 before sqlite does: decrypted answers go in here. */
+        /* Create it 0600 before sqlite does: decrypted answers go in here. EEXIST: another
+         * process created it a moment ago (its schema is migrate's to sort out). */
         int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0) {
+        if (fd < 0 && errno != EEXIST) {
             e = errno;
             free(db);
             return dberr_set(err, e == ENOSPC ? DB_ENOSPC : DB_EIO,
                              "%s: cannot create the database: %s", path, strerror(e));
         }
-        close(fd);
+        if (fd >= 0)
+            close(fd);
     } else if (!S_ISREG(sb.st_mode)) {
         free(db);
         return dberr_set(err, DB_EIO, "%s: not a regular file", path);

@@ -1,10 +1,12 @@
 /* analysis: the analyst's operations: import batches, export CSV + codebook, write the report.
  *
  * Import (analysis_import_file), for one batch file, makes these checks in this order and
- * stores the batch in ONE transaction, all or nothing (a failure rolls it back and leaves
- * the database file byte for byte as it was; steps 1-6 run before the transaction starts,
- * step 6b inside it before any record is opened, and the records of step 7 are checked as
- * they are stored):
+ * stores the batch in ONE write transaction, all or nothing (a failure rolls it back and
+ * leaves the database file byte for byte as it was; steps 1-2 run before the transaction
+ * starts, steps 3-6 inside it, so that what they read of the database still holds when the
+ * batch is stored, even with another import into the same database at once, which waits;
+ * step 6b before any record is opened, and the records of step 7 are checked as they are
+ * stored):
  *   1. the file is a regular file of at most BATCH_MAX_BYTES;
  *   2. batch_parse: structure, limits and the kiosk's signature;
  *   3. the kiosk is known and trusted, or first seen and either listed in the kiosk registry

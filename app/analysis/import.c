@@ -878,6 +878,16 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
     res->n_sessions = b.n_sessions;
     batch_recipients_describe(&b, res->recipients, sizeof res->recipients);
 
+    /* From here on, one write transaction (BEGIN IMMEDIATE): what is checked against the
+     * database (kiosk, replay, fork, chain) is still true when the batch is stored, even with
+     * another import into the same database at the same moment (it waits for this one). The
+     * records are opened, checked and stored in it (store_records); the first bad one rolls
+     * it all back. Until the commit nothing reaches the database file (adb.c: cache_spill
+     * off). */
+    if ((rc = adb_begin_import(db, err)) != DB_OK)
+        goto done;
+    in_tx = 1;
+
     /* kiosk identity */
     int64_t kiosk = 0;
     int trusted = 0;
@@ -992,12 +1002,7 @@ int analysis_import_file(Adb *db, const KeySecret *sec, const char *path,
         if ((rc = resolve_survey(db, path, &b.sessions[i], opt, &uses[i], err)) != DB_OK)
             goto done;
 
-    /* Everything but the records checked: one transaction, in which the records are opened,
-     * checked and stored (store_records); the first bad one rolls it all back. Until the
-     * commit nothing reaches the database file (adb.c: cache_spill off). */
-    if ((rc = adb_begin_import(db, err)) != DB_OK)
-        goto done;
-    in_tx = 1;
+    /* Everything but the records checked: now the writes. */
     if (kiosk == 0 && (rc = adb_kiosk_add(db, b.kiosk_pk, 1, &kiosk, err)) != DB_OK)
         goto done;
     if (listed && (rc = adb_kiosk_set_label(db, kiosk, listed->label, err)) != DB_OK)
