@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -724,12 +725,37 @@ static int check_out_dir(const char *dir, DbError *err)
     return DB_OK;
 }
 
+/* Exports of one kiosk take turns: an exclusive flock on its data directory itself (no lock
+ * file to create or leave behind; released however the process ends). Another export
+ * holding it is DB_ESTATE: taking its pending batch for an interrupted one would write it
+ * twice and then fail on the number it takes next. */
+static int lock_exports(const char *data_dir, int *fd, DbError *err)
+{
+    *fd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0)
+        return dberr_set(err, errno == ENOENT ? DB_ENOENT : DB_EIO, "%s: %s", data_dir,
+                         strerror(errno));
+    if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+        return DB_OK;
+    int e = errno;
+    close(*fd);
+    *fd = -1;
+    if (e == EWOULDBLOCK)
+        return dberr_set(err, DB_ESTATE,
+                         "another export is running on this kiosk (the admin screen or another "
+                         "shell); export again once it has finished (nothing was written)");
+    return dberr_set(err, DB_EIO, "%s: cannot lock it for the export: %s", data_dir, strerror(e));
+}
+
 int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError *err)
 {
     memset(out, 0, sizeof *out);
     out->k = opt->k > 0 ? opt->k : COORD_DEFAULT_K;
     int rc = check_out_dir(opt->out_dir, err);
     if (rc != DB_OK)
+        return rc;
+    int lock = -1;
+    if ((rc = lock_exports(opt->data_dir, &lock, err)) != DB_OK)
         return rc;
     Store *st = opt->store;
     KeyIdentity *id = NULL;
@@ -769,6 +795,7 @@ int coord_export(const CoordExportOptions *opt, CoordExportResult *out, DbError 
         rc = export_new(st, opt, id, out, err);
 done:
     keys_identity_free(id);
+    close(lock);
     return rc;
 }
 

@@ -19,6 +19,8 @@
  * A pending batch (power lost between 3 and 5, or a full/read-only drive) is rebuilt from the
  * same responses in the same positions and written again: identical bytes. `again` rewrites
  * any earlier, not yet acknowledged batch the same way. Nothing is deleted at export.
+ * Exports of one kiosk take turns (a lock on its data directory): one started while another
+ * runs, from the admin screen or a shell, is refused (DB_ESTATE) and writes nothing.
  *
  * Acknowledgement: its signature is verified with the analyst keys ever pinned on the kiosk
  * (recipients.h: the analyst's key before a change still acknowledges what was sealed to it),
