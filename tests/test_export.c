@@ -684,6 +684,58 @@ static void test_split_export(void)
     store_close(st);
 }
 
+/* Which responses share a batch owes nothing to the order they were submitted in: with
+ * room for half of them per batch, the first batch holds about half of the first half
+ * submitted. (Collected in slot order, it held all of them: a file that grows while people
+ * answer puts later submissions in later slots.) A record larger than the byte limit gets a
+ * batch of its own. */
+static void test_batches_mix_submission_order(void)
+{
+    rm_rf(g_data);
+    rm_rf(g_out);
+    DbError err;
+    CHECK(fs_mkdir_p(g_data, 0700, &err) == DB_OK && fs_mkdir_p(g_out, 0755, &err) == DB_OK);
+    enum { N = 320 };
+    collect_session("Group 1", N); /* "Group 1 #i", i in submission order */
+    CoordExportOptions o = {.data_dir = g_data, .out_dir = g_out, .max_batch_records = N / 2};
+    CoordExportResult r;
+    CHECK(export_with(&o, &r, &err) == DB_OK && r.n_batches == 2);
+    Batch b;
+    size_t len;
+    uint8_t *d = r.n_batches == 2 ? parse_batch_file(r.kiosk_fp, 1, &b, &len) : NULL;
+    int early = 0, opened = 0;
+    for (uint32_t k = 0; d && k < b.n_records; k++) {
+        uint8_t plain[512];
+        size_t pl;
+        if (seal_open(b.records[k].data, b.records[k].len, g_sec, plain, sizeof plain, &pl, &err) !=
+            DB_OK)
+            continue;
+        plain[pl] = '\0';
+        const char *hash = strchr((char *)plain, '#');
+        opened++;
+        early += hash && atoi(hash + 1) < N / 2;
+    }
+    if (d)
+        batch_free(&b);
+    free(d);
+    coord_export_result_free(&r);
+    /* hypergeometric: mean 80, SD 4.5; 40..120 is 9 SD either way */
+    CHECK(opened == N / 2);
+    if (early < 40 || early > 120)
+        fprintf(stderr, "  the first batch holds %d of the first %d submitted\n", early, N / 2);
+    CHECK(early >= 40 && early <= 120);
+
+    /* A record larger than the byte limit: a batch of its own. */
+    collect_session("Group 2", 3);
+    o.max_batch_records = 0;
+    o.max_batch_bytes = 10;
+    o.force = 1; /* 3 responses: fewer than k */
+    CHECK(export_with(&o, &r, &err) == DB_OK && r.n_batches == 3);
+    for (int i = 0; i < r.n_batches; i++)
+        CHECK(r.batches[i].n_records == 1);
+    coord_export_result_free(&r);
+}
+
 /* Two exports of one kiosk at once (the admin screen and a shell, or two shells) take turns:
  * while one runs, another is refused with a message that says so and writes nothing, rather
  * than taking the running export's batch for an interrupted one and failing on the next. */
@@ -1403,9 +1455,9 @@ static void batch_sealed_to(const char *dir, const KeyPublic *keys, int nk, int 
     store_close(st);
 }
 
-static int first_key(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
+static int first_key(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len, void *ctx)
 {
-    (void)len;
+    (void)session_id, (void)len;
     memcpy(ctx, key, STORE_KEY_BYTES);
     return 1;
 }
@@ -1576,6 +1628,7 @@ int main(void)
     RUN(test_cli);
     RUN(test_split_export);
     RUN(test_exports_take_turns);
+    RUN(test_batches_mix_submission_order);
     RUN(test_killed_exports_recover);
     RUN(test_pinned_recipients);
     RUN(test_pin_all_or_nothing);

@@ -494,8 +494,10 @@ typedef struct KeyLens {
     int64_t sessions[64];
 } KeyLens;
 
-static int collect_key_len(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
+static int collect_key_len(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len,
+                           void *ctx)
 {
+    (void)session_id;
     KeyLens *k = ctx;
     if (k->n < 64) {
         memcpy(k->keys[k->n], key, STORE_KEY_BYTES);
@@ -510,7 +512,7 @@ static int collect_member(const uint8_t key[STORE_KEY_BYTES], int64_t session_id
     KeyLens *k = ctx;
     if (k->n < 64)
         k->sessions[k->n] = session_id;
-    return collect_key_len(key, len, ctx);
+    return collect_key_len(key, session_id, len, ctx);
 }
 
 static int collect_read(int64_t session_id, const uint8_t *rec, size_t len, void *ctx)
@@ -821,9 +823,10 @@ typedef struct ManyKeys {
     uint8_t keys[512][STORE_KEY_BYTES];
 } ManyKeys;
 
-static int collect_many_keys(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
+static int collect_many_keys(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len,
+                             void *ctx)
 {
-    (void)len;
+    (void)session_id, (void)len;
     ManyKeys *k = ctx;
     if (k->n < 512)
         memcpy(k->keys[k->n++], key, STORE_KEY_BYTES);
@@ -885,6 +888,60 @@ static void test_most_slots(void)
     remove_dir(dir);
 }
 
+/* Records of another size (a new survey version) go into a file of their own. Free slots
+ * left in the old file do not count against the most: a store with nothing left to export
+ * opens sessions again. A session refused for the limit makes no file. The most a session
+ * may expect fits the limit. */
+static void test_most_slots_other_size(void)
+{
+    const char *dir = fresh_dir();
+    char recs8[300], recs20[300];
+    snprintf(recs8, sizeof recs8, "%s/records-8k.dat", dir);
+    snprintf(recs20, sizeof recs20, "%s/records-20k.dat", dir);
+    Store *st = open_ok(dir);
+    DbError err;
+    CHECK(store_kiosk_survey_set(st, "ccdg", 3, 100, &err) == DB_OK);
+    store_test_limit_slots(st, 320);
+    int64_t g1 = open_session(st, "Group 1", 80); /* 320 slots of 4 KiB: all there may be */
+    for (int i = 0; i < 5; i++)
+        CHECK(put(st, g1, "an answer", &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    ManyKeys *k = calloc(1, sizeof *k);
+    CHECK(k && store_unexported_keys_foreach(st, g1, collect_many_keys, k, &err) == DB_OK);
+    StoreBatch b = {.number = 1, .records = k ? k->n : 0};
+    uint64_t num = 1;
+    int64_t deleted = 0;
+    CHECK(k && k->n == 5 &&
+          store_batch_add(st, &b, (const uint8_t(*)[STORE_KEY_BYTES])k->keys, 5, &err) == DB_OK);
+    CHECK(store_batch_purge(st, &num, 1, &deleted, &err) == DB_OK && deleted == 5);
+    free(k);
+
+    /* A new survey version with larger records: its own file, and the session opens. */
+    CHECK(store_kiosk_survey_set(st, "ccdg", 4, 5000, &err) == DB_OK);
+    int64_t g2 = 0;
+    CHECK(store_session_open(st, "Group 2", "2024-05-14", "ccdg", 4, 0, &g2, &err) == DB_OK);
+    static uint8_t rec[5000];
+    for (int i = 0; i < 100; i++)
+        CHECK(store_response_put(st, g2, rec, sizeof rec, &err) == DB_OK);
+    CHECK(store_session_close(st, &err) == DB_OK);
+    CHECK(file_size(recs8) > 0);
+
+    /* Another size again, with 100 responses held: no room, and no file made. */
+    CHECK(store_kiosk_survey_set(st, "ccdg", 5, 20000, &err) == DB_OK);
+    int64_t g3 = 0;
+    CHECK(store_session_open(st, "Group 3", "2024-05-14", "ccdg", 5, 0, &g3, &err) == DB_ELIMIT);
+    CHECK(strstr(err.msg, "this kiosk stores 100 responses and keeps room for at most 320") !=
+          NULL);
+    CHECK(access(recs20, F_OK) != 0);
+
+    /* The most a session may expect. */
+    CHECK(store_session_open(st, "Group 4", "2024-05-14", "ccdg", 5, 10001, &g3, &err) ==
+          DB_EINVAL);
+    CHECK_STR(err.msg, "expected attendance must be between 0 (no cap) and 10000");
+    store_close(st);
+    remove_dir(dir);
+}
+
 int main(void)
 {
     if (secmem_init() != 0)
@@ -904,5 +961,6 @@ int main(void)
     RUN(test_growth_keeps_records);
     RUN(test_purge_erases_even_if_vacuum_fails);
     RUN(test_most_slots);
+    RUN(test_most_slots_other_size);
     return test_report();
 }

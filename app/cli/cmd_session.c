@@ -235,8 +235,9 @@ int cmd_session(int argc, char **argv)
         } else if (strcmp(argv[i], "--survey") == 0 && i + 1 < argc) {
             survey = argv[++i];
         } else if (strcmp(argv[i], "--expected") == 0 && i + 1 < argc) {
-            if (parse_int(argv[++i], 0, 100000, &expected) != 0)
-                return cli_error(EXIT_USAGE, "--expected must be a whole number from 0 to 100000");
+            if (parse_int(argv[++i], 0, STORE_MAX_EXPECTED, &expected) != 0)
+                return cli_error(EXIT_USAGE, "--expected must be a whole number from 0 to %d",
+                                 STORE_MAX_EXPECTED);
         } else {
             fprintf(stderr, "debrief: error: unexpected argument '%s'\n\n", argv[i]);
             session_usage(stderr);

@@ -95,12 +95,6 @@ typedef struct Item {
 typedef struct Items {
     Item *v;
     size_t n, cap;
-    uint32_t session; /* the session being collected */
-    int failed;
-    /* Limits of one batch while collecting (collect_unexported); full once one more record
-     * would not fit. */
-    size_t max_records, max_bytes, bytes;
-    int full;
 } Items;
 
 static void items_free(Items *it)
@@ -123,25 +117,6 @@ static int items_push(Items *it, const uint8_t *key, uint32_t session, size_t le
     memcpy(x->key, key, STORE_KEY_BYTES);
     x->session = session;
     x->len = len;
-    return 0;
-}
-
-/* Takes one more response into the batch being collected, unless the batch is full: a
- * record counts with its 6-byte header in the batch, and a single record larger than
- * max_bytes still gets a batch of its own. */
-static int collect_unexported(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx)
-{
-    Items *it = ctx;
-    size_t b = len + 6;
-    if (it->n >= it->max_records || (it->n > 0 && it->bytes + b > it->max_bytes)) {
-        it->full = 1;
-        return 1;
-    }
-    it->bytes += b;
-    if (items_push(it, key, it->session, len) != 0) {
-        it->failed = 1;
-        return 1;
-    }
     return 0;
 }
 
@@ -519,57 +494,111 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
 
 /* --- export --- */
 
-typedef struct Gather {
-    SessTable eligible;
-    CoordExportResult *res;
-    Store *st;
-    int k, force;
-    int rc;
-    DbError *err;
-} Gather;
-
-static int gather_session(const StoreSession *s, void *ctx)
+static int sess_table_push(SessTable *t, const StoreSession *s)
 {
-    Gather *g = ctx;
-    int64_t n = 0;
-    if ((g->rc = store_count_unexported(g->st, s->id, &n, g->err)) != DB_OK)
-        return 1;
-    if (s->open) {
-        g->res->open_responses += n;
-        return 0;
-    }
-    if (n == 0)
-        return 0;
-    /* A session part of which is already in a batch passed the threshold then (the rest of
-     * a split export that failed half-way): the rest follows. */
-    if (n < g->k && !g->force && n == s->responses) {
-        CoordSessionInfo *h = realloc(g->res->held, (size_t)(g->res->n_held + 1) * sizeof *h);
-        if (!h) {
-            g->rc = dberr_set(g->err, DB_ENOMEM, "out of memory");
-            return 1;
-        }
-        g->res->held = h;
-        CoordSessionInfo *x = &h[g->res->n_held++];
-        memset(x, 0, sizeof *x);
-        x->id = s->id;
-        snprintf(x->label, sizeof x->label, "%s", s->label);
-        snprintf(x->date, sizeof x->date, "%s", s->date);
-        x->count = n;
-        return 0;
-    }
-    SessTable *t = &g->eligible;
     if (t->n == t->cap) {
         int ncap = t->cap ? t->cap * 2 : 8;
         StoreSession *nv = realloc(t->v, (size_t)ncap * sizeof *nv);
-        if (!nv) {
-            g->rc = dberr_set(g->err, DB_ENOMEM, "out of memory");
-            return 1;
-        }
+        if (!nv)
+            return -1;
         t->v = nv;
         t->cap = ncap;
     }
     t->v[t->n++] = *s;
     return 0;
+}
+
+typedef struct SessList {
+    SessTable t;
+    int failed;
+} SessList;
+
+static int add_session(const StoreSession *s, void *ctx)
+{
+    SessList *l = ctx;
+    l->failed = sess_table_push(&l->t, s) != 0;
+    return l->failed;
+}
+
+/* The index of session id in t, whose ids ascend; -1 if it is not there. */
+static int sess_find_sorted(const SessTable *t, int64_t id)
+{
+    int lo = 0, hi = t->n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (t->v[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->n && t->v[lo].id == id ? lo : -1;
+}
+
+typedef struct Counts {
+    const SessTable *all;
+    int64_t *n; /* unexported responses of all->v[i] */
+} Counts;
+
+static int count_unexported(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len,
+                            void *ctx)
+{
+    (void)key, (void)len;
+    Counts *c = ctx;
+    int i = sess_find_sorted(c->all, session_id);
+    if (i >= 0)
+        c->n[i]++;
+    return 0;
+}
+
+static int hold_back(CoordExportResult *res, const StoreSession *s, int64_t n)
+{
+    CoordSessionInfo *h = realloc(res->held, (size_t)(res->n_held + 1) * sizeof *h);
+    if (!h)
+        return -1;
+    res->held = h;
+    CoordSessionInfo *x = &h[res->n_held++];
+    memset(x, 0, sizeof *x);
+    x->id = s->id;
+    snprintf(x->label, sizeof x->label, "%s", s->label);
+    snprintf(x->date, sizeof x->date, "%s", s->date);
+    x->count = n;
+    return 0;
+}
+
+/* The closed sessions whose unexported responses go out now (ids ascending), counted in one
+ * pass over the store; the open session's responses and the sessions held back (fewer than
+ * k, without force) go into res. */
+static int gather_sessions(Store *st, const CoordExportOptions *opt, CoordExportResult *res,
+                           SessTable *eligible, DbError *err)
+{
+    SessList l = {0};
+    int rc = store_session_foreach(st, add_session, &l, err);
+    if (rc == DB_OK && l.failed)
+        rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    const SessTable all = l.t; /* ids ascending: store_session_foreach's order */
+    Counts c = {&all, calloc((size_t)(all.n ? all.n : 1), sizeof *c.n)};
+    if (rc == DB_OK && !c.n)
+        rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    if (rc == DB_OK)
+        rc = store_unexported_keys_foreach(st, -1, count_unexported, &c, err);
+    for (int i = 0; rc == DB_OK && i < all.n; i++) {
+        const StoreSession *s = &all.v[i];
+        int64_t n = c.n[i];
+        if (s->open) {
+            res->open_responses += n;
+            continue;
+        }
+        if (n == 0)
+            continue;
+        /* A session part of which is already in a batch passed the threshold then (the
+         * rest of a split export that failed half-way): the rest follows. */
+        int held = n < res->k && !opt->force && n == s->responses;
+        if ((held ? hold_back(res, s, n) : sess_table_push(eligible, s)) != 0)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+    }
+    free(c.n);
+    free(all.v);
+    return rc;
 }
 
 /* Grows res->batches by one zeroed entry; NULL if out of memory. */
@@ -663,23 +692,71 @@ static int export_one(Store *st, const CoordExportOptions *opt, const KeyIdentit
     return rc;
 }
 
-/* Writes every eligible response not yet exported, one batch at a time: each batch is
- * collected (the next responses by random key, which is no order of submission, up to the
- * batch limits), shuffled and written before the next is collected. So an export holds the
- * keys of one batch at most, whatever the backlog: its memory is bounded (bench_export). */
+/* One batch's pick from the unexported responses of the eligible sessions: a uniform random
+ * sample of at most max_records of them (reservoir sampling, Algorithm R, with
+ * secmem_random_below), whatever order the store gives them in. */
+typedef struct Pick {
+    Items it;
+    const SessTable *eligible;
+    size_t max_records;
+    uint64_t seen; /* unexported responses of the eligible sessions */
+    int failed;
+} Pick;
+
+static int pick_unexported(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len,
+                           void *ctx)
+{
+    Pick *p = ctx;
+    int i = sess_find_sorted(p->eligible, session_id);
+    if (i < 0)
+        return 0;
+    p->seen++;
+    if (p->it.n < p->max_records) {
+        p->failed = items_push(&p->it, key, (uint32_t)i, len) != 0;
+        return p->failed;
+    }
+    uint64_t j = p->seen <= UINT32_MAX ? secmem_random_below((uint32_t)p->seen) : p->max_records;
+    if (j < p->max_records) {
+        Item *x = &p->it.v[j];
+        memcpy(x->key, key, STORE_KEY_BYTES);
+        x->session = (uint32_t)i;
+        x->len = len;
+    }
+    return 0;
+}
+
+/* How many items from the start go into one batch under the byte limit: at least one (a
+ * record larger than max_bytes gets a batch of its own). A record counts with its 6-byte
+ * header in the batch. */
+static size_t fits_bytes(const Items *it, size_t max_bytes)
+{
+    size_t n = 0, bytes = 0;
+    while (n < it->n) {
+        size_t b = it->v[n].len + 6;
+        if (n > 0 && bytes + b > max_bytes)
+            break;
+        bytes += b;
+        n++;
+    }
+    return n;
+}
+
+/* Writes every eligible response not yet exported, one batch at a time: each batch is a
+ * uniform random sample of what is left (Pick, one pass over the store), shuffled, cut to
+ * the byte limit and written before the next is picked. So which responses share a batch
+ * owes nothing to the order of submission, and an export holds one batch's keys at most,
+ * whatever the backlog (bench_export). */
 static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentity *id,
                       CoordExportResult *res, DbError *err)
 {
-    Gather g = {.res = res, .st = st, .k = res->k, .force = opt->force, .err = err};
-    int rc = store_session_foreach(st, gather_session, &g, err);
-    if (rc == DB_OK)
-        rc = g.rc;
-    if (rc != DB_OK || g.eligible.n == 0) {
-        free(g.eligible.v);
+    SessTable eligible = {0};
+    int rc = gather_sessions(st, opt, res, &eligible, err);
+    if (rc != DB_OK || eligible.n == 0) {
+        free(eligible.v);
         return rc;
     }
-    if (g.eligible.n > BATCH_MAX_SESSIONS) /* the rest go into the next export */
-        g.eligible.n = BATCH_MAX_SESSIONS;
+    if (eligible.n > BATCH_MAX_SESSIONS) /* the rest go into the next export */
+        eligible.n = BATCH_MAX_SESSIONS;
 
     size_t max_records = opt->max_batch_records ? opt->max_batch_records
                                                 : COORD_BATCH_MAX_RECORDS;
@@ -688,25 +765,22 @@ static int export_new(Store *st, const CoordExportOptions *opt, const KeyIdentit
         max_records = BATCH_MAX_RECORDS;
     if (max_bytes > BATCH_MAX_BYTES / 2)
         max_bytes = BATCH_MAX_BYTES / 2; /* room for the header and the sessions */
-    Items it = {.max_records = max_records, .max_bytes = max_bytes};
+    Pick p = {.eligible = &eligible, .max_records = max_records};
     for (int more = 1; rc == DB_OK && more;) {
-        it.n = it.bytes = 0;
-        it.full = 0;
-        for (int i = 0; rc == DB_OK && !it.full && i < g.eligible.n; i++) {
-            it.session = (uint32_t)i;
-            rc =
-                store_unexported_keys_foreach(st, g.eligible.v[i].id, collect_unexported, &it, err);
-            if (rc == DB_OK && it.failed)
-                rc = dberr_set(err, DB_ENOMEM, "out of memory");
-        }
-        if (rc != DB_OK || it.n == 0)
+        p.it.n = 0;
+        p.seen = 0;
+        rc = store_unexported_keys_foreach(st, -1, pick_unexported, &p, err);
+        if (rc == DB_OK && p.failed)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
+        if (rc != DB_OK || p.it.n == 0)
             break;
-        shuffle(&it);
-        rc = export_one(st, opt, id, &g.eligible, &it, res, err);
-        more = it.full; /* a full batch: there may be more (those just written are exported) */
+        shuffle(&p.it);
+        Items batch = {.v = p.it.v, .n = fits_bytes(&p.it, max_bytes)};
+        rc = export_one(st, opt, id, &eligible, &batch, res, err);
+        more = p.seen > batch.n; /* the rest: those just written count as exported now */
     }
-    items_free(&it);
-    free(g.eligible.v);
+    items_free(&p.it);
+    free(eligible.v);
     return rc;
 }
 

@@ -6,11 +6,12 @@
  * connection (see store.h on why a process keeps one).
  *
  * Export, step by step (each step safe to interrupt):
- *   1. the not-yet-exported responses of closed sessions with at least k responses (or any,
- *      with force) are gathered, one batch's worth at a time (by random key, up to the limits
- *      below), and shuffled (Fisher-Yates, secmem_random_below); steps 2 to 5 write that
- *      batch before the next is gathered, so an export's memory does not grow with the
- *      backlog;
+ *   1. from the not-yet-exported responses of closed sessions with at least k responses (or
+ *      any, with force), one batch's worth is picked: a uniform random sample (reservoir
+ *      sampling with secmem_random_below, up to the limits below), shuffled (Fisher-Yates);
+ *      steps 2 to 5 write that batch before the next is picked, so which responses share a
+ *      batch owes nothing to submission order, and an export's memory does not grow with
+ *      the backlog;
  *   2. the batch is built, numbered (last + 1), chained to the previous batch's hash, signed;
  *   3. the store records it as pending: number, hash, and each response's position, in one
  *      transaction;

@@ -32,7 +32,7 @@
 #include "session_fields.h"
 
 #define BUSY_TIMEOUT_MS 5000
-#define MAX_EXPECTED 100000
+_Static_assert(4u * STORE_MAX_EXPECTED <= STORE_MAX_SLOTS, "a session's reservation fits");
 #define MSG_DISK_FULL_PUT "disk full: the response was not saved; nothing stored was lost"
 
 
@@ -376,9 +376,9 @@ int store_session_open(Store *st, const char *label, const char *date, const cha
         session_date_check(date, date ? strlen(date) : 0, err) != DB_OK ||
         session_survey_id_check(survey_id, survey_id ? strlen(survey_id) : 0, err) != DB_OK)
         return DB_EINVAL;
-    if (expected < 0 || expected > MAX_EXPECTED)
+    if (expected < 0 || expected > STORE_MAX_EXPECTED)
         return dberr_set(err, DB_EINVAL, "expected attendance must be between 0 (no cap) and %d",
-                         MAX_EXPECTED);
+                         STORE_MAX_EXPECTED);
     /* Room for the session's records, made now rather than while people answer (a file
      * that grew mid-session would show which records came after). */
     char kiosk_survey[SESSION_ID_MAX + 1];

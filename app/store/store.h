@@ -66,9 +66,11 @@ int store_data_version(Store *st, uint32_t *version, DbError *err);
 
 /* Opens a new session; fails with DB_ESTATE if one is already open. First reserves free
  * record slots for it (max(STORE_SESSION_SLOTS, 4 x expected), of the size the kiosk
- * recorded), so that the record file does not grow while people answer: DB_ENOSPC, and no
- * session, if there is not room for them. */
+ * recorded), so that the record file does not grow while people answer: DB_ENOSPC (a full
+ * disk) or DB_ELIMIT (STORE_MAX_SLOTS, see store_reserve), and no session, if there is not
+ * room for them. expected is 0 (no cap) to STORE_MAX_EXPECTED. */
 #define STORE_SESSION_SLOTS 256
+#define STORE_MAX_EXPECTED 10000 /* its reservation, 4 x expected, fits STORE_MAX_SLOTS */
 int store_session_open(Store *st, const char *label, const char *date, const char *survey_id,
                        uint32_t survey_version, int expected, int64_t *id, DbError *err);
 
@@ -92,20 +94,23 @@ int store_session_foreach(Store *st, int (*fn)(const StoreSession *s, void *ctx)
 int store_response_put(Store *st, int64_t session_id, const uint8_t *record, size_t len,
                        DbError *err);
 
-/* The most record slots a store makes room for ahead (store_reserve), over all its record
- * files: each process that opens the store keeps an index of every slot in memory (about
- * 90 bytes a slot in the kiosk, 130 in an export with its list of exported keys), so this
- * bounds the memory of the kiosk and of an export (bench_kiosk and bench_export measure
- * their peak RSS with this many stored; docs/PERFORMANCE.md). 65,536 responses are a
- * century of weekly sessions of ten; only a session that outgrows its own reservation can
- * pass it (a put never fails for it: an answer is never refused for the sake of a limit). */
+/* The most record slots a store makes room for ahead (store_reserve): each process that
+ * opens the store keeps an index of every slot in memory (about 90 bytes a slot in the
+ * kiosk, 130 in an export with its list of exported keys), so this bounds the memory of the
+ * kiosk and of an export (bench_kiosk and bench_export measure their peak RSS with this many
+ * stored; docs/PERFORMANCE.md). 65,536 responses are a century of weekly sessions of ten.
+ * What can pass it: a session that outgrows its own reservation (a put never fails for the
+ * limit: an answer is never refused for its sake), two processes reserving at the same
+ * moment, and the free slots of files for record sizes no longer in use (store_reserve). */
 #define STORE_MAX_SLOTS 65536u
 
 /* Makes sure at least min_free slots for records of record_len bytes are free, growing the
  * file by chunks of random bytes (the slot file is created if needed). A kiosk calls it when
  * it starts and a session opens, so that the file does not grow while people answer.
- * DB_ELIMIT, growing nothing, if that would pass STORE_MAX_SLOTS: the message says how many
- * responses are stored and that acknowledged batches free their room. */
+ * DB_ELIMIT, growing (or making) nothing, if that would pass STORE_MAX_SLOTS: this file's
+ * slots after growing and the slots taken in the others (free slots of files for other
+ * record sizes, which no longer grow, do not count); the message says how many responses
+ * are stored and that acknowledged batches free their room. */
 int store_reserve(Store *st, size_t record_len, uint32_t min_free, DbError *err);
 
 /* Writes random bytes into a random free slot for records of record_len bytes, with exactly
@@ -153,19 +158,19 @@ typedef struct StoreBatch {
     int acknowledged;                    /* acknowledged and purged */
 } StoreBatch;
 
-/* Calls fn with each response of session_id not yet in any batch (order: by random key).
- * The key and record pointers are valid only during the call; stops early if fn returns
- * non-zero. */
+/* Calls fn with each response of session_id not yet in any batch, in slot order (which is
+ * random: slots.h). The key and record pointers are valid only during the call; stops early
+ * if fn returns non-zero. */
 int store_unexported_foreach(Store *st, int64_t session_id,
                              int (*fn)(const uint8_t key[STORE_KEY_BYTES], const uint8_t *rec,
                                        size_t len, void *ctx),
                              void *ctx, DbError *err);
 
-/* Like store_unexported_foreach, without reading the records: each response's key and its
- * record's length. */
+/* Like store_unexported_foreach, without reading the records: each response's key, session
+ * and record length; session_id < 0: every session's, in one pass. */
 int store_unexported_keys_foreach(Store *st, int64_t session_id,
-                                  int (*fn)(const uint8_t key[STORE_KEY_BYTES], size_t len,
-                                            void *ctx),
+                                  int (*fn)(const uint8_t key[STORE_KEY_BYTES], int64_t session_id,
+                                            size_t len, void *ctx),
                                   void *ctx, DbError *err);
 
 /* Calls fn once with the session id and sealed record of the response with this key (the

@@ -306,20 +306,37 @@ int store_cover_write(Store *st, size_t record_len, DbError *err)
     return f < 0 ? DB_OK : slots_cover(st->files[f], err);
 }
 
-/* DB_ELIMIT if making min_free slots free in file f would grow the store past its most
- * slots (STORE_MAX_SLOTS). */
-static int check_room_ahead(Store *st, int f, uint32_t min_free, DbError *err)
+/* DB_ELIMIT if making min_free slots free for records of record_len bytes would grow the
+ * store past its most slots (STORE_MAX_SLOTS): the slots of that file, after growing, and
+ * the slots taken in the others (when nothing grows, nothing is refused). Free slots of files for
+ * other record sizes (an earlier survey version) do not count: those files no longer grow, and
+ * counting them would keep a store with nothing left to export from ever opening a session again.
+ * *f is the file's index, or -1 if it does not exist yet (it is then made only once the check
+ * passed). */
+static int check_room_ahead(Store *st, size_t record_len, uint32_t min_free, int *f, DbError *err)
 {
-    uint32_t have = slots_free_count(st->files[f]);
-    if (have >= min_free)
-        return DB_OK;
-    uint64_t grow =
-        ((uint64_t)(min_free - have) + SLOTS_PER_CHUNK - 1) / SLOTS_PER_CHUNK * SLOTS_PER_CHUNK;
-    uint64_t total = 0;
-    for (int i = 0; i < st->n_files; i++)
-        total += slots_count(st->files[i]);
+    DbError none;
+    *f = file_for(st, record_len, 0, &none);
+    if (*f < 0 && none.code != DB_ENOENT)
+        return dberr_set(err, none.code, "%s", none.msg);
+    uint64_t here = 0, have = 0, taken = 0;
+    for (int i = 0; i < st->n_files; i++) {
+        uint64_t n = slots_count(st->files[i]), free_n = slots_free_count(st->files[i]);
+        if (i == *f) {
+            here = n;
+            have = free_n;
+        } else {
+            taken += n - free_n;
+        }
+    }
+    if (*f < 0)
+        here = have = SLOTS_PER_CHUNK; /* a new file starts with one chunk */
+    if (*f >= 0 && have >= min_free)
+        return DB_OK; /* nothing grows */
+    if (have < min_free)
+        here += (min_free - have + SLOTS_PER_CHUNK - 1) / SLOTS_PER_CHUNK * SLOTS_PER_CHUNK;
     uint32_t max = st->test_max_slots ? st->test_max_slots : STORE_MAX_SLOTS;
-    if (total + grow <= max)
+    if (taken + here <= max)
         return DB_OK;
     return dberr_set(err, DB_ELIMIT,
                      "this kiosk stores %lld responses and keeps room for at most %u: export "
@@ -330,12 +347,12 @@ static int check_room_ahead(Store *st, int f, uint32_t min_free, DbError *err)
 
 int store_reserve(Store *st, size_t record_len, uint32_t min_free, DbError *err)
 {
-    int f = file_for(st, record_len, 1, err);
-    if (f < 0)
-        return err ? err->code : DB_EIO;
-    int rc = check_room_ahead(st, f, min_free, err);
+    int f = -1;
+    int rc = check_room_ahead(st, record_len, min_free, &f, err);
     if (rc != DB_OK)
         return rc;
+    if (f < 0 && (f = file_for(st, record_len, 1, err)) < 0)
+        return err ? err->code : DB_EIO;
     rc = slots_reserve(st->files[f], min_free, err);
     st->map.stale = 1;
     return rc;
@@ -409,7 +426,7 @@ static int call_key_rec(const SlotEntry *e, const uint8_t *rec, size_t len, void
 }
 
 typedef struct KeyLenFn {
-    int (*fn)(const uint8_t key[STORE_KEY_BYTES], size_t len, void *ctx);
+    int (*fn)(const uint8_t key[STORE_KEY_BYTES], int64_t session_id, size_t len, void *ctx);
     void *ctx;
 } KeyLenFn;
 
@@ -417,7 +434,7 @@ static int call_key_len(const SlotEntry *e, const uint8_t *rec, size_t len, void
 {
     (void)rec;
     KeyLenFn *a = ctx;
-    return a->fn(e->key, len, a->ctx);
+    return a->fn(e->key, e->session_id, len, a->ctx);
 }
 
 int store_unexported_foreach(Store *st, int64_t session_id,
@@ -435,15 +452,15 @@ int store_unexported_foreach(Store *st, int64_t session_id,
 }
 
 int store_unexported_keys_foreach(Store *st, int64_t session_id,
-                                  int (*fn)(const uint8_t key[STORE_KEY_BYTES], size_t len,
-                                            void *ctx),
+                                  int (*fn)(const uint8_t key[STORE_KEY_BYTES], int64_t session_id,
+                                            size_t len, void *ctx),
                                   void *ctx, DbError *err)
 {
     KeySet members;
     int rc = member_keys(st, &members, err);
     KeyLenFn a = {fn, ctx};
     if (rc == DB_OK)
-        rc = each_record(st, session_id, &members, 0, call_key_len, &a, err);
+        rc = each_record(st, session_id < 0 ? -1 : session_id, &members, 0, call_key_len, &a, err);
     free(members.v);
     return rc;
 }
