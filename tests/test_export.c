@@ -1310,6 +1310,64 @@ static void test_pin_all_or_nothing(void)
     store_close(st);
 }
 
+/* The kiosk's first start pins its configured keys only if, looked at inside its write
+ * transaction, nothing is pinned yet: keys that `--pin-recipients` pinned a moment after the
+ * kiosk first looked (here another connection holds the write lock, then writes M's key as
+ * the pinned set) are compared with, not overwritten. */
+static void test_first_pin_races_pin_recipients(void)
+{
+    char dir[400], db[440];
+    snprintf(dir, sizeof dir, "%s/pins-race", g_root);
+    snprintf(db, sizeof db, "%s/debrief.db", dir);
+    rm_rf(dir);
+    DbError err;
+    Store *st = NULL;
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sqlite3 *h = NULL;
+        sqlite3_stmt *ins = NULL;
+        uint8_t m[KEY_PUBLIC_BYTES + KEY_SIGN_PUBLIC_BYTES];
+        memcpy(m, g_mallory_pub.pk, KEY_PUBLIC_BYTES);
+        memcpy(m + KEY_PUBLIC_BYTES, g_mallory_pub.sign_pk, KEY_SIGN_PUBLIC_BYTES);
+        int ok = sqlite3_open(db, &h) == SQLITE_OK &&
+                 sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+                 write(ready[1], "x", 1) == 1;
+        usleep(300 * 1000); /* the kiosk has looked, and waits for the lock */
+        ok = ok &&
+             sqlite3_prepare_v2(h,
+                                "INSERT OR REPLACE INTO kiosk_meta(key, value) VALUES "
+                                "('recipients', ?)",
+                                -1, &ins, NULL) == SQLITE_OK &&
+             sqlite3_bind_blob(ins, 1, m, sizeof m, SQLITE_STATIC) == SQLITE_OK &&
+             sqlite3_step(ins) == SQLITE_DONE;
+        sqlite3_finalize(ins);
+        ok = ok && sqlite3_exec(h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+        sqlite3_close(h);
+        _exit(ok ? 0 : 1);
+    }
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    RcptSet a = {1, {g_pub}}, got;
+    RcptState state;
+    CHECK(rcpt_check(st, &a, &state, &got, &err) == DB_OK);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(state == RCPT_CHANGED);
+    CHECK(got.n == 1 && memcmp(&got.keys[0], &g_mallory_pub, sizeof g_mallory_pub) == 0);
+    int found = 0;
+    CHECK(rcpt_pinned(st, &got, &found, &err) == DB_OK && found && got.n == 1 &&
+          memcmp(&got.keys[0], &g_mallory_pub, sizeof g_mallory_pub) == 0);
+    close(ready[0]);
+    close(ready[1]);
+    store_close(st);
+}
+
 /* A kiosk pinned to A exports a batch sealed to A; the keys are then changed to M (with the
  * PIN: the admin screen or --pin-recipients). Returns the batch's entry for an
  * acknowledgement and the kiosk's public key; dir holds the kiosk. */
@@ -1632,6 +1690,7 @@ int main(void)
     RUN(test_killed_exports_recover);
     RUN(test_pinned_recipients);
     RUN(test_pin_all_or_nothing);
+    RUN(test_first_pin_races_pin_recipients);
     RUN(test_ack_by_key_pinned_after_export);
     RUN(test_ack_by_batch_key_after_rekey);
     RUN(test_ack_signer_holds_every_record);

@@ -169,19 +169,26 @@ static int log_append(Store *st, const char *line, DbError *err)
 typedef struct PinJob {
     const RcptSet *set;
     const char *how;
+    int only_first;    /* pin only if nothing is pinned yet */
+    int pinned_before; /* out, with only_first: something was, and nothing changed */
 } PinJob;
 
 /* rcpt_pin's reads and its three writes (known keys, log, pinned set), in one transaction:
  * a log line never tells of a change that did not happen, nor a change go unlogged. */
 static int pin_in_transaction(Store *st, void *ctx, DbError *err)
 {
-    const RcptSet *set = ((const PinJob *)ctx)->set;
-    const char *how = ((const PinJob *)ctx)->how;
+    PinJob *job = ctx;
+    const RcptSet *set = job->set;
+    const char *how = job->how;
     RcptSet was;
     int found = 0;
     int rc = rcpt_pinned(st, &was, &found, err);
     if (rc != DB_OK)
         return rc;
+    if (found && job->only_first) {
+        job->pinned_before = 1;
+        return DB_OK;
+    }
     if (found && rcpt_same(&was, set))
         return DB_OK;
     KeyPublic known[RCPT_KNOWN_MAX];
@@ -229,14 +236,23 @@ static int pin_in_transaction(Store *st, void *ctx, DbError *err)
     return write_keys(st, META_PINNED, sorted.keys, sorted.n, err);
 }
 
-int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err)
+/* DB_EINVAL for a set that cannot be pinned: empty, too large, a key twice. */
+static int check_set(const RcptSet *set, DbError *err)
 {
     if (set->n < 1 || set->n > RCPT_MAX)
         return dberr_set(err, DB_EINVAL, "pin 1 to %d analyst keys, not %d", RCPT_MAX, set->n);
     for (int i = 1; i < set->n; i++)
         if (has_key(set->keys, i, &set->keys[i]))
             return dberr_set(err, DB_EINVAL, "the same analyst key is given twice");
-    PinJob job = {set, how};
+    return DB_OK;
+}
+
+int rcpt_pin(Store *st, const RcptSet *set, const char *how, DbError *err)
+{
+    int rc = check_set(set, err);
+    if (rc != DB_OK)
+        return rc;
+    PinJob job = {set, how, 0, 0};
     return store_in_transaction(st, pin_in_transaction, &job, err);
 }
 
@@ -248,11 +264,19 @@ int rcpt_check(Store *st, const RcptSet *cfg, RcptState *state, RcptSet *pinned,
     if (rc != DB_OK)
         return rc;
     if (!found) {
-        if ((rc = rcpt_pin(st, cfg, "pinned at the first start", err)) != DB_OK)
+        /* Nothing pinned: pin the configured keys, unless (looked at again inside the
+         * transaction) `--pin-recipients` pinned others a moment ago: then compare. */
+        PinJob job = {cfg, "pinned at the first start", 1, 0};
+        if ((rc = check_set(cfg, err)) != DB_OK ||
+            (rc = store_in_transaction(st, pin_in_transaction, &job, err)) != DB_OK)
             return rc;
-        *pinned = *cfg;
-        *state = RCPT_PINNED_NOW;
-        return DB_OK;
+        if (!job.pinned_before) {
+            *pinned = *cfg;
+            *state = RCPT_PINNED_NOW;
+            return DB_OK;
+        }
+        if ((rc = rcpt_pinned(st, pinned, &found, err)) != DB_OK)
+            return rc;
     }
     if (!rcpt_same(pinned, cfg))
         *state = RCPT_CHANGED;
