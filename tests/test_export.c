@@ -736,6 +736,47 @@ static void test_batches_mix_submission_order(void)
     coord_export_result_free(&r);
 }
 
+/* More sessions than a batch can name: an export takes the first BATCH_MAX_SESSIONS, and the
+ * next export the rest; every response in exactly one batch. */
+static void test_more_sessions_than_a_batch_names(void)
+{
+    rm_rf(g_data);
+    rm_rf(g_out);
+    DbError err;
+    CHECK(fs_mkdir_p(g_data, 0700, &err) == DB_OK && fs_mkdir_p(g_out, 0755, &err) == DB_OK);
+    Store *st = NULL;
+    CHECK(store_open(g_data, &st, &err) == DB_OK);
+    if (!st)
+        return;
+    uint8_t rec[1024];
+    size_t rl;
+    CHECK(seal_record((const uint8_t *)"x", 1, 256, &g_pub, 1, rec, sizeof rec, &rl, &err) ==
+          DB_OK);
+    enum { N = BATCH_MAX_SESSIONS + 6 };
+    for (int i = 0; i < N; i++) {
+        char label[32];
+        int64_t id;
+        snprintf(label, sizeof label, "S%d", i);
+        CHECK(store_session_open(st, label, "2024-05-14", "ccdg", 1, 0, &id, &err) == DB_OK);
+        CHECK(store_response_put(st, id, rec, rl, &err) == DB_OK);
+        CHECK(store_session_close(st, &err) == DB_OK);
+    }
+    CoordExportOptions o = {
+        .store = st, .data_dir = g_data, .out_dir = g_out, .force = 1, .max_batch_records = 500};
+    CoordExportResult r;
+    int64_t left = -1, total = 0;
+    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 3);
+    for (int i = 0; i < r.n_batches; i++)
+        total += r.batches[i].n_records;
+    CHECK(total == BATCH_MAX_SESSIONS);
+    coord_export_result_free(&r);
+    CHECK(store_count_unexported(st, -1, &left, &err) == DB_OK && left == 6);
+    CHECK(coord_export(&o, &r, &err) == DB_OK && r.n_batches == 1 && r.batches[0].n_records == 6);
+    coord_export_result_free(&r);
+    CHECK(store_count_unexported(st, -1, &left, &err) == DB_OK && left == 0);
+    store_close(st);
+}
+
 /* Two exports of one kiosk at once (the admin screen and a shell, or two shells) take turns:
  * while one runs, another is refused with a message that says so and writes nothing, rather
  * than taking the running export's batch for an interrupted one and failing on the next. */
@@ -1687,6 +1728,7 @@ int main(void)
     RUN(test_split_export);
     RUN(test_exports_take_turns);
     RUN(test_batches_mix_submission_order);
+    RUN(test_more_sessions_than_a_batch_names);
     RUN(test_killed_exports_recover);
     RUN(test_pinned_recipients);
     RUN(test_pin_all_or_nothing);
