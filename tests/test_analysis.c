@@ -821,23 +821,26 @@ static void test_ack_names(void)
     adb_close(d2);
 }
 
-/* A child of test_concurrent_imports: waits at the gate, then opens (creating) the database
- * and imports name. Exit 0 imported, 1 already there, 3 an error (printed). */
-static void import_at_gate(const char *db_path, const char *name, int gate)
+/* Two imports at once: child i opens (creating) the database and imports names[i]. Exit 0
+ * imported, 1 already there, 3 an error (printed). */
+typedef struct ImportPair {
+    const char *db_path;
+    const char *const *names;
+} ImportPair;
+
+static int import_one_of_two(int i, void *ctx)
 {
-    char c;
-    if (read(gate, &c, 1) != 1)
-        _exit(9);
+    const ImportPair *p = ctx;
     Adb *db = NULL;
     DbError err;
     AnalysisImportResult res;
-    int rc = adb_open(db_path, 1, &db, &err);
+    int rc = adb_open(p->db_path, 1, &db, &err);
     if (rc == DB_OK)
-        rc = import(db, g_sec, name, opts(1), &res, &err);
+        rc = import(db, g_sec, p->names[i], opts(1), &res, &err);
     if (rc != DB_OK)
-        fprintf(stderr, "  import of %s at once with another: %s\n", name, err.msg);
+        fprintf(stderr, "  import of %s at once with another: %s\n", p->names[i], err.msg);
     adb_close(db);
-    _exit(rc != DB_OK ? 3 : res.outcome == ANALYSIS_IMPORTED ? 0 : 1);
+    return rc != DB_OK ? 3 : res.outcome == ANALYSIS_IMPORTED ? 0 : 1;
 }
 
 static int64_t count_rows(const char *db_path, const char *sql)
@@ -875,25 +878,9 @@ static void test_concurrent_imports(void)
             CHECK(adb_open(db_path, 1, &db, &err) == DB_OK);
             adb_close(db);
         }
-        int gate[2];
-        CHECK(pipe(gate) == 0);
-        pid_t pid[2];
-        for (int i = 0; i < 2; i++) {
-            pid[i] = fork();
-            if (pid[i] == 0) {
-                close(gate[1]);
-                import_at_gate(db_path, pair[i], gate[0]);
-            }
-        }
-        close(gate[0]);
-        CHECK(write(gate[1], "go", 2) == 2);
-        close(gate[1]);
+        ImportPair ip = {db_path, pair};
         int code[2];
-        for (int i = 0; i < 2; i++) {
-            int status = 0;
-            waitpid(pid[i], &status, 0);
-            code[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-        }
+        test_run_two_at_once(import_one_of_two, &ip, code);
         if (same)
             CHECK((code[0] == 0 && code[1] == 1) || (code[0] == 1 && code[1] == 0));
         else

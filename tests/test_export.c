@@ -777,6 +777,25 @@ static void test_more_sessions_than_a_batch_names(void)
     store_close(st);
 }
 
+/* One of two exports at once: exit 0 wrote batches, 1 found nothing left, 2 turned away
+ * because the other runs, 3 another error (printed). */
+static int export_one_of_two(int i, void *ctx)
+{
+    (void)i, (void)ctx;
+    CoordExportOptions o = {.data_dir = g_data, .out_dir = g_out, .max_batch_records = 2};
+    CoordExportResult r;
+    DbError e;
+    int rc = export_with(&o, &r, &e);
+    int n = r.n_batches;
+    coord_export_result_free(&r);
+    if (rc == DB_OK)
+        return n > 0 ? 0 : 1;
+    if (strstr(e.msg, "another export is running"))
+        return 2;
+    fprintf(stderr, "  export at once with another: %s\n", e.msg);
+    return 3;
+}
+
 /* Two exports of one kiosk at once (the admin screen and a shell, or two shells) take turns:
  * while one runs, another is refused with a message that says so and writes nothing, rather
  * than taking the running export's batch for an interrupted one and failing on the next. */
@@ -802,42 +821,14 @@ static void test_exports_take_turns(void)
     CHECK(export_with(&o, &r, &err) == DB_OK && r.n_batches == 3);
     coord_export_result_free(&r);
 
-    /* Real processes, released at one gate: every response in exactly one batch, each batch
+    /* Real processes started at once: every response in exactly one batch, each batch
      * written once, and no export fails but with that message. */
     for (int round = 0; round < 8; round++) {
         char label[32];
         snprintf(label, sizeof label, "Turn %d", round);
         collect_session(label, 9);
-        int gate[2];
-        CHECK(pipe(gate) == 0);
-        pid_t pid[2];
-        for (int i = 0; i < 2; i++) {
-            if ((pid[i] = fork()) == 0) {
-                char c;
-                close(gate[1]);
-                if (read(gate[0], &c, 1) != 1)
-                    _exit(9);
-                CoordExportOptions oc = {
-                    .data_dir = g_data, .out_dir = g_out, .max_batch_records = 2};
-                CoordExportResult rc_res;
-                DbError e;
-                int rc = export_with(&oc, &rc_res, &e);
-                int n = rc_res.n_batches;
-                coord_export_result_free(&rc_res);
-                if (rc != DB_OK && !strstr(e.msg, "another export is running"))
-                    fprintf(stderr, "  export at once with another: %s\n", e.msg);
-                _exit(rc == DB_OK ? (n > 0 ? 0 : 1) : strstr(e.msg, "another export") ? 2 : 3);
-            }
-        }
-        close(gate[0]);
-        CHECK(write(gate[1], "go", 2) == 2);
-        close(gate[1]);
         int code[2];
-        for (int i = 0; i < 2; i++) {
-            int status = 0;
-            waitpid(pid[i], &status, 0);
-            code[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-        }
+        test_run_two_at_once(export_one_of_two, NULL, code);
         /* one wrote the batches; the other was turned away or found nothing left */
         CHECK((code[0] == 0 && (code[1] == 1 || code[1] == 2)) ||
               (code[1] == 0 && (code[0] == 1 || code[0] == 2)));
@@ -1306,20 +1297,29 @@ static void test_pinned_recipients(void)
     store_close(st);
 }
 
+/* A store in a new data directory g_root/name; db: the path of its database. */
+static Store *fresh_store(const char *name, char *db, size_t cap)
+{
+    char dir[400];
+    snprintf(dir, sizeof dir, "%s/%s", g_root, name);
+    snprintf(db, cap, "%s/debrief.db", dir);
+    rm_rf(dir);
+    DbError err;
+    Store *st = NULL;
+    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    return st;
+}
+
 /* Pinning is all or nothing: when writing the pinned set fails (here a trigger refuses it,
  * as a full disk or an I/O error would), neither the known keys nor the log tell of a change
  * that did not happen. */
 static void test_pin_all_or_nothing(void)
 {
-    char dir[400], db[440];
-    snprintf(dir, sizeof dir, "%s/pins-atomic", g_root);
-    snprintf(db, sizeof db, "%s/debrief.db", dir);
-    rm_rf(dir);
-    DbError err;
-    Store *st = NULL;
-    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    char db[440];
+    Store *st = fresh_store("pins-atomic", db, sizeof db);
     if (!st)
         return;
+    DbError err;
     RcptSet a = {1, {g_pub}}, am = {2, {g_pub, g_mallory_pub}}, got;
     int found = 0, n_known = 0;
     KeyPublic known[RCPT_KNOWN_MAX];
@@ -1357,15 +1357,11 @@ static void test_pin_all_or_nothing(void)
  * the pinned set) are compared with, not overwritten. */
 static void test_first_pin_races_pin_recipients(void)
 {
-    char dir[400], db[440];
-    snprintf(dir, sizeof dir, "%s/pins-race", g_root);
-    snprintf(db, sizeof db, "%s/debrief.db", dir);
-    rm_rf(dir);
-    DbError err;
-    Store *st = NULL;
-    CHECK(fs_mkdir_p(dir, 0700, &err) == DB_OK && store_open(dir, &st, &err) == DB_OK);
+    char db[440];
+    Store *st = fresh_store("pins-race", db, sizeof db);
     if (!st)
         return;
+    DbError err;
     int ready[2];
     CHECK(pipe(ready) == 0);
     pid_t pid = fork();

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* The exit status of a test program that skipped something (ctest SKIP_RETURN_CODE). */
 #define TEST_SKIP_CODE 77
@@ -78,6 +80,38 @@ static inline int test_report(void)
     if (test_failed_ > 0 || (test_passed_ == 0 && test_skipped_ == 0))
         return 1;
     return test_skipped_ ? TEST_SKIP_CODE : 0;
+}
+
+/* Runs child(i, ctx) for i = 0 and 1 in two forked processes released together at one gate
+ * (a pipe), so that what they do overlaps as two commands started at once would; a child's
+ * return value is its exit status. code[i]: each child's exit status (128 if it did not
+ * exit). */
+static inline void test_run_two_at_once(int (*child)(int i, void *ctx), void *ctx, int code[2])
+{
+    int gate[2];
+    pid_t pid[2] = {-1, -1};
+    if (pipe(gate) != 0) {
+        code[0] = code[1] = 128;
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        fflush(NULL);
+        if ((pid[i] = fork()) == 0) {
+            char c;
+            close(gate[1]);
+            _exit(read(gate[0], &c, 1) == 1 ? child(i, ctx) : 9);
+        }
+    }
+    close(gate[0]);
+    if (write(gate[1], "go", 2) != 2)
+        fprintf(stderr, "  the gate did not open\n");
+    close(gate[1]);
+    for (int i = 0; i < 2; i++) {
+        int status = 0;
+        code[i] = pid[i] > 0 && waitpid(pid[i], &status, 0) == pid[i] && WIFEXITED(status)
+                      ? WEXITSTATUS(status)
+                      : 128;
+    }
 }
 
 /* Keeps the file produced (a copy of produced_path, or len bytes at data when produced_path
