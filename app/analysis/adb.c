@@ -216,13 +216,16 @@ static int schema_check(Adb *db, int *version, DbError *err)
 
 static int migrate(Adb *db, DbError *err)
 {
-    int version = 0, rc = schema_check(db, &version, err);
+    int version = 0, rc = sqldb_user_version(&db->sql, &version, err);
     if (rc != DB_OK || version == ADB_SCHEMA_VERSION)
         return rc;
+    if (version > ADB_SCHEMA_VERSION) /* versions only grow: no lock needed to say so */
+        return schema_check(db, &version, err);
     /* Every step in one transaction: a new database gets its whole schema with one commit
      * (one fsync instead of one per version), and a process killed meanwhile leaves the
-     * file as it was. Read again under the write lock: another process (a second import at
-     * the same moment) may have created or migrated it since. */
+     * file as it was. What the schema is, is read only under the write lock: another process
+     * (a second import at the same moment) may be creating it (read outside, the version
+     * before its commit and the tables after it would say "not ours"). */
     if ((rc = adb_begin(db, err)) != DB_OK)
         return rc;
     if ((rc = schema_check(db, &version, err)) != DB_OK || version == ADB_SCHEMA_VERSION) {
