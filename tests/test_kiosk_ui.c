@@ -1943,6 +1943,14 @@ static void hold(Kiosk *k, int x, int y, uint64_t ms)
     kiosk_release(k, x, y);
 }
 
+/* Opens the admin screen from the attract screen: the 3-second hold, PIN 1234 typed. */
+static void enter_admin(Kiosk *k)
+{
+    hold(k, 10, 10, 3000);
+    kiosk_text(k, "1234");
+    kiosk_key(k, KK_ENTER);
+}
+
 static void enter_pin(Kiosk *k, const char *digits)
 {
     for (const char *p = digits; *p; p++) {
@@ -2189,9 +2197,7 @@ static Kiosk *open_form(FakeAdmin *fa, FakeStore *fs, const char *today)
     snprintf(fa->st.today, sizeof fa->st.today, "%s", today);
     now_ms = 1000;
     Kiosk *k = admin_kiosk(fa, fs, 0);
-    hold(k, 10, 10, 3000);
-    kiosk_text(k, "1234");
-    kiosk_key(k, KK_ENTER);
+    enter_admin(k);
     tap(k, "Open session");
     tap(k, "Group 2");
     return k;
@@ -2300,9 +2306,7 @@ static void test_admin_screens(void)
     fake_admin_init(&fa);
     now_ms = 1000;
     Kiosk *k = admin_kiosk(&fa, &fs, 0);
-    hold(k, 10, 10, 3000);
-    kiosk_text(k, "1234");
-    kiosk_key(k, KK_ENTER);
+    enter_admin(k);
     CHECK(kiosk_screen(k) == KS_ADMIN);
     CHECK(visible(k, "none open: the kiosk is not collecting"));
     CHECK(visible(k, "12 responses"));
@@ -2402,9 +2406,7 @@ static void test_admin_open_refused(void)
                           "analyst's acknowledgement applied, which frees their room";
         now_ms = 1000;
         Kiosk *k = admin_kiosk(&fa, &fs, 0);
-        hold(k, 10, 10, 3000);
-        kiosk_text(k, "1234");
-        kiosk_key(k, KK_ENTER);
+        enter_admin(k);
         tap(k, "Open session");
         tap(k, "Group 2");
         tap(k, "Open session");
@@ -2475,9 +2477,7 @@ static void test_admin_timeout(void)
     CHECK(kiosk_screen(k) == KS_ATTRACT);
     CHECK(((struct Kiosk *)k)->pin_len == 0);
     /* The admin screen: any input restarts the 2 minutes. */
-    hold(k, 10, 10, 3000);
-    kiosk_text(k, "1234");
-    kiosk_key(k, KK_ENTER);
+    enter_admin(k);
     tap(k, "Open session");
     tap(k, "Group 1");
     advance(k, 100000);

@@ -137,6 +137,21 @@ typedef struct SessTable {
     int n, cap;
 } SessTable;
 
+/* Appends s; -1 if out of memory. */
+static int sess_table_push(SessTable *t, const StoreSession *s)
+{
+    if (t->n == t->cap) {
+        int ncap = t->cap ? t->cap * 2 : 8;
+        StoreSession *nv = realloc(t->v, (size_t)ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        t->v = nv;
+        t->cap = ncap;
+    }
+    t->v[t->n++] = *s;
+    return 0;
+}
+
 static int sess_index(const SessTable *t, int64_t id)
 {
     for (int i = 0; i < t->n; i++)
@@ -444,19 +459,10 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
     for (size_t i = 0; rc == DB_OK && i < m.items.n; i++) {
         if (sess_index(&t, m.ids[i]) >= 0)
             continue;
-        if (t.n == t.cap) {
-            int ncap = t.cap ? t.cap * 2 : 8;
-            StoreSession *n = realloc(t.v, (size_t)ncap * sizeof *n);
-            if (!n) {
-                rc = dberr_set(err, DB_ENOMEM, "out of memory");
-                break;
-            }
-            t.v = n;
-            t.cap = ncap;
-        }
-        rc = store_session_get(st, m.ids[i], &t.v[t.n], err);
-        if (rc == DB_OK)
-            t.n++;
+        StoreSession s;
+        rc = store_session_get(st, m.ids[i], &s, err);
+        if (rc == DB_OK && sess_table_push(&t, &s) != 0)
+            rc = dberr_set(err, DB_ENOMEM, "out of memory");
     }
     char name[128], path[PATH_MAX];
     FsAtomic tmp = {.fd = -1};
@@ -493,20 +499,6 @@ static int rewrite_batch(Store *st, const StoreBatch *sb, const KeyIdentity *id,
 }
 
 /* --- export --- */
-
-static int sess_table_push(SessTable *t, const StoreSession *s)
-{
-    if (t->n == t->cap) {
-        int ncap = t->cap ? t->cap * 2 : 8;
-        StoreSession *nv = realloc(t->v, (size_t)ncap * sizeof *nv);
-        if (!nv)
-            return -1;
-        t->v = nv;
-        t->cap = ncap;
-    }
-    t->v[t->n++] = *s;
-    return 0;
-}
 
 typedef struct SessList {
     SessTable t;

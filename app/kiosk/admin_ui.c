@@ -363,8 +363,7 @@ static void do_open(Kiosk *k)
         char msg[sizeof k->result];
         snprintf(msg, sizeof msg, "%s%.400s", kui_admin_words(k)->not_opened, err.msg);
         set_result(k, kui_admin_words(k)->open_title, msg);
-        k->result_held = 0;
-        refresh(k);
+        k->result_held = 0; /* nothing changed: Back refreshes the status */
         go(k, KS_ADMIN_RESULT);
         return;
     }
